@@ -1,0 +1,77 @@
+// The "redress" error category and the per-thread error detail.
+#include <redress/error.hpp>
+#include <redress/version.hpp>
+
+namespace redress {
+inline namespace v1 {
+namespace {
+
+class Category final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "redress"; }
+
+  std::string message(int value) const override {
+    switch (static_cast<errc>(value)) {
+      case errc::invalid_argument: return "invalid argument";
+      case errc::currency_mismatch: return "currencies do not match";
+      case errc::amount_overflow: return "money amount out of range";
+      case errc::unknown_currency: return "unknown currency";
+      case errc::invalid_amount: return "amount cannot be represented exactly";
+      case errc::invalid_contact: return "contact point does not normalise";
+      case errc::unknown_time_zone: return "unknown time zone";
+      case errc::invalid_calendar: return "invalid business calendar";
+      case errc::out_of_range: return "date or instant out of range";
+      case errc::invalid_json: return "invalid JSON";
+      case errc::internal_error: return "internal error in redress";
+    }
+    return "unknown redress error";
+  }
+
+  std::error_condition default_error_condition(int value) const noexcept override {
+    switch (static_cast<errc>(value)) {
+      case errc::invalid_argument:
+      case errc::invalid_amount:
+      case errc::invalid_contact:
+      case errc::invalid_calendar:
+      case errc::invalid_json:
+        return std::errc::invalid_argument;
+      case errc::amount_overflow:
+      case errc::out_of_range:
+        return std::errc::result_out_of_range;
+      default:
+        return {value, *this};
+    }
+  }
+};
+
+thread_local std::string last_detail;
+
+}  // namespace
+
+const std::error_category& error_category() noexcept {
+  static const Category category;
+  return category;
+}
+
+std::error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), error_category()};
+}
+
+std::string_view last_error_detail() noexcept { return last_detail; }
+
+namespace detail {
+std::error_code fail(errc e, std::string message) noexcept {
+  last_detail = std::move(message);
+  return make_error_code(e);
+}
+}  // namespace detail
+
+const char* version_string() noexcept {
+  static const std::string v = std::to_string(REDRESS_VERSION_MAJOR) + "." +
+                               std::to_string(REDRESS_VERSION_MINOR) + "." +
+                               std::to_string(REDRESS_VERSION_PATCH);
+  return v.c_str();
+}
+
+}  // namespace v1
+}  // namespace redress

@@ -1,0 +1,216 @@
+// Time zones and the textual forms of instants, dates and durations.
+#include <redress/time.hpp>
+
+#include <array>
+#include <charconv>
+#include <cstdio>
+
+#include <fmt/format.h>
+
+namespace redress {
+inline namespace v1 {
+namespace {
+
+struct NamedZone {
+  std::string_view name;
+  int offset_minutes;
+};
+
+// Zones without daylight saving since 2000 (IANA tzdata).
+constexpr std::array<NamedZone, 20> kNamedZones{{
+    {"UTC", 0},
+    {"Z", 0},
+    {"Etc/UTC", 0},
+    {"Asia/Shanghai", 480},
+    {"Asia/Chongqing", 480},
+    {"Asia/Harbin", 480},
+    {"Asia/Urumqi", 480},
+    {"Asia/Hong_Kong", 480},
+    {"Asia/Macau", 480},
+    {"Asia/Taipei", 480},
+    {"Asia/Singapore", 480},
+    {"Asia/Kuala_Lumpur", 480},
+    {"Asia/Manila", 480},
+    {"Asia/Tokyo", 540},
+    {"Asia/Seoul", 540},
+    {"Asia/Kolkata", 330},
+    {"Asia/Dubai", 240},
+    {"Asia/Bangkok", 420},
+    {"Asia/Jakarta", 420},
+    {"Asia/Ho_Chi_Minh", 420},
+}};
+
+bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  out = v;
+  return true;
+}
+
+// Parses "+HH:MM" / "-HH:MM" at `pos` to minutes east of UTC.
+bool offset_at(std::string_view s, std::size_t pos, int& minutes) {
+  if (s.size() != pos + 6 || (s[pos] != '+' && s[pos] != '-') || s[pos + 3] != ':') return false;
+  int h = 0, m = 0;
+  if (!digits(s, pos + 1, 2, h) || !digits(s, pos + 4, 2, m) || m > 59) return false;
+  minutes = (s[pos] == '-' ? -1 : 1) * (h * 60 + m);
+  return true;
+}
+
+std::string offset_name(int minutes) {
+  int a = minutes < 0 ? -minutes : minutes;
+  return fmt::format("{}{:02}:{:02}", minutes < 0 ? '-' : '+', a / 60, a % 60);
+}
+
+result<CivilDate> make_date(int y, int m, int d, std::string_view text) {
+  if (y < 1400 || y > 9999 || m < 1 || m > 12 || d < 1 ||
+      d > boost::gregorian::gregorian_calendar::end_of_month_day(static_cast<unsigned short>(y),
+                                                                 static_cast<unsigned short>(m))) {
+    return detail::fail(errc::invalid_argument, fmt::format("date \"{}\": no such day", text));
+  }
+  return CivilDate(static_cast<unsigned short>(y), static_cast<unsigned short>(m),
+                   static_cast<unsigned short>(d));
+}
+
+}  // namespace
+
+result<TimeZone> TimeZone::fixed(int offset_minutes) {
+  if (offset_minutes < -14 * 60 || offset_minutes > 14 * 60) {
+    return detail::fail(errc::unknown_time_zone,
+                        fmt::format("time zone offset {} minutes is outside -14:00..+14:00", offset_minutes));
+  }
+  return TimeZone(offset_minutes == 0 ? std::string("UTC") : offset_name(offset_minutes), offset_minutes);
+}
+
+result<TimeZone> TimeZone::named(std::string_view name) {
+  for (const auto& z : kNamedZones) {
+    if (z.name == name) return TimeZone(std::string(name), z.offset_minutes);
+  }
+  int minutes = 0;
+  if (offset_at(name, 0, minutes) || (name.starts_with("UTC") && offset_at(name, 3, minutes))) {
+    return fixed(minutes);
+  }
+  return detail::fail(errc::unknown_time_zone,
+                      fmt::format("time zone \"{}\": not a fixed offset or a known zone without daylight saving",
+                                  name));
+}
+
+result<CivilDate> parse_date(std::string_view text) {
+  int y = 0, m = 0, d = 0;
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !digits(text, 0, 4, y) || !digits(text, 5, 2, m) ||
+      !digits(text, 8, 2, d)) {
+    return detail::fail(errc::invalid_argument, fmt::format("date \"{}\": expected YYYY-MM-DD", text));
+  }
+  return make_date(y, m, d, text);
+}
+
+std::string format_date(CivilDate date) {
+  if (date.is_special()) return "invalid-date";
+  auto ymd = date.year_month_day();
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year), static_cast<int>(ymd.month),
+                     static_cast<int>(ymd.day));
+}
+
+result<Instant> parse_instant(std::string_view text) {
+  auto bad = [&](std::string_view why) {
+    return detail::fail(errc::invalid_argument, fmt::format("instant \"{}\": {}", text, why));
+  };
+  if (text.size() < 20 || (text[10] != 'T' && text[10] != 't' && text[10] != ' ')) {
+    return bad("expected YYYY-MM-DDTHH:MM:SS followed by Z or an offset");
+  }
+  auto date = parse_date(text.substr(0, 10));
+  if (!date) return bad("no such calendar day");
+  int h = 0, mi = 0, s = 0;
+  if (!digits(text, 11, 2, h) || text[13] != ':' || !digits(text, 14, 2, mi) || text[16] != ':' ||
+      !digits(text, 17, 2, s) || h > 23 || mi > 59 || s > 59) {
+    return bad("time of day must be HH:MM:SS within 00:00:00..23:59:59");
+  }
+  std::size_t pos = 19;
+  long long micros = 0;
+  if (pos < text.size() && text[pos] == '.') {
+    std::size_t start = ++pos;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
+    std::size_t n = pos - start;
+    if (n == 0 || n > 9) return bad("fraction of a second must have 1 to 9 digits");
+    for (std::size_t i = 0; i < 6; ++i) micros = micros * 10 + (i < n ? text[start + i] - '0' : 0);
+  }
+  int offset = 0;
+  if (pos < text.size() && (text[pos] == 'Z' || text[pos] == 'z') && pos + 1 == text.size()) {
+    offset = 0;
+  } else if (!offset_at(text, pos, offset)) {
+    return bad("expected Z or an offset like +08:00 after the time");
+  }
+  Instant civil(date.value(), boost::posix_time::hours(h) + boost::posix_time::minutes(mi) +
+                          boost::posix_time::seconds(s) + boost::posix_time::microseconds(micros));
+  return civil - boost::posix_time::minutes(offset);
+}
+
+std::string format_instant(Instant at_utc) {
+  if (at_utc.is_special()) return "invalid-instant";
+  auto tod = at_utc.time_of_day();
+  auto frac = tod.fractional_seconds();
+  std::string out = fmt::format("{}T{:02}:{:02}:{:02}", format_date(at_utc.date()), tod.hours(), tod.minutes(),
+                                tod.seconds());
+  if (frac != 0) out += fmt::format(".{:06}", frac);
+  out += 'Z';
+  return out;
+}
+
+result<Duration> parse_duration(std::string_view text) {
+  auto bad = [&] {
+    return detail::fail(errc::invalid_argument,
+                        fmt::format("duration \"{}\": expected [-]HH:MM:SS or ISO 8601 PTnHnMnS", text));
+  };
+  std::string_view t = text;
+  bool negative = false;
+  if (!t.empty() && (t[0] == '-' || t[0] == '+')) {
+    negative = t[0] == '-';
+    t.remove_prefix(1);
+  }
+  long long h = 0, m = 0, s = 0;
+  if (t.size() >= 2 && (t[0] == 'P' || t[0] == 'p') && (t[1] == 'T' || t[1] == 't')) {
+    t.remove_prefix(2);
+    if (t.empty()) return bad();
+    char last = 0;
+    while (!t.empty()) {
+      long long v = 0;
+      auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+      if (ec != std::errc() || p == t.data() + t.size() || v < 0 || v > 10'000'000) return bad();
+      char unit = static_cast<char>(*p & ~0x20);  // upper-case
+      if ((unit == 'H' && last == 0) || (unit == 'M' && last != 'M' && last != 'S') || (unit == 'S' && last != 'S')) {
+        (unit == 'H' ? h : unit == 'M' ? m : s) = v;
+        last = unit;
+      } else {
+        return bad();
+      }
+      t.remove_prefix(static_cast<std::size_t>(p - t.data()) + 1);
+    }
+  } else {
+    auto c1 = t.find(':');
+    auto c2 = c1 == std::string_view::npos ? c1 : t.find(':', c1 + 1);
+    if (c2 == std::string_view::npos) return bad();
+    auto num = [](std::string_view part, long long& v) {
+      auto [p, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
+      return ec == std::errc() && p == part.data() + part.size() && v >= 0;
+    };
+    if (!num(t.substr(0, c1), h) || !num(t.substr(c1 + 1, c2 - c1 - 1), m) || !num(t.substr(c2 + 1), s) ||
+        m > 59 || s > 59 || h > 10'000'000) {
+      return bad();
+    }
+  }
+  Duration d = boost::posix_time::hours(h) + boost::posix_time::minutes(m) + boost::posix_time::seconds(s);
+  return negative ? d.invert_sign() : d;
+}
+
+std::string format_duration(Duration d) {
+  if (d.is_special()) return "invalid-duration";
+  bool negative = d.is_negative();
+  if (negative) d = d.invert_sign();
+  return fmt::format("{}{:02}:{:02}:{:02}", negative ? "-" : "", d.hours(), d.minutes(), d.seconds());
+}
+
+}  // namespace v1
+}  // namespace redress

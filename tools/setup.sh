@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs exactly the Debian 12 packages redress needs to build, test and
+# benchmark. Idempotent: when everything is present it only runs dpkg-query.
+#
+#   tools/setup.sh            build + test dependencies
+#   tools/setup.sh --bench    also the benchmark extras
+#
+# Must run as root on a fresh machine (it calls apt-get); as another user it
+# only reports what is missing.
+set -euo pipefail
+
+packages=(
+  g++ cmake make pkg-config python3 git
+  libboost1.81-dev libboost-date-time1.81-dev libboost-json1.81-dev
+  libfmt-dev doctest-dev libsqlite3-dev libbenchmark-dev
+)
+# Never libboost-all-dev or any 1.74 -dev package: installing either removes
+# Boost 1.81 or breaks find_package(Boost 1.81 CONFIG).
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [ "$status" = installed ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup: missing packages (run as root to install): ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "setup: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+if dpkg-query -W -f='${Package}\n' 'libboost*1.74-dev' 2>/dev/null | grep -q .; then
+  echo "setup: a Boost 1.74 -dev package is installed; remove it, it shadows Boost 1.81" >&2
+  exit 1
+fi
