@@ -23,6 +23,8 @@ class Category final : public std::error_category {
       case errc::out_of_range: return "date or instant out of range";
       case errc::invalid_json: return "invalid JSON";
       case errc::internal_error: return "internal error in redress";
+      case errc::invalid_utf8: return "text is not valid UTF-8";
+      case errc::text_too_long: return "text is longer than the limit";
     }
     return "unknown redress error";
   }
@@ -34,10 +36,13 @@ class Category final : public std::error_category {
       case errc::invalid_contact:
       case errc::invalid_calendar:
       case errc::invalid_json:
+      case errc::invalid_utf8:
         return std::errc::invalid_argument;
       case errc::amount_overflow:
       case errc::out_of_range:
         return std::errc::result_out_of_range;
+      case errc::text_too_long:
+        return std::errc::message_size;
       default:
         return {value, *this};
     }

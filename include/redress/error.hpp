@@ -42,6 +42,8 @@ enum class errc {
   out_of_range = 9,       // a date or instant outside the supported range
   invalid_json = 10,      // JSON that is malformed or does not match the schema
   internal_error = 11,    // a bug in redress; please report it
+  invalid_utf8 = 12,      // text that is not well-formed UTF-8
+  text_too_long = 13,     // text longer than the policy's limit
 };
 
 // error_category()

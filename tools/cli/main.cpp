@@ -1,7 +1,7 @@
 // redress: the command-line face of the library.
 //
-//   redress version
-//   redress demo [--data DIR]
+//   redress <command> [options]     see `redress --help`
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -11,28 +11,51 @@
 
 #include <redress/version.hpp>
 
+#include "command.hpp"
+
+namespace redress::cli {
 namespace {
 
+std::vector<Command>& registry() {
+  static std::vector<Command> commands;
+  return commands;
+}
+
 int usage(std::FILE* out) {
-  fmt::print(out,
-             "usage: redress <command> [options]\n"
-             "\n"
-             "commands:\n"
-             "  version            print the library version\n"
-             "  demo [--data DIR]  walk through a real case\n");
+  auto commands = registry();
+  std::sort(commands.begin(), commands.end(), [](const Command& a, const Command& b) { return a.name < b.name; });
+  fmt::print(out, "usage: redress <command> [options]\n\ncommands:\n");
+  fmt::print(out, "  {:<12} {}\n", "version", "print the library version");
+  for (const auto& c : commands) fmt::print(out, "  {:<12} {}\n", c.name, c.summary);
+  fmt::print(out, "\n`redress <command> --help` describes a command.\n");
   return out == stdout ? 0 : 2;
 }
 
 }  // namespace
 
+bool register_command(const Command& command) {
+  registry().push_back(command);
+  return true;
+}
+
+bool wants_help(std::span<const std::string_view> args) {
+  return std::any_of(args.begin(), args.end(), [](std::string_view a) { return a == "-h" || a == "--help"; });
+}
+
+}  // namespace redress::cli
+
 int main(int argc, char** argv) {
+  using namespace redress::cli;
   std::vector<std::string_view> args(argv + 1, argv + argc);
   if (args.empty()) return usage(stderr);
-  if (args[0] == "version") {
+  if (args[0] == "help" || args[0] == "--help" || args[0] == "-h") return usage(stdout);
+  if (args[0] == "version" || args[0] == "--version") {
     fmt::print("redress {}\n", redress::version_string());
     return 0;
   }
-  if (args[0] == "help" || args[0] == "--help" || args[0] == "-h") return usage(stdout);
+  for (const auto& c : registry()) {
+    if (c.name == args[0]) return c.run(std::span<const std::string_view>(args).subspan(1));
+  }
   fmt::print(stderr, "redress: unknown command \"{}\"\n", args[0]);
   return usage(stderr);
 }

@@ -1,0 +1,33 @@
+// The redress CLI's command registry. Each tools/cli/*.cpp file defines one
+// subcommand and registers it with REDRESS_CLI_COMMAND; main.cpp dispatches.
+#ifndef REDRESS_TOOLS_CLI_COMMAND_HPP
+#define REDRESS_TOOLS_CLI_COMMAND_HPP
+
+#include <span>
+#include <string_view>
+
+namespace redress::cli {
+
+// A subcommand. `run` receives the arguments after the command name and
+// returns the process exit code: 0 success, 1 a finding or failure the
+// command reports, 2 a usage error.
+struct Command {
+  std::string_view name;
+  std::string_view summary;  // one line for `redress --help`
+  int (*run)(std::span<const std::string_view> args);
+};
+
+bool register_command(const Command& command);
+
+// True when `args` asks for help (-h or --help anywhere).
+bool wants_help(std::span<const std::string_view> args);
+
+}  // namespace redress::cli
+
+#define REDRESS_CLI_CONCAT2(a, b) a##b
+#define REDRESS_CLI_CONCAT(a, b) REDRESS_CLI_CONCAT2(a, b)
+#define REDRESS_CLI_COMMAND(name, summary, fn)                            \
+  static const bool REDRESS_CLI_CONCAT(redress_cli_registered_, __LINE__) = \
+      ::redress::cli::register_command({name, summary, fn})
+
+#endif
