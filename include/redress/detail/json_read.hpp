@@ -1,0 +1,86 @@
+// redress/detail/json_read.hpp: reading Boost.JSON values with errors that
+// name the offending field. Internal: not part of the public API.
+//
+// Every reader takes the JSON path of the value it reads ("policy.authority[2].limit")
+// and on failure returns errc::invalid_json with last_error_detail() set to
+// "<path>: <why>".
+#ifndef REDRESS_DETAIL_JSON_READ_HPP
+#define REDRESS_DETAIL_JSON_READ_HPP
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <redress/error.hpp>
+
+namespace redress {
+inline namespace v1 {
+namespace detail {
+
+inline std::error_code json_fail(std::string_view path, std::string_view why) {
+  return fail(errc::invalid_json, fmt::format("{}: {}", path.empty() ? "(root)" : path, why));
+}
+
+// "a.b" from ("a", "b"); "b" from ("", "b").
+inline std::string json_child(std::string_view path, std::string_view key) {
+  return path.empty() ? std::string(key) : fmt::format("{}.{}", path, key);
+}
+
+// "a[3]" from ("a", 3).
+inline std::string json_index(std::string_view path, std::size_t i) { return fmt::format("{}[{}]", path, i); }
+
+inline result<const boost::json::object*> json_object(const boost::json::value& v, std::string_view path) {
+  if (!v.is_object()) return json_fail(path, "expected an object");
+  return &v.get_object();
+}
+
+inline result<const boost::json::array*> json_array(const boost::json::value& v, std::string_view path) {
+  if (!v.is_array()) return json_fail(path, "expected an array");
+  return &v.get_array();
+}
+
+// The member `key` of `obj`, or an error naming path.key as missing.
+inline result<const boost::json::value*> json_member(const boost::json::object& obj, std::string_view path,
+                                                     std::string_view key) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return json_fail(json_child(path, key), "missing");
+  return &it->value();
+}
+
+inline result<std::string_view> json_string(const boost::json::value& v, std::string_view path) {
+  if (!v.is_string()) return json_fail(path, "expected a string");
+  const auto& s = v.get_string();
+  return std::string_view(s.data(), s.size());
+}
+
+inline result<std::int64_t> json_int64(const boost::json::value& v, std::string_view path) {
+  if (v.is_int64()) return v.get_int64();
+  if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+    return static_cast<std::int64_t>(v.get_uint64());
+  }
+  return json_fail(path, "expected an integer");
+}
+
+inline result<bool> json_bool(const boost::json::value& v, std::string_view path) {
+  if (!v.is_bool()) return json_fail(path, "expected true or false");
+  return v.get_bool();
+}
+
+// Parses text as JSON, reporting the byte offset of a syntax error.
+inline result<boost::json::value> json_parse(std::string_view text, std::string_view what) {
+  boost::json::error_code ec;
+  boost::json::stream_parser p;
+  std::size_t n = p.write(text.data(), text.size(), ec);
+  if (!ec) p.finish(ec);
+  if (ec) return fail(errc::invalid_json, fmt::format("{}: malformed JSON at byte {}: {}", what, n, ec.message()));
+  return p.release();
+}
+
+}  // namespace detail
+}  // namespace v1
+}  // namespace redress
+
+#endif
