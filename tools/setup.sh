@@ -14,6 +14,10 @@ packages=(
   libboost1.81-dev libboost-date-time1.81-dev libboost-json1.81-dev
   libfmt-dev doctest-dev libsqlite3-dev libbenchmark-dev
 )
+if [ "${1:-}" = --bench ]; then
+  # Hyperscan is only a yardstick for the lint benchmark; the library never needs it.
+  packages+=(libhyperscan-dev)
+fi
 # Never libboost-all-dev or any 1.74 -dev package: installing either removes
 # Boost 1.81 or breaks find_package(Boost 1.81 CONFIG).
 
