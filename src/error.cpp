@@ -25,6 +25,8 @@ class Category final : public std::error_category {
       case errc::internal_error: return "internal error in redress";
       case errc::invalid_utf8: return "text is not valid UTF-8";
       case errc::text_too_long: return "text is longer than the limit";
+      case errc::invalid_event: return "event does not fit the case";
+      case errc::policy_failed: return "the policy failed";
     }
     return "unknown redress error";
   }
@@ -37,6 +39,7 @@ class Category final : public std::error_category {
       case errc::invalid_calendar:
       case errc::invalid_json:
       case errc::invalid_utf8:
+      case errc::invalid_event:
         return std::errc::invalid_argument;
       case errc::amount_overflow:
       case errc::out_of_range:

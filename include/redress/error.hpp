@@ -44,6 +44,8 @@ enum class errc {
   internal_error = 11,    // a bug in redress; please report it
   invalid_utf8 = 12,      // text that is not well-formed UTF-8
   text_too_long = 13,     // text longer than the policy's limit
+  invalid_event = 14,     // an event that does not fit the case (another case, time going backwards, an unknown remedy)
+  policy_failed = 15,     // the host's policy threw or returned an error
 };
 
 // error_category()
