@@ -1,0 +1,500 @@
+// Business calendars: validation, the rank/select tables that make every
+// question O(1), and the JSON form.
+//
+// The tables cover [first_date, last_date]; date index i is first_date + i.
+//   before[i]  the number of working days among indices [0, i), so
+//              before[i + 1] - before[i] is 1 exactly when i is a working day;
+//   select[r]  the index of the working day of rank r (0-based).
+// Service time is a single number too: the working time elapsed from the
+// start of the range to a local instant on day i at time-of-day t is
+//   position = before[i] * per_day + (working(i) ? within_day(t) : 0),
+// a non-decreasing function that is flat while service is closed. Adding
+// working time is position arithmetic followed by the inverse: a division by
+// per_day gives the working day's rank and the remainder its time of day.
+#include <redress/calendar.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <redress/detail/json_read.hpp>
+
+namespace redress {
+inline namespace v1 {
+namespace {
+
+constexpr std::int64_t kMinuteUs = 60'000'000;
+constexpr std::int64_t kDayUs = 24 * 60 * kMinuteUs;
+constexpr std::array<std::string_view, 7> kDayNames{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+
+const Instant kEpoch(CivilDate(1970, 1, 1));
+const std::int64_t kEpochDayNumber = CivilDate(1970, 1, 1).day_number();
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  std::int64_t q = a / b;
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+// "09:00", "24:00", "-01:00", or "09:00:30" when not a whole minute.
+std::string time_of_day_text(Duration d) {
+  if (d.is_special()) return "(not a time)";
+  if (d.total_microseconds() % kMinuteUs != 0) return format_duration(d);
+  std::int64_t m = d.total_microseconds() / kMinuteUs;
+  std::int64_t a = m < 0 ? -m : m;
+  return fmt::format("{}{:02}:{:02}", m < 0 ? "-" : "", a / 60, a % 60);
+}
+
+std::string window_text(const ServiceWindow& w) {
+  return fmt::format("{}-{}", time_of_day_text(w.opens()), time_of_day_text(w.closes()));
+}
+
+// Why opens..closes is not a service window, or "" when it is one.
+std::string window_problem(Duration opens, Duration closes) {
+  for (auto [name, d] : {std::pair{"opens", opens}, std::pair{"closes", closes}}) {
+    if (d.is_special()) return fmt::format("{} is not a time of day", name);
+    if (d.is_negative() || d > boost::posix_time::hours(24)) {
+      return fmt::format("{} {} is outside 00:00-24:00", name, time_of_day_text(d));
+    }
+    if (d.total_microseconds() % kMinuteUs != 0) {
+      return fmt::format("{} {} is not a whole minute", name, time_of_day_text(d));
+    }
+  }
+  if (closes <= opens) {
+    return fmt::format("closes {} is not after opens {}", time_of_day_text(closes), time_of_day_text(opens));
+  }
+  return {};
+}
+
+// Fails again with the same code, the detail prefixed by `path`.
+std::error_code refail(std::error_code ec, std::string_view path) {
+  return detail::fail(static_cast<errc>(ec.value()), fmt::format("{}: {}", path, last_error_detail()));
+}
+
+std::error_code fail_out_of_range(std::string_view what, const CalendarSpec& spec) {
+  return detail::fail(errc::out_of_range, fmt::format("{} is outside the calendar's covered range {}..{}", what,
+                                                      format_date(spec.first_date), format_date(spec.last_date)));
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// ServiceWindow
+
+result<ServiceWindow> ServiceWindow::make(Duration opens, Duration closes) {
+  if (auto why = window_problem(opens, closes); !why.empty()) {
+    return detail::fail(errc::invalid_calendar, fmt::format("service window: {}", why));
+  }
+  return ServiceWindow(static_cast<int>(opens.total_microseconds() / kMinuteUs),
+                       static_cast<int>(closes.total_microseconds() / kMinuteUs));
+}
+
+// ---------------------------------------------------------------------------
+// The tables
+
+struct Calendar::Index {
+  struct Local {
+    std::int32_t day;         // index into the covered range
+    std::int64_t time_of_day; // microseconds since local midnight
+  };
+
+  std::int64_t first_day = 0;  // first_date as days since 1970-01-01
+  std::int32_t days = 0;       // number of covered dates
+  std::vector<std::int32_t> before;
+  std::vector<std::int32_t> select;
+  std::vector<std::int64_t> opens;      // service windows, microseconds since midnight, in order
+  std::vector<std::int64_t> closes;
+  std::vector<std::int64_t> preceding;  // working time in a day before window k
+  std::int64_t per_day = 0;             // working time of one working day
+  std::int64_t offset = 0;              // the zone's offset from UTC
+
+  bool working(std::int32_t i) const { return before[i + 1] != before[i]; }
+  std::int32_t working_days() const { return before[days]; }
+
+  CivilDate date_at(std::int64_t i) const {
+    return CivilDate(static_cast<CivilDate::date_int_type>(kEpochDayNumber + first_day + i));
+  }
+
+  Instant instant_at(std::int64_t i, std::int64_t time_of_day) const {
+    return kEpoch + boost::posix_time::microseconds((first_day + i) * kDayUs + time_of_day - offset);
+  }
+
+  // Service time elapsed on a working day by `time_of_day`.
+  std::int64_t within_day(std::int64_t time_of_day) const {
+    std::int64_t sum = 0;
+    for (std::size_t k = 0; k < opens.size(); ++k) {
+      sum += std::clamp(time_of_day - opens[k], std::int64_t{0}, closes[k] - opens[k]);
+    }
+    return sum;
+  }
+
+  // The earliest time of day by which `elapsed` (1..per_day) has elapsed.
+  std::int64_t earliest(std::int64_t elapsed) const {
+    std::size_t k = 0;
+    while (preceding[k] + (closes[k] - opens[k]) < elapsed) ++k;
+    return opens[k] + elapsed - preceding[k];
+  }
+
+  // The latest time of day at which exactly `elapsed` (0..per_day-1) has elapsed.
+  std::int64_t latest(std::int64_t elapsed) const {
+    std::size_t k = 0;
+    while (preceding[k] + (closes[k] - opens[k]) <= elapsed) ++k;
+    return opens[k] + elapsed - preceding[k];
+  }
+
+  std::int64_t position(Local at) const {
+    return before[at.day] * per_day + (working(at.day) ? within_day(at.time_of_day) : 0);
+  }
+
+  // The index of `date`, or out_of_range naming `field`.
+  result<std::int32_t> index_of(CivilDate date, const CalendarSpec& spec, std::string_view field) const {
+    if (date.is_special()) return detail::fail(errc::invalid_argument, fmt::format("{}: not a date", field));
+    std::int64_t i = static_cast<std::int64_t>(date.day_number()) - kEpochDayNumber - first_day;
+    if (i < 0 || i >= days) return fail_out_of_range(fmt::format("{}: {}", field, format_date(date)), spec);
+    return static_cast<std::int32_t>(i);
+  }
+
+  // The local date index and time of day of `at`, or out_of_range naming `field`.
+  result<Local> locate(Instant at, const CalendarSpec& spec, std::string_view field) const {
+    if (at.is_special()) return detail::fail(errc::invalid_argument, fmt::format("{}: not an instant", field));
+    std::int64_t local = (at - kEpoch).total_microseconds() + offset;
+    std::int64_t day = floor_div(local, kDayUs);
+    std::int64_t i = day - first_day;
+    if (i < 0 || i >= days) {
+      CivilDate local_date = (at + boost::posix_time::microseconds(offset)).date();
+      return fail_out_of_range(
+          fmt::format("{}: {} (local date {})", field, format_instant(at), format_date(local_date)), spec);
+    }
+    return Local{static_cast<std::int32_t>(i), local - day * kDayUs};
+  }
+};
+
+
+// ---------------------------------------------------------------------------
+// Construction
+
+Calendar::Calendar(CalendarSpec spec, std::shared_ptr<const Index> index)
+    : spec_(std::move(spec)), index_(std::move(index)) {}
+
+result<Calendar> Calendar::make(CalendarSpec spec) {
+  auto invalid = [](std::string message) { return detail::fail(errc::invalid_calendar, std::move(message)); };
+  if (spec.weekmask.empty()) return invalid("weekmask: no day of the week is a working day");
+  if (spec.service_hours.empty()) return invalid("service_hours: no service window");
+  std::sort(spec.service_hours.begin(), spec.service_hours.end());
+  for (std::size_t k = 1; k < spec.service_hours.size(); ++k) {
+    if (spec.service_hours[k].opens() < spec.service_hours[k - 1].closes()) {
+      return invalid(fmt::format("service_hours: {} overlaps {}", window_text(spec.service_hours[k]),
+                                 window_text(spec.service_hours[k - 1])));
+    }
+  }
+  if (spec.first_date.is_special()) return invalid("first_date: not a date");
+  if (spec.last_date.is_special()) return invalid("last_date: not a date");
+  if (spec.last_date < spec.first_date) {
+    return invalid(fmt::format("last_date: {} is before first_date {}", format_date(spec.last_date),
+                               format_date(spec.first_date)));
+  }
+  const std::int64_t days = (spec.last_date - spec.first_date).days() + 1;
+  if (days > kMaxCoveredDays) {
+    return invalid(fmt::format("last_date: the covered range spans {} days, more than the {} allowed (400 years)",
+                               days, kMaxCoveredDays));
+  }
+  for (auto [field, dates] : {std::pair{"holidays", &spec.holidays},
+                              std::pair{"extra_working_days", &spec.extra_working_days}}) {
+    for (std::size_t k = 0; k < dates->size(); ++k) {
+      CivilDate d = (*dates)[k];
+      if (d.is_special()) return invalid(fmt::format("{}[{}]: not a date", field, k));
+      if (d < spec.first_date || d > spec.last_date) {
+        return invalid(fmt::format("{}[{}]: {} is outside the covered range {}..{}", field, k, format_date(d),
+                                   format_date(spec.first_date), format_date(spec.last_date)));
+      }
+    }
+    std::vector<CivilDate> sorted = *dates;
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    *dates = std::move(sorted);
+  }
+  for (std::size_t k = 0; k < spec.holidays.size(); ++k) {
+    if (std::binary_search(spec.extra_working_days.begin(), spec.extra_working_days.end(), spec.holidays[k])) {
+      return invalid(fmt::format("holidays: {} is also an extra working day", format_date(spec.holidays[k])));
+    }
+  }
+
+  auto ix = std::make_shared<Index>();
+  ix->first_day = static_cast<std::int64_t>(spec.first_date.day_number()) - kEpochDayNumber;
+  ix->days = static_cast<std::int32_t>(days);
+  std::vector<std::uint8_t> working(static_cast<std::size_t>(days));
+  const unsigned first_weekday = spec.first_date.day_of_week().as_number();
+  for (std::int32_t i = 0; i < ix->days; ++i) {
+    working[i] = spec.weekmask.works_on(static_cast<boost::date_time::weekdays>((first_weekday + i) % 7));
+  }
+  for (CivilDate d : spec.holidays) working[(d - spec.first_date).days()] = 0;
+  for (CivilDate d : spec.extra_working_days) working[(d - spec.first_date).days()] = 1;
+  ix->before.resize(working.size() + 1);
+  for (std::int32_t i = 0; i < ix->days; ++i) {
+    ix->before[i + 1] = ix->before[i] + working[i];
+    if (working[i]) ix->select.push_back(i);
+  }
+  for (const auto& w : spec.service_hours) {
+    ix->preceding.push_back(ix->per_day);
+    ix->opens.push_back(w.opens().total_microseconds());
+    ix->closes.push_back(w.closes().total_microseconds());
+    ix->per_day += w.length().total_microseconds();
+  }
+  ix->offset = std::int64_t{spec.time_zone.utc_offset_minutes()} * kMinuteUs;
+  return Calendar(std::move(spec), std::move(ix));
+}
+
+// ---------------------------------------------------------------------------
+// Days
+
+Duration Calendar::working_time_per_day() const { return boost::posix_time::microseconds(index_->per_day); }
+
+result<bool> Calendar::is_working_day(CivilDate date) const {
+  BOOST_OUTCOME_TRY(auto i, index_->index_of(date, spec_, "date"));
+  return index_->working(i);
+}
+
+result<DayKind> Calendar::day_kind(CivilDate date) const {
+  BOOST_OUTCOME_TRY(index_->index_of(date, spec_, "date"));
+  auto listed = [&](const std::vector<CivilDate>& dates) {
+    return std::binary_search(dates.begin(), dates.end(), date);
+  };
+  if (listed(spec_.holidays)) return DayKind::holiday;
+  bool by_weekmask = spec_.weekmask.works_on(static_cast<boost::date_time::weekdays>(date.day_of_week().as_number()));
+  if (by_weekmask) return DayKind::regular_working_day;
+  return listed(spec_.extra_working_days) ? DayKind::extra_working_day : DayKind::weekly_rest_day;
+}
+
+result<CivilDate> Calendar::add_working_days(CivilDate date, int n) const {
+  const Index& ix = *index_;
+  BOOST_OUTCOME_TRY(auto i, ix.index_of(date, spec_, "date"));
+  std::int64_t rank = n > 0 ? std::int64_t{ix.before[i + 1]} + n - 1 : std::int64_t{ix.before[i]} + n;
+  if (rank < 0 || rank >= ix.working_days()) {
+    return fail_out_of_range(fmt::format("n: {} working days from {}", n, format_date(date)), spec_);
+  }
+  return ix.date_at(ix.select[rank]);
+}
+
+result<int> Calendar::working_days_between(CivilDate from, CivilDate to) const {
+  BOOST_OUTCOME_TRY(auto i, index_->index_of(from, spec_, "from"));
+  BOOST_OUTCOME_TRY(auto j, index_->index_of(to, spec_, "to"));
+  return index_->before[j + 1] - index_->before[i + 1];
+}
+
+// ---------------------------------------------------------------------------
+// Service time
+
+result<bool> Calendar::is_open(Instant at_utc) const {
+  const Index& ix = *index_;
+  BOOST_OUTCOME_TRY(auto at, ix.locate(at_utc, spec_, "at_utc"));
+  if (!ix.working(at.day)) return false;
+  for (std::size_t k = 0; k < ix.opens.size(); ++k) {
+    if (ix.opens[k] <= at.time_of_day && at.time_of_day < ix.closes[k]) return true;
+  }
+  return false;
+}
+
+result<Instant> Calendar::next_opening(Instant at_utc) const {
+  const Index& ix = *index_;
+  BOOST_OUTCOME_TRY(auto at, ix.locate(at_utc, spec_, "at_utc"));
+  if (ix.working(at.day)) {
+    for (std::size_t k = 0; k < ix.opens.size(); ++k) {
+      if (at.time_of_day < ix.closes[k]) {
+        return at.time_of_day >= ix.opens[k] ? at_utc : ix.instant_at(at.day, ix.opens[k]);
+      }
+    }
+  }
+  std::int32_t rank = ix.before[at.day + 1];
+  if (rank >= ix.working_days()) {
+    return fail_out_of_range(fmt::format("at_utc: the next opening after {}", format_instant(at_utc)), spec_);
+  }
+  return ix.instant_at(ix.select[rank], ix.opens.front());
+}
+
+result<Instant> Calendar::add_working_time(Instant from_utc, Duration working_time) const {
+  const Index& ix = *index_;
+  if (working_time.is_special()) {
+    return detail::fail(errc::invalid_argument, "working_time: not a duration");
+  }
+  const std::int64_t amount = working_time.total_microseconds();
+  if (amount == 0) return next_opening(from_utc);
+  BOOST_OUTCOME_TRY(auto at, ix.locate(from_utc, spec_, "from_utc"));
+  const std::int64_t position = ix.position(at);
+  const std::int64_t total = std::int64_t{ix.working_days()} * ix.per_day;
+  if (amount > 0 ? amount > total - position : -amount > position) {
+    return fail_out_of_range(fmt::format("working_time: {} of service time from {}", format_duration(working_time),
+                                         format_instant(from_utc)),
+                             spec_);
+  }
+  const std::int64_t target = position + amount;
+  if (amount > 0) {
+    // The earliest instant at which `target` has elapsed.
+    std::int64_t rank = (target - 1) / ix.per_day;
+    return ix.instant_at(ix.select[rank], ix.earliest(target - rank * ix.per_day));
+  }
+  // The latest instant at which exactly `target` has elapsed.
+  std::int64_t rank = target / ix.per_day;
+  return ix.instant_at(ix.select[rank], ix.latest(target - rank * ix.per_day));
+}
+
+result<Duration> Calendar::working_time_between(Instant from_utc, Instant to_utc) const {
+  BOOST_OUTCOME_TRY(auto from, index_->locate(from_utc, spec_, "from_utc"));
+  BOOST_OUTCOME_TRY(auto to, index_->locate(to_utc, spec_, "to_utc"));
+  return boost::posix_time::microseconds(index_->position(to) - index_->position(from));
+}
+
+result<Instant> Calendar::due_after_working_days(Instant from_utc, int n) const {
+  const Index& ix = *index_;
+  if (n < 0) return detail::fail(errc::invalid_argument, fmt::format("n: {} working days is negative", n));
+  BOOST_OUTCOME_TRY(auto at, ix.locate(from_utc, spec_, "from_utc"));
+  std::int64_t rank = 0;
+  if (n == 0) {
+    if (ix.working(at.day) && at.time_of_day < ix.closes.back()) return ix.instant_at(at.day, ix.closes.back());
+    rank = ix.before[at.day + 1];
+  } else {
+    rank = std::int64_t{ix.before[at.day + 1]} + n - 1;
+  }
+  if (rank >= ix.working_days()) {
+    return fail_out_of_range(fmt::format("n: {} working days from {}", n, format_instant(from_utc)), spec_);
+  }
+  return ix.instant_at(ix.select[rank], ix.closes.back());
+}
+
+// ---------------------------------------------------------------------------
+// JSON
+
+namespace {
+
+result<CivilDate> json_date(const boost::json::value& v, std::string_view path) {
+  BOOST_OUTCOME_TRY(auto text, detail::json_string(v, path));
+  if (auto d = parse_date(text)) return d.value();
+  int year = 0;
+  bool shaped = text.size() == 10 && text[4] == '-' && text[7] == '-';
+  for (std::size_t k = 0; shaped && k < 4; ++k) {
+    shaped = text[k] >= '0' && text[k] <= '9';
+    year = year * 10 + (text[k] - '0');
+  }
+  if (shaped && year < 1400) {
+    return detail::fail(errc::out_of_range,
+                        fmt::format("{}: {} is before 1400, the earliest year redress supports", path, text));
+  }
+  return detail::json_fail(path, fmt::format("expected a date YYYY-MM-DD, got \"{}\"", text));
+}
+
+// "HH:MM" as a duration since midnight; the range is checked by the window.
+result<Duration> json_time_of_day(const boost::json::value& v, std::string_view path) {
+  BOOST_OUTCOME_TRY(auto text, detail::json_string(v, path));
+  auto digit = [&](std::size_t k) { return text[k] >= '0' && text[k] <= '9' ? text[k] - '0' : -100; };
+  if (text.size() == 5 && text[2] == ':') {
+    int h = digit(0) * 10 + digit(1);
+    int m = digit(3) * 10 + digit(4);
+    if (h >= 0 && m >= 0 && m < 60) return boost::posix_time::hours(h) + boost::posix_time::minutes(m);
+  }
+  return detail::json_fail(path, fmt::format("expected a time of day HH:MM, got \"{}\"", text));
+}
+
+result<std::vector<CivilDate>> json_dates(const boost::json::object& obj, std::string_view key) {
+  std::vector<CivilDate> dates;
+  auto it = obj.find(key);
+  if (it == obj.end()) return dates;
+  BOOST_OUTCOME_TRY(auto array, detail::json_array(it->value(), key));
+  for (std::size_t k = 0; k < array->size(); ++k) {
+    BOOST_OUTCOME_TRY(auto d, json_date((*array)[k], detail::json_index(key, k)));
+    dates.push_back(d);
+  }
+  return dates;
+}
+
+constexpr std::array<std::string_view, 10> kKnownMembers{
+    "time_zone", "weekmask", "service_hours", "first_date", "last_date",
+    "holidays",  "extra_working_days", "name", "description", "provenance"};
+
+}  // namespace
+
+result<Calendar> Calendar::from_json(const boost::json::value& json) {
+  BOOST_OUTCOME_TRY(auto obj, detail::json_object(json, ""));
+  for (const auto& member : *obj) {
+    std::string_view key(member.key().data(), member.key().size());
+    if (std::find(kKnownMembers.begin(), kKnownMembers.end(), key) == kKnownMembers.end()) {
+      return detail::json_fail(key, "unknown field");
+    }
+  }
+  CalendarSpec spec;
+
+  BOOST_OUTCOME_TRY(auto zone_value, detail::json_member(*obj, "", "time_zone"));
+  BOOST_OUTCOME_TRY(auto zone_name, detail::json_string(*zone_value, "time_zone"));
+  auto zone = TimeZone::named(zone_name);
+  if (!zone) return refail(zone.error(), "time_zone");
+  spec.time_zone = zone.value();
+
+  BOOST_OUTCOME_TRY(auto mask_value, detail::json_member(*obj, "", "weekmask"));
+  BOOST_OUTCOME_TRY(auto mask, detail::json_array(*mask_value, "weekmask"));
+  for (std::size_t k = 0; k < mask->size(); ++k) {
+    auto path = detail::json_index("weekmask", k);
+    BOOST_OUTCOME_TRY(auto name, detail::json_string((*mask)[k], path));
+    auto found = std::find(kDayNames.begin(), kDayNames.end(), name);
+    if (found == kDayNames.end()) return detail::json_fail(path, fmt::format("expected Mon..Sun, got \"{}\"", name));
+    spec.weekmask = spec.weekmask | Weekmask::of({static_cast<boost::date_time::weekdays>(found - kDayNames.begin())});
+  }
+
+  BOOST_OUTCOME_TRY(auto hours_value, detail::json_member(*obj, "", "service_hours"));
+  BOOST_OUTCOME_TRY(auto windows, detail::json_array(*hours_value, "service_hours"));
+  for (std::size_t k = 0; k < windows->size(); ++k) {
+    auto path = detail::json_index("service_hours", k);
+    BOOST_OUTCOME_TRY(auto window, detail::json_object((*windows)[k], path));
+    BOOST_OUTCOME_TRY(auto opens_value, detail::json_member(*window, path, "opens"));
+    BOOST_OUTCOME_TRY(auto closes_value, detail::json_member(*window, path, "closes"));
+    BOOST_OUTCOME_TRY(auto opens, json_time_of_day(*opens_value, detail::json_child(path, "opens")));
+    BOOST_OUTCOME_TRY(auto closes, json_time_of_day(*closes_value, detail::json_child(path, "closes")));
+    if (auto why = window_problem(opens, closes); !why.empty()) {
+      return detail::fail(errc::invalid_calendar, fmt::format("{}: {}", path, why));
+    }
+    BOOST_OUTCOME_TRY(auto w, ServiceWindow::make(opens, closes));
+    spec.service_hours.push_back(w);
+  }
+
+  for (auto [key, date] : {std::pair{"first_date", &spec.first_date}, std::pair{"last_date", &spec.last_date}}) {
+    BOOST_OUTCOME_TRY(auto value, detail::json_member(*obj, "", key));
+    BOOST_OUTCOME_TRY(*date, json_date(*value, key));
+  }
+  BOOST_OUTCOME_TRY(spec.holidays, json_dates(*obj, "holidays"));
+  BOOST_OUTCOME_TRY(spec.extra_working_days, json_dates(*obj, "extra_working_days"));
+  return make(std::move(spec));
+}
+
+result<Calendar> Calendar::parse(std::string_view json_text) {
+  BOOST_OUTCOME_TRY(auto json, detail::json_parse(json_text, "calendar"));
+  return from_json(json);
+}
+
+boost::json::value Calendar::to_json() const {
+  boost::json::object out;
+  out["time_zone"] = spec_.time_zone.name();
+  boost::json::array mask;
+  for (int d = 1; d <= 7; ++d) {  // Monday first, Sunday last
+    if (spec_.weekmask.works_on(static_cast<boost::date_time::weekdays>(d % 7))) mask.emplace_back(kDayNames[d % 7]);
+  }
+  out["weekmask"] = std::move(mask);
+  boost::json::array windows;
+  for (const auto& w : spec_.service_hours) {
+    windows.emplace_back(boost::json::object{{"opens", time_of_day_text(w.opens())},
+                                             {"closes", time_of_day_text(w.closes())}});
+  }
+  out["service_hours"] = std::move(windows);
+  out["first_date"] = format_date(spec_.first_date);
+  out["last_date"] = format_date(spec_.last_date);
+  for (auto [key, dates] : {std::pair{"holidays", &spec_.holidays},
+                            std::pair{"extra_working_days", &spec_.extra_working_days}}) {
+    boost::json::array list;
+    for (CivilDate d : *dates) list.emplace_back(format_date(d));
+    out[key] = std::move(list);
+  }
+  return out;
+}
+
+}  // namespace v1
+}  // namespace redress
