@@ -1,0 +1,499 @@
+// redress/scheduler.hpp: the in-memory follow-up scheduler.
+//
+// A host with millions of pending follow-ups (a reminder before every coupon
+// expires, an update due in 20 minutes on every open case, every promise to a
+// customer) keeps them in a `FollowUpScheduler`. Most are cancelled before they
+// fire, so scheduling and cancelling are O(1), and so is asking "is anything
+// due?" when nothing is.
+//
+// The model:
+//   - Time is passed in. The scheduler never reads a clock: `advance(now)`
+//     moves its time forward and fires every follow-up due at or before `now`.
+//   - Resolution is one second. A due time is rounded *up* to a whole second
+//     and `now` is rounded *down*, so nothing ever fires early.
+//   - A follow-up carries a 64-bit `key` chosen by the host (an index into its
+//     own table, a case number, a packed id); the scheduler never interprets it.
+//   - `schedule` returns a `FollowUpHandle` (slot + generation) for O(1)
+//     `cancel` and `reschedule`. Once the follow-up fires or is cancelled the
+//     handle is stale: the scheduler recognises it and never touches another
+//     follow-up through it.
+//   - Order: follow-ups fire in order of due time; those due in the same
+//     second fire in the order they were scheduled (a reschedule counts as
+//     scheduling anew). A due time at or before the scheduler's time is taken
+//     as the scheduler's time: it fires on the next `advance`.
+//   - The horizon is 2^32 - 1 seconds (about 136 years) after the instant the
+//     scheduler was made with; a later due time fails with errc::out_of_range.
+//
+// Inside it is a hierarchical timing wheel: six levels of 64 one-bit-indexed
+// buckets over seconds, intrusive doubly-linked lists threaded through a slot
+// array with a free list, 24 bytes per follow-up. See docs/scheduler.md.
+//
+// Thread safety: none inside. One thread at a time per scheduler, as for a
+// standard container.
+#ifndef REDRESS_SCHEDULER_HPP
+#define REDRESS_SCHEDULER_HPP
+
+#include <array>
+#include <bit>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include <redress/error.hpp>
+#include <redress/time.hpp>
+
+namespace redress {
+inline namespace v1 {
+
+// FollowUpHandle
+//
+// Names one scheduled follow-up inside the scheduler that issued it: a slot
+// index and the slot's generation at the time. It stays valid across
+// `reschedule` and goes stale when the follow-up fires or is cancelled. A
+// default-constructed handle is never pending. Handles mean nothing to another
+// scheduler (copies of a scheduler share their handles).
+//
+// `to_bits()`/`from_bits()` round-trip a handle through a `uint64_t`, for a
+// host that stores it in a database column.
+//
+// Example:
+//   auto h = scheduler.schedule(due, case_number).value();
+//   std::uint64_t stored = h.to_bits();
+//   scheduler.cancel(redress::FollowUpHandle::from_bits(stored));  // true
+class FollowUpHandle {
+ public:
+  constexpr FollowUpHandle() noexcept = default;
+
+  // FollowUpHandle::from_bits()
+  //
+  // The handle whose `to_bits()` is `bits`.
+  static constexpr FollowUpHandle from_bits(std::uint64_t bits) noexcept {
+    return FollowUpHandle(static_cast<std::uint32_t>(bits >> 32), static_cast<std::uint32_t>(bits));
+  }
+
+  // FollowUpHandle::to_bits()
+  //
+  // The slot in the high 32 bits, the generation in the low 32 bits.
+  constexpr std::uint64_t to_bits() const noexcept {
+    return (static_cast<std::uint64_t>(slot_) << 32) | generation_;
+  }
+
+  friend constexpr bool operator==(FollowUpHandle, FollowUpHandle) noexcept = default;
+  friend constexpr auto operator<=>(FollowUpHandle, FollowUpHandle) noexcept = default;
+
+ private:
+  friend class FollowUpScheduler;
+  constexpr FollowUpHandle(std::uint32_t slot, std::uint32_t generation) noexcept
+      : slot_(slot), generation_(generation) {}
+
+  std::uint32_t slot_ = 0xFFFF'FFFFu;
+  std::uint32_t generation_ = 0;
+};
+
+// FiredFollowUp
+//
+// What `advance` reports for each follow-up it fires: its (now stale) handle,
+// the host's key, and the instant the scheduler held it due, i.e. the
+// requested due time rounded up to a whole second, or the scheduler's time
+// when it was scheduled if that was later.
+//
+// Example:
+//   scheduler.advance(now, [&](const redress::FiredFollowUp& f) {
+//     host.remind(f.key, f.due_at_utc);
+//   });
+struct FiredFollowUp {
+  FollowUpHandle handle;
+  std::uint64_t key = 0;
+  Instant due_at_utc;
+
+  friend bool operator==(const FiredFollowUp&, const FiredFollowUp&) = default;
+};
+
+// FollowUpScheduler
+//
+// Pending follow-ups, in memory, fired by explicit time. Copyable (a deep
+// copy; both copies accept the same handles) and movable (the moved-from
+// scheduler is empty, at the same time).
+//
+// Complexity: `schedule`, `cancel`, `reschedule` O(1); `advance` O(1) when
+// nothing is due, otherwise O(fired + levels crossed), each follow-up moving
+// down at most five levels in its life.
+//
+// Example:
+//   auto start = redress::parse_instant("2025-01-24T07:00:00Z").value();
+//   auto s = redress::FollowUpScheduler::make(start).value();
+//   auto h = s.schedule(start + boost::posix_time::minutes(20), 42).value();
+//   s.advance(start + boost::posix_time::minutes(20),
+//             [](const redress::FiredFollowUp& f) { /* f.key == 42 */ });
+//   s.is_pending(h);  // false: it fired
+class FollowUpScheduler {
+ public:
+  // Bytes of slot storage per follow-up (pending or free for reuse).
+  static constexpr std::size_t kBytesPerSlot = 24;
+
+  // The largest number of follow-ups pending at once.
+  static constexpr std::size_t kMaxPending = 0xFFFF'FFFEu;
+
+  // FollowUpScheduler::make()
+  //
+  // An empty scheduler whose time is `start_utc` (rounded down to a whole
+  // second). Due times may lie up to 2^32 - 1 seconds after it.
+  // Fails with errc::invalid_argument if `start_utc` is not-a-date-time or
+  // infinite.
+  //
+  // Example:
+  //   auto s = redress::FollowUpScheduler::make(host_clock_now());
+  static result<FollowUpScheduler> make(Instant start_utc);
+
+  FollowUpScheduler(const FollowUpScheduler& other);
+  FollowUpScheduler(FollowUpScheduler&& other) noexcept;
+  FollowUpScheduler& operator=(const FollowUpScheduler& other);
+  FollowUpScheduler& operator=(FollowUpScheduler&& other) noexcept;
+  ~FollowUpScheduler() = default;
+
+  // FollowUpScheduler::schedule()
+  //
+  // Adds a follow-up due at `due_at_utc` (rounded up to a whole second; a
+  // time at or before `now_utc()` means "on the next advance") carrying the
+  // host's `key`. O(1).
+  // Fails, changing nothing, with
+  //   - errc::invalid_argument if `due_at_utc` is not-a-date-time or infinite;
+  //   - errc::out_of_range if it is after `horizon_utc()`, or if kMaxPending
+  //     follow-ups are already pending;
+  //   - std::errc::not_enough_memory if slot storage cannot grow.
+  //
+  // Example:
+  //   auto h = s.schedule(now + boost::posix_time::minutes(20), case_number);
+  //   if (!h) log(redress::last_error_detail());
+  result<FollowUpHandle> schedule(Instant due_at_utc, std::uint64_t key) {
+    const std::int64_t due_s = due_seconds(due_at_utc);
+    if (due_s < 0) return due_error(due_at_utc, due_s);
+    std::uint32_t index = free_;
+    if (index != kNil) {
+      free_ = slot(index).next;
+    } else {
+      auto grown = grow();
+      if (!grown) return grown.error();
+      index = grown.value();
+    }
+    Slot& s = slot(index);
+    s.key = key;
+    s.generation += 1;  // even (free) to odd (pending)
+    link(index, static_cast<std::uint32_t>(due_s));
+    ++pending_;
+    return FollowUpHandle(index, s.generation);
+  }
+
+  // FollowUpScheduler::cancel()
+  //
+  // Removes the follow-up `handle` names if it is still pending and returns
+  // true. A stale handle (already fired or cancelled, or never issued here)
+  // is a reported no-op: it returns false and changes nothing, because a
+  // host often cancels a follow-up that has fired a moment before. O(1).
+  //
+  // Example:
+  //   if (!s.cancel(h)) { /* it already fired: the host saw it in advance() */ }
+  bool cancel(FollowUpHandle handle) noexcept {
+    if (!is_pending(handle)) return false;
+    unlink(handle.slot_);
+    release(handle.slot_);
+    return true;
+  }
+
+  // FollowUpScheduler::reschedule()
+  //
+  // Moves the pending follow-up `handle` names to `due_at_utc`, keeping its
+  // key and its handle. Among follow-ups due in the same second it now fires
+  // after those scheduled before this call. O(1).
+  // Fails, changing nothing, with
+  //   - errc::invalid_argument if `handle` is stale, or `due_at_utc` is
+  //     not-a-date-time or infinite;
+  //   - errc::out_of_range if `due_at_utc` is after `horizon_utc()`.
+  //
+  // Example:
+  //   s.reschedule(h, now + boost::posix_time::minutes(20));  // the customer was updated
+  result<void> reschedule(FollowUpHandle handle, Instant due_at_utc) {
+    if (!is_pending(handle)) return stale_error(handle);
+    const std::int64_t due_s = due_seconds(due_at_utc);
+    if (due_s < 0) return due_error(due_at_utc, due_s);
+    unlink(handle.slot_);
+    link(handle.slot_, static_cast<std::uint32_t>(due_s));
+    return boost::outcome_v2::success();
+  }
+
+  // FollowUpScheduler::advance()
+  //
+  // Moves the scheduler's time to `now_utc` (rounded down to a whole second)
+  // and calls `on_fire(const FiredFollowUp&)` once for every follow-up due at
+  // or before it, in due order (same second: schedule order). Each follow-up
+  // is removed before `on_fire` sees it, so its handle is already stale.
+  // Returns how many fired. O(1) when nothing is due.
+  //
+  // `on_fire` may schedule, cancel and reschedule; a follow-up it schedules
+  // at or before `now_utc` fires within this same call, after the ones
+  // already due. It may not call `advance`. If it throws, the exception
+  // propagates: the follow-up it was given has fired, the rest stay pending
+  // and the next `advance` carries on.
+  //
+  // Fails, changing nothing, with
+  //   - errc::invalid_argument if `now_utc` is not-a-date-time or infinite,
+  //     is earlier than `now_utc()` (time never goes back; an instant within
+  //     the current second is accepted), or if called from inside `on_fire`;
+  //   - errc::out_of_range if `now_utc` is after `horizon_utc()`.
+  //
+  // Example:
+  //   std::vector<std::uint64_t> due_keys;
+  //   s.advance(now, [&](const redress::FiredFollowUp& f) { due_keys.push_back(f.key); });
+  template <class OnFire>
+    requires std::invocable<OnFire&, const FiredFollowUp&>
+  result<std::size_t> advance(Instant now_utc, OnFire&& on_fire) {
+    const std::int64_t now_s = now_seconds(now_utc);
+    if (now_s < 0 || advancing_) return now_error(now_utc, advancing_ ? kReentered : now_s);
+    const auto target = static_cast<std::uint64_t>(now_s);
+    if (target < next_deadline_) {  // the common case: nothing can be due yet
+      elapsed_ = target;
+      return std::size_t{0};
+    }
+    Reentry guard(advancing_);
+    std::size_t fired = 0;
+    for (std::uint32_t bucket = settle(target); bucket != kNil; bucket = settle(target)) {
+      while (head_[bucket] != kNil) {
+        const std::uint32_t index = head_[bucket];
+        Slot& s = slot(index);
+        const FiredFollowUp event{FollowUpHandle(index, s.generation), s.key, at_second(s.due_s)};
+        unlink(index);
+        release(index);
+        ++fired;
+        std::invoke(on_fire, event);
+      }
+    }
+    return fired;
+  }
+
+  // FollowUpScheduler::is_pending()
+  //
+  // Whether `handle` names a follow-up that has neither fired nor been cancelled.
+  bool is_pending(FollowUpHandle handle) const noexcept {
+    return handle.slot_ < used_ && (handle.generation_ & 1u) != 0 && slot(handle.slot_).generation == handle.generation_;
+  }
+
+  // FollowUpScheduler::due_at_utc()
+  //
+  // When the pending follow-up `handle` names will fire: its due time as
+  // held (rounded up to a whole second, never before the time it was
+  // scheduled at). Fails with errc::invalid_argument if `handle` is stale.
+  //
+  // Example:
+  //   s.due_at_utc(h).value();  // 2025-01-24T07:20:00Z
+  result<Instant> due_at_utc(FollowUpHandle handle) const;
+
+  // FollowUpScheduler::size() / empty()
+  //
+  // How many follow-ups are pending.
+  std::size_t size() const noexcept { return pending_; }
+  bool empty() const noexcept { return pending_ == 0; }
+
+  // FollowUpScheduler::now_utc()
+  //
+  // The scheduler's time: the latest `advance` (or `make`) instant, rounded
+  // down to a whole second.
+  Instant now_utc() const { return at_second(elapsed_); }
+
+  // FollowUpScheduler::horizon_utc()
+  //
+  // The latest due time `schedule` accepts and the latest `advance` time:
+  // 2^32 - 1 seconds after the start given to `make` (rounded down).
+  Instant horizon_utc() const { return at_second(kMaxSecond); }
+
+  // FollowUpScheduler::next_check_utc()
+  //
+  // When the host should next call `advance` if it sleeps in between: no
+  // follow-up is due before this instant. It is exact when the next follow-up
+  // is due within the current 64-second window; further out it is the start
+  // of the wheel bucket holding it, where `advance` fires nothing but moves
+  // follow-ups closer, and a new call gives a later instant. Empty when
+  // nothing is pending.
+  //
+  // Example:
+  //   if (auto at = s.next_check_utc()) host_sleep_until(*at);
+  std::optional<Instant> next_check_utc() const;
+
+  // FollowUpScheduler::allocated_bytes()
+  //
+  // Bytes of memory the scheduler holds: the object itself, its slot
+  // storage (kBytesPerSlot per slot, in chunks of 4096) and the chunk table.
+  // Slots freed by cancel or firing are reused, never returned.
+  std::size_t allocated_bytes() const noexcept;
+
+ private:
+  struct Slot {
+    std::uint64_t key;
+    std::uint32_t due_s;       // seconds after origin_
+    std::uint32_t prev;        // in the bucket list; unused while free
+    std::uint32_t next;        // in the bucket list, or the free list
+    std::uint32_t generation;  // odd while pending, even while free
+  };
+  static_assert(sizeof(Slot) == kBytesPerSlot);
+
+  // Restores advancing_ when advance() leaves, even by an exception.
+  struct Reentry {
+    explicit Reentry(bool& flag) noexcept : flag_(flag) { flag_ = true; }
+    ~Reentry() { flag_ = false; }
+    Reentry(const Reentry&) = delete;
+    Reentry& operator=(const Reentry&) = delete;
+    bool& flag_;
+  };
+
+  static constexpr std::uint32_t kNil = 0xFFFF'FFFFu;
+  static constexpr std::uint64_t kMaxSecond = 0xFFFF'FFFFu;
+  static constexpr std::uint64_t kNever = ~std::uint64_t{0};
+  static constexpr unsigned kLevels = 6;       // 6 x 6 bits >= 32 bits of seconds
+  static constexpr unsigned kLevelBits = 6;    // 64 buckets per level
+  static constexpr unsigned kChunkBits = 12;   // 4096 slots per chunk
+  static constexpr std::uint32_t kChunkMask = (1u << kChunkBits) - 1;
+  static constexpr std::int64_t kSpecial = -1;     // due/now is not-a-date-time or infinite
+  static constexpr std::int64_t kTooLate = -2;     // after the horizon
+  static constexpr std::int64_t kBackwards = -3;   // now before the scheduler's time
+  static constexpr std::int64_t kReentered = -4;   // advance called from on_fire
+
+  explicit FollowUpScheduler(Instant origin);
+
+  Slot& slot(std::uint32_t index) noexcept { return chunks_[index >> kChunkBits][index & kChunkMask]; }
+  const Slot& slot(std::uint32_t index) const noexcept { return chunks_[index >> kChunkBits][index & kChunkMask]; }
+
+  // Seconds after origin_ to hold a follow-up due at `at` (rounded up, and
+  // never before elapsed_), or kSpecial / kTooLate.
+  std::int64_t due_seconds(Instant at) const noexcept {
+    if (at.is_special()) return kSpecial;
+    const std::int64_t ticks = (at - origin_).ticks();
+    if (ticks <= static_cast<std::int64_t>(elapsed_) * kTicksPerSecond) return static_cast<std::int64_t>(elapsed_);
+    const std::int64_t s = (ticks + kTicksPerSecond - 1) / kTicksPerSecond;
+    return s > static_cast<std::int64_t>(kMaxSecond) ? kTooLate : s;
+  }
+
+  // Seconds after origin_ of `at` (rounded down), or kSpecial / kTooLate /
+  // kBackwards.
+  std::int64_t now_seconds(Instant at) const noexcept {
+    if (at.is_special()) return kSpecial;
+    const std::int64_t ticks = (at - origin_).ticks();
+    if (ticks < static_cast<std::int64_t>(elapsed_) * kTicksPerSecond) return kBackwards;
+    const std::int64_t s = ticks / kTicksPerSecond;
+    return s > static_cast<std::int64_t>(kMaxSecond) ? kTooLate : s;
+  }
+
+  Instant at_second(std::uint64_t s) const { return origin_ + boost::posix_time::seconds(static_cast<long>(s)); }
+
+  // The bucket a follow-up due at `due_s` belongs in while the time is
+  // elapsed_: its level is the highest 6-bit digit where the two differ.
+  std::uint32_t bucket_of(std::uint32_t due_s) const noexcept {
+    const unsigned level = kLevelOfWidth[std::bit_width(static_cast<std::uint64_t>(due_s) ^ elapsed_)];
+    return level * 64 + ((due_s >> (level * kLevelBits)) & 63u);
+  }
+
+  // Appends slot `index` to the bucket for `due_s` (>= elapsed_).
+  void link(std::uint32_t index, std::uint32_t due_s) noexcept {
+    const std::uint32_t bucket = bucket_of(due_s);
+    Slot& s = slot(index);
+    s.due_s = due_s;
+    s.next = kNil;
+    s.prev = tail_[bucket];
+    if (s.prev != kNil) {
+      slot(s.prev).next = index;
+    } else {
+      head_[bucket] = index;
+      const unsigned level = bucket / 64;
+      occupied_[level] |= std::uint64_t{1} << (bucket % 64);
+      levels_ |= 1u << level;
+      const std::uint64_t start = due_s & ~((std::uint64_t{1} << (level * kLevelBits)) - 1);
+      if (start < next_deadline_) next_deadline_ = start;
+    }
+    tail_[bucket] = index;
+  }
+
+  // Takes slot `index` out of its bucket.
+  void unlink(std::uint32_t index) noexcept {
+    const Slot& s = slot(index);
+    if (s.prev != kNil && s.next != kNil) {
+      slot(s.prev).next = s.next;
+      slot(s.next).prev = s.prev;
+      return;
+    }
+    const std::uint32_t bucket = bucket_of(s.due_s);
+    if (s.prev != kNil) {
+      slot(s.prev).next = s.next;
+    } else {
+      head_[bucket] = s.next;
+    }
+    if (s.next != kNil) {
+      slot(s.next).prev = s.prev;
+    } else {
+      tail_[bucket] = s.prev;
+    }
+    if (head_[bucket] == kNil) {
+      const unsigned level = bucket / 64;
+      occupied_[level] &= ~(std::uint64_t{1} << (bucket % 64));
+      if (occupied_[level] == 0) levels_ &= ~(1u << level);
+    }
+  }
+
+  // Returns slot `index` (already unlinked) to the free list.
+  void release(std::uint32_t index) noexcept {
+    Slot& s = slot(index);
+    s.generation += 1;  // odd (pending) to even (free)
+    s.next = free_;
+    free_ = index;
+    --pending_;
+  }
+
+  // The first second of bucket `digit` of `level`, given that elapsed_ is
+  // in the level's current window.
+  std::uint64_t first_start(unsigned level, unsigned digit) const noexcept;
+
+  // Moves elapsed_ towards `target`, cascading higher-level buckets down,
+  // until the earliest non-empty bucket is a level-0 bucket due at or before
+  // `target`: returns it, with elapsed_ at its second. Returns kNil when
+  // nothing is due by `target`, with elapsed_ at `target`.
+  std::uint32_t settle(std::uint64_t target) noexcept;
+
+  // A fresh slot from new storage, or an error.
+  result<std::uint32_t> grow() noexcept;
+
+  std::error_code due_error(Instant at, std::int64_t code) const;
+  std::error_code now_error(Instant at, std::int64_t code) const;
+  static std::error_code stale_error(FollowUpHandle handle);
+
+  static constexpr std::int64_t kTicksPerSecond = boost::posix_time::time_duration::ticks_per_second();
+  static constexpr std::array<unsigned char, 65> kLevelOfWidth = [] {
+    std::array<unsigned char, 65> t{};
+    for (unsigned w = 1; w < t.size(); ++w) t[w] = static_cast<unsigned char>((w - 1) / kLevelBits);
+    return t;
+  }();
+
+  Instant origin_;
+  std::uint64_t elapsed_ = 0;            // the scheduler's time, seconds after origin_
+  std::uint64_t next_deadline_ = kNever; // no bucket needs attention before this second
+  std::vector<std::unique_ptr<Slot[]>> chunks_;
+  std::uint32_t used_ = 0;               // slots ever handed out: [0, used_)
+  std::uint32_t free_ = kNil;            // head of the free list
+  std::size_t pending_ = 0;
+  std::uint32_t levels_ = 0;             // bit L: level L has a non-empty bucket
+  bool advancing_ = false;
+  std::array<std::uint64_t, kLevels> occupied_{};  // bit b of [L]: bucket (L, b) is non-empty
+  std::array<std::uint32_t, kLevels * 64> head_;
+  std::array<std::uint32_t, kLevels * 64> tail_;
+};
+
+}  // namespace v1
+}  // namespace redress
+
+template <>
+struct std::hash<redress::FollowUpHandle> {
+  std::size_t operator()(redress::FollowUpHandle h) const noexcept { return std::hash<std::uint64_t>{}(h.to_bits()); }
+};
+
+#endif  // REDRESS_SCHEDULER_HPP

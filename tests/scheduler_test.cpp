@@ -1,0 +1,548 @@
+#include "support/test.hpp"
+
+#include <cstdint>
+#include <map>
+#include <random>
+#include <stdexcept>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+#include <redress/scheduler.hpp>
+
+using namespace redress;
+namespace pt = boost::posix_time;
+
+namespace {
+
+const Instant kStart = parse_instant("2025-01-24T07:00:00Z").value();
+
+// A span of 24 hours (UTC instants have no daylight saving).
+Duration days(long n) { return pt::hours(24 * n); }
+
+FollowUpScheduler fresh() { return FollowUpScheduler::make(kStart).value(); }
+
+// Advances `s` to `now` and returns what fired, in firing order.
+std::vector<FiredFollowUp> advance_to(FollowUpScheduler& s, Instant now) {
+  std::vector<FiredFollowUp> fired;
+  auto n = s.advance(now, [&](const FiredFollowUp& f) { fired.push_back(f); });
+  REQUIRE(n);
+  CHECK(n.value() == fired.size());
+  return fired;
+}
+
+std::vector<std::uint64_t> keys_of(const std::vector<FiredFollowUp>& fired) {
+  std::vector<std::uint64_t> keys;
+  for (const auto& f : fired) keys.push_back(f.key);
+  return keys;
+}
+
+using Keys = std::vector<std::uint64_t>;
+
+// The reference the property test compares with: a std::multimap ordered by
+// (due second, schedule sequence), with the documented rounding.
+class Reference {
+ public:
+  explicit Reference(Instant origin) : origin_(origin) {}
+
+  std::int64_t now_s() const { return now_s_; }
+
+  // Whole seconds after the origin, rounded up (due) or down (now).
+  std::int64_t ceil_s(Instant at) const {
+    const auto d = at - origin_;
+    std::int64_t s = d.total_seconds();
+    if (origin_ + pt::seconds(s) < at) ++s;
+    return s;
+  }
+  std::int64_t floor_s(Instant at) const {
+    const auto d = at - origin_;
+    std::int64_t s = d.total_seconds();
+    if (origin_ + pt::seconds(s) > at) --s;
+    return s;
+  }
+
+  void schedule(FollowUpHandle h, std::uint64_t key, Instant due) {
+    const std::int64_t due_s = std::max(ceil_s(due), now_s_);
+    where_[h] = queue_.emplace(std::pair{due_s, seq_++}, std::pair{h, key});
+  }
+  bool pending(FollowUpHandle h) const { return where_.contains(h); }
+  bool cancel(FollowUpHandle h) {
+    auto it = where_.find(h);
+    if (it == where_.end()) return false;
+    queue_.erase(it->second);
+    where_.erase(it);
+    return true;
+  }
+  void reschedule(FollowUpHandle h, Instant due) {
+    const std::uint64_t key = where_.at(h)->second.second;
+    cancel(h);
+    schedule(h, key, due);
+  }
+  std::vector<FiredFollowUp> advance(Instant now) {
+    now_s_ = floor_s(now);
+    std::vector<FiredFollowUp> fired;
+    while (!queue_.empty() && queue_.begin()->first.first <= now_s_) {
+      auto it = queue_.begin();
+      fired.push_back({it->second.first, it->second.second, origin_ + pt::seconds(it->first.first)});
+      where_.erase(it->second.first);
+      queue_.erase(it);
+    }
+    return fired;
+  }
+  std::size_t size() const { return queue_.size(); }
+  Instant due_at(FollowUpHandle h) const { return origin_ + pt::seconds(where_.at(h)->first.first); }
+
+ private:
+  using Queue = std::multimap<std::pair<std::int64_t, std::uint64_t>, std::pair<FollowUpHandle, std::uint64_t>>;
+  Instant origin_;
+  std::int64_t now_s_ = 0;
+  std::uint64_t seq_ = 0;
+  Queue queue_;
+  std::unordered_map<FollowUpHandle, Queue::iterator> where_;
+};
+
+}  // namespace
+
+TEST_SUITE("scheduler") {
+  TEST_CASE("handles and fired records are regular values") {
+    static_assert(std::is_trivially_copyable_v<FollowUpHandle>);
+    static_assert(std::is_nothrow_default_constructible_v<FollowUpHandle>);
+    static_assert(std::totally_ordered<FollowUpHandle>);
+    static_assert(sizeof(FollowUpHandle) == 8);
+    static_assert(std::regular<FiredFollowUp>);
+    static_assert(std::is_copy_constructible_v<FollowUpScheduler>);
+    static_assert(std::is_nothrow_move_constructible_v<FollowUpScheduler>);
+    static_assert(std::is_nothrow_move_assignable_v<FollowUpScheduler>);
+    static_assert(!std::is_default_constructible_v<FollowUpScheduler>);
+    constexpr auto h = FollowUpHandle::from_bits(0x0000'0007'0000'0003u);
+    static_assert(h.to_bits() == 0x0000'0007'0000'0003u);
+    static_assert(FollowUpHandle{} != h);
+    CHECK(std::hash<FollowUpHandle>{}(h) == std::hash<std::uint64_t>{}(h.to_bits()));
+  }
+
+  TEST_CASE("a follow-up fires when the scheduler's time reaches its due second, not before") {
+    auto s = fresh();
+    auto h = s.schedule(kStart + pt::minutes(20), 42);
+    REQUIRE(h);
+    CHECK(s.size() == 1);
+    CHECK(s.is_pending(h.value()));
+    CHECK(s.due_at_utc(h.value()).value() == kStart + pt::minutes(20));
+    CHECK(advance_to(s, kStart + pt::minutes(20) - pt::microseconds(1)).empty());
+    CHECK(s.now_utc() == kStart + pt::minutes(20) - pt::seconds(1));
+    auto fired = advance_to(s, kStart + pt::minutes(20));
+    REQUIRE(fired.size() == 1);
+    CHECK(fired[0] == FiredFollowUp{h.value(), 42, kStart + pt::minutes(20)});
+    CHECK_FALSE(s.is_pending(h.value()));
+    CHECK(s.empty());
+    CHECK(advance_to(s, kStart + pt::hours(1)).empty());
+  }
+
+  TEST_CASE("a sub-second due time rounds up so nothing fires early") {
+    auto s = fresh();
+    const Instant due = kStart + pt::seconds(10) + pt::milliseconds(1);
+    auto h = s.schedule(due, 1).value();
+    CHECK(s.due_at_utc(h).value() == kStart + pt::seconds(11));
+    CHECK(advance_to(s, kStart + pt::seconds(10) + pt::milliseconds(999)).empty());
+    auto fired = advance_to(s, kStart + pt::seconds(11) + pt::milliseconds(500));
+    REQUIRE(fired.size() == 1);
+    CHECK(fired[0].due_at_utc == kStart + pt::seconds(11));
+    CHECK(fired[0].due_at_utc >= due);
+  }
+
+  TEST_CASE("the start instant is rounded down to a whole second") {
+    auto s = FollowUpScheduler::make(kStart + pt::milliseconds(700)).value();
+    CHECK(s.now_utc() == kStart);
+    CHECK(s.horizon_utc() == kStart + pt::seconds(0xFFFF'FFFFll));
+  }
+
+  TEST_CASE("follow-ups fire in due order and same-second ones in schedule order") {
+    auto s = fresh();
+    // Scheduled out of order, with three sharing one second and one far enough
+    // ahead to be cascaded from a higher level of the wheel.
+    const Instant t = kStart + pt::hours(5);
+    s.schedule(t + pt::seconds(1), 1).value();
+    s.schedule(t, 2).value();
+    s.schedule(t + pt::milliseconds(300), 3).value();  // rounds up to t + 1 s, after key 1
+    s.schedule(t - pt::hours(4), 4).value();
+    s.schedule(t, 5).value();
+    // Close to t, a later schedule lands directly on a low level; it must
+    // still fire after the earlier ones cascaded into the same second.
+    advance_to(s, kStart + pt::hours(1));
+    CHECK(s.size() == 4);
+    advance_to(s, t - pt::seconds(30));
+    s.schedule(t, 6).value();
+    CHECK(keys_of(advance_to(s, t + days(1))) == Keys{2, 5, 6, 1, 3});
+  }
+
+  TEST_CASE("a cancelled follow-up never fires") {
+    auto s = fresh();
+    auto a = s.schedule(kStart + pt::seconds(5), 1).value();
+    auto b = s.schedule(kStart + pt::seconds(5), 2).value();
+    auto c = s.schedule(kStart + days(40), 3).value();
+    CHECK(s.cancel(b));
+    CHECK(s.cancel(c));
+    CHECK(s.size() == 1);
+    CHECK_FALSE(s.is_pending(b));
+    CHECK(keys_of(advance_to(s, kStart + days(400))) == Keys{1});
+    CHECK_FALSE(s.is_pending(a));
+  }
+
+  TEST_CASE("cancelling a fired, cancelled or foreign handle is a no-op that returns false") {
+    auto s = fresh();
+    auto fired = s.schedule(kStart + pt::seconds(1), 1).value();
+    auto cancelled = s.schedule(kStart + pt::seconds(2), 2).value();
+    CHECK(s.cancel(cancelled));
+    CHECK_FALSE(s.cancel(cancelled));
+    advance_to(s, kStart + pt::seconds(1));
+    CHECK_FALSE(s.cancel(fired));
+    // The freed slots are reused; the old handles must not reach the new follow-ups.
+    auto reused_a = s.schedule(kStart + pt::seconds(10), 3).value();
+    auto reused_b = s.schedule(kStart + pt::seconds(10), 4).value();
+    CHECK_FALSE(s.cancel(fired));
+    CHECK_FALSE(s.cancel(cancelled));
+    CHECK_FALSE(s.cancel(FollowUpHandle{}));
+    CHECK_FALSE(s.cancel(FollowUpHandle::from_bits(0x0000'0000'0000'0002u)));  // an even generation is never issued
+    CHECK_FALSE(s.cancel(FollowUpHandle::from_bits(0x0000'7000'0000'0001u)));  // a slot never handed out
+    CHECK(s.size() == 2);
+    CHECK(s.is_pending(reused_a));
+    CHECK(s.is_pending(reused_b));
+    CHECK(keys_of(advance_to(s, kStart + pt::seconds(10))) == Keys{3, 4});
+  }
+
+  TEST_CASE("rescheduling keeps the handle and the key and counts as a new schedule for ties") {
+    auto s = fresh();
+    auto a = s.schedule(kStart + pt::minutes(20), 1).value();
+    auto b = s.schedule(kStart + pt::minutes(40), 2).value();
+    REQUIRE(s.reschedule(a, kStart + pt::minutes(40)));
+    CHECK(s.due_at_utc(a).value() == kStart + pt::minutes(40));
+    CHECK(advance_to(s, kStart + pt::minutes(39)).empty());
+    auto fired = advance_to(s, kStart + pt::minutes(40));
+    REQUIRE(fired.size() == 2);
+    CHECK(fired[0].handle == b);
+    CHECK(fired[1] == FiredFollowUp{a, 1, kStart + pt::minutes(40)});
+  }
+
+  TEST_CASE("rescheduling a stale handle fails with invalid_argument and changes nothing") {
+    auto s = fresh();
+    auto a = s.schedule(kStart + pt::seconds(3), 1).value();
+    auto b = s.schedule(kStart + pt::seconds(9), 2).value();
+    REQUIRE(s.cancel(a));
+    auto r = s.reschedule(a, kStart + pt::seconds(5));
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == errc::invalid_argument);
+    CHECK(last_error_detail().find("handle") != std::string_view::npos);
+    auto d = s.due_at_utc(a);
+    REQUIRE_FALSE(d);
+    CHECK(d.error() == errc::invalid_argument);
+    CHECK(s.size() == 1);
+    CHECK(keys_of(advance_to(s, kStart + pt::seconds(9))) == Keys{2});
+    CHECK_FALSE(s.is_pending(b));
+  }
+
+  TEST_CASE("a due time already past fires on the next advance, before anything later") {
+    auto s = fresh();
+    advance_to(s, kStart + pt::hours(2));
+    s.schedule(kStart + pt::hours(2) + pt::seconds(1), 1).value();
+    auto late = s.schedule(kStart - days(3), 2).value();
+    s.schedule(kStart + pt::hours(1), 3).value();
+    s.schedule(kStart + pt::hours(2), 4).value();  // exactly now
+    CHECK(s.due_at_utc(late).value() == kStart + pt::hours(2));
+    CHECK(keys_of(advance_to(s, kStart + pt::hours(2))) == Keys{2, 3, 4});
+    CHECK(keys_of(advance_to(s, kStart + pt::hours(3))) == Keys{1});
+  }
+
+  TEST_CASE("far-future follow-ups fire at their second, in one jump or many steps") {
+    const Instant year = kStart + pt::hours(24 * 365);
+    const Instant decade = kStart + pt::hours(24 * 3653) + pt::seconds(17);
+    const Instant century = kStart + pt::hours(24 * 36524) + pt::seconds(59);
+    SUBCASE("one jump") {
+      auto s = fresh();
+      s.schedule(century, 3).value();
+      s.schedule(year, 1).value();
+      s.schedule(decade, 2).value();
+      auto fired = advance_to(s, century);
+      REQUIRE(fired.size() == 3);
+      CHECK(fired[0].due_at_utc == year);
+      CHECK(fired[1].due_at_utc == decade);
+      CHECK(fired[2].due_at_utc == century);
+    }
+    SUBCASE("steps that stop a second short of each") {
+      auto s = fresh();
+      s.schedule(century, 3).value();
+      s.schedule(year, 1).value();
+      s.schedule(decade, 2).value();
+      for (Instant due : {year, decade, century}) {
+        CHECK(advance_to(s, due - pt::seconds(1)).empty());
+        auto fired = advance_to(s, due);
+        REQUIRE(fired.size() == 1);
+        CHECK(fired[0].due_at_utc == due);
+      }
+      CHECK(s.empty());
+    }
+  }
+
+  TEST_CASE("an advance that finds nothing due fires nothing and moves the time") {
+    auto s = fresh();
+    s.schedule(kStart + days(30), 1).value();
+    for (int i = 1; i <= 100; ++i) {
+      auto n = s.advance(kStart + pt::minutes(i), [](const FiredFollowUp&) { FAIL("nothing is due"); });
+      REQUIRE(n);
+      CHECK(n.value() == 0);
+    }
+    CHECK(s.now_utc() == kStart + pt::minutes(100));
+    CHECK(s.size() == 1);
+  }
+
+  TEST_CASE("not-a-date-time and infinite instants fail with invalid_argument and change nothing") {
+    CHECK(FollowUpScheduler::make(Instant()).error() == errc::invalid_argument);
+    CHECK(last_error_detail().find("start_utc") != std::string_view::npos);
+    auto s = fresh();
+    auto h = s.schedule(kStart + pt::seconds(5), 1).value();
+    for (Instant bad : {Instant(), Instant(boost::date_time::pos_infin), Instant(boost::date_time::neg_infin)}) {
+      auto r = s.schedule(bad, 2);
+      REQUIRE_FALSE(r);
+      CHECK(r.error() == errc::invalid_argument);
+      CHECK(last_error_detail().find("due_at_utc") != std::string_view::npos);
+      CHECK(s.reschedule(h, bad).error() == errc::invalid_argument);
+      auto a = s.advance(bad, [](const FiredFollowUp&) {});
+      REQUIRE_FALSE(a);
+      CHECK(a.error() == errc::invalid_argument);
+      CHECK(last_error_detail().find("now_utc") != std::string_view::npos);
+    }
+    CHECK(s.size() == 1);
+    CHECK(s.due_at_utc(h).value() == kStart + pt::seconds(5));
+    CHECK(s.now_utc() == kStart);
+  }
+
+  TEST_CASE("due and advance times after the horizon fail with out_of_range") {
+    auto s = fresh();
+    const Instant horizon = s.horizon_utc();
+    auto h = s.schedule(horizon, 1);
+    REQUIRE(h);
+    auto r = s.schedule(horizon + pt::microseconds(1), 2);
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == errc::out_of_range);
+    CHECK(last_error_detail().find("horizon") != std::string_view::npos);
+    CHECK(s.reschedule(h.value(), horizon + pt::seconds(1)).error() == errc::out_of_range);
+    CHECK(s.due_at_utc(h.value()).value() == horizon);
+    auto a = s.advance(horizon + pt::seconds(1), [](const FiredFollowUp&) {});
+    REQUIRE_FALSE(a);
+    CHECK(a.error() == errc::out_of_range);
+    CHECK(s.now_utc() == kStart);
+    CHECK(keys_of(advance_to(s, horizon)) == Keys{1});
+  }
+
+  TEST_CASE("time never goes back: an earlier advance fails with invalid_argument") {
+    auto s = fresh();
+    s.schedule(kStart + pt::seconds(50), 1).value();
+    advance_to(s, kStart + pt::seconds(20) + pt::milliseconds(600));
+    auto r = s.advance(kStart + pt::seconds(19), [](const FiredFollowUp&) {});
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == errc::invalid_argument);
+    CHECK(last_error_detail().find("before the scheduler's time") != std::string_view::npos);
+    CHECK(s.now_utc() == kStart + pt::seconds(20));
+    // Within the current second is not going back at this resolution.
+    CHECK(s.advance(kStart + pt::seconds(20) + pt::milliseconds(100), [](const FiredFollowUp&) {}));
+    CHECK(keys_of(advance_to(s, kStart + pt::seconds(50))) == Keys{1});
+  }
+
+  TEST_CASE("on_fire may schedule and cancel; what it schedules for now fires in the same advance") {
+    auto s = fresh();
+    const Instant t = kStart + pt::minutes(3);
+    s.schedule(t, 1).value();
+    auto doomed = s.schedule(t, 2).value();
+    s.schedule(t + pt::seconds(1), 3).value();
+    std::vector<std::uint64_t> order;
+    auto n = s.advance(t + pt::seconds(1), [&](const FiredFollowUp& f) {
+      order.push_back(f.key);
+      if (f.key == 1) {
+        CHECK(s.cancel(doomed));
+        s.schedule(t - pt::hours(1), 10).value();    // past: fires in this call, after key 1's second
+        s.schedule(t + pt::hours(1), 11).value();    // later: stays pending
+        auto inner = s.advance(t, [](const FiredFollowUp&) {});
+        REQUIRE_FALSE(inner);
+        CHECK(inner.error() == errc::invalid_argument);
+        CHECK(last_error_detail().find("on_fire") != std::string_view::npos);
+      }
+    });
+    REQUIRE(n);
+    CHECK(order == Keys{1, 10, 3});
+    CHECK(n.value() == 3);
+    CHECK(s.size() == 1);
+  }
+
+  TEST_CASE("an exception from on_fire propagates and the rest stay pending") {
+    auto s = fresh();
+    for (std::uint64_t k = 1; k <= 3; ++k) s.schedule(kStart + pt::seconds(static_cast<long>(k)), k).value();
+    auto throwing = [](const FiredFollowUp& f) {
+      if (f.key == 2) throw std::runtime_error("host failure");
+    };
+    CHECK_THROWS_AS(static_cast<void>(s.advance(kStart + pt::seconds(3), throwing)), std::runtime_error);
+    CHECK(s.size() == 1);
+    CHECK(keys_of(advance_to(s, kStart + pt::seconds(3))) == Keys{3});
+  }
+
+  TEST_CASE("next_check_utc is never after the next due follow-up and reaches it") {
+    auto s = fresh();
+    CHECK_FALSE(s.next_check_utc());
+    const Instant due = kStart + pt::hours(24 * 100) + pt::seconds(123);
+    s.schedule(due, 7).value();
+    std::size_t checks = 0;
+    std::vector<FiredFollowUp> fired;
+    while (auto at = s.next_check_utc()) {
+      REQUIRE(*at <= due);
+      ++checks;
+      REQUIRE(checks < 10);
+      fired = advance_to(s, *at);
+    }
+    REQUIRE(fired.size() == 1);
+    CHECK(fired[0].due_at_utc == due);
+    CHECK(s.now_utc() == due);
+  }
+
+  TEST_CASE("a copy is independent and a moved-from scheduler is empty at the same time") {
+    auto s = fresh();
+    auto h = s.schedule(kStart + pt::seconds(30), 1).value();
+    s.schedule(kStart + days(2), 2).value();
+    advance_to(s, kStart + pt::seconds(10));
+    FollowUpScheduler copy = s;
+    CHECK(copy.cancel(h));
+    CHECK(s.is_pending(h));
+    CHECK(keys_of(advance_to(s, kStart + days(3))) == Keys{1, 2});
+    CHECK(keys_of(advance_to(copy, kStart + days(3))) == Keys{2});
+
+    auto source = fresh();
+    source.schedule(kStart + pt::seconds(30), 3).value();
+    advance_to(source, kStart + pt::seconds(10));
+    FollowUpScheduler moved = std::move(source);
+    CHECK(moved.size() == 1);
+    CHECK(source.empty());  // NOLINT(bugprone-use-after-move): the documented moved-from state
+    CHECK(source.now_utc() == kStart + pt::seconds(10));
+    CHECK(source.schedule(kStart + pt::seconds(40), 4));
+    copy = std::move(moved);
+    CHECK(keys_of(advance_to(copy, kStart + pt::seconds(30))) == Keys{3});
+    CHECK(keys_of(advance_to(source, kStart + pt::seconds(40))) == Keys{4});
+  }
+
+  TEST_CASE("memory stays within 24 bytes a slot plus one chunk, and freed slots are reused") {
+    auto s = fresh();
+    const std::size_t empty_bytes = s.allocated_bytes();
+    std::vector<FollowUpHandle> handles;
+    for (std::uint64_t k = 0; k < 10'000; ++k) {
+      handles.push_back(s.schedule(kStart + pt::seconds(static_cast<long>(k % 977)), k).value());
+    }
+    const std::size_t full = s.allocated_bytes();
+    CHECK(full - empty_bytes <= (10'000 + 4096) * FollowUpScheduler::kBytesPerSlot + 64);
+    for (auto h : handles) CHECK(s.cancel(h));
+    for (std::uint64_t k = 0; k < 10'000; ++k) s.schedule(kStart + days(1), k).value();
+    CHECK(s.allocated_bytes() == full);
+  }
+
+  TEST_CASE("random operation sequences fire exactly what a multimap reference fires") {
+    for (std::uint64_t seed : {1u, 2u, 3u, 20250124u, 77u}) {
+      CAPTURE(seed);
+      std::mt19937_64 rng(seed);
+      auto pick = [&](std::int64_t lo, std::int64_t hi) {
+        return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
+      };
+      const Instant origin = kStart + pt::seconds(pick(0, 1'000'000)) + pt::microseconds(pick(0, 999'999));
+      auto s = FollowUpScheduler::make(origin).value();
+      const Instant ref_origin = s.now_utc();
+      Reference ref(ref_origin);
+      std::vector<FollowUpHandle> issued{FollowUpHandle{}};
+      Instant now = origin;
+      std::uint64_t next_key = 0;
+      std::size_t fired_total = 0;
+
+      auto random_due = [&]() -> Instant {
+        const Instant base = s.now_utc();
+        const auto frac = pt::microseconds(pick(0, 1) ? 0 : pick(0, 999'999));
+        switch (pick(0, 9)) {
+          case 0: return base - pt::seconds(pick(0, 86'400)) + frac;          // past
+          case 1: return base + frac;                                         // now
+          case 2: case 3: return base + pt::seconds(pick(1, 120)) + frac;     // next minutes
+          case 4: case 5: return base + pt::seconds(pick(1, 5'000)) + frac;   // hours
+          case 6: case 7: return base + pt::seconds(pick(1, 2'592'000)) + frac;  // 30 days
+          case 8: return base + pt::hours(pick(24 * 365, 24 * 365 * 5)) + frac;  // years
+          default: return base + pt::seconds(pick(0, 64));                    // crowded seconds
+        }
+      };
+      auto random_handle = [&] { return issued[static_cast<std::size_t>(pick(0, static_cast<std::int64_t>(issued.size()) - 1))]; };
+
+      for (int op = 0; op < 6'000; ++op) {
+        const auto kind = pick(0, 99);
+        if (kind < 40) {
+          const Instant due = random_due();
+          auto h = s.schedule(due, next_key);
+          INFO(last_error_detail());
+          REQUIRE(h);
+          ref.schedule(h.value(), next_key, due);
+          issued.push_back(h.value());
+          ++next_key;
+        } else if (kind < 58) {
+          const auto h = random_handle();
+          CHECK(s.cancel(h) == ref.cancel(h));
+        } else if (kind < 70) {
+          const auto h = random_handle();
+          const Instant due = random_due();
+          auto r = s.reschedule(h, due);
+          REQUIRE(static_cast<bool>(r) == ref.pending(h));
+          if (r) {
+            ref.reschedule(h, due);
+          } else {
+            CHECK(r.error() == errc::invalid_argument);
+          }
+        } else if (kind < 73) {
+          // Going back fails and changes nothing.
+          if (s.now_utc() > origin) {
+            auto r = s.advance(s.now_utc() - pt::microseconds(1), [](const FiredFollowUp&) {});
+            REQUIRE_FALSE(r);
+            CHECK(r.error() == errc::invalid_argument);
+          }
+        } else {
+          Duration step;
+          switch (pick(0, 9)) {
+            case 0: step = pt::microseconds(0); break;
+            case 1: step = pt::microseconds(pick(1, 999'999)); break;
+            case 2: case 3: step = pt::seconds(1); break;
+            case 4: case 5: step = pt::seconds(pick(2, 300)); break;
+            case 6: step = pt::seconds(pick(300, 86'400 * 3)); break;
+            case 7: step = pt::seconds(64 * 64 * pick(1, 64)); break;  // whole buckets
+            case 8: step = pt::hours(pick(24, 24 * 60)); break;
+            default:  // now and then, a year or two at once
+              step = pick(0, 9) == 0 ? pt::hours(pick(24 * 300, 24 * 800)) + pt::microseconds(pick(0, 999'999))
+                                     : pt::seconds(pick(0, 64 * 64 * 64 * 2));
+              break;
+          }
+          now += step;
+          auto got = advance_to(s, now);
+          auto want = ref.advance(now);
+          REQUIRE(got.size() == want.size());
+          CHECK(got == want);
+          CHECK(s.now_utc() == ref_origin + pt::seconds(ref.now_s()));
+          fired_total += got.size();
+        }
+        REQUIRE(s.size() == ref.size());
+        if (op % 97 == 0) {
+          for (int i = 0; i < 8; ++i) {
+            const auto h = random_handle();
+            REQUIRE(s.is_pending(h) == ref.pending(h));
+            if (ref.pending(h)) CHECK(s.due_at_utc(h).value() == ref.due_at(h));
+          }
+          if (auto at = s.next_check_utc(); at && *at > s.now_utc()) {
+            // Nothing is due before the next check.
+            FollowUpScheduler probe = s;
+            CHECK(advance_to(probe, *at - pt::microseconds(1)).empty());
+          }
+        }
+      }
+      // Drain: everything left fires, in the reference's order.
+      now += pt::hours(24 * 365 * 6);
+      auto got = advance_to(s, now);
+      CHECK(got == ref.advance(now));
+      fired_total += got.size();
+      CHECK(s.empty());
+      CHECK(fired_total > 1'000);
+    }
+  }
+}
