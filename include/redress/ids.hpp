@@ -1,0 +1,118 @@
+// redress/ids.hpp: strong identifiers.
+//
+// The host owns identity: its CRM numbers customers, its shop numbers orders.
+// redress carries those identifiers as opaque text, one distinct type per kind
+// of thing, so a customer id can never be passed where a case id is expected.
+// `BasicId<Tag>` is the template; `CaseId`, `CustomerId`, `OrderId`,
+// `AgentId`, `FollowUpId`, `RemedyId` and `EventId` are its instances.
+//
+// An id's text is what the host gave, byte for byte (ids are case-sensitive).
+// Invariant: 1 to 128 bytes, each printable ASCII other than space
+// (0x21 '!' to 0x7E '~'). So an id is safe to print in a log line, to use as a
+// file or key name fragment, and to put in a URL path after percent-encoding.
+// Hosts whose ids are UUIDs, database integers, "ORD-2025-000123" or
+// "wxid_abc" all fit.
+//
+// Ids are regular, ordered by their text (bytewise), hashable (std::hash) and
+// formattable (<redress/fmt.hpp>). There is no arithmetic and no default
+// value: an id is made only by `make()`, which validates it.
+#ifndef REDRESS_IDS_HPP
+#define REDRESS_IDS_HPP
+
+#include <compare>
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include <redress/error.hpp>
+
+namespace redress {
+inline namespace v1 {
+
+// BasicId
+//
+// An identifier of the kind named by `Tag`. `Tag::name` (e.g. "case_id") is
+// used in error messages. Use the aliases below rather than the template.
+//
+// Example:
+//   auto id = redress::CaseId::make("C-2025-0042");
+//   if (!id) return id.error();          // errc::invalid_argument
+//   id->str()                            // "C-2025-0042"
+template <class Tag>
+class BasicId {
+ public:
+  // The longest id, in bytes.
+  static constexpr std::size_t kMaxBytes = 128;
+
+  // BasicId::make()
+  //
+  // Validates `text` against the invariant above and keeps a copy.
+  // Fails with errc::invalid_argument, naming the kind of id and the reason:
+  // empty, longer than 128 bytes, or a space, control or non-ASCII byte at
+  // some position.
+  static result<BasicId> make(std::string_view text) {
+    if (text.empty()) return detail::fail(errc::invalid_argument, std::string(Tag::name) + ": empty");
+    if (text.size() > kMaxBytes) {
+      return detail::fail(errc::invalid_argument, std::string(Tag::name) + ": " + std::to_string(text.size()) +
+                                                      " bytes, longer than 128");
+    }
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      auto c = static_cast<unsigned char>(text[i]);
+      if (c < 0x21 || c > 0x7E) {
+        return detail::fail(errc::invalid_argument,
+                            std::string(Tag::name) + " \"" + std::string(text) + "\": byte " + std::to_string(i) +
+                                " is a space, a control character or not ASCII");
+      }
+    }
+    return BasicId(std::string(text));
+  }
+
+  // The id's text, as given to make().
+  const std::string& str() const noexcept { return text_; }
+
+  friend bool operator==(const BasicId&, const BasicId&) = default;
+  friend std::strong_ordering operator<=>(const BasicId& a, const BasicId& b) noexcept {
+    return a.text_.compare(b.text_) <=> 0;
+  }
+
+ private:
+  explicit BasicId(std::string text) : text_(std::move(text)) {}
+  std::string text_;
+};
+
+// The tags: each names its kind of id for error messages and JSON paths.
+struct CaseIdTag { static constexpr std::string_view name = "case_id"; };
+struct CustomerIdTag { static constexpr std::string_view name = "customer_id"; };
+struct OrderIdTag { static constexpr std::string_view name = "order_id"; };
+struct AgentIdTag { static constexpr std::string_view name = "agent_id"; };
+struct FollowUpIdTag { static constexpr std::string_view name = "follow_up_id"; };
+struct RemedyIdTag { static constexpr std::string_view name = "remedy_id"; };
+struct EventIdTag { static constexpr std::string_view name = "event_id"; };
+
+// CaseId: one service failure as the customer lives it.
+using CaseId = BasicId<CaseIdTag>;
+// CustomerId: the host's customer (reachable through many ContactPoints).
+using CustomerId = BasicId<CustomerIdTag>;
+// OrderId: an order, booking or subscription a case is about.
+using OrderId = BasicId<OrderIdTag>;
+// AgentId: a human agent or a bot acting on a case.
+using AgentId = BasicId<AgentIdTag>;
+// FollowUpId: a scheduled follow-up (a timer the host must fire).
+using FollowUpId = BasicId<FollowUpIdTag>;
+// RemedyId: a remedy offered, approved or granted on a case.
+using RemedyId = BasicId<RemedyIdTag>;
+// EventId: one event in a case's journal.
+using EventId = BasicId<EventIdTag>;
+
+}  // namespace v1
+}  // namespace redress
+
+template <class Tag>
+struct std::hash<redress::BasicId<Tag>> {
+  std::size_t operator()(const redress::BasicId<Tag>& id) const noexcept {
+    return std::hash<std::string_view>()(id.str());
+  }
+};
+
+#endif  // REDRESS_IDS_HPP
