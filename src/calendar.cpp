@@ -226,17 +226,24 @@ result<Calendar> Calendar::make(CalendarSpec spec) {
   auto ix = std::make_shared<Index>();
   ix->first_day = static_cast<std::int64_t>(spec.first_date.day_number()) - kEpochDayNumber;
   ix->days = static_cast<std::int32_t>(days);
-  std::vector<std::uint8_t> working(static_cast<std::size_t>(days));
+  // One pass over the range, merging the sorted holidays and extra working days.
+  ix->before.assign(static_cast<std::size_t>(days) + 1, 0);
+  auto holiday = spec.holidays.begin();
+  auto extra = spec.extra_working_days.begin();
   const unsigned first_weekday = spec.first_date.day_of_week().as_number();
   for (std::int32_t i = 0; i < ix->days; ++i) {
-    working[i] = spec.weekmask.works_on(static_cast<boost::date_time::weekdays>((first_weekday + i) % 7));
-  }
-  for (CivilDate d : spec.holidays) working[(d - spec.first_date).days()] = 0;
-  for (CivilDate d : spec.extra_working_days) working[(d - spec.first_date).days()] = 1;
-  ix->before.resize(working.size() + 1);
-  for (std::int32_t i = 0; i < ix->days; ++i) {
-    ix->before[i + 1] = ix->before[i] + working[i];
-    if (working[i]) ix->select.push_back(i);
+    const CivilDate d = ix->date_at(i);
+    bool working = spec.weekmask.works_on(static_cast<boost::date_time::weekdays>((first_weekday + i) % 7));
+    if (holiday != spec.holidays.end() && *holiday == d) {
+      working = false;
+      ++holiday;
+    }
+    if (extra != spec.extra_working_days.end() && *extra == d) {
+      working = true;
+      ++extra;
+    }
+    ix->before[i + 1] = ix->before[i] + (working ? 1 : 0);
+    if (working) ix->select.push_back(i);
   }
   for (const auto& w : spec.service_hours) {
     ix->preceding.push_back(ix->per_day);
