@@ -1,0 +1,347 @@
+// redress/case.hpp: a service failure as the customer lives it.
+//
+// A `Case` gathers who the customer is and how they reach us, the channels
+// they came through, the orders concerned and what they lost, how they feel,
+// what they need, what we promised and by when, the remedies offered and what
+// became of them, the findings the rules raised, and why it happened.
+//
+// A Case is a value. The only way to change one is the engine's `apply()`
+// (<redress/engine.hpp>), which folds an event into a case and returns the next
+// case; so every Case a host holds was produced by the rules, and replaying a
+// case's events reproduces it exactly (`operator==` compares every field).
+//
+// The recovery stages, in order (DOMAIN.md, "The four steps"):
+//   apologise -> review -> solve -> record -> closed
+// A case opens in `apologise`. It reaches `review` when the customer signals
+// forgiveness, `solve` when the facts have been reviewed, `record` when it is
+// resolved, and `closed` only when the customer's feeling has been confirmed
+// neutral or positive and the root cause is recorded.
+#ifndef REDRESS_CASE_HPP
+#define REDRESS_CASE_HPP
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <redress/channel.hpp>
+#include <redress/contact.hpp>
+#include <redress/error.hpp>
+#include <redress/ids.hpp>
+#include <redress/money.hpp>
+#include <redress/time.hpp>
+
+namespace redress {
+inline namespace v1 {
+
+// Stage
+//
+// Where a case stands in the recovery, in order.
+enum class Stage : std::uint8_t { apologise, review, solve, record, closed };
+
+// Priority
+//
+// How urgently a case needs attention. Repeat contacts and lapsed promises
+// raise it one step at a time; a safety threat sets `emergency`.
+enum class Priority : std::uint8_t { normal, high, urgent, emergency };
+
+// RemedyKind
+//
+// The remedy ladder, cheapest first (DOMAIN.md, "Remedies").
+enum class RemedyKind : std::uint8_t {
+  extension,     // extend a right that expired recently (a coupon), once
+  replacement,   // an equal or higher-value substitute
+  extra,         // a gesture beyond restoring: a gift, an upgrade, an expert's time
+  cash,          // cash or a refund
+  non_material,  // an invitation to advise on the service; no money value
+};
+
+// RemedyStatus
+//
+// What became of a remedy. proposed -> (approval_requested -> approved |
+// rejected) -> accepted -> granted.
+enum class RemedyStatus : std::uint8_t { proposed, approval_requested, approved, rejected, accepted, granted };
+
+// Severity
+//
+// How much a finding matters: `info` is for the record, `warn` asks a human
+// to look, `block` means the host should not carry out the move.
+enum class Severity : std::uint8_t { info, warn, block };
+
+// LossKind
+//
+// What an order cost the customer.
+enum class LossKind : std::uint8_t {
+  none,   // nothing was lost (the complaint is about something else)
+  money,  // money lost: a charge, a fee, a price paid for nothing
+  right,  // a right lost: a coupon, a voucher, points, with an expiry
+};
+
+std::string_view to_string(Stage s) noexcept;
+std::string_view to_string(Priority p) noexcept;
+std::string_view to_string(RemedyKind k) noexcept;
+std::string_view to_string(RemedyStatus s) noexcept;
+std::string_view to_string(Severity s) noexcept;
+std::string_view to_string(LossKind k) noexcept;
+
+// parse_stage(), parse_priority(), ...
+//
+// The enumerator spelled exactly as to_string() writes it.
+// Fail with errc::invalid_argument naming the text.
+result<Stage> parse_stage(std::string_view text);
+result<Priority> parse_priority(std::string_view text);
+result<RemedyKind> parse_remedy_kind(std::string_view text);
+result<RemedyStatus> parse_remedy_status(std::string_view text);
+result<Severity> parse_severity(std::string_view text);
+result<LossKind> parse_loss_kind(std::string_view text);
+
+// Right
+//
+// A right the customer held: a coupon, a voucher. `value` is what it was
+// worth; `expires_on` the last civil day it could be used.
+struct Right {
+  std::string kind;  // "coupon", "voucher", ...
+  Money value;
+  CivilDate expires_on;
+  int times_extended = 0;
+  friend bool operator==(const Right&, const Right&) = default;
+};
+
+// Loss
+//
+// What an order cost the customer. For `money`, `amount` is the money lost;
+// for `right`, `right` describes it and `amount` equals its value; for
+// `none`, `amount` is zero.
+struct Loss {
+  LossKind kind = LossKind::none;
+  Money amount;
+  std::optional<Right> right;
+  friend bool operator==(const Loss&, const Loss&) = default;
+
+  // Loss::none()
+  //
+  // Nothing lost, in `currency`.
+  static Loss nothing(Currency currency) { return Loss{LossKind::none, Money::zero(currency), std::nullopt}; }
+};
+
+// Order
+//
+// An order the case is about, with its loss assessment.
+struct Order {
+  OrderId id;
+  Loss loss;
+  friend bool operator==(const Order&, const Order&) = default;
+};
+
+// Remedy
+//
+// A remedy offered on the case and its fate. `value` is what it costs the
+// company (zero for non_material). `approval_level` is the authority level
+// that must decide it (0: the front line may grant it alone).
+struct Remedy {
+  RemedyId id;
+  RemedyKind kind = RemedyKind::extra;
+  Money value;
+  std::optional<OrderId> order;
+  RemedyStatus status = RemedyStatus::proposed;
+  int approval_level = 0;
+  std::optional<AgentId> decided_by;
+  std::string framing;  // how it is offered: as a gift, never "by the rules"
+  friend bool operator==(const Remedy&, const Remedy&) = default;
+};
+
+// PromiseState
+enum class PromiseState : std::uint8_t { open, kept, lapsed };
+std::string_view to_string(PromiseState s) noexcept;
+
+// Promise
+//
+// Something we told the customer would happen by a deadline ("a reply within
+// 2 working days"). Its follow-up fires at `due_at_utc`; if the case has not
+// kept it by then, it lapses and the case escalates by itself.
+struct Promise {
+  FollowUpId follow_up;
+  std::string what;
+  Instant made_at_utc;
+  Instant due_at_utc;
+  PromiseState state = PromiseState::open;
+  friend bool operator==(const Promise&, const Promise&) = default;
+};
+
+// FollowUpKind
+//
+// Why a follow-up timer exists.
+enum class FollowUpKind : std::uint8_t {
+  update,              // the 20-minute rule: say how it is going
+  promise,             // a promise's deadline
+  satisfaction_check,  // after resolution: ask how the customer feels
+  reminder,            // proactive: a right is about to expire
+};
+std::string_view to_string(FollowUpKind k) noexcept;
+result<FollowUpKind> parse_follow_up_kind(std::string_view text);
+
+// FollowUp
+//
+// A pending timer the host must fire back as a `TimerFired` event.
+struct FollowUp {
+  FollowUpId id;
+  FollowUpKind kind = FollowUpKind::update;
+  Instant due_at_utc;
+  friend bool operator==(const FollowUp&, const FollowUp&) = default;
+};
+
+// Finding
+//
+// Something a rule noticed, with a stable `code` ("remedy.over_authority";
+// docs/engine.md lists them all), a severity, a sentence for a human, and when.
+struct Finding {
+  std::string code;
+  Severity severity = Severity::info;
+  std::string message;
+  Instant at_utc;
+  friend bool operator==(const Finding&, const Finding&) = default;
+};
+
+// Need
+//
+// What the customer said they actually need, in their words.
+struct Need {
+  std::string text;
+  Instant at_utc;
+  friend bool operator==(const Need&, const Need&) = default;
+};
+
+// EmotionRecord
+//
+// A feeling observed at an instant; `confirmed` when the customer confirmed it
+// themselves (the satisfaction check), not when an agent or model guessed it.
+struct EmotionRecord {
+  Emotion emotion;
+  Instant at_utc;
+  bool confirmed = false;
+  friend bool operator==(const EmotionRecord&, const EmotionRecord&) = default;
+};
+
+// RootCause
+//
+// Why it happened, for the pattern reports: a category from the host's
+// taxonomy ("coupon.expiry", "delivery.late") and a description.
+struct RootCause {
+  std::string category;
+  std::string description;
+  friend bool operator==(const RootCause&, const RootCause&) = default;
+};
+
+// Flags
+//
+// Facts about the case that change how it is handled.
+struct Flags {
+  int repeat_contacts = 0;         // contacts after the first
+  bool safety = false;             // a self-harm or violence threat was reported
+  bool abuse = false;              // abuse was established (never lifts `safety`)
+  bool beyond_scope_help = false;  // help beyond the service's scope was given
+  bool precedent_claim = false;    // the customer cited another case's remedy
+  bool proactive = false;          // we opened the case before the customer complained
+  friend bool operator==(const Flags&, const Flags&) = default;
+};
+
+// Case
+//
+// One service failure. Created with Case::open(); changed only by apply().
+//
+// Example:
+//   auto c = redress::Case::open(CaseId::make("C-1").value(),
+//                                CustomerId::make("U-7").value(),
+//                                Currency::CNY, parse_instant("2025-01-24T07:00:00Z").value());
+//   c->stage()  // Stage::apologise
+class Case {
+ public:
+  // Case::open()
+  //
+  // A new case, at stage apologise with nothing recorded yet. `currency` is
+  // the currency its remedies are valued in. Fails with
+  // errc::invalid_argument when `opened_at_utc` is not a real instant.
+  static result<Case> open(CaseId id, CustomerId customer, Currency currency, Instant opened_at_utc);
+
+  const CaseId& id() const noexcept { return id_; }
+  const CustomerId& customer() const noexcept { return customer_; }
+  Currency currency() const noexcept { return currency_; }
+  Instant opened_at_utc() const noexcept { return opened_at_utc_; }
+  // The instant of the last event applied (opened_at_utc() before any).
+  Instant last_event_at_utc() const noexcept { return last_event_at_utc_; }
+  std::uint64_t events_applied() const noexcept { return events_applied_; }
+
+  Stage stage() const noexcept { return stage_; }
+  Priority priority() const noexcept { return priority_; }
+  const std::vector<ContactPoint>& contact_points() const noexcept { return contact_points_; }
+  const std::vector<Channel>& channels() const noexcept { return channels_; }
+  int contacts() const noexcept { return contacts_; }
+  const std::vector<Order>& orders() const noexcept { return orders_; }
+  const std::optional<std::string>& incident_group() const noexcept { return incident_group_; }
+  const std::vector<EmotionRecord>& emotions() const noexcept { return emotions_; }
+  const std::vector<Need>& needs() const noexcept { return needs_; }
+  const std::vector<Promise>& promises() const noexcept { return promises_; }
+  const std::vector<Remedy>& remedies() const noexcept { return remedies_; }
+  const std::vector<FollowUp>& pending_follow_ups() const noexcept { return pending_; }
+  const std::vector<Finding>& findings() const noexcept { return findings_; }
+  const Flags& flags() const noexcept { return flags_; }
+  const std::optional<RootCause>& root_cause() const noexcept { return root_cause_; }
+  int apologies() const noexcept { return apologies_; }
+  bool forgiven() const noexcept { return forgiven_; }
+  bool resolved() const noexcept { return resolved_; }
+  int failure_signals() const noexcept { return failure_signals_; }
+
+  // The remedy with this id, or nullptr (borrowed from the case).
+  const Remedy* find_remedy(const RemedyId& id) const noexcept;
+  // The order with this id, or nullptr (borrowed from the case).
+  const Order* find_order(const OrderId& id) const noexcept;
+  // The last feeling the customer confirmed themselves, if any.
+  std::optional<Emotion> confirmed_feeling() const noexcept;
+
+  friend bool operator==(const Case&, const Case&) = default;
+
+ private:
+  friend struct detail_case_access;
+  Case(CaseId id, CustomerId customer, Currency currency, Instant opened_at_utc)
+      : id_(std::move(id)),
+        customer_(std::move(customer)),
+        currency_(currency),
+        opened_at_utc_(opened_at_utc),
+        last_event_at_utc_(opened_at_utc) {}
+
+  CaseId id_;
+  CustomerId customer_;
+  Currency currency_;
+  Instant opened_at_utc_;
+  Instant last_event_at_utc_;
+  std::uint64_t events_applied_ = 0;
+  std::uint64_t next_follow_up_ = 1;
+  Stage stage_ = Stage::apologise;
+  Priority priority_ = Priority::normal;
+  std::vector<ContactPoint> contact_points_;
+  std::vector<Channel> channels_;
+  int contacts_ = 0;
+  std::vector<Order> orders_;
+  std::optional<std::string> incident_group_;
+  std::vector<EmotionRecord> emotions_;
+  std::vector<Need> needs_;
+  std::vector<Promise> promises_;
+  std::vector<Remedy> remedies_;
+  std::vector<FollowUp> pending_;
+  std::vector<Finding> findings_;
+  Flags flags_;
+  std::optional<RootCause> root_cause_;
+  int apologies_ = 0;
+  bool forgiven_ = false;
+  bool resolved_ = false;
+  int failure_signals_ = 0;
+};
+
+// The engine's write access to a Case. Not public API.
+struct detail_case_access;
+
+}  // namespace v1
+}  // namespace redress
+
+#endif  // REDRESS_CASE_HPP

@@ -1,0 +1,148 @@
+// redress/engine.hpp: the recovery engine.
+//
+// One pure function folds an event into a case under a policy at an explicit
+// instant, and says what should happen next and why:
+//
+//   apply(case, event, policy, now) -> result<Step>
+//
+// `Step::next` is the next case; `Step::actions` are what the host should
+// carry out, in order (an emergency escalation is always first); `findings`
+// are what the rules noticed on this event (also appended to the case);
+// `trace` says which rule fired and which policy value it used.
+//
+// apply() performs no I/O and reads no clock. Given equal inputs it returns
+// equal outputs, so replaying a case's journal reproduces the case exactly.
+// An event that does not fit the case (another case's, earlier than the last
+// one, a remedy that was never proposed) fails with errc::invalid_event and
+// the case is unchanged; a policy that fails gives errc::policy_failed.
+#ifndef REDRESS_ENGINE_HPP
+#define REDRESS_ENGINE_HPP
+
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <redress/case.hpp>
+#include <redress/event.hpp>
+#include <redress/policy.hpp>
+
+namespace redress {
+inline namespace v1 {
+namespace actions {
+
+// Say this to the customer (a suggestion: the agent adapts it).
+struct Reply {
+  std::string text;
+  friend bool operator==(const Reply&, const Reply&) = default;
+};
+
+// Offer this remedy, framed as a gift.
+struct Offer {
+  RemedyId remedy;
+  Money value;
+  std::string framing;
+  friend bool operator==(const Offer&, const Offer&) = default;
+};
+
+// Ask an agent at authority `level` to approve this remedy.
+struct RequestApproval {
+  RemedyId remedy;
+  Money value;
+  int level = 1;
+  friend bool operator==(const RequestApproval&, const RequestApproval&) = default;
+};
+
+// Start a timer; fire it back as events::TimerFired at its due instant.
+struct ScheduleFollowUp {
+  FollowUp follow_up;
+  friend bool operator==(const ScheduleFollowUp&, const ScheduleFollowUp&) = default;
+};
+
+// Stop a timer that has not fired.
+struct CancelFollowUp {
+  FollowUpId follow_up;
+  friend bool operator==(const CancelFollowUp&, const CancelFollowUp&) = default;
+};
+
+// Hand the case to authority `level`, saying why.
+struct Escalate {
+  int level = 1;
+  std::string reason;
+  friend bool operator==(const Escalate&, const Escalate&) = default;
+};
+
+// Start emergency handling now (a safety threat).
+struct Emergency {
+  std::string reason;
+  friend bool operator==(const Emergency&, const Emergency&) = default;
+};
+
+// Show the agent the case's history so the customer need not repeat it.
+struct SurfaceHistory {
+  std::string summary;
+  friend bool operator==(const SurfaceHistory&, const SurfaceHistory&) = default;
+};
+
+// The case may be closed.
+struct Close {
+  friend bool operator==(const Close&, const Close&) = default;
+};
+
+}  // namespace actions
+
+// Action
+//
+// One thing for the host to do.
+using Action = std::variant<actions::Reply, actions::Offer, actions::RequestApproval, actions::ScheduleFollowUp,
+                            actions::CancelFollowUp, actions::Escalate, actions::Emergency,
+                            actions::SurfaceHistory, actions::Close>;
+
+// action_type()
+//
+// The action's name in JSON and the CLI: "reply", "offer", "request_approval", ...
+std::string_view action_type(const Action& action) noexcept;
+
+// TraceEntry
+//
+// Why something happened: the rule ("update.interval") and what it used
+// ("policy update_interval = 00:20:00").
+struct TraceEntry {
+  std::string rule;
+  std::string detail;
+  friend bool operator==(const TraceEntry&, const TraceEntry&) = default;
+};
+
+// Step
+//
+// The outcome of applying one event.
+struct Step {
+  Case next;
+  std::vector<Action> actions;
+  std::vector<Finding> findings;
+  std::vector<TraceEntry> trace;
+};
+
+// apply()
+//
+// Folds `event` into `current` under `policy`, as processed at `now_utc`
+// (which must not be earlier than the event). See the file comment.
+//
+// Example:
+//   auto step = redress::apply(c, event, policy, now);
+//   if (!step) return step.error();
+//   for (const auto& a : step->actions) host.carry_out(a);
+//   c = std::move(step->next);
+result<Step> apply(const Case& current, const Event& event, const Policy& policy, Instant now_utc);
+
+// replay()
+//
+// Applies `journal` in order to `initial`, each event processed at its own
+// instant, and returns the final case. Fails at the first event apply()
+// rejects; last_error_detail() then says which (by index).
+result<Case> replay(const Case& initial, std::span<const Event> journal, const Policy& policy);
+
+}  // namespace v1
+}  // namespace redress
+
+#endif  // REDRESS_ENGINE_HPP

@@ -1,0 +1,197 @@
+// redress/policy.hpp: the host's voice.
+//
+// The rules in redress have defaults (DOMAIN.md's bold numbers: 20 minutes,
+// 200 CNY, 7 days, 2 working days); a host changes them through a `Policy`.
+// A Policy answers a handful of questions, each returning a `result`:
+//
+//   settings(case)             targets, thresholds, caps, framing texts, contact window
+//   authority(level, kind)     what an agent at authority `level` may grant alone
+//   calendar(case)             the business calendar promises are kept on
+//   scope(case, request)       whether a request is within the service, why not, what instead
+//   prior_spend(case)          what the customer and the incident group already received
+//
+// Thread safety: the engine calls a policy only from the thread that calls
+// apply(), and only through const methods. A policy shared between threads
+// must make its const methods safe to call concurrently (the reference
+// policy is immutable after construction, so it is).
+//
+// No exception may cross the interface: the engine catches anything a policy
+// throws and reports errc::policy_failed, leaving the case unchanged.
+//
+// `ReferencePolicy` reads the same settings from a JSON document
+// (docs/policy.md), so a host can start without code.
+#ifndef REDRESS_POLICY_HPP
+#define REDRESS_POLICY_HPP
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+#include <redress/calendar.hpp>
+#include <redress/case.hpp>
+
+namespace redress {
+inline namespace v1 {
+
+// ContactWindow
+//
+// The local hours a customer may be contacted proactively (reminders), in
+// the calendar's time zone: [opens, closes), e.g. 10:00-20:00.
+struct ContactWindow {
+  Duration opens = boost::posix_time::hours(10);
+  Duration closes = boost::posix_time::hours(20);
+  friend bool operator==(const ContactWindow&, const ContactWindow&) = default;
+};
+
+// Settings
+//
+// Targets and thresholds. Every default is the one DOMAIN.md gives.
+struct Settings {
+  Currency currency = Currency::CNY;
+  // The 20-minute rule: an update is due this long after the complaint and after each update.
+  Duration update_interval = boost::posix_time::minutes(20);
+  // After resolution, when to ask how the customer feels.
+  Duration satisfaction_check_after = boost::posix_time::hours(24);
+  // Repeat contacts (after the first) that escalate the case by themselves.
+  int repeat_contacts_to_escalate = 2;
+  // A right that expired at most this many days ago may be extended...
+  int extension_grace_days = 7;
+  // ...this many times.
+  int max_extensions = 1;
+  // Cash that may be paid as goodwill where the customer lost nothing.
+  Money goodwill_cap = Money::zero(Currency::CNY);
+  // Remedies on one incident group (linked orders and cases), all together.
+  std::optional<Money> incident_group_cap;
+  // Remedies to one customer within `customer_cap_period`.
+  std::optional<Money> customer_cap;
+  Duration customer_cap_period = boost::posix_time::hours(24 * 30);
+  // Failure signals that open a proactive case.
+  int failure_signal_threshold = 3;
+  // How long before a right expires the reminder should reach the customer.
+  Duration reminder_lead = boost::posix_time::hours(48);
+  ContactWindow contact_window;
+  // How each remedy kind is offered: as a gift or a special request, never "by the rules".
+  std::map<RemedyKind, std::string> framing{
+      {RemedyKind::extension, "I asked for a special exception for you: your coupon has been extended."},
+      {RemedyKind::replacement, "Please accept this replacement from us, with our apologies."},
+      {RemedyKind::extra, "I'd like to add a small gift from us, to say sorry properly."},
+      {RemedyKind::cash, "I asked my supervisor to make a special exception on your behalf."},
+      {RemedyKind::non_material, "Your view would help us improve: would you advise us on this?"},
+  };
+  // Severity overrides by finding code ("remedy.before_need": block).
+  std::map<std::string, Severity, std::less<>> severities;
+};
+
+// ScopeAnswer
+//
+// Whether a request is within the service; if not, the reason to give and an
+// alternative to offer (a refusal is never a bare "no").
+struct ScopeAnswer {
+  bool in_scope = false;
+  std::string reason;
+  std::string alternative;
+};
+
+// Spend
+//
+// Remedies already granted outside this case, as the host's records show:
+// to this incident group, and to this customer within the cap period.
+struct Spend {
+  std::optional<Money> incident_group;
+  std::optional<Money> customer_in_period;
+};
+
+// Policy
+//
+// The interface a host implements. See the file comment for the contract.
+class Policy {
+ public:
+  virtual ~Policy() = default;
+
+  // Targets and thresholds for this case.
+  virtual result<Settings> settings(const Case& c) const = 0;
+
+  // The most an agent at authority `level` (0: the front line; 1: a
+  // supervisor; ...) may grant alone of remedy `kind`. A level with no
+  // limit answers std::nullopt. Must be non-decreasing in level.
+  virtual result<std::optional<Money>> authority(int level, RemedyKind kind) const = 0;
+
+  // The business calendar for this case's promises. The pointer is borrowed
+  // and must stay valid while the policy lives.
+  virtual result<const Calendar*> calendar(const Case& c) const = 0;
+
+  // Whether `request` is within the service's scope.
+  virtual result<ScopeAnswer> scope(const Case& c, std::string_view request) const = 0;
+
+  // Remedies granted outside this case. Default: none known.
+  virtual result<Spend> prior_spend(const Case& c) const;
+};
+
+// ReferencePolicy
+//
+// A Policy read from JSON (docs/policy.md gives the format):
+//
+//   {
+//     "currency": "CNY",
+//     "authority": [ {"level": 0, "limit": "200"}, {"level": 1, "limit": "2000"}, {"level": 2} ],
+//     "update_interval": "PT20M",
+//     "calendar": { ...a calendar document, as data/calendars/cn.json... },
+//     "scope": { "services": ["coupon", "order"], "out_of_scope": [
+//        {"match": "taxi", "reason": "...", "alternative": "..."} ] },
+//     ...
+//   }
+//
+// Every field but "calendar" is optional and defaults as in Settings. Invalid
+// documents fail with errc::invalid_json (or the field's own code, e.g.
+// errc::unknown_currency) and last_error_detail() names the field's path.
+// Immutable after construction, so one instance may serve many threads.
+class ReferencePolicy final : public Policy {
+ public:
+  static result<ReferencePolicy> from_json(const boost::json::value& json);
+  static result<ReferencePolicy> parse(std::string_view json_text);
+
+  result<Settings> settings(const Case& c) const override;
+  result<std::optional<Money>> authority(int level, RemedyKind kind) const override;
+  result<const Calendar*> calendar(const Case& c) const override;
+  result<ScopeAnswer> scope(const Case& c, std::string_view request) const override;
+
+  // The settings, as read.
+  const Settings& settings() const noexcept { return settings_; }
+
+ private:
+  struct Authority {
+    int level;
+    std::optional<Money> limit;                  // all kinds
+    std::map<RemedyKind, Money> limit_by_kind;   // overrides
+  };
+  struct OutOfScope {
+    std::string match;  // a case-insensitive substring of the request
+    std::string reason;
+    std::string alternative;
+  };
+  ReferencePolicy(Settings settings, std::vector<Authority> authority, std::shared_ptr<const Calendar> calendar,
+                  std::vector<OutOfScope> out_of_scope, std::string default_reason, std::string default_alternative)
+      : settings_(std::move(settings)),
+        authority_(std::move(authority)),
+        calendar_(std::move(calendar)),
+        out_of_scope_(std::move(out_of_scope)),
+        default_reason_(std::move(default_reason)),
+        default_alternative_(std::move(default_alternative)) {}
+
+  Settings settings_;
+  std::vector<Authority> authority_;  // sorted by level
+  std::shared_ptr<const Calendar> calendar_;
+  std::vector<OutOfScope> out_of_scope_;
+  std::string default_reason_;
+  std::string default_alternative_;
+};
+
+}  // namespace v1
+}  // namespace redress
+
+#endif  // REDRESS_POLICY_HPP

@@ -1,0 +1,81 @@
+// Names of the case model's enumerators, events and actions.
+#include <array>
+
+#include <fmt/format.h>
+
+#include <redress/case.hpp>
+#include <redress/engine.hpp>
+#include <redress/event.hpp>
+
+namespace redress {
+inline namespace v1 {
+namespace {
+
+constexpr std::array<std::string_view, 5> kStages{"apologise", "review", "solve", "record", "closed"};
+constexpr std::array<std::string_view, 4> kPriorities{"normal", "high", "urgent", "emergency"};
+constexpr std::array<std::string_view, 5> kRemedyKinds{"extension", "replacement", "extra", "cash", "non_material"};
+constexpr std::array<std::string_view, 6> kRemedyStatuses{"proposed", "approval_requested", "approved",
+                                                          "rejected", "accepted",          "granted"};
+constexpr std::array<std::string_view, 3> kSeverities{"info", "warn", "block"};
+constexpr std::array<std::string_view, 3> kLossKinds{"none", "money", "right"};
+constexpr std::array<std::string_view, 3> kPromiseStates{"open", "kept", "lapsed"};
+constexpr std::array<std::string_view, 4> kFollowUpKinds{"update", "promise", "satisfaction_check", "reminder"};
+
+template <class E, std::size_t N>
+std::string_view name_of(const std::array<std::string_view, N>& names, E e) noexcept {
+  auto i = static_cast<std::size_t>(e);
+  return i < N ? names[i] : std::string_view("unknown");
+}
+
+template <class E, std::size_t N>
+result<E> parse_name(const std::array<std::string_view, N>& names, std::string_view text, std::string_view what) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (names[i] == text) return static_cast<E>(i);
+  }
+  return detail::fail(errc::invalid_argument,
+                      fmt::format("{} \"{}\": expected one of {}", what, text, fmt::join(names, ", ")));
+}
+
+constexpr std::array<std::string_view, std::variant_size_v<EventBody>> kEventTypes{
+    "contact_received",  "emotion_observed",     "apology_given",       "forgiveness_signalled",
+    "need_stated",       "question_asked",       "facts_reviewed",      "order_linked",
+    "remedy_proposed",   "remedy_approved",      "remedy_rejected",     "remedy_accepted",
+    "remedy_granted",    "progress_update_sent", "promise_made",        "resolved",
+    "satisfaction_confirmed", "root_cause_recorded", "close_requested", "timer_fired",
+    "safety_risk_reported",   "abuse_established",   "precedent_cited", "out_of_scope_request",
+    "failure_signal",    "right_expiring"};
+
+constexpr std::array<std::string_view, std::variant_size_v<Action>> kActionTypes{
+    "reply", "offer", "request_approval", "schedule_follow_up", "cancel_follow_up", "escalate", "emergency",
+    "surface_history", "close"};
+
+}  // namespace
+
+std::string_view to_string(Stage s) noexcept { return name_of(kStages, s); }
+std::string_view to_string(Priority p) noexcept { return name_of(kPriorities, p); }
+std::string_view to_string(RemedyKind k) noexcept { return name_of(kRemedyKinds, k); }
+std::string_view to_string(RemedyStatus s) noexcept { return name_of(kRemedyStatuses, s); }
+std::string_view to_string(Severity s) noexcept { return name_of(kSeverities, s); }
+std::string_view to_string(LossKind k) noexcept { return name_of(kLossKinds, k); }
+std::string_view to_string(PromiseState s) noexcept { return name_of(kPromiseStates, s); }
+std::string_view to_string(FollowUpKind k) noexcept { return name_of(kFollowUpKinds, k); }
+
+result<Stage> parse_stage(std::string_view t) { return parse_name<Stage>(kStages, t, "stage"); }
+result<Priority> parse_priority(std::string_view t) { return parse_name<Priority>(kPriorities, t, "priority"); }
+result<RemedyKind> parse_remedy_kind(std::string_view t) {
+  return parse_name<RemedyKind>(kRemedyKinds, t, "remedy kind");
+}
+result<RemedyStatus> parse_remedy_status(std::string_view t) {
+  return parse_name<RemedyStatus>(kRemedyStatuses, t, "remedy status");
+}
+result<Severity> parse_severity(std::string_view t) { return parse_name<Severity>(kSeverities, t, "severity"); }
+result<LossKind> parse_loss_kind(std::string_view t) { return parse_name<LossKind>(kLossKinds, t, "loss kind"); }
+result<FollowUpKind> parse_follow_up_kind(std::string_view t) {
+  return parse_name<FollowUpKind>(kFollowUpKinds, t, "follow-up kind");
+}
+
+std::string_view event_type(const EventBody& body) noexcept { return kEventTypes[body.index()]; }
+std::string_view action_type(const Action& action) noexcept { return kActionTypes[action.index()]; }
+
+}  // namespace v1
+}  // namespace redress

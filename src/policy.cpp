@@ -1,0 +1,239 @@
+// The reference policy: settings read from a JSON document.
+#include <redress/policy.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include <redress/detail/json_read.hpp>
+#include <redress/json.hpp>
+
+namespace redress {
+inline namespace v1 {
+
+result<Spend> Policy::prior_spend(const Case&) const { return Spend{}; }
+
+namespace {
+
+using detail::json_child;
+using detail::json_fail;
+
+// A money amount in the policy's currency: a decimal string ("200") or a
+// Money object ({"amount_minor": 20000, "currency": "CNY"}).
+result<Money> read_money(const boost::json::value& v, std::string_view path, Currency currency) {
+  Money m = Money::zero(currency);
+  if (v.is_string()) {
+    auto parsed = Money::parse(std::string_view(v.get_string()), currency);
+    if (!parsed) {
+      return detail::fail(static_cast<errc>(parsed.error().value()),
+                          fmt::format("{}: {}", path, last_error_detail()));
+    }
+    m = parsed.value();
+  } else {
+    BOOST_OUTCOME_TRY(m, from_json<Money>(v, path));
+  }
+  if (m.currency() != currency) {
+    return json_fail(path, fmt::format("in {}, the policy's currency is {}", m.currency().code(), currency.code()));
+  }
+  if (m.is_negative()) return json_fail(path, "must not be negative");
+  return m;
+}
+
+result<int> read_count(const boost::json::value& v, std::string_view path, int min) {
+  BOOST_OUTCOME_TRY(auto n, detail::json_int64(v, path));
+  if (n < min || n > 1'000'000) return json_fail(path, fmt::format("must be between {} and 1000000", min));
+  return static_cast<int>(n);
+}
+
+result<Duration> read_duration(const boost::json::value& v, std::string_view path) {
+  BOOST_OUTCOME_TRY(auto d, from_json<Duration>(v, path));
+  if (d.is_negative()) return json_fail(path, "must not be negative");
+  return d;
+}
+
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return out;
+}
+
+}  // namespace
+
+result<ReferencePolicy> ReferencePolicy::parse(std::string_view json_text) {
+  BOOST_OUTCOME_TRY(auto v, detail::json_parse(json_text, "policy"));
+  return from_json(v);
+}
+
+result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& json) {
+  BOOST_OUTCOME_TRY(auto obj, detail::json_object(json, "policy"));
+  Settings s;
+  auto member = [&](std::string_view key) -> const boost::json::value* {
+    auto it = obj->find(key);
+    return it == obj->end() ? nullptr : &it->value();
+  };
+  auto path = [](std::string_view key) { return json_child("policy", key); };
+
+  if (auto v = member("currency")) { BOOST_OUTCOME_TRY(s.currency, redress::from_json<Currency>(*v, path("currency"))); }
+  s.goodwill_cap = Money::zero(s.currency);
+
+  for (auto [key, field] : {std::pair{"update_interval", &s.update_interval},
+                            std::pair{"satisfaction_check_after", &s.satisfaction_check_after},
+                            std::pair{"customer_cap_period", &s.customer_cap_period},
+                            std::pair{"reminder_lead", &s.reminder_lead}}) {
+    if (auto v = member(key)) { BOOST_OUTCOME_TRY(*field, read_duration(*v, path(key))); }
+  }
+  if (s.update_interval <= Duration()) return json_fail(path("update_interval"), "must be positive");
+  for (auto [key, field, min] : {std::tuple{"repeat_contacts_to_escalate", &s.repeat_contacts_to_escalate, 1},
+                                 std::tuple{"extension_grace_days", &s.extension_grace_days, 0},
+                                 std::tuple{"max_extensions", &s.max_extensions, 0},
+                                 std::tuple{"failure_signal_threshold", &s.failure_signal_threshold, 1}}) {
+    if (auto v = member(key)) { BOOST_OUTCOME_TRY(*field, read_count(*v, path(key), min)); }
+  }
+  if (auto v = member("goodwill_cap")) { BOOST_OUTCOME_TRY(s.goodwill_cap, read_money(*v, path("goodwill_cap"), s.currency)); }
+  for (auto [key, field] : {std::pair{"incident_group_cap", &s.incident_group_cap},
+                            std::pair{"customer_cap", &s.customer_cap}}) {
+    if (auto v = member(key)) { BOOST_OUTCOME_TRY(*field, read_money(*v, path(key), s.currency)); }
+  }
+  if (auto v = member("contact_window")) {
+    std::string p = path("contact_window");
+    BOOST_OUTCOME_TRY(auto w, detail::json_object(*v, p));
+    BOOST_OUTCOME_TRY(auto opens, detail::json_member(*w, p, "opens"));
+    BOOST_OUTCOME_TRY(auto closes, detail::json_member(*w, p, "closes"));
+    BOOST_OUTCOME_TRY(s.contact_window.opens, read_duration(*opens, json_child(p, "opens")));
+    BOOST_OUTCOME_TRY(s.contact_window.closes, read_duration(*closes, json_child(p, "closes")));
+    if (s.contact_window.closes <= s.contact_window.opens || s.contact_window.closes > boost::posix_time::hours(24)) {
+      return json_fail(p, "closes must be after opens, within 24:00:00");
+    }
+  }
+  if (auto v = member("framing")) {
+    std::string p = path("framing");
+    BOOST_OUTCOME_TRY(auto f, detail::json_object(*v, p));
+    for (const auto& kv : *f) {
+      std::string kp = json_child(p, kv.key());
+      auto kind = parse_remedy_kind(kv.key());
+      if (!kind) return json_fail(kp, "not a remedy kind");
+      BOOST_OUTCOME_TRY(auto text, detail::json_string(kv.value(), kp));
+      s.framing[kind.value()] = std::string(text);
+    }
+  }
+  if (auto v = member("severities")) {
+    std::string p = path("severities");
+    BOOST_OUTCOME_TRY(auto f, detail::json_object(*v, p));
+    for (const auto& kv : *f) {
+      std::string kp = json_child(p, kv.key());
+      BOOST_OUTCOME_TRY(auto text, detail::json_string(kv.value(), kp));
+      auto sev = parse_severity(text);
+      if (!sev) return json_fail(kp, "expected info, warn or block");
+      s.severities[std::string(kv.key())] = sev.value();
+    }
+  }
+
+  std::vector<Authority> authority;
+  if (auto v = member("authority")) {
+    std::string p = path("authority");
+    BOOST_OUTCOME_TRY(auto arr, detail::json_array(*v, p));
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      std::string ip = detail::json_index(p, i);
+      BOOST_OUTCOME_TRY(auto a, detail::json_object((*arr)[i], ip));
+      BOOST_OUTCOME_TRY(auto level_v, detail::json_member(*a, ip, "level"));
+      BOOST_OUTCOME_TRY(int level, read_count(*level_v, json_child(ip, "level"), 0));
+      Authority entry{level, std::nullopt, {}};
+      if (auto it = a->find("limit"); it != a->end()) {
+        BOOST_OUTCOME_TRY(entry.limit, read_money(it->value(), json_child(ip, "limit"), s.currency));
+      }
+      if (auto it = a->find("by_kind"); it != a->end()) {
+        std::string kp = json_child(ip, "by_kind");
+        BOOST_OUTCOME_TRY(auto by, detail::json_object(it->value(), kp));
+        for (const auto& kv : *by) {
+          std::string ep = json_child(kp, kv.key());
+          auto kind = parse_remedy_kind(kv.key());
+          if (!kind) return json_fail(ep, "not a remedy kind");
+          BOOST_OUTCOME_TRY(auto m, read_money(kv.value(), ep, s.currency));
+          entry.limit_by_kind.emplace(kind.value(), m);
+        }
+      }
+      if (!authority.empty() && authority.back().level >= level) {
+        return json_fail(json_child(ip, "level"), "levels must be listed in increasing order");
+      }
+      authority.push_back(std::move(entry));
+    }
+  } else {
+    // DOMAIN.md: the front line may grant up to 200 CNY; a supervisor decides above it.
+    authority.push_back({0, Money::from_minor_units(200 * s.currency.minor_units_per_major(), s.currency), {}});
+    authority.push_back({1, std::nullopt, {}});
+  }
+  if (authority.empty() || authority.front().level != 0) {
+    return json_fail(path("authority"), "must start with level 0 (the front line)");
+  }
+
+  BOOST_OUTCOME_TRY(auto cal_v, detail::json_member(*obj, "policy", "calendar"));
+  auto cal = Calendar::from_json(*cal_v);
+  if (!cal) {
+    return detail::fail(static_cast<errc>(cal.error().value()),
+                        fmt::format("policy.calendar: {}", last_error_detail()));
+  }
+
+  std::vector<OutOfScope> out_of_scope;
+  std::string default_reason = "This is outside what our service covers.";
+  std::string default_alternative = "Here is who can help with it instead.";
+  if (auto v = member("scope")) {
+    std::string p = path("scope");
+    BOOST_OUTCOME_TRY(auto sc, detail::json_object(*v, p));
+    if (auto it = sc->find("default_reason"); it != sc->end()) {
+      BOOST_OUTCOME_TRY(auto t, detail::json_string(it->value(), json_child(p, "default_reason")));
+      default_reason = t;
+    }
+    if (auto it = sc->find("default_alternative"); it != sc->end()) {
+      BOOST_OUTCOME_TRY(auto t, detail::json_string(it->value(), json_child(p, "default_alternative")));
+      default_alternative = t;
+    }
+    if (auto it = sc->find("out_of_scope"); it != sc->end()) {
+      std::string ap = json_child(p, "out_of_scope");
+      BOOST_OUTCOME_TRY(auto arr, detail::json_array(it->value(), ap));
+      for (std::size_t i = 0; i < arr->size(); ++i) {
+        std::string ip = detail::json_index(ap, i);
+        BOOST_OUTCOME_TRY(auto e, detail::json_object((*arr)[i], ip));
+        OutOfScope o;
+        for (auto [key, field] : {std::pair{"match", &o.match}, std::pair{"reason", &o.reason},
+                                  std::pair{"alternative", &o.alternative}}) {
+          BOOST_OUTCOME_TRY(auto fv, detail::json_member(*e, ip, key));
+          BOOST_OUTCOME_TRY(auto t, detail::json_string(*fv, json_child(ip, key)));
+          *field = std::string(t);
+        }
+        if (o.match.empty()) return json_fail(json_child(ip, "match"), "must not be empty");
+        o.match = lower_ascii(o.match);
+        out_of_scope.push_back(std::move(o));
+      }
+    }
+  }
+  return ReferencePolicy(std::move(s), std::move(authority),
+                         std::make_shared<const Calendar>(std::move(cal).value()), std::move(out_of_scope),
+                         std::move(default_reason), std::move(default_alternative));
+}
+
+result<Settings> ReferencePolicy::settings(const Case&) const { return settings_; }
+
+result<std::optional<Money>> ReferencePolicy::authority(int level, RemedyKind kind) const {
+  if (level < 0) return detail::fail(errc::invalid_argument, fmt::format("authority level {} is negative", level));
+  // The highest listed level at or below `level` decides.
+  const Authority* a = &authority_.front();
+  for (const auto& entry : authority_) {
+    if (entry.level <= level) a = &entry;
+  }
+  if (auto it = a->limit_by_kind.find(kind); it != a->limit_by_kind.end()) return std::optional<Money>(it->second);
+  return a->limit;
+}
+
+result<const Calendar*> ReferencePolicy::calendar(const Case&) const { return calendar_.get(); }
+
+result<ScopeAnswer> ReferencePolicy::scope(const Case&, std::string_view request) const {
+  std::string text = lower_ascii(request);
+  for (const auto& o : out_of_scope_) {
+    if (text.find(o.match) != std::string::npos) return ScopeAnswer{false, o.reason, o.alternative};
+  }
+  return ScopeAnswer{false, default_reason_, default_alternative_};
+}
+
+}  // namespace v1
+}  // namespace redress

@@ -1,0 +1,108 @@
+// A small harness for engine tests: the reference policy on the bundled
+// China calendar, a case, and terse event builders.
+#ifndef REDRESS_TESTS_SUPPORT_ENGINE_FIXTURE_HPP
+#define REDRESS_TESTS_SUPPORT_ENGINE_FIXTURE_HPP
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include <boost/json.hpp>
+
+#include <redress/engine.hpp>
+
+#include "support/test.hpp"
+
+namespace redress::testing {
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The policy document used by the engine tests: DOMAIN.md's defaults on the
+// China calendar, plus caps and a scope table, with `extra` merged on top.
+inline boost::json::object policy_document(const boost::json::object& extra = {}) {
+  auto doc = boost::json::parse(R"({
+    "currency": "CNY",
+    "authority": [{"level": 0, "limit": "200"}, {"level": 1, "limit": "2000"}, {"level": 2}],
+    "update_interval": "PT20M",
+    "repeat_contacts_to_escalate": 2,
+    "extension_grace_days": 7,
+    "max_extensions": 1,
+    "goodwill_cap": "0",
+    "failure_signal_threshold": 3,
+    "contact_window": {"opens": "10:00:00", "closes": "20:00:00"},
+    "scope": {"out_of_scope": [{"match": "taxi",
+       "reason": "We can't book rides on other platforms.",
+       "alternative": "Here is the ride platform's hotline, and I can note the delay on your order."}]}
+  })").as_object();
+  doc["calendar"] = boost::json::parse(read_file(std::string(REDRESS_TEST_DATA_DIR) + "/calendars/cn.json"));
+  for (const auto& kv : extra) doc[kv.key()] = kv.value();
+  return doc;
+}
+
+inline ReferencePolicy reference_policy(const boost::json::object& extra = {}) {
+  return ReferencePolicy::from_json(policy_document(extra)).value();
+}
+
+inline Instant at(std::string_view text) { return parse_instant(text).value(); }
+inline Money cny(std::string_view text) { return Money::parse(text, Currency::CNY).value(); }
+inline CaseId case_id(std::string_view s = "C-1") { return CaseId::make(s).value(); }
+inline RemedyId remedy_id(std::string_view s) { return RemedyId::make(s).value(); }
+inline OrderId order_id(std::string_view s) { return OrderId::make(s).value(); }
+inline AgentId agent_id(std::string_view s) { return AgentId::make(s).value(); }
+
+inline Case new_case(std::string_view opened = "2025-01-24T07:00:00Z") {
+  return Case::open(case_id(), CustomerId::make("U-1").value(), Currency::CNY, at(opened)).value();
+}
+
+// Folds events into a case one at a time, keeping the last step.
+struct Journey {
+  const Policy& policy;
+  Case c;
+  Step last{c, {}, {}, {}};
+
+  result<Step> try_apply(std::string_view when, EventBody body) {
+    Event e{c.id(), at(when), std::nullopt, std::move(body)};
+    return apply(c, e, policy, e.at_utc);
+  }
+  // Applies an event that must be accepted.
+  const Step& on(std::string_view when, EventBody body) {
+    auto step = try_apply(when, std::move(body));
+    REQUIRE_MESSAGE(step.has_value(), std::string(last_error_detail()));
+    last = std::move(step).value();
+    c = last.next;
+    return last;
+  }
+  bool found(std::string_view code) const {
+    for (const auto& f : last.findings) {
+      if (f.code == code) return true;
+    }
+    return false;
+  }
+  template <class A>
+  const A* action() const {
+    for (const auto& a : last.actions) {
+      if (auto p = std::get_if<A>(&a)) return p;
+    }
+    return nullptr;
+  }
+};
+
+inline events::OrderLinked order_with_loss(std::string_view id, Loss loss) {
+  return events::OrderLinked{Order{order_id(id), std::move(loss)}, std::nullopt};
+}
+
+inline Loss coupon_expired_on(std::string_view date, std::string_view value = "20") {
+  Right r{"coupon", cny(value), parse_date(date).value(), 0};
+  return Loss{LossKind::right, cny(value), r};
+}
+
+}  // namespace redress::testing
+
+#endif
