@@ -1,0 +1,306 @@
+// redress/detail/lint_scan.hpp: the compiled phrase set and its scanner.
+// Internal: not part of the public API.
+//
+// The scanner decodes and validates UTF-8 and normalises on the fly: every
+// code point goes through one table lookup (ASCII: a 128-entry table; the
+// rest of the BMP: a two-level page table) that gives its *class* (which
+// normalised character it is, 0 for "in no phrase") and flags (skipped as
+// whitespace or punctuation, part of a word, Traditional-only,
+// Simplified-only). Case folding, full-width narrowing and Traditional to
+// Simplified mapping are all folded into the classes at compile time.
+//
+// Non-skipped code points become *units* in a fixed-size buffer (class,
+// original byte and character offset, flags). The matcher walks the units:
+// a unit of class 0 is rejected at once; otherwise a one-unit phrase is
+// looked up directly, and longer phrases through their first two classes
+// (a 64 Kibit hashed bigram filter, then a small open-addressed table of
+// candidate lists), each candidate verified by comparing classes. The
+// buffer is processed in chunks with an overlap of the longest phrase, so
+// text of any length streams through a few KiB.
+#ifndef REDRESS_DETAIL_LINT_SCAN_HPP
+#define REDRESS_DETAIL_LINT_SCAN_HPP
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include <redress/error.hpp>
+
+namespace redress {
+inline namespace v1 {
+namespace detail {
+
+// Table entry layout: class in the low 12 bits, then flags.
+inline constexpr std::uint16_t kClassMask = 0x0FFF;
+inline constexpr std::uint16_t kSkip = 0x1000;  // whitespace or punctuation: not a unit
+inline constexpr std::uint16_t kWord = 0x2000;  // a letter or digit of a Latin-script word
+inline constexpr std::uint16_t kTrad = 0x4000;  // a Traditional-only Chinese character
+inline constexpr std::uint16_t kSimp = 0x8000;  // a Simplified-only Chinese character
+inline constexpr std::size_t kMaxClasses = kClassMask;
+inline constexpr std::size_t kMaxPhraseUnits = 48;
+
+// Unit flags.
+inline constexpr std::uint8_t kUnitGap = 1;   // a skipped code point precedes this unit
+inline constexpr std::uint8_t kUnitWord = 2;  // this unit is part of a Latin-script word
+
+// The phrase kinds (bits of PhraseInfo::kinds), in table spelling order.
+enum PhraseKind : std::uint32_t {
+  kind_regret,
+  kind_explanation,
+  kind_responsibility,
+  kind_repentance,
+  kind_repair,
+  kind_forgiveness,
+  kind_feeling,
+  kind_curt,
+  kind_conditional,
+  kind_defence,
+  kind_contrast,
+  kind_policy,
+  kind_blame,
+  kind_helpless,
+  kind_deflect,
+  kind_refusal,
+  kind_alternative,
+  kind_fact,
+  kind_softener,
+  kind_remedy,
+  kind_deadline_minutes,
+  kind_deadline_hours,
+  kind_deadline_days,
+  kind_deadline_working_days,
+  kind_count,
+};
+
+inline constexpr std::array<std::string_view, kind_count> kKindNames = {
+    "regret",  "explanation", "responsibility", "repentance", "repair",      "forgiveness",
+    "feeling", "curt",        "conditional",    "defence",    "contrast",    "policy",
+    "blame",   "helpless",    "deflect",        "refusal",    "alternative", "fact",
+    "softener", "remedy",     "deadline_minutes", "deadline_hours", "deadline_days",
+    "deadline_working_days"};
+
+constexpr std::uint32_t kind_bit(PhraseKind k) noexcept { return std::uint32_t{1} << k; }
+
+struct PhraseInfo {
+  std::string text;           // normalised, UTF-8
+  std::uint32_t kinds = 0;    // kind_bit() set
+  std::int32_t value = 0;     // a deadline kind's fixed amount, 0 when read from the text
+  std::uint32_t classes = 0;  // offset into PhraseSetData::classes
+  std::uint16_t length = 0;   // in units
+  bool latin_start = false;   // must start at a word boundary
+  bool latin_end = false;     // must end at a word boundary
+  bool latin = false;         // written in Latin script (an English phrase)
+};
+
+struct BigramSlot {
+  std::uint32_t key = 0;  // (first class << 12 | second class) + 1; 0 when empty
+  std::uint32_t begin = 0;
+  std::uint32_t end = 0;
+};
+
+struct PhraseSetData {
+  std::vector<PhraseInfo> phrases;
+  std::vector<std::uint16_t> classes;  // the phrases' class sequences
+  std::array<std::uint16_t, 128> ascii{};
+  std::array<std::uint16_t, 256> page_of{};           // BMP page -> index into pages
+  std::vector<std::array<std::uint16_t, 256>> pages;  // pages[0] is all zeros
+  std::vector<std::int32_t> single;                   // class -> one-unit phrase, or -1
+  std::vector<std::uint64_t> bigram_filter;           // 64 Kibit
+  std::vector<BigramSlot> bigram_slots;               // power-of-two size
+  std::vector<std::uint32_t> candidates;              // phrase ids, per slot range
+  std::size_t max_units = 1;
+
+  std::uint16_t entry(char32_t cp) const noexcept {
+    if (cp < 0x80) return ascii[cp];
+    if (cp > 0xFFFF) return 0;
+    return pages[page_of[cp >> 8]][cp & 0xFF];
+  }
+};
+
+inline std::uint32_t bigram_hash(std::uint32_t key) noexcept { return (key * 0x9E3779B1u) >> 16; }
+
+// Counts the scanner keeps for language detection.
+struct ScanStats {
+  std::size_t han = 0;
+  std::size_t trad = 0;
+  std::size_t simp = 0;
+  std::size_t latin_words = 0;
+};
+
+// The length of the UTF-8 sequence that starts with `lead` (valid text only).
+inline std::size_t utf8_length(unsigned char lead) noexcept {
+  return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+}
+
+inline std::error_code invalid_utf8_at(std::size_t offset) {
+  return fail(errc::invalid_utf8, fmt::format("text: invalid UTF-8 at byte {}", offset));
+}
+
+// scan_text()
+//
+// Calls `emit(phrase_index, TextSpanLike{begin_byte, end_byte, begin_char,
+// end_char})` for every match. With `stats`, also counts scripts. Returns
+// an error for invalid UTF-8.
+template <class Emit>
+std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanStats* stats, Emit&& emit) {
+  constexpr std::size_t kChunk = 1024;
+  const std::size_t keep = set.max_units + 1;
+  const std::size_t cap = kChunk + keep;
+  // Units, structure of arrays; one extra slot holds the sentinel.
+  std::uint16_t cls[kChunk + kMaxPhraseUnits + 2];
+  std::uint8_t flags[kChunk + kMaxPhraseUnits + 2];
+  std::uint32_t byte_at[kChunk + kMaxPhraseUnits + 2];
+  std::uint32_t char_at[kChunk + kMaxPhraseUnits + 2];
+  std::size_t n = 0;
+  std::size_t first = 0;
+
+  const auto* const begin = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* const end = begin + text.size();
+  const auto* const filter = set.bigram_filter.data();
+  const std::size_t slot_mask = set.bigram_slots.size() - 1;
+
+  auto unit_end_byte = [&](std::size_t u) { return byte_at[u] + utf8_length(begin[byte_at[u]]); };
+
+  // Matches phrases starting at units [from, to).
+  auto match = [&](std::size_t from, std::size_t to) {
+    cls[n] = 0;
+    flags[n] = kUnitGap;
+    for (std::size_t i = from; i < to; ++i) {
+      const std::uint32_t c = cls[i];
+      if (c == 0) continue;
+      const bool start_ok = i == 0 || (flags[i] & kUnitGap) || !(flags[i - 1] & kUnitWord);
+      const std::uint32_t c2 = cls[i + 1];
+      if (c2 != 0) {
+        const std::uint32_t key = (c << 12 | c2) + 1;
+        const std::uint32_t h = bigram_hash(key);
+        if ((filter[h >> 6] >> (h & 63)) & 1) {
+          std::size_t slot = h & slot_mask;
+          while (set.bigram_slots[slot].key != key && set.bigram_slots[slot].key != 0) slot = (slot + 1) & slot_mask;
+          const BigramSlot& b = set.bigram_slots[slot];
+          for (std::uint32_t k = b.begin; k < b.end; ++k) {  // empty when the key is absent
+            const std::uint32_t id = set.candidates[k];
+            const PhraseInfo& p = set.phrases[id];
+            const std::size_t m = p.length;
+            if (i + m > n) continue;
+            if (m > 2 &&
+                std::memcmp(&cls[i + 2], &set.classes[p.classes + 2], (m - 2) * sizeof(std::uint16_t)) != 0) {
+              continue;
+            }
+            if (p.latin_start && !start_ok) continue;
+            if (p.latin_end && !((flags[i + m] & kUnitGap) || !(flags[i + m] & kUnitWord))) continue;
+            emit(static_cast<std::size_t>(id), byte_at[i], unit_end_byte(i + m - 1), char_at[i],
+                 char_at[i + m - 1] + 1);
+          }
+        }
+      }
+      const std::int32_t s = set.single[c];
+      if (s >= 0) {
+        const PhraseInfo& p = set.phrases[static_cast<std::size_t>(s)];
+        const bool end_ok = (flags[i + 1] & kUnitGap) || !(flags[i + 1] & kUnitWord);
+        if ((!p.latin_start || start_ok) && (!p.latin_end || end_ok)) {
+          emit(static_cast<std::size_t>(s), byte_at[i], unit_end_byte(i), char_at[i], char_at[i] + 1);
+        }
+      }
+    }
+  };
+
+  const auto* p = begin;
+  std::size_t chars = 0;
+  bool gap = false;
+  bool prev_word = false;
+  while (p < end) {
+    unsigned b0 = *p;
+    std::uint16_t e;
+    std::size_t len;
+    if (b0 < 0x80) {
+      e = set.ascii[b0];
+      len = 1;
+      if (b0 == '\'') {  // an apostrophe joins a word ("can't"): skipped, no gap
+        ++p;
+        ++chars;
+        continue;
+      }
+    } else {
+      char32_t cp;
+      const std::size_t avail = static_cast<std::size_t>(end - p);
+      if (b0 >= 0xC2 && b0 <= 0xDF) {
+        if (avail < 2 || (p[1] & 0xC0) != 0x80) return invalid_utf8_at(static_cast<std::size_t>(p - begin));
+        cp = (b0 & 0x1F) << 6 | (p[1] & 0x3F);
+        len = 2;
+      } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+        if (avail < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (b0 == 0xE0 && p[1] < 0xA0) ||
+            (b0 == 0xED && p[1] > 0x9F)) {
+          return invalid_utf8_at(static_cast<std::size_t>(p - begin));
+        }
+        cp = (b0 & 0x0F) << 12 | (p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+        len = 3;
+      } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+        if (avail < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80 ||
+            (b0 == 0xF0 && p[1] < 0x90) || (b0 == 0xF4 && p[1] > 0x8F)) {
+          return invalid_utf8_at(static_cast<std::size_t>(p - begin));
+        }
+        cp = (b0 & 0x07) << 18 | (p[1] & 0x3F) << 12 | (p[2] & 0x3F) << 6 | (p[3] & 0x3F);
+        len = 4;
+      } else {
+        return invalid_utf8_at(static_cast<std::size_t>(p - begin));
+      }
+      if (cp == 0x2019) {  // right single quotation mark as an apostrophe
+        p += len;
+        ++chars;
+        continue;
+      }
+      e = set.entry(cp);
+      if (stats) {
+        if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0xF900 && cp <= 0xFAFF)) {
+          ++stats->han;
+        }
+        if (e & kTrad) ++stats->trad;
+        if (e & kSimp) ++stats->simp;
+      }
+    }
+    if (e & kSkip) {
+      gap = true;
+      p += len;
+      ++chars;
+      continue;
+    }
+    const bool word = (e & kWord) != 0;
+    if (stats && word && (gap || !prev_word)) ++stats->latin_words;
+    prev_word = word;
+    cls[n] = e & kClassMask;
+    flags[n] = static_cast<std::uint8_t>((gap ? kUnitGap : 0) | (word ? kUnitWord : 0));
+    byte_at[n] = static_cast<std::uint32_t>(p - begin);
+    char_at[n] = static_cast<std::uint32_t>(chars);
+    ++n;
+    gap = false;
+    p += len;
+    ++chars;
+    if (n == cap) {
+      match(first, n - keep + 1);
+      // Keep the last `keep` units: the first of them gives the boundary
+      // before the next unmatched start.
+      const std::size_t from = n - keep;
+      std::memmove(cls, cls + from, keep * sizeof cls[0]);
+      std::memmove(flags, flags + from, keep * sizeof flags[0]);
+      std::memmove(byte_at, byte_at + from, keep * sizeof byte_at[0]);
+      std::memmove(char_at, char_at + from, keep * sizeof char_at[0]);
+      n = keep;
+      first = 1;
+    }
+  }
+  match(first, n);
+  return {};
+}
+
+}  // namespace detail
+}  // namespace v1
+}  // namespace redress
+
+#endif

@@ -1,0 +1,943 @@
+// lint(): the rules over the phrase matches, the policy, and the report.
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <tuple>
+
+#include <boost/json.hpp>
+
+#include <redress/detail/json_read.hpp>
+#include <redress/detail/lint_embedded.hpp>
+#include <redress/detail/lint_scan.hpp>
+#include <redress/lint.hpp>
+
+namespace redress {
+inline namespace v1 {
+
+const detail::PhraseSetData& phrase_set_data(const PhraseSet& set) noexcept;
+
+namespace detail {
+
+struct LintPolicyData {
+  LintPolicy::Settings settings;
+  PhraseSet phrases;
+};
+
+namespace {
+
+struct CodeInfo {
+  std::string_view code;
+  LintSeverity severity;
+};
+
+// Every finding code with its default severity, in docs/lint.md order.
+constexpr std::array<CodeInfo, 16> kCodes{{
+    {"apology.weak", LintSeverity::info},
+    {"pseudo_apology.curt", LintSeverity::warn},
+    {"pseudo_apology.conditional", LintSeverity::warn},
+    {"pseudo_apology.defensive", LintSeverity::warn},
+    {"pseudo_apology.sorry_but", LintSeverity::warn},
+    {"policy_speak", LintSeverity::warn},
+    {"blame.customer", LintSeverity::block},
+    {"blame.defensive", LintSeverity::warn},
+    {"refusal.helpless", LintSeverity::warn},
+    {"refusal.deflection", LintSeverity::warn},
+    {"refusal.no_reason", LintSeverity::warn},
+    {"refusal.no_alternative", LintSeverity::warn},
+    {"order.facts_before_feelings", LintSeverity::warn},
+    {"promise.over_authority", LintSeverity::block},
+    {"promise.deadline_too_short", LintSeverity::warn},
+    {"promise.deadline_too_long", LintSeverity::warn},
+}};
+
+constexpr std::array<std::string_view, kCodes.size()> code_list() {
+  std::array<std::string_view, kCodes.size()> out{};
+  for (std::size_t i = 0; i < kCodes.size(); ++i) out[i] = kCodes[i].code;
+  return out;
+}
+constexpr auto kCodeList = code_list();
+
+const CodeInfo* find_code(std::string_view code) noexcept {
+  for (const auto& c : kCodes) {
+    if (c.code == code) return &c;
+  }
+  return nullptr;
+}
+
+constexpr std::array<std::string_view, kApologyComponentCount> kComponentNames = {
+    "regret", "explanation", "responsibility", "repentance", "repair", "forgiveness", "feeling"};
+
+// Hints: key -> {en, zh-Hans, zh-Hant}, from hints.tsv.
+using HintRow = std::array<std::string_view, 3>;
+
+const std::map<std::string_view, HintRow>& hint_table() {
+  static const auto table = [] {
+    std::map<std::string_view, HintRow> t;
+    for_each_table_line(lint_embedded_file("hints.tsv"), [&](std::size_t, std::string_view line) {
+      std::array<std::string_view, 4> cols{};
+      for (std::size_t c = 0; c < 4; ++c) {
+        const std::size_t tab = c < 3 ? line.find('\t') : std::string_view::npos;
+        cols[c] = line.substr(0, tab);
+        line = tab == std::string_view::npos ? std::string_view{} : line.substr(tab + 1);
+      }
+      t[cols[0]] = {cols[1], cols[2], cols[3]};
+      return std::error_code{};
+    });
+    return t;
+  }();
+  return table;
+}
+
+std::string_view hint_for(std::string_view key, LintLanguage language) {
+  const auto& table = hint_table();
+  auto it = table.find(key);
+  if (it == table.end()) return {};
+  switch (language) {
+    case LintLanguage::zh_hans: return it->second[1];
+    case LintLanguage::zh_hant: return it->second[2];
+    default: return it->second[0];
+  }
+}
+
+bool has_han(std::string_view s) {
+  // Any three-byte sequence starting E3-E9 is in U+3000-U+9FFF; enough to
+  // tell Chinese phrases from English ones.
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    const auto b = static_cast<unsigned char>(c);
+    return b >= 0xE3 && b <= 0xE9;
+  });
+}
+
+// How many characters after a refusal a repair phrase is still what is refused.
+constexpr std::size_t kNegationReach = 6;
+
+struct Hit {
+  std::uint32_t kinds;
+  std::int32_t value;
+  bool latin;
+  std::size_t sentence;
+  TextSpan span;
+
+  bool is(PhraseKind k) const noexcept { return (kinds & kind_bit(k)) != 0; }
+};
+
+// Byte offsets where a new sentence starts.
+void sentence_breaks(std::string_view text, std::vector<std::size_t>& out) {
+  out.clear();
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '!' || c == '?' || c == ';' || c == '\n' ||
+        (c == '.' && (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\n' || text[i + 1] == '"'))) {
+      out.push_back(i + 1);
+    } else if (static_cast<unsigned char>(c) == 0xE3 && i + 2 < text.size() && text[i + 1] == '\x80' &&
+               text[i + 2] == '\x82') {  // 。
+      out.push_back(i + 3);
+    } else if (static_cast<unsigned char>(c) == 0xEF && i + 2 < text.size() && text[i + 1] == '\xBC' &&
+               (text[i + 2] == '\x81' || text[i + 2] == '\x9F' || text[i + 2] == '\x9B')) {  // ！？；
+      out.push_back(i + 3);
+    }
+  }
+}
+
+// Amounts of money and counts written in the text.
+struct Number {
+  double value = 0;      // as written, in major units
+  std::size_t begin = 0; // bytes
+  std::size_t end = 0;
+};
+
+int chinese_digit(char32_t c) {
+  switch (c) {
+    case U'零': case U'〇': return 0;
+    case U'一': return 1;
+    case U'二': case U'两': case U'兩': return 2;
+    case U'三': return 3;
+    case U'四': return 4;
+    case U'五': return 5;
+    case U'六': return 6;
+    case U'七': return 7;
+    case U'八': return 8;
+    case U'九': return 9;
+    default: return -1;
+  }
+}
+
+int chinese_unit(char32_t c) {
+  switch (c) {
+    case U'十': return 10;
+    case U'百': return 100;
+    case U'千': return 1000;
+    case U'万': case U'萬': return 10000;
+    default: return 0;
+  }
+}
+
+// Decodes the code point at byte i of valid UTF-8.
+char32_t code_point_at(std::string_view s, std::size_t i, std::size_t& len) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  len = utf8_length(b0);
+  if (len == 1) return b0;
+  char32_t cp = b0 & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+  for (std::size_t k = 1; k < len; ++k) cp = cp << 6 | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  return cp;
+}
+
+// The start of the code point that ends just before byte i.
+std::size_t previous_start(std::string_view s, std::size_t i) {
+  do --i;
+  while (i > 0 && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80);
+  return i;
+}
+
+// Reads a number (ASCII or full-width digits with , and ., or Chinese
+// numerals) starting at byte i, or returns false.
+bool read_number(std::string_view s, std::size_t i, Number& out) {
+  std::size_t j = i;
+  double value = 0;
+  double section = 0;
+  double digit = -1;
+  bool any = false;
+  bool decimal = false;
+  double scale = 0.1;
+  bool chinese = false;
+  while (j < s.size()) {
+    std::size_t len = 0;
+    char32_t c = code_point_at(s, j, len);
+    if (c >= 0xFF10 && c <= 0xFF19) c = c - 0xFF10 + '0';
+    if (c >= '0' && c <= '9' && !chinese) {
+      if (decimal) {
+        value += (c - '0') * scale;
+        scale /= 10;
+      } else {
+        value = value * 10 + (c - '0');
+      }
+      any = true;
+    } else if (c == ',' && any && !decimal && !chinese && j + 1 < s.size() && s[j + 1] >= '0' && s[j + 1] <= '9') {
+      // a thousands separator
+    } else if (c == '.' && any && !decimal && !chinese && j + 1 < s.size() && s[j + 1] >= '0' && s[j + 1] <= '9') {
+      decimal = true;
+    } else if (!any || chinese) {
+      const int d = chinese_digit(c);
+      const int u = chinese_unit(c);
+      if (d >= 0) {
+        digit = d;
+      } else if (u == 10000) {
+        if (!any) break;
+        value = (value + section + std::max(digit, 0.0)) * u;
+        section = 0;
+        digit = -1;
+      } else if (u > 0) {
+        section += (digit < 0 ? 1 : digit) * u;
+        digit = -1;
+      } else {
+        break;
+      }
+      any = true;
+      chinese = true;
+    } else {
+      break;
+    }
+    j += len;
+  }
+  if (!any) return false;
+  if (chinese) value += section + std::max(digit, 0.0);
+  out = {value, i, j};
+  return true;
+}
+
+bool is_number_char(std::string_view s, std::size_t i) {
+  std::size_t len = 0;
+  const char32_t c = code_point_at(s, i, len);
+  return (c >= '0' && c <= '9') || (c >= 0xFF10 && c <= 0xFF19) || chinese_digit(c) >= 0 || chinese_unit(c) > 0;
+}
+
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string_view trim_spaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// The number written just before byte `at` (skipping spaces and 个), for a
+// deadline such as "2个工作日内" or "within 3 days". English word numbers
+// count too. Returns the byte where the number starts.
+bool number_before(std::string_view s, std::size_t at, Number& out) {
+  std::size_t end = at;
+  while (end > 0 && s[end - 1] == ' ') --end;
+  if (end >= 3 && s.substr(end - 3, 3) == "个") end -= 3;
+  if (end >= 3 && s.substr(end - 3, 3) == "個") end -= 3;
+  while (end > 0 && s[end - 1] == ' ') --end;
+  std::size_t begin = end;
+  while (begin > 0) {
+    const std::size_t prev = previous_start(s, begin);
+    if (is_number_char(s, prev) || ((s[prev] == ',' || s[prev] == '.') && prev > 0)) {
+      begin = prev;
+    } else {
+      break;
+    }
+  }
+  while (begin < end && (s[begin] == ',' || s[begin] == '.')) ++begin;
+  if (begin < end) {
+    if (!read_number(s.substr(0, end), begin, out)) return false;
+    return out.end == end;
+  }
+  // English number words.
+  std::size_t word_begin = end;
+  while (word_begin > 0 && std::isalpha(static_cast<unsigned char>(s[word_begin - 1]))) --word_begin;
+  static constexpr std::array<std::string_view, 13> words = {"zero", "one",  "two", "three", "four", "five", "six",
+                                                             "seven", "eight", "nine", "ten",  "a",   "an"};
+  const std::string word = lower_ascii(s.substr(word_begin, end - word_begin));
+  for (std::size_t k = 0; k < words.size(); ++k) {
+    if (word == words[k]) {
+      out = {k >= 11 ? 1.0 : static_cast<double>(k), word_begin, end};
+      return true;
+    }
+  }
+  return false;
+}
+
+// The English word that ends just before byte `at`, lower case.
+std::string word_before(std::string_view s, std::size_t at) {
+  std::size_t end = at;
+  while (end > 0 && s[end - 1] == ' ') --end;
+  std::size_t begin = end;
+  while (begin > 0 && std::isalpha(static_cast<unsigned char>(s[begin - 1]))) --begin;
+  return lower_ascii(s.substr(begin, end - begin));
+}
+
+struct Amount {
+  Number number;
+  std::optional<Currency> currency;  // nullopt: no marker, the authority's currency
+};
+
+// Currency markers around an amount: ¥/￥/$ before, 元/块/yuan/rmb/... after.
+std::optional<Currency> currency_marker(std::string_view s, const Number& n, std::size_t& begin, std::size_t& end) {
+  std::string_view before = trim_spaces(s.substr(0, n.begin));
+  std::string_view after = s.substr(n.end);
+  while (!after.empty() && after.front() == ' ') after.remove_prefix(1);
+  const std::string after_lower = lower_ascii(after.substr(0, std::min<std::size_t>(after.size(), 12)));
+  struct Marker {
+    std::string_view text;
+    bool cny;
+  };
+  static constexpr std::array<Marker, 8> prefixes = {
+      {{"¥", true}, {"￥", true}, {"RMB", true}, {"rmb", true}, {"CNY", true}, {"US$", false}, {"$", false},
+       {"USD", false}}};
+  for (const auto& m : prefixes) {
+    if (before.size() >= m.text.size() && before.substr(before.size() - m.text.size()) == m.text) {
+      begin = before.size() - m.text.size();
+      end = n.end;
+      return m.cny ? Currency::CNY : Currency::USD;
+    }
+  }
+  static constexpr std::array<Marker, 11> suffixes = {{{"块钱", true},
+                                                       {"元", true},
+                                                       {"块", true},
+                                                       {"塊", true},
+                                                       {"圆", true},
+                                                       {"yuan", true},
+                                                       {"rmb", true},
+                                                       {"cny", true},
+                                                       {"美元", false},
+                                                       {"usd", false},
+                                                       {"dollars", false}}};
+  for (const auto& m : suffixes) {
+    if (after_lower.rfind(m.text, 0) == 0) {
+      begin = n.begin;
+      end = static_cast<std::size_t>(after.data() - s.data()) + m.text.size();
+      return m.cny ? Currency::CNY : Currency::USD;
+    }
+  }
+  return std::nullopt;
+}
+
+struct Scratch {
+  std::vector<Hit> hits;
+  std::vector<std::size_t> breaks;
+};
+
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+class Linter {
+ public:
+  Linter(std::string_view text, const LintContext& context, const ScanStats& stats, std::vector<Hit>& hits)
+      : text_(text), context_(context), settings_(context.policy.settings()), hits_(hits) {
+    const bool trad = stats.trad > stats.simp;
+    zh_ = trad ? LintLanguage::zh_hant : LintLanguage::zh_hans;
+    if (context.language != LintLanguage::automatic) {
+      report_.language = context.language;
+    } else if (stats.han > 0 && stats.han >= stats.latin_words) {
+      report_.language = zh_;
+    } else {
+      report_.language = LintLanguage::en;
+    }
+  }
+
+  LintReport run() {
+    components();
+    pseudo_apologies();
+    policy_and_blame();
+    refusals();
+    order();
+    promises();
+    weak_apology();
+    std::sort(report_.findings.begin(), report_.findings.end(), [](const LintFinding& a, const LintFinding& b) {
+      return std::tie(a.span.begin_byte, a.code) < std::tie(b.span.begin_byte, b.code);
+    });
+    return std::move(report_);
+  }
+
+ private:
+  LintLanguage language_of(std::string_view phrase) const {
+    if (context_.language != LintLanguage::automatic) return context_.language;
+    return has_han(phrase) ? zh_ : LintLanguage::en;
+  }
+
+  void add(std::string_view code, const TextSpan& span, std::string hint = {}) {
+    auto severity = context_.policy.severity_of(code);
+    if (!severity) return;
+    std::string phrase(text_.substr(span.begin_byte, span.end_byte - span.begin_byte));
+    if (hint.empty()) hint = std::string(hint_for(code, language_of(phrase)));
+    report_.findings.push_back({find_code(code)->code, *severity, span, std::move(phrase), std::move(hint)});
+  }
+
+  static TextSpan cover(const TextSpan& a, const TextSpan& b) {
+    return {std::min(a.begin_byte, b.begin_byte), std::max(a.end_byte, b.end_byte),
+            std::min(a.begin_char, b.begin_char), std::max(a.end_char, b.end_char)};
+  }
+
+  template <class Pred>
+  const Hit* first(Pred pred) const {
+    for (const Hit& h : hits_) {
+      if (pred(h)) return &h;
+    }
+    return nullptr;
+  }
+
+  bool any(PhraseKind k) const {
+    return first([&](const Hit& h) { return h.is(k); }) != nullptr;
+  }
+
+  void components() {
+    static constexpr std::array<PhraseKind, kApologyComponentCount> kinds = {
+        kind_regret, kind_explanation, kind_responsibility, kind_repentance, kind_repair, kind_forgiveness,
+        kind_feeling};
+    for (const Hit& h : hits_) {
+      for (std::size_t c = 0; c < kinds.size(); ++c) {
+        if (!h.is(kinds[c])) continue;
+        // Regret inside a conditional sentence is not regret.
+        if (kinds[c] == kind_regret &&
+            first([&](const Hit& o) { return o.is(kind_conditional) && o.sentence == h.sentence; })) {
+          continue;
+        }
+        report_.components[c] = true;
+      }
+    }
+    const ApologyWeights& w = settings_.weights;
+    int total = 0;
+    int present = 0;
+    for (std::size_t c = 0; c < kApologyComponentCount; ++c) {
+      const int weight = w.of(static_cast<ApologyComponent>(c));
+      total += weight;
+      if (report_.components[c]) present += weight;
+    }
+    report_.structure_score = total > 0 ? static_cast<int>(std::lround(100.0 * present / total)) : 0;
+  }
+
+  void pseudo_apologies() {
+    const bool feeling = report_.has(ApologyComponent::feeling);
+    const bool repair = report_.has(ApologyComponent::repair);
+    for (const Hit& h : hits_) {
+      if (h.is(kind_curt) && !feeling && !repair) add("pseudo_apology.curt", h.span);
+      if (h.is(kind_conditional)) add("pseudo_apology.conditional", h.span);
+      if (h.is(kind_defence)) {
+        const bool after_apology =
+            first([&](const Hit& o) { return o.is(kind_regret) && o.span.begin_byte < h.span.begin_byte; });
+        add(after_apology ? "pseudo_apology.defensive" : "blame.defensive", h.span);
+      }
+      if (h.is(kind_contrast)) {
+        // "sorry, but" / "I understand, but": an apology or acknowledgment
+        // earlier in the sentence, taken back, with nothing offered after.
+        const Hit* apology = first([&](const Hit& o) {
+          return (o.is(kind_regret) || o.is(kind_feeling)) && o.sentence == h.sentence &&
+                 o.span.end_byte <= h.span.begin_byte;
+        });
+        const Hit* offer = first([&](const Hit& o) {
+          return (o.is(kind_repair) || o.is(kind_alternative)) && o.sentence == h.sentence &&
+                 o.span.begin_byte >= h.span.end_byte;
+        });
+        if (apology && !offer) add("pseudo_apology.sorry_but", cover(apology->span, h.span));
+      }
+    }
+  }
+
+  void policy_and_blame() {
+    for (const Hit& h : hits_) {
+      if (h.is(kind_policy)) add("policy_speak", h.span);
+      if (h.is(kind_blame)) add("blame.customer", h.span);
+      if (h.is(kind_helpless)) add("refusal.helpless", h.span);
+      if (h.is(kind_deflect)) add("refusal.deflection", h.span);
+    }
+  }
+
+  void refusals() {
+    const Hit* refusal = first([](const Hit& h) { return h.is(kind_refusal); });
+    if (!refusal) return;
+    if (!any(kind_explanation)) add("refusal.no_reason", refusal->span);
+    if (!any(kind_alternative) && !any(kind_repair)) add("refusal.no_alternative", refusal->span);
+  }
+
+  void order() {
+    for (const Hit& h : hits_) {
+      if (h.is(kind_feeling)) return;  // a feeling named first: the order is right
+      // Policy phrases are facts too, but policy_speak already reports them.
+      if (!h.is(kind_fact) || h.is(kind_policy)) continue;
+      // Softened ("也许", "although") or apologised for ("sorry the coupon
+      // expired"), a fact is not thrown at the customer.
+      const bool softened = first([&](const Hit& o) {
+        return (o.is(kind_softener) || o.is(kind_regret)) && o.sentence == h.sentence &&
+               o.span.begin_byte < h.span.begin_byte;
+      });
+      if (softened) continue;
+      add("order.facts_before_feelings", h.span);
+      return;
+    }
+  }
+
+  void promises() {
+    const std::int64_t shortest_minutes = settings_.shortest_promise.total_seconds() / 60;
+    const auto& s = settings_;
+    const std::int64_t longest_minutes =
+        static_cast<std::int64_t>(s.longest_promise_working_days) * (s.service_day_length.total_seconds() / 60);
+    for (const Hit& h : hits_) {
+      if (h.is(kind_remedy)) remedy_amounts(h);
+      const bool minutes = h.is(kind_deadline_minutes);
+      const bool hours = h.is(kind_deadline_hours);
+      const bool days = h.is(kind_deadline_days);
+      const bool working_days = h.is(kind_deadline_working_days);
+      if (!minutes && !hours && !days && !working_days) continue;
+      TextSpan span = h.span;
+      double n = h.value;
+      if (n == 0) {
+        Number number;
+        if (!number_before(text_, h.span.begin_byte, number)) continue;
+        std::size_t begin = number.begin;
+        if (h.latin) {
+          const std::string w = word_before(text_, number.begin);
+          if (w != "within" && w != "in" && w != "under") continue;
+          std::size_t b = number.begin;
+          while (b > 0 && text_[b - 1] == ' ') --b;
+          begin = b - w.size();
+        }
+        n = number.value;
+        span = char_span(begin, h.span.end_byte);
+      }
+      const bool in_days = days || working_days;
+      const double total_minutes = in_days ? n * 24 * 60 : hours ? n * 60 : n;
+      if (total_minutes < static_cast<double>(shortest_minutes)) {
+        add("promise.deadline_too_short", span);
+      } else if (in_days ? n > s.longest_promise_working_days : total_minutes > static_cast<double>(longest_minutes)) {
+        add("promise.deadline_too_long", span);
+      }
+    }
+  }
+
+  // A remedy phrase with an amount beside it in the same sentence.
+  void remedy_amounts(const Hit& h) {
+    const auto& breaks = scratch().breaks;
+    const std::size_t sentence_begin = h.sentence == 0 ? 0 : breaks[h.sentence - 1];
+    const std::size_t sentence_end = h.sentence < breaks.size() ? breaks[h.sentence] : text_.size();
+    std::string_view sentence = text_.substr(0, sentence_end);
+    for (std::size_t i = sentence_begin; i < sentence_end;) {
+      if (!is_number_char(text_, i) || (i > sentence_begin && is_number_char(text_, previous_start(text_, i)))) {
+        i += utf8_length(static_cast<unsigned char>(text_[i]));
+        continue;
+      }
+      Number number;
+      if (!read_number(sentence, i, number) || number.end <= i) {
+        i += utf8_length(static_cast<unsigned char>(text_[i]));
+        continue;
+      }
+      i = number.end;
+      std::size_t begin = number.begin;
+      std::size_t end = number.end;
+      std::optional<Currency> currency = currency_marker(sentence, number, begin, end);
+      if (!currency) {
+        // Without a marker the amount must follow the remedy directly:
+        // "refund you 500", "退您500".
+        if (number.begin < h.span.end_byte) continue;
+        std::string gap = lower_ascii(trim_spaces(text_.substr(h.span.end_byte, number.begin - h.span.end_byte)));
+        static constexpr std::array<std::string_view, 8> fillers = {"", "you", "of", "您", "你", "给您", "给你", "you a"};
+        if (std::find(fillers.begin(), fillers.end(), gap) == fillers.end()) continue;
+      }
+      const Currency cur = currency.value_or(context_.agent_authority.currency());
+      const double minor = number.value * static_cast<double>(cur.minor_units_per_major());
+      const bool over = cur != context_.agent_authority.currency() ||
+                        minor > static_cast<double>(context_.agent_authority.minor_units());
+      if (!over) continue;
+      const TextSpan amount = char_span(begin, end);
+      add("promise.over_authority", cover(amount, h.span));
+    }
+  }
+
+  void weak_apology() {
+    if (!report_.has(ApologyComponent::regret)) return;
+    if (report_.structure_score >= settings_.weak_apology_below) return;
+    const Hit* regret = first([](const Hit& h) { return h.is(kind_regret); });
+    if (!regret) return;
+    std::string phrase(text_.substr(regret->span.begin_byte, regret->span.end_byte - regret->span.begin_byte));
+    const LintLanguage lang = language_of(phrase);
+    std::string missing;
+    for (std::size_t c = 0; c < kApologyComponentCount; ++c) {
+      if (report_.components[c] || settings_.weights.of(static_cast<ApologyComponent>(c)) == 0) continue;
+      if (!missing.empty()) missing += lang == LintLanguage::en ? ", " : "、";
+      missing += hint_for(fmt::format("component.{}", kComponentNames[c]), lang);
+    }
+    std::string hint = fmt::format(fmt::runtime(hint_for("apology.weak", lang)), missing);
+    add("apology.weak", regret->span, std::move(hint));
+  }
+
+  TextSpan char_span(std::size_t begin, std::size_t end) const {
+    std::size_t begin_char = 0;
+    std::size_t i = 0;
+    for (; i < begin; ++i) begin_char += (static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80;
+    std::size_t end_char = begin_char;
+    for (; i < end; ++i) end_char += (static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80;
+    return {begin, end, begin_char, end_char};
+  }
+
+  std::string_view text_;
+  const LintContext& context_;
+  const LintPolicy::Settings& settings_;
+  std::vector<Hit>& hits_;
+  LintLanguage zh_ = LintLanguage::zh_hans;
+  LintReport report_;
+};
+
+}  // namespace
+}  // namespace detail
+
+std::string_view to_string(LintSeverity severity) noexcept {
+  switch (severity) {
+    case LintSeverity::info: return "info";
+    case LintSeverity::warn: return "warn";
+    case LintSeverity::block: return "block";
+  }
+  return "warn";
+}
+
+std::string_view to_string(LintLanguage language) noexcept {
+  switch (language) {
+    case LintLanguage::automatic: return "auto";
+    case LintLanguage::zh_hans: return "zh-Hans";
+    case LintLanguage::zh_hant: return "zh-Hant";
+    case LintLanguage::en: return "en";
+  }
+  return "auto";
+}
+
+result<LintLanguage> parse_lint_language(std::string_view text) {
+  const std::string t = detail::lower_ascii(text);
+  if (t == "auto") return LintLanguage::automatic;
+  if (t == "en") return LintLanguage::en;
+  if (t == "zh-hans" || t == "zh" || t == "zh-cn" || t == "zh-sg") return LintLanguage::zh_hans;
+  if (t == "zh-hant" || t == "zh-tw" || t == "zh-hk" || t == "zh-mo") return LintLanguage::zh_hant;
+  return detail::fail(errc::invalid_argument,
+                      fmt::format("language \"{}\": expected auto, en, zh-Hans or zh-Hant", text));
+}
+
+std::string_view to_string(ApologyComponent component) noexcept {
+  return detail::kComponentNames[static_cast<std::size_t>(component)];
+}
+
+int ApologyWeights::of(ApologyComponent component) const noexcept {
+  switch (component) {
+    case ApologyComponent::regret: return regret;
+    case ApologyComponent::explanation: return explanation;
+    case ApologyComponent::responsibility: return responsibility;
+    case ApologyComponent::repentance: return repentance;
+    case ApologyComponent::repair: return repair;
+    case ApologyComponent::forgiveness: return forgiveness;
+    case ApologyComponent::feeling: return feeling;
+  }
+  return 0;
+}
+
+std::span<const std::string_view> lint_codes() noexcept { return detail::kCodeList; }
+
+std::optional<LintSeverity> default_severity(std::string_view code) noexcept {
+  const auto* c = detail::find_code(code);
+  if (!c) return std::nullopt;
+  return c->severity;
+}
+
+// --- LintPolicy
+
+result<LintPolicy> LintPolicy::make(Settings settings) {
+  using detail::fail;
+  if (settings.max_text_bytes == 0) return fail(errc::invalid_argument, "lint.max_text_bytes: must be positive");
+  const ApologyWeights& w = settings.weights;
+  int total = 0;
+  for (std::size_t c = 0; c < kApologyComponentCount; ++c) {
+    const int weight = w.of(static_cast<ApologyComponent>(c));
+    if (weight < 0 || weight > 1000) {
+      return fail(errc::invalid_argument, fmt::format("lint.weights.{}: must be between 0 and 1000",
+                                                      detail::kComponentNames[c]));
+    }
+    total += weight;
+  }
+  if (total == 0) return fail(errc::invalid_argument, "lint.weights: at least one weight must be positive");
+  if (settings.weak_apology_below < 0 || settings.weak_apology_below > 100) {
+    return fail(errc::invalid_argument, "lint.weak_apology_below: must be between 0 and 100");
+  }
+  if (settings.shortest_promise.is_special() || settings.shortest_promise.is_negative()) {
+    return fail(errc::invalid_argument, "lint.shortest_promise: must be a non-negative duration");
+  }
+  if (settings.longest_promise_working_days < 1) {
+    return fail(errc::invalid_argument, "lint.longest_promise_working_days: must be at least 1");
+  }
+  if (settings.service_day_length.is_special() || settings.service_day_length <= boost::posix_time::minutes(0) ||
+      settings.service_day_length > boost::posix_time::hours(24)) {
+    return fail(errc::invalid_argument, "lint.service_day_length: must be more than 0 and at most 24 hours");
+  }
+  for (const auto& [code, severity] : settings.severity) {
+    if (!detail::find_code(code)) {
+      return fail(errc::invalid_argument, fmt::format("lint.severity.{}: unknown finding code", code));
+    }
+    if (severity < LintSeverity::info || severity > LintSeverity::block) {
+      return fail(errc::invalid_argument, fmt::format("lint.severity.{}: not a severity", code));
+    }
+  }
+  for (const auto& code : settings.disabled) {
+    if (!detail::find_code(code)) {
+      return fail(errc::invalid_argument, fmt::format("lint.disabled: \"{}\" is not a finding code", code));
+    }
+  }
+  auto data = std::make_shared<detail::LintPolicyData>(detail::LintPolicyData{settings, PhraseSet::standard()});
+  if (!settings.extra_phrases.empty() || settings.replace_standard_phrases) {
+    std::vector<PhraseTable> tables;
+    if (!settings.replace_standard_phrases) {
+      auto standard = PhraseSet::standard_tables();
+      tables.assign(standard.begin(), standard.end());
+    }
+    std::vector<std::string> names;
+    names.reserve(data->settings.extra_phrases.size());
+    for (std::size_t i = 0; i < data->settings.extra_phrases.size(); ++i) {
+      names.push_back(fmt::format("lint.extra_phrases[{}]", i));
+    }
+    for (std::size_t i = 0; i < data->settings.extra_phrases.size(); ++i) {
+      tables.push_back({names[i], data->settings.extra_phrases[i]});
+    }
+    BOOST_OUTCOME_TRY(auto set, PhraseSet::compile(tables));
+    data->phrases = std::move(set);
+  }
+  return LintPolicy(std::move(data));
+}
+
+result<LintPolicy> LintPolicy::from_json(std::string_view json) {
+  using namespace detail;
+  BOOST_OUTCOME_TRY(auto doc, json_parse(json, "lint"));
+  BOOST_OUTCOME_TRY(auto obj, json_object(doc, "lint"));
+  Settings s;
+  auto member = [&](std::string_view key) -> const boost::json::value* {
+    auto it = obj->find(key);
+    return it == obj->end() ? nullptr : &it->value();
+  };
+  auto int_member = [&](std::string_view key, std::int64_t lo, std::int64_t hi) -> result<std::optional<std::int64_t>> {
+    const auto* v = member(key);
+    if (!v) return std::optional<std::int64_t>{};
+    const std::string path = json_child("lint", key);
+    BOOST_OUTCOME_TRY(auto n, json_int64(*v, path));
+    if (n < lo || n > hi) return json_fail(path, fmt::format("must be between {} and {}", lo, hi));
+    return std::optional<std::int64_t>{n};
+  };
+  for (const auto& [key, value] : *obj) {
+    static constexpr std::array<std::string_view, 10> known = {
+        "max_text_bytes", "weights",  "weak_apology_below", "shortest_promise_minutes", "longest_promise_working_days",
+        "service_day_hours", "severity", "disabled",       "extra_phrases",            "replace_standard_phrases"};
+    if (std::find(known.begin(), known.end(), std::string_view(key)) == known.end()) {
+      return json_fail(json_child("lint", key), "unknown member");
+    }
+    (void)value;
+  }
+  BOOST_OUTCOME_TRY(auto max_bytes, int_member("max_text_bytes", 1, INT32_MAX));
+  if (max_bytes) s.max_text_bytes = static_cast<std::size_t>(*max_bytes);
+  BOOST_OUTCOME_TRY(auto below, int_member("weak_apology_below", 0, 100));
+  if (below) s.weak_apology_below = static_cast<int>(*below);
+  BOOST_OUTCOME_TRY(auto shortest, int_member("shortest_promise_minutes", 0, 60 * 24 * 365));
+  if (shortest) s.shortest_promise = boost::posix_time::minutes(*shortest);
+  BOOST_OUTCOME_TRY(auto longest, int_member("longest_promise_working_days", 1, 365));
+  if (longest) s.longest_promise_working_days = static_cast<int>(*longest);
+  BOOST_OUTCOME_TRY(auto day, int_member("service_day_hours", 1, 24));
+  if (day) s.service_day_length = boost::posix_time::hours(*day);
+  if (const auto* v = member("weights")) {
+    BOOST_OUTCOME_TRY(auto weights, json_object(*v, "lint.weights"));
+    for (const auto& [key, value] : *weights) {
+      const std::string path = json_child("lint.weights", key);
+      auto it = std::find(kComponentNames.begin(), kComponentNames.end(), std::string_view(key));
+      if (it == kComponentNames.end()) return json_fail(path, "not an apology component");
+      BOOST_OUTCOME_TRY(auto n, json_int64(value, path));
+      if (n < 0 || n > 1000) return json_fail(path, "must be between 0 and 1000");
+      int* fields[] = {&s.weights.regret,     &s.weights.explanation, &s.weights.responsibility,
+                       &s.weights.repentance, &s.weights.repair,      &s.weights.forgiveness,
+                       &s.weights.feeling};
+      *fields[it - kComponentNames.begin()] = static_cast<int>(n);
+    }
+  }
+  if (const auto* v = member("severity")) {
+    BOOST_OUTCOME_TRY(auto sev, json_object(*v, "lint.severity"));
+    for (const auto& [key, value] : *sev) {
+      const std::string path = json_child("lint.severity", key);
+      BOOST_OUTCOME_TRY(auto name, json_string(value, path));
+      if (name == "off") {
+        s.disabled.emplace(key);
+      } else if (name == "info" || name == "warn" || name == "block") {
+        s.severity[std::string(key)] = name == "info" ? LintSeverity::info
+                                       : name == "warn" ? LintSeverity::warn
+                                                        : LintSeverity::block;
+      } else {
+        return json_fail(path, "expected \"info\", \"warn\", \"block\" or \"off\"");
+      }
+    }
+  }
+  auto strings = [&](std::string_view key, auto&& add) -> result<void> {
+    const auto* v = member(key);
+    if (!v) return boost::outcome_v2::success();
+    const std::string path = json_child("lint", key);
+    BOOST_OUTCOME_TRY(auto arr, json_array(*v, path));
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      BOOST_OUTCOME_TRY(auto str, json_string((*arr)[i], json_index(path, i)));
+      add(std::string(str));
+    }
+    return boost::outcome_v2::success();
+  };
+  BOOST_OUTCOME_TRYV(strings("disabled", [&](std::string c) { s.disabled.insert(std::move(c)); }));
+  BOOST_OUTCOME_TRYV(strings("extra_phrases", [&](std::string t) { s.extra_phrases.push_back(std::move(t)); }));
+  if (const auto* v = member("replace_standard_phrases")) {
+    BOOST_OUTCOME_TRY(auto b, json_bool(*v, "lint.replace_standard_phrases"));
+    s.replace_standard_phrases = b;
+  }
+  return make(std::move(s));
+}
+
+const LintPolicy& LintPolicy::standard() {
+  static const LintPolicy policy = [] {
+    auto r = make(Settings{});
+    if (!r) std::abort();  // the defaults are valid; failing here is a bug
+    return std::move(r).value();
+  }();
+  return policy;
+}
+
+const LintPolicy::Settings& LintPolicy::settings() const noexcept { return data_->settings; }
+const PhraseSet& LintPolicy::phrases() const noexcept { return data_->phrases; }
+
+std::optional<LintSeverity> LintPolicy::severity_of(std::string_view code) const noexcept {
+  const auto* c = detail::find_code(code);
+  if (!c) return std::nullopt;
+  const Settings& s = data_->settings;
+  if (s.disabled.find(code) != s.disabled.end()) return std::nullopt;
+  auto it = s.severity.find(code);
+  return it != s.severity.end() ? it->second : c->severity;
+}
+
+bool operator==(const LintPolicy& a, const LintPolicy& b) noexcept {
+  return a.data_ == b.data_ || (a.data_->settings == b.data_->settings && a.data_->phrases == b.data_->phrases);
+}
+
+// --- the report
+
+bool LintReport::has(std::string_view code) const noexcept {
+  return std::any_of(findings.begin(), findings.end(), [&](const LintFinding& f) { return f.code == code; });
+}
+
+std::optional<LintSeverity> LintReport::worst() const noexcept {
+  std::optional<LintSeverity> out;
+  for (const auto& f : findings) {
+    if (!out || f.severity > *out) out = f.severity;
+  }
+  return out;
+}
+
+boost::json::value to_json(const LintReport& report) {
+  boost::json::object out;
+  out["language"] = to_string(report.language);
+  out["structure_score"] = report.structure_score;
+  boost::json::array components;
+  for (std::size_t c = 0; c < kApologyComponentCount; ++c) {
+    if (report.components[c]) components.emplace_back(detail::kComponentNames[c]);
+  }
+  out["components"] = std::move(components);
+  boost::json::array findings;
+  for (const auto& f : report.findings) {
+    findings.push_back(boost::json::object{{"code", f.code},
+                                           {"severity", to_string(f.severity)},
+                                           {"begin_byte", f.span.begin_byte},
+                                           {"end_byte", f.span.end_byte},
+                                           {"begin_char", f.span.begin_char},
+                                           {"end_char", f.span.end_char},
+                                           {"phrase", f.phrase},
+                                           {"hint", f.hint}});
+  }
+  out["findings"] = std::move(findings);
+  return out;
+}
+
+// --- lint()
+
+result<LintReport> lint(std::string_view text, const LintContext& context) {
+  const auto& settings = context.policy.settings();
+  if (text.size() > settings.max_text_bytes) {
+    return detail::fail(errc::text_too_long, fmt::format("text: {} bytes, more than the policy's limit of {}",
+                                                         text.size(), settings.max_text_bytes));
+  }
+  const detail::PhraseSetData& set = phrase_set_data(context.policy.phrases());
+  detail::Scratch& scratch = detail::scratch();
+  std::vector<detail::Hit>& hits = scratch.hits;
+  hits.clear();
+  detail::ScanStats stats;
+  std::size_t kept_end = 0;
+  auto ec = detail::scan_text(set, text, &stats,
+                              [&](std::size_t id, std::size_t b, std::size_t e, std::size_t bc, std::size_t ec2) {
+                                // Leftmost-longest: matches come by start, longer first.
+                                if (!hits.empty() && b < kept_end) return;
+                                const detail::PhraseInfo& p = set.phrases[id];
+                                hits.push_back({p.kinds, p.value, p.latin, 0, TextSpan{b, e, bc, ec2}});
+                                kept_end = e;
+                              });
+  if (ec) return ec;
+  detail::sentence_breaks(text, scratch.breaks);
+  for (std::size_t i = 0; i < hits.size(); ++i) {
+    detail::Hit& h = hits[i];
+    h.sentence = static_cast<std::size_t>(
+        std::upper_bound(scratch.breaks.begin(), scratch.breaks.end(), h.span.begin_byte) - scratch.breaks.begin());
+    // A repair or alternative right after a refusal is what is refused
+    // ("cannot reissue", "不能退款"): it offers nothing.
+    if (i > 0) {
+      const detail::Hit& prev = hits[i - 1];
+      constexpr std::uint32_t offers = detail::kind_bit(detail::kind_repair) |
+                                       detail::kind_bit(detail::kind_alternative) |
+                                       detail::kind_bit(detail::kind_remedy);
+      if (prev.is(detail::kind_refusal) && prev.sentence == h.sentence &&
+          h.span.begin_char - prev.span.end_char <= detail::kNegationReach) {
+        h.kinds &= ~offers;
+      }
+    }
+  }
+  return detail::Linter(text, context, stats, hits).run();
+}
+
+result<LintReport> lint(std::string_view text) { return lint(text, LintContext{}); }
+
+}  // namespace v1
+}  // namespace redress

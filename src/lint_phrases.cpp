@@ -1,0 +1,347 @@
+// PhraseSet: compiling phrase tables into the matcher of detail/lint_scan.hpp.
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+
+#include <redress/detail/lint_embedded.hpp>
+#include <redress/detail/lint_scan.hpp>
+#include <redress/lint.hpp>
+
+namespace redress {
+inline namespace v1 {
+namespace detail {
+namespace {
+
+// Decodes one code point of valid-or-not UTF-8; returns 0 length on error.
+std::size_t decode(std::string_view s, std::size_t i, char32_t& cp) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data()) + i;
+  const std::size_t avail = s.size() - i;
+  const unsigned b0 = p[0];
+  if (b0 < 0x80) {
+    cp = b0;
+    return 1;
+  }
+  auto cont = [&](std::size_t k) { return k < avail && (p[k] & 0xC0) == 0x80; };
+  if (b0 >= 0xC2 && b0 <= 0xDF && cont(1)) {
+    cp = (b0 & 0x1F) << 6 | (p[1] & 0x3F);
+    return 2;
+  }
+  if (b0 >= 0xE0 && b0 <= 0xEF && cont(1) && cont(2) && !(b0 == 0xE0 && p[1] < 0xA0) && !(b0 == 0xED && p[1] > 0x9F)) {
+    cp = (b0 & 0x0F) << 12 | (p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+    return 3;
+  }
+  if (b0 >= 0xF0 && b0 <= 0xF4 && cont(1) && cont(2) && cont(3) && !(b0 == 0xF0 && p[1] < 0x90) &&
+      !(b0 == 0xF4 && p[1] > 0x8F)) {
+    cp = (b0 & 0x07) << 18 | (p[1] & 0x3F) << 12 | (p[2] & 0x3F) << 6 | (p[3] & 0x3F);
+    return 4;
+  }
+  return 0;
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// The normalisation every phrase and every text goes through, over the BMP:
+// what each code point folds to, and its script flags. Built once from
+// ts_characters.tsv (OpenCC's TSCharacters).
+struct Folding {
+  std::vector<char16_t> to;
+  std::vector<std::uint16_t> flags;  // kSkip, kWord, kTrad, kSimp
+
+  Folding() : to(0x10000), flags(0x10000, 0) {
+    for (std::size_t cp = 0; cp < 0x10000; ++cp) to[cp] = static_cast<char16_t>(cp);
+    for (char32_t c = 'A'; c <= 'Z'; ++c) to[c] = static_cast<char16_t>(c - 'A' + 'a');
+    for (char32_t c = 0xFF01; c <= 0xFF5E; ++c) to[c] = to[c - 0xFEE0];  // full-width ASCII
+    to[0x3000] = u' ';
+    for_each_table_line(lint_embedded_file("ts_characters.tsv"), [&](std::size_t, std::string_view line) {
+      char32_t t = 0;
+      char32_t s = 0;
+      std::size_t n = decode(line, 0, t);
+      if (n == 0 || n >= line.size() || line[n] != '\t' || decode(line, n + 1, s) == 0) return std::error_code{};
+      if (t > 0xFFFF || s > 0xFFFF) return std::error_code{};  // outside the BMP: the scanner leaves these alone
+      to[t] = static_cast<char16_t>(s);
+      flags[t] |= kTrad;
+      flags[s] |= kSimp;
+      return std::error_code{};
+    });
+    // A character that is both a key and a value (e.g. 乾 -> 干 and 乾) is not
+    // evidence of either script.
+    for (std::size_t cp = 0; cp < 0x10000; ++cp) {
+      if ((flags[cp] & kTrad) && (flags[cp] & kSimp)) flags[cp] &= static_cast<std::uint16_t>(~(kTrad | kSimp));
+    }
+    for (std::size_t cp = 0; cp < 0x10000; ++cp) {
+      const char32_t f = to[cp];
+      if (is_skip(f)) flags[cp] |= kSkip;
+      if (is_word(f)) flags[cp] |= kWord;
+    }
+  }
+
+  static bool is_word(char32_t c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7);
+  }
+  static bool is_skip(char32_t c) {
+    if (c < 0x80) return !is_word(c);
+    return (c >= 0x80 && c <= 0xBF) || c == 0xD7 || c == 0xF7 || (c >= 0x2000 && c <= 0x206F) ||
+           (c >= 0x20A0 && c <= 0x20CF) || (c >= 0x2190 && c <= 0x21FF) || (c >= 0x2500 && c <= 0x27BF) ||
+           (c >= 0x3000 && c <= 0x303F) || c == 0x30FB || (c >= 0xFE10 && c <= 0xFE1F) ||
+           (c >= 0xFE30 && c <= 0xFE6F) || c == 0xFEFF || (c >= 0xFF61 && c <= 0xFF65) || c == 0xFFE0 ||
+           c == 0xFFE1 || c == 0xFFE5 || c == 0xFFE6;
+  }
+
+  char32_t fold(char32_t cp) const { return cp < 0x10000 ? to[cp] : cp; }
+  std::uint16_t flags_of(char32_t cp) const { return cp < 0x10000 ? flags[cp] : 0; }
+};
+
+const Folding& folding() {
+  static const Folding f;
+  return f;
+}
+
+result<std::uint32_t> parse_kinds(std::string_view field, std::int32_t& value, std::string_view where) {
+  std::uint32_t kinds = 0;
+  while (!field.empty()) {
+    std::size_t comma = field.find(',');
+    std::string_view item = field.substr(0, comma);
+    field = comma == std::string_view::npos ? std::string_view{} : field.substr(comma + 1);
+    std::string_view name = item.substr(0, item.find(':'));
+    auto it = std::find(kKindNames.begin(), kKindNames.end(), name);
+    if (it == kKindNames.end()) {
+      return fail(errc::invalid_argument, fmt::format("{}: unknown phrase kind \"{}\"", where, name));
+    }
+    const auto kind = static_cast<PhraseKind>(it - kKindNames.begin());
+    if (name.size() < item.size()) {
+      std::string_view number = item.substr(name.size() + 1);
+      int v = 0;
+      auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), v);
+      if (ec != std::errc{} || ptr != number.data() + number.size() || v <= 0 || kind < kind_deadline_minutes) {
+        return fail(errc::invalid_argument,
+                    fmt::format("{}: \"{}\": only deadline kinds take a value, a positive integer", where, item));
+      }
+      value = v;
+    }
+    kinds |= kind_bit(kind);
+  }
+  if (kinds == 0) return fail(errc::invalid_argument, fmt::format("{}: no phrase kind", where));
+  return kinds;
+}
+
+}  // namespace
+
+result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const PhraseTable> tables) {
+  const Folding& fold = folding();
+  auto data = std::make_shared<PhraseSetData>();
+  std::vector<std::u32string> sequences;
+  std::map<std::u32string, std::size_t> index;
+  for (const PhraseTable& table : tables) {
+    auto per_line = [&](std::size_t line_number, std::string_view line) -> std::error_code {
+      const std::string where = fmt::format("{} line {}", table.name, line_number);
+      const std::size_t tab = line.find('\t');
+      if (tab == std::string_view::npos) {
+        return fail(errc::invalid_argument, fmt::format("{}: expected kinds<TAB>phrase", where));
+      }
+      std::int32_t value = 0;
+      auto kinds = parse_kinds(line.substr(0, tab), value, where);
+      if (!kinds) return kinds.error();
+      std::string_view text = line.substr(tab + 1);
+      std::u32string seq;
+      bool latin = false;
+      for (std::size_t k = 0; k < text.size();) {
+        char32_t cp = 0;
+        const std::size_t n = decode(text, k, cp);
+        if (n == 0) {
+          return fail(errc::invalid_utf8, fmt::format("{}: invalid UTF-8 at byte {} of the phrase", where, k));
+        }
+        k += n;
+        if (cp == '\'' || cp == 0x2019) continue;
+        if (fold.flags_of(cp) & kSkip) continue;
+        if (fold.flags_of(cp) & kWord) latin = true;
+        seq += fold.fold(cp);
+      }
+      if (seq.empty()) return fail(errc::invalid_argument, fmt::format("{}: the phrase is empty", where));
+      if (seq.size() > kMaxPhraseUnits) {
+        return fail(errc::invalid_argument,
+                    fmt::format("{}: the phrase is longer than {} characters", where, kMaxPhraseUnits));
+      }
+      auto [it, inserted] = index.emplace(seq, data->phrases.size());
+      if (inserted) {
+        PhraseInfo info;
+        for (char32_t c : seq) append_utf8(info.text, c);
+        info.length = static_cast<std::uint16_t>(seq.size());
+        info.latin = latin;
+        info.latin_start = (fold.flags_of(seq.front()) & kWord) != 0;
+        info.latin_end = (fold.flags_of(seq.back()) & kWord) != 0;
+        data->phrases.push_back(std::move(info));
+        sequences.push_back(seq);
+      }
+      data->phrases[it->second].kinds = kinds.value();
+      data->phrases[it->second].value = value;
+      return {};
+    };
+    if (std::error_code ec = for_each_table_line(table.text, per_line)) return ec;
+  }
+
+  // Classes: one per distinct normalised code point used by a phrase.
+  std::unordered_map<char32_t, std::uint16_t> class_of;
+  for (const auto& seq : sequences) {
+    for (char32_t c : seq) {
+      if (class_of.count(c)) continue;
+      if (class_of.size() >= kMaxClasses) {
+        return fail(errc::invalid_argument,
+                    fmt::format("phrases: more than {} distinct characters", kMaxClasses));
+      }
+      class_of.emplace(c, static_cast<std::uint16_t>(class_of.size() + 1));
+    }
+  }
+  auto entry = [&](char32_t cp) -> std::uint16_t {
+    std::uint16_t e = fold.flags_of(cp);
+    auto it = class_of.find(fold.fold(cp));
+    if (it != class_of.end() && !(e & kSkip)) e |= it->second;
+    return e;
+  };
+  for (char32_t cp = 0; cp < 0x80; ++cp) data->ascii[cp] = entry(cp);
+  data->pages.emplace_back();
+  data->pages[0].fill(0);
+  for (std::size_t page = 0; page < 256; ++page) {
+    std::array<std::uint16_t, 256> entries{};
+    bool any = false;
+    for (std::size_t low = 0; low < 256; ++low) {
+      entries[low] = entry(static_cast<char32_t>(page << 8 | low));
+      any = any || entries[low] != 0;
+    }
+    if (any) {
+      data->page_of[page] = static_cast<std::uint16_t>(data->pages.size());
+      data->pages.push_back(entries);
+    }
+  }
+
+  // Class sequences, one-unit phrases, and the bigram index for the rest.
+  data->single.assign(class_of.size() + 1, -1);
+  std::map<std::uint32_t, std::vector<std::uint32_t>> by_bigram;
+  for (std::size_t id = 0; id < data->phrases.size(); ++id) {
+    PhraseInfo& p = data->phrases[id];
+    p.classes = static_cast<std::uint32_t>(data->classes.size());
+    for (char32_t c : sequences[id]) data->classes.push_back(class_of.at(c));
+    data->max_units = std::max<std::size_t>(data->max_units, p.length);
+    const std::uint16_t c0 = data->classes[p.classes];
+    if (p.length == 1) {
+      data->single[c0] = static_cast<std::int32_t>(id);
+    } else {
+      const std::uint32_t key = (std::uint32_t{c0} << 12 | data->classes[p.classes + 1]) + 1;
+      by_bigram[key].push_back(static_cast<std::uint32_t>(id));
+    }
+  }
+  std::size_t slots = 16;
+  while (slots < by_bigram.size() * 2) slots *= 2;
+  data->bigram_slots.assign(slots, BigramSlot{});
+  data->bigram_filter.assign((std::size_t{1} << 16) / 64, 0);
+  for (auto& [key, ids] : by_bigram) {
+    // Longer phrases first, so find_all() lists them first at a position.
+    std::sort(ids.begin(), ids.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return data->phrases[a].length > data->phrases[b].length ||
+             (data->phrases[a].length == data->phrases[b].length && a < b);
+    });
+    const std::uint32_t h = bigram_hash(key);
+    data->bigram_filter[h >> 6] |= std::uint64_t{1} << (h & 63);
+    std::size_t slot = h & (slots - 1);
+    while (data->bigram_slots[slot].key != 0) slot = (slot + 1) & (slots - 1);
+    const auto begin = static_cast<std::uint32_t>(data->candidates.size());
+    data->candidates.insert(data->candidates.end(), ids.begin(), ids.end());
+    data->bigram_slots[slot] = {key, begin, static_cast<std::uint32_t>(data->candidates.size())};
+  }
+  return std::shared_ptr<const PhraseSetData>(std::move(data));
+}
+
+}  // namespace detail
+
+const detail::PhraseSetData& phrase_set_data(const PhraseSet& set) noexcept { return *set.data_; }
+
+result<PhraseSet> PhraseSet::compile(std::span<const PhraseTable> tables) {
+  BOOST_OUTCOME_TRY(auto data, detail::compile_phrases(tables));
+  return PhraseSet(std::move(data));
+}
+
+std::span<const PhraseTable> PhraseSet::standard_tables() noexcept {
+  static const std::vector<PhraseTable> tables = [] {
+    std::vector<PhraseTable> t;
+    for (const auto& f : detail::lint_embedded_files()) {
+      if (f.name == "ts_characters.tsv" || f.name == "hints.tsv") continue;
+      t.push_back({f.name, f.text});
+    }
+    return t;
+  }();
+  return tables;
+}
+
+const PhraseSet& PhraseSet::standard() {
+  static const PhraseSet set = [] {
+    auto r = compile(standard_tables());
+    // The built-in tables are checked by the tests; failing here is a bug.
+    if (!r) std::abort();
+    return std::move(r).value();
+  }();
+  return set;
+}
+
+std::size_t PhraseSet::size() const noexcept { return data_->phrases.size(); }
+
+std::string_view PhraseSet::phrase(std::size_t index) const { return data_->phrases.at(index).text; }
+
+std::string PhraseSet::kinds(std::size_t index) const {
+  const detail::PhraseInfo& p = data_->phrases.at(index);
+  std::string out;
+  for (std::size_t k = 0; k < detail::kind_count; ++k) {
+    if (!(p.kinds & (std::uint32_t{1} << k))) continue;
+    if (!out.empty()) out += ',';
+    out += detail::kKindNames[k];
+    if (p.value != 0 && k >= detail::kind_deadline_minutes) out += fmt::format(":{}", p.value);
+  }
+  return out;
+}
+
+result<std::vector<PhraseMatch>> PhraseSet::find_all(std::string_view text) const {
+  std::vector<PhraseMatch> out;
+  auto ec = detail::scan_text(*data_, text, nullptr,
+                              [&](std::size_t id, std::size_t b, std::size_t e, std::size_t bc, std::size_t ec2) {
+                                out.push_back({id, TextSpan{b, e, bc, ec2}});
+                              });
+  if (ec) return ec;
+  return out;
+}
+
+result<std::size_t> PhraseSet::count(std::string_view text) const {
+  std::size_t n = 0;
+  auto ec = detail::scan_text(*data_, text, nullptr,
+                              [&](std::size_t, std::size_t, std::size_t, std::size_t, std::size_t) { ++n; });
+  if (ec) return ec;
+  return n;
+}
+
+bool operator==(const PhraseSet& a, const PhraseSet& b) noexcept {
+  if (a.data_ == b.data_) return true;
+  const auto& x = a.data_->phrases;
+  const auto& y = b.data_->phrases;
+  return std::equal(x.begin(), x.end(), y.begin(), y.end(), [](const auto& p, const auto& q) {
+    return p.text == q.text && p.kinds == q.kinds && p.value == q.value;
+  });
+}
+
+}  // namespace v1
+}  // namespace redress

@@ -1,0 +1,352 @@
+#include "support/test.hpp"
+
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include <redress/lint.hpp>
+
+using namespace redress;
+
+namespace {
+
+const LintFinding* find(const LintReport& report, std::string_view code) {
+  for (const auto& f : report.findings) {
+    if (f.code == code) return &f;
+  }
+  return nullptr;
+}
+
+LintPolicy policy_with(void (*edit)(LintPolicy::Settings&)) {
+  LintPolicy::Settings s;
+  edit(s);
+  auto p = LintPolicy::make(std::move(s));
+  REQUIRE(p);
+  return p.value();
+}
+
+}  // namespace
+
+TEST_SUITE("lint") {
+  TEST_CASE("value semantics") {
+    static_assert(std::is_nothrow_copy_constructible_v<TextSpan>);
+    static_assert(std::is_trivially_copyable_v<TextSpan>);
+    static_assert(std::equality_comparable<TextSpan>);
+    static_assert(std::totally_ordered<TextSpan>);
+    static_assert(std::regular<PhraseMatch>);
+    static_assert(std::regular<LintFinding>);
+    static_assert(std::regular<LintReport>);
+    static_assert(std::regular<ApologyWeights>);
+    static_assert(std::copyable<LintContext> && std::equality_comparable<LintContext>);
+    static_assert(std::copyable<LintPolicy> && std::equality_comparable<LintPolicy>);
+    static_assert(std::copyable<PhraseSet> && std::equality_comparable<PhraseSet>);
+    // Policies and phrase sets come only from their factories.
+    static_assert(!std::is_default_constructible_v<LintPolicy>);
+    static_assert(!std::is_default_constructible_v<PhraseSet>);
+    static_assert(std::is_nothrow_move_constructible_v<LintPolicy>);
+    static_assert(std::is_nothrow_move_constructible_v<PhraseSet>);
+  }
+
+  TEST_CASE("spans count bytes and characters of the original text") {
+    const std::string text = "好的,您错了";
+    auto r = lint(text);
+    REQUIRE(r);
+    const auto* f = find(r.value(), "blame.customer");
+    REQUIRE(f);
+    CHECK(f->span == TextSpan{7, 16, 3, 6});  // "好的" is 6 bytes, the comma 1
+    CHECK(f->phrase == "您错了");
+    CHECK(f->severity == LintSeverity::block);
+  }
+
+  TEST_CASE("Traditional characters match the Simplified tables") {
+    auto r = lint("這是我們的政策,請您理解。");
+    REQUIRE(r);
+    CHECK(r.value().has("policy_speak"));
+    CHECK(r.value().language == LintLanguage::zh_hant);
+    CHECK(find(r.value(), "policy_speak")->phrase == "這是我們的政策");
+    CHECK(find(r.value(), "policy_speak")->hint.find("規定") != std::string::npos);
+  }
+
+  TEST_CASE("case, full-width forms, whitespace and punctuation inside a phrase are tolerated") {
+    for (const char* text : {"THIS IS OUR POLICY", "this   is\tour\npolicy", "ｔｈｉｓ　ｉｓ　ｏｕｒ　ｐｏｌｉｃｙ",
+                             "this is our-policy", "这 是 我 们 的 政 策", "这是、我们的“政策”"}) {
+      CAPTURE(text);
+      auto r = lint(text);
+      REQUIRE(r);
+      CHECK(r.value().has("policy_speak"));
+    }
+  }
+
+  TEST_CASE("English phrases match whole words only") {
+    CHECK_FALSE(lint("The butter arrived.").value().has("pseudo_apology.sorry_but"));
+    CHECK_FALSE(lint("Sorry, butterflies are out of stock; I can offer moths.").value().has(
+        "pseudo_apology.sorry_but"));
+    CHECK(lint("Sorry, but no.").value().has("pseudo_apology.sorry_but"));
+    // An apostrophe joins a word: "can't" is not "I can".
+    auto r = lint("I can't do that.");
+    CHECK(r.value().has("refusal.no_alternative"));
+  }
+
+  TEST_CASE("invalid UTF-8 is refused with invalid_utf8 naming the byte offset") {
+    for (auto [text, offset] : std::vector<std::pair<std::string, int>>{{"abc\xff", 3},
+                                                                        {"\xc0\xaf", 0},          // overlong
+                                                                        {"ok \xed\xa0\x80", 3},   // surrogate
+                                                                        {"抱歉\xe6\x88", 6},      // truncated
+                                                                        {"\xf4\x90\x80\x80", 0}}) {  // > U+10FFFF
+      CAPTURE(text);
+      auto r = lint(text);
+      REQUIRE_FALSE(r);
+      CHECK(r.error() == errc::invalid_utf8);
+      CHECK(last_error_detail() == "text: invalid UTF-8 at byte " + std::to_string(offset));
+    }
+    CHECK(PhraseSet::standard().count("\x80").error() == errc::invalid_utf8);
+  }
+
+  TEST_CASE("a text over the policy's size limit is refused with text_too_long") {
+    LintContext context;
+    context.policy = policy_with([](LintPolicy::Settings& s) { s.max_text_bytes = 12; });
+    CHECK(lint("对不起", context));  // 9 bytes
+    auto r = lint("sorry sorry sorry", context);
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == errc::text_too_long);
+    CHECK(last_error_detail().find("limit of 12") != std::string_view::npos);
+    CHECK(lint("").value().findings.empty());
+  }
+
+  TEST_CASE("the structure score weighs responsibility and repair most and forgiveness least") {
+    const ApologyWeights w;
+    for (auto c : {ApologyComponent::regret, ApologyComponent::explanation, ApologyComponent::repentance,
+                   ApologyComponent::forgiveness, ApologyComponent::feeling}) {
+      CHECK(w.of(ApologyComponent::responsibility) > w.of(c));
+      CHECK(w.of(ApologyComponent::repair) > w.of(c));
+      CHECK(w.of(ApologyComponent::forgiveness) <= w.of(c));
+    }
+    const int responsibility = lint("这是我们的失误。").value().structure_score;
+    const int forgiveness = lint("请您原谅。").value().structure_score;
+    CHECK(responsibility > forgiveness);
+    CHECK(lint("这是我们的失误。").value().has(ApologyComponent::responsibility));
+  }
+
+  TEST_CASE("policy weights change the score and a weak apology is judged by them") {
+    LintContext context;
+    context.policy = policy_with([](LintPolicy::Settings& s) {
+      s.weights = ApologyWeights{1, 0, 0, 0, 0, 0, 0};  // regret alone is everything
+    });
+    auto r = lint("非常抱歉。", context);
+    CHECK(r.value().structure_score == 100);
+    CHECK_FALSE(r.value().has("apology.weak"));
+    auto standard = lint("非常抱歉。");
+    CHECK(standard.value().structure_score < 50);
+    CHECK(standard.value().has("apology.weak"));
+  }
+
+  TEST_CASE("a weak apology's hint names the missing components in the text's language") {
+    auto en = lint("Sorry about that.");
+    REQUIRE(find(en.value(), "apology.weak"));
+    CHECK(find(en.value(), "apology.weak")->hint.find("an offer of repair") != std::string::npos);
+    auto zh = lint("很抱歉。");
+    CHECK(find(zh.value(), "apology.weak")->hint.find("提出弥补") != std::string::npos);
+    auto hant = lint("很抱歉讓您久等。");
+    CHECK(find(hant.value(), "apology.weak")->hint.find("提出彌補") != std::string::npos);
+  }
+
+  TEST_CASE("the language hint chooses the language of every hint") {
+    LintContext context;
+    context.language = LintLanguage::en;
+    auto r = lint("这是我们的政策", context);
+    CHECK(r.value().language == LintLanguage::en);
+    CHECK(find(r.value(), "policy_speak")->hint.rfind("Do not quote", 0) == 0);
+    CHECK(parse_lint_language("zh-TW").value() == LintLanguage::zh_hant);
+    CHECK(parse_lint_language("ZH-hans").value() == LintLanguage::zh_hans);
+    CHECK(parse_lint_language("fr").error() == errc::invalid_argument);
+  }
+
+  TEST_CASE("a mixed reply gives each finding a hint in its phrase's language") {
+    auto r = lint("您好!This is our policy,规定如此。");
+    REQUIRE(r);
+    std::vector<const LintFinding*> policy;
+    for (const auto& f : r.value().findings) {
+      if (f.code == "policy_speak") policy.push_back(&f);
+    }
+    REQUIRE(policy.size() == 2);
+    CHECK(policy[0]->hint.rfind("Do not", 0) == 0);
+    CHECK(policy[1]->hint.find("规定") != std::string::npos);
+  }
+
+  TEST_CASE("severities are set and codes switched off by the policy") {
+    LintContext context;
+    context.policy = policy_with([](LintPolicy::Settings& s) {
+      s.severity["policy_speak"] = LintSeverity::block;
+      s.disabled.insert("refusal.helpless");
+    });
+    auto r = lint("规则如此,爱莫能助。", context);
+    CHECK(find(r.value(), "policy_speak")->severity == LintSeverity::block);
+    CHECK(r.value().worst() == LintSeverity::block);
+    CHECK_FALSE(r.value().has("refusal.helpless"));
+    CHECK(lint("规则如此,爱莫能助。").value().has("refusal.helpless"));
+    CHECK(default_severity("policy_speak") == LintSeverity::warn);
+    CHECK_FALSE(default_severity("no_such_code"));
+  }
+
+  TEST_CASE("a policy naming an unknown code or impossible weights is refused") {
+    LintPolicy::Settings s;
+    s.severity["no_such_code"] = LintSeverity::info;
+    auto r = LintPolicy::make(s);
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == errc::invalid_argument);
+    CHECK(last_error_detail() == "lint.severity.no_such_code: unknown finding code");
+    LintPolicy::Settings w;
+    w.weights = ApologyWeights{0, 0, 0, 0, 0, 0, 0};
+    CHECK(LintPolicy::make(w).error() == errc::invalid_argument);
+    w.weights.repair = -1;
+    CHECK(LintPolicy::make(w).error() == errc::invalid_argument);
+    CHECK(last_error_detail() == "lint.weights.repair: must be between 0 and 1000");
+  }
+
+  TEST_CASE("the host adds phrases through the policy, in either script") {
+    LintContext context;
+    context.policy = policy_with([](LintPolicy::Settings& s) { s.extra_phrases = {"policy\t概不退换\n"}; });
+    auto r = lint("本店商品概不退換。", context);
+    CHECK(r.value().has("policy_speak"));
+    CHECK_FALSE(lint("本店商品概不退換。").value().has("policy_speak"));
+    CHECK(context.policy.phrases().size() == PhraseSet::standard().size() + 1);
+  }
+
+  TEST_CASE("a host table can reclassify a built-in phrase") {
+    LintContext context;
+    context.policy = policy_with([](LintPolicy::Settings& s) { s.extra_phrases = {"softener\t规定\n"}; });
+    CHECK(lint("规定,这张券已经过期。").value().has("order.facts_before_feelings"));
+    CHECK_FALSE(lint("规定,这张券已经过期。", context).value().has("order.facts_before_feelings"));
+  }
+
+  TEST_CASE("malformed phrase tables are refused naming the table and line") {
+    auto bad_kind = LintPolicy::make([] {
+      LintPolicy::Settings s;
+      s.extra_phrases = {"# mine\npolicy\t概不退换\npolicyy\t不退\n"};
+      return s;
+    }());
+    REQUIRE_FALSE(bad_kind);
+    CHECK(bad_kind.error() == errc::invalid_argument);
+    CHECK(last_error_detail() == "lint.extra_phrases[0] line 3: unknown phrase kind \"policyy\"");
+    const PhraseTable no_tab{"t", "policy 概不退换"};
+    CHECK(PhraseSet::compile(std::span(&no_tab, 1)).error() == errc::invalid_argument);
+    const PhraseTable empty{"t", "policy\t , 。"};
+    CHECK(PhraseSet::compile(std::span(&empty, 1)).error() == errc::invalid_argument);
+    const PhraseTable bad_value{"t", "policy:3\tx"};
+    CHECK(PhraseSet::compile(std::span(&bad_value, 1)).error() == errc::invalid_argument);
+    const PhraseTable bad_bytes{"t", "policy\tab\xff"};
+    CHECK(PhraseSet::compile(std::span(&bad_bytes, 1)).error() == errc::invalid_utf8);
+    CHECK(last_error_detail() == "t line 1: invalid UTF-8 at byte 2 of the phrase");
+  }
+
+  TEST_CASE("the built-in tables hold more than 300 phrases in both languages") {
+    const PhraseSet& set = PhraseSet::standard();
+    CHECK(set.size() >= 300);
+    std::size_t han = 0;
+    for (std::size_t i = 0; i < set.size(); ++i) han += static_cast<unsigned char>(set.phrase(i)[0]) >= 0x80;
+    CHECK(han >= 150);
+    CHECK(set.size() - han >= 150);
+    CHECK(PhraseSet::standard_tables().size() == 5);
+    CHECK(set == PhraseSet::compile(PhraseSet::standard_tables()).value());
+  }
+
+  TEST_CASE("find_all reports every occurrence, across chunk boundaries too") {
+    const PhraseTable table{"t", "policy\t这是我们的政策\nblame\tyou are wrong\ncontrast\t但\n"};
+    auto set = PhraseSet::compile(std::span(&table, 1)).value();
+    std::string text;
+    std::size_t expected = 0;
+    for (int i = 0; i < 500; ++i) {
+      text += std::string(static_cast<std::size_t>(i % 37), 'x');
+      text += i % 2 ? " 这是 我们的政策 " : " You are WRONG ";
+      text += "但";
+      expected += 2;
+    }
+    auto all = set.find_all(text);
+    REQUIRE(all);
+    CHECK(all.value().size() == expected);
+    CHECK(set.count(text).value() == expected);
+    for (const auto& m : all.value()) {
+      const std::string_view quoted = std::string_view(text).substr(m.span.begin_byte, m.span.end_byte - m.span.begin_byte);
+      CHECK((quoted == "但" || quoted == "这是 我们的政策" || quoted == "You are WRONG"));
+    }
+    CHECK(set.kinds(0) == "policy");
+  }
+
+  TEST_CASE("a refund above the agent's authority is a blocking promise") {
+    auto r = lint("I'll refund you 500 right away.");
+    const auto* f = find(r.value(), "promise.over_authority");
+    REQUIRE(f);
+    CHECK(f->severity == LintSeverity::block);
+    CHECK(f->phrase == "refund you 500");
+    LintContext senior;
+    senior.agent_authority = Money::from_minor_units(1000 * 100, Currency::CNY);
+    CHECK_FALSE(lint("I'll refund you 500 right away.", senior).value().has("promise.over_authority"));
+    CHECK(lint("我为您退款200元。").value().findings.empty());
+    CHECK(lint("我为您退款200.01元。").value().has("promise.over_authority"));
+    // An amount in a currency the agent holds no authority in.
+    CHECK(lint("We will refund $20.", senior).value().has("promise.over_authority"));
+    // A number that is no amount: a date beside a refund.
+    CHECK_FALSE(lint("The refund for the order of 12 May is on its way.").value().has("promise.over_authority"));
+  }
+
+  TEST_CASE("promised deadlines are checked against the policy's window") {
+    CHECK_FALSE(lint("I'll get back to you within the hour.").value().has("promise.deadline_too_short"));
+    LintContext strict;
+    strict.policy = policy_with([](LintPolicy::Settings& s) { s.shortest_promise = boost::posix_time::hours(2); });
+    auto r = lint("I'll get back to you within the hour.", strict);
+    REQUIRE(find(r.value(), "promise.deadline_too_short"));
+    CHECK(find(r.value(), "promise.deadline_too_short")->phrase == "within the hour");
+    CHECK(lint("我们30分钟内联系您", strict).value().has("promise.deadline_too_short"));
+    CHECK(lint("我们半小时内联系您", strict).value().has("promise.deadline_too_short"));
+    CHECK(lint("we will reply within 3 days").value().has("promise.deadline_too_long"));
+    CHECK(lint("we will reply within 30 hours").value().has("promise.deadline_too_long"));
+    CHECK_FALSE(lint("we will reply within 20 hours").value().has("promise.deadline_too_long"));
+    CHECK(find(lint("三个工作日内回复").value(), "promise.deadline_too_long")->phrase == "三个工作日内");
+  }
+
+  TEST_CASE("policies are read from JSON with errors naming the member") {
+    auto p = LintPolicy::from_json(R"({"max_text_bytes": 100, "weights": {"repair": 40},
+        "severity": {"policy_speak": "block", "apology.weak": "off"},
+        "extra_phrases": ["policy\t概不退换"], "shortest_promise_minutes": 60})");
+    REQUIRE(p);
+    CHECK(p.value().settings().max_text_bytes == 100);
+    CHECK(p.value().settings().weights.repair == 40);
+    CHECK(p.value().severity_of("policy_speak") == LintSeverity::block);
+    CHECK_FALSE(p.value().severity_of("apology.weak"));
+    CHECK(p.value().settings().shortest_promise == boost::posix_time::minutes(60));
+    auto bad = LintPolicy::from_json(R"({"severity": {"policy_speak": "loud"}})");
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error() == errc::invalid_json);
+    CHECK(last_error_detail().rfind("lint.severity.policy_speak:", 0) == 0);
+    CHECK(LintPolicy::from_json(R"({"colour": 1})").error() == errc::invalid_json);
+    CHECK(LintPolicy::from_json("{").error() == errc::invalid_json);
+  }
+
+  TEST_CASE("the report serialises to JSON with spans, severities and hints") {
+    auto r = lint("先生,这张券昨天就过期了,系统有明确说明的。");
+    const auto json = to_json(r.value());
+    const auto& findings = json.at("findings").as_array();
+    REQUIRE(findings.size() == 2);
+    CHECK(findings[0].at("code").as_string() == "order.facts_before_feelings");
+    CHECK(findings[0].at("begin_char").to_number<std::int64_t>() == 8);
+    CHECK(findings[1].at("severity").as_string() == "warn");
+    CHECK(json.at("language").as_string() == "zh-Hans");
+    CHECK(json.at("structure_score").to_number<std::int64_t>() == 0);
+  }
+
+  TEST_CASE("lint is deterministic and safe to call from many threads") {
+    const std::string text = "抱歉,但是这是公司规定,没有办法。I'll refund you 500.";
+    const auto expected = lint(text).value();
+    std::vector<std::thread> threads;
+    std::vector<int> same(4, 0);
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 200; ++i) same[static_cast<std::size_t>(t)] += lint(text).value() == expected;
+      });
+    }
+    for (auto& th : threads) th.join();
+    for (int s : same) CHECK(s == 200);
+    CHECK(lint_codes().size() == 16);
+  }
+}
