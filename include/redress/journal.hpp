@@ -1,0 +1,84 @@
+// redress/journal.hpp: the JSON forms of events, actions, findings and cases.
+//
+// A case's *journal* is its list of events; replaying it under the same
+// policy reproduces the case (<redress/engine.hpp>), so the journal is what a
+// store keeps and what a scenario file holds. The encoders here write the
+// forms docs/engine.md describes; the event decoder reads them back.
+//
+// An event is one flat object: the envelope and the payload's fields.
+//
+//   {"case_id": "C-1", "at": "2025-01-24T15:00:00+08:00", "actor": "A-7",
+//    "type": "remedy_proposed", "remedy": "R-1", "kind": "cash",
+//    "value": "200", "order": "O-1"}
+//
+// Money fields accept a Money object ({"amount_minor": 20000, "currency":
+// "CNY"}) or a decimal string in the journal's default currency ("200").
+// Errors name the field's path: "events[3].value: ...".
+#ifndef REDRESS_JOURNAL_HPP
+#define REDRESS_JOURNAL_HPP
+
+#include <optional>
+#include <string_view>
+
+#include <boost/json.hpp>
+
+#include <redress/engine.hpp>
+#include <redress/json.hpp>
+
+namespace redress {
+inline namespace v1 {
+
+boost::json::value to_json(Stage s);
+boost::json::value to_json(Priority p);
+boost::json::value to_json(RemedyKind k);
+boost::json::value to_json(RemedyStatus s);
+boost::json::value to_json(Severity s);
+boost::json::value to_json(LossKind k);
+boost::json::value to_json(PromiseState s);
+boost::json::value to_json(FollowUpKind k);
+boost::json::value to_json(const Right& r);
+boost::json::value to_json(const Loss& l);
+boost::json::value to_json(const Order& o);
+boost::json::value to_json(const Remedy& r);
+boost::json::value to_json(const Promise& p);
+boost::json::value to_json(const FollowUp& f);
+boost::json::value to_json(const Finding& f);
+boost::json::value to_json(const RootCause& r);
+boost::json::value to_json(const Event& e);
+boost::json::value to_json(const Action& a);
+boost::json::value to_json(const TraceEntry& t);
+
+// to_json(const Case&)
+//
+// Everything the case holds, for display and reports. (There is no decoder:
+// a case is reproduced by replaying its journal.)
+boost::json::value to_json(const Case& c);
+
+// to_json(const Step&)
+//
+// {"actions": [...], "findings": [...], "trace": [...]}: what one event
+// produced, without the next case.
+boost::json::value to_json(const Step& s);
+
+// JournalDefaults
+//
+// What an event in a journal may leave out: its case id, and the currency of
+// money written as a bare decimal string.
+struct JournalDefaults {
+  std::optional<CaseId> case_id;
+  Currency currency = Currency::CNY;
+};
+
+// event_from_json()
+//
+// Decodes one event. `path` names it in error details ("events[3]").
+// Fails with errc::invalid_json for a wrong shape or an unknown "type", or
+// with the code of the field's own type (invalid_argument, invalid_amount,
+// invalid_contact, ...), the detail always naming the field's path.
+result<Event> event_from_json(const boost::json::value& v, std::string_view path = {},
+                              const JournalDefaults& defaults = {});
+
+}  // namespace v1
+}  // namespace redress
+
+#endif  // REDRESS_JOURNAL_HPP

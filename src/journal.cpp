@@ -1,0 +1,492 @@
+// JSON forms of the engine's types: events (both ways), actions, findings, cases.
+#include <redress/journal.hpp>
+
+#include <fmt/format.h>
+
+namespace redress {
+inline namespace v1 {
+namespace {
+
+namespace json = boost::json;
+using detail::json_child;
+using detail::json_fail;
+
+json::value name(std::string_view s) { return json::string(s); }
+
+template <class T>
+json::array array_of(const std::vector<T>& items) {
+  json::array out;
+  out.reserve(items.size());
+  for (const auto& x : items) out.push_back(to_json(x));
+  return out;
+}
+
+// --- decoding helpers -------------------------------------------------------
+
+template <class E, auto parse>
+result<E> enum_at(const json::value& v, std::string_view path) {
+  return detail::StringCodec<E, parse>::decode(v, path);
+}
+
+// The fields of one JSON object, read with errors naming their path.
+struct Fields {
+  const json::object& obj;
+  std::string_view path;
+  const JournalDefaults& defaults;
+
+  const json::value* find(std::string_view key) const {
+    auto it = obj.find(key);
+    return it == obj.end() ? nullptr : &it->value();
+  }
+  std::string at(std::string_view key) const { return json_child(path, key); }
+
+  result<const json::value*> need(std::string_view key) const { return detail::json_member(obj, path, key); }
+
+  template <class T>
+  result<T> get(std::string_view key) const {
+    BOOST_OUTCOME_TRY(auto v, need(key));
+    return from_json<T>(*v, at(key));
+  }
+  template <class T>
+  result<std::optional<T>> maybe(std::string_view key) const {
+    auto v = find(key);
+    if (!v || v->is_null()) return std::optional<T>();
+    BOOST_OUTCOME_TRY(auto x, from_json<T>(*v, at(key)));
+    return std::optional<T>(std::move(x));
+  }
+  result<std::string> text(std::string_view key) const {
+    auto v = find(key);
+    if (!v) return std::string();
+    BOOST_OUTCOME_TRY(auto s, detail::json_string(*v, at(key)));
+    return std::string(s);
+  }
+  result<int> integer(std::string_view key, int fallback) const {
+    auto v = find(key);
+    if (!v) return fallback;
+    BOOST_OUTCOME_TRY(auto n, detail::json_int64(*v, at(key)));
+    if (n < INT32_MIN || n > INT32_MAX) return json_fail(at(key), "out of range");
+    return static_cast<int>(n);
+  }
+  result<bool> flag(std::string_view key) const {
+    auto v = find(key);
+    if (!v) return false;
+    return detail::json_bool(*v, at(key));
+  }
+  result<Money> money_at(const json::value& v, std::string_view p) const {
+    if (v.is_string()) return detail::at_path(Money::parse(std::string_view(v.get_string()), defaults.currency), p);
+    return from_json<Money>(v, p);
+  }
+  result<Money> money(std::string_view key) const {
+    BOOST_OUTCOME_TRY(auto v, need(key));
+    return money_at(*v, at(key));
+  }
+  template <class E, auto parse>
+  result<E> enumerator(std::string_view key) const {
+    BOOST_OUTCOME_TRY(auto v, need(key));
+    return enum_at<E, parse>(*v, at(key));
+  }
+  result<Fields> object(std::string_view key, std::string& child_path) const {
+    BOOST_OUTCOME_TRY(auto v, need(key));
+    child_path = at(key);
+    BOOST_OUTCOME_TRY(auto o, detail::json_object(*v, child_path));
+    return Fields{*o, child_path, defaults};
+  }
+};
+
+result<Right> right_from(const Fields& f) {
+  BOOST_OUTCOME_TRY(auto kind, f.text("kind"));
+  BOOST_OUTCOME_TRY(auto value, f.money("value"));
+  BOOST_OUTCOME_TRY(auto expires, f.get<CivilDate>("expires_on"));
+  BOOST_OUTCOME_TRY(auto times, f.integer("times_extended", 0));
+  if (kind.empty()) return json_fail(f.at("kind"), "missing");
+  return Right{std::move(kind), value, expires, times};
+}
+
+result<Loss> loss_from(const Fields& f) {
+  BOOST_OUTCOME_TRY(auto kind, (f.enumerator<LossKind, &parse_loss_kind>("kind")));
+  if (kind == LossKind::none) return Loss::nothing(f.defaults.currency);
+  if (kind == LossKind::money) {
+    BOOST_OUTCOME_TRY(auto amount, f.money("amount"));
+    return Loss{kind, amount, std::nullopt};
+  }
+  std::string p;
+  BOOST_OUTCOME_TRY(auto rf, f.object("right", p));
+  BOOST_OUTCOME_TRY(auto right, right_from(rf));
+  return Loss{kind, right.value, std::move(right)};
+}
+
+result<Emotion> emotion_from(const Fields& f) { return f.get<Emotion>("emotion"); }
+
+// Decodes the payload named by `type`.
+result<EventBody> body_from(std::string_view type, const Fields& f) {
+  namespace e = events;
+  if (type == "contact_received") {
+    BOOST_OUTCOME_TRY(auto channel, f.get<Channel>("channel"));
+    BOOST_OUTCOME_TRY(auto from, f.maybe<ContactPoint>("from"));
+    BOOST_OUTCOME_TRY(auto text, f.text("text"));
+    return e::ContactReceived{channel, std::move(from), std::move(text)};
+  }
+  if (type == "emotion_observed") {
+    BOOST_OUTCOME_TRY(auto em, emotion_from(f));
+    return e::EmotionObserved{em};
+  }
+  if (type == "apology_given") {
+    BOOST_OUTCOME_TRY(auto text, f.text("text"));
+    return e::ApologyGiven{std::move(text)};
+  }
+  if (type == "forgiveness_signalled") return e::ForgivenessSignalled{};
+  if (type == "need_stated") {
+    BOOST_OUTCOME_TRY(auto text, f.text("text"));
+    return e::NeedStated{std::move(text)};
+  }
+  if (type == "question_asked") {
+    BOOST_OUTCOME_TRY(auto text, f.text("text"));
+    return e::QuestionAsked{std::move(text)};
+  }
+  if (type == "facts_reviewed") {
+    BOOST_OUTCOME_TRY(auto text, f.text("summary"));
+    return e::FactsReviewed{std::move(text)};
+  }
+  if (type == "order_linked") {
+    std::string op, lp;
+    BOOST_OUTCOME_TRY(auto of, f.object("order", op));
+    BOOST_OUTCOME_TRY(auto id, of.get<OrderId>("id"));
+    BOOST_OUTCOME_TRY(auto lf, of.object("loss", lp));
+    BOOST_OUTCOME_TRY(auto loss, loss_from(lf));
+    BOOST_OUTCOME_TRY(auto group, f.text("incident_group"));
+    return e::OrderLinked{Order{std::move(id), std::move(loss)},
+                          group.empty() ? std::nullopt : std::optional<std::string>(group)};
+  }
+  if (type == "remedy_proposed") {
+    BOOST_OUTCOME_TRY(auto id, f.get<RemedyId>("remedy"));
+    BOOST_OUTCOME_TRY(auto kind, (f.enumerator<RemedyKind, &parse_remedy_kind>("kind")));
+    Money value = Money::zero(f.defaults.currency);
+    if (f.find("value") || kind != RemedyKind::non_material) { BOOST_OUTCOME_TRY(value, f.money("value")); }
+    BOOST_OUTCOME_TRY(auto order, f.maybe<OrderId>("order"));
+    return e::RemedyProposed{std::move(id), kind, value, std::move(order)};
+  }
+  if (type == "remedy_approved") {
+    BOOST_OUTCOME_TRY(auto id, f.get<RemedyId>("remedy"));
+    BOOST_OUTCOME_TRY(auto by, f.get<AgentId>("approver"));
+    BOOST_OUTCOME_TRY(auto level, f.integer("level", 1));
+    return e::RemedyApproved{std::move(id), std::move(by), level};
+  }
+  if (type == "remedy_rejected") {
+    BOOST_OUTCOME_TRY(auto id, f.get<RemedyId>("remedy"));
+    BOOST_OUTCOME_TRY(auto by, f.get<AgentId>("by"));
+    BOOST_OUTCOME_TRY(auto reason, f.text("reason"));
+    return e::RemedyRejected{std::move(id), std::move(by), std::move(reason)};
+  }
+  if (type == "remedy_accepted") {
+    BOOST_OUTCOME_TRY(auto id, f.get<RemedyId>("remedy"));
+    return e::RemedyAccepted{std::move(id)};
+  }
+  if (type == "remedy_granted") {
+    BOOST_OUTCOME_TRY(auto id, f.get<RemedyId>("remedy"));
+    return e::RemedyGranted{std::move(id)};
+  }
+  if (type == "progress_update_sent") {
+    BOOST_OUTCOME_TRY(auto text, f.text("text"));
+    return e::ProgressUpdateSent{std::move(text)};
+  }
+  if (type == "promise_made") {
+    BOOST_OUTCOME_TRY(auto what, f.text("what"));
+    BOOST_OUTCOME_TRY(auto days, f.integer("working_days", 0));
+    BOOST_OUTCOME_TRY(auto time, f.maybe<Duration>("working_time"));
+    return e::PromiseMade{std::move(what), days, time.value_or(Duration())};
+  }
+  if (type == "resolved") {
+    BOOST_OUTCOME_TRY(auto text, f.text("summary"));
+    return e::Resolved{std::move(text)};
+  }
+  if (type == "satisfaction_confirmed") {
+    BOOST_OUTCOME_TRY(auto em, emotion_from(f));
+    return e::SatisfactionConfirmed{em};
+  }
+  if (type == "root_cause_recorded") {
+    BOOST_OUTCOME_TRY(auto category, f.text("category"));
+    BOOST_OUTCOME_TRY(auto description, f.text("description"));
+    return e::RootCauseRecorded{RootCause{std::move(category), std::move(description)}};
+  }
+  if (type == "close_requested") return e::CloseRequested{};
+  if (type == "timer_fired") {
+    BOOST_OUTCOME_TRY(auto id, f.get<FollowUpId>("follow_up"));
+    return e::TimerFired{std::move(id)};
+  }
+  if (type == "safety_risk_reported") {
+    BOOST_OUTCOME_TRY(auto text, f.text("text"));
+    return e::SafetyRiskReported{std::move(text)};
+  }
+  if (type == "abuse_established") {
+    BOOST_OUTCOME_TRY(auto text, f.text("text"));
+    return e::AbuseEstablished{std::move(text)};
+  }
+  if (type == "precedent_cited") {
+    BOOST_OUTCOME_TRY(auto reference, f.text("reference"));
+    BOOST_OUTCOME_TRY(auto kind, (f.enumerator<RemedyKind, &parse_remedy_kind>("kind")));
+    BOOST_OUTCOME_TRY(auto value, f.money("value"));
+    std::string lp;
+    BOOST_OUTCOME_TRY(auto lf, f.object("cited_loss", lp));
+    BOOST_OUTCOME_TRY(auto loss, loss_from(lf));
+    return e::PrecedentCited{std::move(reference), kind, value, std::move(loss)};
+  }
+  if (type == "out_of_scope_request") {
+    BOOST_OUTCOME_TRY(auto request, f.text("request"));
+    BOOST_OUTCOME_TRY(auto helped, f.flag("helped"));
+    return e::OutOfScopeRequest{std::move(request), helped};
+  }
+  if (type == "failure_signal") {
+    BOOST_OUTCOME_TRY(auto signal, f.text("signal"));
+    BOOST_OUTCOME_TRY(auto count, f.integer("count", 1));
+    return e::FailureSignal{std::move(signal), count};
+  }
+  if (type == "right_expiring") {
+    BOOST_OUTCOME_TRY(auto order, f.get<OrderId>("order"));
+    std::string rp;
+    BOOST_OUTCOME_TRY(auto rf, f.object("right", rp));
+    BOOST_OUTCOME_TRY(auto right, right_from(rf));
+    return e::RightExpiring{std::move(order), std::move(right)};
+  }
+  return json_fail(f.at("type"), fmt::format("unknown event type \"{}\"", type));
+}
+
+// --- encoding helpers -------------------------------------------------------
+
+void put_optional(json::object& o, std::string_view key, const auto& maybe) {
+  if (maybe) o[key] = to_json(*maybe);
+}
+
+json::object body_to_json(const EventBody& body) {
+  namespace e = events;
+  json::object o;
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, e::ContactReceived>) {
+          o["channel"] = to_json(x.channel);
+          put_optional(o, "from", x.from);
+          o["text"] = x.text;
+        } else if constexpr (std::is_same_v<T, e::EmotionObserved> || std::is_same_v<T, e::SatisfactionConfirmed>) {
+          o["emotion"] = to_json(x.emotion);
+        } else if constexpr (std::is_same_v<T, e::ApologyGiven> || std::is_same_v<T, e::NeedStated> ||
+                             std::is_same_v<T, e::QuestionAsked> || std::is_same_v<T, e::ProgressUpdateSent> ||
+                             std::is_same_v<T, e::SafetyRiskReported> || std::is_same_v<T, e::AbuseEstablished>) {
+          o["text"] = x.text;
+        } else if constexpr (std::is_same_v<T, e::FactsReviewed> || std::is_same_v<T, e::Resolved>) {
+          o["summary"] = x.summary;
+        } else if constexpr (std::is_same_v<T, e::OrderLinked>) {
+          o["order"] = to_json(x.order);
+          if (x.incident_group) o["incident_group"] = *x.incident_group;
+        } else if constexpr (std::is_same_v<T, e::RemedyProposed>) {
+          o["remedy"] = to_json(x.remedy);
+          o["kind"] = to_json(x.kind);
+          o["value"] = to_json(x.value);
+          put_optional(o, "order", x.order);
+        } else if constexpr (std::is_same_v<T, e::RemedyApproved>) {
+          o["remedy"] = to_json(x.remedy);
+          o["approver"] = to_json(x.approver);
+          o["level"] = x.level;
+        } else if constexpr (std::is_same_v<T, e::RemedyRejected>) {
+          o["remedy"] = to_json(x.remedy);
+          o["by"] = to_json(x.by);
+          o["reason"] = x.reason;
+        } else if constexpr (std::is_same_v<T, e::RemedyAccepted> || std::is_same_v<T, e::RemedyGranted>) {
+          o["remedy"] = to_json(x.remedy);
+        } else if constexpr (std::is_same_v<T, e::PromiseMade>) {
+          o["what"] = x.what;
+          if (x.working_days > 0) o["working_days"] = x.working_days;
+          if (!x.working_time.is_special() && x.working_time != Duration()) o["working_time"] = to_json(x.working_time);
+        } else if constexpr (std::is_same_v<T, e::RootCauseRecorded>) {
+          o["category"] = x.cause.category;
+          o["description"] = x.cause.description;
+        } else if constexpr (std::is_same_v<T, e::TimerFired>) {
+          o["follow_up"] = to_json(x.follow_up);
+        } else if constexpr (std::is_same_v<T, e::PrecedentCited>) {
+          o["reference"] = x.reference;
+          o["kind"] = to_json(x.kind);
+          o["value"] = to_json(x.value);
+          o["cited_loss"] = to_json(x.cited_loss);
+        } else if constexpr (std::is_same_v<T, e::OutOfScopeRequest>) {
+          o["request"] = x.request;
+          o["helped"] = x.helped;
+        } else if constexpr (std::is_same_v<T, e::FailureSignal>) {
+          o["signal"] = x.signal;
+          o["count"] = x.count;
+        } else if constexpr (std::is_same_v<T, e::RightExpiring>) {
+          o["order"] = to_json(x.order);
+          o["right"] = to_json(x.right);
+        } else {
+          static_assert(std::is_same_v<T, e::ForgivenessSignalled> || std::is_same_v<T, e::CloseRequested>);
+        }
+      },
+      body);
+  return o;
+}
+
+}  // namespace
+
+json::value to_json(Stage s) { return name(to_string(s)); }
+json::value to_json(Priority p) { return name(to_string(p)); }
+json::value to_json(RemedyKind k) { return name(to_string(k)); }
+json::value to_json(RemedyStatus s) { return name(to_string(s)); }
+json::value to_json(Severity s) { return name(to_string(s)); }
+json::value to_json(LossKind k) { return name(to_string(k)); }
+json::value to_json(PromiseState s) { return name(to_string(s)); }
+json::value to_json(FollowUpKind k) { return name(to_string(k)); }
+
+json::value to_json(const Right& r) {
+  return json::object{{"kind", r.kind},
+                      {"value", to_json(r.value)},
+                      {"expires_on", to_json(r.expires_on)},
+                      {"times_extended", r.times_extended}};
+}
+
+json::value to_json(const Loss& l) {
+  json::object o{{"kind", to_json(l.kind)}};
+  if (l.kind == LossKind::money) o["amount"] = to_json(l.amount);
+  if (l.right) o["right"] = to_json(*l.right);
+  return o;
+}
+
+json::value to_json(const Order& o) { return json::object{{"id", to_json(o.id)}, {"loss", to_json(o.loss)}}; }
+
+json::value to_json(const Remedy& r) {
+  json::object o{{"id", to_json(r.id)},         {"kind", to_json(r.kind)},
+                 {"value", to_json(r.value)},   {"status", to_json(r.status)},
+                 {"approval_level", r.approval_level}, {"framing", r.framing}};
+  put_optional(o, "order", r.order);
+  put_optional(o, "decided_by", r.decided_by);
+  return o;
+}
+
+json::value to_json(const Promise& p) {
+  return json::object{{"follow_up", to_json(p.follow_up)},
+                      {"what", p.what},
+                      {"made_at", to_json(p.made_at_utc)},
+                      {"due_at", to_json(p.due_at_utc)},
+                      {"state", to_json(p.state)}};
+}
+
+json::value to_json(const FollowUp& f) {
+  return json::object{{"id", to_json(f.id)}, {"kind", to_json(f.kind)}, {"due_at", to_json(f.due_at_utc)}};
+}
+
+json::value to_json(const Finding& f) {
+  return json::object{{"code", f.code},
+                      {"severity", to_json(f.severity)},
+                      {"message", f.message},
+                      {"at", to_json(f.at_utc)}};
+}
+
+json::value to_json(const RootCause& r) {
+  return json::object{{"category", r.category}, {"description", r.description}};
+}
+
+json::value to_json(const TraceEntry& t) { return json::object{{"rule", t.rule}, {"detail", t.detail}}; }
+
+json::value to_json(const Event& e) {
+  json::object o{{"case_id", to_json(e.case_id)}, {"at", to_json(e.at_utc)}};
+  put_optional(o, "actor", e.actor);
+  o["type"] = event_type(e.body);
+  for (auto& kv : body_to_json(e.body)) o[kv.key()] = kv.value();
+  return o;
+}
+
+json::value to_json(const Action& a) {
+  json::object o{{"type", action_type(a)}};
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, actions::Reply>) {
+          o["text"] = x.text;
+        } else if constexpr (std::is_same_v<T, actions::Offer>) {
+          o["remedy"] = to_json(x.remedy);
+          o["value"] = to_json(x.value);
+          o["framing"] = x.framing;
+        } else if constexpr (std::is_same_v<T, actions::RequestApproval>) {
+          o["remedy"] = to_json(x.remedy);
+          o["value"] = to_json(x.value);
+          o["level"] = x.level;
+        } else if constexpr (std::is_same_v<T, actions::ScheduleFollowUp>) {
+          o["follow_up"] = to_json(x.follow_up);
+        } else if constexpr (std::is_same_v<T, actions::CancelFollowUp>) {
+          o["follow_up"] = to_json(x.follow_up);
+        } else if constexpr (std::is_same_v<T, actions::Escalate>) {
+          o["level"] = x.level;
+          o["reason"] = x.reason;
+        } else if constexpr (std::is_same_v<T, actions::Emergency>) {
+          o["reason"] = x.reason;
+        } else if constexpr (std::is_same_v<T, actions::SurfaceHistory>) {
+          o["summary"] = x.summary;
+        } else {
+          static_assert(std::is_same_v<T, actions::Close>);
+        }
+      },
+      a);
+  return o;
+}
+
+json::value to_json(const Step& s) {
+  return json::object{
+      {"actions", array_of(s.actions)}, {"findings", array_of(s.findings)}, {"trace", array_of(s.trace)}};
+}
+
+json::value to_json(const Case& c) {
+  json::array emotions;
+  for (const auto& e : c.emotions()) {
+    emotions.push_back(json::object{{"emotion", to_json(e.emotion)}, {"at", to_json(e.at_utc)}, {"confirmed", e.confirmed}});
+  }
+  json::array needs;
+  for (const auto& n : c.needs()) needs.push_back(json::object{{"text", n.text}, {"at", to_json(n.at_utc)}});
+  const Flags& f = c.flags();
+  json::object o{
+      {"id", to_json(c.id())},
+      {"customer", to_json(c.customer())},
+      {"currency", to_json(c.currency())},
+      {"opened_at", to_json(c.opened_at_utc())},
+      {"last_event_at", to_json(c.last_event_at_utc())},
+      {"events_applied", c.events_applied()},
+      {"stage", to_json(c.stage())},
+      {"priority", to_json(c.priority())},
+      {"contacts", c.contacts()},
+      {"contact_points", array_of(c.contact_points())},
+      {"channels", array_of(c.channels())},
+      {"orders", array_of(c.orders())},
+      {"emotions", std::move(emotions)},
+      {"needs", std::move(needs)},
+      {"promises", array_of(c.promises())},
+      {"remedies", array_of(c.remedies())},
+      {"pending_follow_ups", array_of(c.pending_follow_ups())},
+      {"findings", array_of(c.findings())},
+      {"flags", json::object{{"repeat_contacts", f.repeat_contacts},
+                             {"safety", f.safety},
+                             {"abuse", f.abuse},
+                             {"beyond_scope_help", f.beyond_scope_help},
+                             {"precedent_claim", f.precedent_claim},
+                             {"proactive", f.proactive}}},
+      {"apologies", c.apologies()},
+      {"forgiven", c.forgiven()},
+      {"resolved", c.resolved()},
+      {"failure_signals", c.failure_signals()},
+  };
+  if (c.incident_group()) o["incident_group"] = *c.incident_group();
+  put_optional(o, "root_cause", c.root_cause());
+  return o;
+}
+
+result<Event> event_from_json(const json::value& v, std::string_view path, const JournalDefaults& defaults) {
+  BOOST_OUTCOME_TRY(auto obj, detail::json_object(v, path));
+  Fields f{*obj, path, defaults};
+  BOOST_OUTCOME_TRY(auto case_id, f.maybe<CaseId>("case_id"));
+  if (!case_id) case_id = defaults.case_id;
+  if (!case_id) return json_fail(f.at("case_id"), "missing");
+  BOOST_OUTCOME_TRY(auto at, f.get<Instant>("at"));
+  BOOST_OUTCOME_TRY(auto actor, f.maybe<AgentId>("actor"));
+  BOOST_OUTCOME_TRY(auto type_v, f.need("type"));
+  BOOST_OUTCOME_TRY(auto type, detail::json_string(*type_v, f.at("type")));
+  BOOST_OUTCOME_TRY(auto body, body_from(type, f));
+  return Event{std::move(*case_id), at, std::move(actor), std::move(body)};
+}
+
+}  // namespace v1
+}  // namespace redress
