@@ -151,61 +151,42 @@ const std::vector<MinuteInput>& minute_inputs() {
   return inputs;
 }
 
-void redress_add_working_days(benchmark::State& state, const Calendar& cal) {
-  const auto& inputs = day_inputs();
+// Runs `op` on the inputs in turn, one per iteration.
+template <class Input, class Op>
+void cycle(benchmark::State& state, const std::vector<Input>& inputs, Op op) {
   std::size_t k = 0;
   for (auto _ : state) {
-    const DayInput& in = inputs[k++ & (kInputs - 1)];
-    auto r = cal.add_working_days(in.date, in.n);
+    auto r = op(inputs[k++ & (kInputs - 1)]);
     benchmark::DoNotOptimize(r);
   }
 }
 
-void BM_add_working_days_redress(benchmark::State& state) { redress_add_working_days(state, calendar()); }
-void BM_add_working_days_redress_cn(benchmark::State& state) { redress_add_working_days(state, china()); }
+void BM_add_working_days_redress(benchmark::State& state) {
+  cycle(state, day_inputs(), [&cal = calendar()](const DayInput& in) { return cal.add_working_days(in.date, in.n); });
+}
+
+void BM_add_working_days_redress_cn(benchmark::State& state) {
+  cycle(state, day_inputs(), [&cal = china()](const DayInput& in) { return cal.add_working_days(in.date, in.n); });
+}
 
 void BM_add_working_days_day_loop(benchmark::State& state) {
   Stepping reference{calendar().spec()};
-  const auto& inputs = day_inputs();
-  std::size_t k = 0;
-  for (auto _ : state) {
-    const DayInput& in = inputs[k++ & (kInputs - 1)];
-    auto r = reference.add_days(in.date, in.n);
-    benchmark::DoNotOptimize(r);
-  }
+  cycle(state, day_inputs(), [&](const DayInput& in) { return reference.add_days(in.date, in.n); });
 }
 
 void BM_add_working_minutes_redress(benchmark::State& state) {
-  const Calendar& cal = calendar();
-  const auto& inputs = minute_inputs();
-  std::size_t k = 0;
-  for (auto _ : state) {
-    const MinuteInput& in = inputs[k++ & (kInputs - 1)];
-    auto r = cal.add_working_time(in.at, minutes(in.n));
-    benchmark::DoNotOptimize(r);
-  }
+  cycle(state, minute_inputs(),
+        [&cal = calendar()](const MinuteInput& in) { return cal.add_working_time(in.at, minutes(in.n)); });
 }
 
 void BM_add_working_minutes_minute_loop(benchmark::State& state) {
   Stepping reference{calendar().spec()};
-  const auto& inputs = minute_inputs();
-  std::size_t k = 0;
-  for (auto _ : state) {
-    const MinuteInput& in = inputs[k++ & (kInputs - 1)];
-    auto r = reference.add_minutes(in.at, in.n);
-    benchmark::DoNotOptimize(r);
-  }
+  cycle(state, minute_inputs(), [&](const MinuteInput& in) { return reference.add_minutes(in.at, in.n); });
 }
 
 void BM_due_after_working_days_redress_cn(benchmark::State& state) {
-  const Calendar& cal = china();
-  const auto& inputs = minute_inputs();
-  std::size_t k = 0;
-  for (auto _ : state) {
-    const MinuteInput& in = inputs[k++ & (kInputs - 1)];
-    auto r = cal.due_after_working_days(in.at, in.n % kMaxDays + 1);
-    benchmark::DoNotOptimize(r);
-  }
+  cycle(state, minute_inputs(),
+        [&cal = china()](const MinuteInput& in) { return cal.due_after_working_days(in.at, in.n % kMaxDays + 1); });
 }
 
 BENCHMARK(BM_add_working_days_redress);

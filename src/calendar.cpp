@@ -165,9 +165,13 @@ struct Calendar::Index {
     std::int64_t day = floor_div(local, kDayUs);
     std::int64_t i = day - first_day;
     if (i < 0 || i >= days) {
-      CivilDate local_date = (at + boost::posix_time::microseconds(offset)).date();
-      return fail_out_of_range(
-          fmt::format("{}: {} (local date {})", field, format_instant(at), format_date(local_date)), spec);
+      // Near the ends of Boost's range the local date may not be representable.
+      const std::int64_t number = day + kEpochDayNumber;
+      std::string local_date = number < CivilDate(boost::date_time::min_date_time).day_number() ? "before 1400"
+                               : number > CivilDate(boost::date_time::max_date_time).day_number()
+                                   ? "after 9999"
+                                   : format_date(CivilDate(static_cast<CivilDate::date_int_type>(number)));
+      return fail_out_of_range(fmt::format("{}: {} (local date {})", field, format_instant(at), local_date), spec);
     }
     return Local{static_cast<std::int32_t>(i), local - day * kDayUs};
   }

@@ -457,6 +457,13 @@ TEST_SUITE("calendar") {
     // 2026-12-31T16:30Z is already 2027-01-01 in Shanghai.
     out(cn.is_open(at("2026-12-31T16:30:00Z")), "(local date 2027-01-01)");
     out(cn.due_after_working_days(at("2026-12-30T10:00:00+08:00"), 2), "n: 2 working days");
+    CalendarSpec early = split_day_spec();
+    early.time_zone = TimeZone::named("-05:00").value();
+    early.first_date = CivilDate(1400, 1, 1);
+    early.last_date = CivilDate(1400, 12, 31);
+    early.holidays.clear();
+    early.extra_working_days.clear();
+    out(Calendar::make(early).value().is_open(Instant(boost::date_time::min_date_time)), "(local date before 1400)");
     std::string text = read_file(REDRESS_TEST_DATA_DIR "/calendars/cn.json");
     text.replace(text.find("\"2020-01-01\""), 12, "\"1399-12-31\"");
     out(Calendar::parse(text), "is before 1400");
