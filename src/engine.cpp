@@ -162,9 +162,7 @@ struct detail_case_access {
     if (c.contacts_ == 1 && !c.flags_.proactive) {
       act(actions::Reply{"Apologise first and name the customer's feeling, before any fact or rule."});
       why("apology.first", "the first step of recovery is the apology");
-      BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update, ev.at_utc + settings.update_interval));
-      why("update.interval", fmt::format("policy update_interval = {}", format_duration(settings.update_interval)));
-      return success();
+      return restart_update_clock("first update due in");
     }
     if (c.contacts_ == 1) return success();  // the customer answers a case we opened ourselves
     ++c.flags_.repeat_contacts;
@@ -179,7 +177,9 @@ struct detail_case_access {
       why("contact.repeat.escalate",
           fmt::format("policy repeat_contacts_to_escalate = {}", settings.repeat_contacts_to_escalate));
     }
-    return success();
+    if (c.resolved_) return success();
+    c.update_overdue_since_.reset();
+    return restart_update_clock("the customer came back: update due in");
   }
 
   std::string history() const {
@@ -203,8 +203,8 @@ struct detail_case_access {
     if (e.emotion.is_negative() && last && last->emotion.is_negative() &&
         e.emotion.intensity() > last->emotion.intensity() && e.emotion.intensity() >= 6) {
       find("emotion.rising", Severity::warn,
-           fmt::format("the customer's {} rose from {} to {} out of 10", to_string(e.emotion.kind()),
-                       last->emotion.intensity(), e.emotion.intensity()));
+           fmt::format("the customer's feeling rose from {} {} to {} {} out of 10", to_string(last->emotion.kind()),
+                       last->emotion.intensity(), to_string(e.emotion.kind()), e.emotion.intensity()));
       bump_priority();
     }
     c.emotions_.push_back({e.emotion, ev.at_utc, false});
@@ -452,15 +452,19 @@ struct detail_case_access {
 
   result<void> on(const events::ProgressUpdateSent&) {
     if (c.resolved_) return success();
-    for (const auto& f : c.pending_) {
-      if (f.kind == FollowUpKind::update && ev.at_utc > f.due_at_utc) {
-        find("update.late", Severity::warn,
-             fmt::format("the update came {} after it was due", format_duration(ev.at_utc - f.due_at_utc)));
-      }
+    if (c.update_overdue_since_) {
+      find("update.late", Severity::warn,
+           fmt::format("the update came {} after it was due", format_duration(ev.at_utc - *c.update_overdue_since_)));
+      c.update_overdue_since_.reset();
     }
+    return restart_update_clock("next update due in");
+  }
+
+  // The 20-minute rule: an update is due `update_interval` from now.
+  result<void> restart_update_clock(std::string_view why_text) {
     cancel_kind(FollowUpKind::update);
     BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update, ev.at_utc + settings.update_interval));
-    why("update.interval", fmt::format("next update due in {}", format_duration(settings.update_interval)));
+    why("update.interval", fmt::format("{} {} (policy update_interval)", why_text, format_duration(settings.update_interval)));
     return success();
   }
 
@@ -485,6 +489,7 @@ struct detail_case_access {
   result<void> on(const events::Resolved&) {
     if (c.resolved_) return bad_event("the case is already resolved");
     c.resolved_ = true;
+    c.update_overdue_since_.reset();
     if (c.stage_ < Stage::record) c.stage_ = Stage::record;
     cancel_kind(FollowUpKind::update);
     for (auto& p : c.promises_) {
@@ -552,7 +557,8 @@ struct detail_case_access {
         find("update.missed", Severity::warn,
              fmt::format("no update within {}", format_duration(settings.update_interval)));
         act(actions::Escalate{1, "no progress update within the update interval"});
-        BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update, ev.at_utc + settings.update_interval));
+        // One escalation per miss: the clock restarts with the next update or contact.
+        c.update_overdue_since_ = f.due_at_utc;
         why("update.interval", fmt::format("policy update_interval = {}", format_duration(settings.update_interval)));
         break;
       }

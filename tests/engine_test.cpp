@@ -200,7 +200,7 @@ TEST_SUITE("engine") {
     CHECK(j.found("remedy.over_cap"));
   }
 
-  TEST_CASE("a missed 20-minute update escalates and the next update is due 20 minutes later") {
+  TEST_CASE("a missed 20-minute update escalates once, and the late update that follows is noted") {
     auto policy = reference_policy();
     Journey j{policy, new_case()};
     j.on("2025-01-24T07:00:00Z", ev::ContactReceived{Channel::phone, std::nullopt, ""});
@@ -208,7 +208,12 @@ TEST_SUITE("engine") {
     j.on("2025-01-24T07:20:00Z", ev::TimerFired{id});
     CHECK(j.found("update.missed"));
     REQUIRE(j.action<actions::Escalate>());
-    CHECK(j.action<actions::ScheduleFollowUp>()->follow_up.due_at_utc == at("2025-01-24T07:40:00Z"));
+    CHECK(j.action<actions::ScheduleFollowUp>() == nullptr);
+    CHECK(j.c.update_overdue_since() == at("2025-01-24T07:20:00Z"));
+    j.on("2025-01-24T07:32:00Z", ev::ProgressUpdateSent{"sorry for the wait"});
+    CHECK(j.found("update.late"));
+    CHECK(j.action<actions::ScheduleFollowUp>()->follow_up.due_at_utc == at("2025-01-24T07:52:00Z"));
+    CHECK_FALSE(j.c.update_overdue_since().has_value());
   }
 
   TEST_CASE("an update in time moves the next one 20 minutes on; resolution stops them") {

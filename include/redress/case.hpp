@@ -291,6 +291,9 @@ class Case {
   bool forgiven() const noexcept { return forgiven_; }
   bool resolved() const noexcept { return resolved_; }
   int failure_signals() const noexcept { return failure_signals_; }
+  // When the update the 20-minute rule asked for fell due and was missed;
+  // cleared by the next update.
+  const std::optional<Instant>& update_overdue_since() const noexcept { return update_overdue_since_; }
 
   // The remedy with this id, or nullptr (borrowed from the case).
   const Remedy* find_remedy(const RemedyId& id) const noexcept;
@@ -336,6 +339,7 @@ class Case {
   bool forgiven_ = false;
   bool resolved_ = false;
   int failure_signals_ = 0;
+  std::optional<Instant> update_overdue_since_;
 };
 
 // The engine's write access to a Case. Not public API.

@@ -3,7 +3,9 @@
 #ifndef REDRESS_TOOLS_CLI_COMMAND_HPP
 #define REDRESS_TOOLS_CLI_COMMAND_HPP
 
+#include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace redress::cli {
@@ -21,6 +23,10 @@ bool register_command(const Command& command);
 
 // True when `args` asks for help (-h or --help anywhere).
 bool wants_help(std::span<const std::string_view> args);
+
+// The whole content of the file at `path` ("-" reads standard input), or
+// nullopt when it cannot be read.
+std::optional<std::string> read_file(std::string_view path);
 
 }  // namespace redress::cli
 

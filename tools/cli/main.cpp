@@ -3,6 +3,9 @@
 //   redress <command> [options]     see `redress --help`
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +43,15 @@ bool register_command(const Command& command) {
 
 bool wants_help(std::span<const std::string_view> args) {
   return std::any_of(args.begin(), args.end(), [](std::string_view a) { return a == "-h" || a == "--help"; });
+}
+
+std::optional<std::string> read_file(std::string_view path) {
+  if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
+  std::ifstream in{std::string(path), std::ios::binary};
+  if (!in) return std::nullopt;
+  std::string text(std::istreambuf_iterator<char>(in), {});
+  if (in.bad()) return std::nullopt;
+  return text;
 }
 
 }  // namespace redress::cli

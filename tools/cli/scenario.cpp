@@ -1,0 +1,101 @@
+// Loading scenario files (docs/scenarios.md).
+#include "scenario.hpp"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include <redress/detail/json_read.hpp>
+#include <redress/journal.hpp>
+
+#include "command.hpp"
+
+namespace redress::cli {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using detail::json_fail;
+
+result<json::value> read_json(const fs::path& path, std::string_view what) {
+  auto text = read_file(path.string());
+  if (!text) return detail::fail(errc::invalid_argument, fmt::format("{}: cannot read {}", what, path.string()));
+  return detail::json_parse(*text, path.string());
+}
+
+}  // namespace
+
+result<ReferencePolicy> load_policy(const json::value& v, const std::string& base_dir, std::string_view data_dir) {
+  json::value doc = v;
+  fs::path policy_dir = base_dir;
+  if (v.is_string()) {
+    fs::path p = fs::path(base_dir) / std::string(v.as_string());
+    BOOST_OUTCOME_TRY(doc, read_json(p, "policy"));
+    policy_dir = p.parent_path();
+  }
+  if (!doc.is_object()) return json_fail("policy", "expected an object or a file name");
+  auto& obj = doc.as_object();
+  if (auto it = obj.find("calendar"); it != obj.end() && it->value().is_string()) {
+    std::string name(it->value().as_string());
+    fs::path p = name.ends_with(".json") ? policy_dir / name : fs::path(data_dir) / "calendars" / (name + ".json");
+    BOOST_OUTCOME_TRY(it->value(), read_json(p, "policy.calendar"));
+  }
+  return ReferencePolicy::from_json(doc);
+}
+
+result<Scenario> load_scenario(std::string_view path, std::string_view data_dir) {
+  fs::path file{std::string(path)};
+  BOOST_OUTCOME_TRY(auto doc, read_json(file, "scenario"));
+  BOOST_OUTCOME_TRY(auto obj, detail::json_object(doc, "scenario"));
+  std::string name = file.stem().string(), story;
+  if (auto it = obj->find("name"); it != obj->end() && it->value().is_string()) name = it->value().as_string();
+  if (auto it = obj->find("story"); it != obj->end() && it->value().is_string()) story = it->value().as_string();
+
+  BOOST_OUTCOME_TRY(auto policy_v, detail::json_member(*obj, "", "policy"));
+  BOOST_OUTCOME_TRY(auto policy, load_policy(*policy_v, file.parent_path().string(), data_dir));
+  auto shared = std::make_shared<const ReferencePolicy>(std::move(policy));
+
+  BOOST_OUTCOME_TRY(auto case_v, detail::json_member(*obj, "", "case"));
+  BOOST_OUTCOME_TRY(auto case_o, detail::json_object(*case_v, "case"));
+  auto field = [&](std::string_view key) { return detail::json_member(*case_o, "case", key); };
+  BOOST_OUTCOME_TRY(auto id_v, field("id"));
+  BOOST_OUTCOME_TRY(auto id, from_json<CaseId>(*id_v, "case.id"));
+  BOOST_OUTCOME_TRY(auto customer_v, field("customer"));
+  BOOST_OUTCOME_TRY(auto customer, from_json<CustomerId>(*customer_v, "case.customer"));
+  BOOST_OUTCOME_TRY(auto opened_v, field("opened_at"));
+  BOOST_OUTCOME_TRY(auto opened, from_json<Instant>(*opened_v, "case.opened_at"));
+  Currency currency = shared->settings().currency;
+  BOOST_OUTCOME_TRY(auto initial, Case::open(id, customer, currency, opened));
+
+  JournalDefaults defaults{id, currency};
+  std::vector<TimelineEntry> timeline;
+  BOOST_OUTCOME_TRY(auto events_v, detail::json_member(*obj, "", "events"));
+  BOOST_OUTCOME_TRY(auto events, detail::json_array(*events_v, "events"));
+  for (std::size_t i = 0; i < events->size(); ++i) {
+    std::string p = detail::json_index("events", i);
+    const auto& ev = (*events)[i];
+    if (ev.is_object()) {
+      auto type = ev.as_object().find("type");
+      if (type != ev.as_object().end() && type->value() == "advance") {
+        BOOST_OUTCOME_TRY(auto at_v, detail::json_member(ev.as_object(), p, "at"));
+        BOOST_OUTCOME_TRY(auto at, from_json<Instant>(*at_v, detail::json_child(p, "at")));
+        timeline.push_back({at, std::nullopt});
+        continue;
+      }
+    }
+    BOOST_OUTCOME_TRY(auto event, event_from_json(ev, p, defaults));
+    Instant at = event.at_utc;
+    timeline.push_back({at, std::move(event)});
+  }
+  json::object expect;
+  if (auto it = obj->find("expect"); it != obj->end()) {
+    BOOST_OUTCOME_TRY(auto e, detail::json_object(it->value(), "expect"));
+    expect = *e;
+  }
+  BOOST_OUTCOME_TRY(auto cal, shared->calendar(initial));
+  TimeZone zone = cal->time_zone();
+  return Scenario{std::move(name), std::move(story), std::move(shared), std::move(zone), std::move(initial),
+                  std::move(timeline), std::move(expect)};
+}
+
+}  // namespace redress::cli

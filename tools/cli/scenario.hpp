@@ -1,0 +1,47 @@
+// Scenario files for `redress replay` and `redress demo`: a policy, a case
+// and a timeline of events (docs/scenarios.md).
+#ifndef REDRESS_TOOLS_CLI_SCENARIO_HPP
+#define REDRESS_TOOLS_CLI_SCENARIO_HPP
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include <redress/engine.hpp>
+
+namespace redress::cli {
+
+// One point on a scenario's timeline: an event, or (without one) a moment the
+// clock advances to, firing the follow-ups due by then.
+struct TimelineEntry {
+  Instant at_utc;
+  std::optional<Event> event;
+};
+
+struct Scenario {
+  std::string name;
+  std::string story;
+  std::shared_ptr<const ReferencePolicy> policy;
+  TimeZone policy_calendar_zone;
+  Case initial;
+  std::vector<TimelineEntry> timeline;
+  boost::json::object expect;
+};
+
+// Reads a policy document: inline (an object) or a file path relative to
+// `base_dir`. A "calendar" given as a string is a file path relative to the
+// policy's directory, or the name of a bundled calendar in
+// `data_dir`/calendars/ ("cn").
+result<ReferencePolicy> load_policy(const boost::json::value& v, const std::string& base_dir,
+                                    std::string_view data_dir);
+
+// Reads the scenario file at `path`.
+result<Scenario> load_scenario(std::string_view path, std::string_view data_dir);
+
+}  // namespace redress::cli
+
+#endif
