@@ -181,7 +181,7 @@ constexpr Valence valence_of(EmotionKind kind) noexcept {
 // Example:
 //   auto e = redress::Emotion::make(redress::EmotionKind::frustrated, 7).value();
 //   e.is_negative()                                         // true
-//   redress::Emotion::make(redress::EmotionKind::calm, 5)->is_neutral_or_positive()  // true
+//   redress::Emotion::make(redress::EmotionKind::calm, 5).value().is_neutral_or_positive()  // true
 class Emotion {
  public:
   // The top of the intensity scale.

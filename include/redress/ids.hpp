@@ -38,7 +38,7 @@ inline namespace v1 {
 // Example:
 //   auto id = redress::CaseId::make("C-2025-0042");
 //   if (!id) return id.error();          // errc::invalid_argument
-//   id->str()                            // "C-2025-0042"
+//   id.value().str()                     // "C-2025-0042"
 template <class Tag>
 class BasicId {
  public:
