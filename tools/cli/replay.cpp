@@ -177,14 +177,21 @@ int run(std::span<const std::string_view> args) {
     fmt::print(stderr, "redress replay: which scenario?\n\n{}", kHelp);
     return 2;
   }
-  auto scenario = load_scenario(*file, data_dir);
+  return replay_file(*file, {as_json, check, quiet, data_dir});
+}
+
+}  // namespace
+
+int replay_file(std::string_view file, const ReplayOptions& options) {
+  auto scenario = load_scenario(file, options.data_dir);
   if (!scenario) {
-    fmt::print(stderr, "redress replay: {}: {}\n", *file, last_error_detail());
+    fmt::print(stderr, "redress replay: {}: {}\n", file, last_error_detail());
     return 1;
   }
   Scenario& s = scenario.value();
   const TimeZone& tz = s.policy_calendar_zone;
-  bool human = !as_json && !quiet;
+  const bool as_json = options.json, check = options.check;
+  const bool human = !options.json && !options.quiet;
   if (human) {
     fmt::print("── {}\n", s.name);
     if (!s.story.empty()) fmt::print("   {}\n", s.story);
@@ -196,7 +203,7 @@ int run(std::span<const std::string_view> args) {
   auto step_once = [&](const Event& e) -> bool {
     auto step = apply(c, e, *s.policy, e.at_utc);
     if (!step) {
-      fmt::print(stderr, "redress replay: {}: the engine rejected {} at {}: {}\n", *file, event_type(e.body),
+      fmt::print(stderr, "redress replay: {}: the engine rejected {} at {}: {}\n", file, event_type(e.body),
                  format_instant(e.at_utc), last_error_detail());
       return false;
     }
@@ -242,13 +249,11 @@ int run(std::span<const std::string_view> args) {
   }
   if (!check) return 0;
   auto missing = unmet(s.expect, outcome, c);
-  for (const auto& m : missing) fmt::print(stderr, "redress replay: {}: expectation not met: {}\n", *file, m);
+  for (const auto& m : missing) fmt::print(stderr, "redress replay: {}: expectation not met: {}\n", file, m);
   if (!missing.empty()) return 1;
   if (human) fmt::print("expectations met\n");
   return 0;
 }
-
-}  // namespace
 
 REDRESS_CLI_COMMAND("replay", "replay a scenario's timeline through the engine", run);
 

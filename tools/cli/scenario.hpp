@@ -42,6 +42,17 @@ result<ReferencePolicy> load_policy(const boost::json::value& v, const std::stri
 // Reads the scenario file at `path`.
 result<Scenario> load_scenario(std::string_view path, std::string_view data_dir);
 
+struct ReplayOptions {
+  bool json = false;   // JSON lines instead of the human timeline
+  bool check = false;  // compare with the scenario's "expect" block
+  bool quiet = false;  // print only unmet expectations
+  std::string data_dir;
+};
+
+// Replays the scenario at `file` and prints its timeline; returns the exit
+// status `redress replay` documents.
+int replay_file(std::string_view file, const ReplayOptions& options);
+
 }  // namespace redress::cli
 
 #endif
