@@ -211,7 +211,31 @@ struct detail_case_access {
     return success();
   }
 
-  result<void> on(const events::ApologyGiven&) {
+  // Lints what an agent said (an apology, an update) and records the lint's
+  // findings as "lint.<code>".
+  result<void> lint_text(std::string_view text) {
+    BOOST_OUTCOME_TRY(auto authority, from_policy(policy.authority(0, RemedyKind::cash), "authority"));
+    LintContext context{LintLanguage::automatic,
+                        authority.value_or(Money::from_minor_units(INT64_MAX, c.currency_)), settings.lint};
+    auto report = lint(text, context);
+    if (!report) {
+      return detail::fail(static_cast<errc>(report.error().value()),
+                          fmt::format("{} event on case {}: text: {}", event_type(ev.body), c.id_.str(),
+                                      last_error_detail()));
+    }
+    for (const auto& f : report.value().findings) {
+      Severity s = f.severity == LintSeverity::block  ? Severity::block
+                   : f.severity == LintSeverity::warn ? Severity::warn
+                                                      : Severity::info;
+      find(fmt::format("lint.{}", f.code), s,
+           f.hint.empty() ? fmt::format("\"{}\"", f.phrase) : fmt::format("\"{}\": {}", f.phrase, f.hint));
+    }
+    why("lint", fmt::format("structure score {}/100", report.value().structure_score));
+    return success();
+  }
+
+  result<void> on(const events::ApologyGiven& e) {
+    BOOST_OUTCOME_TRYV(lint_text(e.text));
     ++c.apologies_;
     why("apology.given", fmt::format("apology {} on this case", c.apologies_));
     return success();
@@ -450,7 +474,8 @@ struct detail_case_access {
     return success();
   }
 
-  result<void> on(const events::ProgressUpdateSent&) {
+  result<void> on(const events::ProgressUpdateSent& e) {
+    BOOST_OUTCOME_TRYV(lint_text(e.text));
     if (c.resolved_) return success();
     if (c.update_overdue_since_) {
       find("update.late", Severity::warn,

@@ -129,6 +129,15 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
     }
   }
 
+  if (auto v = member("lint")) {
+    auto lint = LintPolicy::from_json(boost::json::serialize(*v));
+    if (!lint) {
+      return detail::fail(static_cast<errc>(lint.error().value()),
+                          fmt::format("{}: {}", path("lint"), last_error_detail()));
+    }
+    s.lint = std::move(lint).value();
+  }
+
   std::vector<Authority> authority;
   if (auto v = member("authority")) {
     std::string p = path("authority");

@@ -366,6 +366,29 @@ TEST_SUITE("engine") {
     CHECK(s->follow_up.due_at_utc == at("2025-02-09T10:00:00+08:00"));
   }
 
+  TEST_CASE("an apology that says 'sorry, but this is our policy' is flagged by the reply lint") {
+    auto policy = reference_policy();
+    Journey j{policy, new_case()};
+    j.on("2025-01-24T07:00:00Z", ev::ApologyGiven{"Sorry, but this is our policy and the system states it clearly."});
+    bool linted = false;
+    for (const auto& f : j.last.findings) linted |= f.code.starts_with("lint.");
+    CHECK(linted);
+    CHECK(j.c.apologies() == 1);
+    j.on("2025-01-24T07:01:00Z",
+         ev::ApologyGiven{"I completely understand how frustrating this is; it was our mistake and I'll fix it now."});
+    CHECK(j.c.apologies() == 2);
+  }
+
+  TEST_CASE("an apology that is not valid UTF-8 is rejected and the case is unchanged") {
+    auto policy = reference_policy();
+    Journey j{policy, new_case()};
+    Case before = j.c;
+    auto r = j.try_apply("2025-01-24T07:00:00Z", ev::ApologyGiven{std::string("sorry \xff\xfe")});
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == errc::invalid_utf8);
+    CHECK(j.c == before);
+  }
+
   TEST_CASE("a policy that throws is reported as policy_failed and the case is unchanged") {
     struct Throwing final : Policy {
       result<Settings> settings(const Case&) const override { throw std::runtime_error("database down"); }

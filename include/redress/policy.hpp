@@ -34,6 +34,7 @@
 
 #include <redress/calendar.hpp>
 #include <redress/case.hpp>
+#include <redress/lint.hpp>
 
 namespace redress {
 inline namespace v1 {
@@ -85,6 +86,9 @@ struct Settings {
   };
   // Severity overrides by finding code ("remedy.before_need": block).
   std::map<std::string, Severity, std::less<>> severities;
+  // How apologies and updates are linted (<redress/lint.hpp>); the agent's
+  // authority in the lint context is authority(0, cash).
+  LintPolicy lint = LintPolicy::standard();
 };
 
 // ScopeAnswer
@@ -141,6 +145,7 @@ class Policy {
 //     "authority": [ {"level": 0, "limit": "200"}, {"level": 1, "limit": "2000"}, {"level": 2} ],
 //     "update_interval": "PT20M",
 //     "calendar": { ...a calendar document, as data/calendars/cn.json... },
+//     "lint": { ...LintPolicy::from_json settings... },
 //     "scope": { "services": ["coupon", "order"], "out_of_scope": [
 //        {"match": "taxi", "reason": "...", "alternative": "..."} ] },
 //     ...
