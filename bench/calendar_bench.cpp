@@ -12,6 +12,7 @@
 //   cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DREDRESS_BUILD_BENCH=ON
 //   cmake --build build-release --target calendar_bench && build-release/bench/calendar_bench
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -21,6 +22,7 @@
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <redress/calendar.hpp>
 
@@ -200,6 +202,8 @@ BENCHMARK(BM_due_after_working_days_redress_cn);
 // with its reference.
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
+  RatioReporter() : ConsoleReporter(isatty(fileno(stdout)) ? OO_ColorTabular : OO_Tabular) {}
+
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const auto& run : runs) {
       if (run.run_type == Run::RT_Iteration && !run.error_occurred) {

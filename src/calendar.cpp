@@ -80,6 +80,18 @@ std::error_code fail_out_of_range(std::string_view what, const CalendarSpec& spe
                                                       format_date(spec.first_date), format_date(spec.last_date)));
 }
 
+// out_of_range for an instant whose local date, `day` days after 1970-01-01,
+// is outside the covered range. Near the ends of Boost's range that date may
+// not be representable.
+std::error_code instant_out_of_range(Instant at, std::int64_t day, const CalendarSpec& spec, std::string_view field) {
+  const std::int64_t number = day + kEpochDayNumber;
+  std::string local_date = number < CivilDate(boost::date_time::min_date_time).day_number() ? "before 1400"
+                           : number > CivilDate(boost::date_time::max_date_time).day_number()
+                               ? "after 9999"
+                               : format_date(CivilDate(static_cast<CivilDate::date_int_type>(number)));
+  return fail_out_of_range(fmt::format("{}: {} (local date {})", field, format_instant(at), local_date), spec);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -110,9 +122,16 @@ struct Calendar::Index {
   std::vector<std::int64_t> closes;
   std::vector<std::int64_t> preceding;  // working time in a day before window k
   std::int64_t per_day = 0;             // working time of one working day
+  std::uint32_t per_day_minutes = 0;    // the same in minutes (windows are whole minutes)
   std::int64_t offset = 0;              // the zone's offset from UTC
 
   bool working(std::int32_t i) const { return before[i + 1] != before[i]; }
+
+  // position / per_day for 0 <= position <= the range's total working time,
+  // as a 32-bit division: the quotient of whole minutes is the same, and fits.
+  std::int64_t whole_days(std::int64_t position) const {
+    return static_cast<std::uint32_t>(position / kMinuteUs) / per_day_minutes;
+  }
   std::int32_t working_days() const { return before[days]; }
 
   CivilDate date_at(std::int64_t i) const {
@@ -164,15 +183,7 @@ struct Calendar::Index {
     std::int64_t local = (at - kEpoch).total_microseconds() + offset;
     std::int64_t day = floor_div(local, kDayUs);
     std::int64_t i = day - first_day;
-    if (i < 0 || i >= days) {
-      // Near the ends of Boost's range the local date may not be representable.
-      const std::int64_t number = day + kEpochDayNumber;
-      std::string local_date = number < CivilDate(boost::date_time::min_date_time).day_number() ? "before 1400"
-                               : number > CivilDate(boost::date_time::max_date_time).day_number()
-                                   ? "after 9999"
-                                   : format_date(CivilDate(static_cast<CivilDate::date_int_type>(number)));
-      return fail_out_of_range(fmt::format("{}: {} (local date {})", field, format_instant(at), local_date), spec);
-    }
+    if (i < 0 || i >= days) return instant_out_of_range(at, day, spec, field);
     return Local{static_cast<std::int32_t>(i), local - day * kDayUs};
   }
 };
@@ -256,6 +267,7 @@ result<Calendar> Calendar::make(CalendarSpec spec) {
     ix->per_day += w.length().total_microseconds();
   }
   ix->offset = std::int64_t{spec.time_zone.utc_offset_minutes()} * kMinuteUs;
+  ix->per_day_minutes = static_cast<std::uint32_t>(ix->per_day / kMinuteUs);
   return Calendar(std::move(spec), std::move(ix));
 }
 
@@ -344,11 +356,11 @@ result<Instant> Calendar::add_working_time(Instant from_utc, Duration working_ti
   const std::int64_t target = position + amount;
   if (amount > 0) {
     // The earliest instant at which `target` has elapsed.
-    std::int64_t rank = (target - 1) / ix.per_day;
+    std::int64_t rank = ix.whole_days(target - 1);
     return ix.instant_at(ix.select[rank], ix.earliest(target - rank * ix.per_day));
   }
   // The latest instant at which exactly `target` has elapsed.
-  std::int64_t rank = target / ix.per_day;
+  std::int64_t rank = ix.whole_days(target);
   return ix.instant_at(ix.select[rank], ix.latest(target - rank * ix.per_day));
 }
 
