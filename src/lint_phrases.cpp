@@ -232,39 +232,55 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
     }
   }
 
-  // Class sequences, one-unit phrases, and the bigram index for the rest.
+  for (std::size_t page = 0; page < 256; ++page) data->page_ptr[page] = data->pages[data->page_of[page]].data();
+
+  // Class sequences; one-unit phrases by class, two-unit ones by pair, and
+  // longer ones by their first three classes.
   data->single.assign(class_of.size() + 1, -1);
-  std::map<std::uint32_t, std::vector<std::uint32_t>> by_bigram;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
+  std::map<std::uint64_t, std::vector<std::uint32_t>> by_triple;
   for (std::size_t id = 0; id < data->phrases.size(); ++id) {
     PhraseInfo& p = data->phrases[id];
     p.classes = static_cast<std::uint32_t>(data->classes.size());
     for (char32_t c : sequences[id]) data->classes.push_back(class_of.at(c));
     data->max_units = std::max<std::size_t>(data->max_units, p.length);
-    const std::uint16_t c0 = data->classes[p.classes];
+    const std::uint16_t* c = &data->classes[p.classes];
+    const auto index = static_cast<std::uint32_t>(id);
     if (p.length == 1) {
-      data->single[c0] = static_cast<std::int32_t>(id);
+      data->single[c[0]] = static_cast<std::int32_t>(id);
+    } else if (p.length == 2) {
+      pairs.emplace_back(pair_key(c[0], c[1]), index);
     } else {
-      const std::uint32_t key = (std::uint32_t{c0} << 12 | data->classes[p.classes + 1]) + 1;
-      by_bigram[key].push_back(static_cast<std::uint32_t>(id));
+      by_triple[triple_key(c[0], c[1], c[2])].push_back(index);
     }
   }
-  std::size_t slots = 16;
-  while (slots < by_bigram.size() * 2) slots *= 2;
-  data->bigram_slots.assign(slots, BigramSlot{});
-  data->bigram_filter.assign((std::size_t{1} << 16) / 64, 0);
-  for (auto& [key, ids] : by_bigram) {
+  auto table_size = [](std::size_t n) {
+    std::size_t size = 16;
+    while (size < n * 2) size *= 2;
+    return size;
+  };
+  data->pair_filter.assign((std::size_t{1} << 16) / 64, 0);
+  data->pair_slots.assign(table_size(pairs.size()), PairSlot{});
+  for (const auto& [key, id] : pairs) {
+    const std::uint32_t h = pair_hash(key);
+    data->pair_filter[h >> 6] |= std::uint64_t{1} << (h & 63);
+    std::size_t slot = h & (data->pair_slots.size() - 1);
+    while (data->pair_slots[slot].key != 0) slot = (slot + 1) & (data->pair_slots.size() - 1);
+    data->pair_slots[slot] = {key, id};
+  }
+  data->triple_filter.assign((std::size_t{1} << 16) / 64, 0);
+  data->triple_slots.assign(table_size(by_triple.size()), TripleSlot{});
+  for (auto& [key, ids] : by_triple) {
     // Longer phrases first, so find_all() lists them first at a position.
-    std::sort(ids.begin(), ids.end(), [&](std::uint32_t a, std::uint32_t b) {
-      return data->phrases[a].length > data->phrases[b].length ||
-             (data->phrases[a].length == data->phrases[b].length && a < b);
-    });
-    const std::uint32_t h = bigram_hash(key);
-    data->bigram_filter[h >> 6] |= std::uint64_t{1} << (h & 63);
-    std::size_t slot = h & (slots - 1);
-    while (data->bigram_slots[slot].key != 0) slot = (slot + 1) & (slots - 1);
+    std::stable_sort(ids.begin(), ids.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return data->phrases[a].length > data->phrases[b].length; });
+    const std::uint32_t h = triple_hash(key);
+    data->triple_filter[h >> 6] |= std::uint64_t{1} << (h & 63);
+    std::size_t slot = h & (data->triple_slots.size() - 1);
+    while (data->triple_slots[slot].key != 0) slot = (slot + 1) & (data->triple_slots.size() - 1);
     const auto begin = static_cast<std::uint32_t>(data->candidates.size());
     data->candidates.insert(data->candidates.end(), ids.begin(), ids.end());
-    data->bigram_slots[slot] = {key, begin, static_cast<std::uint32_t>(data->candidates.size())};
+    data->triple_slots[slot] = {key, begin, static_cast<std::uint32_t>(data->candidates.size())};
   }
   return std::shared_ptr<const PhraseSetData>(std::move(data));
 }

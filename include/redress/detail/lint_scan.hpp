@@ -12,9 +12,10 @@
 // Non-skipped code points become *units* in a fixed-size buffer (class,
 // original byte and character offset, flags). The matcher walks the units:
 // a unit of class 0 is rejected at once; otherwise a one-unit phrase is
-// looked up directly, and longer phrases through their first two classes
-// (a 64 Kibit hashed bigram filter, then a small open-addressed table of
-// candidate lists), each candidate verified by comparing classes. The
+// looked up directly, a two-unit one in a hashed pair table, and longer ones
+// through their first three classes (a 64 Kibit hashed filter, then a small
+// open-addressed table of candidate lists), each candidate verified by
+// comparing the rest of its classes. The
 // buffer is processed in chunks with an overlap of the longest phrase, so
 // text of any length streams through a few KiB.
 #ifndef REDRESS_DETAIL_LINT_SCAN_HPP
@@ -99,11 +100,30 @@ struct PhraseInfo {
   bool latin = false;         // written in Latin script (an English phrase)
 };
 
-struct BigramSlot {
+// A slot of the open-addressed table of two-unit phrases.
+struct PairSlot {
   std::uint32_t key = 0;  // (first class << 12 | second class) + 1; 0 when empty
+  std::uint32_t phrase = 0;
+};
+
+// A slot of the open-addressed table of longer phrases, keyed by their first
+// three classes: a range of `candidates`, longest phrase first.
+struct TripleSlot {
+  std::uint64_t key = 0;  // (c0 << 24 | c1 << 12 | c2) + 1; 0 when empty
   std::uint32_t begin = 0;
   std::uint32_t end = 0;
 };
+
+inline constexpr std::uint32_t pair_key(std::uint32_t c0, std::uint32_t c1) noexcept { return (c0 << 12 | c1) + 1; }
+inline constexpr std::uint64_t triple_key(std::uint64_t c0, std::uint64_t c1, std::uint64_t c2) noexcept {
+  return (c0 << 24 | c1 << 12 | c2) + 1;
+}
+// 16-bit hashes for the 64 Kibit filters and the slot tables.
+inline std::uint32_t pair_hash(std::uint32_t key) noexcept { return (key * 0x9E3779B1u) >> 16; }
+inline std::uint32_t triple_hash(std::uint64_t key) noexcept {
+  return static_cast<std::uint32_t>((key * 0x9E3779B97F4A7C15ull) >> 48);
+}
+inline bool filter_has(const std::uint64_t* filter, std::uint32_t h) noexcept { return (filter[h >> 6] >> (h & 63)) & 1; }
 
 struct PhraseSetData {
   std::vector<PhraseInfo> phrases;
@@ -111,20 +131,21 @@ struct PhraseSetData {
   std::array<std::uint16_t, 128> ascii{};
   std::array<std::uint16_t, 256> page_of{};           // BMP page -> index into pages
   std::vector<std::array<std::uint16_t, 256>> pages;  // pages[0] is all zeros
+  std::array<const std::uint16_t*, 256> page_ptr{};   // pages[page_of[p]].data(), set once compiled
   std::vector<std::int32_t> single;                   // class -> one-unit phrase, or -1
-  std::vector<std::uint64_t> bigram_filter;           // 64 Kibit
-  std::vector<BigramSlot> bigram_slots;               // power-of-two size
-  std::vector<std::uint32_t> candidates;              // phrase ids, per slot range
+  std::vector<std::uint64_t> pair_filter;             // 64 Kibit, by pair_hash
+  std::vector<PairSlot> pair_slots;                   // power-of-two size
+  std::vector<std::uint64_t> triple_filter;           // 64 Kibit, by triple_hash
+  std::vector<TripleSlot> triple_slots;               // power-of-two size
+  std::vector<std::uint32_t> candidates;              // phrase ids, per triple slot range
   std::size_t max_units = 1;
 
   std::uint16_t entry(char32_t cp) const noexcept {
     if (cp < 0x80) return ascii[cp];
     if (cp > 0xFFFF) return 0;
-    return pages[page_of[cp >> 8]][cp & 0xFF];
+    return page_ptr[cp >> 8][cp & 0xFF];
   }
 };
-
-inline std::uint32_t bigram_hash(std::uint32_t key) noexcept { return (key * 0x9E3779B1u) >> 16; }
 
 // Counts the scanner keeps for language detection.
 struct ScanStats {
@@ -163,13 +184,25 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
 
   const auto* const begin = reinterpret_cast<const unsigned char*>(text.data());
   const auto* const end = begin + text.size();
-  const auto* const filter = set.bigram_filter.data();
-  const std::size_t slot_mask = set.bigram_slots.size() - 1;
+  // Everything the loops read from the set, in locals: the unit stores are
+  // of character type and would otherwise force reloads through `set`.
+  const std::size_t pair_mask = set.pair_slots.size() - 1;
+  const std::size_t triple_mask = set.triple_slots.size() - 1;
+  const std::uint16_t* const ascii = set.ascii.data();
+  const std::uint16_t* const* const page_ptr = set.page_ptr.data();
+  const std::int32_t* const single = set.single.data();
+  const std::uint64_t* const pair_filter = set.pair_filter.data();
+  const PairSlot* const pair_slots = set.pair_slots.data();
+  const std::uint64_t* const triple_filter = set.triple_filter.data();
+  const TripleSlot* const triple_slots = set.triple_slots.data();
+  const std::uint32_t* const candidates = set.candidates.data();
+  const PhraseInfo* const phrases = set.phrases.data();
+  const std::uint16_t* const classes = set.classes.data();
 
   auto unit_end_byte = [&](std::size_t u) { return byte_at[u] + utf8_length(begin[byte_at[u]]); };
 
   // Matches phrases starting at units [from, to).
-  auto match = [&](std::size_t from, std::size_t to) {
+  auto match = [&](std::size_t from, std::size_t to, const std::size_t n) {
     cls[n] = 0;
     flags[n] = kUnitGap;
     for (std::size_t i = from; i < to; ++i) {
@@ -178,31 +211,48 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
       const bool start_ok = i == 0 || (flags[i] & kUnitGap) || !(flags[i - 1] & kUnitWord);
       const std::uint32_t c2 = cls[i + 1];
       if (c2 != 0) {
-        const std::uint32_t key = (c << 12 | c2) + 1;
-        const std::uint32_t h = bigram_hash(key);
-        if ((filter[h >> 6] >> (h & 63)) & 1) {
-          std::size_t slot = h & slot_mask;
-          while (set.bigram_slots[slot].key != key && set.bigram_slots[slot].key != 0) slot = (slot + 1) & slot_mask;
-          const BigramSlot& b = set.bigram_slots[slot];
-          for (std::uint32_t k = b.begin; k < b.end; ++k) {  // empty when the key is absent
-            const std::uint32_t id = set.candidates[k];
-            const PhraseInfo& p = set.phrases[id];
-            const std::size_t m = p.length;
-            if (i + m > n) continue;
-            if (m > 2 &&
-                std::memcmp(&cls[i + 2], &set.classes[p.classes + 2], (m - 2) * sizeof(std::uint16_t)) != 0) {
-              continue;
+        const std::uint32_t c3 = cls[i + 2];  // i + 1 < n, so i + 2 <= n (the sentinel at worst)
+        if (c3 != 0) {
+          const std::uint64_t key = triple_key(c, c2, c3);
+          const std::uint32_t h = triple_hash(key);
+          if (filter_has(triple_filter, h)) {
+            std::size_t slot = h & triple_mask;
+            while (triple_slots[slot].key != key && triple_slots[slot].key != 0) slot = (slot + 1) & triple_mask;
+            const TripleSlot& t = triple_slots[slot];
+            for (std::uint32_t k = t.begin; k < t.end; ++k) {  // empty when the key is absent
+              const std::uint32_t id = candidates[k];
+              const PhraseInfo& p = phrases[id];
+              const std::size_t m = p.length;
+              if (i + m > n) continue;
+              const std::uint16_t* want = classes + p.classes;
+              std::size_t j = 3;
+              while (j < m && cls[i + j] == want[j]) ++j;
+              if (j < m) continue;
+              if (p.latin_start && !start_ok) continue;
+              if (p.latin_end && !((flags[i + m] & kUnitGap) || !(flags[i + m] & kUnitWord))) continue;
+              emit(static_cast<std::size_t>(id), byte_at[i], unit_end_byte(i + m - 1), char_at[i],
+                   char_at[i + m - 1] + 1);
             }
-            if (p.latin_start && !start_ok) continue;
-            if (p.latin_end && !((flags[i + m] & kUnitGap) || !(flags[i + m] & kUnitWord))) continue;
-            emit(static_cast<std::size_t>(id), byte_at[i], unit_end_byte(i + m - 1), char_at[i],
-                 char_at[i + m - 1] + 1);
+          }
+        }
+        const std::uint32_t key = pair_key(c, c2);
+        const std::uint32_t h = pair_hash(key);
+        if (filter_has(pair_filter, h)) {
+          std::size_t slot = h & pair_mask;
+          while (pair_slots[slot].key != key && pair_slots[slot].key != 0) slot = (slot + 1) & pair_mask;
+          if (pair_slots[slot].key == key) {
+            const std::uint32_t id = pair_slots[slot].phrase;
+            const PhraseInfo& p = phrases[id];
+            if ((!p.latin_start || start_ok) &&
+                (!p.latin_end || (flags[i + 2] & kUnitGap) || !(flags[i + 2] & kUnitWord))) {
+              emit(static_cast<std::size_t>(id), byte_at[i], unit_end_byte(i + 1), char_at[i], char_at[i + 1] + 1);
+            }
           }
         }
       }
-      const std::int32_t s = set.single[c];
+      const std::int32_t s = single[c];
       if (s >= 0) {
-        const PhraseInfo& p = set.phrases[static_cast<std::size_t>(s)];
+        const PhraseInfo& p = phrases[s];
         const bool end_ok = (flags[i + 1] & kUnitGap) || !(flags[i + 1] & kUnitWord);
         if ((!p.latin_start || start_ok) && (!p.latin_end || end_ok)) {
           emit(static_cast<std::size_t>(s), byte_at[i], unit_end_byte(i), char_at[i], char_at[i] + 1);
@@ -212,6 +262,7 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
   };
 
   const auto* p = begin;
+  ScanStats counts;
   std::size_t chars = 0;
   bool gap = false;
   bool prev_word = false;
@@ -220,7 +271,7 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
     std::uint16_t e;
     std::size_t len;
     if (b0 < 0x80) {
-      e = set.ascii[b0];
+      e = ascii[b0];
       len = 1;
       if (b0 == '\'') {  // an apostrophe joins a word ("can't"): skipped, no gap
         ++p;
@@ -230,17 +281,17 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
     } else {
       char32_t cp;
       const std::size_t avail = static_cast<std::size_t>(end - p);
-      if (b0 >= 0xC2 && b0 <= 0xDF) {
-        if (avail < 2 || (p[1] & 0xC0) != 0x80) return invalid_utf8_at(static_cast<std::size_t>(p - begin));
-        cp = (b0 & 0x1F) << 6 | (p[1] & 0x3F);
-        len = 2;
-      } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+      if ((b0 & 0xF0) == 0xE0) {  // most Chinese text: test first
         if (avail < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (b0 == 0xE0 && p[1] < 0xA0) ||
             (b0 == 0xED && p[1] > 0x9F)) {
           return invalid_utf8_at(static_cast<std::size_t>(p - begin));
         }
         cp = (b0 & 0x0F) << 12 | (p[1] & 0x3F) << 6 | (p[2] & 0x3F);
         len = 3;
+      } else if (b0 >= 0xC2 && b0 <= 0xDF) {
+        if (avail < 2 || (p[1] & 0xC0) != 0x80) return invalid_utf8_at(static_cast<std::size_t>(p - begin));
+        cp = (b0 & 0x1F) << 6 | (p[1] & 0x3F);
+        len = 2;
       } else if (b0 >= 0xF0 && b0 <= 0xF4) {
         if (avail < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80 ||
             (b0 == 0xF0 && p[1] < 0x90) || (b0 == 0xF4 && p[1] > 0x8F)) {
@@ -256,13 +307,13 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
         ++chars;
         continue;
       }
-      e = set.entry(cp);
+      e = cp > 0xFFFF ? 0 : page_ptr[cp >> 8][cp & 0xFF];
       if (stats) {
         if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0xF900 && cp <= 0xFAFF)) {
-          ++stats->han;
+          ++counts.han;
         }
-        if (e & kTrad) ++stats->trad;
-        if (e & kSimp) ++stats->simp;
+        if (e & kTrad) ++counts.trad;
+        if (e & kSimp) ++counts.simp;
       }
     }
     if (e & kSkip) {
@@ -272,7 +323,7 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
       continue;
     }
     const bool word = (e & kWord) != 0;
-    if (stats && word && (gap || !prev_word)) ++stats->latin_words;
+    if (stats && word && (gap || !prev_word)) ++counts.latin_words;
     prev_word = word;
     cls[n] = e & kClassMask;
     flags[n] = static_cast<std::uint8_t>((gap ? kUnitGap : 0) | (word ? kUnitWord : 0));
@@ -283,7 +334,7 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
     p += len;
     ++chars;
     if (n == cap) {
-      match(first, n - keep + 1);
+      match(first, n - keep + 1, n);
       // Keep the last `keep` units: the first of them gives the boundary
       // before the next unmatched start.
       const std::size_t from = n - keep;
@@ -295,7 +346,8 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
       first = 1;
     }
   }
-  match(first, n);
+  match(first, n, n);
+  if (stats) *stats = counts;
   return {};
 }
 

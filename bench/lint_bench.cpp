@@ -1,0 +1,312 @@
+// The lint's phrase scan against a naive find-per-phrase loop and, where
+// libhyperscan-dev is installed, Hyperscan's literal matcher, on the same
+// phrases (every phrase of the built-in tables, as written there) over the
+// same generated corpus (>= 50 MB of mixed Simplified, Traditional and
+// English replies, built at start-up, never stored). Also times the whole
+// lint of ~200-byte replies.
+//
+// Not the same work, said plainly: redress normalises as it scans (case,
+// full-width forms, Traditional -> Simplified, punctuation and whitespace
+// inside phrases, whole-word checks for English), Hyperscan matches the
+// literal bytes (case-insensitively), the naive loop matches lower-cased
+// bytes. Match counts are printed so the difference shows.
+//
+//   lint_bench [--benchmark_filter=...]     then a summary of MB/s and ratios
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+
+#include <redress/lint.hpp>
+
+#ifdef REDRESS_HAVE_HYPERSCAN
+#include <hs/hs.h>
+#endif
+
+namespace {
+
+constexpr std::size_t kCorpusBytes = 50u * 1024 * 1024;
+constexpr std::size_t kNaiveBytes = 4u * 1024 * 1024;  // the naive loop scans a prefix only
+
+// The phrases of the built-in tables as written there (not normalised).
+std::vector<std::string> table_phrases() {
+  std::vector<std::string> out;
+  for (const auto& table : redress::PhraseSet::standard_tables()) {
+    std::string_view text = table.text;
+    while (!text.empty()) {
+      const std::size_t eol = std::min(text.find('\n'), text.size());
+      std::string_view line = text.substr(0, eol);
+      text.remove_prefix(std::min(eol + 1, text.size()));
+      if (line.empty() || line[0] == '#') continue;
+      const std::size_t tab = line.find('\t');
+      if (tab != std::string_view::npos) out.emplace_back(line.substr(tab + 1));
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+const std::vector<std::string>& phrases() {
+  static const auto p = table_phrases();
+  return p;
+}
+
+// Sentences with few or no phrases in them, from the seeds and their English renderings.
+constexpr std::string_view kFillerHans[] = {
+    "客户手持一张即将过期的优惠券,语气中混杂着焦急与期待。",
+    "处理这类诉求,看似是简单的规则解释,实则是一场关于信任的博弈。",
+    "新的优惠券已经到账,有效期也延长了。",
+    "订单实际出行人和处理人都已经发生了变化。",
+    "客户因自身原因误机,当天无其他航班可出行。",
+    "我们会在每一次订票体验中普及明确服务范围。",
+    "请问您方便提供一下订单号吗?",
+    "您的航班改签手续已经完成,登机口在十二号。",
+};
+constexpr std::string_view kFillerHant[] = {
+    "當客戶很不滿時,重複本身就在強化和加重客戶的不滿。",
+    "此後安排工作人員上門檢測,電視機確有質量問題。",
+    "您能幫我檢查一下插插座的地方嗎?",
+    "入住酒店,下車後立刻有服務人員過來拉車門、取行李。",
+    "客戶選擇雲購,就是不希望跑實體店。",
+    "您的訂單已經出貨,預計明天送達。",
+};
+constexpr std::string_view kFillerEn[] = {
+    "Thank you for contacting us about your booking.",
+    "Your new coupon has been added to your account and the expiry date was moved.",
+    "The flight leaves from gate twelve at a quarter past nine.",
+    "Could you send me the order number from your confirmation e-mail?",
+    "Our records seem to show that the parcel left the warehouse on Monday.",
+    "Leave the rest to us.",
+    "The technician will bring the replacement screen with him.",
+};
+
+template <std::size_t N>
+std::string_view pick(const std::string_view (&list)[N], std::mt19937_64& rng) {
+  return list[rng() % N];
+}
+
+// One reply of about 150-250 bytes: filler in one script (sometimes two),
+// with zero to two phrases from the tables dropped in.
+std::string make_reply(std::mt19937_64& rng) {
+  std::string reply;
+  const unsigned script = static_cast<unsigned>(rng() % 10);
+  for (int k = 0; k < 2; ++k) {
+    if (script < 4) {
+      reply += pick(kFillerHans, rng);
+    } else if (script < 6) {
+      reply += pick(kFillerHant, rng);
+    } else if (script < 9) {
+      reply += pick(kFillerEn, rng);
+      reply += ' ';
+    } else {
+      reply += pick(kFillerHans, rng);
+      reply += pick(kFillerEn, rng);
+    }
+    const auto& p = phrases();
+    if (rng() % 3 != 0) {
+      reply += p[rng() % p.size()];
+      reply += script >= 6 ? ". " : "。";
+    }
+  }
+  reply += '\n';
+  return reply;
+}
+
+const std::string& corpus() {
+  static const std::string text = [] {
+    std::mt19937_64 rng(20161);
+    std::string t;
+    t.reserve(kCorpusBytes + 1024);
+    while (t.size() < kCorpusBytes) t += make_reply(rng);
+    return t;
+  }();
+  return text;
+}
+
+const std::vector<std::string>& replies() {
+  static const std::vector<std::string> r = [] {
+    std::mt19937_64 rng(2016);
+    std::vector<std::string> out;
+    while (out.size() < 256) {
+      std::string reply = make_reply(rng);
+      while (reply.size() < 180) reply += make_reply(rng);
+      if (reply.size() <= 240) out.push_back(std::move(reply));
+    }
+    return out;
+  }();
+  return r;
+}
+
+std::size_t g_counts[3] = {0, 0, 0};  // redress, naive, hyperscan matches in the scanned bytes
+
+void BM_redress_scan(benchmark::State& state) {
+  const std::string& text = corpus();
+  const redress::PhraseSet& set = redress::PhraseSet::standard();
+  std::size_t n = 0;
+  for (auto _ : state) {
+    n = set.count(text).value();
+    benchmark::DoNotOptimize(n);
+  }
+  g_counts[0] = n;
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+  state.counters["phrases"] = static_cast<double>(set.size());
+  state.counters["matches"] = static_cast<double>(n);
+}
+BENCHMARK(BM_redress_scan)->Unit(benchmark::kMillisecond)->Repetitions(5)->ReportAggregatesOnly(true);
+
+void BM_naive_find_per_phrase(benchmark::State& state) {
+  std::string text = corpus().substr(0, kNaiveBytes);
+  for (char& c : text) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  std::vector<std::string> lower = phrases();
+  for (auto& p : lower) {
+    for (char& c : p) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+  }
+  std::size_t n = 0;
+  for (auto _ : state) {
+    n = 0;
+    const std::string_view view = text;
+    for (const auto& p : lower) {
+      for (std::size_t at = view.find(p); at != std::string_view::npos; at = view.find(p, at + 1)) ++n;
+    }
+    benchmark::DoNotOptimize(n);
+  }
+  g_counts[1] = n;
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+  state.counters["matches"] = static_cast<double>(n);
+}
+BENCHMARK(BM_naive_find_per_phrase)->Unit(benchmark::kMillisecond)->Repetitions(3)->ReportAggregatesOnly(true);
+
+#ifdef REDRESS_HAVE_HYPERSCAN
+struct Hyperscan {
+  hs_database_t* db = nullptr;
+  hs_scratch_t* scratch = nullptr;
+  Hyperscan() {
+    const auto& p = phrases();
+    std::vector<const char*> exprs;
+    std::vector<std::size_t> lens;
+    std::vector<unsigned> flags(p.size(), HS_FLAG_CASELESS);
+    std::vector<unsigned> ids;
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      exprs.push_back(p[i].data());
+      lens.push_back(p[i].size());
+      ids.push_back(static_cast<unsigned>(i));
+    }
+    hs_compile_error_t* error = nullptr;
+    if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(), static_cast<unsigned>(p.size()),
+                             HS_MODE_BLOCK, nullptr, &db, &error) != HS_SUCCESS) {
+      fmt::print(stderr, "hyperscan: {}\n", error ? error->message : "compile failed");
+      std::abort();
+    }
+    hs_alloc_scratch(db, &scratch);
+  }
+  ~Hyperscan() {
+    hs_free_scratch(scratch);
+    hs_free_database(db);
+  }
+};
+
+void BM_hyperscan_literals(benchmark::State& state) {
+  static Hyperscan hs;
+  const std::string& text = corpus();
+  std::size_t n = 0;
+  auto on_match = [](unsigned, unsigned long long, unsigned long long, unsigned, void* ctx) -> int {
+    ++*static_cast<std::size_t*>(ctx);
+    return 0;
+  };
+  for (auto _ : state) {
+    n = 0;
+    hs_scan(hs.db, text.data(), static_cast<unsigned>(text.size()), 0, hs.scratch, on_match, &n);
+    benchmark::DoNotOptimize(n);
+  }
+  g_counts[2] = n;
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+  state.counters["matches"] = static_cast<double>(n);
+}
+BENCHMARK(BM_hyperscan_literals)->Unit(benchmark::kMillisecond)->Repetitions(5)->ReportAggregatesOnly(true);
+#endif
+
+void BM_lint_200_byte_reply(benchmark::State& state) {
+  const auto& r = replies();
+  const redress::LintContext context;
+  std::size_t i = 0;
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    const std::string& reply = r[i++ % r.size()];
+    auto report = redress::lint(reply, context);
+    benchmark::DoNotOptimize(report);
+    bytes += reply.size();
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+  state.counters["reply_bytes"] = static_cast<double>(bytes) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_lint_200_byte_reply)->Unit(benchmark::kNanosecond)->Repetitions(9)->ReportAggregatesOnly(true);
+
+// Keeps the median of each benchmark for the summary.
+class Capture : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const auto& run : runs) {
+      if (run.aggregate_name != "median") continue;
+      auto bps = run.counters.find("bytes_per_second");
+      Result& r = results[run.run_name.function_name];
+      // CPU time, as bytes_per_second is: on a shared machine wall time
+      // also counts other processes.
+      r.ns = run.GetAdjustedCPUTime() * (run.time_unit == benchmark::kMillisecond ? 1e6 : 1.0);
+      if (bps != run.counters.end()) r.mb_per_s = bps->second.value / 1e6;
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+  struct Result {
+    double ns = 0;
+    double mb_per_s = 0;
+  };
+  std::map<std::string, Result> results;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  fmt::print("corpus: {:.1f} MB of mixed zh-Hans/zh-Hant/en replies; {} phrases ({} distinct as written)\n",
+             static_cast<double>(corpus().size()) / 1e6, redress::PhraseSet::standard().size(), phrases().size());
+  Capture capture;
+  benchmark::RunSpecifiedBenchmarks(&capture);
+  benchmark::Shutdown();
+
+  auto& r = capture.results;
+  auto mbs = [&](const char* name) { return r.count(name) ? r[name].mb_per_s : 0.0; };
+  fmt::print("\nsummary (medians of CPU time)\n");
+  fmt::print("  redress phrase scan:        {:8.1f} MB/s  ({} matches)\n", mbs("BM_redress_scan"), g_counts[0]);
+  fmt::print("  naive find per phrase:      {:8.1f} MB/s  (first {} MB only; {} matches)\n",
+             mbs("BM_naive_find_per_phrase"), kNaiveBytes / (1024 * 1024), g_counts[1]);
+  if (mbs("BM_naive_find_per_phrase") > 0) {
+    fmt::print("  redress / naive:            {:8.2f}x\n", mbs("BM_redress_scan") / mbs("BM_naive_find_per_phrase"));
+  }
+#ifdef REDRESS_HAVE_HYPERSCAN
+  fmt::print("  hyperscan literals:         {:8.1f} MB/s  ({} matches)\n", mbs("BM_hyperscan_literals"), g_counts[2]);
+  if (mbs("BM_hyperscan_literals") > 0) {
+    fmt::print("  redress / hyperscan:        {:8.2f}x   (target >= 0.80)\n",
+               mbs("BM_redress_scan") / mbs("BM_hyperscan_literals"));
+  }
+#else
+  fmt::print("  hyperscan:                  not built (install libhyperscan-dev and reconfigure)\n");
+#endif
+  if (r.count("BM_lint_200_byte_reply")) {
+    fmt::print("  whole lint, ~200-byte reply: {:7.0f} ns per reply (median; target <= 1000)\n",
+               r["BM_lint_200_byte_reply"].ns);
+  }
+  return 0;
+}
