@@ -906,15 +906,16 @@ result<LintReport> lint(std::string_view text, const LintContext& context) {
   std::vector<detail::Hit>& hits = scratch.hits;
   hits.clear();
   detail::ScanStats stats;
+  detail::CharCursor chars(text);
   std::size_t kept_end = 0;
-  auto ec = detail::scan_text(set, text, &stats,
-                              [&](std::size_t id, std::size_t b, std::size_t e, std::size_t bc, std::size_t ec2) {
-                                // Leftmost-longest: matches come by start, longer first.
-                                if (!hits.empty() && b < kept_end) return;
-                                const detail::PhraseInfo& p = set.phrases[id];
-                                hits.push_back({p.kinds, p.value, p.latin, 0, TextSpan{b, e, bc, ec2}});
-                                kept_end = e;
-                              });
+  auto ec = detail::scan_text<true>(set, text, stats, [&](std::size_t id, std::size_t b, std::size_t e) {
+    // Leftmost-longest: matches come by start, longer first.
+    if (!hits.empty() && b < kept_end) return;
+    const detail::PhraseInfo& p = set.phrases[id];
+    const std::size_t bc = chars.at(b);
+    hits.push_back({p.kinds, p.value, p.latin, 0, TextSpan{b, e, bc, bc + chars.between(b, e)}});
+    kept_end = e;
+  });
   if (ec) return ec;
   detail::sentence_breaks(text, scratch.breaks);
   for (std::size_t i = 0; i < hits.size(); ++i) {

@@ -198,17 +198,21 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
     if (std::error_code ec = for_each_table_line(table.text, per_line)) return ec;
   }
 
-  // Classes: one per distinct normalised code point used by a phrase.
+  // Classes: one per distinct normalised code point used by a phrase; those
+  // that begin a phrase first, so the matcher rejects the rest with one compare.
   std::unordered_map<char32_t, std::uint16_t> class_of;
-  for (const auto& seq : sequences) {
-    for (char32_t c : seq) {
-      if (class_of.count(c)) continue;
-      if (class_of.size() >= kMaxClasses) {
-        return fail(errc::invalid_argument,
-                    fmt::format("phrases: more than {} distinct characters", kMaxClasses));
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& seq : sequences) {
+      for (std::size_t k = 0; k < (pass == 0 ? 1 : seq.size()); ++k) {
+        const char32_t c = seq[k];
+        if (class_of.count(c)) continue;
+        if (class_of.size() >= kMaxClasses) {
+          return fail(errc::invalid_argument, fmt::format("phrases: more than {} distinct characters", kMaxClasses));
+        }
+        class_of.emplace(c, static_cast<std::uint16_t>(class_of.size() + 1));
       }
-      class_of.emplace(c, static_cast<std::uint16_t>(class_of.size() + 1));
     }
+    if (pass == 0) data->starters = static_cast<std::uint32_t>(class_of.size());
   }
   auto entry = [&](char32_t cp) -> std::uint16_t {
     std::uint16_t e = fold.flags_of(cp);
@@ -259,16 +263,16 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
     while (size < n * 2) size *= 2;
     return size;
   };
-  data->pair_filter.assign((std::size_t{1} << 16) / 64, 0);
+  data->pair_filter.assign((std::size_t{1} << kFilterBits) / 64, 0);
   data->pair_slots.assign(table_size(pairs.size()), PairSlot{});
   for (const auto& [key, id] : pairs) {
     const std::uint32_t h = pair_hash(key);
     data->pair_filter[h >> 6] |= std::uint64_t{1} << (h & 63);
-    std::size_t slot = h & (data->pair_slots.size() - 1);
+    std::size_t slot = slot_hash(key) & (data->pair_slots.size() - 1);
     while (data->pair_slots[slot].key != 0) slot = (slot + 1) & (data->pair_slots.size() - 1);
     data->pair_slots[slot] = {key, id};
   }
-  data->triple_filter.assign((std::size_t{1} << 16) / 64, 0);
+  data->triple_filter.assign((std::size_t{1} << kFilterBits) / 64, 0);
   data->triple_slots.assign(table_size(by_triple.size()), TripleSlot{});
   for (auto& [key, ids] : by_triple) {
     // Longer phrases first, so find_all() lists them first at a position.
@@ -276,7 +280,7 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
                      [&](std::uint32_t a, std::uint32_t b) { return data->phrases[a].length > data->phrases[b].length; });
     const std::uint32_t h = triple_hash(key);
     data->triple_filter[h >> 6] |= std::uint64_t{1} << (h & 63);
-    std::size_t slot = h & (data->triple_slots.size() - 1);
+    std::size_t slot = slot_hash(key) & (data->triple_slots.size() - 1);
     while (data->triple_slots[slot].key != 0) slot = (slot + 1) & (data->triple_slots.size() - 1);
     const auto begin = static_cast<std::uint32_t>(data->candidates.size());
     data->candidates.insert(data->candidates.end(), ids.begin(), ids.end());
@@ -334,18 +338,20 @@ std::string PhraseSet::kinds(std::size_t index) const {
 
 result<std::vector<PhraseMatch>> PhraseSet::find_all(std::string_view text) const {
   std::vector<PhraseMatch> out;
-  auto ec = detail::scan_text(*data_, text, nullptr,
-                              [&](std::size_t id, std::size_t b, std::size_t e, std::size_t bc, std::size_t ec2) {
-                                out.push_back({id, TextSpan{b, e, bc, ec2}});
-                              });
+  detail::CharCursor chars(text);
+  detail::ScanStats unused;
+  auto ec = detail::scan_text<false>(*data_, text, unused, [&](std::size_t id, std::size_t begin, std::size_t end) {
+    const std::size_t begin_char = chars.at(begin);
+    out.push_back({id, TextSpan{begin, end, begin_char, begin_char + chars.between(begin, end)}});
+  });
   if (ec) return ec;
   return out;
 }
 
 result<std::size_t> PhraseSet::count(std::string_view text) const {
   std::size_t n = 0;
-  auto ec = detail::scan_text(*data_, text, nullptr,
-                              [&](std::size_t, std::size_t, std::size_t, std::size_t, std::size_t) { ++n; });
+  detail::ScanStats unused;
+  auto ec = detail::scan_text<false>(*data_, text, unused, [&](std::size_t, std::size_t, std::size_t) { ++n; });
   if (ec) return ec;
   return n;
 }

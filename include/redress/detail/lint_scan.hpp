@@ -47,9 +47,9 @@ inline constexpr std::uint16_t kSimp = 0x8000;  // a Simplified-only Chinese cha
 inline constexpr std::size_t kMaxClasses = kClassMask;
 inline constexpr std::size_t kMaxPhraseUnits = 48;
 
-// Unit flags.
-inline constexpr std::uint8_t kUnitGap = 1;   // a skipped code point precedes this unit
-inline constexpr std::uint8_t kUnitWord = 2;  // this unit is part of a Latin-script word
+// Unit flags, above the class in a unit.
+inline constexpr std::uint16_t kGapBit = 0x1000;   // a skipped code point precedes this unit
+inline constexpr std::uint16_t kWordBit = 0x2000;  // this unit is part of a Latin-script word
 
 // The phrase kinds (bits of PhraseInfo::kinds), in table spelling order.
 enum PhraseKind : std::uint32_t {
@@ -118,11 +118,15 @@ inline constexpr std::uint32_t pair_key(std::uint32_t c0, std::uint32_t c1) noex
 inline constexpr std::uint64_t triple_key(std::uint64_t c0, std::uint64_t c1, std::uint64_t c2) noexcept {
   return (c0 << 24 | c1 << 12 | c2) + 1;
 }
-// 16-bit hashes for the 64 Kibit filters and the slot tables.
-inline std::uint32_t pair_hash(std::uint32_t key) noexcept { return (key * 0x9E3779B1u) >> 16; }
+// Hashes of kFilterBits bits for the filters (2 KiB each, to stay in L1
+// beside the character pages).
+inline constexpr unsigned kFilterBits = 14;
+inline std::uint32_t pair_hash(std::uint32_t key) noexcept { return (key * 0x9E3779B1u) >> (32 - kFilterBits); }
 inline std::uint32_t triple_hash(std::uint64_t key) noexcept {
-  return static_cast<std::uint32_t>((key * 0x9E3779B97F4A7C15ull) >> 48);
+  return static_cast<std::uint32_t>((key * 0x9E3779B97F4A7C15ull) >> (64 - kFilterBits));
 }
+// Where a key's slot search starts: an independent 32-bit hash.
+inline std::size_t slot_hash(std::uint64_t key) noexcept { return (key * 0xD6E8FEB86659FD93ull) >> 32; }
 inline bool filter_has(const std::uint64_t* filter, std::uint32_t h) noexcept { return (filter[h >> 6] >> (h & 63)) & 1; }
 
 struct PhraseSetData {
@@ -133,12 +137,13 @@ struct PhraseSetData {
   std::vector<std::array<std::uint16_t, 256>> pages;  // pages[0] is all zeros
   std::array<const std::uint16_t*, 256> page_ptr{};   // pages[page_of[p]].data(), set once compiled
   std::vector<std::int32_t> single;                   // class -> one-unit phrase, or -1
-  std::vector<std::uint64_t> pair_filter;             // 64 Kibit, by pair_hash
+  std::vector<std::uint64_t> pair_filter;             // 2^kFilterBits bits, by pair_hash
   std::vector<PairSlot> pair_slots;                   // power-of-two size
-  std::vector<std::uint64_t> triple_filter;           // 64 Kibit, by triple_hash
+  std::vector<std::uint64_t> triple_filter;           // 2^kFilterBits bits, by triple_hash
   std::vector<TripleSlot> triple_slots;               // power-of-two size
   std::vector<std::uint32_t> candidates;              // phrase ids, per triple slot range
   std::size_t max_units = 1;
+  std::uint32_t starters = 0;  // classes 1..starters begin some phrase; later ones begin none
 
   std::uint16_t entry(char32_t cp) const noexcept {
     if (cp < 0x80) return ascii[cp];
@@ -164,32 +169,16 @@ inline std::error_code invalid_utf8_at(std::size_t offset) {
   return fail(errc::invalid_utf8, fmt::format("text: invalid UTF-8 at byte {}", offset));
 }
 
-// scan_text()
+// match_units()
 //
-// Calls `emit(phrase_index, TextSpanLike{begin_byte, end_byte, begin_char,
-// end_char})` for every match. With `stats`, also counts scripts. Returns
-// an error for invalid UTF-8.
+// Reports the phrases that start at units [from, to) of a buffer of `n`
+// units (unit[n] is overwritten with a sentinel).
 template <class Emit>
-std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanStats* stats, Emit&& emit) {
-  constexpr std::size_t kChunk = 1024;
-  const std::size_t keep = set.max_units + 1;
-  const std::size_t cap = kChunk + keep;
-  // Units, structure of arrays; one extra slot holds the sentinel.
-  std::uint16_t cls[kChunk + kMaxPhraseUnits + 2];
-  std::uint8_t flags[kChunk + kMaxPhraseUnits + 2];
-  std::uint32_t byte_at[kChunk + kMaxPhraseUnits + 2];
-  std::uint32_t char_at[kChunk + kMaxPhraseUnits + 2];
-  std::size_t n = 0;
-  std::size_t first = 0;
-
-  const auto* const begin = reinterpret_cast<const unsigned char*>(text.data());
-  const auto* const end = begin + text.size();
-  // Everything the loops read from the set, in locals: the unit stores are
-  // of character type and would otherwise force reloads through `set`.
+inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std::uint32_t* byte_at,
+                        const unsigned char* text, std::size_t from, std::size_t to, std::size_t n, Emit& emit) {
   const std::size_t pair_mask = set.pair_slots.size() - 1;
   const std::size_t triple_mask = set.triple_slots.size() - 1;
-  const std::uint16_t* const ascii = set.ascii.data();
-  const std::uint16_t* const* const page_ptr = set.page_ptr.data();
+  const std::uint32_t starters = set.starters;
   const std::int32_t* const single = set.single.data();
   const std::uint64_t* const pair_filter = set.pair_filter.data();
   const PairSlot* const pair_slots = set.pair_slots.data();
@@ -198,76 +187,116 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
   const std::uint32_t* const candidates = set.candidates.data();
   const PhraseInfo* const phrases = set.phrases.data();
   const std::uint16_t* const classes = set.classes.data();
-
-  auto unit_end_byte = [&](std::size_t u) { return byte_at[u] + utf8_length(begin[byte_at[u]]); };
-
-  // Matches phrases starting at units [from, to).
-  auto match = [&](std::size_t from, std::size_t to, const std::size_t n) {
-    cls[n] = 0;
-    flags[n] = kUnitGap;
-    for (std::size_t i = from; i < to; ++i) {
-      const std::uint32_t c = cls[i];
-      if (c == 0) continue;
-      const bool start_ok = i == 0 || (flags[i] & kUnitGap) || !(flags[i - 1] & kUnitWord);
-      const std::uint32_t c2 = cls[i + 1];
-      if (c2 != 0) {
-        const std::uint32_t c3 = cls[i + 2];  // i + 1 < n, so i + 2 <= n (the sentinel at worst)
-        if (c3 != 0) {
-          const std::uint64_t key = triple_key(c, c2, c3);
-          const std::uint32_t h = triple_hash(key);
-          if (filter_has(triple_filter, h)) {
-            std::size_t slot = h & triple_mask;
-            while (triple_slots[slot].key != key && triple_slots[slot].key != 0) slot = (slot + 1) & triple_mask;
-            const TripleSlot& t = triple_slots[slot];
-            for (std::uint32_t k = t.begin; k < t.end; ++k) {  // empty when the key is absent
-              const std::uint32_t id = candidates[k];
-              const PhraseInfo& p = phrases[id];
-              const std::size_t m = p.length;
-              if (i + m > n) continue;
-              const std::uint16_t* want = classes + p.classes;
-              std::size_t j = 3;
-              while (j < m && cls[i + j] == want[j]) ++j;
-              if (j < m) continue;
-              if (p.latin_start && !start_ok) continue;
-              if (p.latin_end && !((flags[i + m] & kUnitGap) || !(flags[i + m] & kUnitWord))) continue;
-              emit(static_cast<std::size_t>(id), byte_at[i], unit_end_byte(i + m - 1), char_at[i],
-                   char_at[i + m - 1] + 1);
-            }
-          }
-        }
-        const std::uint32_t key = pair_key(c, c2);
-        const std::uint32_t h = pair_hash(key);
-        if (filter_has(pair_filter, h)) {
-          std::size_t slot = h & pair_mask;
-          while (pair_slots[slot].key != key && pair_slots[slot].key != 0) slot = (slot + 1) & pair_mask;
-          if (pair_slots[slot].key == key) {
-            const std::uint32_t id = pair_slots[slot].phrase;
+  unit[n] = kGapBit;  // the end of the text is a word boundary
+  auto end_byte = [&](std::size_t u) { return byte_at[u] + utf8_length(text[byte_at[u]]); };
+  auto boundary_after = [&](std::size_t u) { return (unit[u] & kGapBit) || !(unit[u] & kWordBit); };
+  for (std::size_t i = from; i < to; ++i) {
+    const std::uint32_t c = unit[i] & kClassMask;
+    if (c == 0 || c > starters) continue;  // starts no phrase
+    const bool start_ok = i == 0 || (unit[i] & kGapBit) || !(unit[i - 1] & kWordBit);
+    const std::uint32_t c2 = unit[i + 1] & kClassMask;
+    if (c2 != 0) {
+      const std::uint32_t c3 = unit[i + 2] & kClassMask;  // i + 1 < n, so i + 2 <= n (the sentinel at worst)
+      if (c3 != 0) {
+        const std::uint64_t key = triple_key(c, c2, c3);
+        const std::uint32_t h = triple_hash(key);
+        if (filter_has(triple_filter, h)) {
+          std::size_t slot = slot_hash(key) & triple_mask;
+          while (triple_slots[slot].key != key && triple_slots[slot].key != 0) slot = (slot + 1) & triple_mask;
+          const TripleSlot& t = triple_slots[slot];
+          for (std::uint32_t k = t.begin; k < t.end; ++k) {  // empty when the key is absent
+            const std::uint32_t id = candidates[k];
             const PhraseInfo& p = phrases[id];
-            if ((!p.latin_start || start_ok) &&
-                (!p.latin_end || (flags[i + 2] & kUnitGap) || !(flags[i + 2] & kUnitWord))) {
-              emit(static_cast<std::size_t>(id), byte_at[i], unit_end_byte(i + 1), char_at[i], char_at[i + 1] + 1);
-            }
+            const std::size_t m = p.length;
+            if (i + m > n) continue;
+            const std::uint16_t* want = classes + p.classes;
+            std::size_t j = 3;
+            while (j < m && (unit[i + j] & kClassMask) == want[j]) ++j;
+            if (j < m) continue;
+            if (p.latin_start && !start_ok) continue;
+            if (p.latin_end && !boundary_after(i + m)) continue;
+            emit(static_cast<std::size_t>(id), std::size_t{byte_at[i]}, std::size_t{end_byte(i + m - 1)});
           }
         }
       }
-      const std::int32_t s = single[c];
-      if (s >= 0) {
-        const PhraseInfo& p = phrases[s];
-        const bool end_ok = (flags[i + 1] & kUnitGap) || !(flags[i + 1] & kUnitWord);
-        if ((!p.latin_start || start_ok) && (!p.latin_end || end_ok)) {
-          emit(static_cast<std::size_t>(s), byte_at[i], unit_end_byte(i), char_at[i], char_at[i] + 1);
+      const std::uint32_t key = pair_key(c, c2);
+      const std::uint32_t h = pair_hash(key);
+      if (filter_has(pair_filter, h)) {
+        std::size_t slot = slot_hash(key) & pair_mask;
+        while (pair_slots[slot].key != key && pair_slots[slot].key != 0) slot = (slot + 1) & pair_mask;
+        if (pair_slots[slot].key == key) {
+          const std::uint32_t id = pair_slots[slot].phrase;
+          const PhraseInfo& p = phrases[id];
+          if ((!p.latin_start || start_ok) && (!p.latin_end || boundary_after(i + 2))) {
+            emit(static_cast<std::size_t>(id), std::size_t{byte_at[i]}, std::size_t{end_byte(i + 1)});
+          }
         }
       }
     }
-  };
+    const std::int32_t s = single[c];
+    if (s >= 0) {
+      const PhraseInfo& p = phrases[s];
+      if ((!p.latin_start || start_ok) && (!p.latin_end || boundary_after(i + 1))) {
+        emit(static_cast<std::size_t>(s), std::size_t{byte_at[i]}, std::size_t{end_byte(i)});
+      }
+    }
+  }
+}
+
+// CharCursor
+//
+// Character offsets for byte offsets that never go backwards (matches come
+// in order of their start): counts lead bytes from where it last stopped.
+class CharCursor {
+ public:
+  explicit CharCursor(std::string_view text) noexcept
+      : text_(reinterpret_cast<const unsigned char*>(text.data())) {}
+  std::size_t at(std::size_t byte) noexcept {
+    for (; byte_ < byte; ++byte_) chars_ += (text_[byte_] & 0xC0) != 0x80;
+    return chars_;
+  }
+  // The characters in [begin, end) of the text.
+  std::size_t between(std::size_t begin, std::size_t end) const noexcept {
+    std::size_t n = 0;
+    for (std::size_t i = begin; i < end; ++i) n += (text_[i] & 0xC0) != 0x80;
+    return n;
+  }
+
+ private:
+  const unsigned char* text_;
+  std::size_t byte_ = 0;
+  std::size_t chars_ = 0;
+};
+
+// scan_text()
+//
+// Calls `emit(phrase_index, begin_byte, end_byte)` for every match, in order
+// of begin_byte (longer first at the same start). With kStats, also counts
+// scripts into `stats`. Returns an error for invalid UTF-8.
+template <bool kStats, class Emit>
+std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanStats& stats, Emit&& emit) {
+  constexpr std::size_t kChunk = 1024;
+  constexpr std::size_t kSize = kChunk + kMaxPhraseUnits + 2;
+  const std::size_t keep = set.max_units + 1;
+  const std::size_t cap = kChunk + keep;
+  // Units: the class with the gap and word flags above it, and the byte
+  // where the unit starts. One extra slot holds the sentinel.
+  std::uint16_t unit[kSize];
+  std::uint32_t byte_at[kSize];
+  std::size_t n = 0;
+  std::size_t first = 0;
+
+  const auto* const begin = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* const end = begin + text.size();
+  const std::uint16_t* const ascii = set.ascii.data();
+  const std::uint16_t* const* const page_ptr = set.page_ptr.data();
 
   const auto* p = begin;
   ScanStats counts;
-  std::size_t chars = 0;
   bool gap = false;
   bool prev_word = false;
   while (p < end) {
-    unsigned b0 = *p;
+    const unsigned b0 = *p;
     std::uint16_t e;
     std::size_t len;
     if (b0 < 0x80) {
@@ -275,7 +304,6 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
       len = 1;
       if (b0 == '\'') {  // an apostrophe joins a word ("can't"): skipped, no gap
         ++p;
-        ++chars;
         continue;
       }
     } else {
@@ -304,11 +332,10 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
       }
       if (cp == 0x2019) {  // right single quotation mark as an apostrophe
         p += len;
-        ++chars;
         continue;
       }
       e = cp > 0xFFFF ? 0 : page_ptr[cp >> 8][cp & 0xFF];
-      if (stats) {
+      if constexpr (kStats) {
         if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0xF900 && cp <= 0xFAFF)) {
           ++counts.han;
         }
@@ -319,35 +346,31 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
     if (e & kSkip) {
       gap = true;
       p += len;
-      ++chars;
       continue;
     }
     const bool word = (e & kWord) != 0;
-    if (stats && word && (gap || !prev_word)) ++counts.latin_words;
-    prev_word = word;
-    cls[n] = e & kClassMask;
-    flags[n] = static_cast<std::uint8_t>((gap ? kUnitGap : 0) | (word ? kUnitWord : 0));
+    if constexpr (kStats) {
+      if (word && (gap || !prev_word)) ++counts.latin_words;
+      prev_word = word;
+    }
+    unit[n] = static_cast<std::uint16_t>((e & kClassMask) | (gap ? kGapBit : 0) | (word ? kWordBit : 0));
     byte_at[n] = static_cast<std::uint32_t>(p - begin);
-    char_at[n] = static_cast<std::uint32_t>(chars);
     ++n;
     gap = false;
     p += len;
-    ++chars;
     if (n == cap) {
-      match(first, n - keep + 1, n);
+      match_units(set, unit, byte_at, begin, first, n - keep + 1, n, emit);
       // Keep the last `keep` units: the first of them gives the boundary
       // before the next unmatched start.
       const std::size_t from = n - keep;
-      std::memmove(cls, cls + from, keep * sizeof cls[0]);
-      std::memmove(flags, flags + from, keep * sizeof flags[0]);
+      std::memmove(unit, unit + from, keep * sizeof unit[0]);
       std::memmove(byte_at, byte_at + from, keep * sizeof byte_at[0]);
-      std::memmove(char_at, char_at + from, keep * sizeof char_at[0]);
       n = keep;
       first = 1;
     }
   }
-  match(first, n, n);
-  if (stats) *stats = counts;
+  match_units(set, unit, byte_at, begin, first, n, n, emit);
+  if constexpr (kStats) stats = counts;
   return {};
 }
 
