@@ -46,7 +46,7 @@ bool remedy_counts_toward_caps(const Remedy& r) { return r.status != RemedyStatu
 struct detail_case_access {
   const Policy& policy;
   const Event& ev;
-  Settings settings;
+  const Settings& settings;
   Case c;
   std::vector<Action> actions;
   std::vector<Finding> findings;
@@ -753,7 +753,8 @@ result<Step> apply(const Case& current, const Event& event, const Policy& policy
   }
   try {
     BOOST_OUTCOME_TRY(auto settings, from_policy(policy.settings(current), "settings"));
-    detail_case_access run{policy, event, std::move(settings), current, {}, {}, {}};
+    if (settings == nullptr) return detail::fail(errc::policy_failed, "policy.settings: returned no settings");
+    detail_case_access run{policy, event, *settings, current, {}, {}, {}};
     BOOST_OUTCOME_TRYV(std::visit([&](const auto& e) { return run.on(e); }, event.body));
     return run.finish();
   } catch (const std::exception& e) {

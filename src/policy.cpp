@@ -221,7 +221,7 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
                          std::move(default_reason), std::move(default_alternative));
 }
 
-result<Settings> ReferencePolicy::settings(const Case&) const { return settings_; }
+result<const Settings*> ReferencePolicy::settings(const Case&) const { return &settings_; }
 
 result<std::optional<Money>> ReferencePolicy::authority(int level, RemedyKind kind) const {
   if (level < 0) return detail::fail(errc::invalid_argument, fmt::format("authority level {} is negative", level));

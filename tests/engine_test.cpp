@@ -391,7 +391,7 @@ TEST_SUITE("engine") {
 
   TEST_CASE("a policy that throws is reported as policy_failed and the case is unchanged") {
     struct Throwing final : Policy {
-      result<Settings> settings(const Case&) const override { throw std::runtime_error("database down"); }
+      result<const Settings*> settings(const Case&) const override { throw std::runtime_error("database down"); }
       result<std::optional<Money>> authority(int, RemedyKind) const override { return std::nullopt; }
       result<const Calendar*> calendar(const Case&) const override { return nullptr; }
       result<ScopeAnswer> scope(const Case&, std::string_view) const override { return ScopeAnswer{}; }

@@ -117,8 +117,10 @@ class Policy {
  public:
   virtual ~Policy() = default;
 
-  // Targets and thresholds for this case.
-  virtual result<Settings> settings(const Case& c) const = 0;
+  // Targets and thresholds for this case. The pointer is borrowed and must
+  // stay valid while the policy lives (settings are read on every event, so
+  // they are lent, not copied).
+  virtual result<const Settings*> settings(const Case& c) const = 0;
 
   // The most an agent at authority `level` (0: the front line; 1: a
   // supervisor; ...) may grant alone of remedy `kind`. A level with no
@@ -160,7 +162,7 @@ class ReferencePolicy final : public Policy {
   static result<ReferencePolicy> from_json(const boost::json::value& json);
   static result<ReferencePolicy> parse(std::string_view json_text);
 
-  result<Settings> settings(const Case& c) const override;
+  result<const Settings*> settings(const Case& c) const override;
   result<std::optional<Money>> authority(int level, RemedyKind kind) const override;
   result<const Calendar*> calendar(const Case& c) const override;
   result<ScopeAnswer> scope(const Case& c, std::string_view request) const override;
