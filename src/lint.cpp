@@ -121,20 +121,29 @@ struct Hit {
   bool is(PhraseKind k) const noexcept { return (kinds & kind_bit(k)) != 0; }
 };
 
-// Byte offsets where a new sentence starts.
+// Byte offsets where a new sentence starts: after 。！？； (full-width),
+// ! ? ; and line breaks, and a full stop followed by a space or the end.
 void sentence_breaks(std::string_view text, std::vector<std::size_t>& out) {
+  // Bytes that may end a sentence or begin one of the three-byte marks.
+  static constexpr auto candidate = [] {
+    std::array<bool, 256> t{};
+    for (unsigned char c : {'!', '?', ';', '\n', '.', static_cast<char>(0xE3), static_cast<char>(0xEF)}) t[c] = true;
+    return t;
+  }();
   out.clear();
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '!' || c == '?' || c == ';' || c == '\n' ||
-        (c == '.' && (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\n' || text[i + 1] == '"'))) {
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (!candidate[c]) continue;
+    if (c == 0xE3 || c == 0xEF) {
+      if (i + 2 >= n) continue;
+      const auto c1 = static_cast<unsigned char>(text[i + 1]);
+      const auto c2 = static_cast<unsigned char>(text[i + 2]);
+      if ((c == 0xE3 && c1 == 0x80 && c2 == 0x82) || (c == 0xEF && c1 == 0xBC && (c2 == 0x81 || c2 == 0x9F || c2 == 0x9B))) {
+        out.push_back(i + 3);
+      }
+    } else if (c != '.' || i + 1 == n || text[i + 1] == ' ' || text[i + 1] == '\n' || text[i + 1] == '"') {
       out.push_back(i + 1);
-    } else if (static_cast<unsigned char>(c) == 0xE3 && i + 2 < text.size() && text[i + 1] == '\x80' &&
-               text[i + 2] == '\x82') {  // 。
-      out.push_back(i + 3);
-    } else if (static_cast<unsigned char>(c) == 0xEF && i + 2 < text.size() && text[i + 1] == '\xBC' &&
-               (text[i + 2] == '\x81' || text[i + 2] == '\x9F' || text[i + 2] == '\x9B')) {  // ！？；
-      out.push_back(i + 3);
     }
   }
 }

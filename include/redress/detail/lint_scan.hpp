@@ -9,15 +9,18 @@
 // Simplified-only). Case folding, full-width narrowing and Traditional to
 // Simplified mapping are all folded into the classes at compile time.
 //
-// Non-skipped code points become *units* in a fixed-size buffer (class,
-// original byte and character offset, flags). The matcher walks the units:
-// a unit of class 0 is rejected at once; otherwise a one-unit phrase is
-// looked up directly, a two-unit one in a hashed pair table, and longer ones
-// through their first three classes (a 64 Kibit hashed filter, then a small
-// open-addressed table of candidate lists), each candidate verified by
-// comparing the rest of its classes. The
-// buffer is processed in chunks with an overlap of the longest phrase, so
-// text of any length streams through a few KiB.
+// Non-skipped code points become *units* in a fixed-size buffer: 16 bits
+// each (the class, and flags for "a skipped character came before" and
+// "part of a Latin-script word") plus the original byte offset. The matcher
+// walks the units: a unit whose class begins no phrase (classes are numbered
+// so that one compare tells) is rejected at once; otherwise a one-unit
+// phrase is looked up directly, a two-unit one in a hashed pair table, and
+// longer ones through their first three classes (a small hashed bit filter,
+// then an open-addressed table of candidate lists), each candidate verified
+// by comparing the rest of its classes. Character offsets are counted only
+// for matches (CharCursor). The buffer is processed in chunks with an
+// overlap of the longest phrase, so text of any length streams through a
+// few KiB of stack.
 #ifndef REDRESS_DETAIL_LINT_SCAN_HPP
 #define REDRESS_DETAIL_LINT_SCAN_HPP
 
