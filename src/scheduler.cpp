@@ -1,8 +1,7 @@
-// The follow-up scheduler's cold paths: construction, copying, growth, the
-// cascade of the timing wheel, and error reports.
+// The follow-up scheduler's cold paths: construction, moves, growth, the
+// cascade of the timing wheel, bucket compaction, and error reports.
 #include <redress/scheduler.hpp>
 
-#include <algorithm>
 #include <new>
 
 #include <fmt/format.h>
@@ -10,10 +9,7 @@
 namespace redress {
 inline namespace v1 {
 
-FollowUpScheduler::FollowUpScheduler(Instant origin) : origin_(origin) {
-  head_.fill(kNil);
-  tail_.fill(kNil);
-}
+FollowUpScheduler::FollowUpScheduler(Instant origin) noexcept : origin_(origin) {}
 
 result<FollowUpScheduler> FollowUpScheduler::make(Instant start_utc) {
   if (start_utc.is_special()) {
@@ -23,59 +19,47 @@ result<FollowUpScheduler> FollowUpScheduler::make(Instant start_utc) {
   return FollowUpScheduler(Instant(start_utc.date(), boost::posix_time::seconds(since_midnight.total_seconds())));
 }
 
-FollowUpScheduler::FollowUpScheduler(const FollowUpScheduler& other)
-    : origin_(other.origin_),
-      elapsed_(other.elapsed_),
-      next_deadline_(other.next_deadline_),
-      used_(other.used_),
-      free_(other.free_),
-      pending_(other.pending_),
-      levels_(other.levels_),
-      advancing_(false),
-      occupied_(other.occupied_),
-      head_(other.head_),
-      tail_(other.tail_) {
-  chunks_.reserve(other.chunks_.size());
-  for (const auto& chunk : other.chunks_) {
-    auto copy = std::make_unique_for_overwrite<Slot[]>(std::size_t{1} << kChunkBits);
-    std::copy_n(chunk.get(), std::size_t{1} << kChunkBits, copy.get());
-    chunks_.push_back(std::move(copy));
-  }
-}
-
 FollowUpScheduler::FollowUpScheduler(FollowUpScheduler&& other) noexcept : FollowUpScheduler(other.origin_) {
-  *this = std::move(other);
+  // The moved-from scheduler is empty, at the same time.
+  swap(other);
+  other.elapsed_ = elapsed_;
 }
 
 FollowUpScheduler& FollowUpScheduler::operator=(const FollowUpScheduler& other) {
-  if (this != &other) *this = FollowUpScheduler(other);
+  if (this != &other) {
+    FollowUpScheduler copy(other);
+    swap(copy);
+  }
   return *this;
 }
 
 FollowUpScheduler& FollowUpScheduler::operator=(FollowUpScheduler&& other) noexcept {
-  if (this == &other) return *this;
-  origin_ = other.origin_;
-  elapsed_ = other.elapsed_;
-  next_deadline_ = other.next_deadline_;
-  chunks_ = std::move(other.chunks_);
-  used_ = other.used_;
-  free_ = other.free_;
-  pending_ = other.pending_;
-  levels_ = other.levels_;
-  occupied_ = other.occupied_;
-  head_ = other.head_;
-  tail_ = other.tail_;
-  // The moved-from scheduler is empty, at the same time.
-  other.chunks_.clear();
-  other.next_deadline_ = kNever;
-  other.used_ = 0;
-  other.free_ = kNil;
-  other.pending_ = 0;
-  other.levels_ = 0;
-  other.occupied_.fill(0);
-  other.head_.fill(kNil);
-  other.tail_.fill(kNil);
+  if (this != &other) {
+    FollowUpScheduler empty(other.origin_);
+    empty.elapsed_ = other.elapsed_;
+    swap(other);
+    other.swap(empty);
+  }
   return *this;
+}
+
+void FollowUpScheduler::swap(FollowUpScheduler& other) noexcept {
+  using std::swap;
+  swap(origin_, other.origin_);
+  swap(elapsed_, other.elapsed_);
+  swap(next_deadline_, other.next_deadline_);
+  swap(slots_, other.slots_);
+  swap(entries_, other.entries_);
+  swap(owners_, other.owners_);
+  swap(used_, other.used_);
+  swap(free_, other.free_);
+  swap(blocks_, other.blocks_);
+  swap(free_blocks_, other.free_blocks_);
+  swap(positions_, other.positions_);
+  swap(pending_, other.pending_);
+  swap(levels_, other.levels_);
+  swap(occupied_, other.occupied_);
+  swap(buckets_, other.buckets_);
 }
 
 std::uint64_t FollowUpScheduler::first_start(unsigned level, unsigned digit) const noexcept {
@@ -101,17 +85,25 @@ std::uint32_t FollowUpScheduler::settle(std::uint64_t target) noexcept {
       return bucket;
     }
     // Cascade: every follow-up in this bucket now differs from elapsed_ only
-    // in lower digits, so it moves to a lower level. Walking the list in
-    // order and appending keeps each bucket in schedule order.
-    std::uint32_t index = head_[bucket];
-    head_[bucket] = kNil;
-    tail_[bucket] = kNil;
-    occupied_[level] &= ~(std::uint64_t{1} << digit);
-    if (occupied_[level] == 0) levels_ &= ~(1u << level);
-    while (index != kNil) {
-      const std::uint32_t next = slot(index).next;
-      link(index, slot(index).due_s);
-      index = next;
+    // in lower digits, so it moves to a lower level. Walking the entries in
+    // order and appending keeps every bucket in schedule order. Each block
+    // goes back to the free list once read, so appends never run short.
+    const Bucket from = buckets_[bucket];
+    buckets_[bucket] = Bucket{};
+    clear_occupied(bucket);
+    for (std::uint32_t block = from.head;;) {
+      const std::uint32_t end = block == from.tail ? from.fill : kBlockEntries;
+      const std::uint32_t base = block * kBlockStride;
+      for (std::uint32_t offset = 0; offset < end; ++offset) {
+        if (offset + kPrefetchAhead < end) prefetch_slot(entries_[base + offset + kPrefetchAhead].slot);
+        const Entry entry = entries_[base + offset];
+        if (entry.slot != kNil) append(entry);
+      }
+      positions_ -= end;
+      const std::uint32_t next = next_block(block);
+      free_block(block);
+      if (block == from.tail) break;
+      block = next;
     }
   }
   next_deadline_ = kNever;
@@ -119,25 +111,114 @@ std::uint32_t FollowUpScheduler::settle(std::uint64_t target) noexcept {
   return kNil;
 }
 
-result<std::uint32_t> FollowUpScheduler::grow() noexcept {
-  if (used_ >= kMaxPending) {
-    return detail::fail(errc::out_of_range, fmt::format("pending: at most {} follow-ups may be pending", kMaxPending));
+void FollowUpScheduler::compact(std::uint32_t bucket) noexcept {
+  Bucket& b = buckets_[bucket];
+  if (b.live == 0) {
+    drop(bucket);
+    return;
   }
-  if ((used_ >> kChunkBits) == chunks_.size()) {
-    try {
-      chunks_.push_back(std::make_unique_for_overwrite<Slot[]>(std::size_t{1} << kChunkBits));
-    } catch (const std::bad_alloc&) {
-      return std::make_error_code(std::errc::not_enough_memory);
+  // Slide the live entries forward over the holes, in order.
+  std::uint32_t write_block = b.head;
+  std::uint32_t write_offset = 0;
+  for (std::uint32_t block = b.head;;) {
+    const std::uint32_t end = block == b.tail ? b.fill : kBlockEntries;
+    const std::uint32_t base = block * kBlockStride;
+    for (std::uint32_t offset = 0; offset < end; ++offset) {
+      if (offset + kPrefetchAhead < end) prefetch_slot(entries_[base + offset + kPrefetchAhead].slot);
+      const Entry entry = entries_[base + offset];
+      if (entry.slot == kNil) continue;
+      if (write_offset == kBlockEntries) {
+        write_block = next_block(write_block);
+        write_offset = 0;
+      }
+      const std::uint32_t pos = write_block * kBlockStride + write_offset++;
+      if (pos == base + offset) continue;  // nothing before it was a hole
+      entries_[pos] = entry;
+      slots_[entry.slot].pos = pos;
+    }
+    if (block == b.tail) break;
+    block = next_block(block);
+  }
+  // Free the blocks left empty behind the last live entry.
+  if (write_block != b.tail) {
+    for (std::uint32_t block = next_block(write_block);;) {
+      const std::uint32_t next = next_block(block);
+      const bool last = block == b.tail;
+      free_block(block);
+      if (last) break;
+      block = next;
     }
   }
-  const std::uint32_t index = used_++;
-  slot(index).generation = 0;
-  return index;
+  next_block(write_block) = kNil;
+  b.tail = write_block;
+  b.fill = write_offset;
+  positions_ -= b.holes;
+  b.holes = 0;
+}
+
+void FollowUpScheduler::reclaim() noexcept {
+  std::uint32_t worst = kNil;
+  std::uint32_t most = 0;
+  for (std::uint32_t bucket = 0; bucket < kBuckets; ++bucket) {
+    if (buckets_[bucket].holes > most && bucket != transient_.firing) {
+      most = buckets_[bucket].holes;
+      worst = bucket;
+    }
+  }
+  if (worst != kNil) compact(worst);
+}
+
+void FollowUpScheduler::drop(std::uint32_t bucket) noexcept {
+  Bucket& b = buckets_[bucket];
+  if (b.head == kNil) return;
+  for (std::uint32_t block = b.head;;) {
+    positions_ -= block == b.tail ? b.fill : kBlockEntries;
+    const std::uint32_t next = next_block(block);
+    const bool last = block == b.tail;
+    free_block(block);
+    if (last) break;
+    block = next;
+  }
+  b = Bucket{};
+  clear_occupied(bucket);
+}
+
+void FollowUpScheduler::clear_occupied(std::uint32_t bucket) noexcept {
+  const unsigned level = bucket / 64;
+  occupied_[level] &= ~(std::uint64_t{1} << (bucket % 64));
+  if (occupied_[level] == 0) levels_ &= ~(1u << level);
+}
+
+void FollowUpScheduler::free_block(std::uint32_t block) noexcept {
+  next_block(block) = free_blocks_;
+  free_blocks_ = block;
+}
+
+result<void> FollowUpScheduler::grow() noexcept {
+  try {
+    if (free_ == kNil && used_ == slots_.capacity()) {
+      if (used_ >= kMaxPending) {
+        return detail::fail(errc::out_of_range,
+                            fmt::format("pending: at most {} follow-ups may be pending", kMaxPending));
+      }
+      slots_.add_chunk();
+    }
+    while (blocks_short()) {
+      if (std::size_t{blocks_} * kBlockStride == entries_.capacity()) {
+        if (owners_.capacity() == blocks_) owners_.add_chunk();
+        entries_.add_chunk();
+      }
+      free_block(blocks_++);
+    }
+  } catch (const std::bad_alloc&) {
+    return std::make_error_code(std::errc::not_enough_memory);
+  }
+  return boost::outcome_v2::success();
 }
 
 result<Instant> FollowUpScheduler::due_at_utc(FollowUpHandle handle) const {
   if (!is_pending(handle)) return stale_error(handle);
-  return at_second(slot(handle.slot_).due_s);
+  return at_second(entries_[slots_[handle.slot_].pos].due_s);
 }
 
 std::optional<Instant> FollowUpScheduler::next_check_utc() const {
@@ -147,8 +228,7 @@ std::optional<Instant> FollowUpScheduler::next_check_utc() const {
 }
 
 std::size_t FollowUpScheduler::allocated_bytes() const noexcept {
-  return sizeof(*this) + chunks_.capacity() * sizeof(chunks_[0]) +
-         chunks_.size() * (std::size_t{1} << kChunkBits) * sizeof(Slot);
+  return sizeof(*this) + slots_.allocated_bytes() + entries_.allocated_bytes() + owners_.allocated_bytes();
 }
 
 std::error_code FollowUpScheduler::due_error(Instant at, std::int64_t code) const {

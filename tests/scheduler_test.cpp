@@ -424,18 +424,67 @@ TEST_SUITE("scheduler") {
     CHECK(keys_of(advance_to(source, kStart + pt::seconds(40))) == Keys{4});
   }
 
-  TEST_CASE("memory stays within 24 bytes a slot plus one chunk, and freed slots are reused") {
+  TEST_CASE("memory stays within 32 bytes a follow-up, holes left by cancels included") {
     auto s = fresh();
     const std::size_t empty_bytes = s.allocated_bytes();
+    constexpr std::uint64_t n = 200'000;
     std::vector<FollowUpHandle> handles;
-    for (std::uint64_t k = 0; k < 10'000; ++k) {
-      handles.push_back(s.schedule(kStart + pt::seconds(static_cast<long>(k % 977)), k).value());
+    std::mt19937_64 rng(7);
+    for (std::uint64_t k = 0; k < n; ++k) {
+      handles.push_back(s.schedule(kStart + pt::seconds(static_cast<long>(rng() % (30 * 86'400))), k).value());
     }
-    const std::size_t full = s.allocated_bytes();
-    CHECK(full - empty_bytes <= (10'000 + 4096) * FollowUpScheduler::kBytesPerSlot + 64);
-    for (auto h : handles) CHECK(s.cancel(h));
-    for (std::uint64_t k = 0; k < 10'000; ++k) s.schedule(kStart + days(1), k).value();
-    CHECK(s.allocated_bytes() == full);
+    // Fixed costs: one partly used chunk of slots and of entries, and the
+    // blocks kept free for cascades.
+    constexpr std::size_t overhead = 512 * 1024;
+    const std::size_t full = s.allocated_bytes() - empty_bytes;
+    CHECK(full <= (FollowUpScheduler::kBytesPerSlot + FollowUpScheduler::kBytesPerEntry) * n + overhead);
+    // Cancel every other one and move the rest: each leaves a hole, and once
+    // holes outnumber pending follow-ups the wheel compacts buckets, so the
+    // same number of follow-ups never needs more than 32 bytes each.
+    for (std::size_t i = 0; i < handles.size(); i += 2) CHECK(s.cancel(handles[i]));
+    for (std::size_t i = 1; i < handles.size(); i += 2) {
+      CHECK(s.reschedule(handles[i], kStart + pt::seconds(static_cast<long>(rng() % (30 * 86'400)))));
+    }
+    for (std::uint64_t k = 0; k < n / 2; ++k) s.schedule(kStart + pt::seconds(static_cast<long>(k % 977)), k).value();
+    CHECK(s.size() == n);
+    CHECK(s.allocated_bytes() - empty_bytes <= 32 * n + overhead);
+    // Everything still fires exactly once.
+    CHECK(advance_to(s, kStart + days(31)).size() == n);
+    CHECK(s.empty());
+  }
+
+  TEST_CASE("compacting buckets full of holes keeps due order and schedule order") {
+    auto s = fresh();
+    Reference ref(kStart);
+    std::mt19937_64 rng(11);
+    std::vector<FollowUpHandle> handles;
+    // Few distinct seconds, so ties are many, and enough cancels and
+    // reschedules that holes outnumber pending follow-ups many times over.
+    auto due = [&] { return kStart + pt::seconds(static_cast<long>(1 + rng() % 40) * 5'000); };
+    for (std::uint64_t k = 0; k < 30'000; ++k) {
+      const Instant d = due();
+      handles.push_back(s.schedule(d, k).value());
+      ref.schedule(handles.back(), k, d);
+    }
+    for (int round = 0; round < 6; ++round) {
+      for (auto& h : handles) {
+        if (!ref.pending(h)) continue;
+        if (rng() % 3 == 0) {
+          const Instant d = due();
+          REQUIRE(s.reschedule(h, d));
+          ref.reschedule(h, d);
+        } else if (rng() % 4 == 0) {
+          CHECK(s.cancel(h));
+          ref.cancel(h);
+        }
+      }
+    }
+    REQUIRE(s.size() == ref.size());
+    for (int i = 1; i <= 41; ++i) {
+      const Instant now = kStart + pt::seconds(i * 5'000);
+      CHECK(advance_to(s, now) == ref.advance(now));
+    }
+    CHECK(s.empty());
   }
 
   TEST_CASE("random operation sequences fire exactly what a multimap reference fires") {

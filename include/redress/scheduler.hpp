@@ -24,15 +24,18 @@
 //   - The horizon is 2^32 - 1 seconds (about 136 years) after the instant the
 //     scheduler was made with; a later due time fails with errc::out_of_range.
 //
-// Inside it is a hierarchical timing wheel: six levels of 64 one-bit-indexed
-// buckets over seconds, intrusive doubly-linked lists threaded through a slot
-// array with a free list, 24 bytes per follow-up. See docs/scheduler.md.
+// Inside it is a hierarchical timing wheel: six levels of 64 buckets over
+// seconds with a bitmap of the non-empty ones; a bucket is a chain of blocks
+// of 8-byte entries (slot, due second), and a 16-byte slot (key, generation,
+// entry position) per follow-up, reused through a free list: 24 bytes a
+// follow-up, at most 32 with the holes cancels leave. See docs/scheduler.md.
 //
 // Thread safety: none inside. One thread at a time per scheduler, as for a
 // standard container.
 #ifndef REDRESS_SCHEDULER_HPP
 #define REDRESS_SCHEDULER_HPP
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <concepts>
@@ -114,15 +117,68 @@ struct FiredFollowUp {
   friend bool operator==(const FiredFollowUp&, const FiredFollowUp&) = default;
 };
 
+namespace detail {
+
+// ChunkedArray<T, Bits>
+//
+// An array that grows 2^Bits elements at a time and never moves what it
+// holds, so growth costs no copy and wastes at most one chunk. Copying it
+// copies the elements. Internal to the scheduler.
+template <class T, unsigned Bits>
+class ChunkedArray {
+ public:
+  static constexpr std::size_t kChunk = std::size_t{1} << Bits;
+
+  ChunkedArray() = default;
+  ChunkedArray(const ChunkedArray& other) {
+    chunks_.reserve(other.chunks_.size());
+    for (const auto& chunk : other.chunks_) {
+      chunks_.push_back(std::make_unique_for_overwrite<T[]>(kChunk));
+      std::copy_n(chunk.get(), kChunk, chunks_.back().get());
+    }
+  }
+  ChunkedArray(ChunkedArray&&) noexcept = default;
+  ChunkedArray& operator=(const ChunkedArray& other) {
+    if (this != &other) *this = ChunkedArray(other);
+    return *this;
+  }
+  ChunkedArray& operator=(ChunkedArray&&) noexcept = default;
+  ~ChunkedArray() = default;
+
+  T& operator[](std::uint32_t i) noexcept { return chunks_[i >> Bits][i & (kChunk - 1)]; }
+  const T& operator[](std::uint32_t i) const noexcept { return chunks_[i >> Bits][i & (kChunk - 1)]; }
+
+  // Elements that can be addressed: [0, capacity()).
+  std::size_t capacity() const noexcept { return chunks_.size() * kChunk; }
+
+  // Adds one chunk of uninitialised elements. May throw std::bad_alloc,
+  // leaving the array as it was.
+  void add_chunk() {
+    auto chunk = std::make_unique_for_overwrite<T[]>(kChunk);
+    chunks_.push_back(std::move(chunk));
+  }
+
+  std::size_t allocated_bytes() const noexcept {
+    return chunks_.capacity() * sizeof(chunks_[0]) + capacity() * sizeof(T);
+  }
+
+ private:
+  std::vector<std::unique_ptr<T[]>> chunks_;
+};
+
+}  // namespace detail
+
 // FollowUpScheduler
 //
 // Pending follow-ups, in memory, fired by explicit time. Copyable (a deep
 // copy; both copies accept the same handles) and movable (the moved-from
 // scheduler is empty, at the same time).
 //
-// Complexity: `schedule`, `cancel`, `reschedule` O(1); `advance` O(1) when
-// nothing is due, otherwise O(fired + levels crossed), each follow-up moving
-// down at most five levels in its life.
+// Complexity: `schedule` O(1); `cancel` and `reschedule` O(1) amortised (a
+// call that leaves a wheel bucket with more holes than follow-ups compacts
+// that bucket, paid for by the calls that made the holes); `advance` O(1)
+// when nothing is due, otherwise O(fired + follow-ups moved down a level),
+// each follow-up moving down at most five levels in its life.
 //
 // Example:
 //   auto start = redress::parse_instant("2025-01-24T07:00:00Z").value();
@@ -133,11 +189,13 @@ struct FiredFollowUp {
 //   s.is_pending(h);  // false: it fired
 class FollowUpScheduler {
  public:
-  // Bytes of slot storage per follow-up (pending or free for reuse).
-  static constexpr std::size_t kBytesPerSlot = 24;
+  // Bytes of slot storage per follow-up (pending, or free for reuse); each
+  // pending follow-up also takes an 8-byte entry in a wheel bucket.
+  static constexpr std::size_t kBytesPerSlot = 16;
+  static constexpr std::size_t kBytesPerEntry = 8;
 
   // The largest number of follow-ups pending at once.
-  static constexpr std::size_t kMaxPending = 0xFFFF'FFFEu;
+  static constexpr std::size_t kMaxPending = std::size_t{1} << 30;
 
   // FollowUpScheduler::make()
   //
@@ -150,7 +208,7 @@ class FollowUpScheduler {
   //   auto s = redress::FollowUpScheduler::make(host_clock_now());
   static result<FollowUpScheduler> make(Instant start_utc);
 
-  FollowUpScheduler(const FollowUpScheduler& other);
+  FollowUpScheduler(const FollowUpScheduler& other) = default;
   FollowUpScheduler(FollowUpScheduler&& other) noexcept;
   FollowUpScheduler& operator=(const FollowUpScheduler& other);
   FollowUpScheduler& operator=(FollowUpScheduler&& other) noexcept;
@@ -165,7 +223,7 @@ class FollowUpScheduler {
   //   - errc::invalid_argument if `due_at_utc` is not-a-date-time or infinite;
   //   - errc::out_of_range if it is after `horizon_utc()`, or if kMaxPending
   //     follow-ups are already pending;
-  //   - std::errc::not_enough_memory if slot storage cannot grow.
+  //   - std::errc::not_enough_memory if storage cannot grow.
   //
   // Example:
   //   auto h = s.schedule(now + boost::posix_time::minutes(20), case_number);
@@ -173,18 +231,20 @@ class FollowUpScheduler {
   result<FollowUpHandle> schedule(Instant due_at_utc, std::uint64_t key) {
     const std::int64_t due_s = due_seconds(due_at_utc);
     if (due_s < 0) return due_error(due_at_utc, due_s);
+    if ((free_ == kNil && used_ == slots_.capacity()) || blocks_short()) {
+      if (auto grown = grow(); !grown) return grown.error();
+    }
     std::uint32_t index = free_;
     if (index != kNil) {
-      free_ = slot(index).next;
+      free_ = slots_[index].pos;
     } else {
-      auto grown = grow();
-      if (!grown) return grown.error();
-      index = grown.value();
+      index = used_++;
+      slots_[index].generation = 0;
     }
-    Slot& s = slot(index);
+    Slot& s = slots_[index];
     s.key = key;
     s.generation += 1;  // even (free) to odd (pending)
-    link(index, static_cast<std::uint32_t>(due_s));
+    append(Entry{index, static_cast<std::uint32_t>(due_s)});
     ++pending_;
     return FollowUpHandle(index, s.generation);
   }
@@ -194,13 +254,14 @@ class FollowUpScheduler {
   // Removes the follow-up `handle` names if it is still pending and returns
   // true. A stale handle (already fired or cancelled, or never issued here)
   // is a reported no-op: it returns false and changes nothing, because a
-  // host often cancels a follow-up that has fired a moment before. O(1).
+  // host often cancels a follow-up that has fired a moment before.
+  // O(1) amortised.
   //
   // Example:
   //   if (!s.cancel(h)) { /* it already fired: the host saw it in advance() */ }
   bool cancel(FollowUpHandle handle) noexcept {
     if (!is_pending(handle)) return false;
-    unlink(handle.slot_);
+    remove(handle.slot_);
     release(handle.slot_);
     return true;
   }
@@ -209,11 +270,12 @@ class FollowUpScheduler {
   //
   // Moves the pending follow-up `handle` names to `due_at_utc`, keeping its
   // key and its handle. Among follow-ups due in the same second it now fires
-  // after those scheduled before this call. O(1).
+  // after those scheduled before this call. O(1) amortised.
   // Fails, changing nothing, with
   //   - errc::invalid_argument if `handle` is stale, or `due_at_utc` is
   //     not-a-date-time or infinite;
-  //   - errc::out_of_range if `due_at_utc` is after `horizon_utc()`.
+  //   - errc::out_of_range if `due_at_utc` is after `horizon_utc()`;
+  //   - std::errc::not_enough_memory if storage cannot grow.
   //
   // Example:
   //   s.reschedule(h, now + boost::posix_time::minutes(20));  // the customer was updated
@@ -221,8 +283,11 @@ class FollowUpScheduler {
     if (!is_pending(handle)) return stale_error(handle);
     const std::int64_t due_s = due_seconds(due_at_utc);
     if (due_s < 0) return due_error(due_at_utc, due_s);
-    unlink(handle.slot_);
-    link(handle.slot_, static_cast<std::uint32_t>(due_s));
+    if (blocks_short()) {
+      if (auto grown = grow(); !grown) return grown.error();
+    }
+    remove(handle.slot_);
+    append(Entry{handle.slot_, static_cast<std::uint32_t>(due_s)});
     return boost::outcome_v2::success();
   }
 
@@ -232,7 +297,7 @@ class FollowUpScheduler {
   // and calls `on_fire(const FiredFollowUp&)` once for every follow-up due at
   // or before it, in due order (same second: schedule order). Each follow-up
   // is removed before `on_fire` sees it, so its handle is already stale.
-  // Returns how many fired. O(1) when nothing is due.
+  // Returns how many fired. O(1) when nothing is due. Never allocates.
   //
   // `on_fire` may schedule, cancel and reschedule; a follow-up it schedules
   // at or before `now_utc` fires within this same call, after the ones
@@ -253,20 +318,38 @@ class FollowUpScheduler {
     requires std::invocable<OnFire&, const FiredFollowUp&>
   result<std::size_t> advance(Instant now_utc, OnFire&& on_fire) {
     const std::int64_t now_s = now_seconds(now_utc);
-    if (now_s < 0 || advancing_) return now_error(now_utc, advancing_ ? kReentered : now_s);
+    if (now_s < 0 || transient_.advancing) return now_error(now_utc, transient_.advancing ? kReentered : now_s);
     const auto target = static_cast<std::uint64_t>(now_s);
     if (target < next_deadline_) {  // the common case: nothing can be due yet
       elapsed_ = target;
       return std::size_t{0};
     }
-    Reentry guard(advancing_);
+    Advancing guard(*this);
     std::size_t fired = 0;
     for (std::uint32_t bucket = settle(target); bucket != kNil; bucket = settle(target)) {
-      while (head_[bucket] != kNil) {
-        const std::uint32_t index = head_[bucket];
-        Slot& s = slot(index);
-        const FiredFollowUp event{FollowUpHandle(index, s.generation), s.key, at_second(s.due_s)};
-        unlink(index);
+      Firing firing(*this, bucket);
+      // Walk the bucket in order, re-reading its end: on_fire may append.
+      std::uint32_t block = buckets_[bucket].head;
+      std::uint32_t offset = 0;
+      for (;;) {
+        const Bucket& b = buckets_[bucket];
+        const std::uint32_t end = block == b.tail ? b.fill : kBlockEntries;
+        if (offset == end) {
+          if (block == b.tail) break;
+          block = next_block(block);
+          offset = 0;
+          continue;
+        }
+        const std::uint32_t pos = block * kBlockStride + offset++;
+        if (offset + kPrefetchAhead <= end) prefetch_slot(entries_[pos + kPrefetchAhead].slot);
+        Entry& e = entries_[pos];
+        const std::uint32_t index = e.slot;
+        if (index == kNil) continue;
+        const Slot& s = slots_[index];
+        const FiredFollowUp event{FollowUpHandle(index, s.generation), s.key, at_second(e.due_s)};
+        e.slot = kNil;
+        buckets_[bucket].live -= 1;
+        buckets_[bucket].holes += 1;
         release(index);
         ++fired;
         std::invoke(on_fire, event);
@@ -279,7 +362,7 @@ class FollowUpScheduler {
   //
   // Whether `handle` names a follow-up that has neither fired nor been cancelled.
   bool is_pending(FollowUpHandle handle) const noexcept {
-    return handle.slot_ < used_ && (handle.generation_ & 1u) != 0 && slot(handle.slot_).generation == handle.generation_;
+    return handle.slot_ < used_ && (handle.generation_ & 1u) != 0 && slots_[handle.slot_].generation == handle.generation_;
   }
 
   // FollowUpScheduler::due_at_utc()
@@ -325,28 +408,68 @@ class FollowUpScheduler {
 
   // FollowUpScheduler::allocated_bytes()
   //
-  // Bytes of memory the scheduler holds: the object itself, its slot
-  // storage (kBytesPerSlot per slot, in chunks of 4096) and the chunk table.
-  // Slots freed by cancel or firing are reused, never returned.
+  // Bytes of memory the scheduler holds: the object itself, slot storage
+  // (kBytesPerSlot a slot, in chunks of 4096) and bucket entries
+  // (kBytesPerEntry each, in chunks of 8192). Storage freed by cancel or
+  // firing is reused, never returned.
   std::size_t allocated_bytes() const noexcept;
 
  private:
   struct Slot {
     std::uint64_t key;
-    std::uint32_t due_s;       // seconds after origin_
-    std::uint32_t prev;        // in the bucket list; unused while free
-    std::uint32_t next;        // in the bucket list, or the free list
     std::uint32_t generation;  // odd while pending, even while free
+    std::uint32_t pos;         // where its entry is; the next free slot while free
   };
   static_assert(sizeof(Slot) == kBytesPerSlot);
 
-  // Restores advancing_ when advance() leaves, even by an exception.
-  struct Reentry {
-    explicit Reentry(bool& flag) noexcept : flag_(flag) { flag_ = true; }
-    ~Reentry() { flag_ = false; }
-    Reentry(const Reentry&) = delete;
-    Reentry& operator=(const Reentry&) = delete;
-    bool& flag_;
+  // A follow-up's place in a bucket. `slot` is kNil for a hole left by
+  // cancel or reschedule. The last entry of each block holds, in `slot`, the
+  // index of the next block.
+  struct Entry {
+    std::uint32_t slot;
+    std::uint32_t due_s;  // seconds after origin_
+  };
+  static_assert(sizeof(Entry) == kBytesPerEntry);
+
+  // One wheel bucket: a chain of entry blocks, all full but the tail.
+  struct Bucket {
+    std::uint32_t head = 0xFFFF'FFFFu;  // first block, or kNil when empty
+    std::uint32_t tail = 0xFFFF'FFFFu;
+    std::uint32_t fill = 0;             // entries used in the tail block
+    std::uint32_t live = 0;             // entries that are not holes
+    std::uint32_t holes = 0;
+  };
+
+  // State that belongs to one running advance() and is never copied.
+  struct Transient {
+    bool advancing = false;
+    std::uint32_t firing = 0xFFFF'FFFFu;  // the bucket being fired: never compacted
+    Transient() = default;
+    Transient(const Transient&) noexcept {}
+    Transient& operator=(const Transient&) noexcept { return *this; }
+    ~Transient() = default;
+  };
+  struct Advancing {
+    explicit Advancing(FollowUpScheduler& s) noexcept : s_(s) { s_.transient_.advancing = true; }
+    ~Advancing() { s_.transient_.advancing = false; }
+    Advancing(const Advancing&) = delete;
+    Advancing& operator=(const Advancing&) = delete;
+    FollowUpScheduler& s_;
+  };
+  // Marks `bucket` as being fired; on leaving (even by an exception) drops
+  // it once nothing live is left in it.
+  struct Firing {
+    Firing(FollowUpScheduler& s, std::uint32_t bucket) noexcept : s_(s), bucket_(bucket) {
+      s_.transient_.firing = bucket;
+    }
+    ~Firing() {
+      s_.transient_.firing = kNil;
+      if (s_.buckets_[bucket_].live == 0) s_.drop(bucket_);
+    }
+    Firing(const Firing&) = delete;
+    Firing& operator=(const Firing&) = delete;
+    FollowUpScheduler& s_;
+    std::uint32_t bucket_;
   };
 
   static constexpr std::uint32_t kNil = 0xFFFF'FFFFu;
@@ -354,17 +477,17 @@ class FollowUpScheduler {
   static constexpr std::uint64_t kNever = ~std::uint64_t{0};
   static constexpr unsigned kLevels = 6;       // 6 x 6 bits >= 32 bits of seconds
   static constexpr unsigned kLevelBits = 6;    // 64 buckets per level
-  static constexpr unsigned kChunkBits = 12;   // 4096 slots per chunk
-  static constexpr std::uint32_t kChunkMask = (1u << kChunkBits) - 1;
+  static constexpr std::uint32_t kBuckets = kLevels * 64;
+  static constexpr std::uint32_t kBlockStride = 32;    // a block: 31 entries and the next block's index
+  static constexpr std::uint32_t kBlockEntries = 31;
+  static constexpr std::uint32_t kPrefetchAhead = 8;
+  static constexpr std::uint64_t kHoleSlack = 4096;  // holes allowed beyond one per pending follow-up
   static constexpr std::int64_t kSpecial = -1;     // due/now is not-a-date-time or infinite
   static constexpr std::int64_t kTooLate = -2;     // after the horizon
   static constexpr std::int64_t kBackwards = -3;   // now before the scheduler's time
   static constexpr std::int64_t kReentered = -4;   // advance called from on_fire
 
-  explicit FollowUpScheduler(Instant origin);
-
-  Slot& slot(std::uint32_t index) noexcept { return chunks_[index >> kChunkBits][index & kChunkMask]; }
-  const Slot& slot(std::uint32_t index) const noexcept { return chunks_[index >> kChunkBits][index & kChunkMask]; }
+  explicit FollowUpScheduler(Instant origin) noexcept;
 
   // Seconds after origin_ to hold a follow-up due at `at` (rounded up, and
   // never before elapsed_), or kSpecial / kTooLate.
@@ -395,64 +518,89 @@ class FollowUpScheduler {
     return level * 64 + ((due_s >> (level * kLevelBits)) & 63u);
   }
 
-  // Appends slot `index` to the bucket for `due_s` (>= elapsed_).
-  void link(std::uint32_t index, std::uint32_t due_s) noexcept {
-    const std::uint32_t bucket = bucket_of(due_s);
-    Slot& s = slot(index);
-    s.due_s = due_s;
-    s.next = kNil;
-    s.prev = tail_[bucket];
-    if (s.prev != kNil) {
-      slot(s.prev).next = index;
-    } else {
-      head_[bucket] = index;
-      const unsigned level = bucket / 64;
-      occupied_[level] |= std::uint64_t{1} << (bucket % 64);
-      levels_ |= 1u << level;
-      const std::uint64_t start = due_s & ~((std::uint64_t{1} << (level * kLevelBits)) - 1);
-      if (start < next_deadline_) next_deadline_ = start;
-    }
-    tail_[bucket] = index;
+  std::uint32_t& next_block(std::uint32_t block) noexcept {
+    return entries_[block * kBlockStride + kBlockEntries].slot;
   }
 
-  // Takes slot `index` out of its bucket.
-  void unlink(std::uint32_t index) noexcept {
-    const Slot& s = slot(index);
-    if (s.prev != kNil && s.next != kNil) {
-      slot(s.prev).next = s.next;
-      slot(s.next).prev = s.prev;
-      return;
+  // Asks for slot `index` (which is about to be read or written) ahead of time.
+  void prefetch_slot(std::uint32_t index) const noexcept {
+#if defined(__GNUC__)
+    if (index != kNil) __builtin_prefetch(&slots_[index], 1);
+#else
+    (void)index;
+#endif
+  }
+
+  // Whether an append could leave a cascade short of free blocks: blocks in
+  // use never exceed positions / kBlockEntries plus one partly filled block
+  // per non-empty bucket, and cascades never add positions.
+  bool blocks_short() const noexcept {
+    const std::uint64_t positions = positions_ + 1;
+    return blocks_ < positions / kBlockEntries + std::min<std::uint64_t>(positions, kBuckets) + 2;
+  }
+
+  // Appends `entry` (due at or after elapsed_) to its bucket and points its
+  // slot at it. Never allocates: blocks_short() was checked by the caller.
+  void append(Entry entry) noexcept {
+    const std::uint32_t bucket = bucket_of(entry.due_s);
+    Bucket& b = buckets_[bucket];
+    if (b.tail == kNil || b.fill == kBlockEntries) {
+      const std::uint32_t block = free_blocks_;
+      free_blocks_ = next_block(block);
+      next_block(block) = kNil;
+      owners_[block] = static_cast<std::uint16_t>(bucket);
+      if (b.tail == kNil) {
+        b.head = block;
+        mark_occupied(bucket, entry.due_s);
+      } else {
+        next_block(b.tail) = block;
+      }
+      b.tail = block;
+      b.fill = 0;
     }
-    const std::uint32_t bucket = bucket_of(s.due_s);
-    if (s.prev != kNil) {
-      slot(s.prev).next = s.next;
-    } else {
-      head_[bucket] = s.next;
-    }
-    if (s.next != kNil) {
-      slot(s.next).prev = s.prev;
-    } else {
-      tail_[bucket] = s.prev;
-    }
-    if (head_[bucket] == kNil) {
-      const unsigned level = bucket / 64;
-      occupied_[level] &= ~(std::uint64_t{1} << (bucket % 64));
-      if (occupied_[level] == 0) levels_ &= ~(1u << level);
+    const std::uint32_t pos = b.tail * kBlockStride + b.fill++;
+    entries_[pos] = entry;
+    b.live += 1;
+    ++positions_;
+    slots_[entry.slot].pos = pos;
+  }
+
+  void mark_occupied(std::uint32_t bucket, std::uint32_t due_s) noexcept {
+    const unsigned level = bucket / 64;
+    occupied_[level] |= std::uint64_t{1} << (bucket % 64);
+    levels_ |= 1u << level;
+    const std::uint64_t start = due_s & ~((std::uint64_t{1} << (level * kLevelBits)) - 1);
+    if (start < next_deadline_) next_deadline_ = start;
+  }
+
+  // Turns slot `index`'s entry into a hole. A bucket left with nothing live
+  // is dropped at once; other holes wait for their bucket to cascade or
+  // fire, which reclaims them for free, unless holes in the whole wheel come
+  // to outnumber pending follow-ups: then the bucket with the most holes is
+  // compacted. The bucket comes from the entry's block, so the entry itself
+  // is only written.
+  void remove(std::uint32_t index) noexcept {
+    const std::uint32_t pos = slots_[index].pos;
+    const std::uint32_t bucket = owners_[pos / kBlockStride];
+    entries_[pos].slot = kNil;
+    Bucket& b = buckets_[bucket];
+    b.live -= 1;
+    b.holes += 1;
+    if (b.live == 0) {
+      if (bucket != transient_.firing) drop(bucket);
+    } else if (positions_ > 2 * pending_ + kHoleSlack) {
+      reclaim();
     }
   }
 
-  // Returns slot `index` (already unlinked) to the free list.
+  // Returns slot `index` (no longer in a bucket) to the free list.
   void release(std::uint32_t index) noexcept {
-    Slot& s = slot(index);
+    Slot& s = slots_[index];
     s.generation += 1;  // odd (pending) to even (free)
-    s.next = free_;
+    s.pos = free_;
     free_ = index;
     --pending_;
   }
-
-  // The first second of bucket `digit` of `level`, given that elapsed_ is
-  // in the level's current window.
-  std::uint64_t first_start(unsigned level, unsigned digit) const noexcept;
 
   // Moves elapsed_ towards `target`, cascading higher-level buckets down,
   // until the earliest non-empty bucket is a level-0 bucket due at or before
@@ -460,8 +608,25 @@ class FollowUpScheduler {
   // nothing is due by `target`, with elapsed_ at `target`.
   std::uint32_t settle(std::uint64_t target) noexcept;
 
-  // A fresh slot from new storage, or an error.
-  result<std::uint32_t> grow() noexcept;
+  // The first second of bucket `digit` of `level`, given that elapsed_ is
+  // in the level's current window.
+  std::uint64_t first_start(unsigned level, unsigned digit) const noexcept;
+
+  // Packs `bucket` without its holes, or drops it when nothing live is left.
+  void compact(std::uint32_t bucket) noexcept;
+
+  // Compacts the bucket with the most holes (never the one being fired).
+  void reclaim() noexcept;
+
+  // Returns all of `bucket`'s blocks to the free list and marks it empty.
+  void drop(std::uint32_t bucket) noexcept;
+  void clear_occupied(std::uint32_t bucket) noexcept;
+  void free_block(std::uint32_t block) noexcept;
+
+  // Makes room for one more slot and one more entry, or reports why not.
+  result<void> grow() noexcept;
+
+  void swap(FollowUpScheduler& other) noexcept;
 
   std::error_code due_error(Instant at, std::int64_t code) const;
   std::error_code now_error(Instant at, std::int64_t code) const;
@@ -475,17 +640,21 @@ class FollowUpScheduler {
   }();
 
   Instant origin_;
-  std::uint64_t elapsed_ = 0;            // the scheduler's time, seconds after origin_
-  std::uint64_t next_deadline_ = kNever; // no bucket needs attention before this second
-  std::vector<std::unique_ptr<Slot[]>> chunks_;
-  std::uint32_t used_ = 0;               // slots ever handed out: [0, used_)
-  std::uint32_t free_ = kNil;            // head of the free list
+  std::uint64_t elapsed_ = 0;             // the scheduler's time, seconds after origin_
+  std::uint64_t next_deadline_ = kNever;  // no bucket needs attention before this second
+  detail::ChunkedArray<Slot, 12> slots_;
+  detail::ChunkedArray<Entry, 13> entries_;  // blocks of kBlockStride
+  detail::ChunkedArray<std::uint16_t, 8> owners_;  // the bucket each block is in (256 blocks a chunk)
+  std::uint32_t used_ = 0;                // slots ever handed out: [0, used_)
+  std::uint32_t free_ = kNil;             // head of the free slot list
+  std::uint32_t blocks_ = 0;              // blocks ever created
+  std::uint32_t free_blocks_ = kNil;      // head of the free block list
+  std::uint64_t positions_ = 0;           // entries in all buckets, holes included
   std::size_t pending_ = 0;
-  std::uint32_t levels_ = 0;             // bit L: level L has a non-empty bucket
-  bool advancing_ = false;
+  std::uint32_t levels_ = 0;              // bit L: level L has a non-empty bucket
+  Transient transient_;
   std::array<std::uint64_t, kLevels> occupied_{};  // bit b of [L]: bucket (L, b) is non-empty
-  std::array<std::uint32_t, kLevels * 64> head_;
-  std::array<std::uint32_t, kLevels * 64> tail_;
+  std::array<Bucket, kBuckets> buckets_{};
 };
 
 }  // namespace v1
