@@ -141,6 +141,7 @@ struct PhraseSetData {
   std::array<const std::uint16_t*, 256> page_ptr{};   // pages[page_of[p]].data(), set once compiled
   std::vector<std::int32_t> single;                   // class -> one-unit phrase, or -1
   std::vector<std::uint64_t> pair_filter;             // 2^kFilterBits bits, by pair_hash
+  std::vector<std::uint64_t> prefix_filter;           // the same for the first two classes of every longer phrase too
   std::vector<PairSlot> pair_slots;                   // power-of-two size
   std::vector<std::uint64_t> triple_filter;           // 2^kFilterBits bits, by triple_hash
   std::vector<TripleSlot> triple_slots;               // power-of-two size
@@ -184,6 +185,7 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
   const std::uint32_t starters = set.starters;
   const std::int32_t* const single = set.single.data();
   const std::uint64_t* const pair_filter = set.pair_filter.data();
+  const std::uint64_t* const prefix_filter = set.prefix_filter.data();
   const PairSlot* const pair_slots = set.pair_slots.data();
   const std::uint64_t* const triple_filter = set.triple_filter.data();
   const TripleSlot* const triple_slots = set.triple_slots.data();
@@ -198,7 +200,11 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
     if (c == 0 || c > starters) continue;  // starts no phrase
     const bool start_ok = i == 0 || (unit[i] & kGapBit) || !(unit[i - 1] & kWordBit);
     const std::uint32_t c2 = unit[i + 1] & kClassMask;
-    if (c2 != 0) {
+    const std::uint32_t key2 = pair_key(c, c2);
+    const std::uint32_t h2 = pair_hash(key2);
+    // One filter says whether any phrase of two units or more starts with
+    // these two classes; most positions stop here.
+    if (c2 != 0 && filter_has(prefix_filter, h2)) {
       const std::uint32_t c3 = unit[i + 2] & kClassMask;  // i + 1 < n, so i + 2 <= n (the sentinel at worst)
       if (c3 != 0) {
         const std::uint64_t key = triple_key(c, c2, c3);
@@ -222,12 +228,10 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
           }
         }
       }
-      const std::uint32_t key = pair_key(c, c2);
-      const std::uint32_t h = pair_hash(key);
-      if (filter_has(pair_filter, h)) {
-        std::size_t slot = slot_hash(key) & pair_mask;
-        while (pair_slots[slot].key != key && pair_slots[slot].key != 0) slot = (slot + 1) & pair_mask;
-        if (pair_slots[slot].key == key) {
+      if (filter_has(pair_filter, h2)) {
+        std::size_t slot = slot_hash(key2) & pair_mask;
+        while (pair_slots[slot].key != key2 && pair_slots[slot].key != 0) slot = (slot + 1) & pair_mask;
+        if (pair_slots[slot].key == key2) {
           const std::uint32_t id = pair_slots[slot].phrase;
           const PhraseInfo& p = phrases[id];
           if ((!p.latin_start || start_ok) && (!p.latin_end || boundary_after(i + 2))) {
