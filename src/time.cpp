@@ -209,7 +209,25 @@ std::string format_duration(Duration d) {
   if (d.is_special()) return "invalid-duration";
   bool negative = d.is_negative();
   if (negative) d = d.invert_sign();
-  return fmt::format("{}{:02}:{:02}:{:02}", negative ? "-" : "", d.hours(), d.minutes(), d.seconds());
+  // As fmt's "{:02}" would write each field: at least two digits.
+  char buf[48];
+  char* p = buf;
+  char* const end = buf + sizeof buf;
+  auto field = [&](long long v) {
+    if (v >= 0 && v < 10) {
+      *p++ = '0';
+      *p++ = static_cast<char>('0' + v);
+    } else {
+      p = std::to_chars(p, end, v).ptr;
+    }
+  };
+  if (negative) *p++ = '-';
+  field(d.hours());
+  *p++ = ':';
+  field(d.minutes());
+  *p++ = ':';
+  field(d.seconds());
+  return std::string(buf, p);
 }
 
 }  // namespace v1
