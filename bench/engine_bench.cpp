@@ -594,7 +594,6 @@ void breakdown(Breakdown& b, const Case& c) {
   double contacts = buffer_of(c.contact_points());
   for (const auto& p : c.contact_points()) contacts += heap_of(p.value());
   add_heap(b, "contact_points", contacts);
-  add_heap(b, "channels", buffer_of(c.channels()));
   double orders = buffer_of(c.orders()) + (c.incident_group() ? heap_of(*c.incident_group()) : 0);
   for (const auto& o : c.orders()) orders += heap_of(o.id.str()) + (o.loss.right ? heap_of(o.loss.right->kind) : 0);
   add_heap(b, "orders", orders);
@@ -605,14 +604,12 @@ void breakdown(Breakdown& b, const Case& c) {
   double promises = buffer_of(c.promises());
   for (const auto& p : c.promises()) promises += heap_of(p.follow_up.str()) + heap_of(p.what);
   add_heap(b, "promises", promises);
-  double remedies = buffer_of(c.remedies()), framing = 0;
+  double remedies = buffer_of(c.remedies());
   for (const auto& r : c.remedies()) {
     remedies += heap_of(r.id.str()) + (r.order ? heap_of(r.order->str()) : 0) +
                 (r.decided_by ? heap_of(r.decided_by->str()) : 0);
-    framing += heap_of(r.framing);
   }
   add_heap(b, "remedies", remedies);
-  add_heap(b, "remedies: framing text", framing);
   double pending = buffer_of(c.pending_follow_ups());
   for (const auto& f : c.pending_follow_ups()) pending += heap_of(f.id.str());
   add_heap(b, "pending_follow_ups (empty once closed)", pending);

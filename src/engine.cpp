@@ -7,6 +7,7 @@
 #include <redress/engine.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <exception>
 
 #include <fmt/format.h>
@@ -74,7 +75,7 @@ struct detail_case_access {
     return s;
   }
 
-  void why(std::string rule, std::string detail) { trace.push_back({std::move(rule), std::move(detail)}); }
+  void why(std::string_view rule, std::string detail) { trace.push_back({std::string(rule), std::move(detail)}); }
   void act(Action a) { actions.push_back(std::move(a)); }
 
   void raise_priority(Priority at_least) { c.priority_ = std::max(c.priority_, at_least); }
@@ -85,7 +86,14 @@ struct detail_case_access {
   // --- follow-ups ----------------------------------------------------------
 
   result<FollowUpId> schedule(FollowUpKind kind, Instant due) {
-    BOOST_OUTCOME_TRY(auto id, FollowUpId::make(fmt::format("{}#{}", c.id_.str(), c.next_follow_up_)));
+    // "<case id>#<n>": the case id is valid, so only the length can fail.
+    char buf[FollowUpId::kMaxBytes + 24];
+    const std::string& case_id = c.id_.str();
+    std::size_t n = std::min(case_id.size(), FollowUpId::kMaxBytes + 1);
+    std::copy_n(case_id.data(), n, buf);
+    buf[n] = '#';
+    char* end = std::to_chars(buf + n + 1, buf + sizeof buf, c.next_follow_up_).ptr;
+    BOOST_OUTCOME_TRY(auto id, FollowUpId::make(std::string_view(buf, static_cast<std::size_t>(end - buf))));
     ++c.next_follow_up_;
     FollowUp f{id, kind, due};
     c.pending_.push_back(f);
@@ -123,6 +131,12 @@ struct detail_case_access {
     return success();
   }
 
+  // The policy's gift framing for a remedy of `kind` ("" if it has none).
+  std::string framing(RemedyKind kind) const {
+    auto it = settings.framing.find(kind);
+    return it == settings.framing.end() ? std::string() : it->second;
+  }
+
   Remedy* remedy(const RemedyId& id) {
     auto it = std::find_if(c.remedies_.begin(), c.remedies_.end(), [&](const Remedy& r) { return r.id == id; });
     return it == c.remedies_.end() ? nullptr : &*it;
@@ -155,9 +169,7 @@ struct detail_case_access {
     if (e.from && std::find(c.contact_points_.begin(), c.contact_points_.end(), *e.from) == c.contact_points_.end()) {
       c.contact_points_.push_back(*e.from);
     }
-    if (std::find(c.channels_.begin(), c.channels_.end(), e.channel) == c.channels_.end()) {
-      c.channels_.push_back(e.channel);
-    }
+    c.channels_.add(e.channel);
     ++c.contacts_;
     if (c.contacts_ == 1 && !c.flags_.proactive) {
       act(actions::Reply{"Apologise first and name the customer's feeling, before any fact or rule."});
@@ -369,9 +381,7 @@ struct detail_case_access {
       o = order(*e.order);
       if (!o) return bad_event(fmt::format("order {} is not linked to the case", e.order->str()));
     }
-    Remedy r{e.remedy, e.kind, e.value, e.order, RemedyStatus::proposed, 0, std::nullopt, ""};
-    auto fr = settings.framing.find(e.kind);
-    if (fr != settings.framing.end()) r.framing = fr->second;
+    Remedy r{e.remedy, e.kind, e.value, e.order, RemedyStatus::proposed, 0, std::nullopt};
 
     BOOST_OUTCOME_TRY(bool blocked, remedy_blocked(e, o));
     if (blocked) {
@@ -399,7 +409,7 @@ struct detail_case_access {
       act(actions::RequestApproval{e.remedy, e.value, level});
       why("remedy.authority", fmt::format("policy authority level 0 = {}", front ? money_text(*front) : "none"));
     } else {
-      act(actions::Offer{e.remedy, e.value, r.framing});
+      act(actions::Offer{e.remedy, e.value, framing(e.kind)});
       why("remedy.offer", "within front-line authority; offered as a gift");
     }
     c.remedies_.push_back(std::move(r));
@@ -428,7 +438,7 @@ struct detail_case_access {
     }
     r->status = RemedyStatus::approved;
     r->decided_by = e.approver;
-    act(actions::Offer{r->id, r->value, r->framing});
+    act(actions::Offer{r->id, r->value, framing(r->kind)});
     why("remedy.approved", fmt::format("approved by {} at level {}", e.approver.str(), e.level));
     return success();
   }
@@ -489,7 +499,12 @@ struct detail_case_access {
   result<void> restart_update_clock(std::string_view why_text) {
     cancel_kind(FollowUpKind::update);
     BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update, ev.at_utc + settings.update_interval));
-    why("update.interval", fmt::format("{} {} (policy update_interval)", why_text, format_duration(settings.update_interval)));
+    std::string duration = format_duration(settings.update_interval);
+    constexpr std::string_view kTail = " (policy update_interval)";
+    std::string detail;
+    detail.reserve(why_text.size() + 1 + duration.size() + kTail.size());
+    detail.append(why_text).append(1, ' ').append(duration).append(kTail);
+    why("update.interval", std::move(detail));
     return success();
   }
 
@@ -732,7 +747,13 @@ result<Case> Case::open(CaseId id, CustomerId customer, Currency currency, Insta
   return Case(std::move(id), std::move(customer), currency, opened_at_utc);
 }
 
-result<Step> apply(const Case& current, const Event& event, const Policy& policy, Instant now_utc) {
+namespace {
+
+// apply(), on a case given as `const Case&` (copied: the caller's case is
+// never touched) or as `Case&&` (moved into the working copy: the caller
+// gives its case up, even on failure; replay() discards it then).
+template <class CaseRef>
+result<Step> apply_to(CaseRef&& current, const Event& event, const Policy& policy, Instant now_utc) {
   auto bad = [&](std::string why) {
     return detail::fail(errc::invalid_event,
                         fmt::format("{} event on case {}: {}", event_type(event.body), current.id().str(), why));
@@ -754,7 +775,7 @@ result<Step> apply(const Case& current, const Event& event, const Policy& policy
   try {
     BOOST_OUTCOME_TRY(auto settings, from_policy(policy.settings(current), "settings"));
     if (settings == nullptr) return detail::fail(errc::policy_failed, "policy.settings: returned no settings");
-    detail_case_access run{policy, event, *settings, current, {}, {}, {}};
+    detail_case_access run{policy, event, *settings, std::forward<CaseRef>(current), {}, {}, {}};
     BOOST_OUTCOME_TRYV(std::visit([&](const auto& e) { return run.on(e); }, event.body));
     return run.finish();
   } catch (const std::exception& e) {
@@ -764,10 +785,17 @@ result<Step> apply(const Case& current, const Event& event, const Policy& policy
   }
 }
 
+}  // namespace
+
+result<Step> apply(const Case& current, const Event& event, const Policy& policy, Instant now_utc) {
+  return apply_to(current, event, policy, now_utc);
+}
+
 result<Case> replay(const Case& initial, std::span<const Event> journal, const Policy& policy) {
+  // The working case moves from step to step: on failure it is dropped.
   Case c = initial;
   for (std::size_t i = 0; i < journal.size(); ++i) {
-    auto step = apply(c, journal[i], policy, journal[i].at_utc);
+    auto step = apply_to(std::move(c), journal[i], policy, journal[i].at_utc);
     if (!step) {
       return detail::fail(static_cast<errc>(step.error().value()),
                           fmt::format("journal[{}]: {}", i, last_error_detail()));

@@ -13,8 +13,8 @@ using detail::json_fail;
 
 json::value name(std::string_view s) { return json::string(s); }
 
-template <class T>
-json::array array_of(const std::vector<T>& items) {
+template <class Range>
+json::array array_of(const Range& items) {
   json::array out;
   out.reserve(items.size());
   for (const auto& x : items) out.push_back(to_json(x));
@@ -353,7 +353,7 @@ json::value to_json(const Order& o) { return json::object{{"id", to_json(o.id)},
 json::value to_json(const Remedy& r) {
   json::object o{{"id", to_json(r.id)},         {"kind", to_json(r.kind)},
                  {"value", to_json(r.value)},   {"status", to_json(r.status)},
-                 {"approval_level", r.approval_level}, {"framing", r.framing}};
+                 {"approval_level", r.approval_level}};
   put_optional(o, "order", r.order);
   put_optional(o, "decided_by", r.decided_by);
   return o;

@@ -19,6 +19,8 @@
 #ifndef REDRESS_CASE_HPP
 #define REDRESS_CASE_HPP
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -147,7 +149,8 @@ struct Remedy {
   RemedyStatus status = RemedyStatus::proposed;
   int approval_level = 0;
   std::optional<AgentId> decided_by;
-  std::string framing;  // how it is offered: as a gift, never "by the rules"
+  // (How it is offered, the policy's gift framing for its kind, travels with
+  // the `offer` action, not with the case.)
   friend bool operator==(const Remedy&, const Remedy&) = default;
 };
 
@@ -246,6 +249,47 @@ struct Flags {
   friend bool operator==(const Flags&, const Flags&) = default;
 };
 
+// ChannelList
+//
+// The channels a case came through, each once, in the order first used. Held
+// inline (there are only kChannels.size() channels): a sequence of Channel
+// with size(), empty(), operator[], begin()/end() and ==.
+class ChannelList {
+ public:
+  using value_type = Channel;
+  using const_iterator = const Channel*;
+  using iterator = const_iterator;
+
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  const Channel& operator[](std::size_t i) const noexcept { return items_[i]; }
+  const Channel* begin() const noexcept { return items_.data(); }
+  const Channel* end() const noexcept { return items_.data() + size_; }
+  bool contains(Channel ch) const noexcept {
+    for (auto c : *this) {
+      if (c == ch) return true;
+    }
+    return false;
+  }
+
+  friend bool operator==(const ChannelList& a, const ChannelList& b) noexcept {
+    if (a.size_ != b.size_) return false;
+    for (std::size_t i = 0; i < a.size_; ++i) {
+      if (a.items_[i] != b.items_[i]) return false;
+    }
+    return true;
+  }
+
+ private:
+  friend struct detail_case_access;
+  // Appends `ch` unless it is already there.
+  void add(Channel ch) noexcept {
+    if (!contains(ch) && size_ < items_.size()) items_[size_++] = ch;
+  }
+  std::array<Channel, kChannels.size()> items_{};
+  std::uint8_t size_ = 0;
+};
+
 // Case
 //
 // One service failure. Created with Case::open(); changed only by apply().
@@ -275,7 +319,7 @@ class Case {
   Stage stage() const noexcept { return stage_; }
   Priority priority() const noexcept { return priority_; }
   const std::vector<ContactPoint>& contact_points() const noexcept { return contact_points_; }
-  const std::vector<Channel>& channels() const noexcept { return channels_; }
+  const ChannelList& channels() const noexcept { return channels_; }
   int contacts() const noexcept { return contacts_; }
   const std::vector<Order>& orders() const noexcept { return orders_; }
   const std::optional<std::string>& incident_group() const noexcept { return incident_group_; }
@@ -323,7 +367,7 @@ class Case {
   Stage stage_ = Stage::apologise;
   Priority priority_ = Priority::normal;
   std::vector<ContactPoint> contact_points_;
-  std::vector<Channel> channels_;
+  ChannelList channels_;
   int contacts_ = 0;
   std::vector<Order> orders_;
   std::optional<std::string> incident_group_;
