@@ -48,15 +48,16 @@ struct detail_case_access {
   const Policy& policy;
   const Event& ev;
   const Settings& settings;
-  Case c;
-  std::vector<Action> actions;
-  std::vector<Finding> findings;
-  std::vector<TraceEntry> trace;
+  // The step being built, in place in apply()'s result: the working copy of
+  // the case and what this event produces.
+  Case& c;
+  std::vector<Action>& actions;
+  std::vector<Finding>& findings;
+  std::vector<TraceEntry>& trace;
 
-  Step finish() {
+  void finish() {
     c.last_event_at_utc_ = ev.at_utc;
     ++c.events_applied_;
-    return Step{std::move(c), std::move(actions), std::move(findings), std::move(trace)};
   }
 
   // --- recording ---------------------------------------------------------
@@ -775,9 +776,14 @@ result<Step> apply_to(CaseRef&& current, const Event& event, const Policy& polic
   try {
     BOOST_OUTCOME_TRY(auto settings, from_policy(policy.settings(current), "settings"));
     if (settings == nullptr) return detail::fail(errc::policy_failed, "policy.settings: returned no settings");
-    detail_case_access run{policy, event, *settings, std::forward<CaseRef>(current), {}, {}, {}};
+    // The step is built where apply() returns it, so the case is copied (or
+    // moved) once and never moved again; on failure it is dropped.
+    result<Step> out{boost::outcome_v2::in_place_type<Step>, std::forward<CaseRef>(current)};
+    Step& step = out.value();
+    detail_case_access run{policy, event, *settings, step.next, step.actions, step.findings, step.trace};
     BOOST_OUTCOME_TRYV(std::visit([&](const auto& e) { return run.on(e); }, event.body));
-    return run.finish();
+    run.finish();
+    return out;
   } catch (const std::exception& e) {
     return detail::fail(errc::policy_failed, fmt::format("the policy threw: {}", e.what()));
   } catch (...) {
