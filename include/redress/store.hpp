@@ -1,0 +1,227 @@
+// redress/store.hpp: where case journals and follow-ups are kept.
+//
+// The core never performs I/O. A host that wants its cases to outlive the
+// process keeps two things in a store:
+//   - each case's *journal*, the events the engine folded, in order
+//     (<redress/journal.hpp>): replaying it reproduces the case;
+//   - the *follow-ups* the engine scheduled, so that a timer due while every
+//     process was down still fires, exactly once per claim.
+//
+// `JournalStore` and `FollowUpStore` are the interfaces; `SqliteStore`
+// (<redress/sqlite_store.hpp>, target redress::sqlite) is the embedded
+// implementation of both. See docs/stores.md.
+//
+// The model:
+//   - A case's events are numbered 1, 2, 3, ... in the order they were
+//     appended: their *sequence numbers*. A case's `last_seq` is the number of
+//     events it holds (0 for a case the store has never seen).
+//   - `append` stores a batch of events atomically: all of them or none. It
+//     carries the sequence number the caller believes is the case's last
+//     (`expected_last_seq`), so two writers cannot interleave a case's journal,
+//     and a batch retried after an unknown outcome (a timeout, a crash before
+//     the reply) is recognised and not stored twice.
+//   - Whether a case is open is the host's knowledge, not the store's: the
+//     engine decides when a case closes (<redress/case.hpp>, Stage::closed).
+//     So every append says what the case is after the batch (`CaseState`),
+//     and `open_cases()` lists those whose last append said `open`.
+//   - Acknowledged means durable: once `append`, `persist`, `cancel`,
+//     `claim_due` or `complete` has returned success, the change survives the
+//     process being killed (and, for SqliteStore, power loss).
+//   - A failed call changes nothing.
+//
+// Thread safety: implementations say so. SqliteStore may be shared between
+// threads (it serialises calls) and the same file may be opened by several
+// processes at once.
+#ifndef REDRESS_STORE_HPP
+#define REDRESS_STORE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include <redress/case.hpp>
+#include <redress/error.hpp>
+#include <redress/event.hpp>
+#include <redress/ids.hpp>
+#include <redress/time.hpp>
+
+namespace redress {
+inline namespace v1 {
+
+// store_errc
+//
+// The codes stores report, kept in one place. redress::errc has no store
+// codes yet, so each maps to the nearest existing one and the detail
+// (last_error_detail()) says which it is. Compare with these names, not with
+// the codes they stand for today, and code keeps working when they get codes
+// of their own.
+//
+// Example:
+//   auto store = redress::SqliteStore::open("cases.db");
+//   if (!store && store.error() == redress::store_errc::schema_too_new) { ... }
+namespace store_errc {
+// The storage failed: an I/O error, a full disk, a lock held past the
+// busy timeout. Nothing was changed; the call may be retried.
+inline constexpr errc storage_failed = errc::internal_error;
+// The file is not a redress store (random bytes, another application's
+// database) or its contents are damaged (a row that does not decode).
+inline constexpr errc corrupt_store = errc::internal_error;
+// The store was written by a newer redress whose schema this one does not know.
+inline constexpr errc schema_too_new = errc::internal_error;
+// `expected_last_seq` does not match the case's journal (another writer got
+// there first), or a follow-up id is already used for another follow-up.
+inline constexpr errc conflict = errc::invalid_event;
+}  // namespace store_errc
+
+// CaseState
+//
+// What a case is after an appended batch: `open` until the engine closes it
+// (Stage::closed), then `closed`. A closed case may be reopened by a later
+// append that says `open`.
+enum class CaseState : std::uint8_t { open, closed };
+
+// ClaimerIdTag, ClaimerId
+//
+// Names a worker (a process, a thread) that claims due follow-ups, so that
+// only the claimer can complete what it claimed. Same rules as every id:
+// 1 to 128 printable ASCII bytes, no space.
+struct ClaimerIdTag {
+  static constexpr std::string_view name = "claimer_id";
+};
+using ClaimerId = BasicId<ClaimerIdTag>;
+
+// JournalStore
+//
+// Keeps each case's journal. See the model above.
+//
+// Example:
+//   std::vector<redress::Event> batch{event};
+//   auto last = store.append(case_id, batch, 0, redress::CaseState::open);   // 1
+//   auto again = store.append(case_id, batch, 0, redress::CaseState::open);  // 1: a retry, not stored twice
+//   auto journal = store.events(case_id);                                     // {event}
+class JournalStore {
+ public:
+  virtual ~JournalStore() = default;
+
+  // JournalStore::append()
+  //
+  // Stores `events` as the case's events `expected_last_seq + 1` onwards, all
+  // or none, and records that the case is `state_after` afterwards. Returns
+  // the case's last sequence number after the batch.
+  //
+  // A retry is recognised: when the case already holds exactly these events
+  // after `expected_last_seq` and nothing more, nothing is stored again and
+  // the same number is returned.
+  //
+  // Fails with
+  //   - errc::invalid_argument for an empty batch, an event of another case,
+  //     an event whose instant is not a time (the detail names "events[i]");
+  //   - errc::invalid_event for an event the journal's JSON form cannot carry
+  //     back unchanged (text that is not UTF-8, a fraction of a second in a
+  //     promise's working time);
+  //   - store_errc::conflict when the case's last sequence number is not
+  //     `expected_last_seq` (and this is not a retry);
+  //   - store_errc::storage_failed.
+  virtual result<std::uint64_t> append(const CaseId& case_id, std::span<const Event> events,
+                                       std::uint64_t expected_last_seq, CaseState state_after) = 0;
+
+  // JournalStore::events()
+  //
+  // The case's journal in order: element i has sequence number i + 1. Empty
+  // for a case the store has never seen. Fails with store_errc::corrupt_store
+  // when a stored event does not decode, belongs to another case or is
+  // missing from the sequence (never skipping it), or storage_failed.
+  virtual result<std::vector<Event>> events(const CaseId& case_id) const = 0;
+
+  // JournalStore::last_seq()
+  //
+  // The case's last sequence number: how many events it holds; 0 when none.
+  virtual result<std::uint64_t> last_seq(const CaseId& case_id) const = 0;
+
+  // JournalStore::open_cases()
+  //
+  // The cases whose last append said CaseState::open, ordered by id.
+  virtual result<std::vector<CaseId>> open_cases() const = 0;
+
+ protected:
+  JournalStore() = default;
+  JournalStore(const JournalStore&) = default;
+  JournalStore& operator=(const JournalStore&) = default;
+};
+
+// ClaimedFollowUp
+//
+// A due follow-up handed to one claimer until `lease_until_utc`. The claimer
+// fires it (the host appends a TimerFired event and carries out its actions)
+// and then calls `complete`. If it does not complete it before the lease
+// ends (it crashed), the follow-up is due again and another claimer gets it.
+struct ClaimedFollowUp {
+  CaseId case_id;
+  FollowUp follow_up;
+  Instant lease_until_utc;
+  friend bool operator==(const ClaimedFollowUp&, const ClaimedFollowUp&) = default;
+};
+
+// FollowUpStore
+//
+// Keeps the follow-ups the engine scheduled until they are fired or
+// cancelled. A follow-up is `pending` until claimed; `claimed` until
+// completed or its lease ends (then it is due again); `done` once completed;
+// `cancelled` once cancelled. The store never reads a clock: `now_utc` is
+// passed in.
+//
+// Example:
+//   store.persist(case_id, follow_up);
+//   auto due = store.claim_due(now, 100, worker, boost::posix_time::minutes(5));
+//   for (const auto& c : due.value()) { fire(c); store.complete(c.follow_up.id, worker); }
+class FollowUpStore {
+ public:
+  virtual ~FollowUpStore() = default;
+
+  // FollowUpStore::persist()
+  //
+  // Keeps `follow_up` of case `case_id` as pending. Persisting the same
+  // follow-up again (same id, case, kind and due time) changes nothing,
+  // whatever became of it, so a retry never revives a cancelled one.
+  // Fails with errc::invalid_argument when the due time is not a time,
+  // store_errc::conflict when the id is kept for a different follow-up, or
+  // storage_failed.
+  virtual result<void> persist(const CaseId& case_id, const FollowUp& follow_up) = 0;
+
+  // FollowUpStore::cancel()
+  //
+  // Cancels a pending or claimed follow-up. Returns true when it did; false
+  // when the id is unknown, done or already cancelled.
+  virtual result<bool> cancel(const FollowUpId& id) = 0;
+
+  // FollowUpStore::claim_due()
+  //
+  // Claims up to `max_count` follow-ups due at or before `now_utc` (pending
+  // ones, and claimed ones whose lease has ended) for `claimer`, until
+  // `now_utc + lease`, earliest due first (then by id). Fails with
+  // errc::invalid_argument when `now_utc` is not a time, `lease` is not
+  // positive or `max_count` is 0, or storage_failed.
+  virtual result<std::vector<ClaimedFollowUp>> claim_due(Instant now_utc, std::size_t max_count,
+                                                         const ClaimerId& claimer, Duration lease) = 0;
+
+  // FollowUpStore::complete()
+  //
+  // Marks a follow-up `claimer` holds as done. Returns true when it did;
+  // false when the claimer does not hold it (cancelled, or its lease ended
+  // and another claimer took it): the host should then not count on having
+  // fired it alone. A claimer still holds a follow-up after its lease ended
+  // as long as nobody else has claimed it.
+  virtual result<bool> complete(const FollowUpId& id, const ClaimerId& claimer) = 0;
+
+ protected:
+  FollowUpStore() = default;
+  FollowUpStore(const FollowUpStore&) = default;
+  FollowUpStore& operator=(const FollowUpStore&) = default;
+};
+
+}  // namespace v1
+}  // namespace redress
+
+#endif  // REDRESS_STORE_HPP

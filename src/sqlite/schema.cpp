@@ -1,0 +1,132 @@
+// The store's schema and its migrations. Each step takes a store from one
+// version to the next; a step, once released, never changes (a store written
+// by that release depends on it), so a new version is a new step.
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include <redress/sqlite_store.hpp>
+
+#include "db.hpp"
+
+namespace redress {
+inline namespace v1 {
+namespace detail::sqlite {
+namespace {
+
+// kMigrations[v] takes a store from version v to v + 1.
+constexpr const char* kMigrations[] = {
+    // 0 -> 1: case journals. One row per event, unique by (case_id, seq); a
+    // row per case with its last sequence number and whether it is open.
+    "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value ANY NOT NULL) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE cases ("
+    "  case_id TEXT PRIMARY KEY NOT NULL,"
+    "  open INTEGER NOT NULL CHECK (open IN (0, 1)),"
+    "  last_seq INTEGER NOT NULL CHECK (last_seq >= 1),"
+    "  last_at_us INTEGER NOT NULL"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX cases_open ON cases (case_id) WHERE open = 1;"
+    "CREATE TABLE events ("
+    "  case_id TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL CHECK (seq >= 1),"
+    "  at_us INTEGER NOT NULL,"
+    "  type TEXT NOT NULL,"
+    "  body_json TEXT NOT NULL,"
+    "  PRIMARY KEY (case_id, seq)"
+    ") STRICT, WITHOUT ROWID;"
+    "INSERT INTO meta (key, value) VALUES ('schema_version', 1);"
+    "PRAGMA application_id = 1380209235;",
+    // 1 -> 2: follow-ups, with their claims.
+    "CREATE TABLE follow_ups ("
+    "  id TEXT PRIMARY KEY NOT NULL,"
+    "  case_id TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  due_at_us INTEGER NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('pending', 'claimed', 'done', 'cancelled')),"
+    "  claimed_by TEXT,"
+    "  lease_until_us INTEGER"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX follow_ups_due ON follow_ups (state, due_at_us);"
+    "UPDATE meta SET value = 2 WHERE key = 'schema_version';",
+};
+static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
+static_assert(SqliteStore::kApplicationId == 1380209235);
+
+// The schema version of the store in `db`, 0 for an empty file, read
+// without writing. Refuses a file that is not a redress store or is newer.
+result<std::int64_t> recognise(Db& db) {
+  BOOST_OUTCOME_TRY(auto application_id, db.scalar("PRAGMA application_id", "reading the file's header"));
+  if (application_id == 0) {
+    std::string tables;
+    BOOST_OUTCOME_TRYV(db.each("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name",
+                               "listing the tables", [&](const Query& q) -> result<void> {
+                                 tables += tables.empty() ? "" : ", ";
+                                 tables += q.text(0);
+                                 return boost::outcome_v2::success();
+                               }));
+    if (tables.empty()) return 0;
+    return fail(store_errc::corrupt_store,
+                fmt::format("{}: a SQLite database of another application (tables: {}), not a redress store; "
+                            "it was not touched",
+                            db.label(), tables));
+  }
+  if (application_id != SqliteStore::kApplicationId) {
+    return fail(store_errc::corrupt_store,
+                fmt::format("{}: a SQLite database of another application (application_id 0x{:08x}; a redress "
+                            "store's is 0x{:08x}); it was not touched",
+                            db.label(), static_cast<std::uint32_t>(application_id),
+                            static_cast<std::uint32_t>(SqliteStore::kApplicationId)));
+  }
+  BOOST_OUTCOME_TRY(auto has_meta, db.scalar("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'meta'",
+                                             "looking for the meta table"));
+  BOOST_OUTCOME_TRY(auto version, has_meta == 0
+                                      ? result<std::int64_t>(-1)
+                                      : db.scalar("SELECT coalesce((SELECT CASE typeof(value) WHEN 'integer' THEN value "
+                                                  "ELSE -1 END FROM meta WHERE key = 'schema_version'), -1)",
+                                                  "reading the schema version"));
+  if (version < 1) {
+    return fail(store_errc::corrupt_store,
+                fmt::format("{}: meta.schema_version: missing or not a positive integer; the store is damaged",
+                            db.label()));
+  }
+  if (version > SqliteStore::kSchemaVersion) {
+    return fail(store_errc::schema_too_new,
+                fmt::format("{}: meta.schema_version: {}, written by a newer redress; this one knows versions up to {}. "
+                            "Open it with that release or a newer one; it was not touched",
+                            db.label(), version, SqliteStore::kSchemaVersion));
+  }
+  return version;
+}
+
+}  // namespace
+
+result<void> prepare_schema(Db& db) {
+  BOOST_OUTCOME_TRY(auto version, recognise(db));
+
+  std::string mode;
+  BOOST_OUTCOME_TRYV(db.each("PRAGMA journal_mode = WAL", "switching to WAL", [&](const Query& q) -> result<void> {
+    mode = q.text(0);
+    return boost::outcome_v2::success();
+  }));
+  if (mode != "wal" && mode != "memory") {
+    return fail(store_errc::storage_failed,
+                fmt::format("{}: the journal mode stayed \"{}\"; a store needs WAL (is the file on a network "
+                            "file system?)",
+                            db.label(), mode));
+  }
+  BOOST_OUTCOME_TRYV(db.exec("PRAGMA synchronous = FULL", "setting synchronous = FULL"));
+  if (version == SqliteStore::kSchemaVersion) return boost::outcome_v2::success();
+
+  // Another process may have created or migrated the store since we looked:
+  // look again under the write lock.
+  BOOST_OUTCOME_TRY(auto tx, Transaction::begin(db, Transaction::Mode::write));
+  BOOST_OUTCOME_TRY(version, recognise(db));
+  for (auto v = version; v < SqliteStore::kSchemaVersion; ++v) {
+    BOOST_OUTCOME_TRYV(db.exec(kMigrations[v], fmt::format("migrating the schema from version {} to {}", v, v + 1)));
+  }
+  return tx.commit();
+}
+
+}  // namespace detail::sqlite
+}  // namespace v1
+}  // namespace redress
