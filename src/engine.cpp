@@ -750,6 +750,22 @@ result<Case> Case::open(CaseId id, CustomerId customer, Currency currency, Insta
 
 namespace {
 
+// The step is built where apply() returns it (every path returns `out`, so it
+// is never moved): the case is copied, or moved, once; on failure it is dropped.
+template <class CaseRef>
+result<Step> fold(CaseRef&& current, const Event& event, const Policy& policy, const Settings& settings) {
+  result<Step> out{boost::outcome_v2::in_place_type<Step>, std::forward<CaseRef>(current)};
+  Step& step = out.value();
+  detail_case_access run{policy, event, settings, step.next, step.actions, step.findings, step.trace};
+  auto done = std::visit([&](const auto& e) { return run.on(e); }, event.body);
+  if (done) {
+    run.finish();
+  } else {
+    out = done.error();
+  }
+  return out;
+}
+
 // apply(), on a case given as `const Case&` (copied: the caller's case is
 // never touched) or as `Case&&` (moved into the working copy: the caller
 // gives its case up, even on failure; replay() discards it then).
@@ -776,14 +792,7 @@ result<Step> apply_to(CaseRef&& current, const Event& event, const Policy& polic
   try {
     BOOST_OUTCOME_TRY(auto settings, from_policy(policy.settings(current), "settings"));
     if (settings == nullptr) return detail::fail(errc::policy_failed, "policy.settings: returned no settings");
-    // The step is built where apply() returns it, so the case is copied (or
-    // moved) once and never moved again; on failure it is dropped.
-    result<Step> out{boost::outcome_v2::in_place_type<Step>, std::forward<CaseRef>(current)};
-    Step& step = out.value();
-    detail_case_access run{policy, event, *settings, step.next, step.actions, step.findings, step.trace};
-    BOOST_OUTCOME_TRYV(std::visit([&](const auto& e) { return run.on(e); }, event.body));
-    run.finish();
-    return out;
+    return fold(std::forward<CaseRef>(current), event, policy, *settings);
   } catch (const std::exception& e) {
     return detail::fail(errc::policy_failed, fmt::format("the policy threw: {}", e.what()));
   } catch (...) {
