@@ -1,5 +1,6 @@
 #include "support/test.hpp"
 
+#include <random>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -348,5 +349,33 @@ TEST_SUITE("lint") {
     for (auto& th : threads) th.join();
     for (int s : same) CHECK(s == 200);
     CHECK(lint_codes().size() == 16);
+  }
+
+  TEST_CASE("arbitrary bytes give either a report whose spans quote the text or invalid_utf8") {
+    std::mt19937 rng(7);
+    const std::vector<std::string> pieces = {"抱歉", "但是", "這是我們的政策", "sorry", " but ", "退款", "500元",
+                                             "2个工作日内", "within 3 days", "，", "。", "\n", "ｙｏｕ", "'", "\xe2\x80\x99"};
+    for (int round = 0; round < 2000; ++round) {
+      std::string text;
+      const int parts = static_cast<int>(rng() % 12);
+      for (int k = 0; k < parts; ++k) {
+        if (rng() % 8 == 0) {
+          text += static_cast<char>(rng() % 256);  // sometimes a stray byte
+        } else {
+          text += pieces[rng() % pieces.size()];
+        }
+      }
+      auto r = lint(text);
+      if (!r) {
+        CHECK(r.error() == errc::invalid_utf8);
+        continue;
+      }
+      for (const auto& f : r.value().findings) {
+        REQUIRE(f.span.begin_byte <= f.span.end_byte);
+        REQUIRE(f.span.end_byte <= text.size());
+        CHECK(f.phrase == text.substr(f.span.begin_byte, f.span.end_byte - f.span.begin_byte));
+        CHECK(f.span.end_char - f.span.begin_char <= f.span.end_byte - f.span.begin_byte);
+      }
+    }
   }
 }
