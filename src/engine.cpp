@@ -41,6 +41,17 @@ result<T> from_policy(result<T> r, std::string_view method) {
 
 bool remedy_counts_toward_caps(const Remedy& r) { return r.status != RemedyStatus::rejected; }
 
+// `before`, the number, `after`: fmt::format("{}{}{}") for the hot trace lines.
+template <class Int>
+std::string concat(std::string_view before, Int n, std::string_view after) {
+  char digits[24];
+  char* end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  std::string out;
+  out.reserve(before.size() + static_cast<std::size_t>(end - digits) + after.size());
+  out.append(before).append(digits, end).append(after);
+  return out;
+}
+
 }  // namespace
 
 // The engine's working state for one apply(); has write access to Case.
@@ -76,8 +87,15 @@ struct detail_case_access {
     return s;
   }
 
-  void why(std::string_view rule, std::string detail) { trace.push_back({std::string(rule), std::move(detail)}); }
-  void act(Action a) { actions.push_back(std::move(a)); }
+  // Most events add one to three of each: one block, not one per growth.
+  void why(std::string_view rule, std::string detail) {
+    if (trace.capacity() == 0) trace.reserve(4);
+    trace.push_back({std::string(rule), std::move(detail)});
+  }
+  void act(Action a) {
+    if (actions.capacity() == 0) actions.reserve(4);
+    actions.push_back(std::move(a));
+  }
 
   void raise_priority(Priority at_least) { c.priority_ = std::max(c.priority_, at_least); }
   void bump_priority() {
@@ -243,14 +261,14 @@ struct detail_case_access {
       find(fmt::format("lint.{}", f.code), s,
            f.hint.empty() ? fmt::format("\"{}\"", f.phrase) : fmt::format("\"{}\": {}", f.phrase, f.hint));
     }
-    why("lint", fmt::format("structure score {}/100", report.value().structure_score));
+    why("lint", concat("structure score ", report.value().structure_score, "/100"));
     return success();
   }
 
   result<void> on(const events::ApologyGiven& e) {
     BOOST_OUTCOME_TRYV(lint_text(e.text));
     ++c.apologies_;
-    why("apology.given", fmt::format("apology {} on this case", c.apologies_));
+    why("apology.given", concat("apology ", c.apologies_, " on this case"));
     return success();
   }
 
