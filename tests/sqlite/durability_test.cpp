@@ -138,7 +138,11 @@ TEST_SUITE("sqlite_store durability") {
         acked[k] = stored;
       }
       const auto follow_ups = stored_follow_ups(path);
-      for (const auto& f : acked_follow_ups) CHECK_MESSAGE(follow_ups.count(f) == 1, f);
+      std::string missing;
+      for (const auto& f : acked_follow_ups) {
+        if (follow_ups.count(f) == 0) missing += " " + f;
+      }
+      CHECK_MESSAGE(missing.empty(), "acknowledged follow-ups missing:" << missing);
     }
     MESSAGE(fmt::format("{} acknowledged appends over {} kills; {} events stored", total_acks, kRounds,
                         acked[0] + acked[1] + acked[2] + acked[3]));
