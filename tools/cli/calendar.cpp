@@ -2,8 +2,6 @@
 // calendar file (data/calendars/cn.json or one of your own).
 #include <algorithm>
 #include <charconv>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <optional>
 #include <span>
@@ -105,10 +103,9 @@ std::optional<int> integer(std::string_view text) {
 }
 
 result<Calendar> load(std::string_view path) {
-  std::ifstream in{std::string(path), std::ios::binary};
-  if (!in) return detail::fail(errc::invalid_argument, fmt::format("cannot read calendar file {}", path));
-  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  auto cal = Calendar::parse(text);
+  auto text = read_file(path);
+  if (!text) return detail::fail(errc::invalid_argument, fmt::format("cannot read calendar file {}", path));
+  auto cal = Calendar::parse(*text);
   if (!cal) return detail::fail(static_cast<errc>(cal.error().value()), fmt::format("{}: {}", path, last_error_detail()));
   return cal;
 }

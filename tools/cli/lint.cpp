@@ -10,9 +10,7 @@
 // the text could not be read or linted), 2 for a usage error.
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -113,10 +111,9 @@ int run(std::span<const std::string_view> args) {
       }
       context.language = language.value();
     } else if (a == "--policy" && has_value) {
-      std::ifstream in{std::string(args[++i]), std::ios::binary};
-      if (!in) return fail_with(fmt::format("cannot read {}", args[i]));
-      std::string policy_text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      auto policy = LintPolicy::from_json(policy_text);
+      auto policy_text = read_file(args[++i]);
+      if (!policy_text) return fail_with(fmt::format("cannot read {}", args[i]));
+      auto policy = LintPolicy::from_json(*policy_text);
       if (!policy) return fail_with(fmt::format("{}: {}", args[i], last_error_detail()));
       context.policy = policy.value();
     } else if (a == "--authority" && has_value) {
@@ -142,14 +139,9 @@ int run(std::span<const std::string_view> args) {
     }
   }
 
-  std::string text;
-  if (file == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  } else {
-    std::ifstream in{std::string(file), std::ios::binary};
-    if (!in) return fail_with(fmt::format("cannot read {}", file));
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
+  auto input = read_file(file);  // "-" reads standard input
+  if (!input) return fail_with(fmt::format("cannot read {}", file));
+  const std::string& text = *input;
 
   auto report = lint(text, context);
   if (!report) return fail_with(fmt::format("{}: {}", file == "-" ? "<stdin>" : file, last_error_detail()));
