@@ -69,6 +69,8 @@
 
 #include <redress/engine.hpp>
 
+#include "../tests/support/policy_document.hpp"
+
 // --- heap accounting -------------------------------------------------------
 //
 // Off except while the memory phase builds its closed cases; then every block
@@ -143,32 +145,10 @@ std::size_t g_cases = 50'000;
 
 // --- the policy: DOMAIN.md's defaults on the China calendar ----------------
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// The engine tests' policy document (tests/support/engine_fixture.hpp).
+// The engine tests' policy document (tests/support/policy_document.hpp).
 const redress::ReferencePolicy& policy() {
   static const redress::ReferencePolicy p = [] {
-    auto doc = boost::json::parse(R"({
-      "currency": "CNY",
-      "authority": [{"level": 0, "limit": "200"}, {"level": 1, "limit": "2000"}, {"level": 2}],
-      "update_interval": "PT20M",
-      "repeat_contacts_to_escalate": 2,
-      "extension_grace_days": 7,
-      "max_extensions": 1,
-      "goodwill_cap": "0",
-      "failure_signal_threshold": 3,
-      "contact_window": {"opens": "10:00:00", "closes": "20:00:00"},
-      "scope": {"out_of_scope": [{"match": "taxi",
-         "reason": "We can't book rides on other platforms.",
-         "alternative": "Here is the ride platform's hotline, and I can note the delay on your order."}]}
-    })").as_object();
-    doc["calendar"] = boost::json::parse(read_file(std::string(REDRESS_BENCH_DATA_DIR) + "/calendars/cn.json"));
+    auto doc = redress::testing::policy_document_in(REDRESS_BENCH_DATA_DIR);
     auto r = redress::ReferencePolicy::from_json(doc);
     if (!r) throw std::runtime_error("policy: " + std::string(redress::last_error_detail()));
     return std::move(r).value();
