@@ -27,6 +27,10 @@ class Category final : public std::error_category {
       case errc::text_too_long: return "text is longer than the limit";
       case errc::invalid_event: return "event does not fit the case";
       case errc::policy_failed: return "the policy failed";
+      case errc::storage_failed: return "the store's storage failed";
+      case errc::corrupt_store: return "the store is not a redress store or is damaged";
+      case errc::schema_too_new: return "the store was written by a newer redress";
+      case errc::store_conflict: return "another writer changed the store first";
     }
     return "unknown redress error";
   }

@@ -11,7 +11,7 @@ TEST_SUITE("error") {
   TEST_CASE("every error code belongs to the redress category and has its own message") {
     CHECK(std::strcmp(error_category().name(), "redress") == 0);
     std::string previous;
-    for (int v = 1; v <= static_cast<int>(errc::policy_failed); ++v) {
+    for (int v = 1; v <= static_cast<int>(errc::store_conflict); ++v) {
       std::error_code ec = static_cast<errc>(v);
       CAPTURE(v);
       CHECK(&ec.category() == &error_category());

@@ -13,6 +13,10 @@ packages=(
   g++ cmake make pkg-config python3 git
   libboost1.81-dev libboost-date-time1.81-dev libboost-json1.81-dev
   libfmt-dev doctest-dev libsqlite3-dev libbenchmark-dev
+  # The PostgreSQL store links libpq; its tests start a throwaway server.
+  libpq-dev postgresql
+  # The report test renders the HTML report in headless Chromium.
+  chromium
 )
 if [ "${1:-}" = --bench ]; then
   # Hyperscan is only a yardstick for the lint benchmark; the library never needs it.

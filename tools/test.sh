@@ -10,7 +10,7 @@ cd "$here"
 bash tools/setup.sh
 
 build=build
-flags=(-DREDRESS_WERROR=ON -DREDRESS_BUILD_BENCH=ON)
+flags=(-DREDRESS_WERROR=ON -DREDRESS_BUILD_BENCH=ON -DREDRESS_BUILD_PG=ON)
 if [ "${1:-}" = --sanitize ]; then
   build=build-asan
   flags+=(-DREDRESS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug)

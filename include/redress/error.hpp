@@ -46,6 +46,10 @@ enum class errc {
   text_too_long = 13,     // text longer than the policy's limit
   invalid_event = 14,     // an event that does not fit the case (another case, time going backwards, an unknown remedy)
   policy_failed = 15,     // the host's policy threw or returned an error
+  storage_failed = 16,    // a store's storage failed (I/O, full disk, lock timeout, lost connection); nothing changed
+  corrupt_store = 17,     // a store that is not a redress store, or whose contents are damaged
+  schema_too_new = 18,    // a store written by a newer redress whose schema this one does not know
+  store_conflict = 19,    // another writer got there first (a stale expected_last_seq, a reused id)
 };
 
 // error_category()

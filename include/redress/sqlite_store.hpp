@@ -91,6 +91,7 @@ class SqliteStore final : public JournalStore, public FollowUpStore {
   result<std::vector<Event>> events(const CaseId& case_id) const override;
   result<std::uint64_t> last_seq(const CaseId& case_id) const override;
   result<std::vector<CaseId>> open_cases() const override;
+  result<std::vector<CaseId>> cases() const override;
 
   result<void> persist(const CaseId& case_id, const FollowUp& follow_up) override;
   result<bool> cancel(const FollowUpId& id) override;

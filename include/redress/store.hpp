@@ -52,27 +52,24 @@ inline namespace v1 {
 
 // store_errc
 //
-// The codes stores report, kept in one place. redress::errc has no store
-// codes yet, so each maps to the nearest existing one and the detail
-// (last_error_detail()) says which it is. Compare with these names, not with
-// the codes they stand for today, and code keeps working when they get codes
-// of their own.
+// The codes stores report, under the names stores use for them. They are
+// redress::errc values of their own (docs/error-handling.md).
 //
 // Example:
 //   auto store = redress::SqliteStore::open("cases.db");
 //   if (!store && store.error() == redress::store_errc::schema_too_new) { ... }
 namespace store_errc {
 // The storage failed: an I/O error, a full disk, a lock held past the
-// busy timeout. Nothing was changed; the call may be retried.
-inline constexpr errc storage_failed = errc::internal_error;
+// busy timeout, a lost connection. Nothing was changed; the call may be retried.
+inline constexpr errc storage_failed = errc::storage_failed;
 // The file is not a redress store (random bytes, another application's
 // database) or its contents are damaged (a row that does not decode).
-inline constexpr errc corrupt_store = errc::internal_error;
+inline constexpr errc corrupt_store = errc::corrupt_store;
 // The store was written by a newer redress whose schema this one does not know.
-inline constexpr errc schema_too_new = errc::internal_error;
+inline constexpr errc schema_too_new = errc::schema_too_new;
 // `expected_last_seq` does not match the case's journal (another writer got
 // there first), or a follow-up id is already used for another follow-up.
-inline constexpr errc conflict = errc::invalid_event;
+inline constexpr errc conflict = errc::store_conflict;
 }  // namespace store_errc
 
 // CaseState
@@ -144,6 +141,12 @@ class JournalStore {
   //
   // The cases whose last append said CaseState::open, ordered by id.
   virtual result<std::vector<CaseId>> open_cases() const = 0;
+
+  // JournalStore::cases()
+  //
+  // Every case the store holds a journal for, open or closed, ordered by id:
+  // what analytics and reports read.
+  virtual result<std::vector<CaseId>> cases() const = 0;
 
  protected:
   JournalStore() = default;

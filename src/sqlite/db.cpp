@@ -22,6 +22,7 @@ const char* sql_text(Sql sql) noexcept {
     case Sql::events_after:
       return "SELECT seq, type, body_json FROM events WHERE case_id = ? AND seq > ? ORDER BY seq";
     case Sql::open_cases: return "SELECT case_id FROM cases WHERE open = 1 ORDER BY case_id";
+    case Sql::all_cases: return "SELECT case_id FROM cases ORDER BY case_id";
     case Sql::follow_up_get: return "SELECT case_id, kind, due_at_us FROM follow_ups WHERE id = ?";
     case Sql::follow_up_insert:
       return "INSERT INTO follow_ups (id, case_id, kind, due_at_us, state) VALUES (?, ?, ?, ?, 'pending')";

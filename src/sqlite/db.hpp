@@ -36,6 +36,7 @@ enum class Sql : std::size_t {
   event_insert,
   events_after,
   open_cases,
+  all_cases,
   follow_up_get,
   follow_up_insert,
   follow_up_cancel,

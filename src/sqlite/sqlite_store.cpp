@@ -322,19 +322,35 @@ result<std::uint64_t> SqliteStore::last_seq(const CaseId& case_id) const {
   });
 }
 
+namespace {
+
+result<std::vector<CaseId>> list_cases(Db& db, Sql sql, const char* what) {
+  BOOST_OUTCOME_TRY(auto q, db.query(sql));
+  std::vector<CaseId> out;
+  for (;;) {
+    BOOST_OUTCOME_TRY(bool row, q.step(what));
+    if (!row) return out;
+    auto id = CaseId::make(q.text(0));
+    if (!id) return corrupt(db.label(), "cases.case_id");
+    out.push_back(std::move(id).value());
+  }
+}
+
+}  // namespace
+
 result<std::vector<CaseId>> SqliteStore::open_cases() const {
   auto& db = impl_->db;
   return guarded(db.label(), "open_cases", [&]() -> result<std::vector<CaseId>> {
     std::lock_guard lock(impl_->mutex);
-    BOOST_OUTCOME_TRY(auto q, db.query(Sql::open_cases));
-    std::vector<CaseId> out;
-    for (;;) {
-      BOOST_OUTCOME_TRY(bool row, q.step("listing the open cases"));
-      if (!row) return out;
-      auto id = CaseId::make(q.text(0));
-      if (!id) return corrupt(db.label(), "cases.case_id");
-      out.push_back(std::move(id).value());
-    }
+    return list_cases(db, Sql::open_cases, "listing the open cases");
+  });
+}
+
+result<std::vector<CaseId>> SqliteStore::cases() const {
+  auto& db = impl_->db;
+  return guarded(db.label(), "cases", [&]() -> result<std::vector<CaseId>> {
+    std::lock_guard lock(impl_->mutex);
+    return list_cases(db, Sql::all_cases, "listing the cases");
   });
 }
 

@@ -200,10 +200,11 @@ TEST_SUITE("sqlite_store") {
     CHECK(store.last_seq(id).value() == last);
   }
 
-  TEST_CASE_FIXTURE(FreshStore, "open_cases lists the cases whose last append left them open") {
+  TEST_CASE_FIXTURE(FreshStore, "open_cases lists the cases whose last append left them open; cases lists them all") {
     for (auto name : {"C-3", "C-1", "C-2"}) REQUIRE(store.append(cid(name), batch(cid(name), 1, 1), 0, CaseState::open));
     REQUIRE(store.append(cid("C-2"), batch(cid("C-2"), 2, 1), 1, CaseState::closed));
     CHECK(store.open_cases().value() == std::vector<CaseId>{cid("C-1"), cid("C-3")});
+    CHECK(store.cases().value() == std::vector<CaseId>{cid("C-1"), cid("C-2"), cid("C-3")});
     REQUIRE(store.append(cid("C-2"), batch(cid("C-2"), 3, 1), 2, CaseState::open));
     CHECK(store.open_cases().value() == std::vector<CaseId>{cid("C-1"), cid("C-2"), cid("C-3")});
   }
