@@ -89,6 +89,13 @@ constexpr int kCases = 16;
 
 CaseId case_at(int k) { return CaseId::make(fmt::format("C-{}", k)).value(); }
 
+// Every case's header: customer U-1, CNY, opened at 2025-01-24 07:00 UTC.
+constexpr std::int64_t kOpenedAtUs = 1737702000'000000;
+CaseHeader hdr(const CaseId& id) {
+  return {id, CustomerId::make("U-1").value(), Currency::CNY,
+          parse_instant("2025-01-24T07:00:00Z").value()};
+}
+
 // Wall-clock and CPU seconds spent in the measured calls.
 struct Spent {
   double wall = 0;
@@ -137,8 +144,8 @@ class Raw {
     for (auto [slot, sql] : {std::pair{&begin_, "BEGIN IMMEDIATE"}, std::pair{&commit_, "COMMIT"},
                              std::pair{&insert_, "INSERT INTO events (case_id, seq, at_us, type, body_json) "
                                                  "VALUES (?, ?, ?, ?, ?)"},
-                             std::pair{&upsert_, "INSERT INTO cases (case_id, open, last_seq, last_at_us) VALUES "
-                                                 "(?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET open = "
+                             std::pair{&upsert_, "INSERT INTO cases (case_id, open, last_seq, last_at_us, customer, "
+                                                 "currency, opened_at_us) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET open = "
                                                  "excluded.open, last_seq = excluded.last_seq, last_at_us = "
                                                  "excluded.last_at_us"}}) {
       sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, nullptr);
@@ -168,6 +175,9 @@ class Raw {
     sqlite3_bind_int64(upsert_, 2, 1);
     sqlite3_bind_int64(upsert_, 3, seq - 1);
     sqlite3_bind_int64(upsert_, 4, std::get<0>(rows.back()));
+    sqlite3_bind_text(upsert_, 5, "U-1", 3, SQLITE_STATIC);
+    sqlite3_bind_text(upsert_, 6, "CNY", 3, SQLITE_STATIC);
+    sqlite3_bind_int64(upsert_, 7, kOpenedAtUs);
     ok = step(upsert_) && ok;
     return step(commit_) && ok;
   }
@@ -222,7 +232,7 @@ void bm_append(benchmark::State& state) {
       switch ((turn + i) % 3) {
         case 0:
           ok = timed(spent[0], [&] {
-                 return store.append(id, batch, static_cast<std::uint64_t>(last[k]), CaseState::open).has_value();
+                 return store.append(hdr(id), batch, static_cast<std::uint64_t>(last[k]), CaseState::open).has_value();
                }) && ok;
           break;
         case 1:

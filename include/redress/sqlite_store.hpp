@@ -63,7 +63,7 @@ struct SqliteOptions {
 class SqliteStore final : public JournalStore, public FollowUpStore {
  public:
   // The schema version this build writes and migrates to.
-  static constexpr std::int64_t kSchemaVersion = 2;
+  static constexpr std::int64_t kSchemaVersion = 3;
   // PRAGMA application_id of every redress store: "RDRS".
   static constexpr std::int32_t kApplicationId = 0x52445253;
 
@@ -86,8 +86,9 @@ class SqliteStore final : public JournalStore, public FollowUpStore {
   SqliteStore& operator=(const SqliteStore&) = delete;
   ~SqliteStore() override;
 
-  result<std::uint64_t> append(const CaseId& case_id, std::span<const Event> events, std::uint64_t expected_last_seq,
-                               CaseState state_after) override;
+  result<std::uint64_t> append(const CaseHeader& header, std::span<const Event> events,
+                               std::uint64_t expected_last_seq, CaseState state_after) override;
+  result<std::optional<CaseHeader>> header(const CaseId& case_id) const override;
   result<std::vector<Event>> events(const CaseId& case_id) const override;
   result<std::uint64_t> last_seq(const CaseId& case_id) const override;
   result<std::vector<CaseId>> open_cases() const override;

@@ -37,6 +37,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,7 @@
 #include <redress/error.hpp>
 #include <redress/event.hpp>
 #include <redress/ids.hpp>
+#include <redress/policy.hpp>
 #include <redress/time.hpp>
 
 namespace redress {
@@ -89,24 +91,51 @@ struct ClaimerIdTag {
 };
 using ClaimerId = BasicId<ClaimerIdTag>;
 
+// CaseHeader
+//
+// What Case::open() was given. With the journal it is all a store needs to
+// give a case back (see restore()): the first append records it, and every
+// later append of the case must carry the same.
+//
+// Example:
+//   auto header = redress::CaseHeader::of(c);
+struct CaseHeader {
+  CaseId id;
+  CustomerId customer;
+  Currency currency = Currency::CNY;
+  Instant opened_at_utc;
+
+  static CaseHeader of(const Case& c) { return {c.id(), c.customer(), c.currency(), c.opened_at_utc()}; }
+  friend bool operator==(const CaseHeader&, const CaseHeader&) = default;
+};
+
+// state_of()
+//
+// CaseState::closed for a case at Stage::closed, CaseState::open otherwise.
+inline CaseState state_of(const Case& c) noexcept {
+  return c.stage() == Stage::closed ? CaseState::closed : CaseState::open;
+}
+
 // JournalStore
 //
 // Keeps each case's journal. See the model above.
 //
 // Example:
 //   std::vector<redress::Event> batch{event};
-//   auto last = store.append(case_id, batch, 0, redress::CaseState::open);   // 1
-//   auto again = store.append(case_id, batch, 0, redress::CaseState::open);  // 1: a retry, not stored twice
-//   auto journal = store.events(case_id);                                     // {event}
+//   auto header = redress::CaseHeader::of(c);
+//   auto last = store.append(header, batch, 0, redress::CaseState::open);   // 1
+//   auto again = store.append(header, batch, 0, redress::CaseState::open);  // 1: a retry, not stored twice
+//   auto journal = store.events(header.id);                                 // {event}
 class JournalStore {
  public:
   virtual ~JournalStore() = default;
 
   // JournalStore::append()
   //
-  // Stores `events` as the case's events `expected_last_seq + 1` onwards, all
-  // or none, and records that the case is `state_after` afterwards. Returns
-  // the case's last sequence number after the batch.
+  // Stores `events` as the events `expected_last_seq + 1` onwards of case
+  // `header.id`, all or none, and records that the case is `state_after`
+  // afterwards. The case's first append records `header`. Returns the
+  // case's last sequence number after the batch.
   //
   // A retry is recognised: when the case already holds exactly these events
   // after `expected_last_seq` and nothing more, nothing is stored again and
@@ -119,10 +148,18 @@ class JournalStore {
   //     back unchanged (text that is not UTF-8, a fraction of a second in a
   //     promise's working time);
   //   - store_errc::conflict when the case's last sequence number is not
-  //     `expected_last_seq` (and this is not a retry);
+  //     `expected_last_seq` (and this is not a retry), or the store holds
+  //     another header for the case;
   //   - store_errc::storage_failed.
-  virtual result<std::uint64_t> append(const CaseId& case_id, std::span<const Event> events,
+  virtual result<std::uint64_t> append(const CaseHeader& header, std::span<const Event> events,
                                        std::uint64_t expected_last_seq, CaseState state_after) = 0;
+
+  // JournalStore::header()
+  //
+  // The header the case's first append recorded; std::nullopt for a case the
+  // store has never seen. Fails with store_errc::corrupt_store or
+  // storage_failed.
+  virtual result<std::optional<CaseHeader>> header(const CaseId& case_id) const = 0;
 
   // JournalStore::events()
   //
@@ -153,6 +190,19 @@ class JournalStore {
   JournalStore(const JournalStore&) = default;
   JournalStore& operator=(const JournalStore&) = default;
 };
+
+// restore()
+//
+// The case `case_id` as its stored journal leaves it: Case::open() with the
+// stored header, then replay() of its events under `policy`. std::nullopt
+// for a case the store has never seen. Fails as header() and events() do,
+// or with the engine's error when the journal no longer replays under
+// `policy` (the detail names the event).
+//
+// Example:
+//   auto c = redress::restore(store, case_id, policy);
+//   if (c && *c) next = redress::apply(**c, event, policy, now);
+result<std::optional<Case>> restore(const JournalStore& store, const CaseId& case_id, const Policy& policy);
 
 // ClaimedFollowUp
 //

@@ -14,8 +14,10 @@ const char* sql_text(Sql sql) noexcept {
     case Sql::begin_write: return "BEGIN IMMEDIATE";
     case Sql::commit: return "COMMIT";
     case Sql::case_last_seq: return "SELECT last_seq FROM cases WHERE case_id = ?";
+    case Sql::case_header: return "SELECT customer, currency, opened_at_us FROM cases WHERE case_id = ?";
     case Sql::case_upsert:
-      return "INSERT INTO cases (case_id, open, last_seq, last_at_us) VALUES (?, ?, ?, ?) "
+      return "INSERT INTO cases (case_id, open, last_seq, last_at_us, customer, currency, opened_at_us) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?) "
              "ON CONFLICT (case_id) DO UPDATE SET open = excluded.open, last_seq = excluded.last_seq, "
              "last_at_us = excluded.last_at_us";
     case Sql::event_insert: return "INSERT INTO events (case_id, seq, at_us, type, body_json) VALUES (?, ?, ?, ?, ?)";

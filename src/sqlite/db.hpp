@@ -32,6 +32,7 @@ enum class Sql : std::size_t {
   begin_write,
   commit,
   case_last_seq,
+  case_header,
   case_upsert,
   event_insert,
   events_after,

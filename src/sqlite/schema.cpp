@@ -48,6 +48,12 @@ constexpr const char* kMigrations[] = {
     ") STRICT, WITHOUT ROWID;"
     "CREATE INDEX follow_ups_due ON follow_ups (state, due_at_us);"
     "UPDATE meta SET value = 2 WHERE key = 'schema_version';",
+    // 2 -> 3: each case's header (what Case::open was given), so a case can
+    // be restored from the store alone. Cases stored before have none.
+    "ALTER TABLE cases ADD COLUMN customer TEXT;"
+    "ALTER TABLE cases ADD COLUMN currency TEXT;"
+    "ALTER TABLE cases ADD COLUMN opened_at_us INTEGER;"
+    "UPDATE meta SET value = 3 WHERE key = 'schema_version';",
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
 static_assert(SqliteStore::kApplicationId == 1380209235);

@@ -171,6 +171,27 @@ result<std::int64_t> read_last_seq(Db& db, const CaseId& case_id) {
   return row ? q.int64(0) : 0;
 }
 
+// The case's stored header; nullopt when the store has no row for it.
+result<std::optional<CaseHeader>> read_header(Db& db, const CaseId& case_id) {
+  BOOST_OUTCOME_TRY(auto q, db.query(Sql::case_header));
+  q.bind(case_id.str());
+  BOOST_OUTCOME_TRY(bool row, q.step("reading the case's header"));
+  if (!row) return std::optional<CaseHeader>();
+  const auto field = [&](std::string_view column) { return fmt::format("cases[\"{}\"].{}", case_id.str(), column); };
+  if (q.is_null(0) || q.is_null(1) || q.is_null(2)) {
+    return fail(store_errc::corrupt_store,
+                fmt::format("{}: {}: missing; the case was stored by a redress that kept no headers (schema 2) "
+                            "and cannot be restored from the store alone",
+                            db.label(), field("customer")));
+  }
+  auto customer = CustomerId::make(q.text(0));
+  if (!customer) return corrupt(db.label(), field("customer"));
+  auto currency = Currency::from_code(q.text(1));
+  if (!currency) return corrupt(db.label(), field("currency"));
+  BOOST_OUTCOME_TRY(auto opened, from_us(q.int64(2), db.label(), field("opened_at_us")));
+  return std::optional<CaseHeader>(CaseHeader{case_id, std::move(customer).value(), currency.value(), opened});
+}
+
 // A follow-up row's columns (id, case_id, kind, due_at_us), decoded.
 result<ClaimedFollowUp> decode_follow_up(const Query& q, std::string_view label) {
   auto id = FollowUpId::make(q.text(0));
@@ -208,10 +229,14 @@ result<SqliteStore> SqliteStore::open(const std::string& path, const SqliteOptio
   });
 }
 
-result<std::uint64_t> SqliteStore::append(const CaseId& case_id, std::span<const Event> events,
+result<std::uint64_t> SqliteStore::append(const CaseHeader& header, std::span<const Event> events,
                                           std::uint64_t expected_last_seq, CaseState state_after) {
   auto& db = impl_->db;
+  const CaseId& case_id = header.id;
   return guarded(db.label(), "append", [&]() -> result<std::uint64_t> {
+    if (header.opened_at_utc.is_special()) {
+      return fail(errc::invalid_argument, "header.opened_at_utc: not a time (a special value)");
+    }
     if (events.empty()) return fail(errc::invalid_argument, "events: the batch is empty; append at least one event");
     if (state_after != CaseState::open && state_after != CaseState::closed) {
       return fail(errc::invalid_argument,
@@ -233,6 +258,17 @@ result<std::uint64_t> SqliteStore::append(const CaseId& case_id, std::span<const
     std::lock_guard lock(impl_->mutex);
     BOOST_OUTCOME_TRY(auto tx, Transaction::begin(db, Transaction::Mode::write));
     BOOST_OUTCOME_TRY(auto last, read_last_seq(db, case_id));
+    if (last > 0) {
+      BOOST_OUTCOME_TRY(auto stored, read_header(db, case_id));
+      if (stored && *stored != header) {
+        return fail(store_errc::conflict,
+                    fmt::format("header: case \"{}\" was opened for customer \"{}\" in {} at {}; this batch says "
+                                "customer \"{}\" in {} at {}",
+                                case_id.str(), stored->customer.str(), stored->currency.code(),
+                                format_instant(stored->opened_at_utc), header.customer.str(), header.currency.code(),
+                                format_instant(header.opened_at_utc)));
+      }
+    }
     if (static_cast<std::uint64_t>(last) != expected_last_seq) {
       if (last == new_last) {
         BOOST_OUTCOME_TRY(bool retry, is_retry(db, case_id, expected_last_seq, rows));
@@ -256,7 +292,10 @@ result<std::uint64_t> SqliteStore::append(const CaseId& case_id, std::span<const
       upsert.bind(case_id.str())
           .bind(std::int64_t{state_after == CaseState::open ? 1 : 0})
           .bind(new_last)
-          .bind(rows.back().at_us);
+          .bind(rows.back().at_us)
+          .bind(header.customer.str())
+          .bind(header.currency.code())
+          .bind(to_us(header.opened_at_utc));
       BOOST_OUTCOME_TRYV(upsert.run("recording the case's last sequence number"));
     }
     BOOST_OUTCOME_TRYV(tx.commit());
@@ -319,6 +358,14 @@ result<std::uint64_t> SqliteStore::last_seq(const CaseId& case_id) const {
                   fmt::format("{}: cases[\"{}\"].last_seq: {} is negative", db.label(), case_id.str(), last));
     }
     return static_cast<std::uint64_t>(last);
+  });
+}
+
+result<std::optional<CaseHeader>> SqliteStore::header(const CaseId& case_id) const {
+  auto& db = impl_->db;
+  return guarded(db.label(), "header", [&]() -> result<std::optional<CaseHeader>> {
+    std::lock_guard lock(impl_->mutex);
+    return read_header(db, case_id);
   });
 }
 

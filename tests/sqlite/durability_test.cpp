@@ -56,7 +56,7 @@ FollowUpId follow_up_at(std::uint32_t k, std::uint64_t seq) { return fid(fmt::fo
   for (;;) {
     const std::uint32_t k = rng() % kCases;
     const auto id = case_at(k);
-    const auto appended = store.value().append(id, batch(id, last[k] + 1, 1 + rng() % kMaxBatch), last[k],
+    const auto appended = store.value().append(hdr(id), batch(id, last[k] + 1, 1 + rng() % kMaxBatch), last[k],
                                                CaseState::open);
     if (!appended) _exit(13);
     last[k] = appended.value();

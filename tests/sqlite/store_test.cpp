@@ -6,6 +6,7 @@
 #include <redress/sqlite_store.hpp>
 
 #include "sqlite/sqlite_fixture.hpp"
+#include "support/engine_fixture.hpp"
 
 using namespace redress;
 using namespace redress::testing;
@@ -77,8 +78,8 @@ TEST_SUITE("sqlite_store") {
     };
     CHECK(store.last_seq(id).value() == 0);
     CHECK(store.events(id).value().empty());
-    CHECK(store.append(id, first, 0, CaseState::open).value() == 2);
-    CHECK(store.append(id, second, 2, CaseState::open).value() == 4);
+    CHECK(store.append(hdr(id), first, 0, CaseState::open).value() == 2);
+    CHECK(store.append(hdr(id), second, 2, CaseState::open).value() == 4);
     auto all = first;
     all.insert(all.end(), second.begin(), second.end());
     CHECK(store.events(id).value() == all);
@@ -90,28 +91,28 @@ TEST_SUITE("sqlite_store") {
   }
 
   TEST_CASE_FIXTURE(FreshStore, "a retried batch is not stored twice") {
-    REQUIRE(store.append(id, batch(id, 1, 3), 0, CaseState::open));
-    CHECK(store.append(id, batch(id, 1, 3), 0, CaseState::open).value() == 3);
+    REQUIRE(store.append(hdr(id), batch(id, 1, 3), 0, CaseState::open));
+    CHECK(store.append(hdr(id), batch(id, 1, 3), 0, CaseState::open).value() == 3);
     CHECK(store.events(id).value() == batch(id, 1, 3));
   }
 
   TEST_CASE_FIXTURE(FreshStore, "an append from a stale sequence number fails with conflict and stores nothing") {
-    REQUIRE(store.append(id, batch(id, 1, 2), 0, CaseState::open));
+    REQUIRE(store.append(hdr(id), batch(id, 1, 2), 0, CaseState::open));
     SUBCASE("behind") {
-      auto r = store.append(id, batch(id, 2, 2), 1, CaseState::open);
+      auto r = store.append(hdr(id), batch(id, 2, 2), 1, CaseState::open);
       REQUIRE_FALSE(r);
       CHECK(r.error() == store_errc::conflict);
       CHECK(why().find("expected_last_seq: 1, but case \"C-1\" holds 2 events") != std::string::npos);
     }
     SUBCASE("ahead") {
-      auto r = store.append(id, batch(id, 4, 1), 3, CaseState::open);
+      auto r = store.append(hdr(id), batch(id, 4, 1), 3, CaseState::open);
       REQUIRE_FALSE(r);
       CHECK(r.error() == store_errc::conflict);
     }
     SUBCASE("a different batch where a retry would be") {
       auto other = batch(id, 1, 2);
       other[1].body = ev::ApologyGiven{"something else"};
-      auto r = store.append(id, other, 0, CaseState::open);
+      auto r = store.append(hdr(id), other, 0, CaseState::open);
       REQUIRE_FALSE(r);
       CHECK(r.error() == store_errc::conflict);
     }
@@ -119,7 +120,7 @@ TEST_SUITE("sqlite_store") {
   }
 
   TEST_CASE_FIXTURE(FreshStore, "bad input names the field and leaves nothing behind") {
-    REQUIRE(store.append(id, batch(id, 1, 1), 0, CaseState::open));
+    REQUIRE(store.append(hdr(id), batch(id, 1, 1), 0, CaseState::open));
     auto events = batch(id, 2, 3);
     std::string field;
     errc expected = errc::invalid_argument;
@@ -158,14 +159,14 @@ TEST_SUITE("sqlite_store") {
       expected = errc::invalid_event;
     }
     SUBCASE("a state that is not a CaseState") {
-      auto r = store.append(id, events, 1, static_cast<CaseState>(7));
+      auto r = store.append(hdr(id), events, 1, static_cast<CaseState>(7));
       REQUIRE_FALSE(r);
       CHECK(r.error() == errc::invalid_argument);
       CHECK(why().find("state_after: 7") != std::string::npos);
       events.clear();
       field = "events: the batch is empty";
     }
-    auto r = store.append(id, events, 1, CaseState::open);
+    auto r = store.append(hdr(id), events, 1, CaseState::open);
     REQUIRE_FALSE(r);
     CHECK(r.error() == expected);
     CHECK_MESSAGE(why().find(field) != std::string::npos, why());
@@ -176,7 +177,7 @@ TEST_SUITE("sqlite_store") {
     std::uint64_t last = 0;
     for (std::string good : {"ascii", "\xc2\xa9 2 bytes", "抱歉 3 bytes", "\xf0\x9f\x98\x80 4 bytes", "\xf4\x8f\xbf\xbf max"}) {
       CAPTURE(good);
-      auto r = store.append(id, std::vector<Event>{Event{id, instant("2025-01-24T07:00:00Z"), std::nullopt,
+      auto r = store.append(hdr(id), std::vector<Event>{Event{id, instant("2025-01-24T07:00:00Z"), std::nullopt,
                                                          ev::ApologyGiven{good}}},
                             last, CaseState::open);
       REQUIRE_MESSAGE(r.has_value(), why());
@@ -187,7 +188,7 @@ TEST_SUITE("sqlite_store") {
                             "\xed\xa0\x80 a surrogate", "\xf4\x90\x80\x80 above U+10FFFF", "\xe4\xbd cut short",
                             "\xf5\x80\x80\x80 no such lead byte"}) {
       CAPTURE(bad);
-      auto r = store.append(id, std::vector<Event>{Event{id, instant("2025-01-24T07:00:00Z"), std::nullopt,
+      auto r = store.append(hdr(id), std::vector<Event>{Event{id, instant("2025-01-24T07:00:00Z"), std::nullopt,
                                                          ev::ApologyGiven{bad}}},
                             last, CaseState::open);
       REQUIRE_FALSE(r);
@@ -201,11 +202,11 @@ TEST_SUITE("sqlite_store") {
   }
 
   TEST_CASE_FIXTURE(FreshStore, "open_cases lists the cases whose last append left them open; cases lists them all") {
-    for (auto name : {"C-3", "C-1", "C-2"}) REQUIRE(store.append(cid(name), batch(cid(name), 1, 1), 0, CaseState::open));
-    REQUIRE(store.append(cid("C-2"), batch(cid("C-2"), 2, 1), 1, CaseState::closed));
+    for (auto name : {"C-3", "C-1", "C-2"}) REQUIRE(store.append(hdr(cid(name)), batch(cid(name), 1, 1), 0, CaseState::open));
+    REQUIRE(store.append(hdr(cid("C-2")), batch(cid("C-2"), 2, 1), 1, CaseState::closed));
     CHECK(store.open_cases().value() == std::vector<CaseId>{cid("C-1"), cid("C-3")});
     CHECK(store.cases().value() == std::vector<CaseId>{cid("C-1"), cid("C-2"), cid("C-3")});
-    REQUIRE(store.append(cid("C-2"), batch(cid("C-2"), 3, 1), 2, CaseState::open));
+    REQUIRE(store.append(hdr(cid("C-2")), batch(cid("C-2"), 3, 1), 2, CaseState::open));
     CHECK(store.open_cases().value() == std::vector<CaseId>{cid("C-1"), cid("C-2"), cid("C-3")});
   }
 
@@ -214,12 +215,12 @@ TEST_SUITE("sqlite_store") {
     auto a = open_store(dir.file("cases.db"));
     auto b = open_store(dir.file("cases.db"));
     const auto id = cid();
-    REQUIRE(a.append(id, batch(id, 1, 2), 0, CaseState::open));
+    REQUIRE(a.append(hdr(id), batch(id, 1, 2), 0, CaseState::open));
     CHECK(b.events(id).value() == batch(id, 1, 2));
-    auto r = b.append(id, batch(id, 1, 1), 0, CaseState::open);
+    auto r = b.append(hdr(id), batch(id, 1, 1), 0, CaseState::open);
     REQUIRE_FALSE(r);
     CHECK(r.error() == store_errc::conflict);
-    CHECK(b.append(id, batch(id, 3, 1), 2, CaseState::open).value() == 3);
+    CHECK(b.append(hdr(id), batch(id, 3, 1), 2, CaseState::open).value() == 3);
     CHECK(a.events(id).value() == batch(id, 1, 3));
   }
 
@@ -234,14 +235,14 @@ TEST_SUITE("sqlite_store") {
     REQUIRE(sqlite3_open(path.c_str(), &other) == SQLITE_OK);
     REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
     const auto id = cid();
-    auto r = store.value().append(id, batch(id, 1, 1), 0, CaseState::open);
+    auto r = store.value().append(hdr(id), batch(id, 1, 1), 0, CaseState::open);
     REQUIRE_FALSE(r);
     CHECK(r.error() == store_errc::storage_failed);
     CHECK(why().find("database is locked") != std::string::npos);
     sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
     sqlite3_close(other);
     CHECK(store.value().last_seq(id).value() == 0);
-    CHECK(store.value().append(id, batch(id, 1, 1), 0, CaseState::open).value() == 1);
+    CHECK(store.value().append(hdr(id), batch(id, 1, 1), 0, CaseState::open).value() == 1);
   }
 }
 
@@ -317,22 +318,67 @@ TEST_SUITE("sqlite_store files") {
     {
       // Its one event, written as version 1 wrote it.
       auto store = open_store(dir.file("scratch.db"));
-      REQUIRE(store.append(id, std::vector<Event>{e}, 0, CaseState::open));
+      REQUIRE(store.append(hdr(id), std::vector<Event>{e}, 0, CaseState::open));
     }
     raw_exec(path, "ATTACH '" + dir.file("scratch.db") +
-                       "' AS s; INSERT INTO events SELECT * FROM s.events; INSERT INTO cases SELECT * FROM s.cases;");
+                       "' AS s; INSERT INTO events SELECT * FROM s.events; "
+                       "INSERT INTO cases SELECT case_id, open, last_seq, last_at_us FROM s.cases;");
     auto store = open_store(path);
     CHECK(store.events(id).value() == std::vector<Event>{e});
     CHECK(store.open_cases().value() == std::vector<CaseId>{id});
     CHECK(store.persist(id, FollowUp{fid("F-1"), FollowUpKind::update, instant("2025-01-24T07:20:00Z")}));
     CHECK(store.check_integrity());
+    // Version 1 kept no header: the case reads back, but cannot be restored alone.
+    auto header = store.header(id);
+    REQUIRE_FALSE(header);
+    CHECK(header.error() == store_errc::corrupt_store);
+    CHECK_MESSAGE(why().find("cases[\"C-1\"].customer: missing") != std::string::npos, why());
+    // A case appended after the migration has one.
+    CHECK(store.append(hdr(cid("C-2")), batch(cid("C-2"), 1, 1), 0, CaseState::open));
+    CHECK(store.header(cid("C-2")).value() == hdr(cid("C-2")));
+  }
+
+  TEST_CASE_FIXTURE(FreshStore, "the first append records the case's header and later appends must agree with it") {
+    CHECK(store.header(id).value() == std::nullopt);
+    REQUIRE(store.append(hdr(id), batch(id, 1, 2), 0, CaseState::open));
+    CHECK(store.header(id).value() == hdr(id));
+    auto other = hdr(id);
+    other.customer = CustomerId::make("U-2").value();
+    auto r = store.append(other, batch(id, 3, 1), 2, CaseState::open);
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == store_errc::conflict);
+    CHECK_MESSAGE(why().find("opened for customer \"U-1\"") != std::string::npos, why());
+    CHECK(store.last_seq(id).value() == 2);
+    CHECK(store.header(id).value() == hdr(id));
+  }
+
+  TEST_CASE_FIXTURE(FreshStore, "a case restored from the store equals the case its events made") {
+    const auto policy = testing::reference_policy();
+    Case c = testing::new_case();
+    std::vector<Event> journal;
+    auto fold = [&](std::string_view when, EventBody body) {
+      Event e{c.id(), testing::at(when), std::nullopt, std::move(body)};
+      auto step = apply(c, e, policy, e.at_utc);
+      REQUIRE_MESSAGE(step, std::string(last_error_detail()));
+      c = std::move(step.value().next);
+      journal.push_back(std::move(e));
+    };
+    fold("2025-01-24T07:00:00Z", events::ContactReceived{Channel::phone, std::nullopt, "the coupon expired"});
+    fold("2025-01-24T07:02:00Z", events::ApologyGiven{"I'm so sorry, I understand how frustrating this is."});
+    REQUIRE(store.append(CaseHeader::of(c), std::span(journal).first(1), 0, state_of(c)));
+    REQUIRE(store.append(CaseHeader::of(c), std::span(journal).subspan(1), 1, state_of(c)));
+    auto restored = restore(store, c.id(), policy);
+    REQUIRE_MESSAGE(restored, std::string(last_error_detail()));
+    REQUIRE(restored.value().has_value());
+    CHECK(*restored.value() == c);
+    CHECK(restore(store, cid("C-unknown"), policy).value() == std::nullopt);
   }
 
   TEST_CASE("a damaged row is reported as corruption, never skipped") {
     TempDir dir;
     const auto path = dir.file("cases.db");
     const auto id = cid();
-    { REQUIRE(open_store(path).append(id, batch(id, 1, 3), 0, CaseState::open)); }
+    { REQUIRE(open_store(path).append(hdr(id), batch(id, 1, 3), 0, CaseState::open)); }
     std::string expected;
     SUBCASE("a body that is not JSON") {
       raw_exec(path, "UPDATE events SET body_json = '{\"type\":' WHERE seq = 2");
@@ -367,7 +413,7 @@ TEST_SUITE("sqlite_store files") {
     const auto path = dir.file("cases.db");
     const auto id = cid();
     auto store = open_store(path);
-    REQUIRE(store.append(id, batch(id, 1, 3), 0, CaseState::open));
+    REQUIRE(store.append(hdr(id), batch(id, 1, 3), 0, CaseState::open));
     CHECK(store.check_integrity());
     raw_exec(path, "DELETE FROM events WHERE seq = 3");
     auto r = store.check_integrity();
