@@ -243,6 +243,7 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
   data->single.assign(class_of.size() + 1, -1);
   std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
   std::map<std::uint64_t, std::vector<std::uint32_t>> by_triple;
+  std::map<std::uint64_t, std::vector<std::uint32_t>> by_quad;
   for (std::size_t id = 0; id < data->phrases.size(); ++id) {
     PhraseInfo& p = data->phrases[id];
     p.classes = static_cast<std::uint32_t>(data->classes.size());
@@ -254,9 +255,20 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
       data->single[c[0]] = static_cast<std::int32_t>(id);
     } else if (p.length == 2) {
       pairs.emplace_back(pair_key(c[0], c[1]), index);
-    } else {
+    } else if (p.length == 3) {
       by_triple[triple_key(c[0], c[1], c[2])].push_back(index);
+    } else {
+      by_quad[quad_key(c[0], c[1], c[2], c[3])].push_back(index);
     }
+  }
+  data->first.assign(class_of.size() + 1, 0);
+  for (const PhraseInfo& p : data->phrases) {
+    data->first[data->classes[p.classes]] |= p.length == 1 ? kIsPhrase : kBeginsLonger;
+  }
+  for (std::size_t b = 0; b < 0x80; ++b) {
+    const std::uint16_t e = data->ascii[b];
+    data->ascii_unit[b] = static_cast<std::uint16_t>((e & kClassMask) | ((e & kWord) ? kWordBit : 0));
+    data->ascii_kind[b] = b == '\'' ? kAsciiDrop : (e & kSkip) ? kAsciiSkip : kAsciiUnit;
   }
   auto table_size = [](std::size_t n) {
     std::size_t size = 16;
@@ -278,20 +290,35 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
     while (data->pair_slots[slot].key != 0) slot = (slot + 1) & (data->pair_slots.size() - 1);
     data->pair_slots[slot] = {key, id};
   }
+  // The triple filter passes the first three classes of every phrase of
+  // three units or more; the quad filter the first four of the longer ones.
   data->triple_filter.assign((std::size_t{1} << kFilterBits) / 64, 0);
-  data->triple_slots.assign(table_size(by_triple.size()), TripleSlot{});
-  for (auto& [key, ids] : by_triple) {
-    // Longer phrases first, so find_all() lists them first at a position.
-    std::stable_sort(ids.begin(), ids.end(),
-                     [&](std::uint32_t a, std::uint32_t b) { return data->phrases[a].length > data->phrases[b].length; });
-    const std::uint32_t h = triple_hash(key);
+  data->quad_filter.assign((std::size_t{1} << kFilterBits) / 64, 0);
+  for (const PhraseInfo& p : data->phrases) {
+    if (p.length < 3) continue;
+    const std::uint16_t* c = &data->classes[p.classes];
+    const std::uint32_t h = triple_hash(triple_key(c[0], c[1], c[2]));
     data->triple_filter[h >> 6] |= std::uint64_t{1} << (h & 63);
-    std::size_t slot = slot_hash(key) & (data->triple_slots.size() - 1);
-    while (data->triple_slots[slot].key != 0) slot = (slot + 1) & (data->triple_slots.size() - 1);
-    const auto begin = static_cast<std::uint32_t>(data->candidates.size());
-    data->candidates.insert(data->candidates.end(), ids.begin(), ids.end());
-    data->triple_slots[slot] = {key, begin, static_cast<std::uint32_t>(data->candidates.size())};
+    if (p.length < 4) continue;
+    const std::uint32_t h4 = triple_hash(quad_key(c[0], c[1], c[2], c[3]));
+    data->quad_filter[h4 >> 6] |= std::uint64_t{1} << (h4 & 63);
   }
+  auto fill = [&](std::map<std::uint64_t, std::vector<std::uint32_t>>& groups, std::vector<TripleSlot>& slots) {
+    slots.assign(table_size(groups.size()), TripleSlot{});
+    for (auto& [key, ids] : groups) {
+      // Longer phrases first, so find_all() lists them first at a position.
+      std::stable_sort(ids.begin(), ids.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return data->phrases[a].length > data->phrases[b].length;
+      });
+      std::size_t slot = slot_hash(key) & (slots.size() - 1);
+      while (slots[slot].key != 0) slot = (slot + 1) & (slots.size() - 1);
+      const auto begin = static_cast<std::uint32_t>(data->candidates.size());
+      data->candidates.insert(data->candidates.end(), ids.begin(), ids.end());
+      slots[slot] = {key, begin, static_cast<std::uint32_t>(data->candidates.size())};
+    }
+  };
+  fill(by_triple, data->triple_slots);
+  fill(by_quad, data->quad_slots);
   return std::shared_ptr<const PhraseSetData>(std::move(data));
 }
 

@@ -109,10 +109,11 @@ struct PairSlot {
   std::uint32_t phrase = 0;
 };
 
-// A slot of the open-addressed table of longer phrases, keyed by their first
-// three classes: a range of `candidates`, longest phrase first.
+// A slot of the open-addressed tables of longer phrases: three-unit ones
+// keyed by their classes, longer ones by their first four classes; a range of
+// `candidates`, longest phrase first.
 struct TripleSlot {
-  std::uint64_t key = 0;  // (c0 << 24 | c1 << 12 | c2) + 1; 0 when empty
+  std::uint64_t key = 0;  // triple_key() or quad_key(); 0 when empty
   std::uint32_t begin = 0;
   std::uint32_t end = 0;
 };
@@ -120,6 +121,9 @@ struct TripleSlot {
 inline constexpr std::uint32_t pair_key(std::uint32_t c0, std::uint32_t c1) noexcept { return (c0 << 12 | c1) + 1; }
 inline constexpr std::uint64_t triple_key(std::uint64_t c0, std::uint64_t c1, std::uint64_t c2) noexcept {
   return (c0 << 24 | c1 << 12 | c2) + 1;
+}
+inline constexpr std::uint64_t quad_key(std::uint64_t c0, std::uint64_t c1, std::uint64_t c2, std::uint64_t c3) noexcept {
+  return (c0 << 36 | c1 << 24 | c2 << 12 | c3) + 1;
 }
 // Hashes of kFilterBits bits for the filters (2 KiB each, to stay in L1
 // beside the character pages).
@@ -132,6 +136,14 @@ inline std::uint32_t triple_hash(std::uint64_t key) noexcept {
 inline std::size_t slot_hash(std::uint64_t key) noexcept { return (key * 0xD6E8FEB86659FD93ull) >> 32; }
 inline bool filter_has(const std::uint64_t* filter, std::uint32_t h) noexcept { return (filter[h >> 6] >> (h & 63)) & 1; }
 
+// PhraseSetData::first bits.
+inline constexpr std::uint8_t kBeginsLonger = 1;
+inline constexpr std::uint8_t kIsPhrase = 2;
+// PhraseSetData::ascii_kind values.
+inline constexpr std::uint8_t kAsciiUnit = 0;
+inline constexpr std::uint8_t kAsciiSkip = 1;
+inline constexpr std::uint8_t kAsciiDrop = 2;
+
 struct PhraseSetData {
   std::vector<PhraseInfo> phrases;
   std::vector<std::uint16_t> classes;  // the phrases' class sequences
@@ -143,11 +155,20 @@ struct PhraseSetData {
   std::vector<std::uint64_t> pair_filter;             // 2^kFilterBits bits, by pair_hash
   std::vector<std::uint64_t> prefix_filter;           // the same for the first two classes of every longer phrase too
   std::vector<PairSlot> pair_slots;                   // power-of-two size
-  std::vector<std::uint64_t> triple_filter;           // 2^kFilterBits bits, by triple_hash
-  std::vector<TripleSlot> triple_slots;               // power-of-two size
+  std::vector<std::uint64_t> triple_filter;           // 2^kFilterBits bits, by triple_hash: phrases of 3 units or more
+  std::vector<TripleSlot> triple_slots;               // power-of-two size; phrases of 3 units
+  std::vector<std::uint64_t> quad_filter;             // the same by the first four classes: phrases of 4 units or more
+  std::vector<TripleSlot> quad_slots;                 // power-of-two size; phrases of 4 units or more
   std::vector<std::uint32_t> candidates;              // phrase ids, per triple slot range
   std::size_t max_units = 1;
   std::uint32_t starters = 0;  // classes 1..starters begin some phrase; later ones begin none
+  // Per class: kBeginsLonger when a phrase of two units or more begins with
+  // it, kIsPhrase when it is a one-unit phrase; 0 for class 0 and non-starters.
+  std::vector<std::uint8_t> first;
+  // ASCII as units, for the fast path: the unit bits (class, kWordBit) and
+  // what the byte is (kAsciiUnit, kAsciiSkip, or kAsciiDrop for the apostrophe).
+  std::array<std::uint16_t, 128> ascii_unit{};
+  std::array<std::uint8_t, 128> ascii_kind{};
 
   std::uint16_t entry(char32_t cp) const noexcept {
     if (cp < 0x80) return ascii[cp];
@@ -176,55 +197,94 @@ inline std::error_code invalid_utf8_at(std::size_t offset) {
 // match_units()
 //
 // Reports the phrases that start at units [from, to) of a buffer of `n`
-// units (unit[n] is overwritten with a sentinel).
+// units (unit[n] is overwritten with a sentinel). A first pass, free of
+// branches, keeps the positions where a phrase may start in `cand`: the
+// class is a one-unit phrase, or it and the next class pass the prefix
+// filter; and a Latin-script unit must begin its word, as every phrase that
+// starts with one does. Most positions stop there; the second pass looks the
+// few that remain up in the pair and triple tables.
 template <class Emit>
 inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std::uint32_t* byte_at,
-                        const unsigned char* text, std::size_t from, std::size_t to, std::size_t n, Emit& emit) {
+                        const unsigned char* text, std::size_t from, std::size_t to, std::size_t n,
+                        std::uint16_t* cand, Emit& emit) {
   const std::size_t pair_mask = set.pair_slots.size() - 1;
   const std::size_t triple_mask = set.triple_slots.size() - 1;
-  const std::uint32_t starters = set.starters;
+  const std::uint8_t* const first = set.first.data();
   const std::int32_t* const single = set.single.data();
   const std::uint64_t* const pair_filter = set.pair_filter.data();
   const std::uint64_t* const prefix_filter = set.prefix_filter.data();
   const PairSlot* const pair_slots = set.pair_slots.data();
   const std::uint64_t* const triple_filter = set.triple_filter.data();
   const TripleSlot* const triple_slots = set.triple_slots.data();
+  const std::size_t quad_mask = set.quad_slots.size() - 1;
+  const std::uint64_t* const quad_filter = set.quad_filter.data();
+  const TripleSlot* const quad_slots = set.quad_slots.data();
   const std::uint32_t* const candidates = set.candidates.data();
   const PhraseInfo* const phrases = set.phrases.data();
   const std::uint16_t* const classes = set.classes.data();
   unit[n] = kGapBit;  // the end of the text is a word boundary
+
+  std::size_t count = 0;
+  std::uint32_t prev = from == 0 ? 0 : unit[from - 1];
+  for (std::size_t i = from; i < to; ++i) {
+    const std::uint32_t u = unit[i];
+    const std::uint32_t c = u & kClassMask;
+    const std::uint32_t c2 = unit[i + 1] & kClassMask;
+    const std::uint32_t h2 = pair_hash(pair_key(c, c2));
+    const std::uint32_t pf = static_cast<std::uint32_t>(prefix_filter[h2 >> 6] >> (h2 & 63)) & (c2 != 0);
+    // Not a word character, or a gap before it, or not a word character before it.
+    const std::uint32_t start_ok = ((~u & kWordBit) | ((u & kGapBit) << 1) | (~prev & kWordBit)) != 0;
+    const std::uint32_t may = (first[c] & (kIsPhrase | pf)) != 0;
+    cand[count] = static_cast<std::uint16_t>(i);
+    count += may & start_ok;
+    prev = u;
+  }
+
   auto end_byte = [&](std::size_t u) { return byte_at[u] + utf8_length(text[byte_at[u]]); };
   auto boundary_after = [&](std::size_t u) { return (unit[u] & kGapBit) || !(unit[u] & kWordBit); };
-  for (std::size_t i = from; i < to; ++i) {
+  for (std::size_t k = 0; k < count; ++k) {
+    const std::size_t i = cand[k];
     const std::uint32_t c = unit[i] & kClassMask;
-    if (c == 0 || c > starters) continue;  // starts no phrase
     const bool start_ok = i == 0 || (unit[i] & kGapBit) || !(unit[i - 1] & kWordBit);
     const std::uint32_t c2 = unit[i + 1] & kClassMask;
     const std::uint32_t key2 = pair_key(c, c2);
     const std::uint32_t h2 = pair_hash(key2);
-    // One filter says whether any phrase of two units or more starts with
-    // these two classes; most positions stop here.
     if (c2 != 0 && filter_has(prefix_filter, h2)) {
       const std::uint32_t c3 = unit[i + 2] & kClassMask;  // i + 1 < n, so i + 2 <= n (the sentinel at worst)
       if (c3 != 0) {
         const std::uint64_t key = triple_key(c, c2, c3);
-        const std::uint32_t h = triple_hash(key);
-        if (filter_has(triple_filter, h)) {
+        if (filter_has(triple_filter, triple_hash(key))) {
+          // Phrases of four units or more, by their first four classes.
+          const std::uint32_t c4 = unit[i + 3] & kClassMask;  // c3 != 0, so i + 2 < n and i + 3 <= n
+          const std::uint64_t key4 = quad_key(c, c2, c3, c4);
+          if (c4 != 0 && filter_has(quad_filter, triple_hash(key4))) {
+            std::size_t slot = slot_hash(key4) & quad_mask;
+            while (quad_slots[slot].key != key4 && quad_slots[slot].key != 0) slot = (slot + 1) & quad_mask;
+            const TripleSlot& t = quad_slots[slot];
+            for (std::uint32_t j = t.begin; j < t.end; ++j) {  // empty when the key is absent
+              const std::uint32_t id = candidates[j];
+              const PhraseInfo& p = phrases[id];
+              const std::size_t m = p.length;
+              if (i + m > n) continue;
+              const std::uint16_t* want = classes + p.classes;
+              std::size_t q = 4;
+              while (q < m && (unit[i + q] & kClassMask) == want[q]) ++q;
+              if (q < m) continue;
+              if (p.latin_start && !start_ok) continue;
+              if (p.latin_end && !boundary_after(i + m)) continue;
+              emit(static_cast<std::size_t>(id), std::size_t{byte_at[i]}, std::size_t{end_byte(i + m - 1)});
+            }
+          }
+          // The three-unit phrase.
           std::size_t slot = slot_hash(key) & triple_mask;
           while (triple_slots[slot].key != key && triple_slots[slot].key != 0) slot = (slot + 1) & triple_mask;
           const TripleSlot& t = triple_slots[slot];
-          for (std::uint32_t k = t.begin; k < t.end; ++k) {  // empty when the key is absent
-            const std::uint32_t id = candidates[k];
+          if (t.begin < t.end) {
+            const std::uint32_t id = candidates[t.begin];
             const PhraseInfo& p = phrases[id];
-            const std::size_t m = p.length;
-            if (i + m > n) continue;
-            const std::uint16_t* want = classes + p.classes;
-            std::size_t j = 3;
-            while (j < m && (unit[i + j] & kClassMask) == want[j]) ++j;
-            if (j < m) continue;
-            if (p.latin_start && !start_ok) continue;
-            if (p.latin_end && !boundary_after(i + m)) continue;
-            emit(static_cast<std::size_t>(id), std::size_t{byte_at[i]}, std::size_t{end_byte(i + m - 1)});
+            if ((!p.latin_start || start_ok) && (!p.latin_end || boundary_after(i + 3))) {
+              emit(static_cast<std::size_t>(id), std::size_t{byte_at[i]}, std::size_t{end_byte(i + 2)});
+            }
           }
         }
       }
@@ -275,14 +335,32 @@ class CharCursor {
   std::size_t chars_ = 0;
 };
 
+// all_ascii16()
+//
+// True when the 16 bytes at `p` are all ASCII (two 8-byte words, no
+// intrinsics needed).
+inline bool all_ascii16(const unsigned char* p) noexcept {
+  std::uint64_t a;
+  std::uint64_t b;
+  std::memcpy(&a, p, 8);
+  std::memcpy(&b, p + 8, 8);
+  return ((a | b) & 0x8080808080808080ull) == 0;
+}
+
 // scan_text()
 //
 // Calls `emit(phrase_index, begin_byte, end_byte)` for every match, in order
 // of begin_byte (longer first at the same start). With kStats, also counts
 // scripts into `stats`. Returns an error for invalid UTF-8.
+//
+// ASCII, the common case in English and in the punctuation of Chinese text,
+// takes a fast path: 16 bytes checked at once, then each byte turned into a
+// unit without branches (its table entry says whether it is a unit, skipped
+// or the apostrophe). Other code points are decoded and validated one by one.
 template <bool kStats, class Emit>
 std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanStats& stats, Emit&& emit) {
   constexpr std::size_t kChunk = 1024;
+  constexpr std::size_t kBlock = 16;
   constexpr std::size_t kSize = kChunk + kMaxPhraseUnits + 2;
   const std::size_t keep = set.max_units + 1;
   const std::size_t cap = kChunk + keep;
@@ -290,83 +368,38 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
   // where the unit starts. One extra slot holds the sentinel.
   std::uint16_t unit[kSize];
   std::uint32_t byte_at[kSize];
+  std::uint16_t cand[kSize];
   std::size_t n = 0;
   std::size_t first = 0;
 
   const auto* const begin = reinterpret_cast<const unsigned char*>(text.data());
   const auto* const end = begin + text.size();
-  const std::uint16_t* const ascii = set.ascii.data();
+  const std::uint16_t* const ascii_unit = set.ascii_unit.data();
+  const std::uint8_t* const ascii_kind = set.ascii_kind.data();
   const std::uint16_t* const* const page_ptr = set.page_ptr.data();
 
   const auto* p = begin;
   ScanStats counts;
-  bool gap = false;
-  bool prev_word = false;
-  while (p < end) {
-    const unsigned b0 = *p;
-    std::uint16_t e;
-    std::size_t len;
-    if (b0 < 0x80) {
-      e = ascii[b0];
-      len = 1;
-      if (b0 == '\'') {  // an apostrophe joins a word ("can't"): skipped, no gap
-        ++p;
-        continue;
-      }
-    } else {
-      char32_t cp;
-      const std::size_t avail = static_cast<std::size_t>(end - p);
-      if ((b0 & 0xF0) == 0xE0) {  // most Chinese text: test first
-        if (avail < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (b0 == 0xE0 && p[1] < 0xA0) ||
-            (b0 == 0xED && p[1] > 0x9F)) {
-          return invalid_utf8_at(static_cast<std::size_t>(p - begin));
-        }
-        cp = (b0 & 0x0F) << 12 | (p[1] & 0x3F) << 6 | (p[2] & 0x3F);
-        len = 3;
-      } else if (b0 >= 0xC2 && b0 <= 0xDF) {
-        if (avail < 2 || (p[1] & 0xC0) != 0x80) return invalid_utf8_at(static_cast<std::size_t>(p - begin));
-        cp = (b0 & 0x1F) << 6 | (p[1] & 0x3F);
-        len = 2;
-      } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        if (avail < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80 ||
-            (b0 == 0xF0 && p[1] < 0x90) || (b0 == 0xF4 && p[1] > 0x8F)) {
-          return invalid_utf8_at(static_cast<std::size_t>(p - begin));
-        }
-        cp = (b0 & 0x07) << 18 | (p[1] & 0x3F) << 12 | (p[2] & 0x3F) << 6 | (p[3] & 0x3F);
-        len = 4;
-      } else {
-        return invalid_utf8_at(static_cast<std::size_t>(p - begin));
-      }
-      if (cp == 0x2019) {  // right single quotation mark as an apostrophe
-        p += len;
-        continue;
-      }
-      e = cp > 0xFFFF ? 0 : page_ptr[cp >> 8][cp & 0xFF];
-      if constexpr (kStats) {
-        if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0xF900 && cp <= 0xFAFF)) {
-          ++counts.han;
-        }
-        if (e & kTrad) ++counts.trad;
-        if (e & kSimp) ++counts.simp;
-      }
-    }
-    if (e & kSkip) {
-      gap = true;
-      p += len;
-      continue;
-    }
-    const bool word = (e & kWord) != 0;
+  std::uint32_t gap = 0;  // kGapBit when a skipped code point came since the last unit
+  std::uint32_t prev_word = 0;
+  // One ASCII byte, without branches.
+  auto ascii_step = [&](unsigned b, std::uint32_t offset) {
+    const std::uint32_t u = ascii_unit[b];
+    const std::uint32_t kind = ascii_kind[b];
+    unit[n] = static_cast<std::uint16_t>(u | gap);
+    byte_at[n] = offset;
+    const std::uint32_t is_unit = kind == kAsciiUnit;
     if constexpr (kStats) {
-      if (word && (gap || !prev_word)) ++counts.latin_words;
-      prev_word = word;
+      const std::uint32_t word = (u & kWordBit) != 0;
+      counts.latin_words += is_unit & word & ((gap != 0) | (prev_word ^ 1));
+      prev_word = is_unit ? word : prev_word;
     }
-    unit[n] = static_cast<std::uint16_t>((e & kClassMask) | (gap ? kGapBit : 0) | (word ? kWordBit : 0));
-    byte_at[n] = static_cast<std::uint32_t>(p - begin);
-    ++n;
-    gap = false;
-    p += len;
-    if (n == cap) {
-      match_units(set, unit, byte_at, begin, first, n - keep + 1, n, emit);
+    n += is_unit;
+    gap = kind == kAsciiUnit ? 0 : kind == kAsciiSkip ? kGapBit : gap;
+  };
+  while (p < end) {
+    if (n + kBlock > cap) {
+      match_units(set, unit, byte_at, begin, first, n - keep + 1, n, cand, emit);
       // Keep the last `keep` units: the first of them gives the boundary
       // before the next unmatched start.
       const std::size_t from = n - keep;
@@ -375,8 +408,69 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
       n = keep;
       first = 1;
     }
+    const unsigned b0 = *p;
+    if (b0 < 0x80) {
+      if (static_cast<std::size_t>(end - p) >= kBlock && all_ascii16(p)) {
+        const auto offset = static_cast<std::uint32_t>(p - begin);
+        for (std::uint32_t k = 0; k < kBlock; ++k) ascii_step(p[k], offset + k);
+        p += kBlock;
+      } else {
+        ascii_step(b0, static_cast<std::uint32_t>(p - begin));
+        ++p;
+      }
+      continue;
+    }
+    char32_t cp;
+    std::size_t len;
+    const std::size_t avail = static_cast<std::size_t>(end - p);
+    if ((b0 & 0xF0) == 0xE0) {  // most Chinese text: test first
+      if (avail < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (b0 == 0xE0 && p[1] < 0xA0) ||
+          (b0 == 0xED && p[1] > 0x9F)) {
+        return invalid_utf8_at(static_cast<std::size_t>(p - begin));
+      }
+      cp = (b0 & 0x0F) << 12 | (p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+      len = 3;
+    } else if (b0 >= 0xC2 && b0 <= 0xDF) {
+      if (avail < 2 || (p[1] & 0xC0) != 0x80) return invalid_utf8_at(static_cast<std::size_t>(p - begin));
+      cp = (b0 & 0x1F) << 6 | (p[1] & 0x3F);
+      len = 2;
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+      if (avail < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80 ||
+          (b0 == 0xF0 && p[1] < 0x90) || (b0 == 0xF4 && p[1] > 0x8F)) {
+        return invalid_utf8_at(static_cast<std::size_t>(p - begin));
+      }
+      cp = (b0 & 0x07) << 18 | (p[1] & 0x3F) << 12 | (p[2] & 0x3F) << 6 | (p[3] & 0x3F);
+      len = 4;
+    } else {
+      return invalid_utf8_at(static_cast<std::size_t>(p - begin));
+    }
+    if (cp == 0x2019) {  // right single quotation mark as an apostrophe
+      p += len;
+      continue;
+    }
+    const std::uint16_t e = cp > 0xFFFF ? 0 : page_ptr[cp >> 8][cp & 0xFF];
+    if constexpr (kStats) {
+      if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0xF900 && cp <= 0xFAFF)) {
+        ++counts.han;
+      }
+      if (e & kTrad) ++counts.trad;
+      if (e & kSimp) ++counts.simp;
+    }
+    // Written without branches too: Chinese punctuation comes often and at
+    // no predictable place.
+    const std::uint32_t is_unit = (e & kSkip) == 0;
+    const std::uint32_t word = (e & kWord) != 0;
+    if constexpr (kStats) {
+      counts.latin_words += is_unit & word & ((gap != 0) | (prev_word ^ 1));
+      prev_word = is_unit ? word : prev_word;
+    }
+    unit[n] = static_cast<std::uint16_t>((e & kClassMask) | gap | (word ? kWordBit : 0));
+    byte_at[n] = static_cast<std::uint32_t>(p - begin);
+    n += is_unit;
+    gap = is_unit ? 0 : kGapBit;
+    p += len;
   }
-  match_units(set, unit, byte_at, begin, first, n, n, emit);
+  match_units(set, unit, byte_at, begin, first, n, n, cand, emit);
   if constexpr (kStats) stats = counts;
   return {};
 }
