@@ -1,0 +1,446 @@
+// redress run: the long-running job. Events come in as JSON lines, each is
+// applied to its case under the policy and stored, the follow-ups the engine
+// schedules are kept in the store and fire on time, and what the host should
+// do goes out as JSON lines (docs/cli.md).
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <redress/detail/json_read.hpp>
+#include <redress/engine.hpp>
+#include <redress/json.hpp>
+#include <redress/journal.hpp>
+#include <redress/store.hpp>
+
+#include "command.hpp"
+#include "scenario.hpp"
+#include "store_uri.hpp"
+
+namespace redress::cli {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kHelp = R"(usage: redress run --store URI [options]
+
+Reads events as JSON lines on standard input (the journal's event form,
+docs/scenarios.md, each with its "case_id"), applies each to its case under
+the policy, stores it, and writes one JSON line per step on standard output:
+{"case_id", "seq", "event", "actions", "findings", "trace"}. Follow-ups the
+engine schedules are kept in the store and fire when they are due, each as a
+"timer_fired" step of its own. A case the store does not know is opened by
+its first event, which must then carry "customer": "<customer id>".
+
+options:
+  --store URI        sqlite:PATH or postgres:CONNINFO (required)
+  --policy FILE      the policy document (default: the bundled coupon-marketplace policy)
+  --data DIR         where bundled calendars live (default: the source tree's data/)
+  --clock system     follow-ups fire by the wall clock (default)
+  --clock input      time is the instant of the latest event read: a follow-up
+                     fires when an event after its due time arrives (replaying
+                     history; deterministic)
+  --until INSTANT    with --clock input: at the end of the input, fire what is
+                     due by INSTANT
+  --wait             with --clock system: keep running after the end of the
+                     input, firing follow-ups, until SIGINT or SIGTERM
+  --claimer NAME     who claims follow-ups (default: run-<host>-<pid>)
+  --lease SECONDS    how long a claimed follow-up is ours (default 60)
+  --quiet            no progress lines on standard error
+  -h, --help         this text
+
+Progress goes to standard error once a second, and a summary at the end.
+
+exit status: 0 every line applied, 1 some lines were rejected (each reported
+as {"line", "error", "detail"} on standard output and on standard error; the
+others were applied), 2 a usage error, 3 the store failed (nothing
+acknowledged is lost; run again to go on).
+)";
+
+constexpr int kStoreFailed = 3;
+
+volatile sig_atomic_t g_stop = 0;
+extern "C" void on_signal(int) { g_stop = 1; }
+
+// The wall clock in whole seconds, the resolution of follow-ups.
+Instant wall_clock() { return boost::posix_time::second_clock::universal_time(); }
+
+bool is_store_failure(std::error_code ec) {
+  return ec == errc::storage_failed || ec == errc::corrupt_store || ec == errc::schema_too_new ||
+         ec == errc::store_conflict || ec == errc::internal_error;
+}
+
+struct Options {
+  std::string store_uri;
+  std::string policy_file = std::string(REDRESS_DEFAULT_EXAMPLES_DIR) + "/policies/coupon-marketplace.json";
+  std::string data_dir = REDRESS_DEFAULT_DATA_DIR;
+  bool input_clock = false;
+  std::optional<Instant> until;
+  bool wait = false;
+  std::string claimer;
+  int lease_seconds = 60;
+  bool quiet = false;
+};
+
+// Reads standard input a line at a time, with a timeout.
+class LineReader {
+ public:
+  enum class Got { line, timeout, eof };
+
+  // The next line (without its newline) into `out`, waiting at most
+  // `timeout_ms` (-1: as long as it takes).
+  Got next(std::string& out, int timeout_ms) {
+    for (;;) {
+      if (auto nl = buffer_.find('\n', scanned_); nl != std::string::npos) {
+        out.assign(buffer_, 0, nl);
+        buffer_.erase(0, nl + 1);
+        scanned_ = 0;
+        return Got::line;
+      }
+      scanned_ = buffer_.size();
+      if (eof_) {
+        if (buffer_.empty()) return Got::eof;
+        out = std::move(buffer_);
+        buffer_.clear();
+        scanned_ = 0;
+        return Got::line;
+      }
+      pollfd p{STDIN_FILENO, POLLIN, 0};
+      int ready = ::poll(&p, 1, timeout_ms);
+      if (ready == 0) return Got::timeout;
+      if (ready < 0) {
+        if (errno == EINTR) return Got::timeout;
+        eof_ = true;
+        continue;
+      }
+      char chunk[65536];
+      ssize_t n = ::read(STDIN_FILENO, chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR) return Got::timeout;
+      if (n <= 0) {
+        eof_ = true;
+        continue;
+      }
+      buffer_.append(chunk, static_cast<std::size_t>(n));
+    }
+  }
+
+ private:
+  std::string buffer_;
+  std::size_t scanned_ = 0;
+  bool eof_ = false;
+};
+
+struct Stats {
+  std::uint64_t lines = 0, applied = 0, fired = 0, rejected = 0;
+};
+
+class Runner {
+ public:
+  Runner(OpenedStore store, std::shared_ptr<const ReferencePolicy> policy, const Options& options,
+         ClaimerId claimer)
+      : store_(std::move(store)), policy_(std::move(policy)), options_(options), claimer_(std::move(claimer)) {}
+
+  const Stats& stats() const noexcept { return stats_; }
+  std::size_t cached() const noexcept { return cases_.size(); }
+
+  // Persists the pending follow-ups of every open case, so that one whose
+  // persist was cut short by a crash after its event was stored still
+  // fires. Persisting is idempotent.
+  result<void> reconcile() {
+    BOOST_OUTCOME_TRY(auto open, store_.journal->open_cases());
+    for (const auto& id : open) {
+      BOOST_OUTCOME_TRY(auto* entry, load(id, std::nullopt, Instant()));
+      if (entry == nullptr) continue;
+      for (const auto& f : entry->c.pending_follow_ups()) {
+        BOOST_OUTCOME_TRYV(store_.follow_ups->persist(id, f));
+      }
+    }
+    return boost::outcome_v2::success();
+  }
+
+  // Handles one input line. Fails only when the store failed; a line the
+  // engine or the journal rejects is reported and counted.
+  result<void> line(std::string_view text) {
+    ++stats_.lines;
+    if (text.find_first_not_of(" \t\r") == std::string_view::npos) return boost::outcome_v2::success();
+    auto outcome = handle(text);
+    if (outcome) return outcome;
+    if (is_store_failure(outcome.error())) return outcome;
+    ++stats_.rejected;
+    json::object err{{"line", stats_.lines},
+                     {"error", outcome.error().message()},
+                     {"detail", std::string(last_error_detail())}};
+    fmt::print("{}\n", json::serialize(err));
+    std::fflush(stdout);
+    fmt::print(stderr, "redress run: line {}: {}\n", stats_.lines, last_error_detail());
+    return boost::outcome_v2::success();
+  }
+
+  // Claims and fires every follow-up due by `now`, in due order.
+  result<void> fire_due(Instant now) {
+    for (;;) {
+      BOOST_OUTCOME_TRY(auto due, store_.follow_ups->claim_due(now, 256, claimer_,
+                                                               boost::posix_time::seconds(options_.lease_seconds)));
+      if (due.empty()) return boost::outcome_v2::success();
+      for (const auto& claimed : due) {
+        BOOST_OUTCOME_TRYV(fire(claimed, now));
+        if (g_stop) return boost::outcome_v2::success();
+      }
+    }
+  }
+
+ private:
+  struct Entry {
+    Case c;
+    std::uint64_t last_seq = 0;
+  };
+
+  // The case in memory, restored from the store, or (with `customer`) new.
+  // nullptr when the store has never seen it and no customer was given.
+  result<Entry*> load(const CaseId& id, const std::optional<CustomerId>& customer, Instant opened_at) {
+    if (auto it = cases_.find(id); it != cases_.end()) return &it->second;
+    BOOST_OUTCOME_TRY(auto last, store_.journal->last_seq(id));
+    BOOST_OUTCOME_TRY(auto restored, restore(*store_.journal, id, *policy_));
+    if (restored) {
+      return &cases_.insert_or_assign(id, Entry{std::move(*restored), last}).first->second;
+    }
+    if (!customer) return static_cast<Entry*>(nullptr);
+    BOOST_OUTCOME_TRY(auto c, Case::open(id, *customer, policy_->settings().currency, opened_at));
+    return &cases_.insert_or_assign(id, Entry{std::move(c), 0}).first->second;
+  }
+
+  result<void> handle(std::string_view text) {
+    BOOST_OUTCOME_TRY(auto v, detail::json_parse(text, "the line"));
+    std::optional<CustomerId> customer;
+    if (auto* o = v.if_object()) {
+      if (auto it = o->find("customer"); it != o->end()) {
+        BOOST_OUTCOME_TRY(auto id, from_json<CustomerId>(it->value(), "customer"));
+        customer = std::move(id);
+        o->erase(it);
+      }
+    }
+    BOOST_OUTCOME_TRY(auto e, event_from_json(v, "", JournalDefaults{std::nullopt, policy_->settings().currency}));
+    if (options_.input_clock) {
+      BOOST_OUTCOME_TRYV(fire_due(e.at_utc));
+    }
+    BOOST_OUTCOME_TRY(auto* entry, load(e.case_id, customer, e.at_utc));
+    if (entry == nullptr) {
+      return detail::fail(errc::invalid_event,
+                          fmt::format("case_id: the store has no case \"{}\"; its first event must carry \"customer\"",
+                                      e.case_id.str()));
+    }
+    BOOST_OUTCOME_TRYV(commit(e));
+    ++stats_.applied;
+    return boost::outcome_v2::success();
+  }
+
+  result<void> fire(const ClaimedFollowUp& claimed, Instant now) {
+    BOOST_OUTCOME_TRY(auto* entry, load(claimed.case_id, std::nullopt, Instant()));
+    bool pending = false;
+    if (entry != nullptr) {
+      for (const auto& f : entry->c.pending_follow_ups()) pending = pending || f.id == claimed.follow_up.id;
+    }
+    // A follow-up the case no longer waits for (cancelled, or a cancel that a
+    // crash cut short) is done without a step.
+    if (pending) {
+      Instant at = options_.input_clock ? claimed.follow_up.due_at_utc : now;
+      at = std::max(at, entry->c.last_event_at_utc());
+      Event e{claimed.case_id, at, std::nullopt, events::TimerFired{claimed.follow_up.id}};
+      BOOST_OUTCOME_TRYV(commit(e));
+      ++stats_.fired;
+    }
+    BOOST_OUTCOME_TRYV(store_.follow_ups->complete(claimed.follow_up.id, claimer_));
+    return boost::outcome_v2::success();
+  }
+
+  // Applies `e` to its (loaded) case, stores it, keeps the follow-ups the
+  // step schedules or cancels, and prints the step. Another process may have
+  // appended to the case since it was loaded: then it is reloaded and `e`
+  // applied again.
+  result<void> commit(const Event& e) {
+    for (int attempt = 0;; ++attempt) {
+      Entry& entry = cases_.at(e.case_id);
+      BOOST_OUTCOME_TRY(auto step, apply(entry.c, e, *policy_, e.at_utc));
+      const CaseState state = state_of(step.next);
+      auto appended = store_.journal->append(CaseHeader::of(entry.c), std::span(&e, 1), entry.last_seq, state);
+      if (!appended && appended.error() == errc::store_conflict && attempt < 3) {
+        cases_.erase(e.case_id);
+        BOOST_OUTCOME_TRY(auto* reloaded, load(e.case_id, std::nullopt, Instant()));
+        if (reloaded == nullptr) return appended.error();
+        continue;
+      }
+      if (!appended) return appended.error();
+      for (const auto& a : step.actions) {
+        if (const auto* s = std::get_if<actions::ScheduleFollowUp>(&a)) {
+          BOOST_OUTCOME_TRYV(store_.follow_ups->persist(e.case_id, s->follow_up));
+        } else if (const auto* c = std::get_if<actions::CancelFollowUp>(&a)) {
+          BOOST_OUTCOME_TRYV(store_.follow_ups->cancel(c->follow_up));
+        }
+      }
+      json::object out{{"case_id", e.case_id.str()}, {"seq", appended.value()}, {"event", to_json(e)}};
+      json::value produced = to_json(step);
+      for (auto& [key, value] : produced.as_object()) out[key] = std::move(value);
+      fmt::print("{}\n", json::serialize(out));
+      std::fflush(stdout);
+      if (state == CaseState::closed) {
+        cases_.erase(e.case_id);  // a later event reloads it
+      } else {
+        entry.c = std::move(step.next);
+        entry.last_seq = appended.value();
+      }
+      return boost::outcome_v2::success();
+    }
+  }
+
+  OpenedStore store_;
+  std::shared_ptr<const ReferencePolicy> policy_;
+  const Options& options_;
+  ClaimerId claimer_;
+  std::map<CaseId, Entry> cases_;
+  Stats stats_;
+};
+
+// A progress line at most once a second, and the summary at the end.
+class Progress {
+ public:
+  explicit Progress(bool quiet) : quiet_(quiet) {}
+  void tick(const Runner& r, bool final = false) {
+    if (quiet_ && !final) return;
+    auto now = std::chrono::steady_clock::now();
+    if (!final && now - last_ < std::chrono::seconds(1)) return;
+    last_ = now;
+    const auto& s = r.stats();
+    double secs = std::chrono::duration<double>(now - start_).count();
+    fmt::print(stderr, "redress run: {}{} lines, {} events applied, {} follow-ups fired, {} rejected, {} cases in memory, {:.1f} s\n",
+               final ? "done: " : "", s.lines, s.applied, s.fired, s.rejected, r.cached(), secs);
+  }
+
+ private:
+  bool quiet_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_ = start_;
+};
+
+int usage(std::string_view why) {
+  fmt::print(stderr, "redress run: {}\n\n{}", why, kHelp);
+  return 2;
+}
+
+int run(std::span<const std::string_view> args) {
+  if (wants_help(args)) {
+    fmt::print("{}", kHelp);
+    return 0;
+  }
+  Options o;
+  std::optional<std::string_view> clock;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto a = args[i];
+    const bool has_value = i + 1 < args.size();
+    if (a == "--store" && has_value) {
+      o.store_uri = args[++i];
+    } else if (a == "--policy" && has_value) {
+      o.policy_file = args[++i];
+    } else if (a == "--data" && has_value) {
+      o.data_dir = args[++i];
+    } else if (a == "--clock" && has_value) {
+      clock = args[++i];
+      if (*clock != "system" && *clock != "input") return usage(fmt::format("--clock: \"{}\" is neither system nor input", *clock));
+      o.input_clock = *clock == "input";
+    } else if (a == "--until" && has_value) {
+      auto until = parse_instant(args[++i]);
+      if (!until) return usage(fmt::format("--until: {}", last_error_detail()));
+      o.until = until.value();
+    } else if (a == "--wait") {
+      o.wait = true;
+    } else if (a == "--claimer" && has_value) {
+      o.claimer = args[++i];
+    } else if (a == "--lease" && has_value) {
+      const std::string v(args[++i]);
+      char* end = nullptr;
+      long n = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || n < 1 || n > 86400) return usage(fmt::format("--lease: \"{}\" is not 1 to 86400 seconds", v));
+      o.lease_seconds = static_cast<int>(n);
+    } else if (a == "--quiet") {
+      o.quiet = true;
+    } else {
+      return usage(fmt::format("unexpected argument \"{}\"", a));
+    }
+  }
+  if (o.store_uri.empty()) return usage("which store? (--store sqlite:PATH or postgres:CONNINFO)");
+  if (o.until && !o.input_clock) return usage("--until goes with --clock input");
+  if (o.wait && o.input_clock) return usage("--wait goes with --clock system");
+  if (o.claimer.empty()) {
+    char host[256] = "host";
+    ::gethostname(host, sizeof host - 1);
+    o.claimer = fmt::format("run-{}-{}", host, ::getpid());
+  }
+  auto claimer = ClaimerId::make(o.claimer);
+  if (!claimer) return usage(fmt::format("--claimer: {}", last_error_detail()));
+
+  auto policy = load_policy(json::value(o.policy_file), ".", o.data_dir);
+  if (!policy) {
+    fmt::print(stderr, "redress run: {}: {}\n", o.policy_file, last_error_detail());
+    return 1;
+  }
+  auto store = open_store_uri(o.store_uri);
+  if (!store) {
+    fmt::print(stderr, "redress run: {}\n", last_error_detail());
+    return store.error() == errc::invalid_argument ? 2 : kStoreFailed;
+  }
+
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+
+  Runner runner(std::move(store).value(), std::make_shared<const ReferencePolicy>(std::move(policy).value()), o,
+                std::move(claimer).value());
+  Progress progress(o.quiet);
+  auto store_failed = [&](std::string_view when) {
+    fmt::print(stderr, "redress run: the store failed {}: {}\n", when, last_error_detail());
+    progress.tick(runner, true);
+    return kStoreFailed;
+  };
+  if (!runner.reconcile()) return store_failed("while reloading the open cases");
+
+  LineReader reader;
+  std::string text;
+  bool input_done = false;
+  while (!g_stop) {
+    if (!o.input_clock && !runner.fire_due(wall_clock())) return store_failed("while firing follow-ups");
+    if (input_done) {
+      if (!o.wait) break;
+      ::poll(nullptr, 0, 200);  // the wall clock moves on; fire again
+      progress.tick(runner);
+      continue;
+    }
+    auto got = reader.next(text, o.input_clock ? -1 : 200);
+    if (got == LineReader::Got::eof) {
+      input_done = true;
+    } else if (got == LineReader::Got::line) {
+      if (!runner.line(text)) return store_failed(fmt::format("at line {}", runner.stats().lines));
+    }
+    progress.tick(runner);
+  }
+  if (o.input_clock && o.until && !g_stop && !runner.fire_due(*o.until)) {
+    return store_failed("while firing follow-ups");
+  }
+  progress.tick(runner, true);
+  return runner.stats().rejected > 0 ? 1 : 0;
+}
+
+}  // namespace
+
+REDRESS_CLI_COMMAND("run", "apply events from standard input, store them and fire follow-ups on time", run);
+
+}  // namespace redress::cli

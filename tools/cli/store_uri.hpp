@@ -1,0 +1,28 @@
+// Opening a store named on the command line: `sqlite:PATH` or
+// `postgres:CONNINFO` (docs/cli.md).
+#ifndef REDRESS_TOOLS_CLI_STORE_URI_HPP
+#define REDRESS_TOOLS_CLI_STORE_URI_HPP
+
+#include <memory>
+#include <string_view>
+
+#include <redress/store.hpp>
+
+namespace redress::cli {
+
+// A store opened from a URI: one object that is both a journal store and a
+// follow-up store, kept alive by `owner`.
+struct OpenedStore {
+  std::shared_ptr<void> owner;
+  JournalStore* journal = nullptr;
+  FollowUpStore* follow_ups = nullptr;
+};
+
+// Opens `uri`. Fails with errc::invalid_argument (naming "--store") for a
+// scheme this build does not know or has no store for, or with the store's
+// own error.
+result<OpenedStore> open_store_uri(std::string_view uri);
+
+}  // namespace redress::cli
+
+#endif
