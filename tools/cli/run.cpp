@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -67,6 +68,9 @@ acknowledged is lost; run again to go on).
 )";
 
 constexpr int kStoreFailed = 3;
+// Follow-ups claimed at a time: small, so that several processes share the
+// due ones and a process that dies holds few of them until their lease ends.
+constexpr std::size_t kClaimBatch = 16;
 
 volatile sig_atomic_t g_stop = 0;
 extern "C" void on_signal(int) { g_stop = 1; }
@@ -188,7 +192,7 @@ class Runner {
   // Claims and fires every follow-up due by `now`, in due order.
   result<void> fire_due(Instant now) {
     for (;;) {
-      BOOST_OUTCOME_TRY(auto due, store_.follow_ups->claim_due(now, 256, claimer_,
+      BOOST_OUTCOME_TRY(auto due, store_.follow_ups->claim_due(now, kClaimBatch, claimer_,
                                                                boost::posix_time::seconds(options_.lease_seconds)));
       if (due.empty()) return boost::outcome_v2::success();
       for (const auto& claimed : due) {
@@ -238,37 +242,42 @@ class Runner {
                           fmt::format("case_id: the store has no case \"{}\"; its first event must carry \"customer\"",
                                       e.case_id.str()));
     }
-    BOOST_OUTCOME_TRYV(commit(e));
-    ++stats_.applied;
+    BOOST_OUTCOME_TRY(bool applied, commit(e));
+    stats_.applied += applied;
     return boost::outcome_v2::success();
   }
 
   result<void> fire(const ClaimedFollowUp& claimed, Instant now) {
     BOOST_OUTCOME_TRY(auto* entry, load(claimed.case_id, std::nullopt, Instant()));
-    bool pending = false;
     if (entry != nullptr) {
-      for (const auto& f : entry->c.pending_follow_ups()) pending = pending || f.id == claimed.follow_up.id;
-    }
-    // A follow-up the case no longer waits for (cancelled, or a cancel that a
-    // crash cut short) is done without a step.
-    if (pending) {
       Instant at = options_.input_clock ? claimed.follow_up.due_at_utc : now;
       at = std::max(at, entry->c.last_event_at_utc());
       Event e{claimed.case_id, at, std::nullopt, events::TimerFired{claimed.follow_up.id}};
-      BOOST_OUTCOME_TRYV(commit(e));
-      ++stats_.fired;
+      BOOST_OUTCOME_TRY(bool fired, commit(e));
+      stats_.fired += fired;
     }
     BOOST_OUTCOME_TRYV(store_.follow_ups->complete(claimed.follow_up.id, claimer_));
     return boost::outcome_v2::success();
   }
 
+  // True when `c` still waits for the follow-up `id`.
+  static bool is_pending(const Case& c, const FollowUpId& id) {
+    const auto& pending = c.pending_follow_ups();
+    return std::any_of(pending.begin(), pending.end(), [&](const FollowUp& f) { return f.id == id; });
+  }
+
   // Applies `e` to its (loaded) case, stores it, keeps the follow-ups the
   // step schedules or cancels, and prints the step. Another process may have
   // appended to the case since it was loaded: then it is reloaded and `e`
-  // applied again.
-  result<void> commit(const Event& e) {
+  // applied again. A timer_fired event for a follow-up the case no longer
+  // waits for (cancelled, or fired by another process whose claim lapsed
+  // before it could complete it) is not applied: returns false.
+  result<bool> commit(const Event& e) {
     for (int attempt = 0;; ++attempt) {
       Entry& entry = cases_.at(e.case_id);
+      if (const auto* t = std::get_if<events::TimerFired>(&e.body); t && !is_pending(entry.c, t->follow_up)) {
+        return false;
+      }
       BOOST_OUTCOME_TRY(auto step, apply(entry.c, e, *policy_, e.at_utc));
       const CaseState state = state_of(step.next);
       auto appended = store_.journal->append(CaseHeader::of(entry.c), std::span(&e, 1), entry.last_seq, state);
@@ -297,7 +306,7 @@ class Runner {
         entry.c = std::move(step.next);
         entry.last_seq = appended.value();
       }
-      return boost::outcome_v2::success();
+      return true;
     }
   }
 
