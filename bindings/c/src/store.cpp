@@ -1,0 +1,206 @@
+// Stores: the SQLite journal and follow-up store behind one handle.
+#include <fmt/format.h>
+
+#include <redress/detail/json_read.hpp>
+#include <redress/journal.hpp>
+#include <redress/store.hpp>
+#if REDRESS_C_HAS_SQLITE
+#include <redress/sqlite_store.hpp>
+#endif
+
+#include "glue.hpp"
+
+struct redress_store {
+  std::unique_ptr<redress::JournalStore> journal;
+  redress::FollowUpStore* follow_ups = nullptr;  // the same object as `journal`
+};
+
+using namespace redress;
+using c_api::guard;
+using c_api::need;
+using c_api::text_arg;
+
+namespace {
+
+template <class Body>
+int with_store(const redress_store* store, Body&& body) {
+  return guard([&]() -> result<void> {
+    BOOST_OUTCOME_TRYV(need(store, "store"));
+    return body(*store->journal, *store->follow_ups);
+  });
+}
+
+result<CaseId> case_id_arg(const char* text) {
+  BOOST_OUTCOME_TRY(auto t, text_arg(text, "case_id"));
+  return detail::at_path(CaseId::make(t), "case_id");
+}
+
+result<FollowUp> follow_up_arg(const char* json, std::size_t len) {
+  BOOST_OUTCOME_TRY(auto text, text_arg(json, len, "follow_up"));
+  BOOST_OUTCOME_TRY(auto doc, detail::json_parse(text, "follow_up"));
+  BOOST_OUTCOME_TRY(auto obj, detail::json_object(doc, "follow_up"));
+  BOOST_OUTCOME_TRY(auto id_v, detail::json_member(*obj, "follow_up", "id"));
+  BOOST_OUTCOME_TRY(auto id, from_json<FollowUpId>(*id_v, "follow_up.id"));
+  BOOST_OUTCOME_TRY(auto kind_v, detail::json_member(*obj, "follow_up", "kind"));
+  BOOST_OUTCOME_TRY(auto kind_s, detail::json_string(*kind_v, "follow_up.kind"));
+  BOOST_OUTCOME_TRY(auto kind, detail::at_path(parse_follow_up_kind(kind_s), "follow_up.kind"));
+  BOOST_OUTCOME_TRY(auto due_v, detail::json_member(*obj, "follow_up", "due_at"));
+  BOOST_OUTCOME_TRY(auto due, from_json<Instant>(*due_v, "follow_up.due_at"));
+  return FollowUp{std::move(id), kind, due};
+}
+
+void put_flag(int* out, bool value) {
+  if (out != nullptr) *out = value ? 1 : 0;
+}
+
+}  // namespace
+
+extern "C" {
+
+int redress_sqlite_options_init(redress_sqlite_options* opts, unsigned int version) {
+  return guard([&]() -> result<void> {
+    BOOST_OUTCOME_TRYV(need(opts, "opts"));
+    if (version < 1 || version > REDRESS_SQLITE_OPTIONS_VERSION) {
+      return c_api::fail(errc::invalid_argument, fmt::format("opts: unknown version {}", version));
+    }
+    *opts = redress_sqlite_options REDRESS_SQLITE_OPTIONS_INIT;
+    opts->version = version;
+    return boost::outcome_v2::success();
+  });
+}
+
+int redress_store_open_sqlite(redress_store** out, const char* path, const redress_sqlite_options* opts) {
+#if REDRESS_C_HAS_SQLITE
+  return guard([&]() -> result<void> {
+    BOOST_OUTCOME_TRYV(need(out, "out"));
+    *out = nullptr;
+    BOOST_OUTCOME_TRY(auto p, text_arg(path, "path"));
+    SqliteOptions options;
+    if (opts != nullptr) {
+      if (opts->version < 1 || opts->version > REDRESS_SQLITE_OPTIONS_VERSION) {
+        return c_api::fail(errc::invalid_argument, fmt::format("opts.version: unknown version {}", opts->version));
+      }
+      if (opts->busy_timeout_ms < 0) return c_api::fail(errc::invalid_argument, "opts.busy_timeout_ms: negative");
+      options.busy_timeout = boost::posix_time::milliseconds(opts->busy_timeout_ms);
+      options.create_if_missing = opts->create_if_missing != 0;
+    }
+    BOOST_OUTCOME_TRY(auto store, SqliteStore::open(std::string(p), options));
+    auto owned = std::make_unique<SqliteStore>(std::move(store));
+    FollowUpStore* follow_ups = owned.get();
+    *out = new redress_store{std::move(owned), follow_ups};
+    return boost::outcome_v2::success();
+  });
+#else
+  if (out != nullptr) *out = nullptr;
+  (void)path;
+  (void)opts;
+  c_api::fail(errc::invalid_argument, "this redress was built without the SQLite store");
+  return REDRESS_ENOTSUPPORTED;
+#endif
+}
+
+void redress_store_free(redress_store* store) { delete store; }
+
+int redress_store_append(uint64_t* last_seq_out, redress_store* store, const redress_case* c, const char* events_json,
+                         size_t len, uint64_t expected_last_seq) {
+  if (last_seq_out != nullptr) *last_seq_out = 0;
+  return with_store(store, [&](JournalStore& journal, FollowUpStore&) -> result<void> {
+    BOOST_OUTCOME_TRYV(need(last_seq_out, "last_seq_out"));
+    BOOST_OUTCOME_TRYV(need(c, "c"));
+    BOOST_OUTCOME_TRY(auto events, c_api::journal_arg(events_json, len, c->value));
+    const CaseState state = c->value.stage() == Stage::closed ? CaseState::closed : CaseState::open;
+    BOOST_OUTCOME_TRY(*last_seq_out, journal.append(c->value.id(), events, expected_last_seq, state));
+    return boost::outcome_v2::success();
+  });
+}
+
+int redress_store_events(redress_buf* out, const redress_store* store, const char* case_id) {
+  if (out != nullptr) redress_buf_dispose(out);
+  return with_store(store, [&](JournalStore& journal, FollowUpStore&) -> result<void> {
+    BOOST_OUTCOME_TRYV(need(out, "out"));
+    BOOST_OUTCOME_TRY(auto id, case_id_arg(case_id));
+    BOOST_OUTCOME_TRY(auto events, journal.events(id));
+    boost::json::array array;
+    for (const auto& e : events) array.push_back(to_json(e));
+    return c_api::put(out, boost::json::serialize(array));
+  });
+}
+
+int redress_store_last_seq(uint64_t* out, const redress_store* store, const char* case_id) {
+  if (out != nullptr) *out = 0;
+  return with_store(store, [&](JournalStore& journal, FollowUpStore&) -> result<void> {
+    BOOST_OUTCOME_TRYV(need(out, "out"));
+    BOOST_OUTCOME_TRY(auto id, case_id_arg(case_id));
+    BOOST_OUTCOME_TRY(*out, journal.last_seq(id));
+    return boost::outcome_v2::success();
+  });
+}
+
+int redress_store_cases(redress_buf* out, const redress_store* store, int open_only) {
+  if (out != nullptr) redress_buf_dispose(out);
+  return with_store(store, [&](JournalStore& journal, FollowUpStore&) -> result<void> {
+    BOOST_OUTCOME_TRYV(need(out, "out"));
+    BOOST_OUTCOME_TRY(auto ids, open_only != 0 ? journal.open_cases() : journal.cases());
+    boost::json::array array;
+    for (const auto& id : ids) array.push_back(to_json(id));
+    return c_api::put(out, boost::json::serialize(array));
+  });
+}
+
+int redress_store_persist_follow_up(redress_store* store, const char* case_id, const char* follow_up_json,
+                                    size_t len) {
+  return with_store(store, [&](JournalStore&, FollowUpStore& follow_ups) -> result<void> {
+    BOOST_OUTCOME_TRY(auto id, case_id_arg(case_id));
+    BOOST_OUTCOME_TRY(auto follow_up, follow_up_arg(follow_up_json, len));
+    return follow_ups.persist(id, follow_up);
+  });
+}
+
+int redress_store_cancel_follow_up(int* cancelled_out, redress_store* store, const char* id) {
+  put_flag(cancelled_out, false);
+  return with_store(store, [&](JournalStore&, FollowUpStore& follow_ups) -> result<void> {
+    BOOST_OUTCOME_TRY(auto text, text_arg(id, "id"));
+    BOOST_OUTCOME_TRY(auto follow_up, detail::at_path(FollowUpId::make(text), "id"));
+    BOOST_OUTCOME_TRY(auto cancelled, follow_ups.cancel(follow_up));
+    put_flag(cancelled_out, cancelled);
+    return boost::outcome_v2::success();
+  });
+}
+
+int redress_store_claim_due(redress_buf* out, redress_store* store, const char* now, size_t max_count,
+                            const char* claimer, int64_t lease_seconds) {
+  if (out != nullptr) redress_buf_dispose(out);
+  return with_store(store, [&](JournalStore&, FollowUpStore& follow_ups) -> result<void> {
+    BOOST_OUTCOME_TRYV(need(out, "out"));
+    BOOST_OUTCOME_TRY(auto at, c_api::instant_arg(now, "now"));
+    BOOST_OUTCOME_TRY(auto who_text, text_arg(claimer, "claimer"));
+    BOOST_OUTCOME_TRY(auto who, detail::at_path(ClaimerId::make(who_text), "claimer"));
+    if (lease_seconds <= 0 || lease_seconds > 366LL * 86400) {
+      return c_api::fail(errc::invalid_argument, "lease_seconds: expected 1 second to 366 days");
+    }
+    BOOST_OUTCOME_TRY(auto claimed, follow_ups.claim_due(at, max_count, who,
+                                                         boost::posix_time::seconds(static_cast<long>(lease_seconds))));
+    boost::json::array array;
+    for (const auto& c : claimed) {
+      array.push_back(boost::json::object{{"case_id", to_json(c.case_id)},
+                                          {"follow_up", to_json(c.follow_up)},
+                                          {"lease_until", to_json(c.lease_until_utc)}});
+    }
+    return c_api::put(out, boost::json::serialize(array));
+  });
+}
+
+int redress_store_complete_follow_up(int* completed_out, redress_store* store, const char* id, const char* claimer) {
+  put_flag(completed_out, false);
+  return with_store(store, [&](JournalStore&, FollowUpStore& follow_ups) -> result<void> {
+    BOOST_OUTCOME_TRY(auto text, text_arg(id, "id"));
+    BOOST_OUTCOME_TRY(auto follow_up, detail::at_path(FollowUpId::make(text), "id"));
+    BOOST_OUTCOME_TRY(auto who_text, text_arg(claimer, "claimer"));
+    BOOST_OUTCOME_TRY(auto who, detail::at_path(ClaimerId::make(who_text), "claimer"));
+    BOOST_OUTCOME_TRY(auto completed, follow_ups.complete(follow_up, who));
+    put_flag(completed_out, completed);
+    return boost::outcome_v2::success();
+  });
+}
+
+}  // extern "C"
