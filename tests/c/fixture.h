@@ -10,7 +10,7 @@
 #include <redress/redress.h>
 
 /* The whole file, NUL-terminated, from malloc; NULL if it cannot be read. */
-static char *read_file(const char *path) {
+static inline char *read_file(const char *path) {
   FILE *f = fopen(path, "rb");
   char *text = NULL;
   long size;
@@ -28,10 +28,10 @@ static char *read_file(const char *path) {
   return text;
 }
 
-static char *cn_calendar_json(void) { return read_file(REDRESS_TEST_DATA_DIR "/calendars/cn.json"); }
+static inline char *cn_calendar_json(void) { return read_file(REDRESS_TEST_DATA_DIR "/calendars/cn.json"); }
 
 /* The test policy, or NULL. */
-static redress_policy *test_policy(void) {
+static inline redress_policy *test_policy(void) {
   static const char head[] =
       "{\"currency\": \"CNY\", \"authority\": [{\"level\": 0, \"limit\": \"200\"}, {\"level\": 1}], \"calendar\": ";
   char *calendar = cn_calendar_json();

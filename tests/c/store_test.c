@@ -1,0 +1,114 @@
+/* The SQLite store through the C API. */
+#include <stdio.h>
+
+#include "check.h"
+#include "fixture.h"
+
+static const char journal[] =
+    "[{\"at\": \"2025-01-24T15:00:00+08:00\", \"type\": \"contact_received\", \"channel\": \"phone\","
+    "  \"text\": \"The TV has no picture\"}]";
+
+static redress_store *fresh_store(const char *name) {
+  char path[512];
+  redress_store *store = NULL;
+  snprintf(path, sizeof path, "%s/%s", REDRESS_TEST_BINARY_DIR, name);
+  remove(path);
+  CHECK(redress_store_open_sqlite(&store, path, NULL) == 0);
+  return store;
+}
+
+TEST(a_journal_appended_is_read_back_and_restores_the_case) {
+  redress_store *store = fresh_store("c_store_journal.db");
+  redress_policy *policy = test_policy();
+  redress_case *initial = NULL, *c = NULL, *restored = NULL;
+  redress_buf events = REDRESS_BUF_INIT, ids = REDRESS_BUF_INIT;
+  uint64_t seq = 99;
+  CHECK(redress_case_open(&initial, "C-9", "U-9", "CNY", "2025-01-24T15:00:00+08:00") == 0);
+  CHECK(redress_case_restore(&c, initial, policy, journal, strlen(journal)) == 0);
+  CHECK(redress_store_last_seq(&seq, store, "C-9") == 0);
+  CHECK(seq == 0);
+  CHECK(redress_store_append(&seq, store, c, journal, strlen(journal), 0) == 0);
+  CHECK(seq == 1);
+  CHECK(redress_store_events(&events, store, "C-9") == 0);
+  CHECK(CONTAINS(events.ptr, "contact_received"));
+  CHECK(redress_case_restore(&restored, initial, policy, events.ptr, events.size) == 0);
+  CHECK(strcmp(redress_case_stage(restored), redress_case_stage(c)) == 0);
+  CHECK(redress_store_cases(&ids, store, 1) == 0);
+  CHECK(ids.ptr != NULL && strcmp(ids.ptr, "[\"C-9\"]") == 0);
+  redress_buf_dispose(&events);
+  redress_buf_dispose(&ids);
+  redress_case_free(initial);
+  redress_case_free(c);
+  redress_case_free(restored);
+  redress_policy_free(policy);
+  redress_store_free(store);
+}
+
+TEST(a_stale_expected_sequence_fails_with_store_conflict) {
+  static const char other[] =
+      "[{\"at\": \"2025-01-24T15:01:00+08:00\", \"type\": \"need_stated\", \"text\": \"a working TV\"}]";
+  redress_store *store = fresh_store("c_store_conflict.db");
+  redress_case *c = NULL;
+  uint64_t seq = 0;
+  CHECK(redress_case_open(&c, "C-9", "U-9", "CNY", "2025-01-24T15:00:00+08:00") == 0);
+  CHECK(redress_store_append(&seq, store, c, journal, strlen(journal), 0) == 0);
+  CHECK(redress_store_append(&seq, store, c, journal, strlen(journal), 0) == 0); /* a retry: stored once */
+  CHECK(seq == 1);
+  CHECK(redress_store_append(&seq, store, c, other, strlen(other), 0) == REDRESS_ESTORE_CONFLICT);
+  CHECK(seq == 0);
+  CHECK(CONTAINS(redress_error_last(), "expected_last_seq"));
+  CHECK(redress_store_append(&seq, store, c, "[{}]", 4, 1) == REDRESS_EINVALID_JSON);
+  CHECK(CONTAINS(redress_error_last(), "events[0]"));
+  redress_case_free(c);
+  redress_store_free(store);
+}
+
+TEST(a_follow_up_persisted_is_claimed_once_and_completed) {
+  redress_store *store = fresh_store("c_store_follow_ups.db");
+  redress_buf claimed = REDRESS_BUF_INIT;
+  int done = -1, cancelled = -1;
+  static const char fu[] = "{\"id\": \"C-9#1\", \"kind\": \"update\", \"due_at\": \"2025-01-24T07:20:00Z\"}";
+  CHECK(redress_store_persist_follow_up(store, "C-9", fu, strlen(fu)) == 0);
+  CHECK(redress_store_claim_due(&claimed, store, "2025-01-24T07:00:00Z", 10, "worker-1", 60) == 0);
+  CHECK(claimed.ptr != NULL && strcmp(claimed.ptr, "[]") == 0);
+  CHECK(redress_store_claim_due(&claimed, store, "2025-01-24T07:30:00Z", 10, "worker-1", 60) == 0);
+  CHECK(CONTAINS(claimed.ptr, "\"case_id\":\"C-9\""));
+  CHECK(CONTAINS(claimed.ptr, "\"id\":\"C-9#1\""));
+  CHECK(redress_store_claim_due(&claimed, store, "2025-01-24T07:30:00Z", 10, "worker-2", 60) == 0);
+  CHECK(strcmp(claimed.ptr, "[]") == 0);
+  CHECK(redress_store_complete_follow_up(&done, store, "C-9#1", "worker-2") == 0);
+  CHECK(done == 0);
+  CHECK(redress_store_complete_follow_up(&done, store, "C-9#1", "worker-1") == 0);
+  CHECK(done == 1);
+  CHECK(redress_store_cancel_follow_up(&cancelled, store, "C-9#1") == 0);
+  CHECK(cancelled == 0);
+  CHECK(redress_store_persist_follow_up(store, "C-9", "{\"id\": \"x\"}", 11) == REDRESS_EINVALID_JSON);
+  CHECK(CONTAINS(redress_error_last(), "follow_up.kind"));
+  CHECK(redress_store_claim_due(&claimed, store, "2025-01-24T07:30:00Z", 10, "worker-1", 0) ==
+        REDRESS_EINVALID_ARGUMENT);
+  redress_buf_dispose(&claimed);
+  redress_store_free(store);
+}
+
+TEST(a_file_that_is_not_a_store_fails_with_corrupt_store) {
+  char path[512];
+  FILE *f;
+  redress_store *store = NULL;
+  snprintf(path, sizeof path, "%s/%s", REDRESS_TEST_BINARY_DIR, "c_store_not_a_store.db");
+  f = fopen(path, "wb");
+  CHECK(f != NULL);
+  if (f != NULL) {
+    fputs("this is a text file, not a database, and it is long enough to have a header page...........", f);
+    fclose(f);
+  }
+  CHECK(redress_store_open_sqlite(&store, path, NULL) == REDRESS_ECORRUPT_STORE);
+  CHECK(store == NULL);
+}
+
+int main(void) {
+  RUN(a_journal_appended_is_read_back_and_restores_the_case);
+  RUN(a_stale_expected_sequence_fails_with_store_conflict);
+  RUN(a_follow_up_persisted_is_claimed_once_and_completed);
+  RUN(a_file_that_is_not_a_store_fails_with_corrupt_store);
+  return finish();
+}
