@@ -33,6 +33,9 @@ TEST(a_journal_appended_is_read_back_and_restores_the_case) {
   CHECK(CONTAINS(events.ptr, "contact_received"));
   CHECK(redress_case_restore(&restored, initial, policy, events.ptr, events.size) == 0);
   CHECK(strcmp(redress_case_stage(restored), redress_case_stage(c)) == 0);
+  redress_case_free(restored);
+  CHECK(redress_store_restore(&restored, store, "C-9", policy) == 0); /* from the store alone */
+  CHECK(restored != NULL && strcmp(redress_case_stage(restored), redress_case_stage(c)) == 0);
   CHECK(redress_store_cases(&ids, store, 1) == 0);
   CHECK(ids.ptr != NULL && strcmp(ids.ptr, "[\"C-9\"]") == 0);
   redress_buf_dispose(&events);
@@ -40,6 +43,8 @@ TEST(a_journal_appended_is_read_back_and_restores_the_case) {
   redress_case_free(initial);
   redress_case_free(c);
   redress_case_free(restored);
+  CHECK(redress_store_restore(&restored, store, "C-404", policy) == 0);
+  CHECK(restored == NULL);
   redress_policy_free(policy);
   redress_store_free(store);
 }

@@ -108,8 +108,21 @@ int redress_store_append(uint64_t* last_seq_out, redress_store* store, const red
     BOOST_OUTCOME_TRYV(need(last_seq_out, "last_seq_out"));
     BOOST_OUTCOME_TRYV(need(c, "c"));
     BOOST_OUTCOME_TRY(auto events, c_api::journal_arg(events_json, len, c->value));
-    const CaseState state = c->value.stage() == Stage::closed ? CaseState::closed : CaseState::open;
-    BOOST_OUTCOME_TRY(*last_seq_out, journal.append(c->value.id(), events, expected_last_seq, state));
+    BOOST_OUTCOME_TRY(*last_seq_out,
+                      journal.append(CaseHeader::of(c->value), events, expected_last_seq, state_of(c->value)));
+    return boost::outcome_v2::success();
+  });
+}
+
+int redress_store_restore(redress_case** out, const redress_store* store, const char* case_id,
+                          const redress_policy* policy) {
+  if (out != nullptr) *out = nullptr;
+  return with_store(store, [&](JournalStore& journal, FollowUpStore&) -> result<void> {
+    BOOST_OUTCOME_TRYV(need(out, "out"));
+    BOOST_OUTCOME_TRYV(need(policy, "policy"));
+    BOOST_OUTCOME_TRY(auto id, case_id_arg(case_id));
+    BOOST_OUTCOME_TRY(auto c, restore(journal, id, *policy->policy));
+    if (c) *out = new redress_case(std::move(*c));
     return boost::outcome_v2::success();
   });
 }

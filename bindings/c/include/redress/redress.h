@@ -415,11 +415,21 @@ REDRESS_EXTERN(void) redress_store_free(redress_store *store);
  * Appends events (a JSON array, as for redress_case_restore()) to the
  * journal of case `c`, which must be the case after those events: its id
  * names the journal, its currency reads decimal money, its stage says whether
- * the case is still open. `expected_last_seq` is the journal's last sequence
+ * the case is still open, and the first append records how it was opened
+ * (a later append of a case opened differently fails with
+ * REDRESS_ESTORE_CONFLICT). `expected_last_seq` is the journal's last sequence
  * number as the caller knows it (0 for a new case); another value fails with
  * REDRESS_ESTORE_CONFLICT. *last_seq_out is the new last sequence number. */
 REDRESS_EXTERN(int) redress_store_append(uint64_t *last_seq_out, redress_store *store, const redress_case *c,
                                          const char *events_json, size_t len, uint64_t expected_last_seq);
+
+/* redress_store_restore()
+ *
+ * The case `case_id` as its stored journal leaves it: opened as its first
+ * append recorded, then its events replayed under `policy`. *out is NULL
+ * (and the call succeeds) for a case the store has never seen. */
+REDRESS_EXTERN(int) redress_store_restore(redress_case **out, const redress_store *store, const char *case_id,
+                                          const redress_policy *policy);
 
 /* redress_store_events()
  *
