@@ -55,6 +55,11 @@ result<void> need(const void* p, std::string_view what) {
   return boost::outcome_v2::success();
 }
 
+result<void> check_version(unsigned int version, unsigned int latest, std::string_view what) {
+  if (version >= 1 && version <= latest) return boost::outcome_v2::success();
+  return fail(errc::invalid_argument, fmt::format("{}: unknown version {}", what, version));
+}
+
 result<std::string_view> text_arg(const char* text, std::size_t len, std::string_view what) {
   if (text == nullptr) {
     if (len == 0) return std::string_view();

@@ -84,6 +84,22 @@ result<void> put(redress_buf* out, std::string_view text);
 // Copies `text` with its NUL into out[0, size); invalid_argument if it does not fit.
 result<void> put(char* out, std::size_t size, std::string_view text);
 
+// Fails with invalid_argument naming `what` unless 1 <= version <= latest.
+result<void> check_version(unsigned int version, unsigned int latest, std::string_view what);
+
+// The body of every redress_x_init(): checks the version, then sets `*out`
+// to the defaults with that version.
+template <class T>
+int init_versioned(T* out, unsigned int version, unsigned int latest, const T& defaults, std::string_view what) {
+  return guard([&]() -> result<void> {
+    BOOST_OUTCOME_TRYV(need(out, what));
+    BOOST_OUTCOME_TRYV(check_version(version, latest, what));
+    *out = defaults;
+    out->version = version;
+    return boost::outcome_v2::success();
+  });
+}
+
 // Parses an instant or a date argument, naming it on failure.
 result<Instant> instant_arg(const char* text, std::string_view what);
 result<CivilDate> date_arg(const char* text, std::string_view what);

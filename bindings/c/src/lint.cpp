@@ -1,5 +1,4 @@
 // The reply lint.
-#include <fmt/format.h>
 
 #include <redress/lint.hpp>
 
@@ -14,9 +13,7 @@ namespace {
 result<LintContext> context_of(const redress_lint_options* opts) {
   LintContext context;
   if (opts == nullptr) return context;
-  if (opts->version < 1 || opts->version > REDRESS_LINT_OPTIONS_VERSION) {
-    return c_api::fail(errc::invalid_argument, fmt::format("opts.version: unknown version {}", opts->version));
-  }
+  BOOST_OUTCOME_TRYV(c_api::check_version(opts->version, REDRESS_LINT_OPTIONS_VERSION, "opts.version"));
   if (opts->language != nullptr) {
     BOOST_OUTCOME_TRY(auto language, c_api::text_arg(opts->language, "opts.language"));
     BOOST_OUTCOME_TRY(context.language, detail::at_path(parse_lint_language(language), "opts.language"));
@@ -41,15 +38,8 @@ result<LintContext> context_of(const redress_lint_options* opts) {
 extern "C" {
 
 int redress_lint_options_init(redress_lint_options* opts, unsigned int version) {
-  return guard([&]() -> result<void> {
-    BOOST_OUTCOME_TRYV(need(opts, "opts"));
-    if (version < 1 || version > REDRESS_LINT_OPTIONS_VERSION) {
-      return c_api::fail(errc::invalid_argument, fmt::format("opts: unknown version {}", version));
-    }
-    *opts = redress_lint_options REDRESS_LINT_OPTIONS_INIT;
-    opts->version = version;
-    return boost::outcome_v2::success();
-  });
+  return c_api::init_versioned(opts, version, REDRESS_LINT_OPTIONS_VERSION,
+                               redress_lint_options REDRESS_LINT_OPTIONS_INIT, "opts");
 }
 
 int redress_lint(redress_buf* out, const char* text, size_t len, const redress_lint_options* opts) {

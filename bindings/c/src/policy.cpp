@@ -105,15 +105,7 @@ const char* redress_policy_currency(const redress_policy* policy) {
 }
 
 int redress_policy_init(redress_policy_impl* impl, unsigned int version) {
-  return guard([&]() -> result<void> {
-    BOOST_OUTCOME_TRYV(need(impl, "impl"));
-    if (version < 1 || version > REDRESS_POLICY_VERSION) {
-      return c_api::fail(errc::invalid_argument, fmt::format("impl: unknown version {}", version));
-    }
-    *impl = redress_policy_impl{};
-    impl->version = version;
-    return boost::outcome_v2::success();
-  });
+  return c_api::init_versioned(impl, version, REDRESS_POLICY_VERSION, redress_policy_impl{}, "impl");
 }
 
 int redress_policy_new(redress_policy** out, const redress_policy_impl* impl, const redress_policy* fallback) {
@@ -122,9 +114,7 @@ int redress_policy_new(redress_policy** out, const redress_policy_impl* impl, co
     *out = nullptr;
     BOOST_OUTCOME_TRYV(need(impl, "impl"));
     BOOST_OUTCOME_TRYV(need(fallback, "fallback"));
-    if (impl->version < 1 || impl->version > REDRESS_POLICY_VERSION) {
-      return c_api::fail(errc::invalid_argument, fmt::format("impl.version: unknown version {}", impl->version));
-    }
+    BOOST_OUTCOME_TRYV(c_api::check_version(impl->version, REDRESS_POLICY_VERSION, "impl.version"));
     // Version 1 is the whole struct; a later version copies only the
     // members the caller's version has and leaves the rest NULL.
     const redress_policy_impl copy = *impl;

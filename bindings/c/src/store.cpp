@@ -58,15 +58,8 @@ void put_flag(int* out, bool value) {
 extern "C" {
 
 int redress_sqlite_options_init(redress_sqlite_options* opts, unsigned int version) {
-  return guard([&]() -> result<void> {
-    BOOST_OUTCOME_TRYV(need(opts, "opts"));
-    if (version < 1 || version > REDRESS_SQLITE_OPTIONS_VERSION) {
-      return c_api::fail(errc::invalid_argument, fmt::format("opts: unknown version {}", version));
-    }
-    *opts = redress_sqlite_options REDRESS_SQLITE_OPTIONS_INIT;
-    opts->version = version;
-    return boost::outcome_v2::success();
-  });
+  return c_api::init_versioned(opts, version, REDRESS_SQLITE_OPTIONS_VERSION,
+                               redress_sqlite_options REDRESS_SQLITE_OPTIONS_INIT, "opts");
 }
 
 int redress_store_open_sqlite(redress_store** out, const char* path, const redress_sqlite_options* opts) {
@@ -77,9 +70,7 @@ int redress_store_open_sqlite(redress_store** out, const char* path, const redre
     BOOST_OUTCOME_TRY(auto p, text_arg(path, "path"));
     SqliteOptions options;
     if (opts != nullptr) {
-      if (opts->version < 1 || opts->version > REDRESS_SQLITE_OPTIONS_VERSION) {
-        return c_api::fail(errc::invalid_argument, fmt::format("opts.version: unknown version {}", opts->version));
-      }
+      BOOST_OUTCOME_TRYV(c_api::check_version(opts->version, REDRESS_SQLITE_OPTIONS_VERSION, "opts.version"));
       if (opts->busy_timeout_ms < 0) return c_api::fail(errc::invalid_argument, "opts.busy_timeout_ms: negative");
       options.busy_timeout = boost::posix_time::milliseconds(opts->busy_timeout_ms);
       options.create_if_missing = opts->create_if_missing != 0;
