@@ -87,7 +87,8 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
   for (auto [key, field, min] : {std::tuple{"repeat_contacts_to_escalate", &s.repeat_contacts_to_escalate, 1},
                                  std::tuple{"extension_grace_days", &s.extension_grace_days, 0},
                                  std::tuple{"max_extensions", &s.max_extensions, 0},
-                                 std::tuple{"failure_signal_threshold", &s.failure_signal_threshold, 1}}) {
+                                 std::tuple{"failure_signal_threshold", &s.failure_signal_threshold, 1},
+                                 std::tuple{"loss_aversion_permille", &s.loss_aversion_permille, 1000}}) {
     if (auto v = member(key)) { BOOST_OUTCOME_TRY(*field, read_count(*v, path(key), min)); }
   }
   if (auto v = member("goodwill_cap")) { BOOST_OUTCOME_TRY(s.goodwill_cap, read_money(*v, path("goodwill_cap"), s.currency)); }

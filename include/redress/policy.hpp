@@ -73,6 +73,10 @@ struct Settings {
   Duration customer_cap_period = boost::posix_time::hours(24 * 30);
   // Failure signals that open a proactive case.
   int failure_signal_threshold = 3;
+  // Loss aversion for the pattern reports (<redress/analytics.hpp>): a loss
+  // weighs λ times a gain of the same size (Tversky & Kahneman 1992: 2.25).
+  // λ in thousandths, so 2250 is 2.25; at least 1000 (λ >= 1).
+  int loss_aversion_permille = 2250;
   // How long before a right expires the reminder should reach the customer.
   Duration reminder_lead = boost::posix_time::hours(48);
   ContactWindow contact_window;
