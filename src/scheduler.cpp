@@ -50,7 +50,6 @@ void FollowUpScheduler::swap(FollowUpScheduler& other) noexcept {
   swap(next_deadline_, other.next_deadline_);
   swap(slots_, other.slots_);
   swap(entries_, other.entries_);
-  swap(owners_, other.owners_);
   swap(used_, other.used_);
   swap(free_, other.free_);
   swap(blocks_, other.blocks_);
@@ -58,6 +57,7 @@ void FollowUpScheduler::swap(FollowUpScheduler& other) noexcept {
   swap(positions_, other.positions_);
   swap(pending_, other.pending_);
   swap(levels_, other.levels_);
+  swap(reclaim_next_, other.reclaim_next_);
   swap(occupied_, other.occupied_);
   swap(buckets_, other.buckets_);
 }
@@ -85,19 +85,23 @@ std::uint32_t FollowUpScheduler::settle(std::uint64_t target) noexcept {
       return bucket;
     }
     // Cascade: every follow-up in this bucket now differs from elapsed_ only
-    // in lower digits, so it moves to a lower level. Walking the entries in
-    // order and appending keeps every bucket in schedule order. Each block
-    // goes back to the free list once read, so appends never run short.
+    // in lower digits, so it moves to a lower level; stale entries are
+    // dropped. Walking the entries in order and appending keeps every bucket
+    // in schedule order. Each block goes back to the free list once read, so
+    // appends never run short.
     const Bucket from = buckets_[bucket];
     buckets_[bucket] = Bucket{};
     clear_occupied(bucket);
+    Lookahead ahead{from.head};
+    for (std::uint32_t i = 0; i < kPrefetchAhead; ++i) look_ahead(ahead, from);
     for (std::uint32_t block = from.head;;) {
       const std::uint32_t end = block == from.tail ? from.fill : kBlockEntries;
       const std::uint32_t base = block * kBlockStride;
       for (std::uint32_t offset = 0; offset < end; ++offset) {
-        if (offset + kPrefetchAhead < end) prefetch_slot(entries_[base + offset + kPrefetchAhead].slot);
-        const Entry entry = entries_[base + offset];
-        if (entry.slot != kNil) append(entry);
+        look_ahead(ahead, from);
+        const std::uint32_t index = entries_[base + offset];
+        const Slot& s = slots_[index];
+        if (s.holds(base + offset)) append(index, s.due_s);
       }
       positions_ -= end;
       const std::uint32_t next = next_block(block);
@@ -113,31 +117,37 @@ std::uint32_t FollowUpScheduler::settle(std::uint64_t target) noexcept {
 
 void FollowUpScheduler::compact(std::uint32_t bucket) noexcept {
   Bucket& b = buckets_[bucket];
-  if (b.live == 0) {
-    drop(bucket);
-    return;
-  }
-  // Slide the live entries forward over the holes, in order.
+  if (b.head == kNil) return;
+  // Slide the live entries forward over the stale ones, in order.
   std::uint32_t write_block = b.head;
   std::uint32_t write_offset = 0;
+  std::uint32_t kept = 0;
+  Lookahead ahead{b.head};
+  for (std::uint32_t i = 0; i < kPrefetchAhead; ++i) look_ahead(ahead, b);
   for (std::uint32_t block = b.head;;) {
     const std::uint32_t end = block == b.tail ? b.fill : kBlockEntries;
     const std::uint32_t base = block * kBlockStride;
     for (std::uint32_t offset = 0; offset < end; ++offset) {
-      if (offset + kPrefetchAhead < end) prefetch_slot(entries_[base + offset + kPrefetchAhead].slot);
-      const Entry entry = entries_[base + offset];
-      if (entry.slot == kNil) continue;
+      look_ahead(ahead, b);
+      const std::uint32_t index = entries_[base + offset];
+      Slot& s = slots_[index];
+      if (!s.holds(base + offset)) continue;
+      ++kept;
       if (write_offset == kBlockEntries) {
         write_block = next_block(write_block);
         write_offset = 0;
       }
       const std::uint32_t pos = write_block * kBlockStride + write_offset++;
-      if (pos == base + offset) continue;  // nothing before it was a hole
-      entries_[pos] = entry;
-      slots_[entry.slot].pos = pos;
+      if (pos == base + offset) continue;  // nothing before it was stale
+      entries_[pos] = index;
+      s.pos = pos;
     }
     if (block == b.tail) break;
     block = next_block(block);
+  }
+  if (kept == 0) {
+    drop(bucket);
+    return;
   }
   // Free the blocks left empty behind the last live entry.
   if (write_block != b.tail) {
@@ -152,20 +162,22 @@ void FollowUpScheduler::compact(std::uint32_t bucket) noexcept {
   next_block(write_block) = kNil;
   b.tail = write_block;
   b.fill = write_offset;
-  positions_ -= b.holes;
-  b.holes = 0;
+  positions_ -= b.size - kept;
+  b.size = kept;
 }
 
 void FollowUpScheduler::reclaim() noexcept {
-  std::uint32_t worst = kNil;
-  std::uint32_t most = 0;
-  for (std::uint32_t bucket = 0; bucket < kBuckets; ++bucket) {
-    if (buckets_[bucket].holes > most && bucket != transient_.firing) {
-      most = buckets_[bucket].holes;
-      worst = bucket;
+  const std::uint32_t firing = transient_.firing;
+  const std::uint64_t walking = firing == kNil ? 0 : buckets_[firing].size;
+  if (positions_ - walking <= 2 * pending_ + kStaleSlack) return;
+  for (std::uint32_t step = 0; step < kBuckets; ++step) {
+    const std::uint32_t bucket = reclaim_next_;
+    reclaim_next_ = bucket + 1 == kBuckets ? 0 : bucket + 1;
+    if (buckets_[bucket].head != kNil && bucket != firing) {
+      compact(bucket);
+      return;
     }
   }
-  if (worst != kNil) compact(worst);
 }
 
 void FollowUpScheduler::drop(std::uint32_t bucket) noexcept {
@@ -205,7 +217,6 @@ result<void> FollowUpScheduler::grow() noexcept {
     }
     while (blocks_short()) {
       if (std::size_t{blocks_} * kBlockStride == entries_.capacity()) {
-        if (owners_.capacity() == blocks_) owners_.add_chunk();
         entries_.add_chunk();
       }
       free_block(blocks_++);
@@ -218,17 +229,41 @@ result<void> FollowUpScheduler::grow() noexcept {
 
 result<Instant> FollowUpScheduler::due_at_utc(FollowUpHandle handle) const {
   if (!is_pending(handle)) return stale_error(handle);
-  return at_second(entries_[slots_[handle.slot_].pos].due_s);
+  return at_second(slots_[handle.slot_].due_s);
+}
+
+bool FollowUpScheduler::holds_live(std::uint32_t bucket) const noexcept {
+  const Bucket& b = buckets_[bucket];
+  if (b.head == kNil) return false;
+  for (std::uint32_t block = b.head;;) {
+    const std::uint32_t end = block == b.tail ? b.fill : kBlockEntries;
+    const std::uint32_t base = block * kBlockStride;
+    for (std::uint32_t offset = 0; offset < end; ++offset) {
+      if (slots_[entries_[base + offset]].holds(base + offset)) return true;
+    }
+    if (block == b.tail) return false;
+    block = entries_[base + kBlockEntries];
+  }
 }
 
 std::optional<Instant> FollowUpScheduler::next_check_utc() const {
-  if (levels_ == 0) return std::nullopt;
-  const auto level = static_cast<unsigned>(std::countr_zero(levels_));
+  if (pending_ == 0) return std::nullopt;
+  // A level-0 bucket is one second: skip those holding only stale entries,
+  // so that the answer is exact within the current 64-second window.
+  std::uint64_t seconds = occupied_[0];
+  while (seconds != 0) {
+    const auto digit = static_cast<unsigned>(std::countr_zero(seconds));
+    if (holds_live(digit)) return at_second(first_start(0, digit));
+    seconds &= seconds - 1;
+  }
+  const std::uint32_t higher = levels_ & ~1u;
+  if (higher == 0) return std::nullopt;  // unreachable: something is pending
+  const auto level = static_cast<unsigned>(std::countr_zero(higher));
   return at_second(first_start(level, static_cast<unsigned>(std::countr_zero(occupied_[level]))));
 }
 
 std::size_t FollowUpScheduler::allocated_bytes() const noexcept {
-  return sizeof(*this) + slots_.allocated_bytes() + entries_.allocated_bytes() + owners_.allocated_bytes();
+  return sizeof(*this) + slots_.allocated_bytes() + entries_.allocated_bytes();
 }
 
 std::error_code FollowUpScheduler::due_error(Instant at, std::int64_t code) const {

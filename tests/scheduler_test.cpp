@@ -209,6 +209,44 @@ TEST_SUITE("scheduler") {
     CHECK(keys_of(advance_to(s, kStart + pt::seconds(10))) == Keys{3, 4});
   }
 
+  TEST_CASE("a slot reused at once after a cancel fires only for its new follow-up") {
+    auto s = fresh();
+    auto old = s.schedule(kStart + pt::seconds(5), 1).value();
+    CHECK(s.cancel(old));
+    // The slot is reused while the cancelled entry still sits in its bucket.
+    auto reused = s.schedule(kStart + pt::seconds(9), 2).value();
+    CHECK((reused.to_bits() >> 32) == (old.to_bits() >> 32));
+    CHECK(advance_to(s, kStart + pt::seconds(8)).empty());
+    CHECK(s.is_pending(reused));
+    CHECK(keys_of(advance_to(s, kStart + pt::seconds(9))) == Keys{2});
+    CHECK(s.empty());
+  }
+
+  TEST_CASE("moving a follow-up away and back leaves it after those scheduled in between") {
+    auto s = fresh();
+    const Instant t = kStart + pt::seconds(30);
+    auto h = s.schedule(t, 1).value();
+    s.schedule(t, 2).value();
+    REQUIRE(s.reschedule(h, t + pt::seconds(5)));
+    s.schedule(t, 3).value();
+    REQUIRE(s.reschedule(h, t));  // its first entry is still in the bucket, stale
+    CHECK(keys_of(advance_to(s, t + pt::seconds(5))) == Keys{2, 3, 1});
+  }
+
+  TEST_CASE("next_check_utc skips a second whose follow-ups were all cancelled") {
+    auto s = fresh();
+    auto gone = s.schedule(kStart + pt::seconds(5), 1).value();
+    s.schedule(kStart + pt::seconds(9), 2).value();
+    CHECK(s.cancel(gone));
+    CHECK(s.next_check_utc() == kStart + pt::seconds(9));
+    CHECK(s.cancel(s.schedule(kStart + pt::seconds(7), 3).value()));
+    CHECK(s.next_check_utc() == kStart + pt::seconds(9));
+    auto last = s.schedule(kStart + days(2), 4).value();
+    CHECK(keys_of(advance_to(s, kStart + pt::seconds(9))) == Keys{2});
+    CHECK(s.cancel(last));
+    CHECK_FALSE(s.next_check_utc());
+  }
+
   TEST_CASE("rescheduling keeps the handle and the key and counts as a new schedule for ties") {
     auto s = fresh();
     auto a = s.schedule(kStart + pt::minutes(20), 1).value();

@@ -26,9 +26,11 @@
 //
 // Inside it is a hierarchical timing wheel: six levels of 64 buckets over
 // seconds with a bitmap of the non-empty ones; a bucket is a chain of blocks
-// of 8-byte entries (slot, due second), and a 16-byte slot (key, generation,
-// entry position) per follow-up, reused through a free list: 24 bytes a
-// follow-up, at most 32 with the holes cancels leave. See docs/scheduler.md.
+// of 4-byte entries (a slot index), and a 20-byte slot (key, generation, due
+// second, entry position) per follow-up, reused through a free list. A
+// cancel touches only the slot: the entry it leaves behind is recognised as
+// stale and dropped when its bucket is next walked. 24 bytes a follow-up, at
+// most 28 with the stale entries cancels leave. See docs/scheduler.md.
 //
 // Thread safety: none inside. One thread at a time per scheduler, as for a
 // standard container.
@@ -174,11 +176,12 @@ class ChunkedArray {
 // copy; both copies accept the same handles) and movable (the moved-from
 // scheduler is empty, at the same time).
 //
-// Complexity: `schedule` O(1); `cancel` and `reschedule` O(1) amortised (a
-// call that leaves a wheel bucket with more holes than follow-ups compacts
-// that bucket, paid for by the calls that made the holes); `advance` O(1)
-// when nothing is due, otherwise O(fired + follow-ups moved down a level),
-// each follow-up moving down at most five levels in its life.
+// Complexity: `schedule` O(1); `cancel` and `reschedule` O(1) amortised (once
+// the entries they leave behind outnumber pending follow-ups, a call compacts
+// the bucket with the most of them, paid for by the calls that left them);
+// `advance` O(1) when nothing is due, otherwise O(fired + entries moved down
+// a level or dropped), each follow-up moving down at most five levels in its
+// life.
 //
 // Example:
 //   auto start = redress::parse_instant("2025-01-24T07:00:00Z").value();
@@ -190,9 +193,10 @@ class ChunkedArray {
 class FollowUpScheduler {
  public:
   // Bytes of slot storage per follow-up (pending, or free for reuse); each
-  // pending follow-up also takes an 8-byte entry in a wheel bucket.
-  static constexpr std::size_t kBytesPerSlot = 16;
-  static constexpr std::size_t kBytesPerEntry = 8;
+  // pending follow-up also takes a 4-byte entry in a wheel bucket, and so
+  // does each cancelled one until its bucket is next walked.
+  static constexpr std::size_t kBytesPerSlot = 20;
+  static constexpr std::size_t kBytesPerEntry = 4;
 
   // The largest number of follow-ups pending at once.
   static constexpr std::size_t kMaxPending = std::size_t{1} << 30;
@@ -242,9 +246,10 @@ class FollowUpScheduler {
       slots_[index].generation = 0;
     }
     Slot& s = slots_[index];
-    s.key = key;
+    s.set_key(key);
     s.generation += 1;  // even (free) to odd (pending)
-    append(Entry{index, static_cast<std::uint32_t>(due_s)});
+    s.due_s = static_cast<std::uint32_t>(due_s);
+    append(index, s.due_s);
     ++pending_;
     return FollowUpHandle(index, s.generation);
   }
@@ -261,8 +266,8 @@ class FollowUpScheduler {
   //   if (!s.cancel(h)) { /* it already fired: the host saw it in advance() */ }
   bool cancel(FollowUpHandle handle) noexcept {
     if (!is_pending(handle)) return false;
-    remove(handle.slot_);
     release(handle.slot_);
+    if (positions_ > 2 * pending_ + kStaleSlack) reclaim();
     return true;
   }
 
@@ -286,8 +291,12 @@ class FollowUpScheduler {
     if (blocks_short()) {
       if (auto grown = grow(); !grown) return grown.error();
     }
-    remove(handle.slot_);
-    append(Entry{handle.slot_, static_cast<std::uint32_t>(due_s)});
+    // The new entry takes over the slot's position, which leaves the old one
+    // behind, stale.
+    Slot& s = slots_[handle.slot_];
+    s.due_s = static_cast<std::uint32_t>(due_s);
+    append(handle.slot_, s.due_s);
+    if (positions_ > 2 * pending_ + kStaleSlack) reclaim();
     return boost::outcome_v2::success();
   }
 
@@ -331,25 +340,26 @@ class FollowUpScheduler {
       // Walk the bucket in order, re-reading its end: on_fire may append.
       std::uint32_t block = buckets_[bucket].head;
       std::uint32_t offset = 0;
+      Lookahead ahead{block};
+      for (std::uint32_t i = 0; i < kPrefetchAhead; ++i) look_ahead(ahead, buckets_[bucket]);
       for (;;) {
         const Bucket& b = buckets_[bucket];
         const std::uint32_t end = block == b.tail ? b.fill : kBlockEntries;
         if (offset == end) {
-          if (block == b.tail) break;
+          if (block == b.tail) {
+            firing.walked = true;
+            break;
+          }
           block = next_block(block);
           offset = 0;
           continue;
         }
+        look_ahead(ahead, b);
         const std::uint32_t pos = block * kBlockStride + offset++;
-        if (offset + kPrefetchAhead <= end) prefetch_slot(entries_[pos + kPrefetchAhead].slot);
-        Entry& e = entries_[pos];
-        const std::uint32_t index = e.slot;
-        if (index == kNil) continue;
+        const std::uint32_t index = entries_[pos];
         const Slot& s = slots_[index];
-        const FiredFollowUp event{FollowUpHandle(index, s.generation), s.key, at_second(e.due_s)};
-        e.slot = kNil;
-        buckets_[bucket].live -= 1;
-        buckets_[bucket].holes += 1;
+        if (!s.holds(pos)) continue;  // left behind by a cancel or a reschedule
+        const FiredFollowUp event{FollowUpHandle(index, s.generation), s.key(), at_second(s.due_s)};
         release(index);
         ++fired;
         std::invoke(on_fire, event);
@@ -410,34 +420,44 @@ class FollowUpScheduler {
   //
   // Bytes of memory the scheduler holds: the object itself, slot storage
   // (kBytesPerSlot a slot, in chunks of 4096) and bucket entries
-  // (kBytesPerEntry each, in chunks of 8192). Storage freed by cancel or
+  // (kBytesPerEntry each, in chunks of 16384). Storage freed by cancel or
   // firing is reused, never returned.
   std::size_t allocated_bytes() const noexcept;
 
  private:
+  // One follow-up: everything cancel needs is here, so a cancel reads and
+  // writes this record and nothing else that is not already in cache. The
+  // key is split so that the record packs into 20 bytes.
   struct Slot {
-    std::uint64_t key;
     std::uint32_t generation;  // odd while pending, even while free
-    std::uint32_t pos;         // where its entry is; the next free slot while free
+    std::uint32_t due_s;       // while pending: the second it is held due, after origin_
+    std::uint32_t pos;         // while pending: where its entry is; while free: the next free slot
+    std::uint32_t key_low;
+    std::uint32_t key_high;
+
+    std::uint64_t key() const noexcept { return (std::uint64_t{key_high} << 32) | key_low; }
+    void set_key(std::uint64_t key) noexcept {
+      key_low = static_cast<std::uint32_t>(key);
+      key_high = static_cast<std::uint32_t>(key >> 32);
+    }
+    // Whether the entry at `position` is this slot's live entry. Entries a
+    // cancel, a firing or a reschedule left behind fail this: the slot is
+    // free (even generation) or has moved on to another position, and no two
+    // entries ever share a position.
+    bool holds(std::uint32_t position) const noexcept { return (generation & 1u) != 0 && pos == position; }
   };
   static_assert(sizeof(Slot) == kBytesPerSlot);
 
-  // A follow-up's place in a bucket. `slot` is kNil for a hole left by
-  // cancel or reschedule. The last entry of each block holds, in `slot`, the
-  // index of the next block.
-  struct Entry {
-    std::uint32_t slot;
-    std::uint32_t due_s;  // seconds after origin_
-  };
-  static_assert(sizeof(Entry) == kBytesPerEntry);
+  // A bucket entry is the index of a slot (4 bytes); the last entry of each
+  // block holds the index of the next block.
+  static_assert(sizeof(std::uint32_t) == kBytesPerEntry);
 
   // One wheel bucket: a chain of entry blocks, all full but the tail.
   struct Bucket {
     std::uint32_t head = 0xFFFF'FFFFu;  // first block, or kNil when empty
     std::uint32_t tail = 0xFFFF'FFFFu;
     std::uint32_t fill = 0;             // entries used in the tail block
-    std::uint32_t live = 0;             // entries that are not holes
-    std::uint32_t holes = 0;
+    std::uint32_t size = 0;             // entries, stale ones included
   };
 
   // State that belongs to one running advance() and is never copied.
@@ -456,20 +476,23 @@ class FollowUpScheduler {
     Advancing& operator=(const Advancing&) = delete;
     FollowUpScheduler& s_;
   };
-  // Marks `bucket` as being fired; on leaving (even by an exception) drops
-  // it once nothing live is left in it.
+  // Marks `bucket` as being fired; on leaving drops it if it was walked to
+  // the end (everything in it has fired or is stale). An exception from
+  // on_fire leaves it in place: what has fired in it is stale and is
+  // skipped, the rest fires on the next advance.
   struct Firing {
     Firing(FollowUpScheduler& s, std::uint32_t bucket) noexcept : s_(s), bucket_(bucket) {
       s_.transient_.firing = bucket;
     }
     ~Firing() {
       s_.transient_.firing = kNil;
-      if (s_.buckets_[bucket_].live == 0) s_.drop(bucket_);
+      if (walked) s_.drop(bucket_);
     }
     Firing(const Firing&) = delete;
     Firing& operator=(const Firing&) = delete;
     FollowUpScheduler& s_;
     std::uint32_t bucket_;
+    bool walked = false;
   };
 
   static constexpr std::uint32_t kNil = 0xFFFF'FFFFu;
@@ -478,10 +501,10 @@ class FollowUpScheduler {
   static constexpr unsigned kLevels = 6;       // 6 x 6 bits >= 32 bits of seconds
   static constexpr unsigned kLevelBits = 6;    // 64 buckets per level
   static constexpr std::uint32_t kBuckets = kLevels * 64;
-  static constexpr std::uint32_t kBlockStride = 32;    // a block: 31 entries and the next block's index
-  static constexpr std::uint32_t kBlockEntries = 31;
-  static constexpr std::uint32_t kPrefetchAhead = 8;
-  static constexpr std::uint64_t kHoleSlack = 4096;  // holes allowed beyond one per pending follow-up
+  static constexpr std::uint32_t kBlockStride = 64;    // a block: 63 entries and the next block's index
+  static constexpr std::uint32_t kBlockEntries = 63;
+  static constexpr std::uint32_t kPrefetchAhead = 32;  // entries a Lookahead runs ahead
+  static constexpr std::uint64_t kStaleSlack = 4096;  // stale entries allowed beyond one per pending follow-up
   static constexpr std::int64_t kSpecial = -1;     // due/now is not-a-date-time or infinite
   static constexpr std::int64_t kTooLate = -2;     // after the horizon
   static constexpr std::int64_t kBackwards = -3;   // now before the scheduler's time
@@ -519,16 +542,36 @@ class FollowUpScheduler {
   }
 
   std::uint32_t& next_block(std::uint32_t block) noexcept {
-    return entries_[block * kBlockStride + kBlockEntries].slot;
+    return entries_[block * kBlockStride + kBlockEntries];
   }
 
   // Asks for slot `index` (which is about to be read or written) ahead of time.
   void prefetch_slot(std::uint32_t index) const noexcept {
 #if defined(__GNUC__)
-    if (index != kNil) __builtin_prefetch(&slots_[index], 1);
+    __builtin_prefetch(&slots_[index], 1);
 #else
     (void)index;
 #endif
+  }
+
+  // A cursor that runs ahead of a walk over a bucket, across blocks, asking
+  // for the slot of each entry it passes: cascades, firing and compaction
+  // read the slots of a bucket's entries, which lie anywhere in memory, and
+  // would otherwise wait for each. It stops at the bucket's current end and
+  // carries on if more is appended. It must stay ahead of a walk that frees
+  // the blocks it has read (a cascade).
+  struct Lookahead {
+    std::uint32_t block;
+    std::uint32_t offset = 0;
+  };
+  void look_ahead(Lookahead& ahead, const Bucket& b) const noexcept {
+    if (ahead.offset == kBlockEntries) {
+      if (ahead.block == b.tail) return;
+      ahead.block = entries_[ahead.block * kBlockStride + kBlockEntries];
+      ahead.offset = 0;
+    }
+    if (ahead.block == b.tail && ahead.offset >= b.fill) return;
+    prefetch_slot(entries_[ahead.block * kBlockStride + ahead.offset++]);
   }
 
   // Whether an append could leave a cascade short of free blocks: blocks in
@@ -539,19 +582,20 @@ class FollowUpScheduler {
     return blocks_ < positions / kBlockEntries + std::min<std::uint64_t>(positions, kBuckets) + 2;
   }
 
-  // Appends `entry` (due at or after elapsed_) to its bucket and points its
-  // slot at it. Never allocates: blocks_short() was checked by the caller.
-  void append(Entry entry) noexcept {
-    const std::uint32_t bucket = bucket_of(entry.due_s);
+  // Appends an entry for pending slot `index`, due at `due_s` (at or after
+  // elapsed_), to its bucket and points the slot at it; an entry the slot had
+  // before is left behind. Never allocates: blocks_short() was checked by the
+  // caller.
+  void append(std::uint32_t index, std::uint32_t due_s) noexcept {
+    const std::uint32_t bucket = bucket_of(due_s);
     Bucket& b = buckets_[bucket];
     if (b.tail == kNil || b.fill == kBlockEntries) {
       const std::uint32_t block = free_blocks_;
       free_blocks_ = next_block(block);
       next_block(block) = kNil;
-      owners_[block] = static_cast<std::uint16_t>(bucket);
       if (b.tail == kNil) {
         b.head = block;
-        mark_occupied(bucket, entry.due_s);
+        mark_occupied(bucket, due_s);
       } else {
         next_block(b.tail) = block;
       }
@@ -559,10 +603,10 @@ class FollowUpScheduler {
       b.fill = 0;
     }
     const std::uint32_t pos = b.tail * kBlockStride + b.fill++;
-    entries_[pos] = entry;
-    b.live += 1;
+    entries_[pos] = index;
+    b.size += 1;
     ++positions_;
-    slots_[entry.slot].pos = pos;
+    slots_[index].pos = pos;
   }
 
   void mark_occupied(std::uint32_t bucket, std::uint32_t due_s) noexcept {
@@ -573,27 +617,7 @@ class FollowUpScheduler {
     if (start < next_deadline_) next_deadline_ = start;
   }
 
-  // Turns slot `index`'s entry into a hole. A bucket left with nothing live
-  // is dropped at once; other holes wait for their bucket to cascade or
-  // fire, which reclaims them for free, unless holes in the whole wheel come
-  // to outnumber pending follow-ups: then the bucket with the most holes is
-  // compacted. The bucket comes from the entry's block, so the entry itself
-  // is only written.
-  void remove(std::uint32_t index) noexcept {
-    const std::uint32_t pos = slots_[index].pos;
-    const std::uint32_t bucket = owners_[pos / kBlockStride];
-    entries_[pos].slot = kNil;
-    Bucket& b = buckets_[bucket];
-    b.live -= 1;
-    b.holes += 1;
-    if (b.live == 0) {
-      if (bucket != transient_.firing) drop(bucket);
-    } else if (positions_ > 2 * pending_ + kHoleSlack) {
-      reclaim();
-    }
-  }
-
-  // Returns slot `index` (no longer in a bucket) to the free list.
+  // Returns slot `index` to the free list; its entry, if any, is now stale.
   void release(std::uint32_t index) noexcept {
     Slot& s = slots_[index];
     s.generation += 1;  // odd (pending) to even (free)
@@ -612,14 +636,25 @@ class FollowUpScheduler {
   // in the level's current window.
   std::uint64_t first_start(unsigned level, unsigned digit) const noexcept;
 
-  // Packs `bucket` without its holes, or drops it when nothing live is left.
+  // Packs `bucket` without its stale entries, or drops it when nothing live
+  // is left.
   void compact(std::uint32_t bucket) noexcept;
 
-  // Compacts the bucket with the most holes (never the one being fired).
+  // Called when entries in the wheel outnumber twice the pending follow-ups,
+  // i.e. stale entries outnumber live ones: compacts the next non-empty
+  // bucket after the last one it compacted (never the one being fired,
+  // whose stale entries go when it has been walked). Cancels are not told
+  // which bucket their entry is in (that would cost a second cache miss), so
+  // buckets are taken in turn: a full turn reclaims every stale entry there
+  // was when it began, and costs about as many slot reads as there are
+  // entries, paid for by the cancels that made the stale ones.
   void reclaim() noexcept;
 
   // Returns all of `bucket`'s blocks to the free list and marks it empty.
   void drop(std::uint32_t bucket) noexcept;
+
+  // Whether `bucket` has an entry of a pending follow-up.
+  bool holds_live(std::uint32_t bucket) const noexcept;
   void clear_occupied(std::uint32_t bucket) noexcept;
   void free_block(std::uint32_t block) noexcept;
 
@@ -643,15 +678,15 @@ class FollowUpScheduler {
   std::uint64_t elapsed_ = 0;             // the scheduler's time, seconds after origin_
   std::uint64_t next_deadline_ = kNever;  // no bucket needs attention before this second
   detail::ChunkedArray<Slot, 12> slots_;
-  detail::ChunkedArray<Entry, 13> entries_;  // blocks of kBlockStride
-  detail::ChunkedArray<std::uint16_t, 8> owners_;  // the bucket each block is in (256 blocks a chunk)
+  detail::ChunkedArray<std::uint32_t, 14> entries_;  // slot indexes, in blocks of kBlockStride
   std::uint32_t used_ = 0;                // slots ever handed out: [0, used_)
   std::uint32_t free_ = kNil;             // head of the free slot list
   std::uint32_t blocks_ = 0;              // blocks ever created
   std::uint32_t free_blocks_ = kNil;      // head of the free block list
-  std::uint64_t positions_ = 0;           // entries in all buckets, holes included
+  std::uint64_t positions_ = 0;           // entries in all buckets, stale ones included
   std::size_t pending_ = 0;
   std::uint32_t levels_ = 0;              // bit L: level L has a non-empty bucket
+  std::uint32_t reclaim_next_ = 0;        // the bucket reclaim() looks at first
   Transient transient_;
   std::array<std::uint64_t, kLevels> occupied_{};  // bit b of [L]: bucket (L, b) is non-empty
   std::array<Bucket, kBuckets> buckets_{};
