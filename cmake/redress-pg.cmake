@@ -1,1 +1,49 @@
-# The PostgreSQL store: target redress_pg (alias redress::pg). Not built yet.
+# The PostgreSQL store: target redress_pg (alias redress::pg) from
+# src/pg/*.cpp, over the core library and libpq; its tests (tests/pg/*_test.cpp)
+# run against a throwaway server that a CTest fixture starts and stops
+# (tests/pg/server.sh).
+#
+# Included by the top-level CMakeLists.txt after add_subdirectory(src) when
+# REDRESS_BUILD_PG is ON. Paths are taken from this file's own place, so it
+# also works when included by another project that added redress with
+# add_subdirectory().
+get_filename_component(_redress_pg_root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
+
+find_package(PostgreSQL REQUIRED)
+
+file(GLOB _redress_pg_sources CONFIGURE_DEPENDS "${_redress_pg_root}/src/pg/*.cpp")
+add_library(redress_pg ${_redress_pg_sources})
+add_library(redress::pg ALIAS redress_pg)
+set_target_properties(redress_pg PROPERTIES EXPORT_NAME pg POSITION_INDEPENDENT_CODE ON)
+target_link_libraries(redress_pg PUBLIC redress::redress PRIVATE PostgreSQL::PostgreSQL)
+target_include_directories(redress_pg PRIVATE "${_redress_pg_root}/src/pg" "${_redress_pg_root}/src")
+target_compile_options(redress_pg PRIVATE ${REDRESS_WARNINGS})
+
+if(REDRESS_BUILD_TESTS)
+  enable_testing()
+  find_package(doctest CONFIG REQUIRED)
+  include(${doctest_DIR}/doctest.cmake)
+  # The server: started before the first pg test, stopped after the last.
+  # Its address is written to pg-server/conninfo in this build tree, so two
+  # build trees (build/, build-asan/) run servers of their own.
+  set(_redress_pg_server "${CMAKE_CURRENT_BINARY_DIR}/pg-server")
+  add_test(NAME pg_server_start COMMAND bash "${_redress_pg_root}/tests/pg/server.sh" start "${_redress_pg_server}")
+  add_test(NAME pg_server_stop COMMAND bash "${_redress_pg_root}/tests/pg/server.sh" stop "${_redress_pg_server}")
+  set_tests_properties(pg_server_start PROPERTIES FIXTURES_SETUP redress_pg_server TIMEOUT 120)
+  set_tests_properties(pg_server_stop PROPERTIES FIXTURES_CLEANUP redress_pg_server TIMEOUT 60)
+
+  add_library(redress_pg_test_main OBJECT "${_redress_pg_root}/tests/support/main.cpp")
+  target_link_libraries(redress_pg_test_main PRIVATE doctest::doctest)
+  file(GLOB _redress_pg_tests CONFIGURE_DEPENDS "${_redress_pg_root}/tests/pg/*_test.cpp")
+  foreach(src IN LISTS _redress_pg_tests)
+    get_filename_component(name ${src} NAME_WE)
+    set(name pg_${name})
+    add_executable(${name} ${src} $<TARGET_OBJECTS:redress_pg_test_main>)
+    target_link_libraries(${name} PRIVATE redress::pg PostgreSQL::PostgreSQL doctest::doctest)
+    target_compile_options(${name} PRIVATE ${REDRESS_WARNINGS})
+    target_include_directories(${name} PRIVATE "${_redress_pg_root}/tests")
+    target_compile_definitions(${name} PRIVATE REDRESS_PG_CONNINFO_FILE="${_redress_pg_server}/conninfo")
+    doctest_discover_tests(${name} TEST_PREFIX "${name}: "
+                           PROPERTIES TIMEOUT 120 FIXTURES_REQUIRED redress_pg_server)
+  endforeach()
+endif()

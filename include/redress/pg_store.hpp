@@ -1,0 +1,144 @@
+// redress/pg_store.hpp: the shared store, one PostgreSQL database.
+//
+// `PgStore` keeps case journals and follow-ups (<redress/store.hpp>) in a
+// PostgreSQL database through libpq, for hosts that run several processes
+// (or machines) over one set of cases. Link redress::pg; it is a target of
+// its own, so hosts without PostgreSQL do not need libpq.
+//
+// The database:
+//   - The store's tables (`meta`, `cases`, `events`, `follow_ups`) live in
+//     the first schema of the connection's search_path, `public` unless the
+//     conninfo says otherwise (`options='-c search_path=redress'`). To share
+//     a database with other tables, give redress a schema of its own.
+//   - `meta` says the schema is redress's (`application = redress`) and
+//     records its version. Opening a schema written by an older redress
+//     migrates it, in one transaction, under an advisory lock so that
+//     processes opening it at once do not race; one written by a newer
+//     redress is refused (store_errc::schema_too_new), and a schema holding
+//     another application's tables is refused (store_errc::corrupt_store),
+//     both untouched.
+//   - A transaction is acknowledged once PostgreSQL has committed it: with
+//     the server's default `synchronous_commit = on`, it survives a killed
+//     process, a server crash and a power cut.
+//   - Due follow-ups are claimed with `FOR UPDATE SKIP LOCKED`: claimers
+//     never wait for each other and never hold the same follow-up at once.
+// docs/stores.md describes the schema.
+//
+// A lost connection (the server restarted, the backend was terminated, the
+// network failed) fails the call under way with store_errc::storage_failed,
+// whose detail says so and says whether the call's outcome is known. The
+// next call reconnects once before it starts; a call is never retried
+// silently. Every write can be retried after an unknown outcome: `append`
+// and `persist` recognise a retry; a `cancel` or `complete` that had taken
+// effect returns false the second time.
+//
+// Thread safety: a PgStore may be shared between threads; calls on it are
+// serialised over its one connection. Each process opens its own.
+#ifndef REDRESS_PG_STORE_HPP
+#define REDRESS_PG_STORE_HPP
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <redress/store.hpp>
+
+namespace redress {
+inline namespace v1 {
+
+// PgOptions
+//
+// How a PgStore connects.
+//
+// Example:
+//   redress::PgOptions options;
+//   options.lock_timeout = boost::posix_time::seconds(30);
+struct PgOptions {
+  // How long connecting (and reconnecting) may take. Whole seconds, at
+  // least 2 (libpq's minimum); a longer wait fails with storage_failed.
+  Duration connect_timeout = boost::posix_time::seconds(10);
+  // How long an append waits for another process's append to the same case,
+  // or a migration for another process's. Whole milliseconds; 0 means wait
+  // as long as it takes. A longer wait fails with store_errc::storage_failed.
+  Duration lock_timeout = boost::posix_time::seconds(5);
+};
+
+// PgStore
+//
+// A JournalStore and FollowUpStore over one PostgreSQL database. Movable,
+// not copyable; a moved-from store may only be destroyed or assigned to.
+// Closing it (destroying it) never loses an acknowledged change.
+//
+// Example:
+//   auto store = redress::PgStore::open("host=db.internal dbname=cases user=redress");
+//   if (!store) return log(redress::last_error_detail());
+//   std::vector<redress::Event> batch{event};
+//   store.value().append(event.case_id, batch, 0, redress::CaseState::open);
+class PgStore final : public JournalStore, public FollowUpStore {
+ public:
+  // The schema version this build writes and migrates to.
+  static constexpr std::int64_t kSchemaVersion = 1;
+  // meta.application of every redress schema.
+  static constexpr std::string_view kApplication = "redress";
+
+  // PgStore::open()
+  //
+  // Connects with `conninfo`, a libpq connection string: either key=value
+  // pairs ("host=127.0.0.1 port=5432 dbname=cases user=redress") or a URI
+  // ("postgresql://redress@127.0.0.1:5432/cases"); whatever it leaves out
+  // comes from libpq's environment variables (PGHOST, PGPASSWORD, ...).
+  // Creates the schema in an empty search_path schema, migrates an older one.
+  // The database must be UTF8.
+  // Fails with
+  //   - errc::invalid_argument for a conninfo libpq cannot parse, a bad
+  //     option, a database that is not UTF8 or a search_path naming no schema
+  //     that exists;
+  //   - store_errc::corrupt_store for a schema holding another application's
+  //     tables, or a damaged redress schema;
+  //   - store_errc::schema_too_new for a schema written by a newer redress;
+  //   - store_errc::storage_failed when the server cannot be reached or
+  //     refuses the connection (authentication, a missing database).
+  // A refused schema is left exactly as it was. The error detail never
+  // repeats a password.
+  static result<PgStore> open(std::string_view conninfo, PgOptions options = {});
+
+  PgStore(PgStore&& other) noexcept;
+  PgStore& operator=(PgStore&& other) noexcept;
+  PgStore(const PgStore&) = delete;
+  PgStore& operator=(const PgStore&) = delete;
+  ~PgStore() override;
+
+  result<std::uint64_t> append(const CaseId& case_id, std::span<const Event> events, std::uint64_t expected_last_seq,
+                               CaseState state_after) override;
+  result<std::vector<Event>> events(const CaseId& case_id) const override;
+  result<std::uint64_t> last_seq(const CaseId& case_id) const override;
+  result<std::vector<CaseId>> open_cases() const override;
+  result<std::vector<CaseId>> cases() const override;
+
+  result<void> persist(const CaseId& case_id, const FollowUp& follow_up) override;
+  result<bool> cancel(const FollowUpId& id) override;
+  result<std::vector<ClaimedFollowUp>> claim_due(Instant now_utc, std::size_t max_count, const ClaimerId& claimer,
+                                                 Duration lease) override;
+  result<bool> complete(const FollowUpId& id, const ClaimerId& claimer) override;
+
+  // PgStore::check_integrity()
+  //
+  // Checks every case's event count against its last sequence number. Fails
+  // with store_errc::corrupt_store naming the first problems found.
+  result<void> check_integrity() const;
+
+  // Names the store in error details: `postgresql://HOST:PORT/DBNAME`, schema
+  // included when it is not `public`. Never holds a password.
+  const std::string& name() const noexcept;
+
+ private:
+  struct Impl;
+  explicit PgStore(std::unique_ptr<Impl> impl) noexcept;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace v1
+}  // namespace redress
+
+#endif  // REDRESS_PG_STORE_HPP

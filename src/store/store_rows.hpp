@@ -1,0 +1,262 @@
+// What every store does the same way, whatever it keeps its rows in: checking
+// the arguments of JournalStore and FollowUpStore calls, turning events into
+// the rows a store keeps (their journal JSON, checked to read back unchanged),
+// turning rows back into events and follow-ups (anything that does not decode
+// is store_errc::corrupt_store), instants as microseconds, and keeping
+// exceptions from crossing the API. Header-only, so each store target
+// compiles its own copy without exporting anything.
+#ifndef REDRESS_SRC_STORE_STORE_ROWS_HPP
+#define REDRESS_SRC_STORE_STORE_ROWS_HPP
+
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <redress/journal.hpp>
+#include <redress/store.hpp>
+
+namespace redress {
+inline namespace v1 {
+namespace detail::store {
+
+// Runs `body`, turning an exception (a failed allocation) into
+// errc::internal_error; a transaction open inside rolls back as it unwinds.
+template <class F>
+auto guarded(std::string_view label, std::string_view what, F&& body) noexcept -> decltype(body()) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    try {
+      return fail(errc::internal_error, fmt::format("{}: {}: {}", label, what, e.what()));
+    } catch (...) {
+    }
+  } catch (...) {
+  }
+  return make_error_code(errc::internal_error);
+}
+
+// Instants are stored as microseconds since 1970-01-01T00:00:00Z, so they
+// sort and compare as numbers.
+inline const Instant kEpoch(boost::gregorian::date(1970, 1, 1));
+inline const Instant kFirst(boost::gregorian::date(1400, 1, 1));
+inline const Instant kLast(boost::gregorian::date(9999, 12, 31),
+                           boost::posix_time::hours(24) - boost::posix_time::microseconds(1));
+
+inline std::int64_t to_us(Instant at_utc) { return (at_utc - kEpoch).total_microseconds(); }
+
+inline result<Instant> from_us(std::int64_t us, std::string_view label, std::string_view field) {
+  if (us < to_us(kFirst) || us > to_us(kLast)) {
+    return fail(store_errc::corrupt_store, fmt::format("{}: {}: {} is not a time redress can hold", label, field, us));
+  }
+  return kEpoch + boost::posix_time::microseconds(us);
+}
+
+// A duration for an error detail.
+inline std::string describe(Duration d) { return d.is_special() ? std::string("a special value") : format_duration(d); }
+
+// Re-reports the failure of decoding a stored `field` as corruption.
+inline std::error_code corrupt(std::string_view label, std::string_view field) {
+  return fail(store_errc::corrupt_store,
+              fmt::format("{}: {}: the stored value does not decode: {}", label, field, last_error_detail()));
+}
+
+// The offset of the first byte of `text` that is not part of well-formed
+// UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above
+// U+10FFFF), or nullopt.
+inline std::optional<std::size_t> invalid_utf8_at(std::string_view text) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n;) {
+    const unsigned c = p[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    unsigned lo = 0x80, hi = 0xBF;  // the range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+    } else {
+      return i;
+    }
+    if (i + len > n || p[i + 1] < lo || p[i + 1] > hi) return i;
+    for (std::size_t k = 2; k < len; ++k) {
+      if (p[i + k] < 0x80 || p[i + k] > 0xBF) return i;
+    }
+    i += len;
+  }
+  return std::nullopt;
+}
+
+// One event ready to store.
+struct Row {
+  std::int64_t at_us;
+  std::string_view type;
+  std::string body_json;
+};
+
+// Checks event `i` of a batch for case `case_id` and turns it into its row.
+// The journal's JSON form must bring the event back unchanged, or reading
+// the journal later would fail or differ from what was acknowledged.
+inline result<Row> to_row(const CaseId& case_id, const Event& e, std::size_t i) {
+  if (e.case_id != case_id) {
+    return fail(errc::invalid_argument, fmt::format("events[{}].case_id: \"{}\" is not the case appended to, \"{}\"", i,
+                                                    e.case_id.str(), case_id.str()));
+  }
+  if (e.at_utc.is_special()) {
+    return fail(errc::invalid_argument, fmt::format("events[{}].at_utc: not a time (a special value)", i));
+  }
+  const auto json = to_json(e);
+  Row row{to_us(e.at_utc), event_type(e.body), boost::json::serialize(json)};
+  // The text is `json` written out, so it reads back as `json` when it is
+  // UTF-8 (the parser insists): decoding `json` itself is the round trip.
+  if (const auto bad = invalid_utf8_at(row.body_json)) {
+    return fail(errc::invalid_event,
+                fmt::format("events[{}]: a text is not UTF-8 (byte {} of its journal JSON)", i, *bad));
+  }
+  // Decoded without a path first: building the field paths costs more than
+  // the decoding. A failure is decoded again, with the path, for its detail.
+  const auto path = [i] { return fmt::format("events[{}]", i); };
+  auto back = event_from_json(json);
+  if (!back) {
+    (void)event_from_json(json, path());
+    return fail(errc::invalid_event, fmt::format("{} (its journal JSON does not decode back)", last_error_detail()));
+  }
+  if (back.value() != e) {
+    return fail(errc::invalid_event,
+                fmt::format("{}: the journal's JSON form does not carry it back unchanged (a fraction of a second "
+                            "where whole seconds are written, a negative count written as none?)",
+                            path()));
+  }
+  return row;
+}
+
+// Checks the arguments of JournalStore::append and turns the batch into rows.
+inline result<std::vector<Row>> to_rows(const CaseId& case_id, std::span<const Event> events,
+                                        std::uint64_t expected_last_seq, CaseState state_after) {
+  if (events.empty()) return fail(errc::invalid_argument, "events: the batch is empty; append at least one event");
+  if (state_after != CaseState::open && state_after != CaseState::closed) {
+    return fail(errc::invalid_argument, fmt::format("state_after: {} is not a CaseState", static_cast<int>(state_after)));
+  }
+  constexpr auto kMaxSeq = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  if (expected_last_seq > kMaxSeq - events.size()) {
+    return fail(errc::invalid_argument, fmt::format("expected_last_seq: {} leaves no room for {} more events",
+                                                    expected_last_seq, events.size()));
+  }
+  std::vector<Row> rows;
+  rows.reserve(events.size());
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    BOOST_OUTCOME_TRY(auto row, to_row(case_id, events[i], i));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// The failure of an append whose expected_last_seq is stale.
+inline std::error_code stale(const CaseId& case_id, std::uint64_t expected_last_seq, std::int64_t last) {
+  return fail(store_errc::conflict,
+              fmt::format("expected_last_seq: {}, but case \"{}\" holds {} events; read them and apply them first",
+                          expected_last_seq, case_id.str(), last));
+}
+
+// Decodes the stored event `seq` of case `case_id` (its type and journal
+// JSON), the `count`-th read so far: a gap, a body that does not decode or an
+// event of another case is corruption.
+inline result<Event> decode_event(const CaseId& case_id, std::int64_t seq, std::size_t count, std::string_view type,
+                                  std::string_view body_json, std::string_view label) {
+  const auto field = fmt::format("events[case \"{}\", seq {}]", case_id.str(), seq);
+  if (seq != static_cast<std::int64_t>(count) + 1) {
+    return fail(store_errc::corrupt_store, fmt::format("{}: {}: event {} is missing", label, field, count + 1));
+  }
+  boost::system::error_code ec;
+  const auto parsed = boost::json::parse(body_json, ec);
+  if (ec) {
+    return fail(store_errc::corrupt_store, fmt::format("{}: {}.body_json: not JSON ({})", label, field, ec.message()));
+  }
+  auto e = event_from_json(parsed, field);
+  if (!e) return corrupt(label, field + ".body_json");
+  if (e.value().case_id != case_id || event_type(e.value().body) != type) {
+    return fail(store_errc::corrupt_store, fmt::format("{}: {}: the stored event is a \"{}\" of case \"{}\"", label,
+                                                       field, event_type(e.value().body), e.value().case_id.str()));
+  }
+  return e;
+}
+
+// The failure of a journal whose last sequence number is not its event count.
+inline std::error_code short_journal(const CaseId& case_id, std::int64_t last, std::size_t count,
+                                     std::string_view label) {
+  return fail(store_errc::corrupt_store, fmt::format("{}: cases[\"{}\"].last_seq: {}, but {} events are stored", label,
+                                                     case_id.str(), last, count));
+}
+
+// Checks the follow-up FollowUpStore::persist is given; returns its kind's name.
+inline result<std::string_view> check_follow_up(const FollowUp& follow_up) {
+  if (follow_up.due_at_utc.is_special()) {
+    return fail(errc::invalid_argument, "follow_up.due_at_utc: not a time (a special value)");
+  }
+  const auto kind = to_string(follow_up.kind);
+  if (!parse_follow_up_kind(kind)) {
+    return fail(errc::invalid_argument,
+                fmt::format("follow_up.kind: {} is not a FollowUpKind", static_cast<int>(follow_up.kind)));
+  }
+  return kind;
+}
+
+// The failure of persisting a follow-up whose id is kept for another one.
+inline std::error_code id_taken(const FollowUp& follow_up, std::string_view case_id, std::string_view kind,
+                                std::int64_t due_us, std::string_view label) {
+  const auto due = from_us(due_us, label, "follow_ups.due_at_us");
+  return fail(store_errc::conflict,
+              fmt::format("follow_up.id: \"{}\" is already kept for another follow-up (case \"{}\", {}, due at {})",
+                          follow_up.id.str(), case_id, kind, due ? format_instant(due.value()) : std::to_string(due_us)));
+}
+
+// Checks the arguments of FollowUpStore::claim_due.
+inline result<void> check_claim(Instant now_utc, std::size_t max_count, Duration lease) {
+  if (now_utc.is_special()) return fail(errc::invalid_argument, "now_utc: not a time (a special value)");
+  if (lease.is_special() || lease <= Duration(0, 0, 0)) {
+    return fail(errc::invalid_argument, fmt::format("lease: {} is not a positive duration", describe(lease)));
+  }
+  if (max_count == 0) return fail(errc::invalid_argument, "max_count: 0; claim at least one");
+  if (lease > kLast - kFirst || now_utc > kLast - lease) {
+    return fail(errc::out_of_range, fmt::format("lease: now_utc + {} is after 9999-12-31", describe(lease)));
+  }
+  return boost::outcome_v2::success();
+}
+
+// A stored follow-up (its id, case_id, kind and due_at_us columns), decoded.
+inline result<ClaimedFollowUp> decode_follow_up(std::string_view id_text, std::string_view case_text,
+                                                std::string_view kind_text, std::int64_t due_us,
+                                                std::string_view label) {
+  auto id = FollowUpId::make(id_text);
+  if (!id) return corrupt(label, "follow_ups.id");
+  auto case_id = CaseId::make(case_text);
+  if (!case_id) return corrupt(label, fmt::format("follow_ups[{}].case_id", id.value().str()));
+  auto kind = parse_follow_up_kind(kind_text);
+  if (!kind) return corrupt(label, fmt::format("follow_ups[{}].kind", id.value().str()));
+  BOOST_OUTCOME_TRY(auto due, from_us(due_us, label, fmt::format("follow_ups[{}].due_at_us", id.value().str())));
+  return ClaimedFollowUp{std::move(case_id).value(), FollowUp{std::move(id).value(), kind.value(), due}, Instant()};
+}
+
+}  // namespace detail::store
+}  // namespace v1
+}  // namespace redress
+
+#endif  // REDRESS_SRC_STORE_STORE_ROWS_HPP
