@@ -42,7 +42,8 @@ if(REDRESS_BUILD_TESTS)
     target_link_libraries(${name} PRIVATE redress::pg PostgreSQL::PostgreSQL doctest::doctest)
     target_compile_options(${name} PRIVATE ${REDRESS_WARNINGS})
     target_include_directories(${name} PRIVATE "${_redress_pg_root}/tests")
-    target_compile_definitions(${name} PRIVATE REDRESS_PG_CONNINFO_FILE="${_redress_pg_server}/conninfo")
+    target_compile_definitions(${name} PRIVATE REDRESS_PG_CONNINFO_FILE="${_redress_pg_server}/conninfo"
+                                               REDRESS_TEST_DATA_DIR="${_redress_pg_root}/data")
     doctest_discover_tests(${name} TEST_PREFIX "${name}: "
                            PROPERTIES TIMEOUT 120 FIXTURES_REQUIRED redress_pg_server)
   endforeach()

@@ -39,6 +39,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -74,7 +75,7 @@ struct PgOptions {
 //   auto store = redress::PgStore::open("host=db.internal dbname=cases user=redress");
 //   if (!store) return log(redress::last_error_detail());
 //   std::vector<redress::Event> batch{event};
-//   store.value().append(event.case_id, batch, 0, redress::CaseState::open);
+//   store.value().append(redress::CaseHeader::of(c), batch, 0, redress::state_of(c));
 class PgStore final : public JournalStore, public FollowUpStore {
  public:
   // The schema version this build writes and migrates to.
@@ -109,8 +110,9 @@ class PgStore final : public JournalStore, public FollowUpStore {
   PgStore& operator=(const PgStore&) = delete;
   ~PgStore() override;
 
-  result<std::uint64_t> append(const CaseId& case_id, std::span<const Event> events, std::uint64_t expected_last_seq,
-                               CaseState state_after) override;
+  result<std::uint64_t> append(const CaseHeader& header, std::span<const Event> events,
+                               std::uint64_t expected_last_seq, CaseState state_after) override;
+  result<std::optional<CaseHeader>> header(const CaseId& case_id) const override;
   result<std::vector<Event>> events(const CaseId& case_id) const override;
   result<std::uint64_t> last_seq(const CaseId& case_id) const override;
   result<std::vector<CaseId>> open_cases() const override;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
 #include <utility>
 
 #include <fmt/format.h>
@@ -40,6 +41,18 @@ result<std::unique_lock<std::mutex>> take(Impl& impl) {
   std::unique_lock lock(impl.mutex);
   BOOST_OUTCOME_TRYV(impl.conn.ready());
   return lock;
+}
+
+// The case's stored header; nullopt when the store has no row for it.
+result<std::optional<CaseHeader>> read_header(Conn& conn, const CaseId& case_id) {
+  BOOST_OUTCOME_TRY(auto rows, conn.run("SELECT customer, currency, opened_at_us FROM cases WHERE case_id = $1",
+                                        "reading the case's header", {case_id.str()}));
+  if (rows.size() == 0) return std::optional<CaseHeader>();
+  BOOST_OUTCOME_TRY(auto opened_us,
+                    rows.int64(0, 2, conn.label(), fmt::format("cases[\"{}\"].opened_at_us", case_id.str())));
+  BOOST_OUTCOME_TRY(auto header,
+                    detail::store::decode_header(case_id, rows.text(0, 0), rows.text(0, 1), opened_us, conn.label()));
+  return std::optional<CaseHeader>(std::move(header));
 }
 
 result<std::int64_t> read_last_seq(Conn& conn, const CaseId& case_id) {
@@ -112,11 +125,12 @@ result<PgStore> PgStore::open(std::string_view conninfo, PgOptions options) {
   });
 }
 
-result<std::uint64_t> PgStore::append(const CaseId& case_id, std::span<const Event> events,
+result<std::uint64_t> PgStore::append(const CaseHeader& header, std::span<const Event> events,
                                       std::uint64_t expected_last_seq, CaseState state_after) {
   auto& conn = impl_->conn;
+  const CaseId& case_id = header.id;
   return guarded(conn.label(), "append", [&]() -> result<std::uint64_t> {
-    BOOST_OUTCOME_TRY(auto rows, detail::store::to_rows(case_id, events, expected_last_seq, state_after));
+    BOOST_OUTCOME_TRY(auto rows, detail::store::to_rows(header, events, expected_last_seq, state_after));
     const auto new_last = static_cast<std::int64_t>(expected_last_seq + rows.size());
 
     BOOST_OUTCOME_TRY(auto lock, take(*impl_));
@@ -125,6 +139,10 @@ result<std::uint64_t> PgStore::append(const CaseId& case_id, std::span<const Eve
     BOOST_OUTCOME_TRYV(conn.run("SELECT pg_advisory_xact_lock($1, hashtext($2))", "waiting for the case's lock",
                                 {detail::pg::kCaseLock, case_id.str()}));
     BOOST_OUTCOME_TRY(auto last, read_last_seq(conn, case_id));
+    if (last > 0) {
+      BOOST_OUTCOME_TRY(auto stored, read_header(conn, case_id));
+      if (stored && *stored != header) return detail::store::header_conflict(*stored, header);
+    }
     if (static_cast<std::uint64_t>(last) != expected_last_seq) {
       if (last == new_last) {
         BOOST_OUTCOME_TRY(bool retry, is_retry(conn, case_id, expected_last_seq, rows));
@@ -133,11 +151,14 @@ result<std::uint64_t> PgStore::append(const CaseId& case_id, std::span<const Eve
       return detail::store::stale(case_id, expected_last_seq, last);
     }
     BOOST_OUTCOME_TRYV(insert_events(conn, case_id, static_cast<std::int64_t>(expected_last_seq) + 1, rows));
-    BOOST_OUTCOME_TRYV(conn.run("INSERT INTO cases (case_id, open, last_seq, last_at_us) VALUES ($1, $2, $3, $4) "
+    BOOST_OUTCOME_TRYV(conn.run("INSERT INTO cases (case_id, open, last_seq, last_at_us, customer, currency, "
+                                "opened_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7) "
                                 "ON CONFLICT (case_id) DO UPDATE SET open = excluded.open, "
                                 "last_seq = excluded.last_seq, last_at_us = excluded.last_at_us",
                                 "recording the case's last sequence number",
-                                {case_id.str(), state_after == CaseState::open, new_last, rows.back().at_us},
+                                {case_id.str(), state_after == CaseState::open, new_last, rows.back().at_us,
+                                 header.customer.str(), header.currency.code(),
+                                 detail::store::to_us(header.opened_at_utc)},
                                 Effect::write));
     BOOST_OUTCOME_TRYV(tx.commit());
     return static_cast<std::uint64_t>(new_last);
@@ -178,6 +199,14 @@ result<std::uint64_t> PgStore::last_seq(const CaseId& case_id) const {
                   fmt::format("{}: cases[\"{}\"].last_seq: {} is negative", conn.label(), case_id.str(), last));
     }
     return static_cast<std::uint64_t>(last);
+  });
+}
+
+result<std::optional<CaseHeader>> PgStore::header(const CaseId& case_id) const {
+  auto& conn = impl_->conn;
+  return guarded(conn.label(), "header", [&]() -> result<std::optional<CaseHeader>> {
+    BOOST_OUTCOME_TRY(auto lock, take(*impl_));
+    return read_header(conn, case_id);
   });
 }
 

@@ -17,13 +17,17 @@ namespace {
 // kMigrations[v] takes a store from version v to v + 1. Ids are COLLATE "C"
 // so that they sort by their bytes, whatever the database's locale.
 constexpr const char* kMigrations[] = {
-    // 0 -> 1: case journals and follow-ups, with their claims.
+    // 0 -> 1: case journals (each case with its header) and follow-ups, with
+    // their claims.
     "CREATE TABLE meta (key text COLLATE \"C\" PRIMARY KEY, value text NOT NULL);"
     "CREATE TABLE cases ("
     "  case_id text COLLATE \"C\" PRIMARY KEY,"
     "  open boolean NOT NULL,"
     "  last_seq bigint NOT NULL CHECK (last_seq >= 1),"
-    "  last_at_us bigint NOT NULL);"
+    "  last_at_us bigint NOT NULL,"
+    "  customer text NOT NULL,"
+    "  currency text NOT NULL,"
+    "  opened_at_us bigint NOT NULL);"
     "CREATE INDEX cases_open ON cases (case_id) WHERE open;"
     "CREATE TABLE events ("
     "  case_id text COLLATE \"C\" NOT NULL,"

@@ -149,8 +149,12 @@ inline result<Row> to_row(const CaseId& case_id, const Event& e, std::size_t i) 
 }
 
 // Checks the arguments of JournalStore::append and turns the batch into rows.
-inline result<std::vector<Row>> to_rows(const CaseId& case_id, std::span<const Event> events,
+inline result<std::vector<Row>> to_rows(const CaseHeader& header, std::span<const Event> events,
                                         std::uint64_t expected_last_seq, CaseState state_after) {
+  const CaseId& case_id = header.id;
+  if (header.opened_at_utc.is_special()) {
+    return fail(errc::invalid_argument, "header.opened_at_utc: not a time (a special value)");
+  }
   if (events.empty()) return fail(errc::invalid_argument, "events: the batch is empty; append at least one event");
   if (state_after != CaseState::open && state_after != CaseState::closed) {
     return fail(errc::invalid_argument, fmt::format("state_after: {} is not a CaseState", static_cast<int>(state_after)));
@@ -167,6 +171,30 @@ inline result<std::vector<Row>> to_rows(const CaseId& case_id, std::span<const E
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+// The failure of an append whose header is not the one the case's first
+// append recorded.
+inline std::error_code header_conflict(const CaseHeader& stored, const CaseHeader& header) {
+  return fail(store_errc::conflict,
+              fmt::format("header: case \"{}\" was opened for customer \"{}\" in {} at {}; this batch says "
+                          "customer \"{}\" in {} at {}",
+                          header.id.str(), stored.customer.str(), stored.currency.code(),
+                          format_instant(stored.opened_at_utc), header.customer.str(), header.currency.code(),
+                          format_instant(header.opened_at_utc)));
+}
+
+// A stored header (its customer, currency and opened_at_us columns), decoded.
+inline result<CaseHeader> decode_header(const CaseId& case_id, std::string_view customer_text,
+                                        std::string_view currency_text, std::int64_t opened_us,
+                                        std::string_view label) {
+  const auto field = [&](std::string_view column) { return fmt::format("cases[\"{}\"].{}", case_id.str(), column); };
+  auto customer = CustomerId::make(customer_text);
+  if (!customer) return corrupt(label, field("customer"));
+  auto currency = Currency::from_code(currency_text);
+  if (!currency) return corrupt(label, field("currency"));
+  BOOST_OUTCOME_TRY(auto opened, from_us(opened_us, label, field("opened_at_us")));
+  return CaseHeader{case_id, std::move(customer).value(), currency.value(), opened};
 }
 
 // The failure of an append whose expected_last_seq is stale.

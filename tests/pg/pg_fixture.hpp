@@ -131,6 +131,10 @@ class Schema {
 };
 
 inline CaseId cid(std::string_view s = "C-1") { return CaseId::make(s).value(); }
+// The header every test case is opened with: customer U-1, CNY, at 2025-01-24 07:00 UTC.
+inline CaseHeader hdr(const CaseId& id) {
+  return {id, CustomerId::make("U-1").value(), Currency::CNY, parse_instant("2025-01-24T07:00:00Z").value()};
+}
 inline FollowUpId fid(std::string_view s) { return FollowUpId::make(s).value(); }
 inline ClaimerId claimer(std::string_view s) { return ClaimerId::make(s).value(); }
 inline Instant instant(std::string_view text) { return parse_instant(text).value(); }

@@ -5,6 +5,7 @@
 #include <redress/pg_store.hpp>
 
 #include "pg/pg_fixture.hpp"
+#include "support/engine_fixture.hpp"
 
 using namespace redress;
 using namespace redress::testing;
@@ -68,8 +69,8 @@ TEST_SUITE("pg_store") {
     };
     CHECK(store.last_seq(id).value() == 0);
     CHECK(store.events(id).value().empty());
-    CHECK(store.append(id, first, 0, CaseState::open).value() == 2);
-    CHECK(store.append(id, second, 2, CaseState::open).value() == 4);
+    CHECK(store.append(hdr(id), first, 0, CaseState::open).value() == 2);
+    CHECK(store.append(hdr(id), second, 2, CaseState::open).value() == 4);
     auto all = first;
     all.insert(all.end(), second.begin(), second.end());
     CHECK(store.events(id).value() == all);
@@ -80,35 +81,71 @@ TEST_SUITE("pg_store") {
     CHECK(store.events(id).value() == all);
   }
 
+  TEST_CASE_FIXTURE(FreshStore, "the first append records the case's header and later appends must agree with it") {
+    CHECK(store.header(id).value() == std::nullopt);
+    REQUIRE(store.append(hdr(id), batch(id, 1, 2), 0, CaseState::open));
+    CHECK(store.header(id).value() == hdr(id));
+    auto other = hdr(id);
+    other.customer = CustomerId::make("U-2").value();
+    auto r = store.append(other, batch(id, 3, 1), 2, CaseState::open);
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == store_errc::conflict);
+    CHECK_MESSAGE(why().find("opened for customer \"U-1\"") != std::string::npos, why());
+    CHECK(store.last_seq(id).value() == 2);
+    CHECK(store.header(id).value() == hdr(id));
+  }
+
+  TEST_CASE_FIXTURE(FreshStore, "a case restored from the store equals the case its events made") {
+    const auto policy = testing::reference_policy();
+    Case c = testing::new_case();
+    std::vector<Event> journal;
+    auto fold = [&](std::string_view when, EventBody body) {
+      Event e{c.id(), testing::at(when), std::nullopt, std::move(body)};
+      auto step = apply(c, e, policy, e.at_utc);
+      REQUIRE_MESSAGE(step, why());
+      c = std::move(step.value().next);
+      journal.push_back(std::move(e));
+    };
+    fold("2025-01-24T07:00:00Z", ev::ContactReceived{Channel::phone, std::nullopt, "the coupon expired"});
+    fold("2025-01-24T07:02:00Z", ev::ApologyGiven{"I'm so sorry, I understand how frustrating this is."});
+    REQUIRE(store.append(CaseHeader::of(c), std::span(journal).first(1), 0, state_of(c)));
+    REQUIRE(store.append(CaseHeader::of(c), std::span(journal).subspan(1), 1, state_of(c)));
+    auto restored = restore(store, c.id(), policy);
+    REQUIRE_MESSAGE(restored, why());
+    REQUIRE(restored.value().has_value());
+    CHECK(*restored.value() == c);
+    CHECK(restore(store, cid("C-unknown"), policy).value() == std::nullopt);
+  }
+
   TEST_CASE_FIXTURE(FreshStore, "a batch larger than one INSERT's parameters is stored whole") {
     const auto events = batch(id, 1, 2500);
-    CHECK(store.append(id, events, 0, CaseState::open).value() == 2500);
+    CHECK(store.append(hdr(id), events, 0, CaseState::open).value() == 2500);
     CHECK(store.events(id).value() == events);
   }
 
   TEST_CASE_FIXTURE(FreshStore, "a retried batch is not stored twice") {
-    REQUIRE(store.append(id, batch(id, 1, 3), 0, CaseState::open));
-    CHECK(store.append(id, batch(id, 1, 3), 0, CaseState::open).value() == 3);
+    REQUIRE(store.append(hdr(id), batch(id, 1, 3), 0, CaseState::open));
+    CHECK(store.append(hdr(id), batch(id, 1, 3), 0, CaseState::open).value() == 3);
     CHECK(store.events(id).value() == batch(id, 1, 3));
   }
 
   TEST_CASE_FIXTURE(FreshStore, "an append from a stale sequence number fails with conflict and stores nothing") {
-    REQUIRE(store.append(id, batch(id, 1, 2), 0, CaseState::open));
+    REQUIRE(store.append(hdr(id), batch(id, 1, 2), 0, CaseState::open));
     SUBCASE("behind") {
-      auto r = store.append(id, batch(id, 2, 2), 1, CaseState::open);
+      auto r = store.append(hdr(id), batch(id, 2, 2), 1, CaseState::open);
       REQUIRE_FALSE(r);
       CHECK(r.error() == store_errc::conflict);
       CHECK(why().find("expected_last_seq: 1, but case \"C-1\" holds 2 events") != std::string::npos);
     }
     SUBCASE("ahead") {
-      auto r = store.append(id, batch(id, 4, 1), 3, CaseState::open);
+      auto r = store.append(hdr(id), batch(id, 4, 1), 3, CaseState::open);
       REQUIRE_FALSE(r);
       CHECK(r.error() == store_errc::conflict);
     }
     SUBCASE("a different batch where a retry would be") {
       auto other = batch(id, 1, 2);
       other[1].body = ev::ApologyGiven{"something else"};
-      auto r = store.append(id, other, 0, CaseState::open);
+      auto r = store.append(hdr(id), other, 0, CaseState::open);
       REQUIRE_FALSE(r);
       CHECK(r.error() == store_errc::conflict);
     }
@@ -116,7 +153,7 @@ TEST_SUITE("pg_store") {
   }
 
   TEST_CASE_FIXTURE(FreshStore, "bad input names the field and leaves nothing behind") {
-    REQUIRE(store.append(id, batch(id, 1, 1), 0, CaseState::open));
+    REQUIRE(store.append(hdr(id), batch(id, 1, 1), 0, CaseState::open));
     auto events = batch(id, 2, 3);
     std::string field;
     errc expected = errc::invalid_argument;
@@ -142,7 +179,7 @@ TEST_SUITE("pg_store") {
       field = "events[0]: the journal's JSON form does not carry it back unchanged";
       expected = errc::invalid_event;
     }
-    auto r = store.append(id, events, 1, CaseState::open);
+    auto r = store.append(hdr(id), events, 1, CaseState::open);
     REQUIRE_FALSE(r);
     CHECK(r.error() == expected);
     CHECK_MESSAGE(why().find(field) != std::string::npos, why());
@@ -151,13 +188,13 @@ TEST_SUITE("pg_store") {
 
   TEST_CASE_FIXTURE(FreshStore, "open_cases lists the cases whose last append left them open; cases lists them all") {
     for (auto name : {"C-3", "C-1", "C-2", "C-10"}) {
-      REQUIRE(store.append(cid(name), batch(cid(name), 1, 1), 0, CaseState::open));
+      REQUIRE(store.append(hdr(cid(name)), batch(cid(name), 1, 1), 0, CaseState::open));
     }
-    REQUIRE(store.append(cid("C-2"), batch(cid("C-2"), 2, 1), 1, CaseState::closed));
+    REQUIRE(store.append(hdr(cid("C-2")), batch(cid("C-2"), 2, 1), 1, CaseState::closed));
     // Ordered by their bytes, whatever the database's collation.
     CHECK(store.open_cases().value() == std::vector<CaseId>{cid("C-1"), cid("C-10"), cid("C-3")});
     CHECK(store.cases().value() == std::vector<CaseId>{cid("C-1"), cid("C-10"), cid("C-2"), cid("C-3")});
-    REQUIRE(store.append(cid("C-2"), batch(cid("C-2"), 3, 1), 2, CaseState::open));
+    REQUIRE(store.append(hdr(cid("C-2")), batch(cid("C-2"), 3, 1), 2, CaseState::open));
     CHECK(store.open_cases().value() == std::vector<CaseId>{cid("C-1"), cid("C-10"), cid("C-2"), cid("C-3")});
   }
 
@@ -166,12 +203,12 @@ TEST_SUITE("pg_store") {
     auto a = open_store(schema.conninfo());
     auto b = open_store(schema.conninfo());
     const auto id = cid();
-    REQUIRE(a.append(id, batch(id, 1, 2), 0, CaseState::open));
+    REQUIRE(a.append(hdr(id), batch(id, 1, 2), 0, CaseState::open));
     CHECK(b.events(id).value() == batch(id, 1, 2));
-    auto r = b.append(id, batch(id, 1, 1), 0, CaseState::open);
+    auto r = b.append(hdr(id), batch(id, 1, 1), 0, CaseState::open);
     REQUIRE_FALSE(r);
     CHECK(r.error() == store_errc::conflict);
-    CHECK(b.append(id, batch(id, 3, 1), 2, CaseState::open).value() == 3);
+    CHECK(b.append(hdr(id), batch(id, 3, 1), 2, CaseState::open).value() == 3);
     CHECK(a.events(id).value() == batch(id, 1, 3));
   }
 
@@ -188,7 +225,7 @@ TEST_SUITE("pg_store") {
         writers.emplace_back([&, i] {
           auto events = batch(id, 1, 2);
           events[1].body = ev::ApologyGiven{"writer " + std::to_string(i)};
-          results[static_cast<std::size_t>(i)] = stores[static_cast<std::size_t>(i)].append(id, events, 0,
+          results[static_cast<std::size_t>(i)] = stores[static_cast<std::size_t>(i)].append(hdr(id), events, 0,
                                                                                              CaseState::open);
         });
       }
@@ -217,13 +254,13 @@ TEST_SUITE("pg_store") {
     auto other = schema.raw();
     other.exec("BEGIN; SELECT pg_advisory_xact_lock(1380209236, hashtext('C-1'))");
     const auto id = cid();
-    auto r = store.value().append(id, batch(id, 1, 1), 0, CaseState::open);
+    auto r = store.value().append(hdr(id), batch(id, 1, 1), 0, CaseState::open);
     REQUIRE_FALSE(r);
     CHECK(r.error() == store_errc::storage_failed);
     CHECK_MESSAGE(why().find("held the lock past lock_timeout") != std::string::npos, why());
     other.exec("ROLLBACK");
     CHECK(store.value().last_seq(id).value() == 0);
-    CHECK(store.value().append(id, batch(id, 1, 1), 0, CaseState::open).value() == 1);
+    CHECK(store.value().append(hdr(id), batch(id, 1, 1), 0, CaseState::open).value() == 1);
   }
 }
 
@@ -288,7 +325,7 @@ TEST_SUITE("pg_store databases") {
   TEST_CASE("a damaged row is reported as corruption, never skipped") {
     Schema schema;
     const auto id = cid();
-    { REQUIRE(open_store(schema.conninfo()).append(id, batch(id, 1, 3), 0, CaseState::open)); }
+    { REQUIRE(open_store(schema.conninfo()).append(hdr(id), batch(id, 1, 3), 0, CaseState::open)); }
     std::string expected;
     SUBCASE("a body that is not JSON") {
       schema.raw().exec("UPDATE events SET body_json = '{\"type\":' WHERE seq = 2");
@@ -321,7 +358,7 @@ TEST_SUITE("pg_store databases") {
     Schema schema;
     const auto id = cid();
     auto store = open_store(schema.conninfo());
-    REQUIRE(store.append(id, batch(id, 1, 3), 0, CaseState::open));
+    REQUIRE(store.append(hdr(id), batch(id, 1, 3), 0, CaseState::open));
     CHECK(store.check_integrity());
     schema.raw().exec("DELETE FROM events WHERE seq = 3");
     auto r = store.check_integrity();
@@ -377,7 +414,7 @@ TEST_SUITE("pg_store databases") {
     Schema schema;
     auto store = open_store(schema.conninfo());
     const auto id = cid();
-    REQUIRE(store.append(id, batch(id, 1, 2), 0, CaseState::open));
+    REQUIRE(store.append(hdr(id), batch(id, 1, 2), 0, CaseState::open));
     REQUIRE(store.persist(id, FollowUp{fid("F-1"), FollowUpKind::update, instant("2025-01-24T07:20:00Z")}));
     REQUIRE(schema.terminate_stores() == 1);
 
@@ -390,13 +427,13 @@ TEST_SUITE("pg_store databases") {
       CHECK_MESSAGE(why().find("the next call reconnects") != std::string::npos, why());
     }
     SUBCASE("a write") {
-      auto r = store.append(id, batch(id, 3, 1), 2, CaseState::open);
+      auto r = store.append(hdr(id), batch(id, 3, 1), 2, CaseState::open);
       REQUIRE_FALSE(r);
       CHECK(r.error() == store_errc::storage_failed);
       CHECK_MESSAGE(why().find("the connection to the server was lost") != std::string::npos, why());
       // Retrying after the failure stores the batch once.
-      CHECK(store.append(id, batch(id, 3, 1), 2, CaseState::open).value() == 3);
-      CHECK(store.append(id, batch(id, 3, 1), 2, CaseState::open).value() == 3);
+      CHECK(store.append(hdr(id), batch(id, 3, 1), 2, CaseState::open).value() == 3);
+      CHECK(store.append(hdr(id), batch(id, 3, 1), 2, CaseState::open).value() == 3);
     }
     SUBCASE("a claim") {
       auto r = store.claim_due(instant("2025-01-24T08:00:00Z"), 10, claimer("w1"), boost::posix_time::minutes(5));
@@ -418,7 +455,7 @@ TEST_SUITE("pg_store databases") {
     Schema schema;
     auto store = open_store(schema.conninfo());
     const auto id = cid();
-    REQUIRE(store.append(id, batch(id, 1, 1), 0, CaseState::open));
+    REQUIRE(store.append(hdr(id), batch(id, 1, 1), 0, CaseState::open));
     // Hold the case's lock so that the append waits inside its transaction,
     // then end the store's connection while it waits.
     auto other = schema.raw();
@@ -427,7 +464,7 @@ TEST_SUITE("pg_store databases") {
     std::string detail;  // last_error_detail() is the writer thread's
     {
       std::jthread writer([&] {
-        r = store.append(id, batch(id, 2, 2), 1, CaseState::closed);
+        r = store.append(hdr(id), batch(id, 2, 2), 1, CaseState::closed);
         detail = why();
       });
       for (int i = 0; i < 200; ++i) {
@@ -446,7 +483,7 @@ TEST_SUITE("pg_store databases") {
     CHECK_MESSAGE(detail.find("terminating connection due to administrator command") != std::string::npos, detail);
     CHECK_MESSAGE(detail.find("nothing was changed") != std::string::npos, detail);
     CHECK(store.events(id).value() == batch(id, 1, 1));
-    CHECK(store.append(id, batch(id, 2, 2), 1, CaseState::closed).value() == 3);
+    CHECK(store.append(hdr(id), batch(id, 2, 2), 1, CaseState::closed).value() == 3);
     CHECK(store.events(id).value() == batch(id, 1, 3));
     CHECK(store.open_cases().value().empty());
   }
