@@ -261,9 +261,10 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
       by_quad[quad_key(c[0], c[1], c[2], c[3])].push_back(index);
     }
   }
-  data->first.assign(class_of.size() + 1, 0);
+  data->follow.assign(class_of.size() + 1, 0);
   for (const PhraseInfo& p : data->phrases) {
-    data->first[data->classes[p.classes]] |= p.length == 1 ? kIsPhrase : kBeginsLonger;
+    const std::uint16_t* c = &data->classes[p.classes];
+    data->follow[c[0]] |= p.length == 1 ? ~std::uint64_t{0} : std::uint64_t{1} << (c[1] & 63);
   }
   for (std::size_t b = 0; b < 0x80; ++b) {
     const std::uint16_t e = data->ascii[b];

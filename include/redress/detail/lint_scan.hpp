@@ -136,9 +136,6 @@ inline std::uint32_t triple_hash(std::uint64_t key) noexcept {
 inline std::size_t slot_hash(std::uint64_t key) noexcept { return (key * 0xD6E8FEB86659FD93ull) >> 32; }
 inline bool filter_has(const std::uint64_t* filter, std::uint32_t h) noexcept { return (filter[h >> 6] >> (h & 63)) & 1; }
 
-// PhraseSetData::first bits.
-inline constexpr std::uint8_t kBeginsLonger = 1;
-inline constexpr std::uint8_t kIsPhrase = 2;
 // PhraseSetData::ascii_kind values.
 inline constexpr std::uint8_t kAsciiUnit = 0;
 inline constexpr std::uint8_t kAsciiSkip = 1;
@@ -162,9 +159,9 @@ struct PhraseSetData {
   std::vector<std::uint32_t> candidates;              // phrase ids, per triple slot range
   std::size_t max_units = 1;
   std::uint32_t starters = 0;  // classes 1..starters begin some phrase; later ones begin none
-  // Per class: kBeginsLonger when a phrase of two units or more begins with
-  // it, kIsPhrase when it is a one-unit phrase; 0 for class 0 and non-starters.
-  std::vector<std::uint8_t> first;
+  // Per class c: bit (d & 63) is set when a phrase continues c with class d;
+  // all bits when c alone is a phrase; 0 when no phrase begins with c.
+  std::vector<std::uint64_t> follow;
   // ASCII as units, for the fast path: the unit bits (class, kWordBit) and
   // what the byte is (kAsciiUnit, kAsciiSkip, or kAsciiDrop for the apostrophe).
   std::array<std::uint16_t, 128> ascii_unit{};
@@ -197,11 +194,11 @@ inline std::error_code invalid_utf8_at(std::size_t offset) {
 // match_units()
 //
 // Reports the phrases that start at units [from, to) of a buffer of `n`
-// units (unit[n] is overwritten with a sentinel). A first pass, free of
+// units (unit[n] and unit[n + 1] are overwritten with sentinels). A first pass, free of
 // branches, keeps the positions where a phrase may start in `cand`: the
-// class is a one-unit phrase, or it and the next class pass the prefix
-// filter; and a Latin-script unit must begin its word, as every phrase that
-// starts with one does. Most positions stop there; the second pass looks the
+// class is a one-unit phrase, or the next class may follow it (one bit of
+// its `follow` mask); and a Latin-script unit must begin its word, as every
+// phrase that starts with one does. Most positions stop there; the second pass looks the
 // few that remain up in the pair and triple tables.
 template <class Emit>
 inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std::uint32_t* byte_at,
@@ -209,7 +206,7 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
                         std::uint16_t* cand, Emit& emit) {
   const std::size_t pair_mask = set.pair_slots.size() - 1;
   const std::size_t triple_mask = set.triple_slots.size() - 1;
-  const std::uint8_t* const first = set.first.data();
+  const std::uint64_t* const follow = set.follow.data();
   const std::int32_t* const single = set.single.data();
   const std::uint64_t* const pair_filter = set.pair_filter.data();
   const std::uint64_t* const prefix_filter = set.prefix_filter.data();
@@ -223,22 +220,39 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
   const PhraseInfo* const phrases = set.phrases.data();
   const std::uint16_t* const classes = set.classes.data();
   unit[n] = kGapBit;  // the end of the text is a word boundary
+  unit[n + 1] = kGapBit;
 
   std::size_t count = 0;
   std::uint32_t prev = from == 0 ? 0 : unit[from - 1];
   for (std::size_t i = from; i < to; ++i) {
     const std::uint32_t u = unit[i];
-    const std::uint32_t c = u & kClassMask;
-    const std::uint32_t c2 = unit[i + 1] & kClassMask;
-    const std::uint32_t h2 = pair_hash(pair_key(c, c2));
-    const std::uint32_t pf = static_cast<std::uint32_t>(prefix_filter[h2 >> 6] >> (h2 & 63)) & (c2 != 0);
+    const std::uint32_t next = unit[i + 1];
     // Not a word character, or a gap before it, or not a word character before it.
     const std::uint32_t start_ok = ((~u & kWordBit) | ((u & kGapBit) << 1) | (~prev & kWordBit)) != 0;
-    const std::uint32_t may = (first[c] & (kIsPhrase | pf)) != 0;
+    const auto may = static_cast<std::uint32_t>(follow[u & kClassMask] >> (next & 63)) & 1;
     cand[count] = static_cast<std::uint16_t>(i);
     count += may & start_ok;
     prev = u;
   }
+
+  // A second pass, free of branches too, keeps those that are a one-unit
+  // phrase, or pass the pair filter, or whose first three classes pass the
+  // triple filter.
+  std::size_t kept = 0;
+  for (std::size_t k = 0; k < count; ++k) {
+    const std::size_t i = cand[k];
+    const std::uint32_t c = unit[i] & kClassMask;
+    const std::uint32_t c2 = unit[i + 1] & kClassMask;
+    const std::uint32_t c3 = unit[i + 2] & kClassMask;  // i + 1 <= n: the second sentinel at worst
+    const std::uint32_t h2 = pair_hash(pair_key(c, c2));
+    const std::uint32_t h3 = triple_hash(triple_key(c, c2, c3));
+    const auto pair = static_cast<std::uint32_t>(pair_filter[h2 >> 6] >> (h2 & 63)) & (c2 != 0);
+    const auto triple = static_cast<std::uint32_t>(triple_filter[h3 >> 6] >> (h3 & 63)) & (c3 != 0) & (c2 != 0);
+    const std::uint32_t one = single[c] >= 0;
+    cand[kept] = static_cast<std::uint16_t>(i);
+    kept += pair | triple | one;
+  }
+  count = kept;
 
   auto end_byte = [&](std::size_t u) { return byte_at[u] + utf8_length(text[byte_at[u]]); };
   auto boundary_after = [&](std::size_t u) { return (unit[u] & kGapBit) || !(unit[u] & kWordBit); };
@@ -361,11 +375,11 @@ template <bool kStats, class Emit>
 std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanStats& stats, Emit&& emit) {
   constexpr std::size_t kChunk = 1024;
   constexpr std::size_t kBlock = 16;
-  constexpr std::size_t kSize = kChunk + kMaxPhraseUnits + 2;
+  constexpr std::size_t kSize = kChunk + kMaxPhraseUnits + 3;
   const std::size_t keep = set.max_units + 1;
   const std::size_t cap = kChunk + keep;
   // Units: the class with the gap and word flags above it, and the byte
-  // where the unit starts. One extra slot holds the sentinel.
+  // where the unit starts. Two extra slots hold the sentinels.
   std::uint16_t unit[kSize];
   std::uint32_t byte_at[kSize];
   std::uint16_t cand[kSize];
@@ -424,11 +438,14 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
     std::size_t len;
     const std::size_t avail = static_cast<std::size_t>(end - p);
     if ((b0 & 0xF0) == 0xE0) {  // most Chinese text: test first
-      if (avail < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (b0 == 0xE0 && p[1] < 0xA0) ||
-          (b0 == 0xED && p[1] > 0x9F)) {
+      if (avail < 3) return invalid_utf8_at(static_cast<std::size_t>(p - begin));
+      const unsigned b1 = p[1];
+      const unsigned b2 = p[2];
+      cp = (b0 & 0x0F) << 12 | (b1 & 0x3F) << 6 | (b2 & 0x3F);
+      // One test: continuation bytes, no overlong form (below U+0800), no surrogate.
+      if ((((b1 & 0xC0) ^ 0x80) | ((b2 & 0xC0) ^ 0x80)) != 0 || cp < 0x800 || (cp & 0xF800) == 0xD800) {
         return invalid_utf8_at(static_cast<std::size_t>(p - begin));
       }
-      cp = (b0 & 0x0F) << 12 | (p[1] & 0x3F) << 6 | (p[2] & 0x3F);
       len = 3;
     } else if (b0 >= 0xC2 && b0 <= 0xDF) {
       if (avail < 2 || (p[1] & 0xC0) != 0x80) return invalid_utf8_at(static_cast<std::size_t>(p - begin));
@@ -450,11 +467,10 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
     }
     const std::uint16_t e = cp > 0xFFFF ? 0 : page_ptr[cp >> 8][cp & 0xFF];
     if constexpr (kStats) {
-      if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0xF900 && cp <= 0xFAFF)) {
-        ++counts.han;
-      }
-      if (e & kTrad) ++counts.trad;
-      if (e & kSimp) ++counts.simp;
+      counts.han += (cp - 0x4E00 <= 0x9FFF - 0x4E00) | (cp - 0x3400 <= 0x4DBF - 0x3400) |
+                    (cp - 0xF900 <= 0xFAFF - 0xF900);
+      counts.trad += (e & kTrad) != 0;
+      counts.simp += (e & kSimp) != 0;
     }
     // Written without branches too: Chinese punctuation comes often and at
     // no predictable place.
