@@ -121,33 +121,6 @@ struct Hit {
   bool is(PhraseKind k) const noexcept { return (kinds & kind_bit(k)) != 0; }
 };
 
-// Byte offsets where a new sentence starts: after 。！？； (full-width),
-// ! ? ; and line breaks, and a full stop followed by a space or the end.
-void sentence_breaks(std::string_view text, std::vector<std::size_t>& out) {
-  // Bytes that may end a sentence or begin one of the three-byte marks.
-  static constexpr auto candidate = [] {
-    std::array<bool, 256> t{};
-    for (unsigned char c : {'!', '?', ';', '\n', '.', static_cast<char>(0xE3), static_cast<char>(0xEF)}) t[c] = true;
-    return t;
-  }();
-  out.clear();
-  const std::size_t n = text.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (!candidate[c]) continue;
-    if (c == 0xE3 || c == 0xEF) {
-      if (i + 2 >= n) continue;
-      const auto c1 = static_cast<unsigned char>(text[i + 1]);
-      const auto c2 = static_cast<unsigned char>(text[i + 2]);
-      if ((c == 0xE3 && c1 == 0x80 && c2 == 0x82) || (c == 0xEF && c1 == 0xBC && (c2 == 0x81 || c2 == 0x9F || c2 == 0x9B))) {
-        out.push_back(i + 3);
-      }
-    } else if (c != '.' || i + 1 == n || text[i + 1] == ' ' || text[i + 1] == '\n' || text[i + 1] == '"') {
-      out.push_back(i + 1);
-    }
-  }
-}
-
 // Amounts of money and counts written in the text.
 struct Number {
   double value = 0;      // as written, in major units
@@ -915,6 +888,8 @@ result<LintReport> lint(std::string_view text, const LintContext& context) {
   std::vector<detail::Hit>& hits = scratch.hits;
   hits.clear();
   detail::ScanStats stats;
+  scratch.breaks.clear();
+  stats.breaks = &scratch.breaks;  // where sentences start, found by the same pass
   detail::CharCursor chars(text);
   std::size_t kept_end = 0;
   auto ec = detail::scan_text<true>(set, text, stats, [&](std::size_t id, std::size_t b, std::size_t e) {
@@ -926,7 +901,6 @@ result<LintReport> lint(std::string_view text, const LintContext& context) {
     kept_end = e;
   });
   if (ec) return ec;
-  detail::sentence_breaks(text, scratch.breaks);
   for (std::size_t i = 0; i < hits.size(); ++i) {
     detail::Hit& h = hits[i];
     h.sentence = static_cast<std::size_t>(

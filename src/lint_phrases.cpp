@@ -277,12 +277,6 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
     return size;
   };
   data->pair_filter.assign((std::size_t{1} << kFilterBits) / 64, 0);
-  data->prefix_filter.assign((std::size_t{1} << kFilterBits) / 64, 0);
-  for (const PhraseInfo& p : data->phrases) {
-    if (p.length < 2) continue;
-    const std::uint32_t h = pair_hash(pair_key(data->classes[p.classes], data->classes[p.classes + 1]));
-    data->prefix_filter[h >> 6] |= std::uint64_t{1} << (h & 63);
-  }
   data->pair_slots.assign(table_size(pairs.size()), PairSlot{});
   for (const auto& [key, id] : pairs) {
     const std::uint32_t h = pair_hash(key);

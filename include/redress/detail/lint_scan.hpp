@@ -25,6 +25,7 @@
 #define REDRESS_DETAIL_LINT_SCAN_HPP
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -150,7 +151,6 @@ struct PhraseSetData {
   std::array<const std::uint16_t*, 256> page_ptr{};   // pages[page_of[p]].data(), set once compiled
   std::vector<std::int32_t> single;                   // class -> one-unit phrase, or -1
   std::vector<std::uint64_t> pair_filter;             // 2^kFilterBits bits, by pair_hash
-  std::vector<std::uint64_t> prefix_filter;           // the same for the first two classes of every longer phrase too
   std::vector<PairSlot> pair_slots;                   // power-of-two size
   std::vector<std::uint64_t> triple_filter;           // 2^kFilterBits bits, by triple_hash: phrases of 3 units or more
   std::vector<TripleSlot> triple_slots;               // power-of-two size; phrases of 3 units
@@ -174,13 +174,26 @@ struct PhraseSetData {
   }
 };
 
-// Counts the scanner keeps for language detection.
+// Counts the scanner keeps for language detection, and where sentences
+// start: when `breaks` is set, the byte offsets after 。！？； (full-width),
+// ! ? ; and line breaks, and after a full stop followed by a space, a line
+// break, a double quote or the end, are appended to it in order.
 struct ScanStats {
   std::size_t han = 0;
   std::size_t trad = 0;
   std::size_t simp = 0;
   std::size_t latin_words = 0;
+  std::vector<std::size_t>* breaks = nullptr;
 };
+
+// 1 for the ASCII bytes that end a sentence, 2 for the full stop (which
+// does when a space, a line break, a double quote or the end follows).
+inline constexpr auto kAsciiSentenceEnd = [] {
+  std::array<std::uint8_t, 128> t{};
+  for (unsigned char c : {'!', '?', ';', '\n'}) t[c] = 1;
+  t['.'] = 2;
+  return t;
+}();
 
 // The length of the UTF-8 sequence that starts with `lead` (valid text only).
 inline std::size_t utf8_length(unsigned char lead) noexcept {
@@ -194,7 +207,7 @@ inline std::error_code invalid_utf8_at(std::size_t offset) {
 // match_units()
 //
 // Reports the phrases that start at units [from, to) of a buffer of `n`
-// units (unit[n] and unit[n + 1] are overwritten with sentinels). A first pass, free of
+// units (unit[n], unit[n + 1] and unit[n + 2] are overwritten with sentinels). A first pass, free of
 // branches, keeps the positions where a phrase may start in `cand`: the
 // class is a one-unit phrase, or the next class may follow it (one bit of
 // its `follow` mask); and a Latin-script unit must begin its word, as every
@@ -209,7 +222,6 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
   const std::uint64_t* const follow = set.follow.data();
   const std::int32_t* const single = set.single.data();
   const std::uint64_t* const pair_filter = set.pair_filter.data();
-  const std::uint64_t* const prefix_filter = set.prefix_filter.data();
   const PairSlot* const pair_slots = set.pair_slots.data();
   const std::uint64_t* const triple_filter = set.triple_filter.data();
   const TripleSlot* const triple_slots = set.triple_slots.data();
@@ -221,6 +233,7 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
   const std::uint16_t* const classes = set.classes.data();
   unit[n] = kGapBit;  // the end of the text is a word boundary
   unit[n + 1] = kGapBit;
+  unit[n + 2] = kGapBit;
 
   std::size_t count = 0;
   std::uint32_t prev = from == 0 ? 0 : unit[from - 1];
@@ -237,80 +250,82 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
 
   // A second pass, free of branches too, keeps those that are a one-unit
   // phrase, or pass the pair filter, or whose first three classes pass the
-  // triple filter.
+  // triple filter; what passed is kept in the top bits of the entry.
+  constexpr std::uint32_t kPair = 1u << 12;
+  constexpr std::uint32_t kTriple = 2u << 12;
+  constexpr std::uint32_t kQuad = 4u << 12;
+  constexpr std::uint32_t kOne = 8u << 12;
+  constexpr std::uint32_t kIndex = (1u << 12) - 1;
   std::size_t kept = 0;
   for (std::size_t k = 0; k < count; ++k) {
-    const std::size_t i = cand[k];
+    const std::uint32_t i = cand[k];
     const std::uint32_t c = unit[i] & kClassMask;
-    const std::uint32_t c2 = unit[i + 1] & kClassMask;
-    const std::uint32_t c3 = unit[i + 2] & kClassMask;  // i + 1 <= n: the second sentinel at worst
+    const std::uint32_t c2 = unit[i + 1] & kClassMask;  // i + 1 <= n: the sentinels at worst
+    const std::uint32_t c3 = unit[i + 2] & kClassMask;
+    const std::uint32_t c4 = unit[i + 3] & kClassMask;
     const std::uint32_t h2 = pair_hash(pair_key(c, c2));
     const std::uint32_t h3 = triple_hash(triple_key(c, c2, c3));
-    const auto pair = static_cast<std::uint32_t>(pair_filter[h2 >> 6] >> (h2 & 63)) & (c2 != 0);
-    const auto triple = static_cast<std::uint32_t>(triple_filter[h3 >> 6] >> (h3 & 63)) & (c3 != 0) & (c2 != 0);
+    const std::uint32_t h4 = triple_hash(quad_key(c, c2, c3, c4));
+    const std::uint32_t pair = static_cast<std::uint32_t>(pair_filter[h2 >> 6] >> (h2 & 63)) & (c2 != 0);
+    const std::uint32_t triple =
+        static_cast<std::uint32_t>(triple_filter[h3 >> 6] >> (h3 & 63)) & (c2 != 0) & (c3 != 0);
+    const std::uint32_t quad = static_cast<std::uint32_t>(quad_filter[h4 >> 6] >> (h4 & 63)) & triple & (c4 != 0);
     const std::uint32_t one = single[c] >= 0;
-    cand[kept] = static_cast<std::uint16_t>(i);
-    kept += pair | triple | one;
+    const std::uint32_t flags = pair * kPair | triple * kTriple | quad * kQuad | one * kOne;
+    cand[kept] = static_cast<std::uint16_t>(i | flags);
+    kept += flags != 0;
   }
-  count = kept;
 
   auto end_byte = [&](std::size_t u) { return byte_at[u] + utf8_length(text[byte_at[u]]); };
   auto boundary_after = [&](std::size_t u) { return (unit[u] & kGapBit) || !(unit[u] & kWordBit); };
-  for (std::size_t k = 0; k < count; ++k) {
-    const std::size_t i = cand[k];
+  for (std::size_t k = 0; k < kept; ++k) {
+    const std::uint32_t flags = cand[k];
+    const std::size_t i = flags & kIndex;
     const std::uint32_t c = unit[i] & kClassMask;
     const bool start_ok = i == 0 || (unit[i] & kGapBit) || !(unit[i - 1] & kWordBit);
     const std::uint32_t c2 = unit[i + 1] & kClassMask;
-    const std::uint32_t key2 = pair_key(c, c2);
-    const std::uint32_t h2 = pair_hash(key2);
-    if (c2 != 0 && filter_has(prefix_filter, h2)) {
-      const std::uint32_t c3 = unit[i + 2] & kClassMask;  // i + 1 < n, so i + 2 <= n (the sentinel at worst)
-      if (c3 != 0) {
-        const std::uint64_t key = triple_key(c, c2, c3);
-        if (filter_has(triple_filter, triple_hash(key))) {
-          // Phrases of four units or more, by their first four classes.
-          const std::uint32_t c4 = unit[i + 3] & kClassMask;  // c3 != 0, so i + 2 < n and i + 3 <= n
-          const std::uint64_t key4 = quad_key(c, c2, c3, c4);
-          if (c4 != 0 && filter_has(quad_filter, triple_hash(key4))) {
-            std::size_t slot = slot_hash(key4) & quad_mask;
-            while (quad_slots[slot].key != key4 && quad_slots[slot].key != 0) slot = (slot + 1) & quad_mask;
-            const TripleSlot& t = quad_slots[slot];
-            for (std::uint32_t j = t.begin; j < t.end; ++j) {  // empty when the key is absent
-              const std::uint32_t id = candidates[j];
-              const PhraseInfo& p = phrases[id];
-              const std::size_t m = p.length;
-              if (i + m > n) continue;
-              const std::uint16_t* want = classes + p.classes;
-              std::size_t q = 4;
-              while (q < m && (unit[i + q] & kClassMask) == want[q]) ++q;
-              if (q < m) continue;
-              if (p.latin_start && !start_ok) continue;
-              if (p.latin_end && !boundary_after(i + m)) continue;
-              emit(static_cast<std::size_t>(id), std::size_t{byte_at[i]}, std::size_t{end_byte(i + m - 1)});
-            }
-          }
-          // The three-unit phrase.
-          std::size_t slot = slot_hash(key) & triple_mask;
-          while (triple_slots[slot].key != key && triple_slots[slot].key != 0) slot = (slot + 1) & triple_mask;
-          const TripleSlot& t = triple_slots[slot];
-          if (t.begin < t.end) {
-            const std::uint32_t id = candidates[t.begin];
-            const PhraseInfo& p = phrases[id];
-            if ((!p.latin_start || start_ok) && (!p.latin_end || boundary_after(i + 3))) {
-              emit(static_cast<std::size_t>(id), std::size_t{byte_at[i]}, std::size_t{end_byte(i + 2)});
-            }
-          }
+    const std::uint32_t c3 = unit[i + 2] & kClassMask;
+    if (flags & kQuad) {  // phrases of four units or more, by their first four classes
+      const std::uint64_t key4 = quad_key(c, c2, c3, unit[i + 3] & kClassMask);
+      std::size_t slot = slot_hash(key4) & quad_mask;
+      while (quad_slots[slot].key != key4 && quad_slots[slot].key != 0) slot = (slot + 1) & quad_mask;
+      const TripleSlot& t = quad_slots[slot];
+      for (std::uint32_t j = t.begin; j < t.end; ++j) {  // empty when the key is absent
+        const std::uint32_t id = candidates[j];
+        const PhraseInfo& p = phrases[id];
+        const std::size_t m = p.length;
+        if (i + m > n) continue;
+        const std::uint16_t* want = classes + p.classes;
+        std::size_t q = 4;
+        while (q < m && (unit[i + q] & kClassMask) == want[q]) ++q;
+        if (q < m) continue;
+        if (p.latin_start && !start_ok) continue;
+        if (p.latin_end && !boundary_after(i + m)) continue;
+        emit(static_cast<std::size_t>(id), std::size_t{byte_at[i]}, std::size_t{end_byte(i + m - 1)});
+      }
+    }
+    if (flags & kTriple) {  // the three-unit phrase
+      const std::uint64_t key = triple_key(c, c2, c3);
+      std::size_t slot = slot_hash(key) & triple_mask;
+      while (triple_slots[slot].key != key && triple_slots[slot].key != 0) slot = (slot + 1) & triple_mask;
+      const TripleSlot& t = triple_slots[slot];
+      if (t.begin < t.end) {
+        const std::uint32_t id = candidates[t.begin];
+        const PhraseInfo& p = phrases[id];
+        if ((!p.latin_start || start_ok) && (!p.latin_end || boundary_after(i + 3))) {
+          emit(static_cast<std::size_t>(id), std::size_t{byte_at[i]}, std::size_t{end_byte(i + 2)});
         }
       }
-      if (filter_has(pair_filter, h2)) {
-        std::size_t slot = slot_hash(key2) & pair_mask;
-        while (pair_slots[slot].key != key2 && pair_slots[slot].key != 0) slot = (slot + 1) & pair_mask;
-        if (pair_slots[slot].key == key2) {
-          const std::uint32_t id = pair_slots[slot].phrase;
-          const PhraseInfo& p = phrases[id];
-          if ((!p.latin_start || start_ok) && (!p.latin_end || boundary_after(i + 2))) {
-            emit(static_cast<std::size_t>(id), std::size_t{byte_at[i]}, std::size_t{end_byte(i + 1)});
-          }
+    }
+    if (flags & kPair) {
+      const std::uint32_t key2 = pair_key(c, c2);
+      std::size_t slot = slot_hash(key2) & pair_mask;
+      while (pair_slots[slot].key != key2 && pair_slots[slot].key != 0) slot = (slot + 1) & pair_mask;
+      if (pair_slots[slot].key == key2) {
+        const std::uint32_t id = pair_slots[slot].phrase;
+        const PhraseInfo& p = phrases[id];
+        if ((!p.latin_start || start_ok) && (!p.latin_end || boundary_after(i + 2))) {
+          emit(static_cast<std::size_t>(id), std::size_t{byte_at[i]}, std::size_t{end_byte(i + 1)});
         }
       }
     }
@@ -333,13 +348,23 @@ class CharCursor {
   explicit CharCursor(std::string_view text) noexcept
       : text_(reinterpret_cast<const unsigned char*>(text.data())) {}
   std::size_t at(std::size_t byte) noexcept {
-    for (; byte_ < byte; ++byte_) chars_ += (text_[byte_] & 0xC0) != 0x80;
+    if (byte > byte_) {
+      chars_ += between(byte_, byte);
+      byte_ = byte;
+    }
     return chars_;
   }
-  // The characters in [begin, end) of the text.
+  // The characters in [begin, end) of the text: its bytes that are not
+  // continuation bytes (10xxxxxx), eight at a time.
   std::size_t between(std::size_t begin, std::size_t end) const noexcept {
     std::size_t n = 0;
-    for (std::size_t i = begin; i < end; ++i) n += (text_[i] & 0xC0) != 0x80;
+    std::size_t i = begin;
+    for (; i + 8 <= end; i += 8) {
+      std::uint64_t x;
+      std::memcpy(&x, text_ + i, 8);
+      n += 8 - static_cast<std::size_t>(std::popcount(x & ~(x << 1) & 0x8080808080808080ull));
+    }
+    for (; i < end; ++i) n += (text_[i] & 0xC0) != 0x80;
     return n;
   }
 
@@ -365,7 +390,8 @@ inline bool all_ascii16(const unsigned char* p) noexcept {
 //
 // Calls `emit(phrase_index, begin_byte, end_byte)` for every match, in order
 // of begin_byte (longer first at the same start). With kStats, also counts
-// scripts into `stats`. Returns an error for invalid UTF-8.
+// scripts into `stats` and appends the sentence breaks to `*stats.breaks`
+// when it is set. Returns an error for invalid UTF-8.
 //
 // ASCII, the common case in English and in the punctuation of Chinese text,
 // takes a fast path: 16 bytes checked at once, then each byte turned into a
@@ -375,11 +401,11 @@ template <bool kStats, class Emit>
 std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanStats& stats, Emit&& emit) {
   constexpr std::size_t kChunk = 1024;
   constexpr std::size_t kBlock = 16;
-  constexpr std::size_t kSize = kChunk + kMaxPhraseUnits + 3;
+  constexpr std::size_t kSize = kChunk + kMaxPhraseUnits + 4;
   const std::size_t keep = set.max_units + 1;
   const std::size_t cap = kChunk + keep;
   // Units: the class with the gap and word flags above it, and the byte
-  // where the unit starts. Two extra slots hold the sentinels.
+  // where the unit starts. Three extra slots hold the sentinels.
   std::uint16_t unit[kSize];
   std::uint32_t byte_at[kSize];
   std::uint16_t cand[kSize];
@@ -394,6 +420,7 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
 
   const auto* p = begin;
   ScanStats counts;
+  std::vector<std::size_t>* const breaks = stats.breaks;
   std::uint32_t gap = 0;  // kGapBit when a skipped code point came since the last unit
   std::uint32_t prev_word = 0;
   // One ASCII byte, without branches.
@@ -407,6 +434,12 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
       const std::uint32_t word = (u & kWordBit) != 0;
       counts.latin_words += is_unit & word & ((gap != 0) | (prev_word ^ 1));
       prev_word = is_unit ? word : prev_word;
+      if (const unsigned stop = kAsciiSentenceEnd[b]; stop != 0 && breaks) {
+        const std::size_t after = std::size_t{offset} + 1;
+        if (stop == 1 || after == text.size() || begin[after] == ' ' || begin[after] == '\n' || begin[after] == '"') {
+          breaks->push_back(after);
+        }
+      }
     }
     n += is_unit;
     gap = kind == kAsciiUnit ? 0 : kind == kAsciiSkip ? kGapBit : gap;
@@ -461,6 +494,12 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
     } else {
       return invalid_utf8_at(static_cast<std::size_t>(p - begin));
     }
+    if constexpr (kStats) {
+      if (((cp & 0xFFE0) == 0xFF00 || cp == 0x3002) && breaks &&
+          (cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F || cp == 0xFF1B)) {
+        breaks->push_back(static_cast<std::size_t>(p - begin) + len);
+      }
+    }
     if (cp == 0x2019) {  // right single quotation mark as an apostrophe
       p += len;
       continue;
@@ -487,7 +526,10 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
     p += len;
   }
   match_units(set, unit, byte_at, begin, first, n, n, cand, emit);
-  if constexpr (kStats) stats = counts;
+  if constexpr (kStats) {
+    counts.breaks = breaks;
+    stats = counts;
+  }
   return {};
 }
 
