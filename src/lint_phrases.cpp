@@ -199,7 +199,8 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
   }
 
   // Classes: one per distinct normalised code point used by a phrase; those
-  // that begin a phrase first, so the matcher rejects the rest with one compare.
+  // that begin a phrase first, so the per-class tables the matcher reads most
+  // (follow, single) are dense at their start.
   std::unordered_map<char32_t, std::uint16_t> class_of;
   for (int pass = 0; pass < 2; ++pass) {
     for (const auto& seq : sequences) {
@@ -212,7 +213,6 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
         class_of.emplace(c, static_cast<std::uint16_t>(class_of.size() + 1));
       }
     }
-    if (pass == 0) data->starters = static_cast<std::uint32_t>(class_of.size());
   }
   auto entry = [&](char32_t cp) -> std::uint16_t {
     std::uint16_t e = fold.flags_of(cp);

@@ -11,16 +11,23 @@
 //
 // Non-skipped code points become *units* in a fixed-size buffer: 16 bits
 // each (the class, and flags for "a skipped character came before" and
-// "part of a Latin-script word") plus the original byte offset. The matcher
-// walks the units: a unit whose class begins no phrase (classes are numbered
-// so that one compare tells) is rejected at once; otherwise a one-unit
-// phrase is looked up directly, a two-unit one in a hashed pair table, and
-// longer ones through their first three classes (a small hashed bit filter,
-// then an open-addressed table of candidate lists), each candidate verified
-// by comparing the rest of its classes. Character offsets are counted only
-// for matches (CharCursor). The buffer is processed in chunks with an
-// overlap of the longest phrase, so text of any length streams through a
-// few KiB of stack.
+// "part of a Latin-script word") plus the original byte offset. ASCII is
+// checked 16 bytes at a time and turned into units without branches.
+//
+// The matcher then makes three passes over each chunk of units. The first,
+// free of branches, keeps the positions where a phrase may start: one load
+// of the class's `follow` mask says whether the next class can continue a
+// phrase that begins with it (or whether the class alone is a phrase), and a
+// Latin-script unit must begin its word. The second, also free of branches,
+// runs the survivors through hashed bit filters on their first two, three
+// and four classes and keeps what passed beside each one. Only the third
+// pass branches: it looks the two-unit phrase up in a hashed pair table, the
+// three-unit one in a triple table, and longer ones through their first four
+// classes (an open-addressed table of candidate lists, longest first), each
+// verified by comparing the rest of its classes. Character offsets are
+// counted only for matches (CharCursor, eight bytes at a time). The buffer
+// is processed in chunks with an overlap of the longest phrase, so text of
+// any length streams through a few KiB of stack.
 #ifndef REDRESS_DETAIL_LINT_SCAN_HPP
 #define REDRESS_DETAIL_LINT_SCAN_HPP
 
@@ -158,7 +165,6 @@ struct PhraseSetData {
   std::vector<TripleSlot> quad_slots;                 // power-of-two size; phrases of 4 units or more
   std::vector<std::uint32_t> candidates;              // phrase ids, per triple slot range
   std::size_t max_units = 1;
-  std::uint32_t starters = 0;  // classes 1..starters begin some phrase; later ones begin none
   // Per class c: bit (d & 63) is set when a phrase continues c with class d;
   // all bits when c alone is a phrase; 0 when no phrase begins with c.
   std::vector<std::uint64_t> follow;
