@@ -52,35 +52,7 @@ constexpr std::array<std::string_view, 5> kCauses{"coupon.expiry", "payment.dupl
 // A varied set of cases over four days from 2025-03-03 (a Monday), each
 // opened in service hours in Shanghai.
 std::vector<CaseSpec> varied_specs(int n, unsigned seed = 7) {
-  std::mt19937 rng(seed);
-  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-  std::vector<CaseSpec> specs;
-  for (int i = 0; i < n; ++i) {
-    CaseSpec s;
-    s.id = fmt::format("C-{:03}", i);
-    s.opened = at("2025-03-03T02:00:00Z") + boost::posix_time::hours(24 * pick(0, 3)) +
-               boost::posix_time::minutes(pick(0, 240));
-    s.cause = std::string(kCauses[static_cast<std::size_t>(pick(0, 4))]);
-    s.agent = fmt::format("A-{}", pick(1, 3));
-    int loss = pick(0, 2);
-    s.loss = loss == 0 ? LossKind::none : loss == 1 ? LossKind::money : LossKind::right;
-    s.loss_yuan = s.loss == LossKind::none ? 0 : 10 * pick(1, 30);
-    if (s.loss == LossKind::money) s.remedies.push_back({RemedyKind::cash, s.loss_yuan * pick(0, 1), true, "S-1"});
-    if (s.loss == LossKind::right) s.remedies.push_back({RemedyKind::replacement, s.loss_yuan, pick(0, 3) > 0, "S-1"});
-    if (pick(0, 2) == 0) s.remedies.push_back({RemedyKind::extra, 5 * pick(1, 6), true, "S-1"});
-    if (pick(0, 9) == 0) s.remedies.push_back({RemedyKind::cash, 300, true, fmt::format("S-{}", pick(1, 2))});
-    if (s.loss == LossKind::none && pick(0, 4) == 0) s.remedies.push_back({RemedyKind::cash, 50, true, "S-1"});
-    s.first_answer_minutes = pick(0, 4) == 0 ? pick(21, 40) : pick(1, 20);
-    s.update_missed = pick(0, 5) == 0;
-    s.promises_kept = pick(0, 2);
-    s.promise_lapsed = pick(0, 6) == 0;
-    s.repeat_contacts = pick(0, 3) == 0 ? pick(1, 3) : 0;
-    s.safety = pick(0, 14) == 0;
-    if (pick(0, 5) == 0) s.precedent_outlier = pick(0, 1) == 1;
-    s.close = pick(0, 5) > 0;
-    specs.push_back(std::move(s));
-  }
-  return specs;
+  return random_specs(n, seed, at("2025-03-03T02:00:00Z"), 4, kCauses);
 }
 
 std::int64_t granted_yuan(const CaseSpec& s) {

@@ -9,7 +9,10 @@
 
 #include <algorithm>
 #include <optional>
+#include <random>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -175,6 +178,44 @@ inline result<GeneratedCase> generate_case(const CaseSpec& spec, const Policy& p
     BOOST_OUTCOME_TRYV(then(1, ev::CloseRequested{}));
   }
   return g;
+}
+
+// `n` varied cases, reproducible from `seed`: opened on one of `days` days
+// from `first` (at most four hours later the same day), about one of
+// `causes` ("" for none), with every kind of loss, remedies within and
+// above authority, cash where nothing was lost, late first answers, missed
+// updates, kept and lapsed promises, repeat contacts, safety threats,
+// precedents, and some cases left open.
+inline std::vector<CaseSpec> random_specs(int n, unsigned seed, Instant first, int days,
+                                          std::span<const std::string_view> causes) {
+  std::mt19937 rng(seed);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  std::vector<CaseSpec> specs;
+  for (int i = 0; i < n; ++i) {
+    CaseSpec s;
+    s.id = fmt::format("C-{:06}", i);
+    s.opened = first + boost::posix_time::hours(24 * pick(0, days - 1)) + boost::posix_time::minutes(pick(0, 240));
+    s.cause = std::string(causes[static_cast<std::size_t>(pick(0, static_cast<int>(causes.size()) - 1))]);
+    s.agent = fmt::format("A-{}", pick(1, 3));
+    int loss = pick(0, 2);
+    s.loss = loss == 0 ? LossKind::none : loss == 1 ? LossKind::money : LossKind::right;
+    s.loss_yuan = s.loss == LossKind::none ? 0 : 10 * pick(1, 30);
+    if (s.loss == LossKind::money) s.remedies.push_back({RemedyKind::cash, s.loss_yuan * pick(0, 1), true, "S-1"});
+    if (s.loss == LossKind::right) s.remedies.push_back({RemedyKind::replacement, s.loss_yuan, pick(0, 3) > 0, "S-1"});
+    if (pick(0, 2) == 0) s.remedies.push_back({RemedyKind::extra, 5 * pick(1, 6), true, "S-1"});
+    if (pick(0, 9) == 0) s.remedies.push_back({RemedyKind::cash, 300, true, fmt::format("S-{}", pick(1, 2))});
+    if (s.loss == LossKind::none && pick(0, 4) == 0) s.remedies.push_back({RemedyKind::cash, 50, true, "S-1"});
+    s.first_answer_minutes = pick(0, 4) == 0 ? pick(21, 40) : pick(1, 20);
+    s.update_missed = pick(0, 5) == 0;
+    s.promises_kept = pick(0, 2);
+    s.promise_lapsed = pick(0, 6) == 0;
+    s.repeat_contacts = pick(0, 3) == 0 ? pick(1, 3) : 0;
+    s.safety = pick(0, 14) == 0;
+    if (pick(0, 5) == 0) s.precedent_outlier = pick(0, 1) == 1;
+    s.close = pick(0, 5) > 0;
+    specs.push_back(std::move(s));
+  }
+  return specs;
 }
 
 }  // namespace redress::testing

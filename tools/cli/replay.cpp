@@ -198,48 +198,25 @@ int replay_file(std::string_view file, const ReplayOptions& options) {
     fmt::print("   times in {}\n", tz.name());
   }
 
-  Case c = s.initial;
   Outcome outcome;
-  auto step_once = [&](const Event& e) -> bool {
-    auto step = apply(c, e, *s.policy, e.at_utc);
-    if (!step) {
-      fmt::print(stderr, "redress replay: {}: the engine rejected {} at {}: {}\n", file, event_type(e.body),
-                 format_instant(e.at_utc), last_error_detail());
-      return false;
-    }
-    record(outcome, step.value());
+  auto played = play(s, [&](const Event& e, const Step& step) {
+    record(outcome, step);
     if (as_json) {
-      json::object line = to_json(step.value()).as_object();
+      json::object line = to_json(step).as_object();
       line["event"] = to_json(e);
       fmt::print("{}\n", json::serialize(line));
     } else if (human) {
       fmt::print("\n{}  {}\n", local_time(e.at_utc, tz), summarise(e));
-      for (const auto& a : step.value().actions) fmt::print("    → {}\n", describe(a, tz));
-      for (const auto& f : step.value().findings) {
-        fmt::print("    ! {:<5} {}: {}\n", to_string(f.severity), f.code, f.message);
-      }
-      for (const auto& t : step.value().trace) fmt::print("    · why   {}: {}\n", t.rule, t.detail);
+      for (const auto& a : step.actions) fmt::print("    → {}\n", describe(a, tz));
+      for (const auto& f : step.findings) fmt::print("    ! {:<5} {}: {}\n", to_string(f.severity), f.code, f.message);
+      for (const auto& t : step.trace) fmt::print("    · why   {}: {}\n", t.rule, t.detail);
     }
-    c = std::move(step.value().next);
-    return true;
-  };
-  // Fires, in due order, every follow-up due by `until`, as a host's scheduler would.
-  auto fire_due = [&](Instant until) -> bool {
-    for (;;) {
-      const auto& pending = c.pending_follow_ups();
-      auto next = std::min_element(pending.begin(), pending.end(), [](const FollowUp& a, const FollowUp& b) {
-        return std::tie(a.due_at_utc, a.id) < std::tie(b.due_at_utc, b.id);
-      });
-      if (next == pending.end() || next->due_at_utc > until) return true;
-      Event fired{c.id(), std::max(next->due_at_utc, c.last_event_at_utc()), std::nullopt,
-                  events::TimerFired{next->id}};
-      if (!step_once(fired)) return false;
-    }
-  };
-  for (const auto& entry : s.timeline) {
-    if (!fire_due(entry.at_utc)) return 1;
-    if (entry.event && !step_once(*entry.event)) return 1;
+  });
+  if (!played) {
+    fmt::print(stderr, "redress replay: {}: {}\n", file, last_error_detail());
+    return 1;
   }
+  const Case& c = played.value().final_case;
 
   if (as_json) {
     fmt::print("{}\n", json::serialize(json::object{{"case", to_json(c)}}));

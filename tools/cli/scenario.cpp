@@ -1,6 +1,7 @@
 // Loading scenario files (docs/scenarios.md).
 #include "scenario.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -96,6 +97,42 @@ result<Scenario> load_scenario(std::string_view path, std::string_view data_dir)
   TimeZone zone = cal->time_zone();
   return Scenario{std::move(name), std::move(story), std::move(shared), std::move(zone), std::move(initial),
                   std::move(timeline), std::move(expect)};
+}
+
+result<Played> play(const Scenario& s, const std::function<void(const Event&, const Step&)>& on_step) {
+  Played p{s.initial, {}};
+  auto step_once = [&](const Event& e) -> result<void> {
+    auto step = apply(p.final_case, e, *s.policy, e.at_utc);
+    if (!step) {
+      return detail::fail(static_cast<errc>(step.error().value()),
+                          fmt::format("the engine rejected {} at {}: {}", event_type(e.body),
+                                      format_instant(e.at_utc), last_error_detail()));
+    }
+    if (on_step) on_step(e, step.value());
+    p.final_case = std::move(step.value().next);
+    p.journal.push_back(e);
+    return boost::outcome_v2::success();
+  };
+  // Fires, in due order, every follow-up due by `until`.
+  auto fire_due = [&](Instant until) -> result<void> {
+    for (;;) {
+      const auto& pending = p.final_case.pending_follow_ups();
+      auto next = std::min_element(pending.begin(), pending.end(), [](const FollowUp& a, const FollowUp& b) {
+        return std::tie(a.due_at_utc, a.id) < std::tie(b.due_at_utc, b.id);
+      });
+      if (next == pending.end() || next->due_at_utc > until) return boost::outcome_v2::success();
+      Event fired{p.final_case.id(), std::max(next->due_at_utc, p.final_case.last_event_at_utc()), std::nullopt,
+                  events::TimerFired{next->id}};
+      BOOST_OUTCOME_TRYV(step_once(fired));
+    }
+  };
+  for (const auto& entry : s.timeline) {
+    BOOST_OUTCOME_TRYV(fire_due(entry.at_utc));
+    if (entry.event) {
+      BOOST_OUTCOME_TRYV(step_once(*entry.event));
+    }
+  }
+  return p;
 }
 
 }  // namespace redress::cli

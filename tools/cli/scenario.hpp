@@ -3,6 +3,7 @@
 #ifndef REDRESS_TOOLS_CLI_SCENARIO_HPP
 #define REDRESS_TOOLS_CLI_SCENARIO_HPP
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,19 @@ result<ReferencePolicy> load_policy(const boost::json::value& v, const std::stri
 
 // Reads the scenario file at `path`.
 result<Scenario> load_scenario(std::string_view path, std::string_view data_dir);
+
+// A scenario played to its end: the final case and its journal (the
+// scenario's events and the timer firings between them, in order).
+struct Played {
+  Case final_case;
+  std::vector<Event> journal;
+};
+
+// Plays `s`'s timeline through the engine, firing follow-ups in due order as
+// the timeline passes them (as a host's scheduler would), and calls
+// `on_step` after each event applied. Fails with the engine's error, the
+// detail naming the event and its instant.
+result<Played> play(const Scenario& s, const std::function<void(const Event&, const Step&)>& on_step = {});
 
 struct ReplayOptions {
   bool json = false;   // JSON lines instead of the human timeline

@@ -1,0 +1,560 @@
+// Reports from an analytics summary: text, JSON, CSV and self-contained HTML.
+#include <redress/report.hpp>
+
+#include <algorithm>
+#include <array>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+namespace redress {
+inline namespace v1 {
+
+std::string_view to_string(ReportLanguage l) noexcept { return l == ReportLanguage::zh ? "zh" : "en"; }
+
+result<ReportLanguage> parse_report_language(std::string_view text) {
+  if (text == "en") return ReportLanguage::en;
+  if (text == "zh") return ReportLanguage::zh;
+  return detail::fail(errc::invalid_argument, fmt::format("language \"{}\": expected en or zh", text));
+}
+
+std::string escape_html(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char ch : text) {
+    switch (ch) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += ch;
+    }
+  }
+  return out;
+}
+
+std::string report_json(const Summary& s) { return boost::json::serialize(to_json(s)); }
+
+namespace {
+
+// The report's own words, in each language.
+struct Words {
+  std::string_view lang, title, overview, causes, causes_note, rank, cause, cases, lost, remedies, felt, closed_well,
+      cumulative, unrecorded, health, by_day, by_week, bucket, first_response, updates, promises, repeat, escalations,
+      emergencies, cost, amount, by_agent, by_cause, by_kind, agent, kind, unattributed, cost_total, cash_without_loss,
+      above_authority, level, status, decided_by, proposed_by, nobody, precedent, claims, outliers, none, pareto_axis,
+      more_causes;
+};
+
+constexpr Words kEnglish{
+    "en", "Service recovery report",
+    "{cases} cases, {events} events. Causes ranked by felt loss in {currency}: losses weigh λ = {lambda} times "
+    "gains.",
+    "Root causes: fix the short boards first",
+    "Felt loss per case is λ × money lost − remedies granted (never below zero); a cause's felt loss is the sum "
+    "over its cases, that is frequency × mean felt loss.",
+    "#", "cause", "cases", "money lost", "remedies granted", "felt loss", "closed well", "cumulative",
+    "(no root cause recorded)", "Service health", "by day", "by ISO week", "period", "first answer on time",
+    "updates on time", "promises kept", "repeat contact", "escalations", "emergencies",
+    "Cost of recovery", "amount", "Cost by agent", "Cost by cause", "Cost by remedy kind", "agent", "remedy kind",
+    "(unattributed)", "money lost {lost}; remedies granted {cost}", "Cash granted where nothing was lost",
+    "Remedies above the front line's authority", "level", "status", "decided by", "proposed by", "—",
+    "Precedent claims", "cases citing another case's remedy", "outliers flagged for review", "none",
+    "felt loss", "{n} more causes in the table"};
+
+constexpr Words kChinese{
+    "zh-CN", "服务补救报告",
+    "共 {cases} 个案例、{events} 个事件。根因按 {currency} 计的感知损失排序:损失的分量是收益的 λ = {lambda} 倍。",
+    "根因:先补短板",
+    "每个案例的感知损失 = λ × 损失金额 − 已发放补救(不低于零);根因的感知损失为其案例之和,即频次 × 平均感知损失。",
+    "#", "根因", "案例数", "损失金额", "已发放补救", "感知损失", "妥善结案", "累计占比", "(未记录根因)",
+    "服务健康度", "按天", "按周(ISO)", "时段", "首次回应及时", "进展更新及时", "承诺兑现", "重复来电",
+    "升级", "紧急事件", "补救成本", "金额", "按坐席的成本", "按根因的成本", "按补救类型的成本", "坐席", "补救类型",
+    "(未注明)", "损失金额 {lost};已发放补救 {cost}", "无损失却发放的现金", "超出一线权限的补救", "级别", "状态",
+    "批准人", "提出人", "—", "援引先例", "援引他案补救的案例", "标记待审的异常先例", "无", "感知损失",
+    "另有 {n} 个根因见表格"};
+
+const Words& words(ReportLanguage l) { return l == ReportLanguage::zh ? kChinese : kEnglish; }
+
+// "85.3%" from 853 per mille; "—" when there is nothing to measure.
+std::string percent(const Ratio& r) {
+  if (r.of == 0) return "—";
+  auto p = r.per_mille();
+  return fmt::format("{}.{}%", p / 10, p % 10);
+}
+
+std::string percent_of(std::int64_t per_mille) { return fmt::format("{}.{}%", per_mille / 10, per_mille % 10); }
+
+std::string money_text(const MoneyTotals& t, Currency fallback) {
+  if (t.empty()) return to_string(Money::zero(fallback));
+  std::string out;
+  for (Money m : t.amounts()) out += (out.empty() ? "" : " + ") + to_string(m);
+  return out;
+}
+
+std::string lambda_text(int permille) {
+  std::string frac = fmt::format("{:03}", permille % 1000);
+  while (frac.size() > 1 && frac.back() == '0') frac.pop_back();
+  return fmt::format("{}.{}", permille / 1000, frac);
+}
+
+std::string overview(const Summary& s, const Words& w) {
+  return fmt::format(fmt::runtime(w.overview), fmt::arg("cases", s.cases), fmt::arg("events", s.events),
+                     fmt::arg("currency", s.currency.code()), fmt::arg("lambda", lambda_text(s.loss_aversion_permille)));
+}
+
+std::string cause_label(const std::string& cause, const Words& w) {
+  return cause.empty() ? std::string(w.unrecorded) : cause;
+}
+
+std::string agent_label(const std::string& agent, const Words& w) {
+  return agent.empty() ? std::string(w.unattributed) : agent;
+}
+
+std::string decider(const RemedyNote& n, const Words& w) {
+  return n.decided_by ? n.decided_by->str() : std::string(w.nobody);
+}
+
+// --- text ----------------------------------------------------------------
+
+void text_costs(std::string& out, std::string_view heading, const std::vector<CostRow>& rows, const Words& w,
+                Currency currency, bool agents) {
+  out += fmt::format("\n{}\n", heading);
+  if (rows.empty()) out += fmt::format("  {}\n", w.none);
+  for (const auto& r : rows) {
+    out += fmt::format("  {:<28} {:>6}  {}\n", agents ? agent_label(r.key, w) : cause_label(r.key, w), r.remedies,
+                       money_text(r.cost, currency));
+  }
+}
+
+void text_notes(std::string& out, std::string_view heading, const std::vector<RemedyNote>& notes, const Words& w) {
+  out += fmt::format("\n{}: {}\n", heading, notes.size());
+  for (const auto& n : notes) {
+    out += fmt::format("  {} {} {} {}  {} {}, {}, {} {}, {} {}\n", n.case_id.str(), n.remedy.str(), to_string(n.kind),
+                       to_string(n.value), w.level, n.approval_level, to_string(n.status), w.decided_by,
+                       decider(n, w), w.proposed_by, n.proposed_by ? n.proposed_by->str() : std::string(w.nobody));
+  }
+}
+
+}  // namespace
+
+std::string report_text(const Summary& s, ReportLanguage language) {
+  const Words& w = words(language);
+  std::string out = fmt::format("{}\n{}\n\n{}\n", w.title, overview(s, w), w.causes);
+  out += fmt::format("  {:>3}  {:<28} {:>6}  {:>16}  {:>16}  {:>16}  {:>8}  {:>8}\n", w.rank, w.cause, w.cases, w.lost,
+                     w.remedies, w.felt, w.closed_well, w.cumulative);
+  for (std::size_t i = 0; i < s.causes.size(); ++i) {
+    const auto& c = s.causes[i];
+    out += fmt::format("  {:>3}  {:<28} {:>6}  {:>16}  {:>16}  {:>16}  {:>8}  {:>8}\n", i + 1, cause_label(c.cause, w),
+                       c.cases, money_text(c.money_lost, s.currency), money_text(c.remedy_cost, s.currency),
+                       money_text(c.felt_loss, s.currency), percent(c.closed_well),
+                       percent_of(c.cumulative_per_mille));
+  }
+  out += fmt::format("\n{} ({}, {})\n", w.health, s.period == Period::week ? w.by_week : w.by_day, s.time_zone);
+  out += fmt::format("  {:<10} {:>6}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {:>6}\n", w.bucket, w.cases,
+                     w.first_response, w.updates, w.promises, w.closed_well, w.repeat, w.escalations, w.emergencies);
+  for (const auto& h : s.health) {
+    out += fmt::format("  {:<10} {:>6}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {:>6}\n", format_date(h.bucket),
+                       h.cases, percent(h.first_response_on_time), percent(h.updates_on_time),
+                       percent(h.promises_kept), percent(h.closed_well), percent(h.repeat_contact), h.escalations,
+                       h.emergencies);
+  }
+  out += fmt::format("\n{}: {}\n", w.cost,
+                     fmt::format(fmt::runtime(w.cost_total), fmt::arg("lost", money_text(s.money_lost, s.currency)),
+                                 fmt::arg("cost", money_text(s.remedy_cost, s.currency))));
+  text_costs(out, w.by_agent, s.cost_by_agent, w, s.currency, true);
+  text_costs(out, w.by_cause, s.cost_by_cause, w, s.currency, false);
+  text_costs(out, w.by_kind, s.cost_by_kind, w, s.currency, false);
+  text_notes(out, w.cash_without_loss, s.cash_without_loss, w);
+  if (!s.cash_without_loss.empty()) out += fmt::format("  = {}\n", money_text(s.cash_without_loss_total, s.currency));
+  text_notes(out, w.above_authority, s.above_authority, w);
+  std::string outliers;
+  for (const auto& id : s.precedent_outliers) outliers += (outliers.empty() ? "" : ", ") + id.str();
+  out += fmt::format("\n{}: {} {}; {}: {}\n", w.precedent, w.claims, s.precedent_claims, w.outliers,
+                     outliers.empty() ? std::string(w.none) : outliers);
+  return out;
+}
+
+// --- CSV -------------------------------------------------------------------
+
+namespace {
+
+std::string csv_field(std::string_view v) {
+  if (v.find_first_of(",\"\r\n") == std::string_view::npos && (v.empty() || (v.front() != ' ' && v.back() != ' '))) {
+    return std::string(v);
+  }
+  std::string out = "\"";
+  for (char ch : v) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return out + "\"";
+}
+
+struct Csv {
+  std::string out = "section,key,measure,currency,value\r\n";
+  void row(std::string_view section, std::string_view key, std::string_view measure, std::string_view currency,
+           std::string_view value) {
+    out += fmt::format("{},{},{},{},{}\r\n", csv_field(section), csv_field(key), csv_field(measure),
+                       csv_field(currency), csv_field(value));
+  }
+  void number(std::string_view section, std::string_view key, std::string_view measure, std::int64_t v) {
+    row(section, key, measure, "", fmt::format("{}", v));
+  }
+  void money(std::string_view section, std::string_view key, std::string_view measure, const MoneyTotals& t) {
+    for (Money m : t.amounts()) row(section, key, measure, m.currency().code(), format_amount(m));
+  }
+  void ratio(std::string_view section, std::string_view key, std::string_view measure, const Ratio& r) {
+    number(section, key, fmt::format("{}.count", measure), r.count);
+    number(section, key, fmt::format("{}.of", measure), r.of);
+    if (r.of > 0) number(section, key, fmt::format("{}.per_mille", measure), r.per_mille());
+  }
+  void costs(std::string_view section, const std::vector<CostRow>& rows) {
+    for (const auto& r : rows) {
+      number(section, r.key, "remedies", r.remedies);
+      money(section, r.key, "cost", r.cost);
+    }
+  }
+  void notes(std::string_view section, const std::vector<RemedyNote>& notes) {
+    for (const auto& n : notes) {
+      std::string key = n.case_id.str() + "/" + n.remedy.str();
+      row(section, key, "kind", "", to_string(n.kind));
+      row(section, key, "value", n.value.currency().code(), format_amount(n.value));
+      row(section, key, "status", "", to_string(n.status));
+      number(section, key, "approval_level", n.approval_level);
+      row(section, key, "decided_by", "", n.decided_by ? n.decided_by->str() : "");
+      row(section, key, "proposed_by", "", n.proposed_by ? n.proposed_by->str() : "");
+    }
+  }
+};
+
+}  // namespace
+
+std::string report_csv(const Summary& s) {
+  Csv csv;
+  csv.number("summary", "", "cases", s.cases);
+  csv.number("summary", "", "events", s.events);
+  csv.number("summary", "", "loss_aversion_permille", s.loss_aversion_permille);
+  csv.row("summary", "", "ranking_currency", s.currency.code(), "");
+  csv.money("summary", "", "money_lost", s.money_lost);
+  csv.money("summary", "", "remedy_cost", s.remedy_cost);
+  for (std::size_t i = 0; i < s.causes.size(); ++i) {
+    const auto& c = s.causes[i];
+    csv.number("cause", c.cause, "rank", static_cast<std::int64_t>(i + 1));
+    csv.number("cause", c.cause, "cases", c.cases);
+    csv.money("cause", c.cause, "money_lost", c.money_lost);
+    csv.money("cause", c.cause, "remedy_cost", c.remedy_cost);
+    csv.money("cause", c.cause, "felt_loss", c.felt_loss);
+    csv.ratio("cause", c.cause, "closed_well", c.closed_well);
+    csv.number("cause", c.cause, "cumulative_per_mille", c.cumulative_per_mille);
+  }
+  for (const auto& h : s.health) {
+    std::string key = format_date(h.bucket);
+    csv.number("health", key, "cases", h.cases);
+    csv.ratio("health", key, "first_response_on_time", h.first_response_on_time);
+    csv.ratio("health", key, "updates_on_time", h.updates_on_time);
+    csv.ratio("health", key, "promises_kept", h.promises_kept);
+    csv.ratio("health", key, "closed_well", h.closed_well);
+    csv.ratio("health", key, "repeat_contact", h.repeat_contact);
+    csv.number("health", key, "escalations", h.escalations);
+    csv.number("health", key, "emergencies", h.emergencies);
+  }
+  csv.costs("cost_by_agent", s.cost_by_agent);
+  csv.costs("cost_by_cause", s.cost_by_cause);
+  csv.costs("cost_by_kind", s.cost_by_kind);
+  csv.notes("cash_without_loss", s.cash_without_loss);
+  csv.notes("above_authority", s.above_authority);
+  csv.number("precedent", "", "claims", s.precedent_claims);
+  for (const auto& id : s.precedent_outliers) csv.row("precedent_outlier", id.str(), "case", "", id.str());
+  return std::move(csv.out);
+}
+
+// --- HTML ------------------------------------------------------------------
+
+namespace {
+
+constexpr std::string_view kStyle = R"(
+body{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei","Source Han Sans SC","PingFang SC","Microsoft YaHei","Helvetica Neue",Arial,sans-serif;margin:24px auto;max-width:1000px;color:#1f2933;background:#fff}
+h1{font-size:26px;margin:0 0 4px}h2{font-size:19px;margin:28px 0 6px;border-bottom:1px solid #d9e2ec;padding-bottom:4px}
+p.note,p.meta{color:#52606d;font-size:13px;margin:4px 0 10px}
+table{border-collapse:collapse;font-size:13px;margin:8px 0;width:100%}
+th,td{border-bottom:1px solid #e4e7eb;padding:4px 6px;text-align:right}th{background:#f5f7fa}
+td.k,th.k{text-align:left}
+svg{display:block;margin:6px 0;font-size:11px}
+svg text{fill:#323f4b}svg .axis{stroke:#9aa5b1;stroke-width:1}svg .grid{stroke:#e4e7eb;stroke-width:1}
+svg .bar{fill:#d64545}svg .hbar{fill:#2680c2}svg .cumulative{fill:none;stroke:#3e4c59;stroke-width:2}
+svg .series{fill:none;stroke-width:2}.legend span{display:inline-block;margin-right:14px;font-size:12px}
+.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px}
+)";
+
+// The health measures drawn as trend lines, with their colours.
+struct Series {
+  std::string_view measure;
+  Ratio HealthRow::*ratio;
+  std::string_view colour;
+  std::string_view Words::*label;
+};
+constexpr std::array<Series, 5> kSeries{{
+    {"first_response_on_time", &HealthRow::first_response_on_time, "#2680c2", &Words::first_response},
+    {"updates_on_time", &HealthRow::updates_on_time, "#3ebd93", &Words::updates},
+    {"promises_kept", &HealthRow::promises_kept, "#f0b429", &Words::promises},
+    {"closed_well", &HealthRow::closed_well, "#8662c7", &Words::closed_well},
+    {"repeat_contact", &HealthRow::repeat_contact, "#d64545", &Words::repeat},
+}};
+
+std::string num(double v) { return fmt::format("{:.1f}", v); }
+
+// The Pareto chart: felt loss per cause (bars, most felt first) and the
+// cumulative share (line), at most kMaxBars causes.
+constexpr std::size_t kMaxBars = 15;
+
+std::string pareto_svg(const Summary& s, const Words& w) {
+  const double width = 960, height = 380, left = 110, right = 60, top = 24, bottom = 110;
+  const double plot_w = width - left - right, plot_h = height - top - bottom;
+  std::size_t n = std::min(s.causes.size(), kMaxBars);
+  std::string out = fmt::format(
+      "<svg id=\"pareto-chart\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} "
+      "{1}\" role=\"img\" aria-label=\"{2}\" data-currency=\"{3}\" data-causes=\"{4}\">\n",
+      width, height, escape_html(w.causes), s.currency.code(), n);
+  std::int64_t max = 0;
+  for (std::size_t i = 0; i < n; ++i) max = std::max(max, s.causes[i].felt_loss.in(s.currency).minor_units());
+  // Axes and grid: felt loss on the left, cumulative share on the right.
+  for (int g = 0; g <= 4; ++g) {
+    double y = top + plot_h - plot_h * g / 4;
+    out += fmt::format("<line class=\"grid\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>", left, num(y), left + plot_w,
+                       num(y));
+    out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", left - 6, num(y + 4),
+                       escape_html(to_string(Money::from_minor_units(max * g / 4, s.currency))));
+    out += fmt::format("<text x=\"{}\" y=\"{}\">{}%</text>\n", left + plot_w + 6, num(y + 4), g * 25);
+  }
+  out += fmt::format("<text x=\"14\" y=\"{}\" transform=\"rotate(-90 14 {})\" text-anchor=\"middle\">{}</text>\n",
+                     num(top + plot_h / 2), num(top + plot_h / 2), escape_html(w.pareto_axis));
+  if (n == 0) {
+    out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>", num(left + plot_w / 2),
+                       num(top + plot_h / 2), escape_html(w.none));
+  }
+  double slot = n == 0 ? plot_w : plot_w / static_cast<double>(n);
+  std::string points;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& c = s.causes[i];
+    std::int64_t felt = c.felt_loss.in(s.currency).minor_units();
+    double h = max == 0 ? 0 : plot_h * static_cast<double>(felt) / static_cast<double>(max);
+    double x = left + slot * static_cast<double>(i) + slot * 0.15, bw = slot * 0.7, cx = x + bw / 2;
+    std::string label = escape_html(cause_label(c.cause, w));
+    out += fmt::format(
+        "<g class=\"cause\" data-rank=\"{}\" data-cause=\"{}\" data-cases=\"{}\" data-felt-loss-minor=\"{}\" "
+        "data-cumulative-per-mille=\"{}\">",
+        i + 1, escape_html(c.cause), c.cases, felt, c.cumulative_per_mille);
+    out += fmt::format("<title>{}: {} {}, {} {}</title>", label, c.cases, escape_html(w.cases), escape_html(w.felt),
+                       escape_html(to_string(Money::from_minor_units(felt, s.currency))));
+    out += fmt::format("<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>", num(x),
+                       num(top + plot_h - h), num(bw), num(h));
+    out += fmt::format("<text class=\"value\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>", num(cx),
+                       num(top + plot_h - h - 4), format_amount(Money::from_minor_units(felt, s.currency)));
+    out += fmt::format(
+        "<text class=\"label\" x=\"{0}\" y=\"{1}\" text-anchor=\"end\" transform=\"rotate(-35 {0} {1})\">{2}</text>",
+        num(cx), num(top + plot_h + 14), label);
+    double py = top + plot_h - plot_h * static_cast<double>(c.cumulative_per_mille) / 1000;
+    points += fmt::format("{}{},{}", points.empty() ? "" : " ", num(cx), num(py));
+    out += fmt::format("<circle class=\"cumulative-point\" cx=\"{}\" cy=\"{}\" r=\"3\"/>", num(cx), num(py));
+    out += fmt::format("<text class=\"cumulative-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text></g>\n",
+                       num(cx + 10), num(py - 7), percent_of(c.cumulative_per_mille));
+  }
+  if (!points.empty()) out += fmt::format("<polyline class=\"cumulative\" points=\"{}\"/>\n", points);
+  out += fmt::format("<line class=\"axis\" x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\"/>", left, num(top + plot_h),
+                     left + plot_w);
+  return out + "</svg>\n";
+}
+
+// Health trends: each ratio in per mille, one line per measure over the periods.
+std::string health_svg(const Summary& s, const Words& w) {
+  const double width = 960, height = 300, left = 80, right = 30, top = 16, bottom = 64;
+  const double plot_w = width - left - right, plot_h = height - top - bottom;
+  std::string out = fmt::format(
+      "<svg id=\"health-chart\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} "
+      "{1}\" role=\"img\" aria-label=\"{2}\" data-buckets=\"{3}\">\n",
+      width, height, escape_html(w.health), s.health.size());
+  for (int g = 0; g <= 4; ++g) {
+    double y = top + plot_h - plot_h * g / 4;
+    out += fmt::format("<line class=\"grid\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>", left, num(y), left + plot_w,
+                       num(y));
+    out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}%</text>\n", left - 6, num(y + 4), g * 25);
+  }
+  std::size_t n = s.health.size();
+  auto x_of = [&](std::size_t i) {
+    return n <= 1 ? left + plot_w / 2 : left + plot_w * static_cast<double>(i) / static_cast<double>(n - 1);
+  };
+  std::size_t step = std::max<std::size_t>(1, (n + 11) / 12);  // at most about 12 date labels
+  for (std::size_t i = 0; i < n; i += step) {
+    out += fmt::format("<text class=\"bucket\" x=\"{0}\" y=\"{1}\" text-anchor=\"end\" "
+                       "transform=\"rotate(-30 {0} {1})\">{2}</text>",
+                       num(x_of(i)), num(top + plot_h + 14), format_date(s.health[i].bucket));
+  }
+  for (const auto& series : kSeries) {
+    std::string points;
+    out += fmt::format("<g class=\"series-group\" data-measure=\"{}\">", series.measure);
+    for (std::size_t i = 0; i < n; ++i) {
+      const Ratio& r = s.health[i].*series.ratio;
+      if (r.of == 0) continue;
+      double y = top + plot_h - plot_h * static_cast<double>(r.per_mille()) / 1000;
+      points += fmt::format("{}{},{}", points.empty() ? "" : " ", num(x_of(i)), num(y));
+      out += fmt::format(
+          "<circle class=\"point\" cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{}\" data-bucket=\"{}\" data-measure=\"{}\" "
+          "data-count=\"{}\" data-of=\"{}\" data-per-mille=\"{}\"><title>{} {}: {} ({}/{})</title></circle>",
+          num(x_of(i)), num(y), series.colour, format_date(s.health[i].bucket), series.measure, r.count, r.of,
+          r.per_mille(), format_date(s.health[i].bucket), escape_html(w.*series.label), percent(r), r.count, r.of);
+    }
+    if (!points.empty()) {
+      out += fmt::format("<polyline class=\"series\" stroke=\"{}\" points=\"{}\"/>", series.colour, points);
+    }
+    out += "</g>\n";
+  }
+  out += fmt::format("<line class=\"axis\" x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\"/>", left, num(top + plot_h),
+                     left + plot_w);
+  return out + "</svg>\n";
+}
+
+// Horizontal bars of cost in the summary's currency, one per row.
+std::string cost_svg(std::string_view id, std::string_view attribute, const std::vector<CostRow>& rows,
+                     const Summary& s, const Words& w, bool agents) {
+  const double width = 960, left = 200, right = 150, bar = 18, gap = 8, top = 8;
+  const double plot_w = width - left - right;
+  double height = top * 2 + static_cast<double>(std::max<std::size_t>(rows.size(), 1)) * (bar + gap);
+  std::string out = fmt::format(
+      "<svg id=\"{0}\" width=\"{1}\" height=\"{2}\" viewBox=\"0 0 {1} {2}\" "
+      "role=\"img\" data-currency=\"{3}\" data-rows=\"{4}\">\n",
+      id, width, num(height), s.currency.code(), rows.size());
+  std::int64_t max = 0;
+  for (const auto& r : rows) max = std::max(max, r.cost.in(s.currency).minor_units());
+  if (rows.empty()) out += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>", left, top + bar - 4, escape_html(w.none));
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    std::int64_t cost = r.cost.in(s.currency).minor_units();
+    double y = top + static_cast<double>(i) * (bar + gap);
+    double bw = max == 0 ? 0 : plot_w * static_cast<double>(cost) / static_cast<double>(max);
+    std::string label = escape_html(agents ? agent_label(r.key, w) : cause_label(r.key, w));
+    out += fmt::format("<g class=\"cost\" data-{}=\"{}\" data-remedies=\"{}\" data-cost-minor=\"{}\">", attribute,
+                       escape_html(r.key), r.remedies, cost);
+    out += fmt::format("<text class=\"label\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", left - 8,
+                       num(y + bar - 5), label);
+    out += fmt::format("<rect class=\"hbar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>", left, num(y), num(bw),
+                       bar);
+    out += fmt::format("<text class=\"value\" x=\"{}\" y=\"{}\">{} ({})</text></g>\n", num(left + bw + 6),
+                       num(y + bar - 5), escape_html(to_string(Money::from_minor_units(cost, s.currency))), r.remedies);
+  }
+  return out + "</svg>\n";
+}
+
+std::string cost_table(const std::vector<CostRow>& rows, const Words& w, std::string_view key_heading,
+                       const Summary& s, bool agents) {
+  std::string out = fmt::format("<table><tr><th class=\"k\">{}</th><th>{}</th><th>{}</th></tr>\n",
+                                escape_html(key_heading), escape_html(w.remedies), escape_html(w.amount));
+  for (const auto& r : rows) {
+    out += fmt::format("<tr><td class=\"k\">{}</td><td>{}</td><td>{}</td></tr>\n",
+                       escape_html(agents ? agent_label(r.key, w) : cause_label(r.key, w)), r.remedies,
+                       escape_html(money_text(r.cost, s.currency)));
+  }
+  return out + "</table>\n";
+}
+
+std::string notes_table(std::string_view id, const std::vector<RemedyNote>& notes, const Words& w) {
+  if (notes.empty()) return fmt::format("<p class=\"note\" id=\"{}\">{}</p>\n", id, escape_html(w.none));
+  std::string out = fmt::format(
+      "<table id=\"{}\"><tr><th class=\"k\">case</th><th class=\"k\">remedy</th><th class=\"k\">{}</th><th>{}</th>"
+      "<th>{}</th><th class=\"k\">{}</th><th class=\"k\">{}</th><th class=\"k\">{}</th></tr>\n",
+      id, escape_html(w.kind), escape_html(w.amount), escape_html(w.level), escape_html(w.status),
+      escape_html(w.decided_by), escape_html(w.proposed_by));
+  for (const auto& n : notes) {
+    out += fmt::format(
+        "<tr><td class=\"k\">{}</td><td class=\"k\">{}</td><td class=\"k\">{}</td><td>{}</td><td>{}</td>"
+        "<td class=\"k\">{}</td><td class=\"k\">{}</td><td class=\"k\">{}</td></tr>\n",
+        escape_html(n.case_id.str()), escape_html(n.remedy.str()), to_string(n.kind), escape_html(to_string(n.value)),
+        n.approval_level, to_string(n.status), escape_html(decider(n, w)),
+        escape_html(n.proposed_by ? n.proposed_by->str() : std::string(w.nobody)));
+  }
+  return out + "</table>\n";
+}
+
+}  // namespace
+
+std::string report_html(const Summary& s, ReportLanguage language) {
+  const Words& w = words(language);
+  std::string out = fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{}</style>\n"
+      "</head>\n<body>\n<h1>{}</h1>\n<p class=\"meta\" id=\"overview\" data-cases=\"{}\" data-events=\"{}\" "
+      "data-loss-aversion-permille=\"{}\">{}</p>\n",
+      w.lang, escape_html(w.title), kStyle, escape_html(w.title), s.cases, s.events, s.loss_aversion_permille,
+      escape_html(overview(s, w)));
+
+  // Causes: the Pareto chart and the full table.
+  out += fmt::format("<section id=\"causes\">\n<h2>{}</h2>\n<p class=\"note\">{}</p>\n", escape_html(w.causes),
+                     escape_html(w.causes_note));
+  out += pareto_svg(s, w);
+  if (s.causes.size() > kMaxBars) {
+    out += fmt::format("<p class=\"note\">{}</p>\n",
+                       escape_html(fmt::format(fmt::runtime(w.more_causes), fmt::arg("n", s.causes.size() - kMaxBars))));
+  }
+  out += fmt::format(
+      "<table id=\"causes-table\"><tr><th>{}</th><th class=\"k\">{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+      "<th>{}</th><th>{}</th></tr>\n",
+      escape_html(w.rank), escape_html(w.cause), escape_html(w.cases), escape_html(w.lost), escape_html(w.remedies),
+      escape_html(w.felt), escape_html(w.closed_well), escape_html(w.cumulative));
+  for (std::size_t i = 0; i < s.causes.size(); ++i) {
+    const auto& c = s.causes[i];
+    out += fmt::format(
+        "<tr><td>{}</td><td class=\"k\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+        "</tr>\n",
+        i + 1, escape_html(cause_label(c.cause, w)), c.cases, escape_html(money_text(c.money_lost, s.currency)),
+        escape_html(money_text(c.remedy_cost, s.currency)), escape_html(money_text(c.felt_loss, s.currency)),
+        percent(c.closed_well), percent_of(c.cumulative_per_mille));
+  }
+  out += "</table>\n</section>\n";
+
+  // Health: the trend chart, its legend and the table.
+  out += fmt::format("<section id=\"health\">\n<h2>{} ({}, {})</h2>\n", escape_html(w.health),
+                     escape_html(s.period == Period::week ? w.by_week : w.by_day), escape_html(s.time_zone));
+  out += "<div class=\"legend\">";
+  for (const auto& series : kSeries) {
+    out += fmt::format("<span><i style=\"background:{}\"></i>{}</span>", series.colour, escape_html(w.*series.label));
+  }
+  out += "</div>\n" + health_svg(s, w);
+  out += fmt::format(
+      "<table id=\"health-table\"><tr><th class=\"k\">{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+      "<th>{}</th><th>{}</th><th>{}</th></tr>\n",
+      escape_html(w.bucket), escape_html(w.cases), escape_html(w.first_response), escape_html(w.updates),
+      escape_html(w.promises), escape_html(w.closed_well), escape_html(w.repeat), escape_html(w.escalations),
+      escape_html(w.emergencies));
+  for (const auto& h : s.health) {
+    out += fmt::format(
+        "<tr><td class=\"k\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+        "<td>{}</td></tr>\n",
+        format_date(h.bucket), h.cases, percent(h.first_response_on_time), percent(h.updates_on_time),
+        percent(h.promises_kept), percent(h.closed_well), percent(h.repeat_contact), h.escalations, h.emergencies);
+  }
+  out += "</table>\n</section>\n";
+
+  // Cost of recovery.
+  out += fmt::format("<section id=\"cost\">\n<h2>{}</h2>\n<p class=\"note\">{}</p>\n", escape_html(w.cost),
+                     escape_html(fmt::format(fmt::runtime(w.cost_total),
+                                             fmt::arg("lost", money_text(s.money_lost, s.currency)),
+                                             fmt::arg("cost", money_text(s.remedy_cost, s.currency)))));
+  out += fmt::format("<h3>{}</h3>\n", escape_html(w.by_agent)) +
+         cost_svg("cost-by-agent", "agent", s.cost_by_agent, s, w, true) +
+         cost_table(s.cost_by_agent, w, w.agent, s, true);
+  out += fmt::format("<h3>{}</h3>\n", escape_html(w.by_kind)) +
+         cost_svg("cost-by-kind", "kind", s.cost_by_kind, s, w, false) + cost_table(s.cost_by_kind, w, w.kind, s, false);
+  out += fmt::format("<h3>{}</h3>\n", escape_html(w.by_cause)) + cost_table(s.cost_by_cause, w, w.cause, s, false);
+  out += fmt::format("<h3>{} ({})</h3>\n", escape_html(w.cash_without_loss),
+                     escape_html(money_text(s.cash_without_loss_total, s.currency)));
+  out += notes_table("cash-without-loss", s.cash_without_loss, w);
+  out += fmt::format("<h3>{}</h3>\n", escape_html(w.above_authority));
+  out += notes_table("above-authority", s.above_authority, w);
+  std::string outliers;
+  for (const auto& id : s.precedent_outliers) outliers += (outliers.empty() ? "" : ", ") + id.str();
+  out += fmt::format("<h3>{}</h3>\n<p id=\"precedent\" data-claims=\"{}\" data-outliers=\"{}\">{}: {}; {}: {}</p>\n",
+                     escape_html(w.precedent), s.precedent_claims, s.precedent_outliers.size(), escape_html(w.claims),
+                     s.precedent_claims, escape_html(w.outliers),
+                     escape_html(outliers.empty() ? std::string(w.none) : outliers));
+  return out + "</section>\n</body>\n</html>\n";
+}
+
+}  // namespace v1
+}  // namespace redress

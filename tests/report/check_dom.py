@@ -1,0 +1,174 @@
+"""Checks the report's DOM, as Chromium built it, against the JSON summary.
+
+    check_dom.py SUMMARY.json DOM-en.html DOM-zh.html SCREENSHOT.png
+
+Every chart must be there, with one mark per cause (the Pareto chart shows at
+most 15), health period and measure, agent and remedy kind, and each mark's
+data attributes and labels must carry the summary's numbers.
+"""
+import json
+import struct
+import sys
+from html.parser import HTMLParser
+
+
+class Node:
+    def __init__(self, tag, attrs, parent):
+        self.tag, self.attrs, self.parent = tag, dict(attrs), parent
+        self.children, self.text = [], ""
+
+    def find_all(self, tag=None, cls=None):
+        for child in self.children:
+            if (tag is None or child.tag == tag) and (cls is None or cls in child.attrs.get("class", "").split()):
+                yield child
+            yield from child.find_all(tag, cls)
+
+    def by_id(self, ident):
+        return next((n for n in self.find_all() if n.attrs.get("id") == ident), None)
+
+    def all_text(self):
+        return self.text + "".join(c.all_text() for c in self.children)
+
+
+class Tree(HTMLParser):
+    VOID = {"meta", "br", "hr", "img", "input", "link", "rect", "line", "polyline", "circle"}
+
+    def __init__(self, text):
+        super().__init__(convert_charrefs=True)
+        self.root = self.at = Node("#root", [], None)
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        node = Node(tag, attrs, self.at)
+        self.at.children.append(node)
+        if tag not in self.VOID:
+            self.at = node
+
+    def handle_startendtag(self, tag, attrs):
+        self.at.children.append(Node(tag, attrs, self.at))
+
+    def handle_endtag(self, tag):
+        node = self.at
+        while node is not None and node.tag != tag:
+            node = node.parent
+        if node is not None and node.parent is not None:
+            self.at = node.parent
+
+    def handle_data(self, data):
+        self.at.text += data
+
+
+failures = []
+
+
+def expect(condition, what):
+    if not condition:
+        failures.append(what)
+
+
+def minor(totals, currency):
+    return next((m["amount_minor"] for m in totals if m["currency"] == currency), 0)
+
+
+def decimal(amount_minor):  # CNY: two decimal places
+    sign = "-" if amount_minor < 0 else ""
+    return f"{sign}{abs(amount_minor) // 100}.{abs(amount_minor) % 100:02d}"
+
+
+def check_charts(dom, summary, lang):
+    cur = summary["currency"]
+    pareto = dom.by_id("pareto-chart")
+    expect(pareto is not None and pareto.tag == "svg", f"{lang}: the Pareto chart is an inline SVG")
+    if pareto is None:
+        return
+    marks = list(pareto.find_all("g", "cause"))
+    causes = summary["causes"]
+    expect(len(marks) == min(15, len(causes)) > 0, f"{lang}: one Pareto bar per cause ({len(marks)})")
+    heights = []
+    for i, (g, c) in enumerate(zip(marks, causes)):
+        felt = minor(c["felt_loss"], cur)
+        expect(g.attrs.get("data-cause") == c["cause"], f"{lang}: bar {i + 1} is cause {c['cause']!r}")
+        expect(g.attrs.get("data-rank") == str(i + 1), f"{lang}: bar {i + 1} has its rank")
+        expect(g.attrs.get("data-cases") == str(c["cases"]), f"{lang}: bar {c['cause']!r} counts its cases")
+        expect(g.attrs.get("data-felt-loss-minor") == str(felt), f"{lang}: bar {c['cause']!r} carries its felt loss")
+        expect(g.attrs.get("data-cumulative-per-mille") == str(c["cumulative_per_mille"]),
+               f"{lang}: bar {c['cause']!r} carries its cumulative share")
+        values = [t.all_text() for t in g.find_all("text", "value")]
+        expect(values == [decimal(felt)], f"{lang}: bar {c['cause']!r} is labelled {decimal(felt)}, not {values}")
+        share = c["cumulative_per_mille"]
+        labels = [t.all_text() for t in g.find_all("text", "cumulative-label")]
+        expect(labels == [f"{share // 10}.{share % 10}%"], f"{lang}: the Pareto line says {labels} at {c['cause']!r}")
+        names = [t.all_text() for t in g.find_all("text", "label")]
+        expect(len(names) == 1 and (names[0] == c["cause"] or c["cause"] == ""),
+               f"{lang}: bar {i + 1} is labelled with its cause as recorded ({names})")
+        rects = list(g.find_all("rect", "bar"))
+        expect(len(rects) == 1, f"{lang}: bar {c['cause']!r} is drawn")
+        heights.append(float(rects[0].attrs["height"]) if rects else 0)
+    expect(heights == sorted(heights, reverse=True) and heights[0] > 0, f"{lang}: Pareto bars fall from left to right")
+    expect(marks and marks[-1].attrs.get("data-cumulative-per-mille") in (None, "1000") or len(causes) > 15,
+           f"{lang}: the Pareto line ends at 100%")
+    expect(len(list(pareto.find_all("polyline", "cumulative"))) == 1, f"{lang}: the Pareto line is drawn")
+
+    health = dom.by_id("health-chart")
+    expect(health is not None, f"{lang}: the health chart is there")
+    points = {(p.attrs["data-bucket"], p.attrs["data-measure"]): p for p in health.find_all("circle", "point")}
+    measures = ["first_response_on_time", "updates_on_time", "promises_kept", "closed_well", "repeat_contact"]
+    expected_points = 0
+    for row in summary["health"]:
+        for m in measures:
+            r = row[m]
+            p = points.get((row["bucket"], m))
+            if r["of"] == 0:
+                expect(p is None, f"{lang}: nothing to measure draws no point ({row['bucket']} {m})")
+                continue
+            expected_points += 1
+            expect(p is not None, f"{lang}: health point {row['bucket']} {m} is drawn")
+            if p is not None:
+                expect((p.attrs["data-count"], p.attrs["data-of"], p.attrs["data-per-mille"]) ==
+                       (str(r["count"]), str(r["of"]), str(r["per_mille"])),
+                       f"{lang}: health point {row['bucket']} {m} carries {r}")
+    expect(len(points) == expected_points > 0, f"{lang}: one health point per period and measure")
+    expect(len(list(health.find_all("polyline", "series"))) == len(measures), f"{lang}: one trend line per measure")
+
+    for chart, key, rows in (("cost-by-agent", "agent", summary["cost"]["by_agent"]),
+                             ("cost-by-kind", "kind", summary["cost"]["by_kind"])):
+        svg = dom.by_id(chart)
+        expect(svg is not None, f"{lang}: chart {chart} is there")
+        bars = list(svg.find_all("g", "cost")) if svg else []
+        expect(len(bars) == len(rows) > 0, f"{lang}: {chart} has one bar per {key}")
+        for g, row in zip(bars, rows):
+            expect(g.attrs.get(f"data-{key}") == row[key], f"{lang}: {chart} bar is {row[key]}")
+            expect(g.attrs.get("data-cost-minor") == str(minor(row["cost"], cur)), f"{lang}: {chart} {row[key]} cost")
+            expect(g.attrs.get("data-remedies") == str(row["remedies"]), f"{lang}: {chart} {row[key]} remedies")
+            values = [t.all_text() for t in g.find_all("text", "value")]
+            want = f"{cur} {decimal(minor(row['cost'], cur))} ({row['remedies']})"
+            expect(values == [want], f"{lang}: {chart} {row[key]} is labelled {want}, not {values}")
+
+    overview = dom.by_id("overview")
+    expect(overview is not None and overview.attrs.get("data-cases") == str(summary["cases"]),
+           f"{lang}: the overview counts the cases")
+    expect(not any(n.tag in ("script", "legacy") for n in dom.find_all()), f"{lang}: data labels stay text")
+
+
+summary = json.load(open(sys.argv[1], encoding="utf-8"))
+en = Tree(open(sys.argv[2], encoding="utf-8").read()).root
+zh = Tree(open(sys.argv[3], encoding="utf-8").read()).root
+check_charts(en, summary, "en")
+check_charts(zh, summary, "zh")
+html_en, html_zh = next(en.find_all("html")), next(zh.find_all("html"))
+expect(html_en.attrs.get("lang") == "en" and html_zh.attrs.get("lang") == "zh-CN", "each page says its language")
+expect("Root causes" in en.all_text() and "根因" in zh.all_text(), "the interface speaks each language")
+labels = {t.all_text() for t in zh.by_id("pareto-chart").find_all("text", "label")}
+expect("配送.延误" in labels and "billing <legacy> & refunds" in labels,
+       "Chinese and markup-like causes are shown as recorded")
+
+with open(sys.argv[4], "rb") as f:
+    png = f.read()
+expect(png[:8] == b"\x89PNG\r\n\x1a\n", "the screenshot is a PNG")
+width, height = struct.unpack(">II", png[16:24])
+expect((width, height) == (1040, 1480), f"the screenshot is the window's size ({width}x{height})")
+expect(len(png) > 30_000, f"the screenshot shows something ({len(png)} bytes)")
+
+for f in failures:
+    print("check_dom:", f, file=sys.stderr)
+sys.exit(1 if failures else 0)
