@@ -25,8 +25,8 @@ PY
 "$redress" report --quiet --data "$data" --csv "${scenarios[@]}" >"$tmp/s.csv"
 head -1 "$tmp/s.csv" | grep -q '^section,key,measure,currency,value'
 grep -q "^summary,,cases,,${#scenarios[@]}" "$tmp/s.csv"
-"$redress" report --quiet --data "$data" --lang zh "${scenarios[@]}" | grep -q '^根因'
-"$redress" report --quiet --data "$data" --html - "${scenarios[@]}" | grep -q '<svg id="pareto-chart"'
+grep -q '^根因' <<<"$("$redress" report --quiet --data "$data" --lang zh "${scenarios[@]}")"
+grep -q '<svg id="pareto-chart"' <<<"$("$redress" report --quiet --data "$data" --html - "${scenarios[@]}")"
 
 # A store filled by `redress run`: C-1 lost 100 and got 50 back, so it is
 # felt as 2.25 x 100 - 50 = 175; C-2 was answered after 30 minutes, so the
