@@ -15,8 +15,8 @@ packages=(
   libfmt-dev doctest-dev libsqlite3-dev libbenchmark-dev
   # The PostgreSQL store links libpq; its tests start a throwaway server.
   libpq-dev postgresql
-  # The report test renders the HTML report in headless Chromium.
-  chromium
+  # The report test renders the HTML report in headless Chromium, with a CJK font.
+  chromium fonts-wqy-microhei
 )
 if [ "${1:-}" = --bench ]; then
   # Hyperscan is only a yardstick for the lint benchmark; the library never needs it.
