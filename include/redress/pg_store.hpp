@@ -56,8 +56,9 @@ inline namespace v1 {
 //   redress::PgOptions options;
 //   options.lock_timeout = boost::posix_time::seconds(30);
 struct PgOptions {
-  // How long connecting (and reconnecting) may take. Whole seconds, at
-  // least 2 (libpq's minimum); a longer wait fails with storage_failed.
+  // How long connecting (and reconnecting) may take, unless the conninfo
+  // sets connect_timeout itself. Positive; rounded up to whole seconds, and
+  // libpq waits at least 2. A longer wait fails with storage_failed.
   Duration connect_timeout = boost::posix_time::seconds(10);
   // How long an append waits for another process's append to the same case,
   // or a migration for another process's. Whole milliseconds; 0 means wait

@@ -95,7 +95,7 @@ result<Conn> Conn::connect(std::string_view conninfo, const PgOptions& options) 
   }
   const auto& connect = options.connect_timeout;
   if (connect.is_special() || connect <= Duration(0, 0, 0) || connect.total_seconds() > INT_MAX - 1) {
-    return fail(errc::invalid_argument, fmt::format("options.connect_timeout: {} is not between 1 s and {} s",
+    return fail(errc::invalid_argument, fmt::format("options.connect_timeout: {} is not positive and at most {} s",
                                                     store::describe(connect), INT_MAX - 1));
   }
   const auto& lock = options.lock_timeout;

@@ -369,45 +369,41 @@ TEST_SUITE("pg_store databases") {
 
   TEST_CASE("opening names the bad argument or the server that cannot be reached") {
     Schema schema;
+    std::string conninfo = schema.conninfo();
+    PgOptions options;
+    errc code = errc::invalid_argument;
+    std::string expected;
     SUBCASE("a conninfo libpq cannot parse") {
-      auto r = PgStore::open("host=127.0.0.1 port");
-      REQUIRE_FALSE(r);
-      CHECK(r.error() == errc::invalid_argument);
-      CHECK_MESSAGE(why().find("conninfo: libpq cannot parse it") != std::string::npos, why());
+      conninfo = "host=127.0.0.1 port";
+      expected = "conninfo: libpq cannot parse it";
     }
     SUBCASE("a negative lock timeout") {
-      PgOptions options;
       options.lock_timeout = boost::posix_time::seconds(-1);
-      auto r = PgStore::open(schema.conninfo(), options);
-      REQUIRE_FALSE(r);
-      CHECK(r.error() == errc::invalid_argument);
-      CHECK(why().find("options.lock_timeout") != std::string::npos);
+      expected = "options.lock_timeout";
     }
     SUBCASE("a search_path naming no schema") {
-      auto r = PgStore::open(schema.server() + " options='-c search_path=no_such_schema'");
-      REQUIRE_FALSE(r);
-      CHECK(r.error() == errc::invalid_argument);
-      CHECK_MESSAGE(why().find("the search_path names no schema that exists") != std::string::npos, why());
+      conninfo = schema.server() + " options='-c search_path=no_such_schema'";
+      expected = "the search_path names no schema that exists";
     }
     SUBCASE("a database that is not UTF8") {
-      auto r = PgStore::open(schema.server() + " dbname=latin1");
-      REQUIRE_FALSE(r);
-      CHECK(r.error() == errc::invalid_argument);
-      CHECK_MESSAGE(why().find("the database's encoding is LATIN1") != std::string::npos, why());
+      conninfo = schema.server() + " dbname=latin1";
+      expected = "the database's encoding is LATIN1";
     }
     SUBCASE("a missing database") {
-      auto r = PgStore::open(schema.server() + " dbname=no_such_db");
-      REQUIRE_FALSE(r);
-      CHECK(r.error() == store_errc::storage_failed);
-      CHECK_MESSAGE(why().find("cannot connect") != std::string::npos, why());
+      conninfo = schema.server() + " dbname=no_such_db";
+      code = store_errc::storage_failed;
+      expected = "cannot connect";
     }
     SUBCASE("a port where no server listens, with a password that is never repeated") {
-      auto r = PgStore::open("postgresql://redress:s3cret-word@127.0.0.1:1/cases");
-      REQUIRE_FALSE(r);
-      CHECK(r.error() == store_errc::storage_failed);
-      CHECK_MESSAGE(why().find("store \"postgresql://127.0.0.1:1/cases\": cannot connect") != std::string::npos, why());
-      CHECK(why().find("s3cret") == std::string::npos);
+      conninfo = "postgresql://redress:s3cret-word@127.0.0.1:1/cases";
+      code = store_errc::storage_failed;
+      expected = "store \"postgresql://127.0.0.1:1/cases\": cannot connect";
     }
+    auto r = PgStore::open(conninfo, options);
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == code);
+    CHECK_MESSAGE(why().find(expected) != std::string::npos, why());
+    CHECK(why().find("s3cret") == std::string::npos);
   }
 
   TEST_CASE("a terminated connection fails the call with storage_failed, and the next call reconnects") {
@@ -449,6 +445,36 @@ TEST_SUITE("pg_store databases") {
               .value()
               .size() == 1);
     CHECK(store.check_integrity());
+  }
+
+  TEST_CASE("a server that refuses the reconnection fails each call until it accepts one") {
+    Schema schema;
+    // A role of the test's own, so that refusing it its logins touches no
+    // other test.
+    const auto role = schema.name() + "_role";
+    schema.admin().exec(fmt::format("CREATE ROLE {0} LOGIN; GRANT ALL ON SCHEMA {1} TO {0}", role, schema.name()));
+    {
+      auto store = open_store(schema.conninfo() + " user=" + role);
+      const auto id = cid();
+      REQUIRE(store.append(hdr(id), batch(id, 1, 1), 0, CaseState::open));
+      schema.admin().exec("ALTER ROLE " + role + " NOLOGIN");
+      REQUIRE(schema.terminate_stores() == 1);
+      auto lost = store.last_seq(id);
+      REQUIRE_FALSE(lost);
+      CHECK(lost.error() == store_errc::storage_failed);
+      CHECK_MESSAGE(why().find("the connection to the server was lost") != std::string::npos, why());
+      for (int i = 0; i < 2; ++i) {
+        auto refused = store.last_seq(id);
+        REQUIRE_FALSE(refused);
+        CHECK(refused.error() == store_errc::storage_failed);
+        CHECK_MESSAGE(why().find("reconnecting failed") != std::string::npos, why());
+        CHECK_MESSAGE(why().find("not permitted to log in") != std::string::npos, why());
+      }
+      schema.admin().exec("ALTER ROLE " + role + " LOGIN");
+      CHECK(store.last_seq(id).value() == 1);
+      CHECK(store.append(hdr(id), batch(id, 2, 1), 1, CaseState::open).value() == 2);
+    }
+    schema.admin().exec("DROP OWNED BY " + role + " CASCADE; DROP ROLE " + role);
   }
 
   TEST_CASE("a connection terminated inside a transaction rolls it back, and the retry stores it once") {
