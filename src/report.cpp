@@ -93,6 +93,20 @@ std::string money_text(const MoneyTotals& t, Currency fallback) {
   return out;
 }
 
+// The terminal cells `text` takes: two for each East Asian wide character
+// (from U+1100 on, which the report's words and most CJK labels are), one
+// for anything else.
+std::size_t cells(std::string_view text) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    auto lead = static_cast<unsigned char>(text[i]);
+    std::size_t len = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    n += lead >= 0xE1 ? 2 : 1;  // three- and four-byte sequences from U+1000 on
+    i += len;
+  }
+  return n;
+}
+
 std::string lambda_text(int permille) {
   std::string frac = fmt::format("{:03}", permille % 1000);
   while (frac.size() > 1 && frac.back() == '0') frac.pop_back();
@@ -152,13 +166,24 @@ std::string report_text(const Summary& s, ReportLanguage language) {
                        percent_of(c.cumulative_per_mille));
   }
   out += fmt::format("\n{} ({}, {})\n", w.health, s.period == Period::week ? w.by_week : w.by_day, s.time_zone);
-  out += fmt::format("  {:<10} {:>6}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {:>6}\n", w.bucket, w.cases,
-                     w.first_response, w.updates, w.promises, w.closed_well, w.repeat, w.escalations, w.emergencies);
+  // Each column as wide as its heading (a CJK character takes two cells).
+  const std::array<std::string_view, 9> headings{w.bucket,   w.cases,       w.first_response, w.updates,
+                                                 w.promises, w.closed_well, w.repeat,         w.escalations,
+                                                 w.emergencies};
+  std::array<std::size_t, 9> width{};
+  for (std::size_t i = 0; i < headings.size(); ++i) width[i] = std::max<std::size_t>(cells(headings[i]), 10);
+  auto line = [&](const std::array<std::string, 9>& cols) {
+    std::string l = fmt::format("  {:<{}}", cols[0], width[0]);
+    for (std::size_t i = 1; i < cols.size(); ++i) l += fmt::format("  {:>{}}", cols[i], width[i]);
+    return l + "\n";
+  };
+  std::array<std::string, 9> head;
+  for (std::size_t i = 0; i < headings.size(); ++i) head[i] = std::string(headings[i]);
+  out += line(head);
   for (const auto& h : s.health) {
-    out += fmt::format("  {:<10} {:>6}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {:>6}\n", format_date(h.bucket),
-                       h.cases, percent(h.first_response_on_time), percent(h.updates_on_time),
-                       percent(h.promises_kept), percent(h.closed_well), percent(h.repeat_contact), h.escalations,
-                       h.emergencies);
+    out += line({format_date(h.bucket), fmt::format("{}", h.cases), percent(h.first_response_on_time),
+                 percent(h.updates_on_time), percent(h.promises_kept), percent(h.closed_well),
+                 percent(h.repeat_contact), fmt::format("{}", h.escalations), fmt::format("{}", h.emergencies)});
   }
   out += fmt::format("\n{}: {}\n", w.cost,
                      fmt::format(fmt::runtime(w.cost_total), fmt::arg("lost", money_text(s.money_lost, s.currency)),
