@@ -66,6 +66,10 @@ const CodeInfo* find_code(std::string_view code) noexcept {
 
 constexpr std::array<std::string_view, kApologyComponentCount> kComponentNames = {
     "regret", "explanation", "responsibility", "repentance", "repair", "forgiveness", "feeling"};
+// Their keys in hints.tsv.
+constexpr std::array<std::string_view, kApologyComponentCount> kComponentHintKeys = {
+    "component.regret",     "component.explanation", "component.responsibility", "component.repentance",
+    "component.repair",     "component.forgiveness", "component.feeling"};
 
 // Hints: key -> {en, zh-Hans, zh-Hant}, from hints.tsv.
 using HintRow = std::array<std::string_view, 3>;
@@ -583,7 +587,7 @@ class Linter {
     for (std::size_t c = 0; c < kApologyComponentCount; ++c) {
       if (report_.components[c] || settings_.weights.of(static_cast<ApologyComponent>(c)) == 0) continue;
       if (!missing.empty()) missing += lang == LintLanguage::en ? ", " : "、";
-      missing += hint_for(fmt::format("component.{}", kComponentNames[c]), lang);
+      missing += hint_for(kComponentHintKeys[c], lang);
     }
     std::string hint = fmt::format(fmt::runtime(hint_for("apology.weak", lang)), missing);
     add("apology.weak", regret->span, std::move(hint));
