@@ -186,7 +186,7 @@ TEST_SUITE("pg_store") {
     CHECK(store.events(id).value() == batch(id, 1, 1));
   }
 
-  TEST_CASE_FIXTURE(FreshStore, "open_cases lists the cases whose last append left them open; cases lists them all") {
+  TEST_CASE_FIXTURE(FreshStore, "open_cases lists the cases whose last append left them open, and cases lists them all") {
     for (auto name : {"C-3", "C-1", "C-2", "C-10"}) {
       REQUIRE(store.append(hdr(cid(name)), batch(cid(name), 1, 1), 0, CaseState::open));
     }
