@@ -266,7 +266,7 @@ class FollowUpScheduler {
   //   if (!s.cancel(h)) { /* it already fired: the host saw it in advance() */ }
   bool cancel(FollowUpHandle handle) noexcept {
     if (!is_pending(handle)) return false;
-    release(handle.slot_);
+    release(handle.slot_, handle.generation_);
     if (positions_ > 2 * pending_ + kStaleSlack) reclaim();
     return true;
   }
@@ -360,7 +360,7 @@ class FollowUpScheduler {
         const Slot& s = slots_[index];
         if (!s.holds(pos)) continue;  // left behind by a cancel or a reschedule
         const FiredFollowUp event{FollowUpHandle(index, s.generation), s.key(), at_second(s.due_s)};
-        release(index);
+        release(index, event.handle.generation_);
         ++fired;
         std::invoke(on_fire, event);
       }
@@ -617,10 +617,14 @@ class FollowUpScheduler {
     if (start < next_deadline_) next_deadline_ = start;
   }
 
-  // Returns slot `index` to the free list; its entry, if any, is now stale.
-  void release(std::uint32_t index) noexcept {
+  // Returns pending slot `index`, whose generation is `generation`, to the
+  // free list; its entry, if any, is now stale. The new generation is
+  // computed from the argument rather than from the slot: a cancel has just
+  // missed the cache reading the slot, and a schedule that pops the slot next
+  // would otherwise wait for that miss to read the generation back.
+  void release(std::uint32_t index, std::uint32_t generation) noexcept {
     Slot& s = slots_[index];
-    s.generation += 1;  // odd (pending) to even (free)
+    s.generation = generation + 1;  // odd (pending) to even (free)
     s.pos = free_;
     free_ = index;
     --pending_;
