@@ -491,6 +491,36 @@ TEST_SUITE("scheduler") {
     CHECK(s.empty());
   }
 
+  TEST_CASE("a scheduler large enough to store its slots in slabs copies and fires like a small one") {
+    auto s = fresh();
+    // 450'000 slots of 20 bytes: past the first 8 MiB, slots come from slabs.
+    constexpr std::uint64_t n = 450'000;
+    std::vector<FollowUpHandle> handles;
+    for (std::uint64_t k = 0; k < n; ++k) {
+      handles.push_back(s.schedule(kStart + pt::seconds(static_cast<long>(1 + k % 1'000)), k).value());
+    }
+    FollowUpScheduler copy = s;
+    for (std::uint64_t k = 0; k < n; k += 3) CHECK(copy.cancel(handles[k]));
+    CHECK(s.size() == n);
+    CHECK(copy.size() == n - n / 3);
+    std::uint64_t fired = 0;
+    std::uint64_t copy_fired = 0;
+    std::uint64_t last_key_sum = 0;
+    REQUIRE(s.advance(kStart + pt::seconds(1'000), [&](const FiredFollowUp& f) {
+      ++fired;
+      last_key_sum += f.key;
+    }));
+    REQUIRE(copy.advance(kStart + pt::seconds(1'000), [&](const FiredFollowUp& f) {
+      ++copy_fired;
+      CHECK(f.key % 3 != 0);
+    }));
+    CHECK(fired == n);
+    CHECK(last_key_sum == n * (n - 1) / 2);
+    CHECK(copy_fired == n - n / 3);
+    CHECK(s.empty());
+    CHECK(copy.empty());
+  }
+
   TEST_CASE("compacting buckets full of holes keeps due order and schedule order") {
     auto s = fresh();
     Reference ref(kStart);
