@@ -4,29 +4,10 @@
 
 #include <new>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
-
 #include <fmt/format.h>
 
 namespace redress {
 inline namespace v1 {
-
-namespace detail {
-
-void* allocate_slab() {
-  void* slab = ::operator new(kSlabBytes, std::align_val_t{kSlabBytes});
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  // Only a hint: if the kernel declines, the slab is ordinary memory.
-  static_cast<void>(::madvise(slab, kSlabBytes, MADV_HUGEPAGE));
-#endif
-  return slab;
-}
-
-void free_slab(void* slab) noexcept { ::operator delete(slab, std::align_val_t{kSlabBytes}); }
-
-}  // namespace detail
 
 FollowUpScheduler::FollowUpScheduler(Instant origin) noexcept : origin_(origin) {}
 

@@ -44,9 +44,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <new>
+#include <memory>
 #include <optional>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -122,59 +121,31 @@ struct FiredFollowUp {
 
 namespace detail {
 
-// Slabs: 2 MiB blocks of memory, aligned to their size, that the system is
-// asked to back with huge pages where it can (madvise on Linux; elsewhere,
-// and when it declines, they are ordinary memory). A large array whose
-// elements are reached at random then misses the TLB far less. allocate_slab
-// throws std::bad_alloc. Defined in scheduler.cpp.
-inline constexpr std::size_t kSlabBytes = std::size_t{1} << 21;
-void* allocate_slab();
-void free_slab(void* slab) noexcept;
-
 // ChunkedArray<T, Bits>
 //
 // An array that grows 2^Bits elements at a time and never moves what it
-// holds, so growth costs no copy and wastes at most one chunk. The first
-// 8 MiB of chunks are allocated one by one; later chunks are carved out of
-// slabs (see above), wasting at most one slab and the tail of each slab that
-// a chunk does not fill. Copying it copies the elements. Internal to the
-// scheduler.
+// holds, so growth costs no copy and wastes at most one chunk. Copying it
+// copies the elements. Internal to the scheduler.
 template <class T, unsigned Bits>
 class ChunkedArray {
  public:
   static constexpr std::size_t kChunk = std::size_t{1} << Bits;
-  static constexpr std::size_t kChunkBytes = kChunk * sizeof(T);
-  static constexpr std::size_t kLooseChunks = (std::size_t{8} << 20) / kChunkBytes;
-  static constexpr std::size_t kChunksPerSlab = kSlabBytes / kChunkBytes;
-  static_assert(std::is_trivially_copyable_v<T> && kChunksPerSlab >= 1);
 
   ChunkedArray() = default;
   ChunkedArray(const ChunkedArray& other) {
-    try {
-      for (std::size_t i = 0; i < other.chunks_.size(); ++i) {
-        add_chunk();
-        std::copy_n(other.chunks_[i], kChunk, chunks_[i]);
-      }
-    } catch (...) {
-      release();
-      throw;
+    chunks_.reserve(other.chunks_.size());
+    for (const auto& chunk : other.chunks_) {
+      chunks_.push_back(std::make_unique_for_overwrite<T[]>(kChunk));
+      std::copy_n(chunk.get(), kChunk, chunks_.back().get());
     }
   }
-  ChunkedArray(ChunkedArray&& other) noexcept
-      : chunks_(std::exchange(other.chunks_, {})), slabs_(std::exchange(other.slabs_, {})) {}
+  ChunkedArray(ChunkedArray&&) noexcept = default;
   ChunkedArray& operator=(const ChunkedArray& other) {
     if (this != &other) *this = ChunkedArray(other);
     return *this;
   }
-  ChunkedArray& operator=(ChunkedArray&& other) noexcept {
-    if (this != &other) {
-      release();
-      chunks_ = std::exchange(other.chunks_, {});
-      slabs_ = std::exchange(other.slabs_, {});
-    }
-    return *this;
-  }
-  ~ChunkedArray() { release(); }
+  ChunkedArray& operator=(ChunkedArray&&) noexcept = default;
+  ~ChunkedArray() = default;
 
   T& operator[](std::uint32_t i) noexcept { return chunks_[i >> Bits][i & (kChunk - 1)]; }
   const T& operator[](std::uint32_t i) const noexcept { return chunks_[i >> Bits][i & (kChunk - 1)]; }
@@ -185,34 +156,16 @@ class ChunkedArray {
   // Adds one chunk of uninitialised elements. May throw std::bad_alloc,
   // leaving the array as it was.
   void add_chunk() {
-    chunks_.reserve(chunks_.size() + 1);
-    if (chunks_.size() < kLooseChunks) {
-      chunks_.push_back(static_cast<T*>(::operator new(kChunkBytes)));
-      return;
-    }
-    const std::size_t carved = (chunks_.size() - kLooseChunks) % kChunksPerSlab;
-    if (carved == 0) {
-      slabs_.reserve(slabs_.size() + 1);
-      slabs_.push_back(allocate_slab());
-    }
-    chunks_.push_back(reinterpret_cast<T*>(static_cast<std::byte*>(slabs_.back()) + carved * kChunkBytes));
+    auto chunk = std::make_unique_for_overwrite<T[]>(kChunk);
+    chunks_.push_back(std::move(chunk));
   }
 
   std::size_t allocated_bytes() const noexcept {
-    return chunks_.capacity() * sizeof(T*) + slabs_.capacity() * sizeof(void*) +
-           std::min(chunks_.size(), kLooseChunks) * kChunkBytes + slabs_.size() * kSlabBytes;
+    return chunks_.capacity() * sizeof(chunks_[0]) + capacity() * sizeof(T);
   }
 
  private:
-  void release() noexcept {
-    for (std::size_t i = 0; i < std::min(chunks_.size(), kLooseChunks); ++i) ::operator delete(chunks_[i]);
-    for (void* slab : slabs_) free_slab(slab);
-    chunks_.clear();
-    slabs_.clear();
-  }
-
-  std::vector<T*> chunks_;
-  std::vector<void*> slabs_;
+  std::vector<std::unique_ptr<T[]>> chunks_;
 };
 
 }  // namespace detail
