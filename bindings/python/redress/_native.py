@@ -1,0 +1,119 @@
+"""Loading libredress-c and declaring its functions for ctypes.
+
+Internal. The library is found, in order: the path in the environment
+variable REDRESS_LIBRARY; ctypes.util.find_library("redress-c"); the soname
+libredress-c.so.0 on the loader's search path.
+"""
+
+import ctypes
+import ctypes.util
+import os
+
+SONAME = "libredress-c.so.0"
+
+c_int_p = ctypes.POINTER(ctypes.c_int)
+c_uint64_p = ctypes.POINTER(ctypes.c_uint64)
+c_size_p = ctypes.POINTER(ctypes.c_size_t)
+c_handle_p = ctypes.POINTER(ctypes.c_void_p)
+
+
+class Buf(ctypes.Structure):
+    """redress_buf: text the library allocated."""
+
+    _fields_ = [("ptr", ctypes.POINTER(ctypes.c_char)), ("size", ctypes.c_size_t)]
+
+
+class LintOptions(ctypes.Structure):
+    """redress_lint_options, version 1."""
+
+    _fields_ = [
+        ("version", ctypes.c_uint),
+        ("language", ctypes.c_char_p),
+        ("authority_minor", ctypes.c_int64),
+        ("authority_currency", ctypes.c_char_p),
+        ("policy_json", ctypes.c_char_p),
+    ]
+
+
+class SqliteOptions(ctypes.Structure):
+    """redress_sqlite_options, version 1."""
+
+    _fields_ = [
+        ("version", ctypes.c_uint),
+        ("busy_timeout_ms", ctypes.c_int64),
+        ("create_if_missing", ctypes.c_int),
+    ]
+
+
+FIRED_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_char_p, ctypes.c_void_p)
+
+BUF_P = ctypes.POINTER(Buf)
+CHARS = ctypes.c_char_p
+SIZE = ctypes.c_size_t
+HANDLE = ctypes.c_void_p
+INT = ctypes.c_int
+
+# name: (restype, argtypes). Every fallible function returns int.
+_FUNCTIONS = {
+    "redress_version": (None, [c_int_p, c_int_p, c_int_p]),
+    "redress_error_last": (CHARS, []),
+    "redress_error_name": (CHARS, [INT]),
+    "redress_buf_dispose": (None, [BUF_P]),
+    "redress_policy_parse": (INT, [c_handle_p, CHARS, SIZE]),
+    "redress_policy_free": (None, [HANDLE]),
+    "redress_policy_currency": (CHARS, [HANDLE]),
+    "redress_case_open": (INT, [c_handle_p, CHARS, CHARS, CHARS, CHARS]),
+    "redress_case_restore": (INT, [c_handle_p, HANDLE, HANDLE, CHARS, SIZE]),
+    "redress_case_copy": (INT, [c_handle_p, HANDLE]),
+    "redress_case_free": (None, [HANDLE]),
+    "redress_case_apply": (INT, [BUF_P, HANDLE, HANDLE, CHARS, SIZE, CHARS]),
+    "redress_case_json": (INT, [BUF_P, HANDLE]),
+    "redress_case_id": (CHARS, [HANDLE]),
+    "redress_case_customer": (CHARS, [HANDLE]),
+    "redress_case_currency": (CHARS, [HANDLE]),
+    "redress_case_stage": (CHARS, [HANDLE]),
+    "redress_case_priority": (CHARS, [HANDLE]),
+    "redress_lint_options_init": (INT, [ctypes.POINTER(LintOptions), ctypes.c_uint]),
+    "redress_lint": (INT, [BUF_P, CHARS, SIZE, ctypes.POINTER(LintOptions)]),
+    "redress_calendar_parse": (INT, [c_handle_p, CHARS, SIZE]),
+    "redress_calendar_free": (None, [HANDLE]),
+    "redress_calendar_is_working_day": (INT, [c_int_p, HANDLE, CHARS]),
+    "redress_calendar_add_working_days": (INT, [ctypes.c_char_p, SIZE, HANDLE, CHARS, INT]),
+    "redress_calendar_working_days_between": (INT, [c_int_p, HANDLE, CHARS, CHARS]),
+    "redress_calendar_is_open": (INT, [c_int_p, HANDLE, CHARS]),
+    "redress_calendar_next_opening": (INT, [ctypes.c_char_p, SIZE, HANDLE, CHARS]),
+    "redress_calendar_add_working_time": (INT, [ctypes.c_char_p, SIZE, HANDLE, CHARS, ctypes.c_int64]),
+    "redress_calendar_due_after_working_days": (INT, [ctypes.c_char_p, SIZE, HANDLE, CHARS, INT]),
+    "redress_scheduler_new": (INT, [c_handle_p, CHARS]),
+    "redress_scheduler_free": (None, [HANDLE]),
+    "redress_scheduler_schedule": (INT, [c_uint64_p, HANDLE, CHARS, ctypes.c_uint64]),
+    "redress_scheduler_cancel": (INT, [c_int_p, HANDLE, ctypes.c_uint64]),
+    "redress_scheduler_reschedule": (INT, [HANDLE, ctypes.c_uint64, CHARS]),
+    "redress_scheduler_advance": (INT, [c_size_p, HANDLE, CHARS, FIRED_CB, ctypes.c_void_p]),
+    "redress_scheduler_size": (SIZE, [HANDLE]),
+    "redress_sqlite_options_init": (INT, [ctypes.POINTER(SqliteOptions), ctypes.c_uint]),
+    "redress_store_open_sqlite": (INT, [c_handle_p, CHARS, ctypes.POINTER(SqliteOptions)]),
+    "redress_store_free": (None, [HANDLE]),
+    "redress_store_append": (INT, [c_uint64_p, HANDLE, HANDLE, CHARS, SIZE, ctypes.c_uint64]),
+    "redress_store_restore": (INT, [c_handle_p, HANDLE, CHARS, HANDLE]),
+    "redress_store_events": (INT, [BUF_P, HANDLE, CHARS]),
+    "redress_store_last_seq": (INT, [c_uint64_p, HANDLE, CHARS]),
+    "redress_store_cases": (INT, [BUF_P, HANDLE, INT]),
+    "redress_store_persist_follow_up": (INT, [HANDLE, CHARS, CHARS, SIZE]),
+    "redress_store_cancel_follow_up": (INT, [c_int_p, HANDLE, CHARS]),
+    "redress_store_claim_due": (INT, [BUF_P, HANDLE, CHARS, SIZE, CHARS, ctypes.c_int64]),
+    "redress_store_complete_follow_up": (INT, [c_int_p, HANDLE, CHARS, CHARS]),
+}
+
+
+def _load():
+    path = os.environ.get("REDRESS_LIBRARY") or ctypes.util.find_library("redress-c") or SONAME
+    lib = ctypes.CDLL(path)
+    for name, (restype, argtypes) in _FUNCTIONS.items():
+        fn = getattr(lib, name)
+        fn.restype = restype
+        fn.argtypes = argtypes
+    return lib
+
+
+lib = _load()

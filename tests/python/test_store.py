@@ -1,0 +1,61 @@
+"""The SQLite store from Python."""
+
+import os
+import tempfile
+import unittest
+
+import redress
+from support import CONTACT, DATA_DIR, RETAILER_POLICY
+
+
+class StoreTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.store = redress.SqliteStore(os.path.join(self.dir.name, "cases.db"))
+        self.policy = redress.Policy.load(RETAILER_POLICY, data_dir=DATA_DIR)
+
+    def tearDown(self):
+        self.store.close()
+        self.policy.close()
+        self.dir.cleanup()
+
+    def test_a_case_appended_is_restored_from_the_store_alone(self):
+        with redress.Case.open("C-7", "U-7", "CNY", "2025-01-24T15:00:00+08:00") as case:
+            case.apply(CONTACT, self.policy)
+            self.assertEqual(self.store.append(case, [CONTACT], 0), 1)
+            self.assertEqual(self.store.last_seq("C-7"), 1)
+            self.assertEqual(self.store.cases(open_only=True), ["C-7"])
+            self.assertEqual(self.store.events("C-7")[0]["type"], "contact_received")
+            with self.store.restore("C-7", self.policy) as restored:
+                self.assertEqual(restored.to_dict(), case.to_dict())
+        self.assertIsNone(self.store.restore("C-404", self.policy))
+
+    def test_a_stale_sequence_number_raises_store_conflict(self):
+        with redress.Case.open("C-7", "U-7", "CNY", "2025-01-24T15:00:00+08:00") as case:
+            self.store.append(case, [CONTACT], 0)
+            with self.assertRaises(redress.RedressError) as caught:
+                self.store.append(case, [dict(CONTACT, at="2025-01-24T15:05:00+08:00")], 0)
+            self.assertEqual(caught.exception.code, redress.ErrorCode.STORE_CONFLICT)
+
+    def test_a_due_follow_up_is_claimed_by_one_worker_and_completed(self):
+        follow_up = {"id": "C-7#1", "kind": "update", "due_at": "2025-01-24T07:20:00Z"}
+        self.store.persist_follow_up("C-7", follow_up)
+        self.assertEqual(self.store.claim_due("2025-01-24T07:00:00Z", 10, "w1", 60), [])
+        claimed = self.store.claim_due("2025-01-24T07:30:00Z", 10, "w1", 60)
+        self.assertEqual([(c["case_id"], c["follow_up"]["id"]) for c in claimed], [("C-7", "C-7#1")])
+        self.assertEqual(self.store.claim_due("2025-01-24T07:30:00Z", 10, "w2", 60), [])
+        self.assertFalse(self.store.complete_follow_up("C-7#1", "w2"))
+        self.assertTrue(self.store.complete_follow_up("C-7#1", "w1"))
+        self.assertFalse(self.store.cancel_follow_up("C-7#1"))
+
+    def test_a_file_that_is_not_a_store_raises_corrupt_store(self):
+        path = os.path.join(self.dir.name, "notes.txt")
+        with open(path, "w") as f:
+            f.write("not a database, but long enough to have a header page " * 4)
+        with self.assertRaises(redress.RedressError) as caught:
+            redress.SqliteStore(path)
+        self.assertEqual(caught.exception.code, redress.ErrorCode.CORRUPT_STORE)
+
+
+if __name__ == "__main__":
+    unittest.main()
