@@ -80,6 +80,29 @@ if(REDRESS_BUILD_TESTS)
       -DHEADERS=${_redress_c_root}/bindings/c/include/redress
       -P ${_redress_c_tests}/exports.cmake)
 
+  # The installed C API, consumed through pkg-config and through the CMake
+  # package (after package.install, tests/CMakeLists.txt, fills the prefix).
+  if(REDRESS_INSTALL)
+    set(_redress_c_prefix "${PROJECT_BINARY_DIR}/tests/package-prefix")
+    separate_arguments(_redress_c_flags UNIX_COMMAND "${CMAKE_C_FLAGS}")
+    find_program(REDRESS_PKG_CONFIG pkg-config)
+    if(REDRESS_PKG_CONFIG)
+      add_test(NAME package.c_pkg_config
+        COMMAND sh ${_redress_c_tests}/package/pkg_config.sh ${_redress_c_prefix} ${CMAKE_INSTALL_LIBDIR}
+          ${CMAKE_C_COMPILER} ${_redress_c_tests}/package/main.c ${CMAKE_CURRENT_BINARY_DIR}/redress_c_pkg_consumer
+          ${_redress_c_flags})
+      set_tests_properties(package.c_pkg_config PROPERTIES FIXTURES_REQUIRED redress_installed)
+    endif()
+    add_test(NAME package.c_find_package
+      COMMAND ${CMAKE_CTEST_COMMAND}
+        --build-and-test ${_redress_c_tests}/package ${CMAKE_CURRENT_BINARY_DIR}/c-package-build
+        --build-generator ${CMAKE_GENERATOR}
+        --build-options -DCMAKE_PREFIX_PATH=${_redress_c_prefix} -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE}
+          "-DCMAKE_C_FLAGS=${CMAKE_C_FLAGS}" "-DCMAKE_EXE_LINKER_FLAGS=${CMAKE_EXE_LINKER_FLAGS}"
+        --test-command redress_c_consumer)
+    set_tests_properties(package.c_find_package PROPERTIES FIXTURES_REQUIRED redress_installed)
+  endif()
+
   # One C program per tests/c/*_test.c, written in C against the header alone.
   file(GLOB _redress_c_test_sources CONFIGURE_DEPENDS "${_redress_c_tests}/*_test.c")
   foreach(src IN LISTS _redress_c_test_sources)

@@ -477,4 +477,8 @@ REDRESS_EXTERN(int) redress_store_complete_follow_up(int *completed_out, redress
 
 REDRESS_END_DECL
 
+#ifndef REDRESS_DEPRECATE_HARD
+#include <redress/deprecated.h>
+#endif
+
 #endif /* REDRESS_REDRESS_H */
