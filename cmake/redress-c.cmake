@@ -1,6 +1,6 @@
 # The C API: target redress-c (alias redress::redress-c), a shared library
-# (libredress-c.so.<major>) built from bindings/c/src/*.cpp over the core and,
-# when built, the SQLite store. Only the redress_* functions of
+# (libredress-c.so.<major>) built from bindings/c/src/*.cpp over the core and
+# the stores that are built (SQLite, PostgreSQL). Only the redress_* functions of
 # bindings/c/include/redress/redress.h and sys/policy.h are exported (hidden
 # visibility and a linker version script). Also: the pkg-config file
 # redress-c.pc, the C tests (tests/c/), the header test, the exported-symbols
@@ -47,6 +47,10 @@ target_link_options(redress-c PRIVATE "LINKER:--version-script=${_redress_c_root
 if(TARGET redress::sqlite)
   target_link_libraries(redress-c PRIVATE redress::sqlite)
   target_compile_definitions(redress-c PRIVATE REDRESS_C_HAS_SQLITE=1)
+endif()
+if(TARGET redress::pg)
+  target_link_libraries(redress-c PRIVATE redress::pg)
+  target_compile_definitions(redress-c PRIVATE REDRESS_C_HAS_PG=1)
 endif()
 
 # pkg-config: relocatable (paths relative to the .pc file's own directory).

@@ -110,10 +110,19 @@ TEST(a_file_that_is_not_a_store_fails_with_corrupt_store) {
   CHECK(store == NULL);
 }
 
+TEST(a_postgres_store_that_cannot_be_reached_or_was_not_built_fails_cleanly) {
+  redress_store *store = (redress_store *)&check_failures; /* set to NULL on failure */
+  int rc = redress_store_open_postgres(&store, "host=/nonexistent-socket-dir connect_timeout=2");
+  CHECK(rc == REDRESS_ENOTSUPPORTED || rc == REDRESS_ESTORAGE_FAILED);
+  CHECK(store == NULL);
+  CHECK(redress_store_open_postgres(NULL, "host=x") == REDRESS_EINVALID_ARGUMENT || rc == REDRESS_ENOTSUPPORTED);
+}
+
 int main(void) {
   RUN(a_journal_appended_is_read_back_and_restores_the_case);
   RUN(a_stale_expected_sequence_fails_with_store_conflict);
   RUN(a_follow_up_persisted_is_claimed_once_and_completed);
   RUN(a_file_that_is_not_a_store_fails_with_corrupt_store);
+  RUN(a_postgres_store_that_cannot_be_reached_or_was_not_built_fails_cleanly);
   return finish();
 }

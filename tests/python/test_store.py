@@ -57,5 +57,12 @@ class StoreTest(unittest.TestCase):
         self.assertEqual(caught.exception.code, redress.ErrorCode.CORRUPT_STORE)
 
 
+class PostgresStoreTest(unittest.TestCase):
+    def test_an_unreachable_or_absent_postgres_store_raises_a_redress_error(self):
+        with self.assertRaises(redress.RedressError) as caught:
+            redress.PostgresStore("host=/nonexistent-socket-dir connect_timeout=2")
+        self.assertIn(caught.exception.code, (redress.ErrorCode.NOT_SUPPORTED, redress.ErrorCode.STORAGE_FAILED))
+
+
 if __name__ == "__main__":
     unittest.main()

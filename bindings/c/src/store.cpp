@@ -7,6 +7,9 @@
 #if REDRESS_C_HAS_SQLITE
 #include <redress/sqlite_store.hpp>
 #endif
+#if REDRESS_C_HAS_PG
+#include <redress/pg_store.hpp>
+#endif
 
 #include "glue.hpp"
 
@@ -49,6 +52,21 @@ result<FollowUp> follow_up_arg(const char* json, std::size_t len) {
   return FollowUp{std::move(id), kind, due};
 }
 
+// Wraps a store that is both a JournalStore and a FollowUpStore in a handle.
+template <class Store>
+redress_store* handle_of(Store store) {
+  auto owned = std::make_unique<Store>(std::move(store));
+  FollowUpStore* follow_ups = owned.get();
+  return new redress_store{std::move(owned), follow_ups};
+}
+
+// What a build without the store answers.
+int not_built(redress_store** out, std::string_view store) {
+  if (out != nullptr) *out = nullptr;
+  c_api::fail(errc::invalid_argument, fmt::format("this redress was built without the {} store", store));
+  return REDRESS_ENOTSUPPORTED;
+}
+
 void put_flag(int* out, bool value) {
   if (out != nullptr) *out = value ? 1 : 0;
 }
@@ -76,17 +94,29 @@ int redress_store_open_sqlite(redress_store** out, const char* path, const redre
       options.create_if_missing = opts->create_if_missing != 0;
     }
     BOOST_OUTCOME_TRY(auto store, SqliteStore::open(std::string(p), options));
-    auto owned = std::make_unique<SqliteStore>(std::move(store));
-    FollowUpStore* follow_ups = owned.get();
-    *out = new redress_store{std::move(owned), follow_ups};
+    *out = handle_of(std::move(store));
     return boost::outcome_v2::success();
   });
 #else
-  if (out != nullptr) *out = nullptr;
   (void)path;
   (void)opts;
-  c_api::fail(errc::invalid_argument, "this redress was built without the SQLite store");
-  return REDRESS_ENOTSUPPORTED;
+  return not_built(out, "SQLite");
+#endif
+}
+
+int redress_store_open_postgres(redress_store** out, const char* conninfo) {
+#if REDRESS_C_HAS_PG
+  return guard([&]() -> result<void> {
+    BOOST_OUTCOME_TRYV(need(out, "out"));
+    *out = nullptr;
+    BOOST_OUTCOME_TRY(auto info, text_arg(conninfo, "conninfo"));
+    BOOST_OUTCOME_TRY(auto store, PgStore::open(info));
+    *out = handle_of(std::move(store));
+    return boost::outcome_v2::success();
+  });
+#else
+  (void)conninfo;
+  return not_built(out, "PostgreSQL");
 #endif
 }
 

@@ -35,7 +35,9 @@ __all__ = [
     "Policy",
     "RedressError",
     "Scheduler",
+    "PostgresStore",
     "SqliteStore",
+    "Store",
     "Step",
     "lint",
     "version",
@@ -422,19 +424,10 @@ class Scheduler(_Handle):
         return lib.redress_scheduler_size(self)
 
 
-class SqliteStore(_Handle):
-    """A journal and follow-up store in one SQLite file (docs/stores.md)."""
+class Store(_Handle):
+    """A journal and follow-up store (docs/stores.md): SqliteStore or PostgresStore."""
 
     _free = lib.redress_store_free
-
-    def __init__(self, path, busy_timeout_ms=5000, create_if_missing=True):
-        opts = SqliteOptions()
-        _check(lib.redress_sqlite_options_init(ctypes.byref(opts), 1))
-        opts.busy_timeout_ms = busy_timeout_ms
-        opts.create_if_missing = 1 if create_if_missing else 0
-        ptr = ctypes.c_void_p()
-        _check(lib.redress_store_open_sqlite(ctypes.byref(ptr), _text(os.fspath(path), "path"), ctypes.byref(opts)))
-        super().__init__(ptr)
 
     def append(self, case, events, expected_last_seq):
         """Appends `events` to the journal of `case` (the case after them); returns the new last sequence number."""
@@ -475,3 +468,26 @@ class SqliteStore(_Handle):
     def complete_follow_up(self, follow_up_id, claimer):
         return _call_int(lib.redress_store_complete_follow_up, self, _text(follow_up_id, "id"),
                          _text(claimer, "claimer")) == 1
+
+
+class SqliteStore(Store):
+    """The store in one SQLite file, created if missing (unless told not to)."""
+
+    def __init__(self, path, busy_timeout_ms=5000, create_if_missing=True):
+        opts = SqliteOptions()
+        _check(lib.redress_sqlite_options_init(ctypes.byref(opts), 1))
+        opts.busy_timeout_ms = busy_timeout_ms
+        opts.create_if_missing = 1 if create_if_missing else 0
+        ptr = ctypes.c_void_p()
+        _check(lib.redress_store_open_sqlite(ctypes.byref(ptr), _text(os.fspath(path), "path"), ctypes.byref(opts)))
+        super().__init__(ptr)
+
+
+class PostgresStore(Store):
+    """The store in a PostgreSQL database (libpq conninfo); raises RedressError
+    NOT_SUPPORTED when the library was built without it."""
+
+    def __init__(self, conninfo):
+        ptr = ctypes.c_void_p()
+        _check(lib.redress_store_open_postgres(ctypes.byref(ptr), _text(conninfo, "conninfo")))
+        super().__init__(ptr)

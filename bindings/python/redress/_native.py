@@ -93,6 +93,7 @@ _FUNCTIONS = {
     "redress_scheduler_size": (SIZE, [HANDLE]),
     "redress_sqlite_options_init": (INT, [ctypes.POINTER(SqliteOptions), ctypes.c_uint]),
     "redress_store_open_sqlite": (INT, [c_handle_p, CHARS, ctypes.POINTER(SqliteOptions)]),
+    "redress_store_open_postgres": (INT, [c_handle_p, CHARS]),
     "redress_store_free": (None, [HANDLE]),
     "redress_store_append": (INT, [c_uint64_p, HANDLE, HANDLE, CHARS, SIZE, ctypes.c_uint64]),
     "redress_store_restore": (INT, [c_handle_p, HANDLE, CHARS, HANDLE]),

@@ -405,6 +405,14 @@ REDRESS_EXTERN(int) redress_sqlite_options_init(redress_sqlite_options *opts, un
 REDRESS_EXTERN(int) redress_store_open_sqlite(redress_store **out, const char *path,
                                               const redress_sqlite_options *opts);
 
+/* redress_store_open_postgres()
+ *
+ * Opens the PostgreSQL store `conninfo` names (libpq's connection string,
+ * "host=... dbname=..."), creating its tables if needed; many processes may
+ * share it. REDRESS_ENOTSUPPORTED when the library was built without it
+ * (REDRESS_BUILD_PG). */
+REDRESS_EXTERN(int) redress_store_open_postgres(redress_store **out, const char *conninfo);
+
 /* redress_store_free()
  *
  * Closes the store. NULL-safe. */
