@@ -69,9 +69,10 @@ TEST(the_last_error_names_the_field_and_stays_until_the_next_failure) {
   CHECK(CONTAINS(redress_error_last(), "currency"));
   CHECK(redress_case_open(&c, "C-1", "U-1", "CNY", "2025-01-24T15:00:00+08:00") == 0);
   CHECK(CONTAINS(redress_error_last(), "currency")); /* success leaves it alone */
-  CHECK(redress_case_open(&c, "C-1", "U-1", "CNY", "yesterday") == REDRESS_EINVALID_ARGUMENT);
-  CHECK(CONTAINS(redress_error_last(), "opened_at"));
   redress_case_free(c);
+  CHECK(redress_case_open(&c, "C-1", "U-1", "CNY", "yesterday") == REDRESS_EINVALID_ARGUMENT);
+  CHECK(c == NULL);
+  CHECK(CONTAINS(redress_error_last(), "opened_at"));
 }
 
 TEST(a_buffer_is_disposed_and_reused) {
