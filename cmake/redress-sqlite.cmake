@@ -14,7 +14,7 @@ add_library(redress_sqlite ${_redress_sqlite_sources})
 add_library(redress::sqlite ALIAS redress_sqlite)
 set_target_properties(redress_sqlite PROPERTIES EXPORT_NAME sqlite POSITION_INDEPENDENT_CODE ON)
 target_link_libraries(redress_sqlite PUBLIC redress::redress PRIVATE SQLite::SQLite3)
-target_include_directories(redress_sqlite PRIVATE "${_redress_sqlite_root}/src/sqlite")
+target_include_directories(redress_sqlite PRIVATE "${_redress_sqlite_root}/src/sqlite" "${_redress_sqlite_root}/src")
 target_compile_options(redress_sqlite PRIVATE ${REDRESS_WARNINGS})
 
 if(REDRESS_BUILD_TESTS)

@@ -12,6 +12,7 @@
 #include <redress/journal.hpp>
 
 #include "db.hpp"
+#include "store/store_rows.hpp"
 
 namespace redress {
 inline namespace v1 {
@@ -32,124 +33,7 @@ namespace {
 
 using boost::outcome_v2::success;
 
-// Runs `body`, turning an exception (a failed allocation) into
-// errc::internal_error; a transaction open inside rolls back as it unwinds.
-template <class F>
-auto guarded(std::string_view label, std::string_view what, F&& body) noexcept -> decltype(body()) {
-  try {
-    return body();
-  } catch (const std::exception& e) {
-    try {
-      return fail(errc::internal_error, fmt::format("{}: {}: {}", label, what, e.what()));
-    } catch (...) {
-    }
-  } catch (...) {
-  }
-  return make_error_code(errc::internal_error);
-}
-
-// Instants are stored as microseconds since 1970-01-01T00:00:00Z, so they
-// sort and compare as numbers.
-const Instant kEpoch(boost::gregorian::date(1970, 1, 1));
-const Instant kFirst(boost::gregorian::date(1400, 1, 1));
-const Instant kLast(boost::gregorian::date(9999, 12, 31), boost::posix_time::hours(24) - boost::posix_time::microseconds(1));
-
-std::int64_t to_us(Instant at_utc) { return (at_utc - kEpoch).total_microseconds(); }
-
-result<Instant> from_us(std::int64_t us, std::string_view label, std::string_view field) {
-  if (us < to_us(kFirst) || us > to_us(kLast)) {
-    return fail(store_errc::corrupt_store, fmt::format("{}: {}: {} is not a time redress can hold", label, field, us));
-  }
-  return kEpoch + boost::posix_time::microseconds(us);
-}
-
-// A duration for an error detail.
-std::string describe(Duration d) { return d.is_special() ? std::string("a special value") : format_duration(d); }
-
-// Re-reports the failure of decoding a stored `field` as corruption.
-std::error_code corrupt(std::string_view label, std::string_view field) {
-  return fail(store_errc::corrupt_store,
-              fmt::format("{}: {}: the stored value does not decode: {}", label, field, last_error_detail()));
-}
-
-// The offset of the first byte of `text` that is not part of well-formed
-// UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above
-// U+10FFFF), or nullopt.
-std::optional<std::size_t> invalid_utf8_at(std::string_view text) noexcept {
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const std::size_t n = text.size();
-  for (std::size_t i = 0; i < n;) {
-    const unsigned c = p[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    unsigned lo = 0x80, hi = 0xBF;  // the range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    } else {
-      return i;
-    }
-    if (i + len > n || p[i + 1] < lo || p[i + 1] > hi) return i;
-    for (std::size_t k = 2; k < len; ++k) {
-      if (p[i + k] < 0x80 || p[i + k] > 0xBF) return i;
-    }
-    i += len;
-  }
-  return std::nullopt;
-}
-
-// One event ready to store.
-struct Row {
-  std::int64_t at_us;
-  std::string_view type;
-  std::string body_json;
-};
-
-// Checks event `i` of a batch for case `case_id` and turns it into its row.
-// The journal's JSON form must bring the event back unchanged, or reading
-// the journal later would fail or differ from what was acknowledged.
-result<Row> to_row(const CaseId& case_id, const Event& e, std::size_t i) {
-  if (e.case_id != case_id) {
-    return fail(errc::invalid_argument, fmt::format("events[{}].case_id: \"{}\" is not the case appended to, \"{}\"", i,
-                                                    e.case_id.str(), case_id.str()));
-  }
-  if (e.at_utc.is_special()) {
-    return fail(errc::invalid_argument, fmt::format("events[{}].at_utc: not a time (a special value)", i));
-  }
-  const auto json = to_json(e);
-  Row row{to_us(e.at_utc), event_type(e.body), boost::json::serialize(json)};
-  // The text is `json` written out, so it reads back as `json` when it is
-  // UTF-8 (the parser insists): decoding `json` itself is the round trip.
-  if (const auto bad = invalid_utf8_at(row.body_json)) {
-    return fail(errc::invalid_event,
-                fmt::format("events[{}]: a text is not UTF-8 (byte {} of its journal JSON)", i, *bad));
-  }
-  // Decoded without a path first: building the field paths costs more than
-  // the decoding. A failure is decoded again, with the path, for its detail.
-  const auto path = [i] { return fmt::format("events[{}]", i); };
-  auto back = event_from_json(json);
-  if (!back) {
-    (void)event_from_json(json, path());
-    return fail(errc::invalid_event, fmt::format("{} (its journal JSON does not decode back)", last_error_detail()));
-  }
-  if (back.value() != e) {
-    return fail(errc::invalid_event,
-                fmt::format("{}: the journal's JSON form does not carry it back unchanged (a fraction of a second "
-                            "where whole seconds are written, a negative count written as none?)",
-                            path()));
-  }
-  return row;
-}
+using namespace detail::store;
 
 // Whether the case already holds exactly `rows` after `expected_last_seq`:
 // a batch retried after its first attempt was stored.
@@ -184,24 +68,13 @@ result<std::optional<CaseHeader>> read_header(Db& db, const CaseId& case_id) {
                             "and cannot be restored from the store alone",
                             db.label(), field("customer")));
   }
-  auto customer = CustomerId::make(q.text(0));
-  if (!customer) return corrupt(db.label(), field("customer"));
-  auto currency = Currency::from_code(q.text(1));
-  if (!currency) return corrupt(db.label(), field("currency"));
-  BOOST_OUTCOME_TRY(auto opened, from_us(q.int64(2), db.label(), field("opened_at_us")));
-  return std::optional<CaseHeader>(CaseHeader{case_id, std::move(customer).value(), currency.value(), opened});
+  BOOST_OUTCOME_TRY(auto header, decode_header(case_id, q.text(0), q.text(1), q.int64(2), db.label()));
+  return std::optional<CaseHeader>(std::move(header));
 }
 
 // A follow-up row's columns (id, case_id, kind, due_at_us), decoded.
 result<ClaimedFollowUp> decode_follow_up(const Query& q, std::string_view label) {
-  auto id = FollowUpId::make(q.text(0));
-  if (!id) return corrupt(label, "follow_ups.id");
-  auto case_id = CaseId::make(q.text(1));
-  if (!case_id) return corrupt(label, fmt::format("follow_ups[{}].case_id", id.value().str()));
-  auto kind = parse_follow_up_kind(q.text(2));
-  if (!kind) return corrupt(label, fmt::format("follow_ups[{}].kind", id.value().str()));
-  BOOST_OUTCOME_TRY(auto due, from_us(q.int64(3), label, fmt::format("follow_ups[{}].due_at_us", id.value().str())));
-  return ClaimedFollowUp{std::move(case_id).value(), FollowUp{std::move(id).value(), kind.value(), due}, Instant()};
+  return detail::store::decode_follow_up(q.text(0), q.text(1), q.text(2), q.int64(3), label);
 }
 
 }  // namespace
@@ -234,25 +107,7 @@ result<std::uint64_t> SqliteStore::append(const CaseHeader& header, std::span<co
   auto& db = impl_->db;
   const CaseId& case_id = header.id;
   return guarded(db.label(), "append", [&]() -> result<std::uint64_t> {
-    if (header.opened_at_utc.is_special()) {
-      return fail(errc::invalid_argument, "header.opened_at_utc: not a time (a special value)");
-    }
-    if (events.empty()) return fail(errc::invalid_argument, "events: the batch is empty; append at least one event");
-    if (state_after != CaseState::open && state_after != CaseState::closed) {
-      return fail(errc::invalid_argument,
-                  fmt::format("state_after: {} is not a CaseState", static_cast<int>(state_after)));
-    }
-    constexpr auto kMaxSeq = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-    if (expected_last_seq > kMaxSeq - events.size()) {
-      return fail(errc::invalid_argument, fmt::format("expected_last_seq: {} leaves no room for {} more events",
-                                                      expected_last_seq, events.size()));
-    }
-    std::vector<Row> rows;
-    rows.reserve(events.size());
-    for (std::size_t i = 0; i < events.size(); ++i) {
-      BOOST_OUTCOME_TRY(auto row, to_row(case_id, events[i], i));
-      rows.push_back(std::move(row));
-    }
+    BOOST_OUTCOME_TRY(auto rows, to_rows(header, events, expected_last_seq, state_after));
     const auto new_last = static_cast<std::int64_t>(expected_last_seq + rows.size());
 
     std::lock_guard lock(impl_->mutex);
@@ -260,23 +115,14 @@ result<std::uint64_t> SqliteStore::append(const CaseHeader& header, std::span<co
     BOOST_OUTCOME_TRY(auto last, read_last_seq(db, case_id));
     if (last > 0) {
       BOOST_OUTCOME_TRY(auto stored, read_header(db, case_id));
-      if (stored && *stored != header) {
-        return fail(store_errc::conflict,
-                    fmt::format("header: case \"{}\" was opened for customer \"{}\" in {} at {}; this batch says "
-                                "customer \"{}\" in {} at {}",
-                                case_id.str(), stored->customer.str(), stored->currency.code(),
-                                format_instant(stored->opened_at_utc), header.customer.str(), header.currency.code(),
-                                format_instant(header.opened_at_utc)));
-      }
+      if (stored && *stored != header) return header_conflict(*stored, header);
     }
     if (static_cast<std::uint64_t>(last) != expected_last_seq) {
       if (last == new_last) {
         BOOST_OUTCOME_TRY(bool retry, is_retry(db, case_id, expected_last_seq, rows));
         if (retry) return static_cast<std::uint64_t>(last);
       }
-      return fail(store_errc::conflict,
-                  fmt::format("expected_last_seq: {}, but case \"{}\" holds {} events; read them and apply them first",
-                              expected_last_seq, case_id.str(), last));
+      return stale(case_id, expected_last_seq, last);
     }
     {
       BOOST_OUTCOME_TRY(auto insert, db.query(Sql::event_insert));
@@ -316,33 +162,11 @@ result<std::vector<Event>> SqliteStore::events(const CaseId& case_id) const {
       for (;;) {
         BOOST_OUTCOME_TRY(bool row, q.step("reading the case's events"));
         if (!row) break;
-        const auto seq = q.int64(0);
-        const auto field = fmt::format("events[case \"{}\", seq {}]", case_id.str(), seq);
-        if (seq != static_cast<std::int64_t>(out.size()) + 1) {
-          return fail(store_errc::corrupt_store, fmt::format("{}: {}: event {} is missing", db.label(), field,
-                                                             out.size() + 1));
-        }
-        boost::system::error_code ec;
-        const auto parsed = boost::json::parse(q.text(2), ec);
-        if (ec) {
-          return fail(store_errc::corrupt_store,
-                      fmt::format("{}: {}.body_json: not JSON ({})", db.label(), field, ec.message()));
-        }
-        auto e = event_from_json(parsed, field);
-        if (!e) return corrupt(db.label(), field + ".body_json");
-        if (e.value().case_id != case_id || event_type(e.value().body) != q.text(1)) {
-          return fail(store_errc::corrupt_store,
-                      fmt::format("{}: {}: the stored event is a \"{}\" of case \"{}\"", db.label(), field,
-                                  event_type(e.value().body), e.value().case_id.str()));
-        }
-        out.push_back(std::move(e).value());
+        BOOST_OUTCOME_TRY(auto e, decode_event(case_id, q.int64(0), out.size(), q.text(1), q.text(2), db.label()));
+        out.push_back(std::move(e));
       }
     }
-    if (static_cast<std::int64_t>(out.size()) != last) {
-      return fail(store_errc::corrupt_store,
-                  fmt::format("{}: cases[\"{}\"].last_seq: {}, but {} events are stored", db.label(), case_id.str(),
-                              last, out.size()));
-    }
+    if (static_cast<std::int64_t>(out.size()) != last) return short_journal(case_id, last, out.size(), db.label());
     BOOST_OUTCOME_TRYV(tx.commit());
     return out;
   });
@@ -404,14 +228,7 @@ result<std::vector<CaseId>> SqliteStore::cases() const {
 result<void> SqliteStore::persist(const CaseId& case_id, const FollowUp& follow_up) {
   auto& db = impl_->db;
   return guarded(db.label(), "persist", [&]() -> result<void> {
-    if (follow_up.due_at_utc.is_special()) {
-      return fail(errc::invalid_argument, "follow_up.due_at_utc: not a time (a special value)");
-    }
-    const auto kind = to_string(follow_up.kind);
-    if (!parse_follow_up_kind(kind)) {
-      return fail(errc::invalid_argument,
-                  fmt::format("follow_up.kind: {} is not a FollowUpKind", static_cast<int>(follow_up.kind)));
-    }
+    BOOST_OUTCOME_TRY(auto kind, check_follow_up(follow_up));
     const auto due_us = to_us(follow_up.due_at_utc);
     std::lock_guard lock(impl_->mutex);
     BOOST_OUTCOME_TRY(auto tx, Transaction::begin(db, Transaction::Mode::write));
@@ -421,12 +238,7 @@ result<void> SqliteStore::persist(const CaseId& case_id, const FollowUp& follow_
       BOOST_OUTCOME_TRY(bool row, q.step("looking the follow-up up"));
       if (row) {
         if (q.text(0) == case_id.str() && q.text(1) == kind && q.int64(2) == due_us) return success();
-        const auto due = from_us(q.int64(2), db.label(), "follow_ups.due_at_us");
-        return fail(store_errc::conflict,
-                    fmt::format("follow_up.id: \"{}\" is already kept for another follow-up (case \"{}\", {}, due "
-                                "at {})",
-                                follow_up.id.str(), q.text(0), q.text(1),
-                                due ? format_instant(due.value()) : std::to_string(q.int64(2))));
+        return id_taken(follow_up, q.text(0), q.text(1), q.int64(2), db.label());
       }
     }
     {
@@ -453,14 +265,7 @@ result<std::vector<ClaimedFollowUp>> SqliteStore::claim_due(Instant now_utc, std
                                                             const ClaimerId& claimer, Duration lease) {
   auto& db = impl_->db;
   return guarded(db.label(), "claim_due", [&]() -> result<std::vector<ClaimedFollowUp>> {
-    if (now_utc.is_special()) return fail(errc::invalid_argument, "now_utc: not a time (a special value)");
-    if (lease.is_special() || lease <= Duration(0, 0, 0)) {
-      return fail(errc::invalid_argument, fmt::format("lease: {} is not a positive duration", describe(lease)));
-    }
-    if (max_count == 0) return fail(errc::invalid_argument, "max_count: 0; claim at least one");
-    if (lease > kLast - kFirst || now_utc > kLast - lease) {
-      return fail(errc::out_of_range, fmt::format("lease: now_utc + {} is after 9999-12-31", describe(lease)));
-    }
+    BOOST_OUTCOME_TRYV(check_claim(now_utc, max_count, lease));
     const auto now_us = to_us(now_utc);
     const auto until = now_utc + lease;
     const auto limit = static_cast<std::int64_t>(std::min<std::uint64_t>(max_count, INT64_MAX));

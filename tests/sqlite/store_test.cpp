@@ -201,7 +201,7 @@ TEST_SUITE("sqlite_store") {
     CHECK(store.last_seq(id).value() == last);
   }
 
-  TEST_CASE_FIXTURE(FreshStore, "open_cases lists the cases whose last append left them open; cases lists them all") {
+  TEST_CASE_FIXTURE(FreshStore, "open_cases lists the cases whose last append left them open, and cases lists them all") {
     for (auto name : {"C-3", "C-1", "C-2"}) REQUIRE(store.append(hdr(cid(name)), batch(cid(name), 1, 1), 0, CaseState::open));
     REQUIRE(store.append(hdr(cid("C-2")), batch(cid("C-2"), 2, 1), 1, CaseState::closed));
     CHECK(store.open_cases().value() == std::vector<CaseId>{cid("C-1"), cid("C-3")});
