@@ -16,6 +16,7 @@
 
 #include <redress/sqlite_store.hpp>
 
+#include "support/store_rows.hpp"
 #include "support/test.hpp"
 
 namespace redress::testing {
@@ -63,29 +64,6 @@ inline void raw_exec(const std::string& path, const std::string& sql) {
   if (rc != SQLITE_OK) throw std::runtime_error("raw_exec: " + message);
 }
 
-inline CaseId cid(std::string_view s = "C-1") { return CaseId::make(s).value(); }
-// The header every test case is opened with: customer U-1, CNY, at 2025-01-24 07:00 UTC.
-inline CaseHeader hdr(const CaseId& id) {
-  return {id, CustomerId::make("U-1").value(), Currency::CNY, parse_instant("2025-01-24T07:00:00Z").value()};
-}
-inline FollowUpId fid(std::string_view s) { return FollowUpId::make(s).value(); }
-inline ClaimerId claimer(std::string_view s) { return ClaimerId::make(s).value(); }
-inline Instant instant(std::string_view text) { return parse_instant(text).value(); }
-
-// The event a test writes as event number `seq` of case `case_id`: the same
-// (case, seq) always gives the same event, so a reader can check what it finds.
-inline Event nth_event(const CaseId& case_id, std::uint64_t seq) {
-  const Instant at = instant("2025-01-24T07:00:00Z") + boost::posix_time::seconds(static_cast<long>(seq));
-  return Event{case_id, at, AgentId::make("A-7").value(),
-               events::ApologyGiven{"非常抱歉 #" + std::to_string(seq) + " of " + case_id.str()}};
-}
-
-// Events `first` to `first + count - 1` of a case, made by nth_event().
-inline std::vector<Event> batch(const CaseId& case_id, std::uint64_t first, std::uint64_t count) {
-  std::vector<Event> out;
-  for (std::uint64_t s = first; s < first + count; ++s) out.push_back(nth_event(case_id, s));
-  return out;
-}
 
 }  // namespace redress::testing
 
