@@ -384,7 +384,7 @@ TEST_SUITE("scheduler") {
     CHECK(keys_of(advance_to(s, kStart + pt::seconds(50))) == Keys{1});
   }
 
-  TEST_CASE("on_fire may schedule and cancel; what it schedules for now fires in the same advance") {
+  TEST_CASE("on_fire may schedule and cancel, and what it schedules for now fires in the same advance") {
     auto s = fresh();
     const Instant t = kStart + pt::minutes(3);
     s.schedule(t, 1).value();
