@@ -549,7 +549,7 @@ struct Memory {
 };
 
 // Where a case's heap goes, field by field, from what the public API shows:
-// each vector's capacity times its element's size, plus each string too long
+// each list's block (8 bytes and its elements), plus each string too long
 // for libstdc++'s 15-byte in-place buffer. Requested sizes, so a little under
 // what malloc holds.
 
@@ -564,34 +564,40 @@ void add_heap(Breakdown& b, std::string_view field, double bytes) {
 }
 
 double heap_of(const std::string& s) { return s.capacity() > 15 ? static_cast<double>(s.capacity() + 1) : 0; }
+// An id holds up to 15 bytes inline (<redress/ids.hpp>).
+template <class Tag>
+double heap_of(const redress::BasicId<Tag>& id) {
+  return id.str().size() > 15 ? static_cast<double>(id.str().size() + 1) : 0;
+}
+// A case's list is one block: a count and the size (8 bytes), then the elements.
 template <class T>
-double buffer_of(const std::vector<T>& v) {
-  return static_cast<double>(v.capacity() * sizeof(T));
+double buffer_of(const redress::SharedList<T>& v) {
+  return v.empty() ? 0 : static_cast<double>(8 + v.size() * sizeof(T));
 }
 
 void breakdown(Breakdown& b, const Case& c) {
-  add_heap(b, "ids (case, customer)", heap_of(c.id().str()) + heap_of(c.customer().str()));
+  add_heap(b, "ids (case, customer)", heap_of(c.id()) + heap_of(c.customer()));
   double contacts = buffer_of(c.contact_points());
   for (const auto& p : c.contact_points()) contacts += heap_of(p.value());
   add_heap(b, "contact_points", contacts);
   double orders = buffer_of(c.orders()) + (c.incident_group() ? heap_of(*c.incident_group()) : 0);
-  for (const auto& o : c.orders()) orders += heap_of(o.id.str()) + (o.loss.right ? heap_of(o.loss.right->kind) : 0);
+  for (const auto& o : c.orders()) orders += heap_of(o.id) + (o.loss.right ? heap_of(o.loss.right->kind) : 0);
   add_heap(b, "orders", orders);
   add_heap(b, "emotions", buffer_of(c.emotions()));
   double needs = buffer_of(c.needs());
   for (const auto& n : c.needs()) needs += heap_of(n.text);
   add_heap(b, "needs", needs);
   double promises = buffer_of(c.promises());
-  for (const auto& p : c.promises()) promises += heap_of(p.follow_up.str()) + heap_of(p.what);
+  for (const auto& p : c.promises()) promises += heap_of(p.follow_up) + heap_of(p.what);
   add_heap(b, "promises", promises);
   double remedies = buffer_of(c.remedies());
   for (const auto& r : c.remedies()) {
-    remedies += heap_of(r.id.str()) + (r.order ? heap_of(r.order->str()) : 0) +
-                (r.decided_by ? heap_of(r.decided_by->str()) : 0);
+    remedies += heap_of(r.id) + (r.order ? heap_of(*r.order) : 0) +
+                (r.decided_by ? heap_of(*r.decided_by) : 0);
   }
   add_heap(b, "remedies", remedies);
   double pending = buffer_of(c.pending_follow_ups());
-  for (const auto& f : c.pending_follow_ups()) pending += heap_of(f.id.str());
+  for (const auto& f : c.pending_follow_ups()) pending += heap_of(f.id);
   add_heap(b, "pending_follow_ups (empty once closed)", pending);
   double findings = buffer_of(c.findings()), texts = 0;
   for (const auto& f : c.findings()) texts += heap_of(f.code) + heap_of(f.message);

@@ -107,7 +107,7 @@ struct detail_case_access {
   result<FollowUpId> schedule(FollowUpKind kind, Instant due) {
     // "<case id>#<n>": the case id is valid, so only the length can fail.
     char buf[FollowUpId::kMaxBytes + 24];
-    const std::string& case_id = c.id_.str();
+    std::string_view case_id = c.id_.str();
     std::size_t n = std::min(case_id.size(), FollowUpId::kMaxBytes + 1);
     std::copy_n(case_id.data(), n, buf);
     buf[n] = '#';
@@ -122,12 +122,12 @@ struct detail_case_access {
 
   void cancel_if(auto&& pred) {
     auto& p = c.pending_;
-    for (auto it = p.begin(); it != p.end();) {
-      if (pred(*it)) {
-        act(actions::CancelFollowUp{it->id});
-        it = p.erase(it);
+    for (std::size_t i = 0; i < p.size();) {
+      if (pred(p[i])) {
+        act(actions::CancelFollowUp{p[i].id});
+        p.erase(i);
       } else {
-        ++it;
+        ++i;
       }
     }
   }
@@ -156,14 +156,22 @@ struct detail_case_access {
     return it == settings.framing.end() ? std::string() : it->second;
   }
 
-  Remedy* remedy(const RemedyId& id) {
-    auto it = std::find_if(c.remedies_.begin(), c.remedies_.end(), [&](const Remedy& r) { return r.id == id; });
-    return it == c.remedies_.end() ? nullptr : &*it;
+  // A case's list, to change in place (copied first when shared with
+  // another case, such as the caller's).
+  template <class T>
+  static std::span<T> change(SharedList<T>& list) {
+    return {list.mutable_data(), list.size()};
   }
-  Order* order(const OrderId& id) {
-    auto it = std::find_if(c.orders_.begin(), c.orders_.end(), [&](const Order& o) { return o.id == id; });
-    return it == c.orders_.end() ? nullptr : &*it;
+
+  // The remedy or order with this id, to change, or nullptr.
+  template <class T>
+  static T* changed(SharedList<T>& list, const T* found) {
+    if (found == nullptr) return nullptr;
+    auto i = static_cast<std::size_t>(found - list.begin());
+    return &change(list)[i];
   }
+  Remedy* remedy(const RemedyId& id) { return changed(c.remedies_, c.find_remedy(id)); }
+  Order* order(const OrderId& id) { return changed(c.orders_, c.find_order(id)); }
 
   result<const Calendar*> calendar() {
     BOOST_OUTCOME_TRY(auto cal, from_policy(policy.calendar(c), "calendar"));
@@ -308,7 +316,7 @@ struct detail_case_access {
   }
 
   result<void> on(const events::OrderLinked& e) {
-    if (order(e.order.id)) return bad_event(fmt::format("order {} is already linked", e.order.id.str()));
+    if (c.find_order(e.order.id)) return bad_event(fmt::format("order {} is already linked", e.order.id.str()));
     BOOST_OUTCOME_TRYV(check_currency(e.order.loss.amount, "order.loss.amount"));
     if (e.order.loss.kind == LossKind::none && !e.order.loss.amount.is_zero()) {
       return bad_event("order.loss.amount must be zero when nothing was lost");
@@ -389,7 +397,7 @@ struct detail_case_access {
   }
 
   result<void> on(const events::RemedyProposed& e) {
-    if (remedy(e.remedy)) return bad_event(fmt::format("remedy {} was already proposed", e.remedy.str()));
+    if (c.find_remedy(e.remedy)) return bad_event(fmt::format("remedy {} was already proposed", e.remedy.str()));
     BOOST_OUTCOME_TRYV(check_currency(e.value, "value"));
     if (e.value.is_negative()) return bad_event("value is negative");
     if (e.kind == RemedyKind::non_material && !e.value.is_zero()) {
@@ -397,7 +405,7 @@ struct detail_case_access {
     }
     const Order* o = nullptr;
     if (e.order) {
-      o = order(*e.order);
+      o = c.find_order(*e.order);
       if (!o) return bad_event(fmt::format("order {} is not linked to the case", e.order->str()));
     }
     Remedy r{e.remedy, e.kind, e.value, e.order, RemedyStatus::proposed, 0, std::nullopt};
@@ -551,8 +559,11 @@ struct detail_case_access {
     c.update_overdue_since_.reset();
     if (c.stage_ < Stage::record) c.stage_ = Stage::record;
     cancel_kind(FollowUpKind::update);
-    for (auto& p : c.promises_) {
-      if (p.state == PromiseState::open) p.state = PromiseState::kept;
+    if (std::any_of(c.promises_.begin(), c.promises_.end(),
+                    [](const Promise& p) { return p.state == PromiseState::open; })) {
+      for (auto& p : change(c.promises_)) {
+        if (p.state == PromiseState::open) p.state = PromiseState::kept;
+      }
     }
     cancel_kind(FollowUpKind::promise);
     BOOST_OUTCOME_TRYV(schedule(FollowUpKind::satisfaction_check, ev.at_utc + settings.satisfaction_check_after));
@@ -610,7 +621,7 @@ struct detail_case_access {
       return success();
     }
     FollowUp f = *it;
-    c.pending_.erase(it);
+    c.pending_.erase(static_cast<std::size_t>(it - c.pending_.begin()));
     switch (f.kind) {
       case FollowUpKind::update: {
         find("update.missed", Severity::warn,
@@ -623,7 +634,7 @@ struct detail_case_access {
       }
       case FollowUpKind::promise: {
         int lapsed = 1;
-        for (auto& p : c.promises_) {
+        for (auto& p : change(c.promises_)) {
           if (p.follow_up == f.id) p.state = PromiseState::lapsed;
           else lapsed += p.state == PromiseState::lapsed;
         }

@@ -160,6 +160,26 @@ TEST_SUITE("engine") {
     }
   }
 
+  TEST_CASE("the next case shares the lists an event leaves alone, and changing one leaves the caller's case as it was") {
+    auto policy = reference_policy();
+    Journey j{policy, new_case()};
+    j.on("2025-01-24T07:00:00Z", order_with_loss("O-1", Loss{LossKind::money, cny("50"), std::nullopt}));
+    j.on("2025-01-24T07:01:00Z", ev::NeedStated{"my money back"});
+    j.on("2025-01-24T07:02:00Z", ev::RemedyProposed{remedy_id("R-1"), RemedyKind::cash, cny("50"), order_id("O-1")});
+    Case before = j.c;
+    Case copy = before;
+    j.on("2025-01-24T07:03:00Z", ev::RemedyAccepted{remedy_id("R-1")});
+    CHECK(j.c.orders().data() == before.orders().data());
+    CHECK(j.c.needs().data() == before.needs().data());
+    CHECK(j.c.remedies().data() != before.remedies().data());
+    CHECK(j.c.find_remedy(remedy_id("R-1"))->status == RemedyStatus::accepted);
+    CHECK(before.find_remedy(remedy_id("R-1"))->status == RemedyStatus::proposed);
+    CHECK(before == copy);
+    std::vector<Remedy> remedies = j.c.remedies();
+    CHECK(remedies.size() == 1);
+    CHECK(std::span<const Remedy>(j.c.remedies()).front() == remedies.front());
+  }
+
   TEST_CASE("a coupon expired 8 days ago is not extended") {
     auto policy = reference_policy();
     Journey j{policy, new_case("2025-03-10T02:00:00Z")};

@@ -76,6 +76,26 @@ TEST_SUITE("ids") {
     CHECK(std::hash<CaseId>()(a) == std::hash<CaseId>()(CaseId::make("A-2").value()));
   }
 
+  TEST_CASE("short ids are held inline and long ones on the heap, with the same text either way") {
+    for (std::size_t n : {1, 14, 15, 16, 17, 128}) {
+      CAPTURE(n);
+      std::string text(n, 'x');
+      text.front() = 'a';
+      auto id = CaseId::make(text).value();
+      CHECK(id.str() == text);
+      CHECK(std::string_view(id.c_str()) == text);
+      CaseId copy = id;
+      CHECK(copy == id);
+      CaseId moved = std::move(copy);
+      CHECK(moved.str() == text);
+      copy = moved;
+      CHECK(copy.str() == text);
+      copy = CaseId::make("B").value();
+      CHECK(copy.str() == "B");
+    }
+    static_assert(sizeof(CaseId) == 16);
+  }
+
   TEST_CASE("ids format as their text and accept string specs") {
     auto id = CustomerId::make("cust-42").value();
     CHECK(fmt::format("{}", id) == "cust-42");

@@ -236,10 +236,10 @@ void bm_append(benchmark::State& state) {
                }) && ok;
           break;
         case 1:
-          ok = timed(spent[1], [&] { return raw.write(id.str(), last[k] + 1, to_rows(batch)); }) && ok;
+          ok = timed(spent[1], [&] { return raw.write(std::string(id.str()), last[k] + 1, to_rows(batch)); }) && ok;
           break;
         default:
-          ok = timed(spent[2], [&] { return pre.write(id.str(), last[k] + 1, encoded); }) && ok;
+          ok = timed(spent[2], [&] { return pre.write(std::string(id.str()), last[k] + 1, encoded); }) && ok;
       }
     }
     if (!ok) {

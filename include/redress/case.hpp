@@ -19,12 +19,20 @@
 #ifndef REDRESS_CASE_HPP
 #define REDRESS_CASE_HPP
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
+#include <memory>
+#include <new>
 #include <optional>
+#include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <redress/channel.hpp>
@@ -290,6 +298,142 @@ class ChannelList {
   std::uint8_t size_ = 0;
 };
 
+// SharedList
+//
+// One of a case's lists (contact points, orders, feelings, needs, promises,
+// remedies, follow-ups, findings): a read-only sequence of T with size(),
+// empty(), operator[], front()/back(), begin()/end(), rbegin()/rend(),
+// data() and ==, convertible to std::span<const T> and std::vector<T>.
+//
+// Copies share their elements until one is changed (only the engine changes
+// a case's lists), so copying a Case copies no element: apply() pays only for
+// the lists an event changes. The elements sit in one block after a reference
+// count and the size, exactly as many as there are; an empty list holds no
+// block. Like any value, a list may be read, and copied, from several threads
+// at once (the count is atomic).
+//
+// Example:
+//   for (const redress::Remedy& r : c.remedies()) ...
+//   std::vector<redress::Finding> kept = c.findings();
+template <class T>
+class SharedList {
+ public:
+  using value_type = T;
+  using size_type = std::size_t;
+  using const_iterator = const T*;
+  using iterator = const_iterator;
+  using const_reverse_iterator = std::reverse_iterator<const_iterator>;
+  using reverse_iterator = const_reverse_iterator;
+
+  SharedList() noexcept = default;
+  SharedList(const SharedList& other) noexcept : block_(other.block_) {
+    if (block_ != nullptr) block_->refs.fetch_add(1, std::memory_order_relaxed);
+  }
+  SharedList(SharedList&& other) noexcept : block_(std::exchange(other.block_, nullptr)) {}
+  SharedList& operator=(SharedList other) noexcept {
+    std::swap(block_, other.block_);
+    return *this;
+  }
+  ~SharedList() { release(block_); }
+
+  std::size_t size() const noexcept { return block_ == nullptr ? 0 : block_->size; }
+  bool empty() const noexcept { return block_ == nullptr; }
+  const T* data() const noexcept { return block_ == nullptr ? nullptr : elements(block_); }
+  const T* begin() const noexcept { return data(); }
+  const T* end() const noexcept { return data() + size(); }
+  const_reverse_iterator rbegin() const noexcept { return const_reverse_iterator(end()); }
+  const_reverse_iterator rend() const noexcept { return const_reverse_iterator(begin()); }
+  const T& operator[](std::size_t i) const noexcept { return data()[i]; }
+  const T& front() const noexcept { return data()[0]; }
+  const T& back() const noexcept { return data()[size() - 1]; }
+
+  operator std::span<const T>() const noexcept { return {data(), size()}; }
+  operator std::vector<T>() const { return std::vector<T>(begin(), end()); }
+
+  friend bool operator==(const SharedList& a, const SharedList& b) {
+    return a.block_ == b.block_ || std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+
+ private:
+  friend struct detail_case_access;
+
+  struct Block {
+    std::atomic<std::uint32_t> refs;
+    std::uint32_t size;
+  };
+  // The elements start after the header, aligned for T.
+  static constexpr std::size_t kOffset = (sizeof(Block) + alignof(T) - 1) / alignof(T) * alignof(T);
+  static_assert(alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+
+  static T* elements(Block* b) noexcept {
+    return std::launder(reinterpret_cast<T*>(reinterpret_cast<unsigned char*>(b) + kOffset));
+  }
+  static Block* allocate(std::size_t n) {
+    if (n > UINT32_MAX) throw std::length_error("redress::SharedList: too many elements");
+    void* p = ::operator new(kOffset + n * sizeof(T));
+    return ::new (p) Block{{1}, static_cast<std::uint32_t>(n)};
+  }
+  static void deallocate(Block* b) noexcept {
+    b->~Block();
+    ::operator delete(static_cast<void*>(b));
+  }
+  static void release(Block* b) noexcept {
+    if (b == nullptr || b->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    std::destroy_n(elements(b), b->size);
+    deallocate(b);
+  }
+  bool unique() const noexcept { return block_->refs.load(std::memory_order_acquire) == 1; }
+
+  // A new block of `n` elements: the first `keep` of this list's elements,
+  // except the one at `skip`, moved when this list holds the only reference
+  // and copied otherwise; then `last`, when given, at the end.
+  template <class... Last>
+  void rebuild(std::size_t n, std::size_t skip, Last&&... last) {
+    Block* b = allocate(n);
+    T* out = elements(b);
+    std::size_t done = 0;
+    try {
+      if (block_ != nullptr) {
+        bool move = unique();
+        T* in = elements(block_);
+        for (std::size_t i = 0; i < block_->size; ++i) {
+          if (i == skip) continue;
+          if (move) ::new (static_cast<void*>(out + done)) T(std::move(in[i]));
+          else ::new (static_cast<void*>(out + done)) T(in[i]);
+          ++done;
+        }
+      }
+      if constexpr (sizeof...(Last) > 0) {
+        ::new (static_cast<void*>(out + done)) T(std::forward<Last>(last)...);
+        ++done;
+      }
+    } catch (...) {
+      std::destroy_n(out, done);
+      deallocate(b);
+      throw;
+    }
+    release(std::exchange(block_, b));
+  }
+
+  // Appends `value`.
+  void push_back(T value) { rebuild(size() + 1, SIZE_MAX, std::move(value)); }
+  // Removes the element at `i`.
+  void erase(std::size_t i) {
+    if (size() == 1) {
+      release(std::exchange(block_, nullptr));
+    } else {
+      rebuild(size() - 1, i);
+    }
+  }
+  // The elements, to change in place: copied first if shared.
+  T* mutable_data() {
+    if (block_ != nullptr && !unique()) rebuild(size(), SIZE_MAX);
+    return block_ == nullptr ? nullptr : elements(block_);
+  }
+
+  Block* block_ = nullptr;
+};
+
 // Case
 //
 // One service failure. Created with Case::open(); changed only by apply().
@@ -318,17 +462,17 @@ class Case {
 
   Stage stage() const noexcept { return stage_; }
   Priority priority() const noexcept { return priority_; }
-  const std::vector<ContactPoint>& contact_points() const noexcept { return contact_points_; }
+  const SharedList<ContactPoint>& contact_points() const noexcept { return contact_points_; }
   const ChannelList& channels() const noexcept { return channels_; }
   int contacts() const noexcept { return contacts_; }
-  const std::vector<Order>& orders() const noexcept { return orders_; }
+  const SharedList<Order>& orders() const noexcept { return orders_; }
   const std::optional<std::string>& incident_group() const noexcept { return incident_group_; }
-  const std::vector<EmotionRecord>& emotions() const noexcept { return emotions_; }
-  const std::vector<Need>& needs() const noexcept { return needs_; }
-  const std::vector<Promise>& promises() const noexcept { return promises_; }
-  const std::vector<Remedy>& remedies() const noexcept { return remedies_; }
-  const std::vector<FollowUp>& pending_follow_ups() const noexcept { return pending_; }
-  const std::vector<Finding>& findings() const noexcept { return findings_; }
+  const SharedList<EmotionRecord>& emotions() const noexcept { return emotions_; }
+  const SharedList<Need>& needs() const noexcept { return needs_; }
+  const SharedList<Promise>& promises() const noexcept { return promises_; }
+  const SharedList<Remedy>& remedies() const noexcept { return remedies_; }
+  const SharedList<FollowUp>& pending_follow_ups() const noexcept { return pending_; }
+  const SharedList<Finding>& findings() const noexcept { return findings_; }
   const Flags& flags() const noexcept { return flags_; }
   const std::optional<RootCause>& root_cause() const noexcept { return root_cause_; }
   int apologies() const noexcept { return apologies_; }
@@ -365,15 +509,15 @@ class Case {
   Instant last_event_at_utc_;
   std::uint64_t events_applied_ = 0;
   std::uint64_t next_follow_up_ = 1;
-  std::vector<ContactPoint> contact_points_;
-  std::vector<Order> orders_;
+  SharedList<ContactPoint> contact_points_;
+  SharedList<Order> orders_;
   std::optional<std::string> incident_group_;
-  std::vector<EmotionRecord> emotions_;
-  std::vector<Need> needs_;
-  std::vector<Promise> promises_;
-  std::vector<Remedy> remedies_;
-  std::vector<FollowUp> pending_;
-  std::vector<Finding> findings_;
+  SharedList<EmotionRecord> emotions_;
+  SharedList<Need> needs_;
+  SharedList<Promise> promises_;
+  SharedList<Remedy> remedies_;
+  SharedList<FollowUp> pending_;
+  SharedList<Finding> findings_;
   std::optional<RootCause> root_cause_;
   std::optional<Instant> update_overdue_since_;
   Flags flags_;

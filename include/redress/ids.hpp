@@ -16,11 +16,18 @@
 // Ids are regular, ordered by their text (bytewise), hashable (std::hash) and
 // formattable (<redress/fmt.hpp>). There is no arithmetic and no default
 // value: an id is made only by `make()`, which validates it.
+//
+// An id takes 16 bytes: up to 15 bytes of text are held inline (case, order
+// and remedy numbers usually fit), a longer id points to its own copy.
+// `str()` is a std::string_view of the text and `c_str()` the same text
+// NUL-terminated, both borrowed from the id.
 #ifndef REDRESS_IDS_HPP
 #define REDRESS_IDS_HPP
 
 #include <compare>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -38,7 +45,7 @@ inline namespace v1 {
 // Example:
 //   auto id = redress::CaseId::make("C-2025-0042");
 //   if (!id) return id.error();          // errc::invalid_argument
-//   id.value().str()                     // "C-2025-0042"
+//   id.value().str()                     // "C-2025-0042" (a std::string_view)
 template <class Tag>
 class BasicId {
  public:
@@ -65,20 +72,82 @@ class BasicId {
                                 " is a space, a control character or not ASCII");
       }
     }
-    return BasicId(std::string(text));
+    return BasicId(text);
   }
 
-  // The id's text, as given to make().
-  const std::string& str() const noexcept { return text_; }
+  BasicId(const BasicId& other) : BasicId(other.str()) {}
+  BasicId(BasicId&& other) noexcept {
+    std::memcpy(bytes_, other.bytes_, sizeof bytes_);
+    other.set_inline({});
+  }
+  BasicId& operator=(const BasicId& other) {
+    if (this != &other) *this = BasicId(other);
+    return *this;
+  }
+  BasicId& operator=(BasicId&& other) noexcept {
+    if (this != &other) {
+      release();
+      std::memcpy(bytes_, other.bytes_, sizeof bytes_);
+      other.set_inline({});
+    }
+    return *this;
+  }
+  ~BasicId() { release(); }
 
-  friend bool operator==(const BasicId&, const BasicId&) = default;
+  // The id's text, as given to make() (borrowed from the id).
+  std::string_view str() const noexcept {
+    if (on_heap()) return {heap_text(), heap_size()};
+    return {bytes_, kInlineBytes - static_cast<std::size_t>(bytes_[kInlineBytes])};
+  }
+  // The same text, NUL-terminated (borrowed from the id).
+  const char* c_str() const noexcept { return on_heap() ? heap_text() : bytes_; }
+
+  friend bool operator==(const BasicId& a, const BasicId& b) noexcept { return a.str() == b.str(); }
   friend std::strong_ordering operator<=>(const BasicId& a, const BasicId& b) noexcept {
-    return a.text_.compare(b.text_) <=> 0;
+    return a.str().compare(b.str()) <=> 0;
   }
 
  private:
-  explicit BasicId(std::string text) : text_(std::move(text)) {}
-  std::string text_;
+  // Up to 15 bytes are held inline, followed by 15 minus their length (so a
+  // 15-byte id ends in the NUL c_str() needs); a longer id is a pointer to a
+  // NUL-terminated copy and its length, and the last byte is kOnHeap.
+  static constexpr std::size_t kInlineBytes = 15;
+  static constexpr char kOnHeap = static_cast<char>(0x80);
+
+  explicit BasicId(std::string_view text) {
+    if (text.size() <= kInlineBytes) {
+      set_inline(text);
+      return;
+    }
+    char* copy = new char[text.size() + 1];
+    std::memcpy(copy, text.data(), text.size());
+    copy[text.size()] = '\0';
+    auto size = static_cast<std::uint32_t>(text.size());
+    std::memcpy(bytes_, &copy, sizeof copy);
+    std::memcpy(bytes_ + sizeof copy, &size, sizeof size);
+    bytes_[kInlineBytes] = kOnHeap;
+  }
+  void set_inline(std::string_view text) noexcept {
+    std::memset(bytes_, 0, sizeof bytes_);
+    if (!text.empty()) std::memcpy(bytes_, text.data(), text.size());
+    bytes_[kInlineBytes] = static_cast<char>(kInlineBytes - text.size());
+  }
+  bool on_heap() const noexcept { return bytes_[kInlineBytes] == kOnHeap; }
+  const char* heap_text() const noexcept {
+    const char* p = nullptr;
+    std::memcpy(&p, bytes_, sizeof p);
+    return p;
+  }
+  std::size_t heap_size() const noexcept {
+    std::uint32_t n = 0;
+    std::memcpy(&n, bytes_ + sizeof(const char*), sizeof n);
+    return n;
+  }
+  void release() noexcept {
+    if (on_heap()) delete[] heap_text();
+  }
+
+  alignas(8) char bytes_[16];
 };
 
 // The tags: each names its kind of id for error messages and JSON paths.

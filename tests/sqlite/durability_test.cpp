@@ -117,7 +117,7 @@ TEST_SUITE("sqlite_store durability") {
         REQUIRE(ack.case_index < kCases);
         REQUIRE(ack.last_seq > acked[ack.case_index]);
         acked[ack.case_index] = ack.last_seq;
-        acked_follow_ups.insert(follow_up_at(ack.case_index, ack.last_seq).str());
+        acked_follow_ups.insert(std::string(follow_up_at(ack.case_index, ack.last_seq).str()));
         ++total_acks;
       }
 

@@ -27,7 +27,7 @@ inline Instant instant(std::string_view text) { return parse_instant(text).value
 inline Event nth_event(const CaseId& case_id, std::uint64_t seq) {
   const Instant at = instant("2025-01-24T07:00:00Z") + boost::posix_time::seconds(static_cast<long>(seq));
   return Event{case_id, at, AgentId::make("A-7").value(),
-               events::ApologyGiven{"非常抱歉 #" + std::to_string(seq) + " of " + case_id.str()}};
+               events::ApologyGiven{"非常抱歉 #" + std::to_string(seq) + " of " + std::string(case_id.str())}};
 }
 
 // Events `first` to `first + count - 1` of a case, made by nth_event().
