@@ -122,7 +122,7 @@ CivilDate bucket_of(Instant at, const AnalyticsOptions& o) {
   return day - boost::gregorian::days(back);
 }
 
-RemedyNote note(const Case& c, const Remedy& r, const std::map<std::string, AgentId>& proposers) {
+RemedyNote note(const Case& c, const Remedy& r, const std::map<std::string, AgentId, std::less<>>& proposers) {
   RemedyNote n{c.id(), r.id, r.kind, r.value, r.status, r.approval_level, r.decided_by, std::nullopt};
   if (auto it = proposers.find(r.id.str()); it != proposers.end()) n.proposed_by = it->second;
   return n;
@@ -134,7 +134,7 @@ result<CaseFacts> facts_of(const Case& c, std::span<const Event> journal, const 
   f.bucket = bucket_of(c.opened_at_utc(), o);
 
   // The journal: who proposed each remedy, the first contact and first answer, updates sent.
-  std::map<std::string, AgentId> proposers;
+  std::map<std::string, AgentId, std::less<>> proposers;
   std::optional<Instant> first_contact, first_answer;
   for (std::size_t i = 0; i < journal.size(); ++i) {
     const Event& e = journal[i];
@@ -190,7 +190,7 @@ result<CaseFacts> facts_of(const Case& c, std::span<const Event> journal, const 
     if (r.status != RemedyStatus::granted) continue;
     BOOST_OUTCOME_TRYV(f.cost.add(r.value));
     auto agent = proposers.find(r.id.str());
-    f.granted.push_back({&r, agent == proposers.end() ? std::string() : agent->second.str()});
+    f.granted.push_back({&r, agent == proposers.end() ? std::string() : std::string(agent->second.str())});
     if (r.kind != RemedyKind::cash || !r.value.is_positive()) continue;
     const Order* order = r.order ? c.find_order(*r.order) : nullptr;
     bool lost = order ? order->loss.kind != LossKind::none : case_lost_something;
@@ -220,7 +220,7 @@ void add_ratio(Ratio& r, std::int64_t count, std::int64_t of) {
 }  // namespace
 
 result<void> Analytics::add(const Case& c, std::span<const Event> journal) {
-  if (seen_.contains(c.id().str())) {
+  if (seen_.contains(std::string(c.id().str()))) {
     return detail::fail(errc::invalid_argument, fmt::format("case {}: already folded in", c.id().str()));
   }
   BOOST_OUTCOME_TRY(auto f, facts_of(c, journal, options_));
@@ -282,7 +282,7 @@ result<void> Analytics::add(const Case& c, std::span<const Event> journal) {
   for (auto& n : f.above_authority) above_authority_.push_back(std::move(n));
   precedent_claims_ += c.flags().precedent_claim;
   if (f.outlier) precedent_outliers_.push_back(c.id());
-  seen_.insert(c.id().str());
+  seen_.insert(std::string(c.id().str()));
   ++cases_;
   events_ += static_cast<std::int64_t>(journal.size());
   return success();

@@ -1,5 +1,7 @@
 // Names of the case model's enumerators, events and actions.
 #include <array>
+#include <mutex>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -49,7 +51,37 @@ constexpr std::array<std::string_view, std::variant_size_v<Action>> kActionTypes
     "reply", "offer", "request_approval", "schedule_follow_up", "cancel_follow_up", "escalate", "emergency",
     "surface_history", "close"};
 
+// Every finding code the program has seen, each held once; never freed, so
+// a FindingCode stays valid until the program ends.
+class CodeTable {
+ public:
+  static CodeTable& instance() {
+    static CodeTable* table = new CodeTable;
+    return *table;
+  }
+  const std::string* intern(std::string_view text) {
+    std::lock_guard lock(mutex_);
+    auto it = codes_.find(text);
+    if (it == codes_.end()) it = codes_.emplace(text).first;
+    return &*it;
+  }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>()(s); }
+  };
+  std::mutex mutex_;
+  std::unordered_set<std::string, Hash, std::equal_to<>> codes_;
+};
+
+const std::string kEmptyCode;
+
 }  // namespace
+
+FindingCode::FindingCode() noexcept : text_(&kEmptyCode) {}
+FindingCode::FindingCode(std::string_view text)
+    : text_(text.empty() ? &kEmptyCode : CodeTable::instance().intern(text)) {}
 
 std::string_view to_string(Stage s) noexcept { return name_of(kStages, s); }
 std::string_view to_string(Priority p) noexcept { return name_of(kPriorities, p); }

@@ -79,9 +79,9 @@ struct detail_case_access {
   }
 
   // Records a finding; returns its severity (after policy overrides).
-  Severity find(std::string code, Severity fallback, std::string message) {
+  Severity find(std::string_view code, Severity fallback, std::string message) {
     Severity s = severity_of(code, fallback);
-    Finding f{std::move(code), s, std::move(message), ev.at_utc};
+    Finding f{FindingCode(code), s, std::move(message), ev.at_utc};
     c.findings_.push_back(f);
     findings.push_back(std::move(f));
     return s;
@@ -217,7 +217,7 @@ struct detail_case_access {
           fmt::format("policy repeat_contacts_to_escalate = {}", settings.repeat_contacts_to_escalate));
     }
     if (c.resolved_) return success();
-    c.update_overdue_since_.reset();
+    c.update_overdue_since_ = Instant();
     return restart_update_clock("the customer came back: update due in");
   }
 
@@ -326,7 +326,11 @@ struct detail_case_access {
       return bad_event("order.loss.right is required when a right was lost");
     }
     c.orders_.push_back(e.order);
-    if (e.incident_group) c.incident_group_ = e.incident_group;
+    if (e.incident_group) {
+      SharedList<std::optional<std::string>> group;
+      group.push_back(e.incident_group);
+      c.incident_group_ = std::move(group);
+    }
     return success();
   }
 
@@ -334,8 +338,8 @@ struct detail_case_access {
   // when a blocking finding was raised.
   result<bool> remedy_blocked(const events::RemedyProposed& e, const Order* o) {
     bool blocked = false;
-    auto check = [&](std::string code, Severity fallback, std::string message) {
-      blocked |= find(std::move(code), fallback, std::move(message)) == Severity::block;
+    auto check = [&](std::string_view code, Severity fallback, std::string message) {
+      blocked |= find(code, fallback, std::move(message)) == Severity::block;
     };
     if (c.needs_.empty() && e.kind != RemedyKind::non_material) {
       check("remedy.before_need", Severity::block,
@@ -514,10 +518,10 @@ struct detail_case_access {
   result<void> on(const events::ProgressUpdateSent& e) {
     BOOST_OUTCOME_TRYV(lint_text(e.text));
     if (c.resolved_) return success();
-    if (c.update_overdue_since_) {
+    if (!c.update_overdue_since_.is_special()) {
       find("update.late", Severity::warn,
-           fmt::format("the update came {} after it was due", format_duration(ev.at_utc - *c.update_overdue_since_)));
-      c.update_overdue_since_.reset();
+           fmt::format("the update came {} after it was due", format_duration(ev.at_utc - c.update_overdue_since_)));
+      c.update_overdue_since_ = Instant();
     }
     return restart_update_clock("next update due in");
   }
@@ -556,7 +560,7 @@ struct detail_case_access {
   result<void> on(const events::Resolved&) {
     if (c.resolved_) return bad_event("the case is already resolved");
     c.resolved_ = true;
-    c.update_overdue_since_.reset();
+    c.update_overdue_since_ = Instant();
     if (c.stage_ < Stage::record) c.stage_ = Stage::record;
     cancel_kind(FollowUpKind::update);
     if (std::any_of(c.promises_.begin(), c.promises_.end(),
@@ -594,8 +598,8 @@ struct detail_case_access {
 
   result<void> on(const events::CloseRequested&) {
     bool blocked = false;
-    auto check = [&](bool ok, std::string code, std::string message) {
-      if (!ok) blocked |= find(std::move(code), Severity::block, std::move(message)) == Severity::block;
+    auto check = [&](bool ok, std::string_view code, std::string message) {
+      if (!ok) blocked |= find(code, Severity::block, std::move(message)) == Severity::block;
     };
     auto feeling = c.confirmed_feeling();
     check(c.resolved_, "close.unresolved", "the problem is not resolved");

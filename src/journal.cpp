@@ -372,7 +372,7 @@ json::value to_json(const FollowUp& f) {
 }
 
 json::value to_json(const Finding& f) {
-  return json::object{{"code", f.code},
+  return json::object{{"code", f.code.str()},
                       {"severity", to_json(f.severity)},
                       {"message", f.message},
                       {"at", to_json(f.at_utc)}};

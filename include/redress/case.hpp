@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -202,12 +203,49 @@ struct FollowUp {
   friend bool operator==(const FollowUp&, const FollowUp&) = default;
 };
 
+// FindingCode
+//
+// A finding's stable code ("remedy.over_authority"; docs/engine.md lists them
+// all). The codes are a fixed vocabulary, so the program holds each one once
+// and a FindingCode points to it: 8 bytes, copied without allocating, and two
+// codes are equal when they point to the same text. It reads as a
+// `const std::string&` or a `std::string_view`, and compares with text.
+//
+// Example:
+//   redress::FindingCode code("contact.repeat");
+//   code == "contact.repeat"           // true
+//   const std::string& text = code;    // "contact.repeat"
+class FindingCode {
+ public:
+  // The empty code.
+  FindingCode() noexcept;
+  // The code spelled `text`; the text is kept until the program ends.
+  FindingCode(std::string_view text);
+
+  const std::string& str() const noexcept { return *text_; }
+  operator const std::string&() const noexcept { return *text_; }
+  operator std::string_view() const noexcept { return *text_; }
+  const char* c_str() const noexcept { return text_->c_str(); }
+  std::size_t size() const noexcept { return text_->size(); }
+  bool empty() const noexcept { return text_->empty(); }
+  bool starts_with(std::string_view prefix) const noexcept { return std::string_view(*text_).starts_with(prefix); }
+
+  friend bool operator==(const FindingCode& a, const FindingCode& b) noexcept { return a.text_ == b.text_; }
+  friend bool operator==(const FindingCode& a, std::string_view b) noexcept { return *a.text_ == b; }
+  friend std::strong_ordering operator<=>(const FindingCode& a, const FindingCode& b) noexcept {
+    return a.text_->compare(*b.text_) <=> 0;
+  }
+
+ private:
+  const std::string* text_;
+};
+
 // Finding
 //
 // Something a rule noticed, with a stable `code` ("remedy.over_authority";
 // docs/engine.md lists them all), a severity, a sentence for a human, and when.
 struct Finding {
-  std::string code;
+  FindingCode code;
   Severity severity = Severity::info;
   std::string message;
   Instant at_utc;
@@ -227,9 +265,14 @@ struct Need {
 //
 // A feeling observed at an instant; `confirmed` when the customer confirmed it
 // themselves (the satisfaction check), not when an agent or model guessed it.
+//
+// Built as {emotion, at_utc, confirmed}; held instant first, so that a
+// record takes 16 bytes.
 struct EmotionRecord {
-  Emotion emotion;
+  EmotionRecord(Emotion emotion, Instant at_utc, bool confirmed = false) noexcept
+      : at_utc(at_utc), emotion(emotion), confirmed(confirmed) {}
   Instant at_utc;
+  Emotion emotion;
   bool confirmed = false;
   friend bool operator==(const EmotionRecord&, const EmotionRecord&) = default;
 };
@@ -466,7 +509,9 @@ class Case {
   const ChannelList& channels() const noexcept { return channels_; }
   int contacts() const noexcept { return contacts_; }
   const SharedList<Order>& orders() const noexcept { return orders_; }
-  const std::optional<std::string>& incident_group() const noexcept { return incident_group_; }
+  const std::optional<std::string>& incident_group() const noexcept {
+    return incident_group_.empty() ? kNoIncidentGroup : incident_group_.front();
+  }
   const SharedList<EmotionRecord>& emotions() const noexcept { return emotions_; }
   const SharedList<Need>& needs() const noexcept { return needs_; }
   const SharedList<Promise>& promises() const noexcept { return promises_; }
@@ -481,7 +526,9 @@ class Case {
   int failure_signals() const noexcept { return failure_signals_; }
   // When the update the 20-minute rule asked for fell due and was missed;
   // cleared by the next update.
-  const std::optional<Instant>& update_overdue_since() const noexcept { return update_overdue_since_; }
+  std::optional<Instant> update_overdue_since() const noexcept {
+    return update_overdue_since_.is_special() ? std::nullopt : std::optional<Instant>(update_overdue_since_);
+  }
 
   // The remedy with this id, or nullptr (borrowed from the case).
   const Remedy* find_remedy(const RemedyId& id) const noexcept;
@@ -494,6 +541,7 @@ class Case {
 
  private:
   friend struct detail_case_access;
+  static inline const std::optional<std::string> kNoIncidentGroup{};
   Case(CaseId id, CustomerId customer, Currency currency, Instant opened_at_utc)
       : id_(std::move(id)),
         customer_(std::move(customer)),
@@ -511,7 +559,8 @@ class Case {
   std::uint64_t next_follow_up_ = 1;
   SharedList<ContactPoint> contact_points_;
   SharedList<Order> orders_;
-  std::optional<std::string> incident_group_;
+  // The incident group, when there is one, shared between copies like a list.
+  SharedList<std::optional<std::string>> incident_group_;
   SharedList<EmotionRecord> emotions_;
   SharedList<Need> needs_;
   SharedList<Promise> promises_;
@@ -519,7 +568,7 @@ class Case {
   SharedList<FollowUp> pending_;
   SharedList<Finding> findings_;
   std::optional<RootCause> root_cause_;
-  std::optional<Instant> update_overdue_since_;
+  Instant update_overdue_since_;  // not_a_date_time when no update is overdue
   Flags flags_;
   int contacts_ = 0;
   int apologies_ = 0;

@@ -95,9 +95,9 @@ int redress_case_json(redress_buf* out, const redress_case* c) {
   });
 }
 
-const char* redress_case_id(const redress_case* c) { return c != nullptr ? c->value.id().str().c_str() : ""; }
+const char* redress_case_id(const redress_case* c) { return c != nullptr ? c->value.id().c_str() : ""; }
 const char* redress_case_customer(const redress_case* c) {
-  return c != nullptr ? c->value.customer().str().c_str() : "";
+  return c != nullptr ? c->value.customer().c_str() : "";
 }
 const char* redress_case_currency(const redress_case* c) {
   // Currency codes are three letters in a static table, each NUL-terminated.
