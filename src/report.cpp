@@ -127,7 +127,7 @@ std::string agent_label(const std::string& agent, const Words& w) {
 }
 
 std::string decider(const RemedyNote& n, const Words& w) {
-  return n.decided_by ? n.decided_by->str() : std::string(w.nobody);
+  return n.decided_by ? std::string(n.decided_by->str()) : std::string(w.nobody);
 }
 
 // --- text ----------------------------------------------------------------
@@ -195,7 +195,7 @@ std::string report_text(const Summary& s, ReportLanguage language) {
   if (!s.cash_without_loss.empty()) out += fmt::format("  = {}\n", money_text(s.cash_without_loss_total, s.currency));
   text_notes(out, w.above_authority, s.above_authority, w);
   std::string outliers;
-  for (const auto& id : s.precedent_outliers) outliers += (outliers.empty() ? "" : ", ") + id.str();
+  for (const auto& id : s.precedent_outliers) outliers += (outliers.empty() ? "" : ", ") + std::string(id.str());
   out += fmt::format("\n{}: {} {}; {}: {}\n", w.precedent, w.claims, s.precedent_claims, w.outliers,
                      outliers.empty() ? std::string(w.none) : outliers);
   return out;
@@ -240,7 +240,7 @@ struct Csv {
   }
   void notes(std::string_view section, const std::vector<RemedyNote>& notes) {
     for (const auto& n : notes) {
-      std::string key = n.case_id.str() + "/" + n.remedy.str();
+      std::string key = std::string(n.case_id.str()) + "/" + std::string(n.remedy.str());
       row(section, key, "kind", "", to_string(n.kind));
       row(section, key, "value", n.value.currency().code(), format_amount(n.value));
       row(section, key, "status", "", to_string(n.status));
@@ -573,7 +573,7 @@ std::string report_html(const Summary& s, ReportLanguage language) {
   out += fmt::format("<h3>{}</h3>\n", escape_html(w.above_authority));
   out += notes_table("above-authority", s.above_authority, w);
   std::string outliers;
-  for (const auto& id : s.precedent_outliers) outliers += (outliers.empty() ? "" : ", ") + id.str();
+  for (const auto& id : s.precedent_outliers) outliers += (outliers.empty() ? "" : ", ") + std::string(id.str());
   out += fmt::format("<h3>{}</h3>\n<p id=\"precedent\" data-claims=\"{}\" data-outliers=\"{}\">{}: {}; {}: {}</p>\n",
                      escape_html(w.precedent), s.precedent_claims, s.precedent_outliers.size(), escape_html(w.claims),
                      s.precedent_claims, escape_html(w.outliers),

@@ -62,7 +62,7 @@ void claim_until_done(PgStore& store, Raw& raw, int k, int log_fd) {
     for (const auto& c : claimed.value()) {
       auto done = store.complete(c.follow_up.id, claimer_at(k));
       if (!done) _exit(22);
-      if (done.value()) write_line(log_fd, c.follow_up.id.str());
+      if (done.value()) write_line(log_fd, std::string(c.follow_up.id.str()));
     }
   }
   _exit(23);  // took too long
@@ -84,12 +84,12 @@ void claim_until_done(PgStore& store, Raw& raw, int k, int log_fd) {
         if (!claimed || claimed.value().empty()) _exit(11);
         for (const auto& c : claimed.value()) {
           if (std::strcmp(step, "hold") == 0) {
-            write_line(held_fd, c.follow_up.id.str());
+            write_line(held_fd, std::string(c.follow_up.id.str()));
             continue;
           }
           auto done = store.complete(c.follow_up.id, claimer_at(k));
           if (!done || !done.value()) _exit(12);
-          write_line(log_fd, c.follow_up.id.str());
+          write_line(log_fd, std::string(c.follow_up.id.str()));
         }
         signal_parent(signal_fd);
       }

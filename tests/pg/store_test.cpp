@@ -545,7 +545,7 @@ TEST_SUITE("pg_store follow-ups") {
     auto claimed = store.claim_due(t0 + lease, 10, claimer("w1"), lease);
     REQUIRE(claimed);
     std::vector<std::string> ids;
-    for (const auto& c : claimed.value()) ids.push_back(c.follow_up.id.str());
+    for (const auto& c : claimed.value()) ids.push_back(std::string(c.follow_up.id.str()));
     CHECK(ids == std::vector<std::string>{"F-a", "F-b", "F-c", "F-0"});
   }
 
