@@ -47,7 +47,7 @@ class RetailPolicy final : public redress::Policy {
  private:
   redress::Settings settings_;
   redress::Calendar calendar_;
-  std::map<std::string, redress::Money> ledger_{{"U-1", redress::Money::parse("40", redress::Currency::CNY).value()}};
+  std::map<std::string, redress::Money, std::less<>> ledger_{{"U-1", redress::Money::parse("40", redress::Currency::CNY).value()}};
 };
 
 std::string read(const std::string& path) {
