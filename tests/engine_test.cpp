@@ -236,7 +236,7 @@ TEST_SUITE("engine") {
     CHECK_FALSE(j.c.update_overdue_since().has_value());
   }
 
-  TEST_CASE("an update in time moves the next one 20 minutes on; resolution stops them") {
+  TEST_CASE("an update in time moves the next one 20 minutes on, and resolution stops them") {
     auto policy = reference_policy();
     Journey j{policy, new_case()};
     j.on("2025-01-24T07:00:00Z", ev::ContactReceived{Channel::phone, std::nullopt, ""});
