@@ -60,8 +60,8 @@ redress_store* handle_of(Store store) {
   return new redress_store{std::move(owned), follow_ups};
 }
 
-// What a build without the store answers.
-int not_built(redress_store** out, std::string_view store) {
+// What a build without the store answers (unused when both stores are built).
+[[maybe_unused]] int not_built(redress_store** out, std::string_view store) {
   if (out != nullptr) *out = nullptr;
   c_api::fail(errc::invalid_argument, fmt::format("this redress was built without the {} store", store));
   return REDRESS_ENOTSUPPORTED;
