@@ -162,9 +162,9 @@ class Runner {
   result<void> reconcile() {
     BOOST_OUTCOME_TRY(auto open, store_.journal->open_cases());
     for (const auto& id : open) {
-      BOOST_OUTCOME_TRY(auto* entry, load(id, std::nullopt, Instant()));
-      if (entry == nullptr) continue;
-      for (const auto& f : entry->c.pending_follow_ups()) {
+      BOOST_OUTCOME_TRY(auto* c, load(id, std::nullopt, Instant()));
+      if (c == nullptr) continue;
+      for (const auto& f : c->pending_follow_ups()) {
         BOOST_OUTCOME_TRYV(store_.follow_ups->persist(id, f));
       }
     }
@@ -203,23 +203,17 @@ class Runner {
   }
 
  private:
-  struct Entry {
-    Case c;
-    std::uint64_t last_seq = 0;
-  };
-
   // The case in memory, restored from the store, or (with `customer`) new.
-  // nullptr when the store has never seen it and no customer was given.
-  result<Entry*> load(const CaseId& id, const std::optional<CustomerId>& customer, Instant opened_at) {
+  // nullptr when the store has never seen it and no customer was given. A
+  // case's last sequence number in the store is the number of events folded
+  // into it: events_applied().
+  result<Case*> load(const CaseId& id, const std::optional<CustomerId>& customer, Instant opened_at) {
     if (auto it = cases_.find(id); it != cases_.end()) return &it->second;
-    BOOST_OUTCOME_TRY(auto last, store_.journal->last_seq(id));
     BOOST_OUTCOME_TRY(auto restored, restore(*store_.journal, id, *policy_));
-    if (restored) {
-      return &cases_.insert_or_assign(id, Entry{std::move(*restored), last}).first->second;
-    }
-    if (!customer) return static_cast<Entry*>(nullptr);
+    if (restored) return &cases_.insert_or_assign(id, std::move(*restored)).first->second;
+    if (!customer) return static_cast<Case*>(nullptr);
     BOOST_OUTCOME_TRY(auto c, Case::open(id, *customer, policy_->settings().currency, opened_at));
-    return &cases_.insert_or_assign(id, Entry{std::move(c), 0}).first->second;
+    return &cases_.insert_or_assign(id, std::move(c)).first->second;
   }
 
   result<void> handle(std::string_view text) {
@@ -236,8 +230,8 @@ class Runner {
     if (options_.input_clock) {
       BOOST_OUTCOME_TRYV(fire_due(e.at_utc));
     }
-    BOOST_OUTCOME_TRY(auto* entry, load(e.case_id, customer, e.at_utc));
-    if (entry == nullptr) {
+    BOOST_OUTCOME_TRY(auto* c, load(e.case_id, customer, e.at_utc));
+    if (c == nullptr) {
       return detail::fail(errc::invalid_event,
                           fmt::format("case_id: the store has no case \"{}\"; its first event must carry \"customer\"",
                                       e.case_id.str()));
@@ -248,10 +242,10 @@ class Runner {
   }
 
   result<void> fire(const ClaimedFollowUp& claimed, Instant now) {
-    BOOST_OUTCOME_TRY(auto* entry, load(claimed.case_id, std::nullopt, Instant()));
-    if (entry != nullptr) {
+    BOOST_OUTCOME_TRY(auto* c, load(claimed.case_id, std::nullopt, Instant()));
+    if (c != nullptr) {
       Instant at = options_.input_clock ? claimed.follow_up.due_at_utc : now;
-      at = std::max(at, entry->c.last_event_at_utc());
+      at = std::max(at, c->last_event_at_utc());
       Event e{claimed.case_id, at, std::nullopt, events::TimerFired{claimed.follow_up.id}};
       BOOST_OUTCOME_TRY(bool fired, commit(e));
       stats_.fired += fired;
@@ -274,13 +268,13 @@ class Runner {
   // before it could complete it) is not applied: returns false.
   result<bool> commit(const Event& e) {
     for (int attempt = 0;; ++attempt) {
-      Entry& entry = cases_.at(e.case_id);
-      if (const auto* t = std::get_if<events::TimerFired>(&e.body); t && !is_pending(entry.c, t->follow_up)) {
+      Case& c = cases_.at(e.case_id);
+      if (const auto* t = std::get_if<events::TimerFired>(&e.body); t && !is_pending(c, t->follow_up)) {
         return false;
       }
-      BOOST_OUTCOME_TRY(auto step, apply(entry.c, e, *policy_, e.at_utc));
+      BOOST_OUTCOME_TRY(auto step, apply(c, e, *policy_, e.at_utc));
       const CaseState state = state_of(step.next);
-      auto appended = store_.journal->append(CaseHeader::of(entry.c), std::span(&e, 1), entry.last_seq, state);
+      auto appended = store_.journal->append(CaseHeader::of(c), std::span(&e, 1), c.events_applied(), state);
       if (!appended && appended.error() == errc::store_conflict && attempt < 3) {
         cases_.erase(e.case_id);
         BOOST_OUTCOME_TRY(auto* reloaded, load(e.case_id, std::nullopt, Instant()));
@@ -291,8 +285,8 @@ class Runner {
       for (const auto& a : step.actions) {
         if (const auto* s = std::get_if<actions::ScheduleFollowUp>(&a)) {
           BOOST_OUTCOME_TRYV(store_.follow_ups->persist(e.case_id, s->follow_up));
-        } else if (const auto* c = std::get_if<actions::CancelFollowUp>(&a)) {
-          BOOST_OUTCOME_TRYV(store_.follow_ups->cancel(c->follow_up));
+        } else if (const auto* x = std::get_if<actions::CancelFollowUp>(&a)) {
+          BOOST_OUTCOME_TRYV(store_.follow_ups->cancel(x->follow_up));
         }
       }
       json::object out{{"case_id", e.case_id.str()}, {"seq", appended.value()}, {"event", to_json(e)}};
@@ -303,8 +297,7 @@ class Runner {
       if (state == CaseState::closed) {
         cases_.erase(e.case_id);  // a later event reloads it
       } else {
-        entry.c = std::move(step.next);
-        entry.last_seq = appended.value();
+        c = std::move(step.next);
       }
       return true;
     }
@@ -314,7 +307,7 @@ class Runner {
   std::shared_ptr<const ReferencePolicy> policy_;
   const Options& options_;
   ClaimerId claimer_;
-  std::map<CaseId, Entry> cases_;
+  std::map<CaseId, Case> cases_;
   Stats stats_;
 };
 
