@@ -131,9 +131,6 @@ class Schema {
   std::string name_;
 };
 
-
-inline std::string why() { return std::string(last_error_detail()); }
-
 inline PgStore open_store(const std::string& conninfo) {
   auto s = PgStore::open(conninfo);
   REQUIRE_MESSAGE(s.has_value(), why());

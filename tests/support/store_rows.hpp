@@ -1,6 +1,6 @@
 // What the store tests write, whichever store they test: ids, the header
 // every test case is opened with, and events that say which (case, seq) they
-// are, so a reader can check what it finds.
+// are, so a reader can check what it finds; and why the last call failed.
 #ifndef REDRESS_TESTS_SUPPORT_STORE_ROWS_HPP
 #define REDRESS_TESTS_SUPPORT_STORE_ROWS_HPP
 
@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include <redress/error.hpp>
 #include <redress/store.hpp>
 
 namespace redress::testing {
@@ -21,6 +22,8 @@ inline CaseHeader hdr(const CaseId& id) {
 inline FollowUpId fid(std::string_view s) { return FollowUpId::make(s).value(); }
 inline ClaimerId claimer(std::string_view s) { return ClaimerId::make(s).value(); }
 inline Instant instant(std::string_view text) { return parse_instant(text).value(); }
+// Why the last failed call on this thread failed.
+inline std::string why() { return std::string(last_error_detail()); }
 
 // The event a test writes as event number `seq` of case `case_id`: the same
 // (case, seq) always gives the same event, so a reader can check what it finds.
