@@ -54,6 +54,7 @@ void FollowUpScheduler::swap(FollowUpScheduler& other) noexcept {
   swap(free_, other.free_);
   swap(blocks_, other.blocks_);
   swap(free_blocks_, other.free_blocks_);
+  swap(positions_covered_, other.positions_covered_);
   swap(positions_, other.positions_);
   swap(pending_, other.pending_);
   swap(levels_, other.levels_);
@@ -99,9 +100,8 @@ std::uint32_t FollowUpScheduler::settle(std::uint64_t target) noexcept {
       const std::uint32_t base = block * kBlockStride;
       for (std::uint32_t offset = 0; offset < end; ++offset) {
         look_ahead(ahead, from);
-        const std::uint32_t index = entries_[base + offset];
-        const Slot& s = slots_[index];
-        if (s.holds(base + offset)) append(index, s.due_s);
+        const Entry e = entries_[base + offset];
+        if (slots_[e.slot].holds(base + offset)) append(e.slot, e.due_s);
       }
       positions_ -= end;
       const std::uint32_t next = next_block(block);
@@ -129,8 +129,8 @@ void FollowUpScheduler::compact(std::uint32_t bucket) noexcept {
     const std::uint32_t base = block * kBlockStride;
     for (std::uint32_t offset = 0; offset < end; ++offset) {
       look_ahead(ahead, b);
-      const std::uint32_t index = entries_[base + offset];
-      Slot& s = slots_[index];
+      const Entry e = entries_[base + offset];
+      Slot& s = slots_[e.slot];
       if (!s.holds(base + offset)) continue;
       ++kept;
       if (write_offset == kBlockEntries) {
@@ -139,7 +139,7 @@ void FollowUpScheduler::compact(std::uint32_t bucket) noexcept {
       }
       const std::uint32_t pos = write_block * kBlockStride + write_offset++;
       if (pos == base + offset) continue;  // nothing before it was stale
-      entries_[pos] = index;
+      entries_[pos] = e;
       s.pos = pos;
     }
     if (block == b.tail) break;
@@ -169,7 +169,7 @@ void FollowUpScheduler::compact(std::uint32_t bucket) noexcept {
 void FollowUpScheduler::reclaim() noexcept {
   const std::uint32_t firing = transient_.firing;
   const std::uint64_t walking = firing == kNil ? 0 : buckets_[firing].size;
-  if (positions_ - walking <= 2 * pending_ + kStaleSlack) return;
+  if (!too_stale(positions_ - walking)) return;
   for (std::uint32_t step = 0; step < kBuckets; ++step) {
     const std::uint32_t bucket = reclaim_next_;
     reclaim_next_ = bucket + 1 == kBuckets ? 0 : bucket + 1;
@@ -206,7 +206,8 @@ void FollowUpScheduler::free_block(std::uint32_t block) noexcept {
   free_blocks_ = block;
 }
 
-result<void> FollowUpScheduler::grow() noexcept {
+result<void> FollowUpScheduler::make_room() noexcept {
+  if (blocks_short()) reclaim();  // it does nothing unless stale entries are too many
   try {
     if (free_ == kNil && used_ == slots_.capacity()) {
       if (used_ >= kMaxPending) {
@@ -215,12 +216,18 @@ result<void> FollowUpScheduler::grow() noexcept {
       }
       slots_.add_chunk();
     }
-    while (blocks_short()) {
+    while (!blocks_cover(blocks_, positions_ + 1)) {
       if (std::size_t{blocks_} * kBlockStride == entries_.capacity()) {
         entries_.add_chunk();
       }
       free_block(blocks_++);
     }
+    // The largest count blocks_ cover: blocks_cover is monotone in it.
+    std::uint64_t covered = 0;
+    for (std::uint64_t step = std::uint64_t{1} << 40; step != 0; step >>= 1) {
+      if (blocks_cover(blocks_, covered + step)) covered += step;
+    }
+    positions_covered_ = covered;
   } catch (const std::bad_alloc&) {
     return std::make_error_code(std::errc::not_enough_memory);
   }
@@ -229,7 +236,7 @@ result<void> FollowUpScheduler::grow() noexcept {
 
 result<Instant> FollowUpScheduler::due_at_utc(FollowUpHandle handle) const {
   if (!is_pending(handle)) return stale_error(handle);
-  return at_second(slots_[handle.slot_].due_s);
+  return at_second(entries_[slots_[handle.slot_].pos].due_s);
 }
 
 bool FollowUpScheduler::holds_live(std::uint32_t bucket) const noexcept {
@@ -239,10 +246,10 @@ bool FollowUpScheduler::holds_live(std::uint32_t bucket) const noexcept {
     const std::uint32_t end = block == b.tail ? b.fill : kBlockEntries;
     const std::uint32_t base = block * kBlockStride;
     for (std::uint32_t offset = 0; offset < end; ++offset) {
-      if (slots_[entries_[base + offset]].holds(base + offset)) return true;
+      if (slots_[entries_[base + offset].slot].holds(base + offset)) return true;
     }
     if (block == b.tail) return false;
-    block = entries_[base + kBlockEntries];
+    block = entries_[base + kBlockEntries].slot;
   }
 }
 

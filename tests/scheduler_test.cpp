@@ -462,7 +462,7 @@ TEST_SUITE("scheduler") {
     CHECK(keys_of(advance_to(source, kStart + pt::seconds(40))) == Keys{4});
   }
 
-  TEST_CASE("memory stays within 32 bytes a follow-up, holes left by cancels included") {
+  TEST_CASE("memory stays within 30 bytes a follow-up, holes left by cancels included") {
     auto s = fresh();
     const std::size_t empty_bytes = s.allocated_bytes();
     constexpr std::uint64_t n = 200'000;
@@ -477,23 +477,58 @@ TEST_SUITE("scheduler") {
     const std::size_t full = s.allocated_bytes() - empty_bytes;
     CHECK(full <= (FollowUpScheduler::kBytesPerSlot + FollowUpScheduler::kBytesPerEntry) * n + overhead);
     // Cancel every other one and move the rest: each leaves a hole, and once
-    // holes outnumber pending follow-ups the wheel compacts buckets, so the
-    // same number of follow-ups never needs more than 32 bytes each.
+    // holes outnumber three quarters of the pending follow-ups the wheel
+    // compacts buckets rather than grow, so the same number of follow-ups
+    // never needs more than a slot and 1.75 entries each: 30 bytes.
     for (std::size_t i = 0; i < handles.size(); i += 2) CHECK(s.cancel(handles[i]));
     for (std::size_t i = 1; i < handles.size(); i += 2) {
       CHECK(s.reschedule(handles[i], kStart + pt::seconds(static_cast<long>(rng() % (30 * 86'400)))));
     }
     for (std::uint64_t k = 0; k < n / 2; ++k) s.schedule(kStart + pt::seconds(static_cast<long>(k % 977)), k).value();
     CHECK(s.size() == n);
-    CHECK(s.allocated_bytes() - empty_bytes <= 32 * n + overhead);
+    constexpr std::size_t bound = FollowUpScheduler::kBytesPerSlot + FollowUpScheduler::kBytesPerEntry * 7 / 4;
+    CHECK(bound == 30);
+    CHECK(s.allocated_bytes() - empty_bytes <= bound * n + overhead);
     // Everything still fires exactly once.
     CHECK(advance_to(s, kStart + days(31)).size() == n);
     CHECK(s.empty());
   }
 
+  TEST_CASE("cancels take no memory and the schedules after them reuse what they left") {
+    auto s = fresh();
+    constexpr std::uint64_t n = 120'000;
+    std::vector<FollowUpHandle> handles;
+    std::mt19937_64 rng(5);
+    auto due = [&] { return kStart + pt::seconds(static_cast<long>(1 + rng() % (30 * 86'400))); };
+    for (std::uint64_t k = 0; k < n; ++k) handles.push_back(s.schedule(due(), k).value());
+    const std::size_t full = s.allocated_bytes();
+    // Cancel seven in eight: the slots are free at once, the entries stale.
+    for (std::size_t i = 0; i < handles.size(); ++i) {
+      if (i % 8 != 0) CHECK(s.cancel(handles[i]));
+    }
+    CHECK(s.size() == n / 8);
+    CHECK(s.allocated_bytes() == full);
+    // New ones take the free slots, and the stale entries, far more than
+    // three quarters of the pending follow-ups, are compacted away rather
+    // than more storage taken (n / 8 more entries would take 120 KB).
+    std::vector<FollowUpHandle> added;
+    std::vector<Instant> added_due;
+    for (std::uint64_t k = 0; k < n / 8; ++k) {
+      added_due.push_back(due());
+      added.push_back(s.schedule(added_due.back(), n + k).value());
+    }
+    CHECK(s.size() == n / 4);
+    CHECK(s.allocated_bytes() == full);
+    // Every new one knows its due time, wherever compaction moved its entry,
+    // and everything fires once.
+    for (std::size_t i = 0; i < added.size(); ++i) CHECK(s.due_at_utc(added[i]).value() == added_due[i]);
+    CHECK(advance_to(s, kStart + days(31)).size() == n / 4);
+    CHECK(s.empty());
+  }
+
   TEST_CASE("a large scheduler copies and fires like a small one") {
     auto s = fresh();
-    // 450'000 slots of 20 bytes: over a hundred chunks.
+    // 450'000 slots of 16 bytes: over a hundred chunks.
     constexpr std::uint64_t n = 450'000;
     std::vector<FollowUpHandle> handles;
     for (std::uint64_t k = 0; k < n; ++k) {
@@ -548,6 +583,11 @@ TEST_SUITE("scheduler") {
       }
     }
     REQUIRE(s.size() == ref.size());
+    // Compaction moved entries, and the due second lives in the entry.
+    for (const auto& h : handles) {
+      REQUIRE(s.is_pending(h) == ref.pending(h));
+      if (ref.pending(h)) CHECK(s.due_at_utc(h).value() == ref.due_at(h));
+    }
     for (int i = 1; i <= 41; ++i) {
       const Instant now = kStart + pt::seconds(i * 5'000);
       CHECK(advance_to(s, now) == ref.advance(now));

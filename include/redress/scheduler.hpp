@@ -126,6 +126,11 @@ namespace detail {
 // An array that grows 2^Bits elements at a time and never moves what it
 // holds, so growth costs no copy and wastes at most one chunk. Copying it
 // copies the elements. Internal to the scheduler.
+//
+// Element i is found from one table entry: the address of its chunk less
+// the bytes of the elements before that chunk, so that adding i * sizeof(T)
+// lands on it. A cancel is mostly this lookup, and every instruction counts
+// there (see FollowUpScheduler::release()).
 template <class T, unsigned Bits>
 class ChunkedArray {
  public:
@@ -134,8 +139,9 @@ class ChunkedArray {
   ChunkedArray() = default;
   ChunkedArray(const ChunkedArray& other) {
     chunks_.reserve(other.chunks_.size());
+    bases_.reserve(other.chunks_.size());
     for (const auto& chunk : other.chunks_) {
-      chunks_.push_back(std::make_unique_for_overwrite<T[]>(kChunk));
+      add_chunk();
       std::copy_n(chunk.get(), kChunk, chunks_.back().get());
     }
   }
@@ -147,8 +153,10 @@ class ChunkedArray {
   ChunkedArray& operator=(ChunkedArray&&) noexcept = default;
   ~ChunkedArray() = default;
 
-  T& operator[](std::uint32_t i) noexcept { return chunks_[i >> Bits][i & (kChunk - 1)]; }
-  const T& operator[](std::uint32_t i) const noexcept { return chunks_[i >> Bits][i & (kChunk - 1)]; }
+  T& operator[](std::uint32_t i) noexcept { return *reinterpret_cast<T*>(bases_[i >> Bits] + i * sizeof(T)); }
+  const T& operator[](std::uint32_t i) const noexcept {
+    return *reinterpret_cast<const T*>(bases_[i >> Bits] + i * sizeof(T));
+  }
 
   // Elements that can be addressed: [0, capacity()).
   std::size_t capacity() const noexcept { return chunks_.size() * kChunk; }
@@ -156,16 +164,21 @@ class ChunkedArray {
   // Adds one chunk of uninitialised elements. May throw std::bad_alloc,
   // leaving the array as it was.
   void add_chunk() {
+    chunks_.reserve(chunks_.size() + 1);
+    bases_.reserve(chunks_.size() + 1);
     auto chunk = std::make_unique_for_overwrite<T[]>(kChunk);
+    // Unsigned arithmetic: the base may wrap around, the sum never does.
+    bases_.push_back(reinterpret_cast<std::uintptr_t>(chunk.get()) - capacity() * sizeof(T));
     chunks_.push_back(std::move(chunk));
   }
 
   std::size_t allocated_bytes() const noexcept {
-    return chunks_.capacity() * sizeof(chunks_[0]) + capacity() * sizeof(T);
+    return chunks_.capacity() * sizeof(chunks_[0]) + bases_.capacity() * sizeof(bases_[0]) + capacity() * sizeof(T);
   }
 
  private:
-  std::vector<std::unique_ptr<T[]>> chunks_;
+  std::vector<std::unique_ptr<T[]>> chunks_;  // owns the chunks
+  std::vector<std::uintptr_t> bases_;         // per chunk: its address - its first index * sizeof(T)
 };
 
 }  // namespace detail
@@ -195,8 +208,8 @@ class FollowUpScheduler {
   // Bytes of slot storage per follow-up (pending, or free for reuse); each
   // pending follow-up also takes a 4-byte entry in a wheel bucket, and so
   // does each cancelled one until its bucket is next walked.
-  static constexpr std::size_t kBytesPerSlot = 20;
-  static constexpr std::size_t kBytesPerEntry = 4;
+  static constexpr std::size_t kBytesPerSlot = 16;
+  static constexpr std::size_t kBytesPerEntry = 8;
 
   // The largest number of follow-ups pending at once.
   static constexpr std::size_t kMaxPending = std::size_t{1} << 30;
@@ -222,7 +235,8 @@ class FollowUpScheduler {
   //
   // Adds a follow-up due at `due_at_utc` (rounded up to a whole second; a
   // time at or before `now_utc()` means "on the next advance") carrying the
-  // host's `key`. O(1).
+  // host's `key`. O(1) amortised: one call in many compacts a bucket (see
+  // reclaim()).
   // Fails, changing nothing, with
   //   - errc::invalid_argument if `due_at_utc` is not-a-date-time or infinite;
   //   - errc::out_of_range if it is after `horizon_utc()`, or if kMaxPending
@@ -236,7 +250,7 @@ class FollowUpScheduler {
     const std::int64_t due_s = due_seconds(due_at_utc);
     if (due_s < 0) return due_error(due_at_utc, due_s);
     if ((free_ == kNil && used_ == slots_.capacity()) || blocks_short()) {
-      if (auto grown = grow(); !grown) return grown.error();
+      if (auto grown = make_room(); !grown) return grown.error();
     }
     std::uint32_t index = free_;
     if (index != kNil) {
@@ -246,10 +260,9 @@ class FollowUpScheduler {
       slots_[index].generation = 0;
     }
     Slot& s = slots_[index];
-    s.set_key(key);
+    s.key = key;
     s.generation += 1;  // even (free) to odd (pending)
-    s.due_s = static_cast<std::uint32_t>(due_s);
-    append(index, s.due_s);
+    append(index, static_cast<std::uint32_t>(due_s));
     ++pending_;
     return FollowUpHandle(index, s.generation);
   }
@@ -260,14 +273,15 @@ class FollowUpScheduler {
   // true. A stale handle (already fired or cancelled, or never issued here)
   // is a reported no-op: it returns false and changes nothing, because a
   // host often cancels a follow-up that has fired a moment before.
-  // O(1) amortised.
+  // O(1): it frees the follow-up's slot and touches nothing else. The entry
+  // it leaves in the wheel is dropped by the next walk of its bucket, or by
+  // a compaction when new entries need room (see reclaim()).
   //
   // Example:
   //   if (!s.cancel(h)) { /* it already fired: the host saw it in advance() */ }
   bool cancel(FollowUpHandle handle) noexcept {
     if (!is_pending(handle)) return false;
     release(handle.slot_, handle.generation_);
-    if (positions_ > 2 * pending_ + kStaleSlack) reclaim();
     return true;
   }
 
@@ -289,14 +303,11 @@ class FollowUpScheduler {
     const std::int64_t due_s = due_seconds(due_at_utc);
     if (due_s < 0) return due_error(due_at_utc, due_s);
     if (blocks_short()) {
-      if (auto grown = grow(); !grown) return grown.error();
+      if (auto grown = make_room(); !grown) return grown.error();
     }
     // The new entry takes over the slot's position, which leaves the old one
     // behind, stale.
-    Slot& s = slots_[handle.slot_];
-    s.due_s = static_cast<std::uint32_t>(due_s);
-    append(handle.slot_, s.due_s);
-    if (positions_ > 2 * pending_ + kStaleSlack) reclaim();
+    append(handle.slot_, static_cast<std::uint32_t>(due_s));
     return boost::outcome_v2::success();
   }
 
@@ -356,11 +367,11 @@ class FollowUpScheduler {
         }
         look_ahead(ahead, b);
         const std::uint32_t pos = block * kBlockStride + offset++;
-        const std::uint32_t index = entries_[pos];
-        const Slot& s = slots_[index];
+        const Entry e = entries_[pos];
+        const Slot& s = slots_[e.slot];
         if (!s.holds(pos)) continue;  // left behind by a cancel or a reschedule
-        const FiredFollowUp event{FollowUpHandle(index, s.generation), s.key(), at_second(s.due_s)};
-        release(index, event.handle.generation_);
+        const FiredFollowUp event{FollowUpHandle(e.slot, s.generation), s.key, at_second(e.due_s)};
+        release(e.slot, event.handle.generation_);
         ++fired;
         std::invoke(on_fire, event);
       }
@@ -426,20 +437,14 @@ class FollowUpScheduler {
 
  private:
   // One follow-up: everything cancel needs is here, so a cancel reads and
-  // writes this record and nothing else that is not already in cache. The
-  // key is split so that the record packs into 20 bytes.
-  struct Slot {
+  // writes this record and nothing else that is not already in cache. It is
+  // 16 bytes and 16-byte aligned, so it never straddles two cache lines; the
+  // due second lives in the follow-up's entry, which only walks and
+  // due_at_utc() read.
+  struct alignas(16) Slot {
     std::uint32_t generation;  // odd while pending, even while free
-    std::uint32_t due_s;       // while pending: the second it is held due, after origin_
     std::uint32_t pos;         // while pending: where its entry is; while free: the next free slot
-    std::uint32_t key_low;
-    std::uint32_t key_high;
-
-    std::uint64_t key() const noexcept { return (std::uint64_t{key_high} << 32) | key_low; }
-    void set_key(std::uint64_t key) noexcept {
-      key_low = static_cast<std::uint32_t>(key);
-      key_high = static_cast<std::uint32_t>(key >> 32);
-    }
+    std::uint64_t key;
     // Whether the entry at `position` is this slot's live entry. Entries a
     // cancel, a firing or a reschedule left behind fail this: the slot is
     // free (even generation) or has moved on to another position, and no two
@@ -448,9 +453,14 @@ class FollowUpScheduler {
   };
   static_assert(sizeof(Slot) == kBytesPerSlot);
 
-  // A bucket entry is the index of a slot (4 bytes); the last entry of each
-  // block holds the index of the next block.
-  static_assert(sizeof(std::uint32_t) == kBytesPerEntry);
+  // A bucket entry: the index of a slot and the second it is held due, after
+  // origin_. The last entry of each block holds the index of the next block
+  // in `slot`.
+  struct Entry {
+    std::uint32_t slot;
+    std::uint32_t due_s;
+  };
+  static_assert(sizeof(Entry) == kBytesPerEntry);
 
   // One wheel bucket: a chain of entry blocks, all full but the tail.
   struct Bucket {
@@ -504,7 +514,7 @@ class FollowUpScheduler {
   static constexpr std::uint32_t kBlockStride = 64;    // a block: 63 entries and the next block's index
   static constexpr std::uint32_t kBlockEntries = 63;
   static constexpr std::uint32_t kPrefetchAhead = 32;  // entries a Lookahead runs ahead
-  static constexpr std::uint64_t kStaleSlack = 4096;  // stale entries allowed beyond one per pending follow-up
+  static constexpr std::uint64_t kStaleSlack = 4096;  // stale entries allowed beyond 3/4 of the pending follow-ups
   static constexpr std::int64_t kSpecial = -1;     // due/now is not-a-date-time or infinite
   static constexpr std::int64_t kTooLate = -2;     // after the horizon
   static constexpr std::int64_t kBackwards = -3;   // now before the scheduler's time
@@ -537,12 +547,14 @@ class FollowUpScheduler {
   // The bucket a follow-up due at `due_s` belongs in while the time is
   // elapsed_: its level is the highest 6-bit digit where the two differ.
   std::uint32_t bucket_of(std::uint32_t due_s) const noexcept {
-    const unsigned level = kLevelOfWidth[std::bit_width(static_cast<std::uint64_t>(due_s) ^ elapsed_)];
+    // | 1: a width of 0 or 1 is level 0 either way, and bit_width of a
+    // non-zero value needs no test for zero.
+    const unsigned level = kLevelOfWidth[std::bit_width((static_cast<std::uint64_t>(due_s) ^ elapsed_) | 1u)];
     return level * 64 + ((due_s >> (level * kLevelBits)) & 63u);
   }
 
   std::uint32_t& next_block(std::uint32_t block) noexcept {
-    return entries_[block * kBlockStride + kBlockEntries];
+    return entries_[block * kBlockStride + kBlockEntries].slot;
   }
 
   // Asks for slot `index` (which is about to be read or written) ahead of time.
@@ -567,20 +579,30 @@ class FollowUpScheduler {
   void look_ahead(Lookahead& ahead, const Bucket& b) const noexcept {
     if (ahead.offset == kBlockEntries) {
       if (ahead.block == b.tail) return;
-      ahead.block = entries_[ahead.block * kBlockStride + kBlockEntries];
+      ahead.block = entries_[ahead.block * kBlockStride + kBlockEntries].slot;
       ahead.offset = 0;
     }
     if (ahead.block == b.tail && ahead.offset >= b.fill) return;
-    prefetch_slot(entries_[ahead.block * kBlockStride + ahead.offset++]);
+    prefetch_slot(entries_[ahead.block * kBlockStride + ahead.offset++].slot);
   }
 
-  // Whether an append could leave a cascade short of free blocks: blocks in
-  // use never exceed positions / kBlockEntries plus one partly filled block
-  // per non-empty bucket, and cascades never add positions.
-  bool blocks_short() const noexcept {
-    const std::uint64_t positions = positions_ + 1;
-    return blocks_ < positions / kBlockEntries + std::min<std::uint64_t>(positions, kBuckets) + 2;
+  // Whether `blocks` blocks hold `positions` entries, whatever buckets they
+  // are in and however a cascade moves them: blocks in use never exceed
+  // positions / kBlockEntries plus one partly filled block per non-empty
+  // bucket, and cascades never add positions.
+  static bool blocks_cover(std::uint64_t blocks, std::uint64_t positions) noexcept {
+    return blocks >= positions / kBlockEntries + std::min<std::uint64_t>(positions, kBuckets) + 2;
   }
+
+  // Whether an append could leave a cascade short of free blocks. make_room()
+  // works out positions_covered_ once, so that the check is one comparison.
+  bool blocks_short() const noexcept { return positions_ >= positions_covered_; }
+
+  // Whether the wheel holds more stale entries than allowed with `positions`
+  // entries in all: three quarters of the pending follow-ups, plus
+  // kStaleSlack. A stale entry costs kBytesPerEntry, so a follow-up costs at
+  // most kBytesPerSlot + 1.75 kBytesPerEntry = 30 bytes.
+  bool too_stale(std::uint64_t positions) const noexcept { return positions > pending_ * 7 / 4 + kStaleSlack; }
 
   // Appends an entry for pending slot `index`, due at `due_s` (at or after
   // elapsed_), to its bucket and points the slot at it; an entry the slot had
@@ -603,7 +625,7 @@ class FollowUpScheduler {
       b.fill = 0;
     }
     const std::uint32_t pos = b.tail * kBlockStride + b.fill++;
-    entries_[pos] = index;
+    entries_[pos] = Entry{index, due_s};
     b.size += 1;
     ++positions_;
     slots_[index].pos = pos;
@@ -624,9 +646,13 @@ class FollowUpScheduler {
   // would otherwise wait for that miss to read the generation back.
   void release(std::uint32_t index, std::uint32_t generation) noexcept {
     Slot& s = slots_[index];
-    s.generation = generation + 1;  // odd (pending) to even (free)
     s.pos = free_;
     free_ = index;
+    // Stored apart from pos, after free_ (which might alias it as far as the
+    // compiler knows), so that the two are not merged into one vector store:
+    // that takes more instructions, and a cancel's speed is how many of them
+    // fit in the processor's window beside other cancels' cache misses.
+    s.generation = generation + 1;  // odd (pending) to even (free)
     --pending_;
   }
 
@@ -644,14 +670,17 @@ class FollowUpScheduler {
   // is left.
   void compact(std::uint32_t bucket) noexcept;
 
-  // Called when entries in the wheel outnumber twice the pending follow-ups,
-  // i.e. stale entries outnumber live ones: compacts the next non-empty
-  // bucket after the last one it compacted (never the one being fired,
-  // whose stale entries go when it has been walked). Cancels are not told
-  // which bucket their entry is in (that would cost a second cache miss), so
-  // buckets are taken in turn: a full turn reclaims every stale entry there
-  // was when it began, and costs about as many slot reads as there are
-  // entries, paid for by the cancels that made the stale ones.
+  // Called when an append needs room (make_room) while the wheel holds too
+  // many stale entries (too_stale): compacts the next non-empty bucket after
+  // the last one it compacted (never the one being fired, whose stale
+  // entries go when it has been walked). Cancels are not told which bucket
+  // their entry is in (that would cost a second cache miss), so buckets are
+  // taken in turn: a full turn reclaims every stale entry there was when it
+  // began, and costs about as many slot reads as there are entries, at
+  // least three stale ones for every seven walked. Stale entries cost
+  // memory only when new entries would need more of it, so that is the one
+  // place they are reclaimed: cancel stays O(1), and schedule and
+  // reschedule pay for the compaction only when they would otherwise grow.
   void reclaim() noexcept;
 
   // Returns all of `bucket`'s blocks to the free list and marks it empty.
@@ -662,8 +691,10 @@ class FollowUpScheduler {
   void clear_occupied(std::uint32_t bucket) noexcept;
   void free_block(std::uint32_t block) noexcept;
 
-  // Makes room for one more slot and one more entry, or reports why not.
-  result<void> grow() noexcept;
+  // Makes room for one more slot and one more entry: compacts a bucket if
+  // stale entries are too many (reclaim()), then grows what is still short.
+  // Reports why it could not.
+  result<void> make_room() noexcept;
 
   void swap(FollowUpScheduler& other) noexcept;
 
@@ -682,11 +713,12 @@ class FollowUpScheduler {
   std::uint64_t elapsed_ = 0;             // the scheduler's time, seconds after origin_
   std::uint64_t next_deadline_ = kNever;  // no bucket needs attention before this second
   detail::ChunkedArray<Slot, 12> slots_;
-  detail::ChunkedArray<std::uint32_t, 14> entries_;  // slot indexes, in blocks of kBlockStride
+  detail::ChunkedArray<Entry, 13> entries_;  // in blocks of kBlockStride
   std::uint32_t used_ = 0;                // slots ever handed out: [0, used_)
   std::uint32_t free_ = kNil;             // head of the free slot list
   std::uint32_t blocks_ = 0;              // blocks ever created
   std::uint32_t free_blocks_ = kNil;      // head of the free block list
+  std::uint64_t positions_covered_ = 0;   // the most positions blocks_ blocks cover (blocks_cover)
   std::uint64_t positions_ = 0;           // entries in all buckets, stale ones included
   std::size_t pending_ = 0;
   std::uint32_t levels_ = 0;              // bit L: level L has a non-empty bucket
