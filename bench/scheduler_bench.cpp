@@ -37,7 +37,8 @@
 //                      more cache miss, on which the structure's own miss waits.
 // The targets are judged on the handle-at-hand figures: the host's lookup is the
 // host's cost, the same for every implementation (memory_floor shows what it
-// adds), and at 10M it alone costs about what the cancel target allows.
+// adds), and with it even the floor, two dependent misses and no logic, is
+// above the 30 ns cancel target at 10M.
 //
 // Sizes are 1M and 10M pending. A quick run: --benchmark_filter=/1000000/.
 // Best of several: --benchmark_repetitions=3 (the summary keeps the minimum).
@@ -564,8 +565,9 @@ void print_summary() {
                n, verdict(wheel.schedule_ns <= 40), verdict(wheel.cancel_ns <= 30), verdict(wheel.fire_ns <= 300),
                verdict(wheel.empty_ns <= 5), verdict(wheel.bytes_per_pending <= 32));
     if (asio != results().end()) fmt::print(" | churn >= 3x Asio {}", verdict(asio->second.churn_ns >= 3 * wheel.churn_ns));
-    fmt::print("\n  not judged, the host's lookup being the host's cost: cancel + lookup {}", ns(wheel.cancel_lookup_ns));
-    if (asio != results().end()) fmt::print(", churn + lookup {:.2f}x Asio", asio->second.churn_lookup_ns / wheel.churn_lookup_ns);
+    fmt::print("\n  with the host's lookup of the handle (the host's cost, the same for every implementation, so "
+               "not judged): cancel {}", ns(wheel.cancel_lookup_ns));
+    if (asio != results().end()) fmt::print(", churn {:.2f}x Asio", asio->second.churn_lookup_ns / wheel.churn_lookup_ns);
     fmt::print("\n");
   }
 }

@@ -26,11 +26,12 @@
 //
 // Inside it is a hierarchical timing wheel: six levels of 64 buckets over
 // seconds with a bitmap of the non-empty ones; a bucket is a chain of blocks
-// of 4-byte entries (a slot index), and a 20-byte slot (key, generation, due
-// second, entry position) per follow-up, reused through a free list. A
-// cancel touches only the slot: the entry it leaves behind is recognised as
-// stale and dropped when its bucket is next walked. 24 bytes a follow-up, at
-// most 28 with the stale entries cancels leave. See docs/scheduler.md.
+// of 8-byte entries (a slot index and the due second), and a 16-byte slot
+// (key, generation, entry position) per follow-up, reused through a free
+// list. A cancel touches only the slot, one cache line: the entry it leaves
+// behind is recognised as stale and dropped when its bucket is next walked,
+// or compacted away when new entries need room. 24 bytes a follow-up, at
+// most 30 with the stale entries cancels leave. See docs/scheduler.md.
 //
 // Thread safety: none inside. One thread at a time per scheduler, as for a
 // standard container.
@@ -189,9 +190,10 @@ class ChunkedArray {
 // copy; both copies accept the same handles) and movable (the moved-from
 // scheduler is empty, at the same time).
 //
-// Complexity: `schedule` O(1); `cancel` and `reschedule` O(1) amortised (once
-// the entries they leave behind outnumber pending follow-ups, a call compacts
-// the bucket with the most of them, paid for by the calls that left them);
+// Complexity: `cancel` O(1); `schedule` and `reschedule` O(1) amortised
+// (when new entries need room and the stale entries cancels, firings and
+// reschedules left behind exceed three quarters of the pending follow-ups,
+// a call compacts the next bucket in turn rather than take more memory);
 // `advance` O(1) when nothing is due, otherwise O(fired + entries moved down
 // a level or dropped), each follow-up moving down at most five levels in its
 // life.
@@ -206,8 +208,8 @@ class ChunkedArray {
 class FollowUpScheduler {
  public:
   // Bytes of slot storage per follow-up (pending, or free for reuse); each
-  // pending follow-up also takes a 4-byte entry in a wheel bucket, and so
-  // does each cancelled one until its bucket is next walked.
+  // pending follow-up also takes an 8-byte entry in a wheel bucket, and so
+  // does each cancelled one until its bucket is next walked or compacted.
   static constexpr std::size_t kBytesPerSlot = 16;
   static constexpr std::size_t kBytesPerEntry = 8;
 
@@ -431,7 +433,7 @@ class FollowUpScheduler {
   //
   // Bytes of memory the scheduler holds: the object itself, slot storage
   // (kBytesPerSlot a slot, in chunks of 4096) and bucket entries
-  // (kBytesPerEntry each, in chunks of 16384). Storage freed by cancel or
+  // (kBytesPerEntry each, in chunks of 8192). Storage freed by cancel or
   // firing is reused, never returned.
   std::size_t allocated_bytes() const noexcept;
 
