@@ -83,8 +83,14 @@ struct Folding {
     });
     // A character that is both a key and a value (e.g. 乾 -> 干 and 乾) is not
     // evidence of either script.
+    // Every other Han character (the CJK Unified Ideographs, Extension A and
+    // the Compatibility Ideographs) carries both flags, so that one test of
+    // the entry counts Han characters.
     for (std::size_t cp = 0; cp < 0x10000; ++cp) {
-      if ((flags[cp] & kTrad) && (flags[cp] & kSimp)) flags[cp] &= static_cast<std::uint16_t>(~(kTrad | kSimp));
+      const bool han = (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0xF900 && cp <= 0xFAFF);
+      const bool one_script = ((flags[cp] & kTrad) != 0) != ((flags[cp] & kSimp) != 0);
+      if (han && !one_script) flags[cp] |= kTrad | kSimp;
+      if (!han) flags[cp] &= static_cast<std::uint16_t>(~(kTrad | kSimp));
     }
     for (std::size_t cp = 0; cp < 0x10000; ++cp) {
       const char32_t f = to[cp];
@@ -220,23 +226,8 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
     if (it != class_of.end() && !(e & kSkip)) e |= it->second;
     return e;
   };
-  for (char32_t cp = 0; cp < 0x80; ++cp) data->ascii[cp] = entry(cp);
-  data->pages.emplace_back();
-  data->pages[0].fill(0);
-  for (std::size_t page = 0; page < 256; ++page) {
-    std::array<std::uint16_t, 256> entries{};
-    bool any = false;
-    for (std::size_t low = 0; low < 256; ++low) {
-      entries[low] = entry(static_cast<char32_t>(page << 8 | low));
-      any = any || entries[low] != 0;
-    }
-    if (any) {
-      data->page_of[page] = static_cast<std::uint16_t>(data->pages.size());
-      data->pages.push_back(entries);
-    }
-  }
-
-  for (std::size_t page = 0; page < 256; ++page) data->page_ptr[page] = data->pages[data->page_of[page]].data();
+  data->entries.resize(0x10000);
+  for (char32_t cp = 0; cp < 0x10000; ++cp) data->entries[cp] = entry(cp);
 
   // Class sequences; one-unit phrases by class, two-unit ones by pair, and
   // longer ones by their first three classes.
@@ -267,7 +258,7 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
     data->follow[c[0]] |= p.length == 1 ? ~std::uint64_t{0} : std::uint64_t{1} << (c[1] & 63);
   }
   for (std::size_t b = 0; b < 0x80; ++b) {
-    const std::uint16_t e = data->ascii[b];
+    const std::uint16_t e = data->entries[b];
     data->ascii_unit[b] = static_cast<std::uint16_t>((e & kClassMask) | ((e & kWord) ? kWordBit : 0));
     data->ascii_kind[b] = b == '\'' ? kAsciiDrop : (e & kSkip) ? kAsciiSkip : kAsciiUnit;
   }

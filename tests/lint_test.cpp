@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <vector>
 
+#include <redress/detail/lint_scan.hpp>
 #include <redress/lint.hpp>
 
 using namespace redress;
@@ -377,5 +378,87 @@ TEST_SUITE("lint") {
         CHECK(f.span.end_char - f.span.begin_char <= f.span.end_byte - f.span.begin_byte);
       }
     }
+  }
+}
+
+// The scanner's counts for language detection and its sentence breaks,
+// worked out again here one code point at a time, the simple way.
+namespace {
+
+struct Counts {
+  std::size_t han = 0;
+  std::size_t trad = 0;
+  std::size_t simp = 0;
+  std::size_t latin_words = 0;
+  std::vector<std::size_t> breaks;
+  friend bool operator==(const Counts&, const Counts&) = default;
+};
+
+char32_t decode_at(std::string_view s, std::size_t i, std::size_t& length) {
+  const auto b = static_cast<unsigned char>(s[i]);
+  length = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+  char32_t cp = length == 1 ? b : length == 2 ? (b & 0x1F) : length == 3 ? (b & 0x0F) : (b & 0x07);
+  for (std::size_t k = 1; k < length; ++k) cp = cp << 6 | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  return cp;
+}
+
+Counts count_simply(const detail::PhraseSetData& set, std::string_view text) {
+  Counts c;
+  bool gap = false;
+  bool prev_word = false;
+  for (std::size_t i = 0, length = 0; i < text.size(); i += length) {
+    const char32_t cp = decode_at(text, i, length);
+    const std::size_t after = i + length;
+    const bool ends = cp == '!' || cp == '?' || cp == ';' || cp == '\n' || cp == 0x3002 || cp == 0xFF01 ||
+                      cp == 0xFF1F || cp == 0xFF1B ||
+                      (cp == '.' && (after == text.size() || text[after] == ' ' || text[after] == '\n' ||
+                                     text[after] == '"'));
+    if (ends) c.breaks.push_back(after);
+    if (cp == '\'' || cp == 0x2019) continue;  // an apostrophe: neither a unit nor a gap
+    c.han += (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0xF900 && cp <= 0xFAFF);
+    const std::uint16_t e = set.entry(cp);
+    c.trad += (e & (detail::kTrad | detail::kSimp)) == detail::kTrad;
+    c.simp += (e & (detail::kTrad | detail::kSimp)) == detail::kSimp;
+    if (e & detail::kSkip) {
+      gap = true;
+      continue;
+    }
+    const bool word = (e & detail::kWord) != 0;
+    c.latin_words += word && (gap || !prev_word);
+    prev_word = word;
+    gap = false;
+  }
+  return c;
+}
+
+}  // namespace
+
+TEST_SUITE("lint scanner") {
+  TEST_CASE("the scanner's script counts and sentence breaks agree with a count one code point at a time") {
+    const detail::PhraseSetData& set = phrase_set_data(PhraseSet::standard());
+    const std::vector<std::string> pieces = {
+        "I'm", "don’t", "sorry", " ", ",", ".", ". ", "!", "?", ";", "\n", "\"", "x", "abc123", "wrong ",
+        "您好", "對不起", "对不起", "乾", "这是我们的政策", "。", "？", "！", "；", "，", "Ｓｏｒｒｙ", "é", "😀",
+        "'", "’", "--", "规定如此", "很抱歉讓您久等", "refund you 500"};
+    std::mt19937 rng(20161);
+    for (int round = 0; round < 300; ++round) {
+      std::string text;
+      const std::size_t length = round % 10 == 0 ? 6000 : rng() % 200;  // some cross the 1,024-unit chunks
+      while (text.size() < length) text += pieces[rng() % pieces.size()];
+      detail::ScanStats stats;
+      std::vector<std::size_t> breaks;
+      stats.breaks = &breaks;
+      REQUIRE_FALSE(detail::scan_text<true>(set, text, stats, [](std::size_t, std::size_t, std::size_t) {}));
+      const Counts got{stats.han, stats.trad, stats.simp, stats.latin_words, breaks};
+      const Counts want = count_simply(set, text);
+      CHECK_MESSAGE(got == want, text);
+    }
+    // A few by hand, so that the simple count is checked too.
+    const Counts mixed = count_simply(set, "I'm sorry, 對不起. 这是我们的政策!");
+    CHECK(mixed.latin_words == 2);
+    CHECK(mixed.han == 10);
+    CHECK(mixed.trad == 1);  // 對
+    CHECK(mixed.simp == 2);  // 这, 们
+    CHECK(mixed.breaks == std::vector<std::size_t>{21, 44});
   }
 }

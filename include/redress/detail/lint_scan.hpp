@@ -3,10 +3,10 @@
 //
 // The scanner decodes and validates UTF-8 and normalises on the fly: every
 // code point goes through one table lookup (ASCII: a 128-entry table; the
-// rest of the BMP: a two-level page table) that gives its *class* (which
+// rest of the BMP: one entry per code point) that gives its *class* (which
 // normalised character it is, 0 for "in no phrase") and flags (skipped as
-// whitespace or punctuation, part of a word, Traditional-only,
-// Simplified-only). Case folding, full-width narrowing and Traditional to
+// whitespace or punctuation, part of a word, and for Han characters whether
+// they are Traditional-only, Simplified-only or either). Case folding, full-width narrowing and Traditional to
 // Simplified mapping are all folded into the classes at compile time.
 //
 // Non-skipped code points become *units* in a fixed-size buffer: 16 bits
@@ -52,8 +52,11 @@ namespace detail {
 inline constexpr std::uint16_t kClassMask = 0x0FFF;
 inline constexpr std::uint16_t kSkip = 0x1000;  // whitespace or punctuation: not a unit
 inline constexpr std::uint16_t kWord = 0x2000;  // a letter or digit of a Latin-script word
-inline constexpr std::uint16_t kTrad = 0x4000;  // a Traditional-only Chinese character
-inline constexpr std::uint16_t kSimp = 0x8000;  // a Simplified-only Chinese character
+// The script of a Chinese (Han) character: kTrad alone for a
+// Traditional-only one, kSimp alone for a Simplified-only one, both for any
+// other; neither for a character that is not Han.
+inline constexpr std::uint16_t kTrad = 0x4000;
+inline constexpr std::uint16_t kSimp = 0x8000;
 inline constexpr std::size_t kMaxClasses = kClassMask;
 inline constexpr std::size_t kMaxPhraseUnits = 48;
 
@@ -133,7 +136,7 @@ inline constexpr std::uint64_t quad_key(std::uint64_t c0, std::uint64_t c1, std:
   return (c0 << 36 | c1 << 24 | c2 << 12 | c3) + 1;
 }
 // Hashes of kFilterBits bits for the filters (2 KiB each, to stay in L1
-// beside the character pages).
+// beside the entries of the characters in use).
 inline constexpr unsigned kFilterBits = 14;
 inline std::uint32_t pair_hash(std::uint32_t key) noexcept { return (key * 0x9E3779B1u) >> (32 - kFilterBits); }
 inline std::uint32_t triple_hash(std::uint64_t key) noexcept {
@@ -151,10 +154,9 @@ inline constexpr std::uint8_t kAsciiDrop = 2;
 struct PhraseSetData {
   std::vector<PhraseInfo> phrases;
   std::vector<std::uint16_t> classes;  // the phrases' class sequences
-  std::array<std::uint16_t, 128> ascii{};
-  std::array<std::uint16_t, 256> page_of{};           // BMP page -> index into pages
-  std::vector<std::array<std::uint16_t, 256>> pages;  // pages[0] is all zeros
-  std::array<const std::uint16_t*, 256> page_ptr{};   // pages[page_of[p]].data(), set once compiled
+  // The table entry of every BMP code point (class and flags), 128 KiB: one
+  // load per code point, where two-level pages took two dependent ones.
+  std::vector<std::uint16_t> entries;
   std::vector<std::int32_t> single;                   // class -> one-unit phrase, or -1
   std::vector<std::uint64_t> pair_filter;             // 2^kFilterBits bits, by pair_hash
   std::vector<PairSlot> pair_slots;                   // power-of-two size
@@ -172,17 +174,16 @@ struct PhraseSetData {
   std::array<std::uint16_t, 128> ascii_unit{};
   std::array<std::uint8_t, 128> ascii_kind{};
 
-  std::uint16_t entry(char32_t cp) const noexcept {
-    if (cp < 0x80) return ascii[cp];
-    if (cp > 0xFFFF) return 0;
-    return page_ptr[cp >> 8][cp & 0xFF];
-  }
+  std::uint16_t entry(char32_t cp) const noexcept { return cp > 0xFFFF ? 0 : entries[cp]; }
 };
 
 // Counts the scanner keeps for language detection, and where sentences
 // start: when `breaks` is set, the byte offsets after 。！？； (full-width),
 // ! ? ; and line breaks, and after a full stop followed by a space, a line
-// break, a double quote or the end, are appended to it in order.
+// break, a double quote or the end, are appended to it in order. Latin-script
+// words are counted by the matcher's first pass, which already knows where
+// each word starts; the decoder counts the rest with one test of each
+// entry's script flags, and gathers breaks without a call in its loop.
 struct ScanStats {
   std::size_t han = 0;
   std::size_t trad = 0;
@@ -190,6 +191,15 @@ struct ScanStats {
   std::size_t latin_words = 0;
   std::vector<std::size_t>* breaks = nullptr;
 };
+
+// Appends `found[0, n)` to `*breaks` (when it is set) and returns 0: the
+// scanner gathers sentence breaks kBreakBatch at a time.
+inline constexpr std::size_t kBreakBatch = 64;
+[[gnu::noinline, gnu::cold]] inline std::size_t append_breaks(std::vector<std::size_t>* breaks,
+                                                              const std::size_t* found, std::size_t n) {
+  if (breaks != nullptr) breaks->insert(breaks->end(), found, found + n);
+  return 0;
+}
 
 // 1 for the ASCII bytes that end a sentence, 2 for the full stop (which
 // does when a space, a line break, a double quote or the end follows).
@@ -217,11 +227,13 @@ inline std::error_code invalid_utf8_at(std::size_t offset) {
 // class is a one-unit phrase, or the next class may follow it (one bit of
 // its `follow` mask); and a Latin-script unit must begin its word, as every
 // phrase that starts with one does. Most positions stop there; the second pass looks the
-// few that remain up in the pair and triple tables.
-template <class Emit>
+// few that remain up in the pair and triple tables. With kStats, the first
+// pass also adds the Latin-script words that start in [from, to) to
+// `counts.latin_words` (a word character at a word start).
+template <bool kStats, class Emit>
 inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std::uint32_t* byte_at,
                         const unsigned char* text, std::size_t from, std::size_t to, std::size_t n,
-                        std::uint16_t* cand, Emit& emit) {
+                        std::uint16_t* cand, Emit& emit, ScanStats& counts) {
   const std::size_t pair_mask = set.pair_slots.size() - 1;
   const std::size_t triple_mask = set.triple_slots.size() - 1;
   const std::uint64_t* const follow = set.follow.data();
@@ -241,6 +253,7 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
   unit[n + 2] = kGapBit;
 
   std::size_t count = 0;
+  std::size_t words = 0;
   std::uint32_t prev = from == 0 ? 0 : unit[from - 1];
   for (std::size_t i = from; i < to; ++i) {
     const std::uint32_t u = unit[i];
@@ -250,8 +263,11 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
     const auto may = static_cast<std::uint32_t>(follow[u & kClassMask] >> (next & 63)) & 1;
     cand[count] = static_cast<std::uint16_t>(i);
     count += may & start_ok;
+    // A word character that may start a phrase starts a Latin-script word.
+    if constexpr (kStats) words += (u >> 13 & 1) & start_ok;
     prev = u;
   }
+  if constexpr (kStats) counts.latin_words += words;
 
   // A second pass, free of branches too, keeps those that are a one-unit
   // phrase, or pass the pair filter, or whose first three classes pass the
@@ -425,13 +441,20 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
   const auto* const end = begin + text.size();
   const std::uint16_t* const ascii_unit = set.ascii_unit.data();
   const std::uint8_t* const ascii_kind = set.ascii_kind.data();
-  const std::uint16_t* const* const page_ptr = set.page_ptr.data();
+  const std::uint16_t* const entries = set.entries.data();
 
   const auto* p = begin;
   ScanStats counts;
   std::vector<std::size_t>* const breaks = stats.breaks;
+  // Sentence breaks are gathered here and appended to `*breaks` now and
+  // then, so that the loop makes no call.
+  std::size_t found_breaks[kBreakBatch];
+  std::size_t found = 0;
+  auto found_break = [&](std::size_t after) {
+    found_breaks[found++] = after;
+    if (found == kBreakBatch) found = append_breaks(breaks, found_breaks, found);
+  };
   std::uint32_t gap = 0;  // kGapBit when a skipped code point came since the last unit
-  std::uint32_t prev_word = 0;
   // One ASCII byte, without branches.
   auto ascii_step = [&](unsigned b, std::uint32_t offset) {
     const std::uint32_t u = ascii_unit[b];
@@ -440,13 +463,10 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
     byte_at[n] = offset;
     const std::uint32_t is_unit = kind == kAsciiUnit;
     if constexpr (kStats) {
-      const std::uint32_t word = (u & kWordBit) != 0;
-      counts.latin_words += is_unit & word & ((gap != 0) | (prev_word ^ 1));
-      prev_word = is_unit ? word : prev_word;
-      if (const unsigned stop = kAsciiSentenceEnd[b]; stop != 0 && breaks) {
+      if (const unsigned stop = kAsciiSentenceEnd[b]; stop != 0) {
         const std::size_t after = std::size_t{offset} + 1;
         if (stop == 1 || after == text.size() || begin[after] == ' ' || begin[after] == '\n' || begin[after] == '"') {
-          breaks->push_back(after);
+          found_break(after);
         }
       }
     }
@@ -455,7 +475,7 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
   };
   while (p < end) {
     if (n + kBlock > cap) {
-      match_units(set, unit, byte_at, begin, first, n - keep + 1, n, cand, emit);
+      match_units<kStats>(set, unit, byte_at, begin, first, n - keep + 1, n, cand, emit, counts);
       // Keep the last `keep` units: the first of them gives the boundary
       // before the next unmatched start.
       const std::size_t from = n - keep;
@@ -491,21 +511,21 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
       }
       len = 3;
       if constexpr (kStats) {
-        if (((cp & 0xFFE0) == 0xFF00 || cp == 0x3002) && breaks &&
+        if (((cp & 0xFFE0) == 0xFF00 || cp == 0x3002) &&
             (cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F || cp == 0xFF1B)) {
-          breaks->push_back(static_cast<std::size_t>(p - begin) + len);
+          found_break(static_cast<std::size_t>(p - begin) + len);
         }
       }
       if (cp == 0x2019) {  // right single quotation mark as an apostrophe
         p += len;
         continue;
       }
-      e = page_ptr[cp >> 8][cp & 0xFF];
+      e = entries[cp];
     } else if (b0 >= 0xC2 && b0 <= 0xDF) {
       if (avail < 2 || (p[1] & 0xC0) != 0x80) return invalid_utf8_at(static_cast<std::size_t>(p - begin));
       cp = (b0 & 0x1F) << 6 | (p[1] & 0x3F);
       len = 2;
-      e = page_ptr[cp >> 8][cp & 0xFF];
+      e = entries[cp];
     } else if (b0 >= 0xF0 && b0 <= 0xF4) {
       if (avail < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80 ||
           (b0 == 0xF0 && p[1] < 0x90) || (b0 == 0xF4 && p[1] > 0x8F)) {
@@ -518,27 +538,24 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
       return invalid_utf8_at(static_cast<std::size_t>(p - begin));
     }
     if constexpr (kStats) {
-      counts.han += (cp - 0x4E00 <= 0x9FFF - 0x4E00) | (cp - 0x3400 <= 0x4DBF - 0x3400) |
-                    (cp - 0xF900 <= 0xFAFF - 0xF900);
-      counts.trad += (e & kTrad) != 0;
-      counts.simp += (e & kSimp) != 0;
+      const std::uint32_t script = e & (kTrad | kSimp);
+      counts.han += script != 0;
+      counts.trad += script == kTrad;
+      counts.simp += script == kSimp;
     }
     // Written without branches too: Chinese punctuation comes often and at
     // no predictable place.
     const std::uint32_t is_unit = (e & kSkip) == 0;
     const std::uint32_t word = (e & kWord) != 0;
-    if constexpr (kStats) {
-      counts.latin_words += is_unit & word & ((gap != 0) | (prev_word ^ 1));
-      prev_word = is_unit ? word : prev_word;
-    }
     unit[n] = static_cast<std::uint16_t>((e & kClassMask) | gap | (word ? kWordBit : 0));
     byte_at[n] = static_cast<std::uint32_t>(p - begin);
     n += is_unit;
     gap = is_unit ? 0 : kGapBit;
     p += len;
   }
-  match_units(set, unit, byte_at, begin, first, n, n, cand, emit);
+  match_units<kStats>(set, unit, byte_at, begin, first, n, n, cand, emit, counts);
   if constexpr (kStats) {
+    append_breaks(breaks, found_breaks, found);
     counts.breaks = breaks;
     stats = counts;
   }
