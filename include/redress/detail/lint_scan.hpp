@@ -6,8 +6,9 @@
 // rest of the BMP: one entry per code point) that gives its *class* (which
 // normalised character it is, 0 for "in no phrase") and flags (skipped as
 // whitespace or punctuation, part of a word, and for Han characters whether
-// they are Traditional-only, Simplified-only or either). Case folding, full-width narrowing and Traditional to
-// Simplified mapping are all folded into the classes at compile time.
+// they are Traditional-only, Simplified-only or either). Case folding,
+// full-width narrowing and Traditional to Simplified mapping are all folded
+// into the classes at compile time.
 //
 // Non-skipped code points become *units* in a fixed-size buffer: 16 bits
 // each (the class, and flags for "a skipped character came before" and
@@ -263,8 +264,8 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
     const auto may = static_cast<std::uint32_t>(follow[u & kClassMask] >> (next & 63)) & 1;
     cand[count] = static_cast<std::uint16_t>(i);
     count += may & start_ok;
-    // A word character that may start a phrase starts a Latin-script word.
-    if constexpr (kStats) words += (u >> 13 & 1) & start_ok;
+    // A word character at a word start begins a Latin-script word.
+    if constexpr (kStats) words += static_cast<std::uint32_t>((u & kWordBit) != 0) & start_ok;
     prev = u;
   }
   if constexpr (kStats) counts.latin_words += words;
