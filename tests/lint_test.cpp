@@ -1,5 +1,6 @@
 #include "support/test.hpp"
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <thread>
@@ -103,6 +104,41 @@ TEST_SUITE("lint") {
       CHECK(last_error_detail() == "text: invalid UTF-8 at byte " + std::to_string(offset));
     }
     CHECK(PhraseSet::standard().count("\x80").error() == errc::invalid_utf8);
+  }
+
+  TEST_CASE("invalid UTF-8 inside a long run of Chinese is found at its byte offset, wherever it falls") {
+    // Runs of three-byte characters are checked four at a time; every bad
+    // sequence is put at every offset of such a run.
+    const std::string run = "非常抱歉让您久等了我们马上为您处理这个问题";  // 21 characters, 63 bytes
+    for (const std::string bad : {"\xe0\x80\x80", "\xe0\x9f\xbf", "\xed\xa0\x80", "\xed\xbf\xbf", "\xe6\x88",
+                                  "\xe6\x28\x91", "\x80", "\xe6\x88\xe6"}) {
+      for (std::size_t at = 0; at <= 30; at += 3) {
+        const std::string text = run.substr(0, at) + bad + run.substr(at);
+        CAPTURE(text);
+        auto r = PhraseSet::standard().count(text);
+        REQUIRE_FALSE(r);
+        CHECK(last_error_detail() == "text: invalid UTF-8 at byte " + std::to_string(at));
+      }
+    }
+    // The highest and lowest valid three-byte characters pass.
+    CHECK(PhraseSet::standard().count(run + "\xe0\xa0\x80" + run + "\xed\x9f\xbf" + run + "\xef\xbf\xbf").has_value());
+  }
+
+  TEST_CASE("in a long run of Chinese, a right single quotation mark is skipped as an apostrophe is") {
+    // "对不起" split by U+2019 still matches; split by a space it matches
+    // too (as a gap). Both inside runs long enough to be read four at a time.
+    const std::string before = "我们今天收到了您的来信";
+    const std::string after = "我们马上为您处理这个问题";
+    const auto& set = PhraseSet::standard();
+    const auto plain_result = set.find_all(before + "对不起" + after);
+    const auto quoted_result = set.find_all(before + "对\u2019不起" + after);
+    REQUIRE(plain_result);
+    REQUIRE(quoted_result);
+    const auto& plain = plain_result.value();
+    const auto& quoted = quoted_result.value();
+    CHECK(std::any_of(plain.begin(), plain.end(), [&](const PhraseMatch& m) { return set.phrase(m.phrase) == "对不起"; }));
+    REQUIRE(plain.size() == quoted.size());
+    for (std::size_t k = 0; k < plain.size(); ++k) CHECK(set.phrase(plain[k].phrase) == set.phrase(quoted[k].phrase));
   }
 
   TEST_CASE("a text over the policy's size limit is refused with text_too_long") {
