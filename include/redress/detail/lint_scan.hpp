@@ -402,16 +402,22 @@ class CharCursor {
   std::size_t chars_ = 0;
 };
 
-// all_ascii16()
+// ascii_block()
 //
-// True when the 16 bytes at `p` are all ASCII (two 8-byte words, no
-// intrinsics needed).
-inline bool all_ascii16(const unsigned char* p) noexcept {
-  std::uint64_t a;
-  std::uint64_t b;
-  std::memcpy(&a, p, 8);
-  std::memcpy(&b, p + 8, 8);
-  return ((a | b) & 0x8080808080808080ull) == 0;
+// What the 16 bytes at `p` are: whether all are ASCII and, one bit per byte,
+// the apostrophes and the bytes that may end a sentence (! ? ; line break
+// and the full stop). SSE2, part of every x86-64 processor.
+struct AsciiBlock {
+  bool ascii;
+  std::uint32_t apostrophes;
+  std::uint32_t stops;
+};
+inline AsciiBlock ascii_block(const unsigned char* p) noexcept {
+  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const auto is = [&](char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); };
+  const __m128i stop = _mm_or_si128(_mm_or_si128(_mm_or_si128(is('!'), is('?')), _mm_or_si128(is(';'), is('\n'))), is('.'));
+  return {_mm_movemask_epi8(x) == 0, static_cast<std::uint32_t>(_mm_movemask_epi8(is('\''))),
+          static_cast<std::uint32_t>(_mm_movemask_epi8(stop))};
 }
 
 // four_three_byte()
@@ -482,27 +488,27 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
     if (found == kBreakBatch) found = append_breaks(breaks, found_breaks, found);
   };
   std::uint32_t gap = 0;  // kGapBit when a skipped code point came since the last unit
-  // One ASCII byte, without branches.
-  auto ascii_step = [&](unsigned b, std::uint32_t offset) {
+  // Whether the ASCII byte at `offset` ends a sentence.
+  auto ascii_stop = [&](unsigned b, std::uint32_t offset) __attribute__((always_inline)) {
+    if (const unsigned stop = kAsciiSentenceEnd[b]; stop != 0) {
+      const std::size_t after = std::size_t{offset} + 1;
+      if (stop == 1 || after == text.size() || begin[after] == ' ' || begin[after] == '\n' || begin[after] == '"') {
+        found_break(after);
+      }
+    }
+  };
+  // One ASCII byte, without branches (sentence breaks apart).
+  auto ascii_step = [&](unsigned b, std::uint32_t offset) __attribute__((always_inline)) {
     const std::uint32_t u = ascii_unit[b];
     const std::uint32_t kind = ascii_kind[b];
     unit[n] = static_cast<std::uint16_t>(u | gap);
     byte_at[n] = offset;
-    const std::uint32_t is_unit = kind == kAsciiUnit;
-    if constexpr (kStats) {
-      if (const unsigned stop = kAsciiSentenceEnd[b]; stop != 0) {
-        const std::size_t after = std::size_t{offset} + 1;
-        if (stop == 1 || after == text.size() || begin[after] == ' ' || begin[after] == '\n' || begin[after] == '"') {
-          found_break(after);
-        }
-      }
-    }
-    n += is_unit;
+    n += kind == kAsciiUnit;
     gap = kind == kAsciiUnit ? 0 : kind == kAsciiSkip ? kGapBit : gap;
   };
   // One code point beyond ASCII, by its table entry, without branches too:
   // Chinese punctuation comes often and at no predictable place.
-  auto other_step = [&](std::uint16_t e, std::uint32_t offset) {
+  auto other_step = [&](std::uint16_t e, std::uint32_t offset) __attribute__((always_inline)) {
     if constexpr (kStats) {
       const std::uint32_t script = e & (kTrad | kSimp);
       counts.han += script != 0;
@@ -518,7 +524,7 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
   };
   // A three-byte sequence already validated. U+2019, the right single
   // quotation mark, is an apostrophe: neither a unit nor a gap.
-  auto three_byte_step = [&](const unsigned char* q) {
+  auto three_byte_step = [&](const unsigned char* q) __attribute__((always_inline)) {
     const std::uint32_t cp = (q[0] & 0x0Fu) << 12 | (q[1] & 0x3Fu) << 6 | (q[2] & 0x3Fu);
     const auto offset = static_cast<std::uint32_t>(q - begin);
     if constexpr (kStats) {
@@ -542,14 +548,38 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
     }
     const unsigned b0 = *p;
     if (b0 < 0x80) {
-      if (static_cast<std::size_t>(end - p) >= kBlock && all_ascii16(p)) {
-        const auto offset = static_cast<std::uint32_t>(p - begin);
-        for (std::uint32_t k = 0; k < kBlock; ++k) ascii_step(p[k], offset + k);
-        p += kBlock;
-      } else {
-        ascii_step(b0, static_cast<std::uint32_t>(p - begin));
-        ++p;
+      if (static_cast<std::size_t>(end - p) >= kBlock) {
+        const AsciiBlock block = ascii_block(p);
+        if (block.ascii) {
+          const auto offset = static_cast<std::uint32_t>(p - begin);
+          if (block.apostrophes == 0) {
+            // Every byte a unit (kind 0) or skipped (kind 1, which is also
+            // the gap bit shifted down): no state but the gap.
+            static_assert(kAsciiUnit == 0 && kAsciiSkip == 1 && kGapBit == 1u << 12);
+            for (std::uint32_t k = 0; k < kBlock; ++k) {
+              const std::uint32_t b = p[k];
+              const std::uint32_t kind = ascii_kind[b];
+              unit[n] = static_cast<std::uint16_t>(ascii_unit[b] | gap);
+              byte_at[n] = offset + k;
+              n += kind ^ 1;
+              gap = kind << 12;
+            }
+          } else {
+            for (std::uint32_t k = 0; k < kBlock; ++k) ascii_step(p[k], offset + k);
+          }
+          if constexpr (kStats) {
+            for (std::uint32_t stops = block.stops; stops != 0; stops &= stops - 1) {
+              const auto k = static_cast<std::uint32_t>(__builtin_ctz(stops));
+              ascii_stop(p[k], offset + k);
+            }
+          }
+          p += kBlock;
+          continue;
+        }
       }
+      ascii_step(b0, static_cast<std::uint32_t>(p - begin));
+      if constexpr (kStats) ascii_stop(b0, static_cast<std::uint32_t>(p - begin));
+      ++p;
       continue;
     }
     if ((b0 & 0xF0) == 0xE0 && static_cast<std::size_t>(end - p) >= kBlock && four_three_byte(p)) {
