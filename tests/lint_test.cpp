@@ -467,9 +467,89 @@ Counts count_simply(const detail::PhraseSetData& set, std::string_view text) {
   return c;
 }
 
+// Every match, found the slow way: the text turned into units one code
+// point at a time, then every phrase compared at every unit.
+std::vector<PhraseMatch> find_simply(const detail::PhraseSetData& set, std::string_view text) {
+  struct Unit {
+    std::uint16_t cls;
+    bool word;
+    bool gap_before;
+    std::size_t begin;
+    std::size_t end;
+  };
+  std::vector<Unit> units;
+  bool gap = false;
+  for (std::size_t i = 0, length = 0; i < text.size(); i += length) {
+    const char32_t cp = decode_at(text, i, length);
+    if (cp == '\'' || cp == 0x2019) continue;  // an apostrophe: neither a unit nor a gap
+    const std::uint16_t e = set.entry(cp);
+    if (e & detail::kSkip) {
+      gap = true;
+      continue;
+    }
+    units.push_back({static_cast<std::uint16_t>(e & detail::kClassMask), (e & detail::kWord) != 0, gap, i, i + length});
+    gap = false;
+  }
+  // A word starts at a unit that is no word character, follows a gap, or
+  // follows one that is no word character; ends likewise.
+  auto starts_word = [&](std::size_t i) { return !units[i].word || units[i].gap_before || i == 0 || !units[i - 1].word; };
+  auto ends_word = [&](std::size_t i) {  // unit i is the last of the match
+    return i + 1 == units.size() || units[i + 1].gap_before || !units[i + 1].word || !units[i].word;
+  };
+  std::vector<PhraseMatch> out;
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    for (std::size_t id = 0; id < set.phrases.size(); ++id) {
+      const detail::PhraseInfo& p = set.phrases[id];
+      if (i + p.length > units.size()) continue;
+      bool same = true;
+      for (std::size_t q = 0; q < p.length && same; ++q) same = units[i + q].cls == set.classes[p.classes + q];
+      if (!same || (p.latin_start && !starts_word(i)) || (p.latin_end && !ends_word(i + p.length - 1))) continue;
+      PhraseMatch m;
+      m.phrase = id;
+      m.span.begin_byte = units[i].begin;
+      m.span.end_byte = units[i + p.length - 1].end;
+      out.push_back(m);
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const PhraseMatch& a, const PhraseMatch& b) {
+    return a.span.begin_byte != b.span.begin_byte ? a.span.begin_byte < b.span.begin_byte
+                                                  : a.span.end_byte > b.span.end_byte;
+  });
+  return out;
+}
+
 }  // namespace
 
 TEST_SUITE("lint scanner") {
+  TEST_CASE("find_all agrees with every phrase compared at every character, one code point at a time") {
+    const PhraseSet& phrases = PhraseSet::standard();
+    const detail::PhraseSetData& set = phrase_set_data(phrases);
+    // Pieces of phrases, whole phrases, the characters that shape matching
+    // (gaps, apostrophes, full-width and Traditional forms, word edges) and
+    // long runs of Chinese and of ASCII, which the scanner reads in blocks.
+    std::vector<std::string> pieces = {
+        "I'm", "don’t", "sorry", " ", ",", ".", "!", "\n", "x", "abc123", "wrong ", "you", "we", "policy",
+        "您好", "對不起", "对不起", "乾", "这是我们的政策", "。", "，", "Ｓｏｒｒｙ", "é", "😀", "'", "’", "规定",
+        "如此", "很抱歉讓您久等", "refund you 500", "非常抱歉让您久等了我们马上为您处理", "we are sorry for the delay ",
+        "nothing we can do", "NOT OUR DEPARTMENT", "請接受我的道歉", "系统写得很清楚"};
+    for (std::size_t id = 0; id < phrases.size(); id += 7) pieces.emplace_back(phrases.phrase(id));
+    std::mt19937 rng(2016);
+    for (int round = 0; round < 200; ++round) {
+      std::string text;
+      const std::size_t length = round % 10 == 0 ? 5000 : rng() % 300;  // some cross the 1,024-unit chunks
+      while (text.size() < length) text += pieces[rng() % pieces.size()];
+      auto got = phrases.find_all(text);
+      REQUIRE(got);
+      const auto want = find_simply(set, text);
+      REQUIRE_MESSAGE(got.value().size() == want.size(), text);
+      for (std::size_t k = 0; k < want.size(); ++k) {
+        CHECK_MESSAGE(got.value()[k].phrase == want[k].phrase, text);
+        CHECK(got.value()[k].span.begin_byte == want[k].span.begin_byte);
+        CHECK(got.value()[k].span.end_byte == want[k].span.end_byte);
+      }
+    }
+  }
+
   TEST_CASE("the scanner's script counts and sentence breaks agree with a count one code point at a time") {
     const detail::PhraseSetData& set = phrase_set_data(PhraseSet::standard());
     const std::vector<std::string> pieces = {
