@@ -11,9 +11,11 @@
 // into the classes at compile time.
 //
 // Non-skipped code points become *units* in a fixed-size buffer: 16 bits
-// each (the class, and flags for "a skipped character came before" and
-// "part of a Latin-script word") plus the original byte offset. ASCII is
-// checked 16 bytes at a time and turned into units without branches.
+// each (the class, and flags for "a skipped character came before", "part
+// of a Latin-script word" and "continues the word of the unit before") plus
+// the original byte offset. ASCII is checked 16 bytes at a time and turned
+// into units without branches; so are runs of three-byte characters, four at
+// a time.
 //
 // The matcher then makes three passes over each chunk of units. The first,
 // free of branches, keeps the positions where a phrase may start: one load
@@ -66,6 +68,11 @@ inline constexpr std::size_t kMaxPhraseUnits = 48;
 // Unit flags, above the class in a unit.
 inline constexpr std::uint16_t kGapBit = 0x1000;   // a skipped code point precedes this unit
 inline constexpr std::uint16_t kWordBit = 0x2000;  // this unit is part of a Latin-script word
+// With kWordBit: this unit continues a word (the unit before it is a word
+// character and nothing was skipped between), so no word starts here and
+// none ends before it. Without kWordBit it means nothing.
+inline constexpr std::uint16_t kMidBit = 0x4000;
+inline constexpr std::uint32_t kMidWord = kMidBit | kWordBit;
 
 // The phrase kinds (bits of PhraseInfo::kinds), in table spelling order.
 enum PhraseKind : std::uint32_t {
@@ -257,18 +264,16 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
 
   std::size_t count = 0;
   std::size_t words = 0;
-  std::uint32_t prev = from == 0 ? 0 : unit[from - 1];
   for (std::size_t i = from; i < to; ++i) {
     const std::uint32_t u = unit[i];
     const std::uint32_t next = unit[i + 1];
     // Not a word character, or a gap before it, or not a word character before it.
-    const std::uint32_t start_ok = ((~u & kWordBit) | ((u & kGapBit) << 1) | (~prev & kWordBit)) != 0;
+    const std::uint32_t start_ok = (u & kMidWord) != kMidWord;
     const auto may = static_cast<std::uint32_t>(follow[u & kClassMask] >> (next & 63)) & 1;
     cand[count] = static_cast<std::uint16_t>(i);
     count += may & start_ok;
     // A word character at a word start begins a Latin-script word.
     if constexpr (kStats) words += static_cast<std::uint32_t>((u & kWordBit) != 0) & start_ok;
-    prev = u;
   }
   if constexpr (kStats) counts.latin_words += words;
 
@@ -301,12 +306,12 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
   }
 
   auto end_byte = [&](std::size_t u) { return byte_at[u] + utf8_length(text[byte_at[u]]); };
-  auto boundary_after = [&](std::size_t u) { return (unit[u] & kGapBit) || !(unit[u] & kWordBit); };
+  auto boundary_after = [&](std::size_t u) { return (unit[u] & kMidWord) != kMidWord; };
   for (std::size_t k = 0; k < kept; ++k) {
     const std::uint32_t flags = cand[k];
     const std::size_t i = flags & kIndex;
     const std::uint32_t c = unit[i] & kClassMask;
-    const bool start_ok = i == 0 || (unit[i] & kGapBit) || !(unit[i - 1] & kWordBit);
+    const bool start_ok = (unit[i] & kMidWord) != kMidWord;
     const std::uint32_t c2 = unit[i + 1] & kClassMask;
     const std::uint32_t c3 = unit[i + 2] & kClassMask;
     if (flags & kQuad) {  // phrases of four units or more, by their first four classes
@@ -487,7 +492,10 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
     found_breaks[found++] = after;
     if (found == kBreakBatch) found = append_breaks(breaks, found_breaks, found);
   };
-  std::uint32_t gap = 0;  // kGapBit when a skipped code point came since the last unit
+  // What joins the next unit to the one before: kGapBit when a code point
+  // was skipped since, kMidBit when that unit is a word character, else 0.
+  // Or-ed into every unit; only kWordBit gives kMidBit a meaning.
+  std::uint32_t link = 0;
   // Whether the ASCII byte at `offset` ends a sentence.
   auto ascii_stop = [&](unsigned b, std::uint32_t offset) __attribute__((always_inline)) {
     if (const unsigned stop = kAsciiSentenceEnd[b]; stop != 0) {
@@ -501,10 +509,10 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
   auto ascii_step = [&](unsigned b, std::uint32_t offset) __attribute__((always_inline)) {
     const std::uint32_t u = ascii_unit[b];
     const std::uint32_t kind = ascii_kind[b];
-    unit[n] = static_cast<std::uint16_t>(u | gap);
+    unit[n] = static_cast<std::uint16_t>(u | link);
     byte_at[n] = offset;
     n += kind == kAsciiUnit;
-    gap = kind == kAsciiUnit ? 0 : kind == kAsciiSkip ? kGapBit : gap;
+    link = kind == kAsciiUnit ? kMidBit : kind == kAsciiSkip ? kGapBit : link;  // ASCII units are word characters
   };
   // One code point beyond ASCII, by its table entry, without branches too:
   // Chinese punctuation comes often and at no predictable place.
@@ -515,12 +523,14 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
       counts.trad += script == kTrad;
       counts.simp += script == kSimp;
     }
-    const std::uint32_t is_unit = (e & kSkip) == 0;
-    const std::uint32_t word = (e & kWord) != 0;
-    unit[n] = static_cast<std::uint16_t>((e & kClassMask) | gap | (word ? kWordBit : 0));
+    // The entry's flags sit where the unit's do: kWord is kWordBit, kSkip
+    // is the gap bit that follows a skipped code point, and kWord one place
+    // up the kMidBit that follows a word character.
+    static_assert(kWord == kWordBit && kSkip == kGapBit && kWord << 1 == kMidBit);
+    unit[n] = static_cast<std::uint16_t>((e & (kClassMask | kWord)) | link);
     byte_at[n] = offset;
-    n += is_unit;
-    gap = is_unit ? 0 : kGapBit;
+    n += (e & kSkip) == 0;
+    link = (e & kSkip) | (e & kWord) << 1u;
   };
   // A three-byte sequence already validated. U+2019, the right single
   // quotation mark, is an apostrophe: neither a unit nor a gap.
@@ -553,16 +563,16 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
         if (block.ascii) {
           const auto offset = static_cast<std::uint32_t>(p - begin);
           if (block.apostrophes == 0) {
-            // Every byte a unit (kind 0) or skipped (kind 1, which is also
-            // the gap bit shifted down): no state but the gap.
-            static_assert(kAsciiUnit == 0 && kAsciiSkip == 1 && kGapBit == 1u << 12);
+            // Every byte a unit (kind 0, a word character: kMidBit after it)
+            // or skipped (kind 1: kGapBit after it), so the link is a shift.
+            static_assert(kAsciiUnit == 0 && kAsciiSkip == 1 && kMidBit == 0x4000 && kGapBit == 0x1000);
             for (std::uint32_t k = 0; k < kBlock; ++k) {
               const std::uint32_t b = p[k];
               const std::uint32_t kind = ascii_kind[b];
-              unit[n] = static_cast<std::uint16_t>(ascii_unit[b] | gap);
+              unit[n] = static_cast<std::uint16_t>(ascii_unit[b] | link);
               byte_at[n] = offset + k;
               n += kind ^ 1;
-              gap = kind << 12;
+              link = kMidBit >> (2 * kind);
             }
           } else {
             for (std::uint32_t k = 0; k < kBlock; ++k) ascii_step(p[k], offset + k);
