@@ -483,6 +483,24 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
 
   const auto* p = begin;
   ScanStats counts;
+  // Han, Traditional-only and Simplified-only characters, counted in three
+  // 21-bit fields of one word by one addition per character, and added to
+  // `counts` at every chunk: every Han character is a unit, so a chunk holds
+  // far fewer than 2^21.
+  std::uint64_t scripts = 0;
+  constexpr std::uint64_t kHanOne = 1;
+  constexpr std::uint64_t kTradOne = kHanOne << 21;
+  constexpr std::uint64_t kSimpOne = kHanOne << 42;
+  // By an entry's top two bits: kTrad | kSimp of any Han character, none of others.
+  static_assert(kTrad == 1u << 14 && kSimp == 1u << 15);
+  constexpr std::uint64_t kScriptCount[4] = {0, kHanOne | kTradOne, kHanOne | kSimpOne, kHanOne};
+  auto add_scripts = [&] {
+    constexpr std::uint64_t kField = (std::uint64_t{1} << 21) - 1;
+    counts.han += scripts & kField;
+    counts.trad += (scripts >> 21) & kField;
+    counts.simp += scripts >> 42;
+    scripts = 0;
+  };
   std::vector<std::size_t>* const breaks = stats.breaks;
   // Sentence breaks are gathered here and appended to `*breaks` now and
   // then, so that the loop makes no call.
@@ -518,10 +536,7 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
   // Chinese punctuation comes often and at no predictable place.
   auto other_step = [&](std::uint16_t e, std::uint32_t offset) __attribute__((always_inline)) {
     if constexpr (kStats) {
-      const std::uint32_t script = e & (kTrad | kSimp);
-      counts.han += script != 0;
-      counts.trad += script == kTrad;
-      counts.simp += script == kSimp;
+      scripts += kScriptCount[e >> 14];
     }
     // The entry's flags sit where the unit's do: kWord is kWordBit, kSkip
     // is the gap bit that follows a skipped code point, and kWord one place
@@ -548,6 +563,7 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
   while (p < end) {
     if (n + kBlock > cap) {
       match_units<kStats>(set, unit, byte_at, begin, first, n - keep + 1, n, cand, emit, counts);
+      if constexpr (kStats) add_scripts();
       // Keep the last `keep` units: the first of them gives the boundary
       // before the next unmatched start.
       const std::size_t from = n - keep;
@@ -566,6 +582,7 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
             // Every byte a unit (kind 0, a word character: kMidBit after it)
             // or skipped (kind 1: kGapBit after it), so the link is a shift.
             static_assert(kAsciiUnit == 0 && kAsciiSkip == 1 && kMidBit == 0x4000 && kGapBit == 0x1000);
+#pragma GCC unroll 16
             for (std::uint32_t k = 0; k < kBlock; ++k) {
               const std::uint32_t b = p[k];
               const std::uint32_t kind = ascii_kind[b];
@@ -645,6 +662,7 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
     p += len;
   }
   match_units<kStats>(set, unit, byte_at, begin, first, n, n, cand, emit, counts);
+  if constexpr (kStats) add_scripts();
   if constexpr (kStats) {
     append_breaks(breaks, found_breaks, found);
     counts.breaks = breaks;
