@@ -901,7 +901,7 @@ result<LintReport> lint(std::string_view text, const LintContext& context) {
     if (!hits.empty() && b < kept_end) return;
     const detail::PhraseInfo& p = set.phrases[id];
     const std::size_t bc = chars.at(b);
-    hits.push_back({p.kinds, p.value, p.latin, 0, TextSpan{b, e, bc, bc + chars.between(b, e)}});
+    hits.push_back({p.kinds, p.value, p.latin, 0, TextSpan{b, e, bc, chars.at(e)}});  // kept hits never overlap
     kept_end = e;
   });
   if (ec) return ec;

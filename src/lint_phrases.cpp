@@ -1,5 +1,6 @@
 // PhraseSet: compiling phrase tables into the matcher of detail/lint_scan.hpp.
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 #include <map>
 #include <mutex>
@@ -228,6 +229,10 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
   };
   data->entries.resize(0x10000);
   for (char32_t cp = 0; cp < 0x10000; ++cp) data->entries[cp] = entry(cp);
+  for (char32_t cp : kFullWidthSentenceEnds) {
+    assert((data->entries[cp] & (kSkip | kClassMask)) == kSkip);
+    data->entries[cp] |= kSentenceEnd;
+  }
 
   // Class sequences; one-unit phrases by class, two-unit ones by pair, and
   // longer ones by their first three classes.

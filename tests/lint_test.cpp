@@ -546,6 +546,13 @@ TEST_SUITE("lint scanner") {
         CHECK_MESSAGE(got.value()[k].phrase == want[k].phrase, text);
         CHECK(got.value()[k].span.begin_byte == want[k].span.begin_byte);
         CHECK(got.value()[k].span.end_byte == want[k].span.end_byte);
+        // Characters: the bytes before that are not continuation bytes.
+        auto chars_before = [&](std::size_t byte) {
+          return static_cast<std::size_t>(std::count_if(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(byte),
+                                                        [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+        };
+        CHECK(got.value()[k].span.begin_char == chars_before(want[k].span.begin_byte));
+        CHECK(got.value()[k].span.end_char == chars_before(want[k].span.end_byte));
       }
     }
   }

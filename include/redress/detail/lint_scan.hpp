@@ -63,6 +63,10 @@ inline constexpr std::uint16_t kWord = 0x2000;  // a letter or digit of a Latin-
 inline constexpr std::uint16_t kTrad = 0x4000;
 inline constexpr std::uint16_t kSimp = 0x8000;
 inline constexpr std::size_t kMaxClasses = kClassMask;
+// A skipped code point has no class; in its class bits, this marks the
+// full-width marks that end a sentence (。！？；).
+inline constexpr std::uint16_t kSentenceEnd = 1;
+inline constexpr std::array<char32_t, 4> kFullWidthSentenceEnds = {0x3002, 0xFF01, 0xFF1F, 0xFF1B};
 inline constexpr std::size_t kMaxPhraseUnits = 48;
 
 // Unit flags, above the class in a unit.
@@ -375,7 +379,7 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
 class CharCursor {
  public:
   explicit CharCursor(std::string_view text) noexcept
-      : text_(reinterpret_cast<const unsigned char*>(text.data())) {}
+      : text_(reinterpret_cast<const unsigned char*>(text.data())), size_(text.size()) {}
   std::size_t at(std::size_t byte) noexcept {
     if (byte > byte_) {
       chars_ += between(byte_, byte);
@@ -384,25 +388,38 @@ class CharCursor {
     return chars_;
   }
   // The characters in [begin, end) of the text: its bytes that are not
-  // continuation bytes (10xxxxxx), eight at a time.
+  // continuation bytes (10xxxxxx), eight at a time; the last few too, in one
+  // eight-byte word masked to them, unless the text ends within it.
   std::size_t between(std::size_t begin, std::size_t end) const noexcept {
     std::size_t n = 0;
     std::size_t i = begin;
-    for (; i + 8 <= end; i += 8) {
-      std::uint64_t x;
-      std::memcpy(&x, text_ + i, 8);
-      // The top bit of each continuation byte, moved to the bottom and summed
-      // into the top byte by one multiplication (no popcount instruction
-      // needed on baseline x86-64).
-      const std::uint64_t continuation = (x & ~(x << 1) & 0x8080808080808080ull) >> 7;
-      n += 8 - static_cast<std::size_t>((continuation * 0x0101010101010101ull) >> 56);
+    for (; i + 8 <= end; i += 8) n += 8 - continuation_bytes(word_at(i));
+    if (i == end) return n;
+    if (i + 8 <= size_) {
+      const std::size_t kept = end - i;  // 1 to 7
+      const std::uint64_t x = word_at(i) & ((std::uint64_t{1} << (8 * kept)) - 1);
+      return n + kept - continuation_bytes(x);
     }
     for (; i < end; ++i) n += (text_[i] & 0xC0) != 0x80;
     return n;
   }
 
  private:
+  std::uint64_t word_at(std::size_t i) const noexcept {
+    std::uint64_t x;
+    std::memcpy(&x, text_ + i, 8);
+    return x;
+  }
+  // The continuation bytes of a little-endian word (zero bytes are none):
+  // the top bit of each, moved to the bottom and summed into the top byte by
+  // one multiplication (no popcount instruction on baseline x86-64).
+  static std::size_t continuation_bytes(std::uint64_t x) noexcept {
+    const std::uint64_t top = (x & ~(x << 1) & 0x8080808080808080ull) >> 7;
+    return static_cast<std::size_t>((top * 0x0101010101010101ull) >> 56);
+  }
+
   const unsigned char* text_;
+  std::size_t size_;
   std::size_t byte_ = 0;
   std::size_t chars_ = 0;
 };
@@ -552,13 +569,12 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
   auto three_byte_step = [&](const unsigned char* q) __attribute__((always_inline)) {
     const std::uint32_t cp = (q[0] & 0x0Fu) << 12 | (q[1] & 0x3Fu) << 6 | (q[2] & 0x3Fu);
     const auto offset = static_cast<std::uint32_t>(q - begin);
+    const std::uint16_t e = entries[cp];
     if constexpr (kStats) {
-      if (((cp & 0xFFE0) == 0xFF00 || cp == 0x3002) && (cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F || cp == 0xFF1B)) {
-        found_break(std::size_t{offset} + 3);
-      }
+      if ((e & (kSkip | kClassMask)) == (kSkip | kSentenceEnd)) found_break(std::size_t{offset} + 3);
     }
     if (cp == 0x2019) return;
-    other_step(entries[cp], offset);
+    other_step(e, offset);
   };
   while (p < end) {
     if (n + kBlock > cap) {
@@ -630,18 +646,9 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
       if ((((b1 & 0xC0) ^ 0x80) | ((b2 & 0xC0) ^ 0x80)) != 0 || cp < 0x800 || (cp & 0xF800) == 0xD800) {
         return invalid_utf8_at(static_cast<std::size_t>(p - begin));
       }
-      len = 3;
-      if constexpr (kStats) {
-        if (((cp & 0xFFE0) == 0xFF00 || cp == 0x3002) &&
-            (cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F || cp == 0xFF1B)) {
-          found_break(static_cast<std::size_t>(p - begin) + len);
-        }
-      }
-      if (cp == 0x2019) {  // right single quotation mark as an apostrophe
-        p += len;
-        continue;
-      }
-      e = entries[cp];
+      three_byte_step(p);
+      p += 3;
+      continue;
     } else if (b0 >= 0xC2 && b0 <= 0xDF) {
       if (avail < 2 || (p[1] & 0xC0) != 0x80) return invalid_utf8_at(static_cast<std::size_t>(p - begin));
       cp = (b0 & 0x1F) << 6 | (p[1] & 0x3F);
