@@ -257,6 +257,7 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
       by_quad[quad_key(c[0], c[1], c[2], c[3])].push_back(index);
     }
   }
+  data->classes.insert(data->classes.end(), kClassPadding, 0);  // same_classes() reads a word at a time
   data->follow.assign(class_of.size() + 1, 0);
   for (const PhraseInfo& p : data->phrases) {
     const std::uint16_t* c = &data->classes[p.classes];
