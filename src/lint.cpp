@@ -370,12 +370,24 @@ class Linter {
   }
 
   LintReport run() {
+    // The kinds of every hit together: a rule whose kinds are absent has
+    // nothing to look at, and most replies have only a few kinds.
+    for (const Hit& h : hits_) present_ |= h.kinds;
     components();
-    pseudo_apologies();
-    policy_and_blame();
-    refusals();
-    order();
-    promises();
+    if (present_ & (kind_bit(kind_curt) | kind_bit(kind_conditional) | kind_bit(kind_defence) |
+                    kind_bit(kind_contrast))) {
+      pseudo_apologies();
+    }
+    if (present_ & (kind_bit(kind_policy) | kind_bit(kind_blame) | kind_bit(kind_helpless) |
+                    kind_bit(kind_deflect))) {
+      policy_and_blame();
+    }
+    if (present_ & kind_bit(kind_refusal)) refusals();
+    if (present_ & kind_bit(kind_fact)) order();
+    if (present_ & (kind_bit(kind_remedy) | kind_bit(kind_deadline_minutes) | kind_bit(kind_deadline_hours) |
+                    kind_bit(kind_deadline_days) | kind_bit(kind_deadline_working_days))) {
+      promises();
+    }
     weak_apology();
     std::sort(report_.findings.begin(), report_.findings.end(), [](const LintFinding& a, const LintFinding& b) {
       return std::tie(a.span.begin_byte, a.code) < std::tie(b.span.begin_byte, b.code);
@@ -410,15 +422,20 @@ class Linter {
     return nullptr;
   }
 
-  bool any(PhraseKind k) const {
-    return first([&](const Hit& h) { return h.is(k); }) != nullptr;
-  }
+  bool any(PhraseKind k) const { return (present_ & kind_bit(k)) != 0; }
 
   void components() {
     static constexpr std::array<PhraseKind, kApologyComponentCount> kinds = {
         kind_regret, kind_explanation, kind_responsibility, kind_repentance, kind_repair, kind_forgiveness,
         kind_feeling};
+    std::uint32_t wanted = 0;
+    for (PhraseKind k : kinds) wanted |= kind_bit(k);
+    if ((present_ & wanted) == 0) {
+      report_.structure_score = 0;
+      return;
+    }
     for (const Hit& h : hits_) {
+      if ((h.kinds & wanted) == 0) continue;
       for (std::size_t c = 0; c < kinds.size(); ++c) {
         if (!h.is(kinds[c])) continue;
         // Regret inside a conditional sentence is not regret.
@@ -606,6 +623,7 @@ class Linter {
   const LintContext& context_;
   const LintPolicy::Settings& settings_;
   std::vector<Hit>& hits_;
+  std::uint32_t present_ = 0;  // the kinds of all hits, or-ed
   LintLanguage zh_ = LintLanguage::zh_hans;
   LintReport report_;
 };
