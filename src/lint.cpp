@@ -92,15 +92,39 @@ const std::map<std::string_view, HintRow>& hint_table() {
   return table;
 }
 
+std::string_view hint_in(const HintRow& row, LintLanguage language) {
+  switch (language) {
+    case LintLanguage::zh_hans: return row[1];
+    case LintLanguage::zh_hant: return row[2];
+    default: return row[0];
+  }
+}
+
 std::string_view hint_for(std::string_view key, LintLanguage language) {
   const auto& table = hint_table();
   auto it = table.find(key);
-  if (it == table.end()) return {};
-  switch (language) {
-    case LintLanguage::zh_hans: return it->second[1];
-    case LintLanguage::zh_hant: return it->second[2];
-    default: return it->second[0];
-  }
+  return it == table.end() ? std::string_view{} : hint_in(it->second, language);
+}
+
+// The severity of a known code under a policy's settings; nullopt when they
+// disable it.
+std::optional<LintSeverity> severity_under(const LintPolicy::Settings& s, const CodeInfo& code) noexcept {
+  if (s.disabled.find(code.code) != s.disabled.end()) return std::nullopt;
+  auto it = s.severity.find(code.code);
+  return it != s.severity.end() ? it->second : code.severity;
+}
+
+// The hints of every finding code, by its place in kCodes: looked up once.
+const HintRow& code_hints(const CodeInfo& code) {
+  static const auto rows = [] {
+    std::array<HintRow, kCodes.size()> r{};
+    for (std::size_t i = 0; i < kCodes.size(); ++i) {
+      auto it = hint_table().find(kCodes[i].code);
+      if (it != hint_table().end()) r[i] = it->second;
+    }
+    return r;
+  }();
+  return rows[static_cast<std::size_t>(&code - kCodes.data())];
 }
 
 bool has_han(std::string_view s) {
@@ -402,11 +426,12 @@ class Linter {
   }
 
   void add(std::string_view code, const TextSpan& span, std::string hint = {}) {
-    auto severity = context_.policy.severity_of(code);
+    const CodeInfo* info = find_code(code);  // every caller names a known code
+    const auto severity = severity_under(settings_, *info);
     if (!severity) return;
     std::string phrase(text_.substr(span.begin_byte, span.end_byte - span.begin_byte));
-    if (hint.empty()) hint = std::string(hint_for(code, language_of(phrase)));
-    report_.findings.push_back({find_code(code)->code, *severity, span, std::move(phrase), std::move(hint)});
+    if (hint.empty()) hint = std::string(hint_in(code_hints(*info), language_of(phrase)));
+    report_.findings.push_back({info->code, *severity, span, std::move(phrase), std::move(hint)});
   }
 
   static TextSpan cover(const TextSpan& a, const TextSpan& b) {
@@ -849,10 +874,7 @@ const PhraseSet& LintPolicy::phrases() const noexcept { return data_->phrases; }
 std::optional<LintSeverity> LintPolicy::severity_of(std::string_view code) const noexcept {
   const auto* c = detail::find_code(code);
   if (!c) return std::nullopt;
-  const Settings& s = data_->settings;
-  if (s.disabled.find(code) != s.disabled.end()) return std::nullopt;
-  auto it = s.severity.find(code);
-  return it != s.severity.end() ? it->second : c->severity;
+  return detail::severity_under(data_->settings, *c);
 }
 
 bool operator==(const LintPolicy& a, const LintPolicy& b) noexcept {
