@@ -9,7 +9,10 @@
 namespace redress {
 inline namespace v1 {
 
-FollowUpScheduler::FollowUpScheduler(Instant origin) noexcept : origin_(origin) {}
+FollowUpScheduler::FollowUpScheduler(Instant origin) noexcept : origin_(origin) {
+  set_elapsed(0);
+  refresh_quiet();
+}
 
 result<FollowUpScheduler> FollowUpScheduler::make(Instant start_utc) {
   if (start_utc.is_special()) {
@@ -22,7 +25,8 @@ result<FollowUpScheduler> FollowUpScheduler::make(Instant start_utc) {
 FollowUpScheduler::FollowUpScheduler(FollowUpScheduler&& other) noexcept : FollowUpScheduler(other.origin_) {
   // The moved-from scheduler is empty, at the same time.
   swap(other);
-  other.elapsed_ = elapsed_;
+  other.set_elapsed(elapsed_);
+  other.refresh_quiet();
 }
 
 FollowUpScheduler& FollowUpScheduler::operator=(const FollowUpScheduler& other) {
@@ -36,7 +40,8 @@ FollowUpScheduler& FollowUpScheduler::operator=(const FollowUpScheduler& other) 
 FollowUpScheduler& FollowUpScheduler::operator=(FollowUpScheduler&& other) noexcept {
   if (this != &other) {
     FollowUpScheduler empty(other.origin_);
-    empty.elapsed_ = other.elapsed_;
+    empty.set_elapsed(other.elapsed_);
+    empty.refresh_quiet();
     swap(other);
     other.swap(empty);
   }
@@ -48,9 +53,12 @@ void FollowUpScheduler::swap(FollowUpScheduler& other) noexcept {
   swap(origin_, other.origin_);
   swap(elapsed_, other.elapsed_);
   swap(next_deadline_, other.next_deadline_);
+  swap(floor_ticks_, other.floor_ticks_);
+  swap(due_span_, other.due_span_);
   swap(slots_, other.slots_);
   swap(entries_, other.entries_);
   swap(used_, other.used_);
+  swap(slot_capacity_, other.slot_capacity_);
   swap(free_, other.free_);
   swap(blocks_, other.blocks_);
   swap(free_blocks_, other.free_blocks_);
@@ -61,6 +69,24 @@ void FollowUpScheduler::swap(FollowUpScheduler& other) noexcept {
   swap(reclaim_next_, other.reclaim_next_);
   swap(occupied_, other.occupied_);
   swap(buckets_, other.buckets_);
+  // What advance() may skip depends on whether each one is advancing,
+  // which stays with the object.
+  refresh_quiet();
+  other.refresh_quiet();
+}
+
+void FollowUpScheduler::pass(std::uint64_t after) noexcept {
+  set_elapsed(elapsed_ + after / static_cast<std::uint64_t>(kTicksPerSecond));
+  refresh_quiet();
+}
+
+result<FollowUpHandle> FollowUpScheduler::schedule_slow(Instant due_at_utc, std::uint64_t key) {
+  const std::int64_t due_s = due_seconds(due_at_utc);
+  if (due_s < 0) return due_error(due_at_utc, due_s);
+  if ((free_ == kNil && used_ == slot_capacity_) || blocks_short()) {
+    if (auto grown = make_room(); !grown) return grown.error();
+  }
+  return place(free_, static_cast<std::uint32_t>(due_s), key);
 }
 
 std::uint64_t FollowUpScheduler::first_start(unsigned level, unsigned digit) const noexcept {
@@ -76,10 +102,10 @@ std::uint32_t FollowUpScheduler::settle(std::uint64_t target) noexcept {
     const std::uint64_t start = first_start(level, digit);
     if (start > target) {
       next_deadline_ = start;
-      elapsed_ = target;
+      set_elapsed(target);
       return kNil;
     }
-    elapsed_ = start;
+    set_elapsed(start);
     const std::uint32_t bucket = level * 64 + digit;
     if (level == 0) {
       next_deadline_ = start;
@@ -101,7 +127,8 @@ std::uint32_t FollowUpScheduler::settle(std::uint64_t target) noexcept {
       for (std::uint32_t offset = 0; offset < end; ++offset) {
         look_ahead(ahead, from);
         const Entry e = entries_[base + offset];
-        if (slots_[e.slot].holds(base + offset)) append(e.slot, e.due_s);
+        Slot& s = slots_[e.slot];
+        if (s.holds(base + offset)) append(s, e.slot, e.due_s);
       }
       positions_ -= end;
       const std::uint32_t next = next_block(block);
@@ -111,7 +138,7 @@ std::uint32_t FollowUpScheduler::settle(std::uint64_t target) noexcept {
     }
   }
   next_deadline_ = kNever;
-  elapsed_ = target;
+  set_elapsed(target);
   return kNil;
 }
 
@@ -215,6 +242,7 @@ result<void> FollowUpScheduler::make_room() noexcept {
                             fmt::format("pending: at most {} follow-ups may be pending", kMaxPending));
       }
       slots_.add_chunk();
+      slot_capacity_ = static_cast<std::uint32_t>(slots_.capacity());
     }
     while (!blocks_cover(blocks_, positions_ + 1)) {
       if (std::size_t{blocks_} * kBlockStride == entries_.capacity()) {

@@ -384,6 +384,84 @@ TEST_SUITE("scheduler") {
     CHECK(keys_of(advance_to(s, kStart + pt::seconds(50))) == Keys{1});
   }
 
+  TEST_CASE("instants at the edges of the current second, the next deadline and the horizon") {
+    // schedule() and advance() test an instant against tick ranges kept
+    // beside the time; these are the instants at the ends of those ranges.
+    auto s = fresh();
+    const Instant now = kStart + pt::seconds(100);
+    advance_to(s, now + pt::milliseconds(250));
+    CHECK(s.now_utc() == now);
+    auto at_now = s.schedule(now, 1).value();                               // the current second: due now
+    auto in_now = s.schedule(now + pt::milliseconds(250), 2).value();       // within it: the next second
+    auto next = s.schedule(now + pt::seconds(1), 3).value();                // exactly the next second
+    auto after = s.schedule(now + pt::seconds(1) + pt::microseconds(1), 4).value();
+    CHECK(s.due_at_utc(at_now).value() == now);
+    CHECK(s.due_at_utc(in_now).value() == now + pt::seconds(1));
+    CHECK(s.due_at_utc(next).value() == now + pt::seconds(1));
+    CHECK(s.due_at_utc(after).value() == now + pt::seconds(2));
+    // Due now: the very same instant fires it.
+    CHECK(keys_of(advance_to(s, now + pt::milliseconds(250))) == Keys{1});
+    CHECK(advance_to(s, now + pt::seconds(1) - pt::microseconds(1)).empty());
+    CHECK(keys_of(advance_to(s, now + pt::seconds(1))) == Keys{2, 3});
+    CHECK(keys_of(advance_to(s, now + pt::seconds(2))) == Keys{4});
+
+    // Seconds that pass with nothing due move the time, and it never goes back.
+    s.schedule(now + pt::seconds(60), 5).value();
+    CHECK(advance_to(s, now + pt::seconds(7) + pt::milliseconds(1)).empty());
+    CHECK(s.now_utc() == now + pt::seconds(7));
+    CHECK(advance_to(s, now + pt::seconds(7)).empty());
+    auto back = s.advance(now + pt::seconds(7) - pt::microseconds(1), [](const FiredFollowUp&) {});
+    REQUIRE_FALSE(back);
+    CHECK(back.error() == errc::invalid_argument);
+    CHECK(last_error_detail().find("before the scheduler's time") != std::string_view::npos);
+    CHECK(s.now_utc() == now + pt::seconds(7));
+    CHECK(s.schedule(now + pt::seconds(7), 6).value() != FollowUpHandle());  // due now again
+    CHECK(keys_of(advance_to(s, now + pt::seconds(7))) == Keys{6});
+    CHECK(advance_to(s, now + pt::seconds(60) - pt::microseconds(1)).empty());
+    CHECK(keys_of(advance_to(s, now + pt::seconds(60))) == Keys{5});
+
+    // Near the horizon the range of due times shrinks with it.
+    const Instant horizon = s.horizon_utc();
+    advance_to(s, horizon - pt::seconds(2));
+    CHECK(s.schedule(horizon, 7));
+    CHECK(s.schedule(horizon + pt::microseconds(1), 8).error() == errc::out_of_range);
+    CHECK(s.schedule(horizon - pt::hours(1), 9));  // past: due now
+    CHECK(keys_of(advance_to(s, horizon - pt::seconds(2))) == Keys{9});
+    CHECK(keys_of(advance_to(s, horizon + pt::microseconds(1))) == Keys{7});  // rounds down to the horizon
+    CHECK(s.advance(horizon + pt::seconds(1), [](const FiredFollowUp&) {}).error() == errc::out_of_range);
+    CHECK(s.now_utc() == horizon);
+    CHECK(s.schedule(horizon, 10));
+    CHECK(keys_of(advance_to(s, horizon)) == Keys{10});
+  }
+
+  TEST_CASE("a copy made inside on_fire advances on its own while the original refuses to re-enter") {
+    auto s = fresh();
+    const Instant t = kStart + pt::seconds(5);
+    s.schedule(t, 1).value();
+    s.schedule(t + pt::seconds(1), 2).value();
+    std::vector<FiredFollowUp> copied;
+    auto n = s.advance(t, [&](const FiredFollowUp&) {
+      FollowUpScheduler copy = s;
+      CHECK(copy.advance(t, [](const FiredFollowUp&) {}));          // nothing due at t in the copy
+      CHECK(keys_of(advance_to(copy, t + pt::seconds(1))) == Keys{2});
+      CHECK_FALSE(s.advance(t, [](const FiredFollowUp&) {}));       // the original is advancing
+    });
+    REQUIRE(n);
+    CHECK(n.value() == 1);
+    CHECK(advance_to(s, t + pt::milliseconds(999)).empty());
+    CHECK(keys_of(advance_to(s, t + pt::seconds(1))) == Keys{2});
+  }
+
+  TEST_CASE("an instant's tick count is what ptime arithmetic gives") {
+    std::mt19937_64 rng(7);
+    std::uniform_int_distribution<std::int64_t> offset(-(std::int64_t{1} << 50), std::int64_t{1} << 50);
+    for (int i = 0; i < 1000; ++i) {
+      const Instant a = kStart + pt::microseconds(offset(rng));
+      const Instant b = kStart + pt::microseconds(offset(rng));
+      CHECK(detail::InstantTicks::of(a) - detail::InstantTicks::of(b) == (a - b).ticks());
+    }
+  }
+
   TEST_CASE("on_fire may schedule and cancel, and what it schedules for now fires in the same advance") {
     auto s = fresh();
     const Instant t = kStart + pt::minutes(3);

@@ -182,6 +182,15 @@ class ChunkedArray {
   std::vector<std::uintptr_t> bases_;         // per chunk: its address - its first index * sizeof(T)
 };
 
+// The tick count `at` holds: ticks since the epoch of ptime, with
+// not-a-date-time and the infinities at the extremes of int64. ptime keeps it
+// in a protected member; a pointer to that member, formed through this
+// derived class, reads it from any ptime without the special-value tests of
+// ptime arithmetic. Internal to the scheduler.
+struct InstantTicks : Instant {
+  static std::int64_t of(const Instant& at) noexcept { return (at.*(&InstantTicks::time_)).time_count(); }
+};
+
 }  // namespace detail
 
 // FollowUpScheduler
@@ -249,24 +258,16 @@ class FollowUpScheduler {
   //   auto h = s.schedule(now + boost::posix_time::minutes(20), case_number);
   //   if (!h) log(redress::last_error_detail());
   result<FollowUpHandle> schedule(Instant due_at_utc, std::uint64_t key) {
-    const std::int64_t due_s = due_seconds(due_at_utc);
-    if (due_s < 0) return due_error(due_at_utc, due_s);
-    if ((free_ == kNil && used_ == slots_.capacity()) || blocks_short()) {
-      if (auto grown = make_room(); !grown) return grown.error();
+    // The common case in a few instructions, inline: a due time after the
+    // current second and within the horizon (a special instant lies outside
+    // that range too), a slot and an entry at hand. Everything else goes
+    // the long way, out of line.
+    const std::uint64_t after = static_cast<std::uint64_t>(detail::InstantTicks::of(due_at_utc)) - floor_ticks_;
+    const std::uint32_t index = free_;
+    if (after - 1 < due_span_ && !blocks_short() && (index != kNil || used_ < slot_capacity_)) [[likely]] {
+      return place(index, static_cast<std::uint32_t>(elapsed_ + (after + kTicksPerSecond - 1) / kTicksPerSecond), key);
     }
-    std::uint32_t index = free_;
-    if (index != kNil) {
-      free_ = slots_[index].pos;
-    } else {
-      index = used_++;
-      slots_[index].generation = 0;
-    }
-    Slot& s = slots_[index];
-    s.key = key;
-    s.generation += 1;  // even (free) to odd (pending)
-    append(index, static_cast<std::uint32_t>(due_s));
-    ++pending_;
-    return FollowUpHandle(index, s.generation);
+    return schedule_slow(due_at_utc, key);
   }
 
   // FollowUpScheduler::cancel()
@@ -309,7 +310,7 @@ class FollowUpScheduler {
     }
     // The new entry takes over the slot's position, which leaves the old one
     // behind, stale.
-    append(handle.slot_, static_cast<std::uint32_t>(due_s));
+    append(slots_[handle.slot_], handle.slot_, static_cast<std::uint32_t>(due_s));
     return boost::outcome_v2::success();
   }
 
@@ -339,46 +340,14 @@ class FollowUpScheduler {
   template <class OnFire>
     requires std::invocable<OnFire&, const FiredFollowUp&>
   result<std::size_t> advance(Instant now_utc, OnFire&& on_fire) {
-    const std::int64_t now_s = now_seconds(now_utc);
-    if (now_s < 0 || transient_.advancing) return now_error(now_utc, transient_.advancing ? kReentered : now_s);
-    const auto target = static_cast<std::uint64_t>(now_s);
-    if (target < next_deadline_) {  // the common case: nothing can be due yet
-      elapsed_ = target;
+    // The common case: nothing can be due yet (quiet_ticks_ is 0 while
+    // advancing, so a call from on_fire goes the long way and fails).
+    const std::uint64_t after = static_cast<std::uint64_t>(detail::InstantTicks::of(now_utc)) - floor_ticks_;
+    if (after < quiet_ticks_) [[likely]] {
+      if (after >= static_cast<std::uint64_t>(kTicksPerSecond)) pass(after);
       return std::size_t{0};
     }
-    Advancing guard(*this);
-    std::size_t fired = 0;
-    for (std::uint32_t bucket = settle(target); bucket != kNil; bucket = settle(target)) {
-      Firing firing(*this, bucket);
-      // Walk the bucket in order, re-reading its end: on_fire may append.
-      std::uint32_t block = buckets_[bucket].head;
-      std::uint32_t offset = 0;
-      Lookahead ahead{block};
-      for (std::uint32_t i = 0; i < kPrefetchAhead; ++i) look_ahead(ahead, buckets_[bucket]);
-      for (;;) {
-        const Bucket& b = buckets_[bucket];
-        const std::uint32_t end = block == b.tail ? b.fill : kBlockEntries;
-        if (offset == end) {
-          if (block == b.tail) {
-            firing.walked = true;
-            break;
-          }
-          block = next_block(block);
-          offset = 0;
-          continue;
-        }
-        look_ahead(ahead, b);
-        const std::uint32_t pos = block * kBlockStride + offset++;
-        const Entry e = entries_[pos];
-        const Slot& s = slots_[e.slot];
-        if (!s.holds(pos)) continue;  // left behind by a cancel or a reschedule
-        const FiredFollowUp event{FollowUpHandle(e.slot, s.generation), s.key, at_second(e.due_s)};
-        release(e.slot, event.handle.generation_);
-        ++fired;
-        std::invoke(on_fire, event);
-      }
-    }
-    return fired;
+    return advance_due(now_utc, on_fire);
   }
 
   // FollowUpScheduler::is_pending()
@@ -482,8 +451,14 @@ class FollowUpScheduler {
     ~Transient() = default;
   };
   struct Advancing {
-    explicit Advancing(FollowUpScheduler& s) noexcept : s_(s) { s_.transient_.advancing = true; }
-    ~Advancing() { s_.transient_.advancing = false; }
+    explicit Advancing(FollowUpScheduler& s) noexcept : s_(s) {
+      s_.transient_.advancing = true;
+      s_.quiet_ticks_ = 0;
+    }
+    ~Advancing() {
+      s_.transient_.advancing = false;
+      s_.refresh_quiet();
+    }
     Advancing(const Advancing&) = delete;
     Advancing& operator=(const Advancing&) = delete;
     FollowUpScheduler& s_;
@@ -552,6 +527,52 @@ class FollowUpScheduler {
 
   Instant at_second(std::uint64_t s) const { return origin_ + boost::posix_time::seconds(static_cast<long>(s)); }
 
+  // Sets the scheduler's time to second `s` after origin_, with the tick
+  // range schedule() takes inline.
+  void set_elapsed(std::uint64_t s) noexcept {
+    elapsed_ = s;
+    floor_ticks_ = static_cast<std::uint64_t>(detail::InstantTicks::of(origin_)) + s * kTicksPerSecond;
+    due_span_ = (kMaxSecond - s) * kTicksPerSecond;
+  }
+
+  // Works out quiet_ticks_ from next_deadline_ and elapsed_: the ticks after
+  // floor_ticks_ before which advance() has nothing to do but move the time
+  // (never past the horizon); 0 while advancing.
+  void refresh_quiet() noexcept {
+    quiet_ticks_ = transient_.advancing
+                       ? 0
+                       : (std::min(next_deadline_, kMaxSecond + 1) - elapsed_) * static_cast<std::uint64_t>(kTicksPerSecond);
+  }
+
+  // advance() to `after` ticks past floor_ticks_, a later second before
+  // quiet_ticks_: nothing is due, only the time moves.
+  void pass(std::uint64_t after) noexcept;
+
+  // schedule() when the due time is past, special or beyond the horizon, or
+  // when a slot or an entry needs room.
+  result<FollowUpHandle> schedule_slow(Instant due_at_utc, std::uint64_t key);
+
+  // Takes free slot `index` (kNil: a new one, below slot_capacity_) for a
+  // follow-up due at `due_s` (at or after elapsed_) carrying `key`, and
+  // appends its entry; room for both was checked by the caller.
+  FollowUpHandle place(std::uint32_t index, std::uint32_t due_s, std::uint64_t key) noexcept {
+    Slot* s;
+    std::uint32_t generation = 1;  // even (free) to odd (pending)
+    if (index != kNil) {
+      s = &slots_[index];
+      free_ = s->pos;
+      generation = s->generation + 1;
+    } else {
+      index = used_++;
+      s = &slots_[index];
+    }
+    s->generation = generation;
+    s->key = key;
+    append(*s, index, due_s);
+    ++pending_;
+    return FollowUpHandle(index, generation);
+  }
+
   // The bucket a follow-up due at `due_s` belongs in while the time is
   // elapsed_: its level is the highest 6-bit digit where the two differ.
   std::uint32_t bucket_of(std::uint32_t due_s) const noexcept {
@@ -616,7 +637,7 @@ class FollowUpScheduler {
   // elapsed_), to its bucket and points the slot at it; an entry the slot had
   // before is left behind. Never allocates: blocks_short() was checked by the
   // caller.
-  void append(std::uint32_t index, std::uint32_t due_s) noexcept {
+  void append(Slot& slot, std::uint32_t index, std::uint32_t due_s) noexcept {
     const std::uint32_t bucket = bucket_of(due_s);
     Bucket& b = buckets_[bucket];
     if (b.tail == kNil || b.fill == kBlockEntries) {
@@ -636,7 +657,7 @@ class FollowUpScheduler {
     entries_[pos] = Entry{index, due_s};
     b.size += 1;
     ++positions_;
-    slots_[index].pos = pos;
+    slot.pos = pos;
   }
 
   void mark_occupied(std::uint32_t bucket, std::uint32_t due_s) noexcept {
@@ -644,7 +665,10 @@ class FollowUpScheduler {
     occupied_[level] |= std::uint64_t{1} << (bucket % 64);
     levels_ |= 1u << level;
     const std::uint64_t start = due_s & ~((std::uint64_t{1} << (level * kLevelBits)) - 1);
-    if (start < next_deadline_) next_deadline_ = start;
+    if (start < next_deadline_) {
+      next_deadline_ = start;
+      quiet_ticks_ = std::min(quiet_ticks_, (start - elapsed_) * static_cast<std::uint64_t>(kTicksPerSecond));
+    }
   }
 
   // Returns pending slot `index`, whose generation is `generation`, to the
@@ -662,6 +686,52 @@ class FollowUpScheduler {
     // fit in the processor's window beside other cancels' cache misses.
     s.generation = generation + 1;  // odd (pending) to even (free)
     --pending_;
+  }
+
+  // advance() when something may be due, or when the call is to fail.
+  template <class OnFire>
+  [[gnu::noinline]] result<std::size_t> advance_due(Instant now_utc, OnFire& on_fire) {
+    const std::int64_t now_s = now_seconds(now_utc);
+    if (now_s < 0 || transient_.advancing) return now_error(now_utc, transient_.advancing ? kReentered : now_s);
+    const auto target = static_cast<std::uint64_t>(now_s);
+    if (target < next_deadline_) {
+      set_elapsed(target);
+      refresh_quiet();
+      return std::size_t{0};
+    }
+    Advancing guard(*this);
+    std::size_t fired = 0;
+    for (std::uint32_t bucket = settle(target); bucket != kNil; bucket = settle(target)) {
+      Firing firing(*this, bucket);
+      // Walk the bucket in order, re-reading its end: on_fire may append.
+      std::uint32_t block = buckets_[bucket].head;
+      std::uint32_t offset = 0;
+      Lookahead ahead{block};
+      for (std::uint32_t i = 0; i < kPrefetchAhead; ++i) look_ahead(ahead, buckets_[bucket]);
+      for (;;) {
+        const Bucket& b = buckets_[bucket];
+        const std::uint32_t end = block == b.tail ? b.fill : kBlockEntries;
+        if (offset == end) {
+          if (block == b.tail) {
+            firing.walked = true;
+            break;
+          }
+          block = next_block(block);
+          offset = 0;
+          continue;
+        }
+        look_ahead(ahead, b);
+        const std::uint32_t pos = block * kBlockStride + offset++;
+        const Entry e = entries_[pos];
+        const Slot& s = slots_[e.slot];
+        if (!s.holds(pos)) continue;  // left behind by a cancel or a reschedule
+        const FiredFollowUp event{FollowUpHandle(e.slot, s.generation), s.key, at_second(e.due_s)};
+        release(e.slot, event.handle.generation_);
+        ++fired;
+        std::invoke(on_fire, event);
+      }
+    }
+    return fired;
   }
 
   // Moves elapsed_ towards `target`, cascading higher-level buckets down,
@@ -717,12 +787,20 @@ class FollowUpScheduler {
     return t;
   }();
 
+
   Instant origin_;
   std::uint64_t elapsed_ = 0;             // the scheduler's time, seconds after origin_
   std::uint64_t next_deadline_ = kNever;  // no bucket needs attention before this second
+  // Ticks of ptime (detail::InstantTicks), kept with elapsed_ and
+  // next_deadline_ so that schedule() and advance() test an instant with
+  // one subtraction and one comparison:
+  std::uint64_t floor_ticks_ = 0;  // the start of second elapsed_
+  std::uint64_t due_span_ = 0;     // from floor_ticks_ to the horizon
+  std::uint64_t quiet_ticks_ = 0;  // from floor_ticks_ to next_deadline_ (or past the horizon); 0 while advancing
   detail::ChunkedArray<Slot, 12> slots_;
   detail::ChunkedArray<Entry, 13> entries_;  // in blocks of kBlockStride
   std::uint32_t used_ = 0;                // slots ever handed out: [0, used_)
+  std::uint32_t slot_capacity_ = 0;       // slots_.capacity()
   std::uint32_t free_ = kNil;             // head of the free slot list
   std::uint32_t blocks_ = 0;              // blocks ever created
   std::uint32_t free_blocks_ = kNil;      // head of the free block list
