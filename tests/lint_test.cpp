@@ -1,6 +1,7 @@
 #include "support/test.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <random>
 #include <string>
 #include <thread>
@@ -521,6 +522,41 @@ std::vector<PhraseMatch> find_simply(const detail::PhraseSetData& set, std::stri
 }  // namespace
 
 TEST_SUITE("lint scanner") {
+  TEST_CASE("the block classifiers give the same answers as their byte-by-byte forms") {
+    // Bytes drawn from what matters to them: ASCII letters and marks, lead
+    // bytes E0, ED and others, continuation bytes on each side of A0, and
+    // well-formed Chinese, so that both answers come up often.
+    const std::vector<unsigned char> bytes = {'a', 'Z', ' ', '\'', '!', '?', ';', '\n', '.', ',', 0x7F, 0x80, 0x9F,
+                                              0xA0, 0xBF, 0xC3, 0xE0, 0xE4, 0xE9, 0xED, 0xEF, 0xF0, 0xFF};
+    const std::string chinese = "非常抱歉让您久等了我们马上为您处理";
+    std::mt19937 rng(7);
+    int ascii = 0;
+    int runs = 0;
+    for (int round = 0; round < 20000; ++round) {
+      unsigned char block[16];
+      if (round % 3 == 0) {  // Chinese, with one byte changed or not
+        const std::size_t at = 3 * (rng() % (chinese.size() / 3 - 5));
+        std::memcpy(block, chinese.data() + at, 16);
+        if (round % 2 == 0) block[rng() % 16] = bytes[rng() % bytes.size()];
+      } else if (round % 3 == 1) {  // ASCII, with one byte changed or not
+        for (auto& b : block) b = bytes[rng() % 10];
+        if (round % 2 == 0) block[rng() % 16] = bytes[rng() % bytes.size()];
+      } else {
+        for (auto& b : block) b = bytes[rng() % bytes.size()];
+      }
+      const detail::AsciiBlock simd = detail::ascii_block(block);
+      CHECK(simd == detail::ascii_block_scalar(block));
+      const bool three = detail::four_three_byte(block);
+      CHECK(three == detail::four_three_byte_scalar(block));
+      ascii += simd.ascii;
+      runs += three;
+    }
+    CHECK(ascii > 1000);  // both answers came up
+    CHECK(ascii < 19000);
+    CHECK(runs > 1000);
+    CHECK(runs < 19000);
+  }
+
   TEST_CASE("find_all agrees with every phrase compared at every character, one code point at a time") {
     const PhraseSet& phrases = PhraseSet::standard();
     const detail::PhraseSetData& set = phrase_set_data(phrases);

@@ -43,7 +43,9 @@
 #include <string_view>
 #include <vector>
 
+#if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
 
 #include <fmt/format.h>
 
@@ -449,18 +451,35 @@ class CharCursor {
 //
 // What the 16 bytes at `p` are: whether all are ASCII and, one bit per byte,
 // the apostrophes and the bytes that may end a sentence (! ? ; line break
-// and the full stop). SSE2, part of every x86-64 processor.
+// and the full stop). SSE2 (part of every x86-64 processor) where the
+// compiler targets it; ascii_block_scalar() elsewhere, and in the tests that
+// hold the two to the same answers.
 struct AsciiBlock {
   bool ascii;
   std::uint32_t apostrophes;
   std::uint32_t stops;
+  friend bool operator==(const AsciiBlock&, const AsciiBlock&) = default;
 };
+inline AsciiBlock ascii_block_scalar(const unsigned char* p) noexcept {
+  AsciiBlock block{true, 0, 0};
+  for (std::uint32_t k = 0; k < 16; ++k) {
+    const unsigned char b = p[k];
+    block.ascii = block.ascii && b < 0x80;
+    block.apostrophes |= std::uint32_t{b == '\''} << k;
+    block.stops |= std::uint32_t{b == '!' || b == '?' || b == ';' || b == '\n' || b == '.'} << k;
+  }
+  return block;
+}
 inline AsciiBlock ascii_block(const unsigned char* p) noexcept {
+#if defined(__SSE2__)
   const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
   const auto is = [&](char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); };
   const __m128i stop = _mm_or_si128(_mm_or_si128(_mm_or_si128(is('!'), is('?')), _mm_or_si128(is(';'), is('\n'))), is('.'));
   return {_mm_movemask_epi8(x) == 0, static_cast<std::uint32_t>(_mm_movemask_epi8(is('\''))),
           static_cast<std::uint32_t>(_mm_movemask_epi8(stop))};
+#else
+  return ascii_block_scalar(p);
+#endif
 }
 
 // four_three_byte()
@@ -468,9 +487,20 @@ inline AsciiBlock ascii_block(const unsigned char* p) noexcept {
 // True when the first 12 of the 16 bytes at `p` are four well-formed
 // three-byte UTF-8 sequences (most Chinese text): lead bytes E0-EF,
 // continuation bytes after them, and neither an overlong form (E0 followed
-// by less than A0) nor a surrogate (ED followed by A0 or more). SSE2, part of
-// every x86-64 processor.
+// by less than A0) nor a surrogate (ED followed by A0 or more). SSE2 where
+// the compiler targets it, as ascii_block().
+inline bool four_three_byte_scalar(const unsigned char* p) noexcept {
+  for (std::size_t k = 0; k < 12; k += 3) {
+    const unsigned b0 = p[k];
+    const unsigned b1 = p[k + 1];
+    const unsigned b2 = p[k + 2];
+    if ((b0 & 0xF0) != 0xE0 || (b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80) return false;
+    if ((b0 == 0xE0 && b1 < 0xA0) || (b0 == 0xED && b1 >= 0xA0)) return false;
+  }
+  return true;
+}
 inline bool four_three_byte(const unsigned char* p) noexcept {
+#if defined(__SSE2__)
   const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
   const auto mask = [](__m128i v) { return static_cast<unsigned>(_mm_movemask_epi8(v)) & 0xFFFu; };
   const unsigned lead = mask(_mm_cmpeq_epi8(_mm_and_si128(x, _mm_set1_epi8(static_cast<char>(0xF0))),
@@ -485,6 +515,9 @@ inline bool four_three_byte(const unsigned char* p) noexcept {
   const __m128i surrogate = _mm_andnot_si128(low, _mm_cmpeq_epi8(before, _mm_set1_epi8(static_cast<char>(0xED))));
   const unsigned bad = mask(_mm_or_si128(overlong, surrogate)) & 0b010010010010u;
   return lead == 0b001001001001u && continuation == 0b110110110110u && bad == 0;
+#else
+  return four_three_byte_scalar(p);
+#endif
 }
 
 // scan_text()
