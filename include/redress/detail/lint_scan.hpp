@@ -538,7 +538,7 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
   constexpr std::size_t kSize = kChunk + kMaxPhraseUnits + 4;
   const std::size_t keep = set.max_units + 1;
   const std::size_t cap = kChunk + keep;
-  // Units: the class with the gap and word flags above it, and the byte
+  // Units: the class with the gap, word and mid-word flags above it, and the byte
   // where the unit starts. Three extra slots hold the sentinels.
   std::uint16_t unit[kSize];
   std::uint32_t byte_at[kSize];
