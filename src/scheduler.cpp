@@ -10,8 +10,7 @@ namespace redress {
 inline namespace v1 {
 
 FollowUpScheduler::FollowUpScheduler(Instant origin) noexcept : origin_(origin) {
-  set_elapsed(0);
-  refresh_quiet();
+  move_time(0);
 }
 
 result<FollowUpScheduler> FollowUpScheduler::make(Instant start_utc) {
@@ -25,8 +24,7 @@ result<FollowUpScheduler> FollowUpScheduler::make(Instant start_utc) {
 FollowUpScheduler::FollowUpScheduler(FollowUpScheduler&& other) noexcept : FollowUpScheduler(other.origin_) {
   // The moved-from scheduler is empty, at the same time.
   swap(other);
-  other.set_elapsed(elapsed_);
-  other.refresh_quiet();
+  other.move_time(elapsed_);
 }
 
 FollowUpScheduler& FollowUpScheduler::operator=(const FollowUpScheduler& other) {
@@ -40,8 +38,7 @@ FollowUpScheduler& FollowUpScheduler::operator=(const FollowUpScheduler& other) 
 FollowUpScheduler& FollowUpScheduler::operator=(FollowUpScheduler&& other) noexcept {
   if (this != &other) {
     FollowUpScheduler empty(other.origin_);
-    empty.set_elapsed(other.elapsed_);
-    empty.refresh_quiet();
+    empty.move_time(other.elapsed_);
     swap(other);
     other.swap(empty);
   }
@@ -76,8 +73,7 @@ void FollowUpScheduler::swap(FollowUpScheduler& other) noexcept {
 }
 
 void FollowUpScheduler::pass(std::uint64_t after) noexcept {
-  set_elapsed(elapsed_ + after / static_cast<std::uint64_t>(kTicksPerSecond));
-  refresh_quiet();
+  move_time(elapsed_ + after / static_cast<std::uint64_t>(kTicksPerSecond));
 }
 
 result<FollowUpHandle> FollowUpScheduler::schedule_slow(Instant due_at_utc, std::uint64_t key) {

@@ -535,6 +535,12 @@ class FollowUpScheduler {
     due_span_ = (kMaxSecond - s) * kTicksPerSecond;
   }
 
+  // set_elapsed() and refresh_quiet(): the time moved outside advancing.
+  void move_time(std::uint64_t s) noexcept {
+    set_elapsed(s);
+    refresh_quiet();
+  }
+
   // Works out quiet_ticks_ from next_deadline_ and elapsed_: the ticks after
   // floor_ticks_ before which advance() has nothing to do but move the time
   // (never past the horizon); 0 while advancing.
@@ -695,8 +701,7 @@ class FollowUpScheduler {
     if (now_s < 0 || transient_.advancing) return now_error(now_utc, transient_.advancing ? kReentered : now_s);
     const auto target = static_cast<std::uint64_t>(now_s);
     if (target < next_deadline_) {
-      set_elapsed(target);
-      refresh_quiet();
+      move_time(target);
       return std::size_t{0};
     }
     Advancing guard(*this);
@@ -786,7 +791,6 @@ class FollowUpScheduler {
     for (unsigned w = 1; w < t.size(); ++w) t[w] = static_cast<unsigned char>((w - 1) / kLevelBits);
     return t;
   }();
-
 
   Instant origin_;
   std::uint64_t elapsed_ = 0;             // the scheduler's time, seconds after origin_

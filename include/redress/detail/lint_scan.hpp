@@ -466,7 +466,7 @@ inline AsciiBlock ascii_block_scalar(const unsigned char* p) noexcept {
     const unsigned char b = p[k];
     block.ascii = block.ascii && b < 0x80;
     block.apostrophes |= std::uint32_t{b == '\''} << k;
-    block.stops |= std::uint32_t{b == '!' || b == '?' || b == ';' || b == '\n' || b == '.'} << k;
+    block.stops |= std::uint32_t{b < 0x80 && kAsciiSentenceEnd[b] != 0} << k;
   }
   return block;
 }
@@ -723,8 +723,8 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
     p += len;
   }
   match_units<kStats>(set, unit, byte_at, begin, first, n, n, cand, emit, counts);
-  if constexpr (kStats) add_scripts();
   if constexpr (kStats) {
+    add_scripts();
     append_breaks(breaks, found_breaks, found);
     counts.breaks = breaks;
     stats = counts;
