@@ -258,10 +258,17 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
     }
   }
   data->classes.insert(data->classes.end(), kClassPadding, 0);  // same_classes() reads a word at a time
-  data->follow.assign(class_of.size() + 1, 0);
+  // follow[] by class, then by class with kMidBit: the same for classes
+  // that are not Latin-script, 0 for those that are (no phrase starts
+  // inside a word).
+  static_assert(kFollowIndex == (kMidBit | kClassMask) && kMidBit == kClassMask + 1);
+  data->follow.assign(kMidBit + class_of.size() + 1, 0);
   for (const PhraseInfo& p : data->phrases) {
     const std::uint16_t* c = &data->classes[p.classes];
     data->follow[c[0]] |= p.length == 1 ? ~std::uint64_t{0} : std::uint64_t{1} << (c[1] & 63);
+  }
+  for (const auto& [c, cls] : class_of) {
+    if (!Folding::is_word(c)) data->follow[kMidBit + cls] = data->follow[cls];
   }
   for (std::size_t b = 0; b < 0x80; ++b) {
     const std::uint16_t e = data->entries[b];

@@ -72,13 +72,15 @@ inline constexpr std::array<char32_t, 4> kFullWidthSentenceEnds = {0x3002, 0xFF0
 inline constexpr std::size_t kMaxPhraseUnits = 48;
 
 // Unit flags, above the class in a unit.
-inline constexpr std::uint16_t kGapBit = 0x1000;   // a skipped code point precedes this unit
-inline constexpr std::uint16_t kWordBit = 0x2000;  // this unit is part of a Latin-script word
 // With kWordBit: this unit continues a word (the unit before it is a word
 // character and nothing was skipped between), so no word starts here and
-// none ends before it. Without kWordBit it means nothing.
-inline constexpr std::uint16_t kMidBit = 0x4000;
+// none ends before it. Without kWordBit it means nothing. It sits next to
+// the class, so that the two together index PhraseSetData::follow.
+inline constexpr std::uint16_t kMidBit = 0x1000;
+inline constexpr std::uint16_t kWordBit = 0x2000;  // this unit is part of a Latin-script word
+inline constexpr std::uint16_t kGapBit = 0x4000;   // a skipped code point precedes this unit
 inline constexpr std::uint32_t kMidWord = kMidBit | kWordBit;
+inline constexpr std::uint32_t kFollowIndex = kClassMask | kMidBit;
 
 // The phrase kinds (bits of PhraseInfo::kinds), in table spelling order.
 enum PhraseKind : std::uint32_t {
@@ -182,8 +184,12 @@ struct PhraseSetData {
   std::vector<TripleSlot> quad_slots;                 // power-of-two size; phrases of 4 units or more
   std::vector<std::uint32_t> candidates;              // phrase ids, per triple slot range
   std::size_t max_units = 1;
-  // Per class c: bit (d & 63) is set when a phrase continues c with class d;
-  // all bits when c alone is a phrase; 0 when no phrase begins with c.
+  // By a unit's class and mid-word flag (unit & kFollowIndex): for class c,
+  // bit (d & 63) is set when a phrase continues c with class d, all bits
+  // when c alone is a phrase, 0 when no phrase begins with c. A Latin-script
+  // class inside a word (kMidBit) begins nothing: every phrase that starts
+  // with one starts at a word boundary. A class is Latin-script or not as
+  // the character it stands for is, so the class alone decides.
   std::vector<std::uint64_t> follow;
   // ASCII as units, for the fast path: the unit bits (class, kWordBit) and
   // what the byte is (kAsciiUnit, kAsciiSkip, or kAsciiDrop for the apostrophe).
@@ -292,17 +298,17 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
 
   std::size_t count = 0;
   std::size_t words = 0;
+  std::uint32_t u = unit[from];
 #pragma GCC unroll 4
   for (std::size_t i = from; i < to; ++i) {
-    const std::uint32_t u = unit[i];
     const std::uint32_t next = unit[i + 1];
-    // Not a word character, or a gap before it, or not a word character before it.
-    const std::uint32_t start_ok = (u & kMidWord) != kMidWord;
-    const auto may = static_cast<std::uint32_t>(follow[u & kClassMask] >> (next & 63)) & 1;
+    // follow[] is 0 for a Latin-script class inside a word: one load decides.
+    const auto may = static_cast<std::uint32_t>(follow[u & kFollowIndex] >> (next & 63)) & 1;
     cand[count] = static_cast<std::uint16_t>(i);
-    count += may & start_ok;
+    count += may;
     // A word character at a word start begins a Latin-script word.
-    if constexpr (kStats) words += static_cast<std::uint32_t>((u & kWordBit) != 0) & start_ok;
+    if constexpr (kStats) words += (u & kMidWord) == kWordBit;
+    u = next;
   }
   if constexpr (kStats) counts.latin_words += words;
 
@@ -609,14 +615,14 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
     if constexpr (kStats) {
       scripts += kScriptCount[e >> 14];
     }
-    // The entry's flags sit where the unit's do: kWord is kWordBit, kSkip
-    // is the gap bit that follows a skipped code point, and kWord one place
-    // up the kMidBit that follows a word character.
-    static_assert(kWord == kWordBit && kSkip == kGapBit && kWord << 1 == kMidBit);
+    // The entry's flags sit near the unit's: kWord is kWordBit, kSkip two
+    // places down the gap bit that follows a skipped code point, and kWord
+    // one place up the kMidBit that follows a word character.
+    static_assert(kWord == kWordBit && kSkip << 2 == kGapBit && kWord >> 1 == kMidBit);
     unit[n] = static_cast<std::uint16_t>((e & (kClassMask | kWord)) | link);
     byte_at[n] = offset;
     n += (e & kSkip) == 0;
-    link = (e & kSkip) | (e & kWord) << 1u;
+    link = (e & kSkip) << 2u | (e & kWord) >> 1u;
   };
   // A three-byte sequence already validated. U+2019, the right single
   // quotation mark, is an apostrophe: neither a unit nor a gap.
@@ -651,7 +657,7 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
           if (block.apostrophes == 0) {
             // Every byte a unit (kind 0, a word character: kMidBit after it)
             // or skipped (kind 1: kGapBit after it), so the link is a shift.
-            static_assert(kAsciiUnit == 0 && kAsciiSkip == 1 && kMidBit == 0x4000 && kGapBit == 0x1000);
+            static_assert(kAsciiUnit == 0 && kAsciiSkip == 1 && kMidBit << 2 == kGapBit);
 #pragma GCC unroll 16
             for (std::uint32_t k = 0; k < kBlock; ++k) {
               const std::uint32_t b = p[k];
@@ -659,7 +665,7 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
               unit[n] = static_cast<std::uint16_t>(ascii_unit[b] | link);
               byte_at[n] = offset + k;
               n += kind ^ 1;
-              link = kMidBit >> (2 * kind);
+              link = kMidBit << (2 * kind);
             }
           } else {
             for (std::uint32_t k = 0; k < kBlock; ++k) ascii_step(p[k], offset + k);
