@@ -272,8 +272,13 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
   }
   for (std::size_t b = 0; b < 0x80; ++b) {
     const std::uint16_t e = data->entries[b];
-    data->ascii_unit[b] = static_cast<std::uint16_t>((e & kClassMask) | ((e & kWord) ? kWordBit : 0));
+    const std::uint32_t unit = (e & kClassMask) | ((e & kWord) ? kWordBit : 0);
     data->ascii_kind[b] = b == '\'' ? kAsciiDrop : (e & kSkip) ? kAsciiSkip : kAsciiUnit;
+    // ASCII units are word characters: kMidBit after them.
+    assert(data->ascii_kind[b] != kAsciiUnit || (e & kWord) != 0);
+    data->ascii_code[b] = data->ascii_kind[b] == kAsciiUnit   ? unit | std::uint32_t{kMidBit} << 16 | 1u << 31
+                          : data->ascii_kind[b] == kAsciiSkip ? std::uint32_t{kGapBit} << 16
+                                                              : 0;
   }
   auto table_size = [](std::size_t n) {
     std::size_t size = 16;

@@ -193,8 +193,11 @@ struct PhraseSetData {
   std::vector<std::uint64_t> follow;
   // ASCII as units, for the fast path: the unit bits (class, kWordBit) and
   // what the byte is (kAsciiUnit, kAsciiSkip, or kAsciiDrop for the apostrophe).
-  std::array<std::uint16_t, 128> ascii_unit{};
   std::array<std::uint8_t, 128> ascii_kind{};
+  // The same, in one load for a block without apostrophes: the unit bits in
+  // the low half, the link to the next unit above them (kMidBit after a
+  // unit, kGapBit after a skipped byte), and bit 31 set for a unit.
+  std::array<std::uint32_t, 128> ascii_code{};
 
   std::uint16_t entry(char32_t cp) const noexcept { return cp > 0xFFFF ? 0 : entries[cp]; }
 };
@@ -554,7 +557,7 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
 
   const auto* const begin = reinterpret_cast<const unsigned char*>(text.data());
   const auto* const end = begin + text.size();
-  const std::uint16_t* const ascii_unit = set.ascii_unit.data();
+  const std::uint32_t* const ascii_code = set.ascii_code.data();
   const std::uint8_t* const ascii_kind = set.ascii_kind.data();
   const std::uint16_t* const entries = set.entries.data();
 
@@ -602,7 +605,7 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
   };
   // One ASCII byte, without branches (sentence breaks apart).
   auto ascii_step = [&](unsigned b, std::uint32_t offset) __attribute__((always_inline)) {
-    const std::uint32_t u = ascii_unit[b];
+    const std::uint32_t u = ascii_code[b] & 0xFFFFu;
     const std::uint32_t kind = ascii_kind[b];
     unit[n] = static_cast<std::uint16_t>(u | link);
     byte_at[n] = offset;
@@ -655,17 +658,15 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
         if (block.ascii) {
           const auto offset = static_cast<std::uint32_t>(p - begin);
           if (block.apostrophes == 0) {
-            // Every byte a unit (kind 0, a word character: kMidBit after it)
-            // or skipped (kind 1: kGapBit after it), so the link is a shift.
-            static_assert(kAsciiUnit == 0 && kAsciiSkip == 1 && kMidBit << 2 == kGapBit);
+            // Every byte a unit or skipped: one load of its code says which,
+            // and what links it to the next unit.
 #pragma GCC unroll 16
             for (std::uint32_t k = 0; k < kBlock; ++k) {
-              const std::uint32_t b = p[k];
-              const std::uint32_t kind = ascii_kind[b];
-              unit[n] = static_cast<std::uint16_t>(ascii_unit[b] | link);
+              const std::uint32_t code = ascii_code[p[k]];
+              unit[n] = static_cast<std::uint16_t>(code | link);
               byte_at[n] = offset + k;
-              n += kind ^ 1;
-              link = kMidBit << (2 * kind);
+              n += code >> 31;
+              link = (code >> 16) & 0x7FFFu;
             }
           } else {
             for (std::uint32_t k = 0; k < kBlock; ++k) ascii_step(p[k], offset + k);
