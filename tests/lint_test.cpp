@@ -546,8 +546,11 @@ TEST_SUITE("lint scanner") {
       }
       const detail::AsciiBlock simd = detail::ascii_block(block);
       CHECK(simd == detail::ascii_block_scalar(block));
-      const bool three = detail::four_three_byte(block);
-      CHECK(three == detail::four_three_byte_scalar(block));
+      std::uint32_t cps[4] = {};
+      std::uint32_t scalar_cps[4] = {};
+      const bool three = detail::four_three_byte(block, cps);
+      CHECK(three == detail::four_three_byte_scalar(block, scalar_cps));
+      if (three) CHECK(std::equal(cps, cps + 4, scalar_cps));
       ascii += simd.ascii;
       runs += three;
     }

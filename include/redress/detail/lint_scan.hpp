@@ -493,12 +493,13 @@ inline AsciiBlock ascii_block(const unsigned char* p) noexcept {
 
 // four_three_byte()
 //
-// True when the first 12 of the 16 bytes at `p` are four well-formed
-// three-byte UTF-8 sequences (most Chinese text): lead bytes E0-EF,
-// continuation bytes after them, and neither an overlong form (E0 followed
-// by less than A0) nor a surrogate (ED followed by A0 or more). SSE2 where
-// the compiler targets it, as ascii_block().
-inline bool four_three_byte_scalar(const unsigned char* p) noexcept {
+// When the first 12 of the 16 bytes at `p` are four well-formed three-byte
+// UTF-8 sequences (most Chinese text): lead bytes E0-EF, continuation bytes
+// after them, and neither an overlong form (E0 followed by less than A0) nor
+// a surrogate (ED followed by A0 or more), writes their four code points to
+// `cp` and returns true. SSE2 where the compiler targets it, as
+// ascii_block(): the four are decoded side by side too.
+inline bool four_three_byte_scalar(const unsigned char* p, std::uint32_t* cp) noexcept {
   for (std::size_t k = 0; k < 12; k += 3) {
     const unsigned b0 = p[k];
     const unsigned b1 = p[k + 1];
@@ -506,9 +507,10 @@ inline bool four_three_byte_scalar(const unsigned char* p) noexcept {
     if ((b0 & 0xF0) != 0xE0 || (b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80) return false;
     if ((b0 == 0xE0 && b1 < 0xA0) || (b0 == 0xED && b1 >= 0xA0)) return false;
   }
+  for (std::size_t j = 0; j < 4; ++j) cp[j] = (p[3 * j] & 0x0Fu) << 12 | (p[3 * j + 1] & 0x3Fu) << 6 | (p[3 * j + 2] & 0x3Fu);
   return true;
 }
-inline bool four_three_byte(const unsigned char* p) noexcept {
+inline bool four_three_byte(const unsigned char* p, std::uint32_t* cp) noexcept {
 #if defined(__SSE2__)
   const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
   const auto mask = [](__m128i v) { return static_cast<unsigned>(_mm_movemask_epi8(v)) & 0xFFFu; };
@@ -523,9 +525,18 @@ inline bool four_three_byte(const unsigned char* p) noexcept {
   const __m128i overlong = _mm_and_si128(_mm_cmpeq_epi8(before, _mm_set1_epi8(static_cast<char>(0xE0))), low);
   const __m128i surrogate = _mm_andnot_si128(low, _mm_cmpeq_epi8(before, _mm_set1_epi8(static_cast<char>(0xED))));
   const unsigned bad = mask(_mm_or_si128(overlong, surrogate)) & 0b010010010010u;
-  return lead == 0b001001001001u && continuation == 0b110110110110u && bad == 0;
+  if (lead != 0b001001001001u || continuation != 0b110110110110u || bad != 0) return false;
+  // Sequence j in 32-bit lane j (bytes 3j to 3j + 3, little-endian), then
+  // its three fields moved into place.
+  const __m128i lanes = _mm_unpacklo_epi64(_mm_unpacklo_epi32(x, _mm_srli_si128(x, 3)),
+                                           _mm_unpacklo_epi32(_mm_srli_si128(x, 6), _mm_srli_si128(x, 9)));
+  const __m128i first = _mm_slli_epi32(_mm_and_si128(lanes, _mm_set1_epi32(0x0F)), 12);
+  const __m128i second = _mm_srli_epi32(_mm_and_si128(lanes, _mm_set1_epi32(0x3F00)), 2);
+  const __m128i third = _mm_srli_epi32(_mm_and_si128(lanes, _mm_set1_epi32(0x3F0000)), 16);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(cp), _mm_or_si128(_mm_or_si128(first, second), third));
+  return true;
 #else
-  return four_three_byte_scalar(p);
+  return four_three_byte_scalar(p, cp);
 #endif
 }
 
@@ -618,19 +629,21 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
     if constexpr (kStats) {
       scripts += kScriptCount[e >> 14];
     }
-    // The entry's flags sit near the unit's: kWord is kWordBit, kSkip two
-    // places down the gap bit that follows a skipped code point, and kWord
-    // one place up the kMidBit that follows a word character.
-    static_assert(kWord == kWordBit && kSkip << 2 == kGapBit && kWord >> 1 == kMidBit);
+    // By the entry's kSkip and kWord bits: the link to the next unit (a
+    // gap after a skipped code point, kMidBit after a word character), and
+    // in bit 16 whether this one is a unit. No code point is both.
+    static_assert(kSkip == 1u << 12 && kWord == 1u << 13 && kWord == kWordBit);
+    static constexpr std::uint32_t kStep[4] = {1u << 16, kGapBit, kMidBit | 1u << 16, kGapBit};
+    const std::uint32_t step = kStep[(e >> 12) & 3u];
     unit[n] = static_cast<std::uint16_t>((e & (kClassMask | kWord)) | link);
     byte_at[n] = offset;
-    n += (e & kSkip) == 0;
-    link = (e & kSkip) << 2u | (e & kWord) >> 1u;
+    n += step >> 16;
+    link = step & 0xFFFFu;
   };
-  // A three-byte sequence already validated. U+2019, the right single
-  // quotation mark, is an apostrophe: neither a unit nor a gap.
-  auto three_byte_step = [&](const unsigned char* q) __attribute__((always_inline)) {
-    const std::uint32_t cp = (q[0] & 0x0Fu) << 12 | (q[1] & 0x3Fu) << 6 | (q[2] & 0x3Fu);
+  // A three-byte sequence at `q`, already validated and decoded. U+2019,
+  // the right single quotation mark, is an apostrophe: neither a unit nor a
+  // gap.
+  auto three_byte_step = [&](const unsigned char* q, std::uint32_t cp) __attribute__((always_inline)) {
     const auto offset = static_cast<std::uint32_t>(q - begin);
     const std::uint16_t e = entries[cp];
     if constexpr (kStats) {
@@ -686,11 +699,12 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
       ++p;
       continue;
     }
-    if ((b0 & 0xF0) == 0xE0 && static_cast<std::size_t>(end - p) >= kBlock && four_three_byte(p)) {
-      three_byte_step(p);
-      three_byte_step(p + 3);
-      three_byte_step(p + 6);
-      three_byte_step(p + 9);
+    std::uint32_t four[4];
+    if ((b0 & 0xF0) == 0xE0 && static_cast<std::size_t>(end - p) >= kBlock && four_three_byte(p, four)) {
+      three_byte_step(p, four[0]);
+      three_byte_step(p + 3, four[1]);
+      three_byte_step(p + 6, four[2]);
+      three_byte_step(p + 9, four[3]);
       p += 12;
       continue;
     }
@@ -707,7 +721,7 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
       if ((((b1 & 0xC0) ^ 0x80) | ((b2 & 0xC0) ^ 0x80)) != 0 || cp < 0x800 || (cp & 0xF800) == 0xD800) {
         return invalid_utf8_at(static_cast<std::size_t>(p - begin));
       }
-      three_byte_step(p);
+      three_byte_step(p, cp);
       p += 3;
       continue;
     } else if (b0 >= 0xC2 && b0 <= 0xDF) {
