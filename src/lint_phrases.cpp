@@ -288,7 +288,8 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
   data->pair_filter.assign((std::size_t{1} << kFilterBits) / 64, 0);
   data->pair_slots.assign(table_size(pairs.size()), PairSlot{});
   for (const auto& [key, id] : pairs) {
-    const std::uint32_t h = pair_hash(key);
+    const std::uint16_t* c = &data->classes[data->phrases[id].classes];
+    const std::uint32_t h = prefix_hashes(c[0], c[1], 0, 0).two;
     data->pair_filter[h >> 6] |= std::uint64_t{1} << (h & 63);
     std::size_t slot = slot_hash(key) & (data->pair_slots.size() - 1);
     while (data->pair_slots[slot].key != 0) slot = (slot + 1) & (data->pair_slots.size() - 1);
@@ -301,10 +302,10 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
   for (const PhraseInfo& p : data->phrases) {
     if (p.length < 3) continue;
     const std::uint16_t* c = &data->classes[p.classes];
-    const std::uint32_t h = triple_hash(triple_key(c[0], c[1], c[2]));
-    data->triple_filter[h >> 6] |= std::uint64_t{1} << (h & 63);
+    const auto h = prefix_hashes(c[0], c[1], c[2], p.length < 4 ? 0 : c[3]);
+    data->triple_filter[h.three >> 6] |= std::uint64_t{1} << (h.three & 63);
     if (p.length < 4) continue;
-    const std::uint32_t h4 = triple_hash(quad_key(c[0], c[1], c[2], c[3]));
+    const std::uint32_t h4 = h.four;
     data->quad_filter[h4 >> 6] |= std::uint64_t{1} << (h4 & 63);
   }
   auto fill = [&](std::map<std::uint64_t, std::vector<std::uint32_t>>& groups, std::vector<TripleSlot>& slots) {

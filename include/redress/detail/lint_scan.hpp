@@ -154,11 +154,21 @@ inline constexpr std::uint64_t quad_key(std::uint64_t c0, std::uint64_t c1, std:
   return (c0 << 36 | c1 << 24 | c2 << 12 | c3) + 1;
 }
 // Hashes of kFilterBits bits for the filters (2 KiB each, to stay in L1
-// beside the entries of the characters in use).
+// beside the entries of the characters in use) of a phrase's first two,
+// three and four classes, each built on the one before: a multiplication
+// per class.
 inline constexpr unsigned kFilterBits = 14;
-inline std::uint32_t pair_hash(std::uint32_t key) noexcept { return (key * 0x9E3779B1u) >> (32 - kFilterBits); }
-inline std::uint32_t triple_hash(std::uint64_t key) noexcept {
-  return static_cast<std::uint32_t>((key * 0x9E3779B97F4A7C15ull) >> (64 - kFilterBits));
+struct PrefixHashes {
+  std::uint32_t two;
+  std::uint32_t three;
+  std::uint32_t four;
+};
+inline PrefixHashes prefix_hashes(std::uint32_t c0, std::uint32_t c1, std::uint32_t c2, std::uint32_t c3) noexcept {
+  const std::uint32_t two = (c0 << 12 | c1) * 0x9E3779B1u;
+  const std::uint32_t three = (two ^ c2) * 0x85EBCA77u;
+  const std::uint32_t four = (three ^ c3) * 0xC2B2AE3Du;
+  constexpr unsigned kShift = 32 - kFilterBits;
+  return {two >> kShift, three >> kShift, four >> kShift};
 }
 // Where a key's slot search starts: an independent 32-bit hash.
 inline std::size_t slot_hash(std::uint64_t key) noexcept { return (key * 0xD6E8FEB86659FD93ull) >> 32; }
@@ -176,9 +186,9 @@ struct PhraseSetData {
   // load per code point, where two-level pages took two dependent ones.
   std::vector<std::uint16_t> entries;
   std::vector<std::int32_t> single;                   // class -> one-unit phrase, or -1
-  std::vector<std::uint64_t> pair_filter;             // 2^kFilterBits bits, by pair_hash
+  std::vector<std::uint64_t> pair_filter;             // 2^kFilterBits bits, by prefix_hashes().two
   std::vector<PairSlot> pair_slots;                   // power-of-two size
-  std::vector<std::uint64_t> triple_filter;           // 2^kFilterBits bits, by triple_hash: phrases of 3 units or more
+  std::vector<std::uint64_t> triple_filter;           // 2^kFilterBits bits, by prefix_hashes().three: phrases of 3 units or more
   std::vector<TripleSlot> triple_slots;               // power-of-two size; phrases of 3 units
   std::vector<std::uint64_t> quad_filter;             // the same by the first four classes: phrases of 4 units or more
   std::vector<TripleSlot> quad_slots;                 // power-of-two size; phrases of 4 units or more
@@ -330,9 +340,7 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
     const std::uint32_t c2 = unit[i + 1] & kClassMask;  // i + 1 <= n: the sentinels at worst
     const std::uint32_t c3 = unit[i + 2] & kClassMask;
     const std::uint32_t c4 = unit[i + 3] & kClassMask;
-    const std::uint32_t h2 = pair_hash(pair_key(c, c2));
-    const std::uint32_t h3 = triple_hash(triple_key(c, c2, c3));
-    const std::uint32_t h4 = triple_hash(quad_key(c, c2, c3, c4));
+    const auto [h2, h3, h4] = prefix_hashes(c, c2, c3, c4);
     const std::uint32_t pair = static_cast<std::uint32_t>(pair_filter[h2 >> 6] >> (h2 & 63)) & (c2 != 0);
     const std::uint32_t triple =
         static_cast<std::uint32_t>(triple_filter[h3 >> 6] >> (h3 & 63)) & (c2 != 0) & (c3 != 0);
