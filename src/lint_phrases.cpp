@@ -295,18 +295,17 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
     while (data->pair_slots[slot].key != 0) slot = (slot + 1) & (data->pair_slots.size() - 1);
     data->pair_slots[slot] = {key, id};
   }
-  // The triple filter passes the first three classes of every phrase of
-  // three units or more; the quad filter the first four of the longer ones.
+  // The triple filter passes the classes of every phrase of three units;
+  // the quad filter the first four of the longer ones.
   data->triple_filter.assign((std::size_t{1} << kFilterBits) / 64, 0);
   data->quad_filter.assign((std::size_t{1} << kFilterBits) / 64, 0);
   for (const PhraseInfo& p : data->phrases) {
     if (p.length < 3) continue;
     const std::uint16_t* c = &data->classes[p.classes];
     const auto h = prefix_hashes(c[0], c[1], c[2], p.length < 4 ? 0 : c[3]);
-    data->triple_filter[h.three >> 6] |= std::uint64_t{1} << (h.three & 63);
-    if (p.length < 4) continue;
-    const std::uint32_t h4 = h.four;
-    data->quad_filter[h4 >> 6] |= std::uint64_t{1} << (h4 & 63);
+    const std::uint32_t bit = p.length == 3 ? h.three : h.four;
+    std::vector<std::uint64_t>& filter = p.length == 3 ? data->triple_filter : data->quad_filter;
+    filter[bit >> 6] |= std::uint64_t{1} << (bit & 63);
   }
   auto fill = [&](std::map<std::uint64_t, std::vector<std::uint32_t>>& groups, std::vector<TripleSlot>& slots) {
     slots.assign(table_size(groups.size()), TripleSlot{});

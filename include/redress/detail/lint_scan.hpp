@@ -188,7 +188,7 @@ struct PhraseSetData {
   std::vector<std::int32_t> single;                   // class -> one-unit phrase, or -1
   std::vector<std::uint64_t> pair_filter;             // 2^kFilterBits bits, by prefix_hashes().two
   std::vector<PairSlot> pair_slots;                   // power-of-two size
-  std::vector<std::uint64_t> triple_filter;           // 2^kFilterBits bits, by prefix_hashes().three: phrases of 3 units or more
+  std::vector<std::uint64_t> triple_filter;           // 2^kFilterBits bits, by prefix_hashes().three: phrases of 3 units
   std::vector<TripleSlot> triple_slots;               // power-of-two size; phrases of 3 units
   std::vector<std::uint64_t> quad_filter;             // the same by the first four classes: phrases of 4 units or more
   std::vector<TripleSlot> quad_slots;                 // power-of-two size; phrases of 4 units or more
@@ -326,8 +326,13 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
   if constexpr (kStats) counts.latin_words += words;
 
   // A second pass, free of branches too, keeps those that are a one-unit
-  // phrase, or pass the pair filter, or whose first three classes pass the
-  // triple filter; what passed is kept in the top bits of the entry.
+  // phrase, or whose first two, three or four classes pass the filter of
+  // the two-unit phrases, of the three-unit ones or of the first four
+  // classes of the longer ones; what passed is kept in the top bits of the
+  // entry. Each filter holds only what its lookup can find: a triple filter
+  // of every phrase's first three classes let through most English words
+  // that begin a longer phrase ("the", "you"), to look for a three-unit
+  // phrase that was rarely there.
   constexpr std::uint32_t kPair = 1u << 12;
   constexpr std::uint32_t kTriple = 2u << 12;
   constexpr std::uint32_t kQuad = 4u << 12;
@@ -344,7 +349,8 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
     const std::uint32_t pair = static_cast<std::uint32_t>(pair_filter[h2 >> 6] >> (h2 & 63)) & (c2 != 0);
     const std::uint32_t triple =
         static_cast<std::uint32_t>(triple_filter[h3 >> 6] >> (h3 & 63)) & (c2 != 0) & (c3 != 0);
-    const std::uint32_t quad = static_cast<std::uint32_t>(quad_filter[h4 >> 6] >> (h4 & 63)) & triple & (c4 != 0);
+    const std::uint32_t quad =
+        static_cast<std::uint32_t>(quad_filter[h4 >> 6] >> (h4 & 63)) & (c2 != 0) & (c3 != 0) & (c4 != 0);
     const std::uint32_t one = single[c] >= 0;
     const std::uint32_t flags = pair * kPair | triple * kTriple | quad * kQuad | one * kOne;
     cand[kept] = static_cast<std::uint16_t>(i | flags);
