@@ -318,7 +318,12 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
       while (slots[slot].key != 0) slot = (slot + 1) & (slots.size() - 1);
       const auto begin = static_cast<std::uint32_t>(data->candidates.size());
       data->candidates.insert(data->candidates.end(), ids.begin(), ids.end());
-      slots[slot] = {key, begin, static_cast<std::uint32_t>(data->candidates.size())};
+      std::uint64_t fifth = 0;
+      for (std::uint32_t id : ids) {
+        const PhraseInfo& p = data->phrases[id];
+        fifth |= p.length > 4 ? std::uint64_t{1} << (data->classes[p.classes + 4] & 63) : ~std::uint64_t{0};
+      }
+      slots[slot] = {key, begin, static_cast<std::uint32_t>(data->candidates.size()), fifth};
     }
   };
   fill(by_triple, data->triple_slots);

@@ -144,6 +144,10 @@ struct TripleSlot {
   std::uint64_t key = 0;  // triple_key() or quad_key(); 0 when empty
   std::uint32_t begin = 0;
   std::uint32_t end = 0;
+  // Of quad slots: bit (c & 63) for the fifth class c of each candidate,
+  // all bits when one has only four units. A text whose fifth unit has no
+  // bit here matches none of them.
+  std::uint64_t fifth = 0;
 };
 
 inline constexpr std::uint32_t pair_key(std::uint32_t c0, std::uint32_t c1) noexcept { return (c0 << 12 | c1) + 1; }
@@ -371,7 +375,9 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
       std::size_t slot = slot_hash(key4) & quad_mask;
       while (quad_slots[slot].key != key4 && quad_slots[slot].key != 0) slot = (slot + 1) & quad_mask;
       const TripleSlot& t = quad_slots[slot];
-      for (std::uint32_t j = t.begin; j < t.end; ++j) {  // empty when the key is absent
+      // Empty when the key is absent, or when no candidate goes on as the text does.
+      const std::uint32_t last = (t.fifth >> (unit[i + 4] & 63)) & 1 ? t.end : t.begin;
+      for (std::uint32_t j = t.begin; j < last; ++j) {
         const std::uint32_t id = candidates[j];
         const PhraseInfo& p = phrases[id];
         const std::size_t m = p.length;
