@@ -533,19 +533,11 @@ inline bool four_three_byte_scalar(const unsigned char* p, std::uint32_t* cp) no
 inline bool four_three_byte(const unsigned char* p, std::uint32_t* cp) noexcept {
 #if defined(__SSE2__)
   const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  const auto mask = [](__m128i v) { return static_cast<unsigned>(_mm_movemask_epi8(v)) & 0xFFFu; };
-  const unsigned lead = mask(_mm_cmpeq_epi8(_mm_and_si128(x, _mm_set1_epi8(static_cast<char>(0xF0))),
-                                            _mm_set1_epi8(static_cast<char>(0xE0))));
-  const unsigned continuation = mask(_mm_cmpeq_epi8(_mm_and_si128(x, _mm_set1_epi8(static_cast<char>(0xC0))),
-                                                    _mm_set1_epi8(static_cast<char>(0x80))));
-  // Each byte beside the one before it; as signed bytes, continuation bytes
-  // below A0 are those less than -96.
-  const __m128i before = _mm_slli_si128(x, 1);
-  const __m128i low = _mm_cmplt_epi8(x, _mm_set1_epi8(static_cast<char>(0xA0)));
-  const __m128i overlong = _mm_and_si128(_mm_cmpeq_epi8(before, _mm_set1_epi8(static_cast<char>(0xE0))), low);
-  const __m128i surrogate = _mm_andnot_si128(low, _mm_cmpeq_epi8(before, _mm_set1_epi8(static_cast<char>(0xED))));
-  const unsigned bad = mask(_mm_or_si128(overlong, surrogate)) & 0b010010010010u;
-  if (lead != 0b001001001001u || continuation != 0b110110110110u || bad != 0) return false;
+  // Lead bytes 1110xxxx and continuation bytes 10xxxxxx where they belong,
+  // in one comparison under a mask.
+  const __m128i shape = _mm_setr_epi8(-16, -64, -64, -16, -64, -64, -16, -64, -64, -16, -64, -64, 0, 0, 0, 0);
+  const __m128i want = _mm_setr_epi8(-32, -128, -128, -32, -128, -128, -32, -128, -128, -32, -128, -128, 0, 0, 0, 0);
+  if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(x, shape), want)) != 0xFFFF) return false;
   // Sequence j in 32-bit lane j (bytes 3j to 3j + 3, little-endian), then
   // its three fields moved into place.
   const __m128i lanes = _mm_unpacklo_epi64(_mm_unpacklo_epi32(x, _mm_srli_si128(x, 3)),
@@ -553,7 +545,12 @@ inline bool four_three_byte(const unsigned char* p, std::uint32_t* cp) noexcept 
   const __m128i first = _mm_slli_epi32(_mm_and_si128(lanes, _mm_set1_epi32(0x0F)), 12);
   const __m128i second = _mm_srli_epi32(_mm_and_si128(lanes, _mm_set1_epi32(0x3F00)), 2);
   const __m128i third = _mm_srli_epi32(_mm_and_si128(lanes, _mm_set1_epi32(0x3F0000)), 16);
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(cp), _mm_or_si128(_mm_or_si128(first, second), third));
+  const __m128i code = _mm_or_si128(_mm_or_si128(first, second), third);
+  // Neither an overlong form (below U+0800) nor a surrogate (D800-DFFF).
+  const __m128i overlong = _mm_cmplt_epi32(code, _mm_set1_epi32(0x800));
+  const __m128i surrogate = _mm_cmpeq_epi32(_mm_and_si128(code, _mm_set1_epi32(0xF800)), _mm_set1_epi32(0xD800));
+  if (_mm_movemask_epi8(_mm_or_si128(overlong, surrogate)) != 0) return false;
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(cp), code);
   return true;
 #else
   return four_three_byte_scalar(p, cp);
