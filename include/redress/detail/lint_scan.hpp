@@ -633,12 +633,15 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
   };
   // One ASCII byte, without branches (sentence breaks apart).
   auto ascii_step = [&](unsigned b, std::uint32_t offset) __attribute__((always_inline)) {
-    const std::uint32_t u = ascii_code[b] & 0xFFFFu;
-    const std::uint32_t kind = ascii_kind[b];
-    unit[n] = static_cast<std::uint16_t>(u | link);
+    // The link comes from the code, but an apostrophe (code 0) keeps it:
+    // by table, since a branch on it mispredicts.
+    static constexpr std::uint32_t kKeepLink[3] = {0, 0, 0xFFFFu};
+    static_assert(kAsciiUnit == 0 && kAsciiSkip == 1 && kAsciiDrop == 2);
+    const std::uint32_t code = ascii_code[b];
+    unit[n] = static_cast<std::uint16_t>(code | link);
     byte_at[n] = offset;
-    n += kind == kAsciiUnit;
-    link = kind == kAsciiUnit ? kMidBit : kind == kAsciiSkip ? kGapBit : link;  // ASCII units are word characters
+    n += code >> 31;
+    link = (link & kKeepLink[ascii_kind[b]]) | ((code >> 16) & 0x7FFFu);
   };
   // One code point beyond ASCII, by its table entry, without branches too:
   // Chinese punctuation comes often and at no predictable place.
