@@ -554,6 +554,12 @@ TEST_SUITE("lint scanner") {
       ascii += simd.ascii;
       runs += three;
     }
+    // Word starts, counted eight units at a time: random flags, any length.
+    for (int round = 0; round < 2000; ++round) {
+      std::vector<std::uint16_t> units(rng() % 100);
+      for (auto& u : units) u = static_cast<std::uint16_t>(rng() & (detail::kMidWord | detail::kGapBit | 0x00FF));
+      CHECK(detail::word_starts(units.data(), units.size()) == detail::word_starts_scalar(units.data(), units.size()));
+    }
     CHECK(ascii > 1000);  // both answers came up
     CHECK(ascii < 19000);
     CHECK(runs > 1000);
