@@ -566,6 +566,26 @@ TEST_SUITE("lint scanner") {
     CHECK(runs < 19000);
   }
 
+  TEST_CASE("characters counted sixteen bytes at a time agree with a count eight at a time, over every span") {
+    const std::string pieces[] = {"a", "Z ", "é", "非常", "😀", "’", "\n", "很抱歉讓您久等", "sorry, "};
+    std::mt19937 rng(11);
+    for (int round = 0; round < 40; ++round) {
+      std::string text;
+      while (text.size() < static_cast<std::size_t>(round * 3)) text += pieces[rng() % std::size(pieces)];
+      const detail::CharCursor cursor(text);
+      for (std::size_t b = 0; b <= text.size(); ++b) {
+        for (std::size_t e = b; e <= text.size(); ++e) {
+          CAPTURE(b);
+          CAPTURE(e);
+          REQUIRE(cursor.between(b, e) == cursor.between_words(b, e));
+        }
+      }
+      std::size_t chars = 0;
+      for (unsigned char c : text) chars += (c & 0xC0) != 0x80;
+      CHECK(cursor.between(0, text.size()) == chars);
+    }
+  }
+
   TEST_CASE("find_all agrees with every phrase compared at every character, one code point at a time") {
     const PhraseSet& phrases = PhraseSet::standard();
     const detail::PhraseSetData& set = phrase_set_data(phrases);

@@ -476,9 +476,36 @@ class CharCursor {
     return chars_;
   }
   // The characters in [begin, end) of the text: its bytes that are not
-  // continuation bytes (10xxxxxx), eight at a time; the last few too, in one
-  // eight-byte word masked to them, unless the text ends within it.
+  // continuation bytes (10xxxxxx). With SSE2, sixteen at a time, and the
+  // last few in the sixteen bytes that end at `end`, masked to them.
   std::size_t between(std::size_t begin, std::size_t end) const noexcept {
+#if defined(__SSE2__)
+    if (end >= 16) {
+      // Continuation bytes are, as signed bytes, those below -64; each
+      // counts 1, summed eight bytes at a time by psadbw.
+      const __m128i below = _mm_set1_epi8(-64);
+      const __m128i one = _mm_set1_epi8(1);
+      __m128i sum = _mm_setzero_si128();
+      std::size_t i = begin;
+      for (; i + 16 <= end; i += 16) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text_ + i));
+        sum = _mm_add_epi64(sum, _mm_sad_epu8(_mm_and_si128(_mm_cmplt_epi8(x, below), one), _mm_setzero_si128()));
+      }
+      static constexpr unsigned char kLast[32] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                                  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text_ + end - 16));
+      const __m128i keep = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kLast + (end - i)));
+      sum = _mm_add_epi64(sum, _mm_sad_epu8(_mm_and_si128(_mm_cmplt_epi8(x, below), keep), _mm_setzero_si128()));
+      const auto continuation = static_cast<std::size_t>(_mm_cvtsi128_si64(sum)) +
+                                static_cast<std::size_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(sum, sum)));
+      return end - begin - continuation;
+    }
+#endif
+    return between_words(begin, end);
+  }
+  // The same, eight bytes at a time; the last few too, in one eight-byte
+  // word masked to them, unless the text ends within it.
+  std::size_t between_words(std::size_t begin, std::size_t end) const noexcept {
     std::size_t n = 0;
     std::size_t i = begin;
     for (; i + 8 <= end; i += 8) n += 8 - continuation_bytes(word_at(i));
