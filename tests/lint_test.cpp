@@ -551,6 +551,21 @@ TEST_SUITE("lint scanner") {
       const bool three = detail::four_three_byte(block, cps);
       CHECK(three == detail::four_three_byte_scalar(block, scalar_cps));
       if (three) CHECK(std::equal(cps, cps + 4, scalar_cps));
+      if (three) {
+        // The marks of four code points, one of them special now and then.
+        const std::uint32_t special[] = {0x2019, 0x3002, 0xFF01, 0xFF1F, 0xFF1B, 0x2018, 0x3001};
+        if (round % 4 == 0) cps[rng() % 4] = special[rng() % std::size(special)];
+        std::uint32_t apostrophes = 0;
+        std::uint32_t marks = 0;
+        for (std::uint32_t j = 0; j < 4; ++j) {
+          apostrophes |= std::uint32_t{cps[j] == 0x2019} << j;
+          const bool end = std::find(detail::kFullWidthSentenceEnds.begin(), detail::kFullWidthSentenceEnds.end(),
+                                     cps[j]) != detail::kFullWidthSentenceEnds.end();
+          marks |= std::uint32_t{cps[j] == 0x2019 || end} << j;
+        }
+        CHECK(detail::marked<false>(cps) == apostrophes);
+        CHECK(detail::marked<true>(cps) == marks);
+      }
       ascii += simd.ascii;
       runs += three;
     }

@@ -620,6 +620,37 @@ inline bool four_three_byte(const unsigned char* p, std::uint32_t* cp) noexcept 
 #endif
 }
 
+// marked()
+//
+// Bit j set when cp[j] (of four) needs more than a table entry: U+2019,
+// the right single quotation mark, an apostrophe; and with kStops a
+// full-width mark that ends a sentence. One test for four characters.
+template <bool kStops>
+inline std::uint32_t marked(const std::uint32_t* cp) noexcept {
+#if defined(__SSE2__)
+  const __m128i code = _mm_loadu_si128(reinterpret_cast<const __m128i*>(cp));
+  __m128i hit = _mm_cmpeq_epi32(code, _mm_set1_epi32(0x2019));
+  if constexpr (kStops) {
+    const auto is = [&](std::size_t k) {
+      return _mm_cmpeq_epi32(code, _mm_set1_epi32(static_cast<int>(kFullWidthSentenceEnds[k])));
+    };
+    static_assert(kFullWidthSentenceEnds.size() == 4);
+    hit = _mm_or_si128(_mm_or_si128(hit, is(0)), _mm_or_si128(_mm_or_si128(is(1), is(2)), is(3)));
+  }
+  return static_cast<std::uint32_t>(_mm_movemask_ps(_mm_castsi128_ps(hit)));
+#else
+  std::uint32_t bits = 0;
+  for (std::uint32_t j = 0; j < 4; ++j) {
+    bool hit = cp[j] == 0x2019;
+    if constexpr (kStops) {
+      for (char32_t c : kFullWidthSentenceEnds) hit = hit || cp[j] == c;
+    }
+    bits |= std::uint32_t{hit} << j;
+  }
+  return bits;
+#endif
+}
+
 // scan_text()
 //
 // Calls `emit(phrase_index, begin_byte, end_byte)` for every match, in order
@@ -726,8 +757,9 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
   // A three-byte sequence at `q`, already validated and decoded. U+2019,
   // the right single quotation mark, is an apostrophe: neither a unit nor a
   // gap.
+  auto offset_of = [&](const unsigned char* q) { return static_cast<std::uint32_t>(q - begin); };
   auto three_byte_step = [&](const unsigned char* q, std::uint32_t cp) __attribute__((always_inline)) {
-    const auto offset = static_cast<std::uint32_t>(q - begin);
+    const auto offset = offset_of(q);
     const std::uint16_t e = entries[cp];
     if constexpr (kStats) {
       if ((e & (kSkip | kClassMask)) == (kSkip | kSentenceEnd)) found_break(std::size_t{offset} + 3);
@@ -784,10 +816,17 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
     }
     std::uint32_t four[4];
     if ((b0 & 0xF0) == 0xE0 && static_cast<std::size_t>(end - p) >= kBlock && four_three_byte(p, four)) {
-      three_byte_step(p, four[0]);
-      three_byte_step(p + 3, four[1]);
-      three_byte_step(p + 6, four[2]);
-      three_byte_step(p + 9, four[3]);
+      if (marked<kStats>(four) == 0) {  // most blocks: each character by its entry alone
+        other_step(entries[four[0]], offset_of(p));
+        other_step(entries[four[1]], offset_of(p + 3));
+        other_step(entries[four[2]], offset_of(p + 6));
+        other_step(entries[four[3]], offset_of(p + 9));
+      } else {
+        three_byte_step(p, four[0]);
+        three_byte_step(p + 3, four[1]);
+        three_byte_step(p + 6, four[2]);
+        three_byte_step(p + 9, four[3]);
+      }
       p += 12;
       continue;
     }
