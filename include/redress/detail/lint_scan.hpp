@@ -319,6 +319,27 @@ inline std::size_t word_starts(const std::uint16_t* unit, std::size_t n) noexcep
 #endif
 }
 
+// start_candidates()
+//
+// The first pass of match_units(): writes to `cand` the units in [from, to)
+// where a phrase may start (follow[] has the next unit's bit) and returns
+// how many. Out of line, so that its loop has the registers to itself.
+[[gnu::noinline]] inline std::size_t start_candidates(const std::uint16_t* unit, const std::uint64_t* follow,
+                                                      std::size_t from, std::size_t to, std::uint16_t* cand) noexcept {
+  std::size_t count = 0;
+  // follow[] is 0 for a Latin-script class inside a word: one load decides.
+  std::uint32_t index = unit[from] & kFollowIndex;
+#pragma GCC unroll 4
+  for (std::size_t i = from; i < to; ++i) {
+    const std::uint32_t next = unit[i + 1];
+    const std::uint64_t word = follow[index];
+    index = next & kFollowIndex;
+    cand[count] = static_cast<std::uint16_t>(i);
+    count += static_cast<std::uint32_t>(word >> (next & 63)) & 1;
+  }
+  return count;
+}
+
 // match_units()
 //
 // Reports the phrases that start at units [from, to) of a buffer of `n`
@@ -352,17 +373,7 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
   unit[n + 1] = kGapBit;
   unit[n + 2] = kGapBit;
 
-  std::size_t count = 0;
-  std::uint32_t u = unit[from];
-#pragma GCC unroll 4
-  for (std::size_t i = from; i < to; ++i) {
-    const std::uint32_t next = unit[i + 1];
-    // follow[] is 0 for a Latin-script class inside a word: one load decides.
-    const auto may = static_cast<std::uint32_t>(follow[u & kFollowIndex] >> (next & 63)) & 1;
-    cand[count] = static_cast<std::uint16_t>(i);
-    count += may;
-    u = next;
-  }
+  const std::size_t count = start_candidates(unit, follow, from, to, cand);
   if constexpr (kStats) counts.latin_words += word_starts(unit + from, to - from);
 
   // A second pass, free of branches too, keeps those that are a one-unit
