@@ -550,8 +550,8 @@ TEST_SUITE("lint scanner") {
       std::uint32_t scalar_cps[4] = {};
       const bool three = detail::four_three_byte(block, cps);
       CHECK(three == detail::four_three_byte_scalar(block, scalar_cps));
-      if (three) CHECK(std::equal(cps, cps + 4, scalar_cps));
       if (three) {
+        CHECK(std::equal(cps, cps + 4, scalar_cps));
         // The marks of four code points, one of them special now and then.
         const std::uint32_t special[] = {0x2019, 0x3002, 0xFF01, 0xFF1F, 0xFF1B, 0x2018, 0x3001};
         if (round % 4 == 0) cps[rng() % 4] = special[rng() % std::size(special)];

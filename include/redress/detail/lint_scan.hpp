@@ -205,12 +205,13 @@ struct PhraseSetData {
   // with one starts at a word boundary. A class is Latin-script or not as
   // the character it stands for is, so the class alone decides.
   std::vector<std::uint64_t> follow;
-  // ASCII as units, for the fast path: the unit bits (class, kWordBit) and
-  // what the byte is (kAsciiUnit, kAsciiSkip, or kAsciiDrop for the apostrophe).
+  // ASCII for the fast paths: what each byte is (kAsciiUnit, kAsciiSkip, or
+  // kAsciiDrop for the apostrophe), and its code, all a block without
+  // apostrophes needs in one load: the unit bits (class, kWordBit) in the
+  // low half, the link to the next unit above them (kMidBit after a unit,
+  // kGapBit after a skipped byte), and bit 31 set for a unit; 0 for the
+  // apostrophe.
   std::array<std::uint8_t, 128> ascii_kind{};
-  // The same, in one load for a block without apostrophes: the unit bits in
-  // the low half, the link to the next unit above them (kMidBit after a
-  // unit, kGapBit after a skipped byte), and bit 31 set for a unit.
   std::array<std::uint32_t, 128> ascii_code{};
 
   std::uint16_t entry(char32_t cp) const noexcept { return cp > 0xFFFF ? 0 : entries[cp]; }
@@ -294,13 +295,13 @@ inline std::size_t word_starts(const std::uint16_t* unit, std::size_t n) noexcep
 #if defined(__SSE2__)
   const __m128i flags = _mm_set1_epi16(static_cast<short>(kMidWord));
   const __m128i start = _mm_set1_epi16(static_cast<short>(kWordBit));
-  __m128i sum = _mm_setzero_si128();  // per lane, minus the starts seen: at most n / 8
+  if (n < 8) return word_starts_scalar(unit, n);
+  __m128i sum = _mm_setzero_si128();  // per lane, minus the starts seen: at most n / 8 + 1
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(unit + i));
     sum = _mm_add_epi16(sum, _mm_cmpeq_epi16(_mm_and_si128(x, flags), start));
   }
-  if (n < 8) return word_starts_scalar(unit, n);
   // The last n - i units: the eight that end at n, the lanes already
   // counted masked off (a loop over them would mispredict its end).
   static constexpr std::uint16_t kLast[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF,
@@ -380,10 +381,9 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
   // phrase, or whose first two, three or four classes pass the filter of
   // the two-unit phrases, of the three-unit ones or of the first four
   // classes of the longer ones; what passed is kept in the top bits of the
-  // entry. Each filter holds only what its lookup can find: a triple filter
-  // of every phrase's first three classes let through most English words
-  // that begin a longer phrase ("the", "you"), to look for a three-unit
-  // phrase that was rarely there.
+  // entry. Each filter holds only what its lookup can find, so that the
+  // many English words that begin a longer phrase ("the", "you") do not
+  // look for a three-unit phrase as well.
   constexpr std::uint32_t kPair = 1u << 12;
   constexpr std::uint32_t kTriple = 2u << 12;
   constexpr std::uint32_t kQuad = 4u << 12;
@@ -601,7 +601,9 @@ inline bool four_three_byte_scalar(const unsigned char* p, std::uint32_t* cp) no
     if ((b0 & 0xF0) != 0xE0 || (b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80) return false;
     if ((b0 == 0xE0 && b1 < 0xA0) || (b0 == 0xED && b1 >= 0xA0)) return false;
   }
-  for (std::size_t j = 0; j < 4; ++j) cp[j] = (p[3 * j] & 0x0Fu) << 12 | (p[3 * j + 1] & 0x3Fu) << 6 | (p[3 * j + 2] & 0x3Fu);
+  for (std::size_t j = 0; j < 4; ++j) {
+    cp[j] = (p[3 * j] & 0x0Fu) << 12 | (p[3 * j + 1] & 0x3Fu) << 6 | (p[3 * j + 2] & 0x3Fu);
+  }
   return true;
 }
 inline bool four_three_byte(const unsigned char* p, std::uint32_t* cp) noexcept {
