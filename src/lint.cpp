@@ -15,12 +15,19 @@ namespace redress {
 inline namespace v1 {
 
 const detail::PhraseSetData& phrase_set_data(const PhraseSet& set) noexcept;
+const detail::LintPolicyData& lint_policy_data(const LintPolicy& policy) noexcept;
 
 namespace detail {
+
+inline constexpr std::size_t kCodeCount = 16;
 
 struct LintPolicyData {
   LintPolicy::Settings settings;
   PhraseSet phrases;
+  // The severity of each finding code (by its place in kCodes) under
+  // `settings`, nullopt when they disable it: resolved once by make(), so
+  // that a finding costs no lookup by name.
+  std::array<std::optional<LintSeverity>, kCodeCount> severity{};
 };
 
 namespace {
@@ -31,7 +38,7 @@ struct CodeInfo {
 };
 
 // Every finding code with its default severity, in docs/lint.md order.
-constexpr std::array<CodeInfo, 16> kCodes{{
+constexpr std::array<CodeInfo, kCodeCount> kCodes{{
     {"apology.weak", LintSeverity::info},
     {"pseudo_apology.curt", LintSeverity::warn},
     {"pseudo_apology.conditional", LintSeverity::warn},
@@ -62,6 +69,15 @@ const CodeInfo* find_code(std::string_view code) noexcept {
     if (c.code == code) return &c;
   }
   return nullptr;
+}
+
+// The place of `code` in kCodes, at compile time: a misspelt code does not
+// compile.
+consteval std::size_t code_id(std::string_view code) {
+  for (std::size_t i = 0; i < kCodes.size(); ++i) {
+    if (kCodes[i].code == code) return i;
+  }
+  throw "not a finding code";
 }
 
 constexpr std::array<std::string_view, kApologyComponentCount> kComponentNames = {
@@ -100,12 +116,6 @@ std::string_view hint_in(const HintRow& row, LintLanguage language) {
   }
 }
 
-std::string_view hint_for(std::string_view key, LintLanguage language) {
-  const auto& table = hint_table();
-  auto it = table.find(key);
-  return it == table.end() ? std::string_view{} : hint_in(it->second, language);
-}
-
 // The severity of a known code under a policy's settings; nullopt when they
 // disable it.
 std::optional<LintSeverity> severity_under(const LintPolicy::Settings& s, const CodeInfo& code) noexcept {
@@ -114,17 +124,27 @@ std::optional<LintSeverity> severity_under(const LintPolicy::Settings& s, const 
   return it != s.severity.end() ? it->second : code.severity;
 }
 
-// The hints of every finding code, by its place in kCodes: looked up once.
-const HintRow& code_hints(const CodeInfo& code) {
-  static const auto rows = [] {
-    std::array<HintRow, kCodes.size()> r{};
-    for (std::size_t i = 0; i < kCodes.size(); ++i) {
-      auto it = hint_table().find(kCodes[i].code);
-      if (it != hint_table().end()) r[i] = it->second;
-    }
-    return r;
-  }();
-  return rows[static_cast<std::size_t>(&code - kCodes.data())];
+// The hint rows of `keys`, looked up once.
+template <std::size_t N>
+std::array<HintRow, N> hint_rows(const std::array<std::string_view, N>& keys) {
+  std::array<HintRow, N> rows{};
+  for (std::size_t i = 0; i < N; ++i) {
+    auto it = hint_table().find(keys[i]);
+    if (it != hint_table().end()) rows[i] = it->second;
+  }
+  return rows;
+}
+
+// The hints of every finding code, by its place in kCodes.
+const HintRow& code_hints(std::size_t code) {
+  static const auto rows = hint_rows(kCodeList);
+  return rows[code];
+}
+
+// The hints naming each apology component, for apology.weak.
+const HintRow& component_hints(std::size_t component) {
+  static const auto rows = hint_rows(kComponentHintKeys);
+  return rows[component];
 }
 
 bool has_han(std::string_view s) {
@@ -381,7 +401,11 @@ Scratch& scratch() {
 class Linter {
  public:
   Linter(std::string_view text, const LintContext& context, const ScanStats& stats, std::vector<Hit>& hits)
-      : text_(text), context_(context), settings_(context.policy.settings()), hits_(hits) {
+      : text_(text),
+        context_(context),
+        policy_(lint_policy_data(context.policy)),
+        settings_(policy_.settings),
+        hits_(hits) {
     const bool trad = stats.trad > stats.simp;
     zh_ = trad ? LintLanguage::zh_hant : LintLanguage::zh_hans;
     if (context.language != LintLanguage::automatic) {
@@ -425,13 +449,14 @@ class Linter {
     return has_han(phrase) ? zh_ : LintLanguage::en;
   }
 
-  void add(std::string_view code, const TextSpan& span, std::string hint = {}) {
-    const CodeInfo* info = find_code(code);  // every caller names a known code
-    const auto severity = severity_under(settings_, *info);
+  // Reports finding `code` at `span`, unless the policy disables it, with
+  // `hint`, or when there is none the code's own in the phrase's language.
+  void add(std::size_t code, const TextSpan& span, std::optional<std::string> hint = std::nullopt) {
+    const std::optional<LintSeverity> severity = policy_.severity[code];
     if (!severity) return;
-    std::string phrase(text_.substr(span.begin_byte, span.end_byte - span.begin_byte));
-    if (hint.empty()) hint = std::string(hint_in(code_hints(*info), language_of(phrase)));
-    report_.findings.push_back({info->code, *severity, span, std::move(phrase), std::move(hint)});
+    const std::string_view phrase = text_.substr(span.begin_byte, span.end_byte - span.begin_byte);
+    LintFinding& f = report_.findings.emplace_back(kCodes[code].code, *severity, span, std::string(phrase));
+    f.hint = hint ? std::move(*hint) : std::string(hint_in(code_hints(code), language_of(phrase)));
   }
 
   static TextSpan cover(const TextSpan& a, const TextSpan& b) {
@@ -487,12 +512,12 @@ class Linter {
     const bool feeling = report_.has(ApologyComponent::feeling);
     const bool repair = report_.has(ApologyComponent::repair);
     for (const Hit& h : hits_) {
-      if (h.is(kind_curt) && !feeling && !repair) add("pseudo_apology.curt", h.span);
-      if (h.is(kind_conditional)) add("pseudo_apology.conditional", h.span);
+      if (h.is(kind_curt) && !feeling && !repair) add(code_id("pseudo_apology.curt"), h.span);
+      if (h.is(kind_conditional)) add(code_id("pseudo_apology.conditional"), h.span);
       if (h.is(kind_defence)) {
         const bool after_apology =
             first([&](const Hit& o) { return o.is(kind_regret) && o.span.begin_byte < h.span.begin_byte; });
-        add(after_apology ? "pseudo_apology.defensive" : "blame.defensive", h.span);
+        add(after_apology ? code_id("pseudo_apology.defensive") : code_id("blame.defensive"), h.span);
       }
       if (h.is(kind_contrast)) {
         // "sorry, but" / "I understand, but": an apology or acknowledgment
@@ -505,25 +530,25 @@ class Linter {
           return (o.is(kind_repair) || o.is(kind_alternative)) && o.sentence == h.sentence &&
                  o.span.begin_byte >= h.span.end_byte;
         });
-        if (apology && !offer) add("pseudo_apology.sorry_but", cover(apology->span, h.span));
+        if (apology && !offer) add(code_id("pseudo_apology.sorry_but"), cover(apology->span, h.span));
       }
     }
   }
 
   void policy_and_blame() {
     for (const Hit& h : hits_) {
-      if (h.is(kind_policy)) add("policy_speak", h.span);
-      if (h.is(kind_blame)) add("blame.customer", h.span);
-      if (h.is(kind_helpless)) add("refusal.helpless", h.span);
-      if (h.is(kind_deflect)) add("refusal.deflection", h.span);
+      if (h.is(kind_policy)) add(code_id("policy_speak"), h.span);
+      if (h.is(kind_blame)) add(code_id("blame.customer"), h.span);
+      if (h.is(kind_helpless)) add(code_id("refusal.helpless"), h.span);
+      if (h.is(kind_deflect)) add(code_id("refusal.deflection"), h.span);
     }
   }
 
   void refusals() {
     const Hit* refusal = first([](const Hit& h) { return h.is(kind_refusal); });
     if (!refusal) return;
-    if (!any(kind_explanation)) add("refusal.no_reason", refusal->span);
-    if (!any(kind_alternative) && !any(kind_repair)) add("refusal.no_alternative", refusal->span);
+    if (!any(kind_explanation)) add(code_id("refusal.no_reason"), refusal->span);
+    if (!any(kind_alternative) && !any(kind_repair)) add(code_id("refusal.no_alternative"), refusal->span);
   }
 
   void order() {
@@ -538,7 +563,7 @@ class Linter {
                o.span.begin_byte < h.span.begin_byte;
       });
       if (softened) continue;
-      add("order.facts_before_feelings", h.span);
+      add(code_id("order.facts_before_feelings"), h.span);
       return;
     }
   }
@@ -574,9 +599,9 @@ class Linter {
       const bool in_days = days || working_days;
       const double total_minutes = in_days ? n * 24 * 60 : hours ? n * 60 : n;
       if (total_minutes < static_cast<double>(shortest_minutes)) {
-        add("promise.deadline_too_short", span);
+        add(code_id("promise.deadline_too_short"), span);
       } else if (in_days ? n > s.longest_promise_working_days : total_minutes > static_cast<double>(longest_minutes)) {
-        add("promise.deadline_too_long", span);
+        add(code_id("promise.deadline_too_long"), span);
       }
     }
   }
@@ -615,7 +640,7 @@ class Linter {
                         minor > static_cast<double>(context_.agent_authority.minor_units());
       if (!over) continue;
       const TextSpan amount = char_span(begin, end);
-      add("promise.over_authority", cover(amount, h.span));
+      add(code_id("promise.over_authority"), cover(amount, h.span));
     }
   }
 
@@ -624,16 +649,16 @@ class Linter {
     if (report_.structure_score >= settings_.weak_apology_below) return;
     const Hit* regret = first([](const Hit& h) { return h.is(kind_regret); });
     if (!regret) return;
-    std::string phrase(text_.substr(regret->span.begin_byte, regret->span.end_byte - regret->span.begin_byte));
-    const LintLanguage lang = language_of(phrase);
+    const LintLanguage lang =
+        language_of(text_.substr(regret->span.begin_byte, regret->span.end_byte - regret->span.begin_byte));
     std::string missing;
     for (std::size_t c = 0; c < kApologyComponentCount; ++c) {
       if (report_.components[c] || settings_.weights.of(static_cast<ApologyComponent>(c)) == 0) continue;
       if (!missing.empty()) missing += lang == LintLanguage::en ? ", " : "、";
-      missing += hint_for(kComponentHintKeys[c], lang);
+      missing += hint_in(component_hints(c), lang);
     }
-    std::string hint = fmt::format(fmt::runtime(hint_for("apology.weak", lang)), missing);
-    add("apology.weak", regret->span, std::move(hint));
+    constexpr std::size_t code = code_id("apology.weak");
+    add(code, regret->span, fmt::format(fmt::runtime(hint_in(code_hints(code), lang)), missing));
   }
 
   TextSpan char_span(std::size_t begin, std::size_t end) const {
@@ -647,6 +672,7 @@ class Linter {
 
   std::string_view text_;
   const LintContext& context_;
+  const LintPolicyData& policy_;
   const LintPolicy::Settings& settings_;
   std::vector<Hit>& hits_;
   std::uint32_t present_ = 0;  // the kinds of all hits, or-ed
@@ -751,7 +777,10 @@ result<LintPolicy> LintPolicy::make(Settings settings) {
       return fail(errc::invalid_argument, fmt::format("lint.disabled: \"{}\" is not a finding code", code));
     }
   }
-  auto data = std::make_shared<detail::LintPolicyData>(detail::LintPolicyData{settings, PhraseSet::standard()});
+  auto data = std::make_shared<detail::LintPolicyData>(detail::LintPolicyData{settings, PhraseSet::standard(), {}});
+  for (std::size_t c = 0; c < detail::kCodes.size(); ++c) {
+    data->severity[c] = detail::severity_under(data->settings, detail::kCodes[c]);
+  }
   if (!settings.extra_phrases.empty() || settings.replace_standard_phrases) {
     std::vector<PhraseTable> tables;
     if (!settings.replace_standard_phrases) {
@@ -876,6 +905,8 @@ std::optional<LintSeverity> LintPolicy::severity_of(std::string_view code) const
   return detail::severity_under(data_->settings, *c);
 }
 
+const detail::LintPolicyData& lint_policy_data(const LintPolicy& policy) noexcept { return *policy.data_; }
+
 bool operator==(const LintPolicy& a, const LintPolicy& b) noexcept {
   return a.data_ == b.data_ || (a.data_->settings == b.data_->settings && a.data_->phrases == b.data_->phrases);
 }
@@ -944,10 +975,13 @@ result<LintReport> lint(std::string_view text, const LintContext& context) {
     kept_end = e;
   });
   if (ec) return ec;
+  // Hits come in order, so their sentences are found walking the breaks
+  // once (a binary search per hit mispredicts its every step).
+  std::size_t sentence = 0;
   for (std::size_t i = 0; i < hits.size(); ++i) {
     detail::Hit& h = hits[i];
-    h.sentence = static_cast<std::size_t>(
-        std::upper_bound(scratch.breaks.begin(), scratch.breaks.end(), h.span.begin_byte) - scratch.breaks.begin());
+    while (sentence < scratch.breaks.size() && scratch.breaks[sentence] <= h.span.begin_byte) ++sentence;
+    h.sentence = sentence;
     // A repair or alternative right after a refusal is what is refused
     // ("cannot reissue", "不能退款"): it offers nothing.
     if (i > 0) {

@@ -319,6 +319,7 @@ class LintPolicy {
 
  private:
   explicit LintPolicy(std::shared_ptr<const detail::LintPolicyData> data) noexcept : data_(std::move(data)) {}
+  friend const detail::LintPolicyData& lint_policy_data(const LintPolicy& policy) noexcept;
   std::shared_ptr<const detail::LintPolicyData> data_;
 };
 
