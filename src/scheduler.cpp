@@ -4,10 +4,41 @@
 
 #include <new>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #include <fmt/format.h>
 
 namespace redress {
 inline namespace v1 {
+
+#if defined(__linux__)
+namespace detail {
+
+// Reserved: no access, and no memory or swap set aside for it.
+void* reserve_pages(std::size_t bytes) noexcept {
+  void* at = ::mmap(nullptr, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  return at == MAP_FAILED ? nullptr : at;
+}
+
+// Every range these are given is whole pages: ranges start on a page, and a
+// chunk is a whole number of pages (ReservedArray checks).
+bool commit_pages(void* at, std::size_t bytes) noexcept {
+  return bytes == 0 || ::mprotect(at, bytes, PROT_READ | PROT_WRITE) == 0;
+}
+
+void* move_pages(void* from, std::size_t bytes, void* to) noexcept {
+  void* at = ::mremap(from, bytes, bytes, MREMAP_MAYMOVE | MREMAP_FIXED, to);
+  return at == MAP_FAILED ? nullptr : at;
+}
+
+void release_pages(void* at, std::size_t bytes) noexcept {
+  if (bytes > 0) ::munmap(at, bytes);
+}
+
+}  // namespace detail
+#endif
 
 FollowUpScheduler::FollowUpScheduler(Instant origin) noexcept : origin_(origin) {
   move_time(0);

@@ -780,4 +780,56 @@ TEST_SUITE("scheduler") {
       CHECK(fired_total > 1'000);
     }
   }
+
+  // The scheduler keeps its slots in a ReservedArray on Linux and a
+  // ChunkedArray elsewhere; both are held to the same behaviour here.
+  struct Record16 {
+    std::uint64_t a;
+    std::uint64_t b;
+  };
+#if defined(__linux__)
+#define REDRESS_SLOT_ARRAYS detail::ChunkedArray<Record16, 12>, detail::ReservedArray<Record16, 12>
+#else
+#define REDRESS_SLOT_ARRAYS detail::ChunkedArray<Record16, 12>
+#endif
+  TEST_CASE_TEMPLATE("slot storage keeps every element through growth, copies and moves", Array,
+                     REDRESS_SLOT_ARRAYS) {
+    Array array;
+    CHECK(array.capacity() == 0);
+    auto fill = [&](std::size_t from, std::size_t to, std::uint64_t salt) {
+      for (std::size_t i = from; i < to; ++i) array[static_cast<std::uint32_t>(i)] = {i * 7 + salt, ~i};
+    };
+    auto holds = [](const Array& a, std::size_t n, std::uint64_t salt) {
+      for (std::size_t i = 0; i < n; ++i) {
+        const Record16& r = a[static_cast<std::uint32_t>(i)];
+        if (r.a != i * 7 + salt || r.b != ~i) return false;
+      }
+      return true;
+    };
+    // 100 chunks: past the first reservation of a ReservedArray (16 chunks)
+    // and three of its moves to a larger one, each chunk written as it comes.
+    for (std::size_t c = 0; c < 100; ++c) {
+      array.add_chunk();
+      CHECK(array.capacity() == (c + 1) * Array::kChunk);
+      fill(c * Array::kChunk, array.capacity(), 1);
+    }
+    CHECK(holds(array, array.capacity(), 1));
+    CHECK(array.allocated_bytes() >= array.capacity() * sizeof(Record16));
+    CHECK(array.allocated_bytes() <= array.capacity() * sizeof(Record16) + 64 * 1024);
+
+    Array copy = array;
+    fill(0, array.capacity(), 2);  // the original changes, the copy does not
+    CHECK(holds(copy, copy.capacity(), 1));
+    CHECK(holds(array, array.capacity(), 2));
+    copy.add_chunk();  // and the copy grows on its own
+    CHECK(copy.capacity() == array.capacity() + Array::kChunk);
+
+    Array moved = std::move(array);
+    CHECK(moved.capacity() == 100 * Array::kChunk);
+    CHECK(holds(moved, moved.capacity(), 2));
+    copy = moved;
+    CHECK(copy.capacity() == moved.capacity());
+    CHECK(holds(copy, copy.capacity(), 2));
+  }
+#undef REDRESS_SLOT_ARRAYS
 }

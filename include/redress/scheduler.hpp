@@ -44,9 +44,12 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
+#include <new>
 #include <optional>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -181,6 +184,113 @@ class ChunkedArray {
   std::vector<std::unique_ptr<T[]>> chunks_;  // owns the chunks
   std::vector<std::uintptr_t> bases_;         // per chunk: its address - its first index * sizeof(T)
 };
+
+#if defined(__linux__)
+// Address space for ReservedArray, in src/scheduler.cpp (Linux's mmap,
+// mprotect and mremap, kept out of this header). Each returns false, or
+// nullptr, when the system refuses; none throws.
+void* reserve_pages(std::size_t bytes) noexcept;                        // reserved, not usable
+bool commit_pages(void* at, std::size_t bytes) noexcept;                // made readable and writable
+void* move_pages(void* from, std::size_t bytes, void* to) noexcept;     // to `to`, which it replaces
+void release_pages(void* at, std::size_t bytes) noexcept;               // unmapped
+
+// ReservedArray<T, Bits>
+//
+// ChunkedArray's interface over one range of addresses, so that element i is
+// at base + i: a cancel finds its slot with no table between it and the
+// cache miss it must take (about a tenth of a cancel at 10M pending). The
+// range is reserved up front and holds no memory; each chunk of 2^Bits
+// elements is committed when it is added. When the range is full, one twice
+// as large is reserved and the committed pages are moved into it by the
+// kernel (mremap moves page-table entries; no element is copied), so growth
+// stays cheap and allocated_bytes() counts committed chunks only. Linux
+// only: elsewhere the scheduler keeps ChunkedArray. T must be trivially
+// copyable. Internal to the scheduler.
+template <class T, unsigned Bits>
+class ReservedArray {
+  static_assert(std::is_trivially_copyable_v<T>);
+  // A chunk is a whole number of pages of every size Linux uses (at most
+  // 64 KiB), so every range committed, moved or released is whole pages.
+  static_assert((sizeof(T) << Bits) % 65536 == 0);
+
+ public:
+  static constexpr std::size_t kChunk = std::size_t{1} << Bits;
+
+  ReservedArray() = default;
+  ReservedArray(const ReservedArray& other) {
+    if (other.capacity_ == 0) return;
+    ReservedArray copy;
+    copy.grow_to(other.capacity_);
+    std::memcpy(static_cast<void*>(copy.base_), other.base_, other.capacity_ * sizeof(T));
+    swap(*this, copy);
+  }
+  ReservedArray(ReservedArray&& other) noexcept { swap(*this, other); }
+  ReservedArray& operator=(const ReservedArray& other) {
+    if (this != &other) *this = ReservedArray(other);
+    return *this;
+  }
+  ReservedArray& operator=(ReservedArray&& other) noexcept {
+    ReservedArray gone(std::move(other));
+    swap(*this, gone);
+    return *this;
+  }
+  ~ReservedArray() {
+    if (base_ != nullptr) release_pages(base_, reserved_ * sizeof(T));
+  }
+  friend void swap(ReservedArray& a, ReservedArray& b) noexcept {
+    std::swap(a.base_, b.base_);
+    std::swap(a.capacity_, b.capacity_);
+    std::swap(a.reserved_, b.reserved_);
+  }
+
+  T& operator[](std::uint32_t i) noexcept { return base_[i]; }
+  const T& operator[](std::uint32_t i) const noexcept { return base_[i]; }
+  std::size_t capacity() const noexcept { return capacity_; }
+
+  // Adds one chunk of uninitialised elements. May throw std::bad_alloc,
+  // leaving the array as it was.
+  void add_chunk() { grow_to(capacity_ + kChunk); }
+
+  std::size_t allocated_bytes() const noexcept { return capacity_ * sizeof(T); }
+
+ private:
+  static constexpr std::size_t kFirstReservation = 16 * kChunk;
+
+  // Commits elements [capacity_, capacity), reserving a larger range first
+  // when this one is too small; throws std::bad_alloc, changing nothing,
+  // when the system refuses.
+  void grow_to(std::size_t capacity) {
+    if (capacity > reserved_) {
+      std::size_t reserved = std::max(reserved_ == 0 ? kFirstReservation : 2 * reserved_, capacity);
+      void* range = reserve_pages(reserved * sizeof(T));
+      if (range == nullptr) throw std::bad_alloc();
+      if (capacity_ > 0 && move_pages(base_, capacity_ * sizeof(T), range) == nullptr) {
+        release_pages(range, reserved * sizeof(T));
+        throw std::bad_alloc();
+      }
+      // The committed pages have left the old range; the rest of it goes.
+      if (base_ != nullptr) {
+        release_pages(reinterpret_cast<char*>(base_) + capacity_ * sizeof(T), (reserved_ - capacity_) * sizeof(T));
+      }
+      base_ = static_cast<T*>(range);
+      reserved_ = reserved;
+    }
+    if (!commit_pages(base_ + capacity_, (capacity - capacity_) * sizeof(T))) throw std::bad_alloc();
+    capacity_ = capacity;
+  }
+
+  T* base_ = nullptr;
+  std::size_t capacity_ = 0;  // elements committed
+  std::size_t reserved_ = 0;  // elements the range can hold
+};
+
+// The scheduler's slots: in one range where the system allows it.
+template <class T, unsigned Bits>
+using SlotArray = ReservedArray<T, Bits>;
+#else
+template <class T, unsigned Bits>
+using SlotArray = ChunkedArray<T, Bits>;
+#endif
 
 // The tick count `at` holds: ticks since the epoch of ptime, with
 // not-a-date-time and the infinities at the extremes of int64. ptime keeps it
@@ -801,7 +911,7 @@ class FollowUpScheduler {
   std::uint64_t floor_ticks_ = 0;  // the start of second elapsed_
   std::uint64_t due_span_ = 0;     // from floor_ticks_ to the horizon
   std::uint64_t quiet_ticks_ = 0;  // from floor_ticks_ to next_deadline_ (or past the horizon); 0 while advancing
-  detail::ChunkedArray<Slot, 12> slots_;
+  detail::SlotArray<Slot, 12> slots_;
   detail::ChunkedArray<Entry, 13> entries_;  // in blocks of kBlockStride
   std::uint32_t used_ = 0;                // slots ever handed out: [0, used_)
   std::uint32_t slot_capacity_ = 0;       // slots_.capacity()
