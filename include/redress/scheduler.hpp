@@ -133,8 +133,8 @@ namespace detail {
 //
 // Element i is found from one table entry: the address of its chunk less
 // the bytes of the elements before that chunk, so that adding i * sizeof(T)
-// lands on it. A cancel is mostly this lookup, and every instruction counts
-// there (see FollowUpScheduler::release()).
+// lands on it. The scheduler's entries live here, and its slots too where
+// ReservedArray (below) is not available.
 template <class T, unsigned Bits>
 class ChunkedArray {
  public:
