@@ -902,7 +902,7 @@ const PhraseSet& LintPolicy::phrases() const noexcept { return data_->phrases; }
 std::optional<LintSeverity> LintPolicy::severity_of(std::string_view code) const noexcept {
   const auto* c = detail::find_code(code);
   if (!c) return std::nullopt;
-  return detail::severity_under(data_->settings, *c);
+  return data_->severity[static_cast<std::size_t>(c - detail::kCodes.data())];
 }
 
 const detail::LintPolicyData& lint_policy_data(const LintPolicy& policy) noexcept { return *policy.data_; }

@@ -224,6 +224,11 @@ TEST_SUITE("lint") {
     CHECK(r.value().worst() == LintSeverity::block);
     CHECK_FALSE(r.value().has("refusal.helpless"));
     CHECK(lint("规则如此,爱莫能助。").value().has("refusal.helpless"));
+    CHECK(context.policy.severity_of("policy_speak") == LintSeverity::block);
+    CHECK_FALSE(context.policy.severity_of("refusal.helpless"));
+    CHECK(context.policy.severity_of("blame.customer") == LintSeverity::block);
+    CHECK(context.policy.severity_of("order.facts_before_feelings") == LintSeverity::warn);
+    CHECK_FALSE(context.policy.severity_of("no_such_code"));
     CHECK(default_severity("policy_speak") == LintSeverity::warn);
     CHECK_FALSE(default_severity("no_such_code"));
   }
