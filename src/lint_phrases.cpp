@@ -280,6 +280,9 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
                           : data->ascii_kind[b] == kAsciiSkip ? std::uint32_t{kGapBit} << 16
                                                               : 0;
   }
+  auto edges_of = [](const PhraseInfo& p) {
+    return std::uint32_t{p.latin_start} * kLatinStart | std::uint32_t{p.latin_end} * kLatinEnd;
+  };
   auto table_size = [](std::size_t n) {
     std::size_t size = 16;
     while (size < n * 2) size *= 2;
@@ -293,7 +296,8 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
     data->pair_filter[h >> 6] |= std::uint64_t{1} << (h & 63);
     std::size_t slot = slot_hash(key) & (data->pair_slots.size() - 1);
     while (data->pair_slots[slot].key != 0) slot = (slot + 1) & (data->pair_slots.size() - 1);
-    data->pair_slots[slot] = {key, id};
+    const PhraseInfo& p = data->phrases[id];
+    data->pair_slots[slot] = {key, id << 2 | edges_of(p)};
   }
   // The triple filter passes the classes of every phrase of three units;
   // the quad filter the first four of the longer ones.
@@ -307,27 +311,43 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
     std::vector<std::uint64_t>& filter = p.length == 3 ? data->triple_filter : data->quad_filter;
     filter[bit >> 6] |= std::uint64_t{1} << (bit & 63);
   }
-  auto fill = [&](std::map<std::uint64_t, std::vector<std::uint32_t>>& groups, std::vector<TripleSlot>& slots) {
-    slots.assign(table_size(groups.size()), TripleSlot{});
-    for (auto& [key, ids] : groups) {
-      // Longer phrases first, so find_all() lists them first at a position.
-      std::stable_sort(ids.begin(), ids.end(), [&](std::uint32_t a, std::uint32_t b) {
-        return data->phrases[a].length > data->phrases[b].length;
-      });
-      std::size_t slot = slot_hash(key) & (slots.size() - 1);
-      while (slots[slot].key != 0) slot = (slot + 1) & (slots.size() - 1);
-      const auto begin = static_cast<std::uint32_t>(data->candidates.size());
-      data->candidates.insert(data->candidates.end(), ids.begin(), ids.end());
-      std::uint64_t fifth = 0;
-      for (std::uint32_t id : ids) {
-        const PhraseInfo& p = data->phrases[id];
-        fifth |= p.length > 4 ? std::uint64_t{1} << (data->classes[p.classes + 4] & 63) : ~std::uint64_t{0};
-      }
-      slots[slot] = {key, begin, static_cast<std::uint32_t>(data->candidates.size()), fifth};
+  // The same classes make the same phrase to the matcher: a triple slot
+  // keeps the first phrase of its group.
+  data->triple_slots.assign(table_size(by_triple.size()), TripleSlot{});
+  for (const auto& [key, ids] : by_triple) {
+    std::size_t slot = slot_hash(key) & (data->triple_slots.size() - 1);
+    while (data->triple_slots[slot].key != 0) slot = (slot + 1) & (data->triple_slots.size() - 1);
+    data->triple_slots[slot] = {key, ids.front(), edges_of(data->phrases[ids.front()])};
+  }
+  data->quad_slots.assign(table_size(by_quad.size()), QuadSlot{});
+  for (auto& [key, ids] : by_quad) {
+    // Longer phrases first, so find_all() lists them first at a position.
+    std::stable_sort(ids.begin(), ids.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return data->phrases[a].length > data->phrases[b].length;
+    });
+    if (ids.size() > std::size_t{0xFFFF} + 1) {
+      return fail(errc::invalid_argument, "phrases: more than 65,536 begin with the same four characters");
     }
-  };
-  fill(by_triple, data->triple_slots);
-  fill(by_quad, data->quad_slots);
+    std::size_t slot = slot_hash(key) & (data->quad_slots.size() - 1);
+    while (data->quad_slots[slot].key != 0) slot = (slot + 1) & (data->quad_slots.size() - 1);
+    QuadSlot& q = data->quad_slots[slot];
+    const PhraseInfo& first = data->phrases[ids.front()];
+    q.key = key;
+    for (std::size_t k = 4; k < std::min<std::size_t>(first.length, 8); ++k) {
+      q.next4 |= std::uint64_t{data->classes[first.classes + k]} << (16 * (k - 4));
+    }
+    q.phrase = ids.front();
+    q.classes = first.classes;
+    q.length = static_cast<std::uint8_t>(first.length);
+    q.edges = static_cast<std::uint8_t>(edges_of(first));
+    q.rest = static_cast<std::uint32_t>(data->candidates.size());
+    q.more = static_cast<std::uint16_t>(ids.size() - 1);
+    data->candidates.insert(data->candidates.end(), ids.begin() + 1, ids.end());
+    for (auto it = ids.begin() + 1; it != ids.end(); ++it) {
+      const PhraseInfo& p = data->phrases[*it];
+      q.fifth |= p.length > 4 ? std::uint64_t{1} << (data->classes[p.classes + 4] & 63) : ~std::uint64_t{0};
+    }
+  }
   return std::shared_ptr<const PhraseSetData>(std::move(data));
 }
 

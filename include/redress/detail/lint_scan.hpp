@@ -69,7 +69,7 @@ inline constexpr std::size_t kMaxClasses = kClassMask;
 // full-width marks that end a sentence (。！？；).
 inline constexpr std::uint16_t kSentenceEnd = 1;
 inline constexpr std::array<char32_t, 4> kFullWidthSentenceEnds = {0x3002, 0xFF01, 0xFF1F, 0xFF1B};
-inline constexpr std::size_t kMaxPhraseUnits = 48;
+inline constexpr std::size_t kMaxPhraseUnits = 48;  // fits QuadSlot::length
 
 // Unit flags, above the class in a unit.
 // With kWordBit: this unit continues a word (the unit before it is a word
@@ -134,20 +134,40 @@ struct PhraseInfo {
 // A slot of the open-addressed table of two-unit phrases.
 struct PairSlot {
   std::uint32_t key = 0;  // (first class << 12 | second class) + 1; 0 when empty
-  std::uint32_t phrase = 0;
+  std::uint32_t phrase = 0;  // the phrase, shifted left by two, or-ed with its edges (kLatinStart, kLatinEnd)
 };
 
-// A slot of the open-addressed tables of longer phrases: three-unit ones
-// keyed by their classes, longer ones by their first four classes; a range of
-// `candidates`, longest phrase first.
+// A slot of the open-addressed table of three-unit phrases, keyed by their
+// classes: the phrase, and whether it must start or end at a word boundary
+// (kLatinStart, kLatinEnd), so that a match reads no other table.
 struct TripleSlot {
-  std::uint64_t key = 0;  // triple_key() or quad_key(); 0 when empty
-  std::uint32_t begin = 0;
-  std::uint32_t end = 0;
-  // Of quad slots: bit (c & 63) for the fifth class c of each candidate,
-  // all bits when one has only four units. A text whose fifth unit has no
-  // bit here matches none of them.
+  std::uint64_t key = 0;  // triple_key(); 0 when empty
+  std::uint32_t phrase = 0;
+  std::uint32_t edges = 0;  // kLatinStart | kLatinEnd
+};
+inline constexpr std::uint32_t kLatinStart = 1;
+inline constexpr std::uint32_t kLatinEnd = 2;
+
+// A slot of the open-addressed table of phrases of four units or more,
+// keyed by their first four classes. The first candidate (the longest)
+// lives in the slot: its classes 4 to 7, its length and its edges, so that
+// a phrase of up to eight units is verified without reading another table
+// (in a match, the other tables' lookups were a chain of loads that the
+// branches on their results waited for). The others, longest first, are
+// `candidates[rest, rest + more)`.
+struct QuadSlot {
+  std::uint64_t key = 0;    // quad_key(); 0 when empty
+  std::uint64_t next4 = 0;  // classes 4 to 7 of the first candidate, 16 bits each; 0 past its end
+  // Bit (c & 63) for the fifth class c of each other candidate, all bits
+  // when one has only four units. A text whose fifth unit has no bit here
+  // matches none of them.
   std::uint64_t fifth = 0;
+  std::uint32_t phrase = 0;   // the first candidate
+  std::uint32_t classes = 0;  // offset of its classes in PhraseSetData::classes
+  std::uint32_t rest = 0;
+  std::uint8_t length = 0;  // of the first candidate, in units (at most kMaxPhraseUnits)
+  std::uint8_t edges = 0;   // of the first candidate: kLatinStart | kLatinEnd
+  std::uint16_t more = 0;
 };
 
 inline constexpr std::uint32_t pair_key(std::uint32_t c0, std::uint32_t c1) noexcept { return (c0 << 12 | c1) + 1; }
@@ -195,8 +215,8 @@ struct PhraseSetData {
   std::vector<std::uint64_t> triple_filter;           // 2^kFilterBits bits, by prefix_hashes().three: phrases of 3 units
   std::vector<TripleSlot> triple_slots;               // power-of-two size; phrases of 3 units
   std::vector<std::uint64_t> quad_filter;             // the same by the first four classes: phrases of 4 units or more
-  std::vector<TripleSlot> quad_slots;                 // power-of-two size; phrases of 4 units or more
-  std::vector<std::uint32_t> candidates;              // phrase ids, per triple slot range
+  std::vector<QuadSlot> quad_slots;                   // power-of-two size; phrases of 4 units or more
+  std::vector<std::uint32_t> candidates;              // phrase ids: a quad slot's other candidates
   std::size_t max_units = 1;
   // By a unit's class and mid-word flag (unit & kFollowIndex): for class c,
   // bit (d & 63) is set when a phrase continues c with class d, all bits
@@ -261,21 +281,25 @@ inline std::error_code invalid_utf8_at(std::size_t offset) {
 
 // same_classes()
 //
-// Whether units [4, m) of `unit` have the classes `want[4, m)`, compared four
-// at a time in 64-bit words: a phrase's loop ends at its first word instead
-// of at a character hard to predict. Reads up to three units and classes
-// beyond m: the units end in sentinels, and the classes in padding.
-inline bool same_classes(const std::uint16_t* unit, const std::uint16_t* want, std::size_t m) noexcept {
-  constexpr std::uint64_t kClasses = 0x0FFF0FFF0FFF0FFFull;
-  static_assert(kClassMask == 0x0FFF);
-  for (std::size_t q = 4; q < m; q += 4) {
+// Whether units [from, m) of `unit` have the classes `want[from, m)`,
+// compared four at a time in 64-bit words: a phrase's loop ends at its first
+// word instead of at a character hard to predict. Reads up to three units
+// and classes beyond m: the units end in sentinels, and the classes in
+// padding.
+inline constexpr std::uint64_t kFourClasses = 0x0FFF0FFF0FFF0FFFull;
+static_assert(kClassMask == 0x0FFF);
+// The lanes of the first `left` (0 to 4 or more) of four 16-bit lanes.
+inline std::uint64_t first_lanes(std::size_t left) noexcept {
+  return left >= 4 ? ~std::uint64_t{0} : (std::uint64_t{1} << (16 * left)) - 1;
+}
+inline bool same_classes(const std::uint16_t* unit, const std::uint16_t* want, std::size_t from,
+                         std::size_t m) noexcept {
+  for (std::size_t q = from; q < m; q += 4) {
     std::uint64_t x;
     std::uint64_t w;
     std::memcpy(&x, unit + q, 8);
     std::memcpy(&w, want + q, 8);
-    const std::size_t left = m - q;
-    const std::uint64_t lanes = left >= 4 ? ~std::uint64_t{0} : (std::uint64_t{1} << (16 * left)) - 1;
-    if (((x ^ w) & kClasses & lanes) != 0) return false;
+    if (((x ^ w) & kFourClasses & first_lanes(m - q)) != 0) return false;
   }
   return true;
 }
@@ -341,10 +365,13 @@ inline std::size_t word_starts(const std::uint16_t* unit, std::size_t n) noexcep
   return count;
 }
 
+// Units a buffer holds beyond its last one: match_units() writes sentinels there.
+inline constexpr std::size_t kSentinels = 8;
+
 // match_units()
 //
 // Reports the phrases that start at units [from, to) of a buffer of `n`
-// units (unit[n], unit[n + 1] and unit[n + 2] are overwritten with sentinels). A first pass, free of
+// units (unit[n] to unit[n + kSentinels - 1] are overwritten with sentinels). A first pass, free of
 // branches, keeps the positions where a phrase may start in `cand`: the
 // class is a one-unit phrase, or the next class may follow it (one bit of
 // its `follow` mask); and a Latin-script unit must begin its word, as every
@@ -366,13 +393,13 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
   const TripleSlot* const triple_slots = set.triple_slots.data();
   const std::size_t quad_mask = set.quad_slots.size() - 1;
   const std::uint64_t* const quad_filter = set.quad_filter.data();
-  const TripleSlot* const quad_slots = set.quad_slots.data();
+  const QuadSlot* const quad_slots = set.quad_slots.data();
   const std::uint32_t* const candidates = set.candidates.data();
   const PhraseInfo* const phrases = set.phrases.data();
   const std::uint16_t* const classes = set.classes.data();
-  unit[n] = kGapBit;  // the end of the text is a word boundary
-  unit[n + 1] = kGapBit;
-  unit[n + 2] = kGapBit;
+  // The end of the text is a word boundary; the sentinels also give the
+  // reads of a phrase's first eight units something to read.
+  for (std::size_t k = 0; k < kSentinels; ++k) unit[n + k] = kGapBit;
 
   const std::size_t count = start_candidates(unit, follow, from, to, cand);
   if constexpr (kStats) counts.latin_words += word_starts(unit + from, to - from);
@@ -415,25 +442,42 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
     const std::size_t i = flags & kIndex;
     const std::uint32_t c = unit[i] & kClassMask;
     const bool start_ok = (unit[i] & kMidWord) != kMidWord;
+    // Whether a phrase with these edges may end before unit `after`: a
+    // Latin-script edge must be a word boundary.
+    auto edges_ok = [&](std::uint32_t edges, std::size_t after) {
+      const std::uint32_t ok = std::uint32_t{start_ok} * kLatinStart | std::uint32_t{boundary_after(after)} * kLatinEnd;
+      return (edges & ~ok) == 0;
+    };
     const std::uint32_t c2 = unit[i + 1] & kClassMask;
     const std::uint32_t c3 = unit[i + 2] & kClassMask;
     if (flags & kQuad) {  // phrases of four units or more, by their first four classes
       const std::uint64_t key4 = quad_key(c, c2, c3, unit[i + 3] & kClassMask);
       std::size_t slot = slot_hash(key4) & quad_mask;
       while (quad_slots[slot].key != key4 && quad_slots[slot].key != 0) slot = (slot + 1) & quad_mask;
-      const TripleSlot& t = quad_slots[slot];
-      // Empty when the key is absent, or when no candidate goes on as the text does.
-      const std::uint32_t last = (t.fifth >> (unit[i + 4] & 63)) & 1 ? t.end : t.begin;
-      for (std::uint32_t j = t.begin; j < last; ++j) {
-        const std::uint32_t id = candidates[j];
-        const PhraseInfo& p = phrases[id];
-        const std::size_t m = p.length;
-        if (i + m > n) continue;
-        const std::uint16_t* want = classes + p.classes;
-        if (!same_classes(unit + i, want, m)) continue;
-        if (p.latin_start && !start_ok) continue;
-        if (p.latin_end && !boundary_after(i + m)) continue;
-        emit(static_cast<std::size_t>(id), std::size_t{byte_at[i]}, std::size_t{end_byte(i + m - 1)});
+      const QuadSlot& t = quad_slots[slot];
+      if (t.key == key4) {
+        // The first candidate, from the slot alone up to eight units (units
+        // i + 4 to i + 7 exist: the sentinels).
+        const std::size_t m = t.length;
+        std::uint64_t x;
+        std::memcpy(&x, unit + i + 4, 8);
+        if (i + m <= n && ((x ^ t.next4) & kFourClasses & first_lanes(m - 4)) == 0 &&
+            (m <= 8 || same_classes(unit + i, classes + t.classes, 8, m)) && edges_ok(t.edges, i + m)) {
+          emit(std::size_t{t.phrase}, std::size_t{byte_at[i]}, std::size_t{end_byte(i + m - 1)});
+        }
+        // The others, unless none goes on as the text does.
+        if (t.more != 0 && ((t.fifth >> (unit[i + 4] & 63)) & 1) != 0) {
+          for (std::uint32_t j = t.rest; j < t.rest + t.more; ++j) {
+            const std::uint32_t id = candidates[j];
+            const PhraseInfo& p = phrases[id];
+            const std::size_t len = p.length;
+            if (i + len > n || !same_classes(unit + i, classes + p.classes, 4, len)) continue;
+            if (!edges_ok(std::uint32_t{p.latin_start} * kLatinStart | std::uint32_t{p.latin_end} * kLatinEnd, i + len)) {
+              continue;
+            }
+            emit(std::size_t{id}, std::size_t{byte_at[i]}, std::size_t{end_byte(i + len - 1)});
+          }
+        }
       }
     }
     if (flags & kTriple) {  // the three-unit phrase
@@ -441,24 +485,17 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
       std::size_t slot = slot_hash(key) & triple_mask;
       while (triple_slots[slot].key != key && triple_slots[slot].key != 0) slot = (slot + 1) & triple_mask;
       const TripleSlot& t = triple_slots[slot];
-      if (t.begin < t.end) {
-        const std::uint32_t id = candidates[t.begin];
-        const PhraseInfo& p = phrases[id];
-        if ((!p.latin_start || start_ok) && (!p.latin_end || boundary_after(i + 3))) {
-          emit(static_cast<std::size_t>(id), std::size_t{byte_at[i]}, std::size_t{end_byte(i + 2)});
-        }
+      if (t.key == key && edges_ok(t.edges, i + 3)) {
+        emit(std::size_t{t.phrase}, std::size_t{byte_at[i]}, std::size_t{end_byte(i + 2)});
       }
     }
     if (flags & kPair) {
       const std::uint32_t key2 = pair_key(c, c2);
       std::size_t slot = slot_hash(key2) & pair_mask;
       while (pair_slots[slot].key != key2 && pair_slots[slot].key != 0) slot = (slot + 1) & pair_mask;
-      if (pair_slots[slot].key == key2) {
-        const std::uint32_t id = pair_slots[slot].phrase;
-        const PhraseInfo& p = phrases[id];
-        if ((!p.latin_start || start_ok) && (!p.latin_end || boundary_after(i + 2))) {
-          emit(static_cast<std::size_t>(id), std::size_t{byte_at[i]}, std::size_t{end_byte(i + 1)});
-        }
+      const std::uint32_t v = pair_slots[slot].phrase;
+      if (pair_slots[slot].key == key2 && edges_ok(v & 3u, i + 2)) {
+        emit(std::size_t{v >> 2}, std::size_t{byte_at[i]}, std::size_t{end_byte(i + 1)});
       }
     }
     const std::int32_t s = single[c];
@@ -679,11 +716,11 @@ template <bool kStats, class Emit>
 std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanStats& stats, Emit&& emit) {
   constexpr std::size_t kChunk = 1024;
   constexpr std::size_t kBlock = 16;
-  constexpr std::size_t kSize = kChunk + kMaxPhraseUnits + 4;
+  constexpr std::size_t kSize = kChunk + kMaxPhraseUnits + 1 + kSentinels;
   const std::size_t keep = set.max_units + 1;
   const std::size_t cap = kChunk + keep;
   // Units: the class with the gap, word and mid-word flags above it, and the byte
-  // where the unit starts. Three extra slots hold the sentinels.
+  // where the unit starts. kSentinels extra slots hold the sentinels.
   std::uint16_t unit[kSize];
   std::uint32_t byte_at[kSize];
   std::uint16_t cand[kSize];
