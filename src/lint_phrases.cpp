@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cassert>
 #include <charconv>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -14,6 +15,9 @@ namespace redress {
 inline namespace v1 {
 namespace detail {
 namespace {
+
+// In a phrase's units (compile_phrases()), the first code point of a word.
+constexpr char32_t kWordMarker = 1;
 
 // Decodes one code point of valid-or-not UTF-8; returns 0 length on error.
 std::size_t decode(std::string_view s, std::size_t i, char32_t& cp) {
@@ -155,8 +159,10 @@ result<std::uint32_t> parse_kinds(std::string_view field, std::int32_t& value, s
 result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const PhraseTable> tables) {
   const Folding& fold = folding();
   auto data = std::make_shared<PhraseSetData>();
-  std::vector<std::u32string> sequences;
-  std::map<std::u32string, std::size_t> index;
+  // A phrase's units: a character other than a letter is a unit of its
+  // own, a word (kWordMarker, then its letters) one unit.
+  std::vector<std::vector<std::u32string>> sequences;
+  std::map<std::vector<std::u32string>, std::size_t> index;
   for (const PhraseTable& table : tables) {
     auto per_line = [&](std::size_t line_number, std::string_view line) -> std::error_code {
       const std::string where = fmt::format("{} line {}", table.name, line_number);
@@ -168,8 +174,9 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
       auto kinds = parse_kinds(line.substr(0, tab), value, where);
       if (!kinds) return kinds.error();
       std::string_view text = line.substr(tab + 1);
-      std::u32string seq;
+      std::vector<std::u32string> seq;
       bool latin = false;
+      bool in_word = false;  // the last unit is a word that a letter continues
       for (std::size_t k = 0; k < text.size();) {
         char32_t cp = 0;
         const std::size_t n = decode(text, k, cp);
@@ -177,24 +184,39 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
           return fail(errc::invalid_utf8, fmt::format("{}: invalid UTF-8 at byte {} of the phrase", where, k));
         }
         k += n;
-        if (cp == '\'' || cp == 0x2019) continue;
-        if (fold.flags_of(cp) & kSkip) continue;
-        if (fold.flags_of(cp) & kWord) latin = true;
-        seq += fold.fold(cp);
+        if (cp == '\'' || cp == 0x2019) continue;  // an apostrophe: dropped, even inside a word
+        const std::uint16_t flags = fold.flags_of(cp);
+        if (flags & kSkip) {
+          in_word = false;
+        } else if (flags & kWord) {
+          latin = true;
+          if (!in_word) seq.emplace_back(1, kWordMarker);
+          seq.back() += fold.fold(cp);
+          in_word = true;
+          if (seq.back().size() > kMaxWordLetters + 1) {
+            return fail(errc::invalid_argument,
+                        fmt::format("{}: a word of the phrase is longer than {} letters", where, kMaxWordLetters));
+          }
+        } else {
+          seq.emplace_back(1, fold.fold(cp));
+          in_word = false;
+        }
       }
       if (seq.empty()) return fail(errc::invalid_argument, fmt::format("{}: the phrase is empty", where));
       if (seq.size() > kMaxPhraseUnits) {
         return fail(errc::invalid_argument,
-                    fmt::format("{}: the phrase is longer than {} characters", where, kMaxPhraseUnits));
+                    fmt::format("{}: the phrase is longer than {} characters and words", where, kMaxPhraseUnits));
       }
       auto [it, inserted] = index.emplace(seq, data->phrases.size());
       if (inserted) {
         PhraseInfo info;
-        for (char32_t c : seq) append_utf8(info.text, c);
+        for (std::size_t u = 0; u < seq.size(); ++u) {
+          const bool word = seq[u][0] == kWordMarker;
+          if (word && u > 0 && seq[u - 1][0] == kWordMarker) info.text += ' ';
+          for (std::size_t c = word ? 1 : 0; c < seq[u].size(); ++c) append_utf8(info.text, seq[u][c]);
+        }
         info.length = static_cast<std::uint16_t>(seq.size());
         info.latin = latin;
-        info.latin_start = (fold.flags_of(seq.front()) & kWord) != 0;
-        info.latin_end = (fold.flags_of(seq.back()) & kWord) != 0;
         data->phrases.push_back(std::move(info));
         sequences.push_back(seq);
       }
@@ -205,33 +227,84 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
     if (std::error_code ec = for_each_table_line(table.text, per_line)) return ec;
   }
 
-  // Classes: one per distinct normalised code point used by a phrase; those
-  // that begin a phrase first, so the per-class tables the matcher reads most
-  // (follow, single) are dense at their start.
-  std::unordered_map<char32_t, std::uint16_t> class_of;
+  // Classes: one per distinct unit of the phrases (a normalised character
+  // or a word); those that begin a phrase first, so the per-class tables the
+  // matcher reads most (follow, single) are dense at their start.
+  std::unordered_map<std::u32string, std::uint16_t> class_of;
   for (int pass = 0; pass < 2; ++pass) {
     for (const auto& seq : sequences) {
       for (std::size_t k = 0; k < (pass == 0 ? 1 : seq.size()); ++k) {
-        const char32_t c = seq[k];
-        if (class_of.count(c)) continue;
+        if (class_of.count(seq[k])) continue;
         if (class_of.size() >= kMaxClasses) {
-          return fail(errc::invalid_argument, fmt::format("phrases: more than {} distinct characters", kMaxClasses));
+          return fail(errc::invalid_argument,
+                      fmt::format("phrases: more than {} distinct characters and words", kMaxClasses));
         }
-        class_of.emplace(c, static_cast<std::uint16_t>(class_of.size() + 1));
+        class_of.emplace(seq[k], static_cast<std::uint16_t>(class_of.size() + 1));
       }
     }
   }
+  // Letters: a word's key has a byte per letter, the letter's class in the
+  // entries. An ASCII letter or digit is its lower-case self (so that the
+  // scanner reads the key of an ASCII word from its bytes); the other
+  // letters of the phrases' words count up from 0x80; any other letter is 0,
+  // and a word with one is in no phrase.
+  std::unordered_map<char32_t, std::uint8_t> letter_of;
+  for (const auto& seq : sequences) {
+    for (const std::u32string& u : seq) {
+      if (u[0] != kWordMarker) continue;
+      for (std::size_t k = 1; k < u.size(); ++k) {
+        if (u[k] < 0x80 || letter_of.count(u[k])) continue;
+        if (letter_of.size() == 0x80) {
+          return fail(errc::invalid_argument, "phrases: more than 128 distinct letters beyond ASCII in words");
+        }
+        letter_of.emplace(u[k], static_cast<std::uint8_t>(0x80 + letter_of.size()));
+      }
+    }
+  }
+  auto letter_class = [&](char32_t folded) -> std::uint16_t {
+    if (folded < 0x80) return static_cast<std::uint16_t>(folded);
+    auto it = letter_of.find(folded);
+    return it == letter_of.end() ? 0 : it->second;
+  };
   auto entry = [&](char32_t cp) -> std::uint16_t {
-    std::uint16_t e = fold.flags_of(cp);
-    auto it = class_of.find(fold.fold(cp));
-    if (it != class_of.end() && !(e & kSkip)) e |= it->second;
-    return e;
+    const std::uint16_t e = fold.flags_of(cp);
+    if (e & kSkip) return e;
+    const char32_t f = fold.fold(cp);
+    if (e & kWord) return static_cast<std::uint16_t>(e | letter_class(f));
+    auto it = class_of.find(std::u32string(1, f));
+    return it == class_of.end() ? e : static_cast<std::uint16_t>(e | it->second);
   };
   data->entries.resize(0x10000);
   for (char32_t cp = 0; cp < 0x10000; ++cp) data->entries[cp] = entry(cp);
   for (char32_t cp : kFullWidthSentenceEnds) {
     assert((data->entries[cp] & (kSkip | kClassMask)) == kSkip);
     data->entries[cp] |= kSentenceEnd;
+  }
+  // The words, each in slot word_hash() or the next: the table doubles
+  // until every word has one of its two.
+  std::vector<WordSlot> words;
+  for (const auto& [u, cls] : class_of) {
+    if (u[0] != kWordMarker) continue;
+    unsigned char key[kMaxWordLetters] = {};
+    for (std::size_t k = 1; k < u.size(); ++k) key[k - 1] = static_cast<unsigned char>(letter_class(u[k]));
+    WordSlot w;
+    std::memcpy(&w.lo, key, 8);
+    std::memcpy(&w.hi, key + 8, 8);
+    w.cls = cls;
+    words.push_back(w);
+  }
+  for (std::size_t size = 16;; size *= 2) {
+    if (size < 4 * words.size()) continue;
+    data->words.assign(size, WordSlot{});
+    bool placed = true;
+    for (const WordSlot& w : words) {
+      const std::size_t h = word_hash(w.lo, w.hi) & (size - 1);
+      WordSlot* slot = data->words[h].cls == 0 ? &data->words[h] : &data->words[(h + 1) & (size - 1)];
+      placed = slot->cls == 0;
+      if (!placed) break;
+      *slot = w;
+    }
+    if (placed) break;
   }
 
   // Class sequences; one-unit phrases by class, two-unit ones by pair, and
@@ -243,7 +316,7 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
   for (std::size_t id = 0; id < data->phrases.size(); ++id) {
     PhraseInfo& p = data->phrases[id];
     p.classes = static_cast<std::uint32_t>(data->classes.size());
-    for (char32_t c : sequences[id]) data->classes.push_back(class_of.at(c));
+    for (const std::u32string& u : sequences[id]) data->classes.push_back(class_of.at(u));
     data->max_units = std::max<std::size_t>(data->max_units, p.length);
     const std::uint16_t* c = &data->classes[p.classes];
     const auto index = static_cast<std::uint32_t>(id);
@@ -258,31 +331,20 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
     }
   }
   data->classes.insert(data->classes.end(), kClassPadding, 0);  // same_classes() reads a word at a time
-  // follow[] by class, then by class with kMidBit: the same for classes
-  // that are not Latin-script, 0 for those that are (no phrase starts
-  // inside a word).
-  static_assert(kFollowIndex == (kMidBit | kClassMask) && kMidBit == kClassMask + 1);
-  data->follow.assign(kMidBit + class_of.size() + 1, 0);
+  // follow[] by class (and class 0, of what no phrase has).
+  data->follow.assign(class_of.size() + 1, 0);
   for (const PhraseInfo& p : data->phrases) {
     const std::uint16_t* c = &data->classes[p.classes];
     data->follow[c[0]] |= p.length == 1 ? ~std::uint64_t{0} : std::uint64_t{1} << (c[1] & 63);
   }
-  for (const auto& [c, cls] : class_of) {
-    if (!Folding::is_word(c)) data->follow[kMidBit + cls] = data->follow[cls];
-  }
   for (std::size_t b = 0; b < 0x80; ++b) {
     const std::uint16_t e = data->entries[b];
-    const std::uint32_t unit = (e & kClassMask) | ((e & kWord) ? kWordBit : 0);
     data->ascii_kind[b] = b == '\'' ? kAsciiDrop : (e & kSkip) ? kAsciiSkip : kAsciiUnit;
-    // ASCII units are word characters: kMidBit after them.
-    assert(data->ascii_kind[b] != kAsciiUnit || (e & kWord) != 0);
-    data->ascii_code[b] = data->ascii_kind[b] == kAsciiUnit   ? unit | std::uint32_t{kMidBit} << 16 | 1u << 31
-                          : data->ascii_kind[b] == kAsciiSkip ? std::uint32_t{kGapBit} << 16
-                                                              : 0;
+    // The scanner's ASCII paths take a unit for a letter or digit, and the
+    // key of an ASCII word from its bytes.
+    assert((data->ascii_kind[b] == kAsciiUnit) == ascii_alnum(static_cast<unsigned char>(b)));
+    assert(data->ascii_kind[b] != kAsciiUnit || (e & kClassMask) == (b | 0x20));
   }
-  auto edges_of = [](const PhraseInfo& p) {
-    return std::uint32_t{p.latin_start} * kLatinStart | std::uint32_t{p.latin_end} * kLatinEnd;
-  };
   auto table_size = [](std::size_t n) {
     std::size_t size = 16;
     while (size < n * 2) size *= 2;
@@ -296,8 +358,7 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
     data->pair_filter[h >> 6] |= std::uint64_t{1} << (h & 63);
     std::size_t slot = slot_hash(key) & (data->pair_slots.size() - 1);
     while (data->pair_slots[slot].key != 0) slot = (slot + 1) & (data->pair_slots.size() - 1);
-    const PhraseInfo& p = data->phrases[id];
-    data->pair_slots[slot] = {key, id << 2 | edges_of(p)};
+    data->pair_slots[slot] = {key, id};
   }
   // The triple filter passes the classes of every phrase of three units;
   // the quad filter the first four of the longer ones.
@@ -317,7 +378,7 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
   for (const auto& [key, ids] : by_triple) {
     std::size_t slot = slot_hash(key) & (data->triple_slots.size() - 1);
     while (data->triple_slots[slot].key != 0) slot = (slot + 1) & (data->triple_slots.size() - 1);
-    data->triple_slots[slot] = {key, ids.front(), edges_of(data->phrases[ids.front()])};
+    data->triple_slots[slot] = {key, ids.front()};
   }
   data->quad_slots.assign(table_size(by_quad.size()), QuadSlot{});
   for (auto& [key, ids] : by_quad) {
@@ -338,8 +399,7 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
     }
     q.phrase = ids.front();
     q.classes = first.classes;
-    q.length = static_cast<std::uint8_t>(first.length);
-    q.edges = static_cast<std::uint8_t>(edges_of(first));
+    q.length = first.length;
     q.rest = static_cast<std::uint32_t>(data->candidates.size());
     q.more = static_cast<std::uint16_t>(ids.size() - 1);
     data->candidates.insert(data->candidates.end(), ids.begin() + 1, ids.end());

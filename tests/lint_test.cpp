@@ -474,46 +474,50 @@ Counts count_simply(const detail::PhraseSetData& set, std::string_view text) {
 }
 
 // Every match, found the slow way: the text turned into units one code
-// point at a time, then every phrase compared at every unit.
-std::vector<PhraseMatch> find_simply(const detail::PhraseSetData& set, std::string_view text) {
-  struct Unit {
-    std::uint16_t cls;
-    bool word;
-    bool gap_before;
-    std::size_t begin;
-    std::size_t end;
-  };
-  std::vector<Unit> units;
-  bool gap = false;
+// point at a time (a character other than a letter, or a whole word: its
+// letters' classes), each phrase's normalised text likewise, then every
+// phrase compared at every unit.
+struct SimpleUnit {
+  std::u16string key;  // a character: its class; a word: u'w', then its letters' classes
+  std::size_t begin;
+  std::size_t end;
+};
+std::vector<SimpleUnit> simple_units(const detail::PhraseSetData& set, std::string_view text) {
+  std::vector<SimpleUnit> units;
+  bool in_word = false;
   for (std::size_t i = 0, length = 0; i < text.size(); i += length) {
     const char32_t cp = decode_at(text, i, length);
-    if (cp == '\'' || cp == 0x2019) continue;  // an apostrophe: neither a unit nor a gap
+    if (cp == '\'' || cp == 0x2019) continue;  // an apostrophe: dropped, even inside a word
     const std::uint16_t e = set.entry(cp);
+    const auto cls = static_cast<char16_t>(e & detail::kClassMask);
     if (e & detail::kSkip) {
-      gap = true;
-      continue;
+      in_word = false;
+    } else if ((e & detail::kWord) && in_word) {
+      units.back().key += cls;
+      units.back().end = i + length;
+    } else {
+      units.push_back({(e & detail::kWord) ? std::u16string{u'w', cls} : std::u16string{cls}, i, i + length});
+      in_word = (e & detail::kWord) != 0;
     }
-    units.push_back({static_cast<std::uint16_t>(e & detail::kClassMask), (e & detail::kWord) != 0, gap, i, i + length});
-    gap = false;
   }
-  // A word starts at a unit that is no word character, follows a gap, or
-  // follows one that is no word character; ends likewise.
-  auto starts_word = [&](std::size_t i) { return !units[i].word || units[i].gap_before || i == 0 || !units[i - 1].word; };
-  auto ends_word = [&](std::size_t i) {  // unit i is the last of the match
-    return i + 1 == units.size() || units[i + 1].gap_before || !units[i + 1].word || !units[i].word;
-  };
+  return units;
+}
+std::vector<PhraseMatch> find_simply(const detail::PhraseSetData& set, std::string_view text) {
+  const std::vector<SimpleUnit> units = simple_units(set, text);
+  std::vector<std::vector<SimpleUnit>> phrases;
+  for (const detail::PhraseInfo& p : set.phrases) phrases.push_back(simple_units(set, p.text));
   std::vector<PhraseMatch> out;
   for (std::size_t i = 0; i < units.size(); ++i) {
-    for (std::size_t id = 0; id < set.phrases.size(); ++id) {
-      const detail::PhraseInfo& p = set.phrases[id];
-      if (i + p.length > units.size()) continue;
+    for (std::size_t id = 0; id < phrases.size(); ++id) {
+      const auto& want = phrases[id];
+      if (i + want.size() > units.size()) continue;
       bool same = true;
-      for (std::size_t q = 0; q < p.length && same; ++q) same = units[i + q].cls == set.classes[p.classes + q];
-      if (!same || (p.latin_start && !starts_word(i)) || (p.latin_end && !ends_word(i + p.length - 1))) continue;
+      for (std::size_t q = 0; q < want.size() && same; ++q) same = units[i + q].key == want[q].key;
+      if (!same) continue;
       PhraseMatch m;
       m.phrase = id;
       m.span.begin_byte = units[i].begin;
-      m.span.end_byte = units[i + p.length - 1].end;
+      m.span.end_byte = units[i + want.size() - 1].end;
       out.push_back(m);
     }
   }
@@ -577,7 +581,7 @@ TEST_SUITE("lint scanner") {
     // Word starts, counted eight units at a time: random flags, any length.
     for (int round = 0; round < 2000; ++round) {
       std::vector<std::uint16_t> units(rng() % 100);
-      for (auto& u : units) u = static_cast<std::uint16_t>(rng() & (detail::kMidWord | detail::kGapBit | 0x00FF));
+      for (auto& u : units) u = static_cast<std::uint16_t>(rng() & (detail::kWordBit | detail::kSkip | 0x00FF));
       CHECK(detail::word_starts(units.data(), units.size()) == detail::word_starts_scalar(units.data(), units.size()));
     }
     CHECK(ascii > 1000);  // both answers came up

@@ -5,32 +5,36 @@
 // code point goes through one table lookup (ASCII: a 128-entry table; the
 // rest of the BMP: one entry per code point) that gives its *class* (which
 // normalised character it is, 0 for "in no phrase") and flags (skipped as
-// whitespace or punctuation, part of a word, and for Han characters whether
-// they are Traditional-only, Simplified-only or either). Case folding,
-// full-width narrowing and Traditional to Simplified mapping are all folded
-// into the classes at compile time.
+// whitespace or punctuation, a letter or digit of a Latin-script word, and
+// for Han characters whether they are Traditional-only, Simplified-only or
+// either). Case folding, full-width narrowing and Traditional to Simplified
+// mapping are all folded into the classes at compile time.
 //
-// Non-skipped code points become *units* in a fixed-size buffer: 16 bits
-// each (the class, and flags for "a skipped character came before", "part
-// of a Latin-script word" and "continues the word of the unit before") plus
-// the original byte offset. ASCII is checked 16 bytes at a time and turned
-// into units without branches; so are runs of three-byte characters, four at
-// a time.
+// What is not skipped becomes *units* in a fixed-size buffer: 16 bits each
+// plus the original byte offset. A character other than a letter is a unit
+// of its own; a Latin-script word (its letters and digits, an apostrophe
+// inside it dropped) is one unit, whose class is the word's when a phrase
+// has that word, else 0. So a phrase is a sequence of characters and whole
+// words, and an English phrase never matches inside a word. ASCII is
+// checked 16 bytes at a time and its words found from bit masks; runs of
+// three-byte characters are decoded four at a time. A word's class is
+// looked up once it ends: its bytes, lower-cased, are the key of a hash
+// table of the phrases' words (resolve_words()).
 //
 // The matcher then makes three passes over each chunk of units. The first,
 // free of branches, keeps the positions where a phrase may start: one load
 // of the class's `follow` mask says whether the next class can continue a
-// phrase that begins with it (or whether the class alone is a phrase), and a
-// Latin-script unit must begin its word. The second, also free of branches,
-// runs the survivors through hashed bit filters on their first two, three
-// and four classes and keeps what passed beside each one. Only the third
-// pass branches: it looks the two-unit phrase up in a hashed pair table, the
-// three-unit one in a triple table, and longer ones through their first four
-// classes (an open-addressed table of candidate lists, longest first), each
-// verified by comparing the rest of its classes. Character offsets are
-// counted only for matches (CharCursor, eight bytes at a time). The buffer
-// is processed in chunks with an overlap of the longest phrase, so text of
-// any length streams through a few KiB of stack.
+// phrase that begins with it (or whether the class alone is a phrase). The
+// second, also free of branches, runs the survivors through hashed bit
+// filters on their first two, three and four classes and keeps what passed
+// beside each one. Only the third pass branches: it looks the two-unit
+// phrase up in a hashed pair table, the three-unit one in a triple table,
+// and longer ones through their first four classes (an open-addressed table
+// whose slot holds its longest candidate whole), each verified by comparing
+// the rest of its classes. Character offsets are counted only for matches
+// (CharCursor, sixteen bytes at a time). The buffer is processed in chunks
+// with an overlap of the longest phrase, so text of any length streams
+// through a few KiB of stack.
 #ifndef REDRESS_DETAIL_LINT_SCAN_HPP
 #define REDRESS_DETAIL_LINT_SCAN_HPP
 
@@ -69,18 +73,19 @@ inline constexpr std::size_t kMaxClasses = kClassMask;
 // full-width marks that end a sentence (。！？；).
 inline constexpr std::uint16_t kSentenceEnd = 1;
 inline constexpr std::array<char32_t, 4> kFullWidthSentenceEnds = {0x3002, 0xFF01, 0xFF1F, 0xFF1B};
-inline constexpr std::size_t kMaxPhraseUnits = 48;  // fits QuadSlot::length
+inline constexpr std::size_t kMaxPhraseUnits = 48;
 
-// Unit flags, above the class in a unit.
-// With kWordBit: this unit continues a word (the unit before it is a word
-// character and nothing was skipped between), so no word starts here and
-// none ends before it. Without kWordBit it means nothing. It sits next to
-// the class, so that the two together index PhraseSetData::follow.
-inline constexpr std::uint16_t kMidBit = 0x1000;
-inline constexpr std::uint16_t kWordBit = 0x2000;  // this unit is part of a Latin-script word
-inline constexpr std::uint16_t kGapBit = 0x4000;   // a skipped code point precedes this unit
-inline constexpr std::uint32_t kMidWord = kMidBit | kWordBit;
-inline constexpr std::uint32_t kFollowIndex = kClassMask | kMidBit;
+// A unit's flag, above its class: the unit is a Latin-script word. Before
+// its class is looked up (resolve_words()), kSlowMark in its class bits says
+// that a letter of it is not ASCII. The bits above the class of other units
+// are whatever their table entry had there; the matcher reads the class
+// alone. kWordBit is the entry's kWord, so that a word's letter and a word
+// unit agree.
+inline constexpr std::uint16_t kWordBit = kWord;
+inline constexpr std::uint16_t kSlowMark = 1;
+// The longest word a phrase may have, in letters: a word's key is its
+// lower-cased letters in 16 bytes.
+inline constexpr std::size_t kMaxWordLetters = 16;
 
 // The phrase kinds (bits of PhraseInfo::kinds), in table spelling order.
 enum PhraseKind : std::uint32_t {
@@ -126,31 +131,25 @@ struct PhraseInfo {
   std::int32_t value = 0;     // a deadline kind's fixed amount, 0 when read from the text
   std::uint32_t classes = 0;  // offset into PhraseSetData::classes
   std::uint16_t length = 0;   // in units
-  bool latin_start = false;   // must start at a word boundary
-  bool latin_end = false;     // must end at a word boundary
   bool latin = false;         // written in Latin script (an English phrase)
 };
 
 // A slot of the open-addressed table of two-unit phrases.
 struct PairSlot {
   std::uint32_t key = 0;  // (first class << 12 | second class) + 1; 0 when empty
-  std::uint32_t phrase = 0;  // the phrase, shifted left by two, or-ed with its edges (kLatinStart, kLatinEnd)
+  std::uint32_t phrase = 0;
 };
 
 // A slot of the open-addressed table of three-unit phrases, keyed by their
-// classes: the phrase, and whether it must start or end at a word boundary
-// (kLatinStart, kLatinEnd), so that a match reads no other table.
+// classes.
 struct TripleSlot {
   std::uint64_t key = 0;  // triple_key(); 0 when empty
   std::uint32_t phrase = 0;
-  std::uint32_t edges = 0;  // kLatinStart | kLatinEnd
 };
-inline constexpr std::uint32_t kLatinStart = 1;
-inline constexpr std::uint32_t kLatinEnd = 2;
 
 // A slot of the open-addressed table of phrases of four units or more,
 // keyed by their first four classes. The first candidate (the longest)
-// lives in the slot: its classes 4 to 7, its length and its edges, so that
+// lives in the slot: its classes 4 to 7 and its length, so that
 // a phrase of up to eight units is verified without reading another table
 // (in a match, the other tables' lookups were a chain of loads that the
 // branches on their results waited for). The others, longest first, are
@@ -165,8 +164,7 @@ struct QuadSlot {
   std::uint32_t phrase = 0;   // the first candidate
   std::uint32_t classes = 0;  // offset of its classes in PhraseSetData::classes
   std::uint32_t rest = 0;
-  std::uint8_t length = 0;  // of the first candidate, in units (at most kMaxPhraseUnits)
-  std::uint8_t edges = 0;   // of the first candidate: kLatinStart | kLatinEnd
+  std::uint16_t length = 0;  // of the first candidate, in units
   std::uint16_t more = 0;
 };
 
@@ -198,6 +196,17 @@ inline PrefixHashes prefix_hashes(std::uint32_t c0, std::uint32_t c1, std::uint3
 inline std::size_t slot_hash(std::uint64_t key) noexcept { return (key * 0xD6E8FEB86659FD93ull) >> 32; }
 inline bool filter_has(const std::uint64_t* filter, std::uint32_t h) noexcept { return (filter[h >> 6] >> (h & 63)) & 1; }
 
+// A slot of the table of words: the word's key (its letters' classes, one
+// byte each, in 16 bytes) and its class; all 0 when empty.
+struct WordSlot {
+  std::uint64_t lo = 0;
+  std::uint64_t hi = 0;
+  std::uint32_t cls = 0;
+};
+inline std::size_t word_hash(std::uint64_t lo, std::uint64_t hi) noexcept {
+  return ((lo * 0x9E3779B97F4A7C15ull) ^ (hi * 0xC2B2AE3D27D4EB4Full)) >> 40;
+}
+
 // PhraseSetData::ascii_kind values.
 inline constexpr std::uint8_t kAsciiUnit = 0;
 inline constexpr std::uint8_t kAsciiSkip = 1;
@@ -218,21 +227,19 @@ struct PhraseSetData {
   std::vector<QuadSlot> quad_slots;                   // power-of-two size; phrases of 4 units or more
   std::vector<std::uint32_t> candidates;              // phrase ids: a quad slot's other candidates
   std::size_t max_units = 1;
-  // By a unit's class and mid-word flag (unit & kFollowIndex): for class c,
-  // bit (d & 63) is set when a phrase continues c with class d, all bits
-  // when c alone is a phrase, 0 when no phrase begins with c. A Latin-script
-  // class inside a word (kMidBit) begins nothing: every phrase that starts
-  // with one starts at a word boundary. A class is Latin-script or not as
-  // the character it stands for is, so the class alone decides.
+  // By class: bit (d & 63) is set when a phrase continues the class with
+  // class d, all bits when the class alone is a phrase, 0 when no phrase
+  // begins with it.
   std::vector<std::uint64_t> follow;
-  // ASCII for the fast paths: what each byte is (kAsciiUnit, kAsciiSkip, or
-  // kAsciiDrop for the apostrophe), and its code, all a block without
-  // apostrophes needs in one load: the unit bits (class, kWordBit) in the
-  // low half, the link to the next unit above them (kMidBit after a unit,
-  // kGapBit after a skipped byte), and bit 31 set for a unit; 0 for the
-  // apostrophe.
+  // The words of the phrases, by their keys (word_key()): each in slot
+  // word_hash() or the one after it, so that a lookup reads two slots and
+  // makes no branch. Power-of-two size.
+  std::vector<WordSlot> words;
+  // What each ASCII byte is: kAsciiUnit (a letter or digit, so part of a
+  // word), kAsciiSkip, or kAsciiDrop for the apostrophe. In the entries, an
+  // ASCII letter's class is its lower-case form: the key of a word of ASCII
+  // letters is its bytes, lower-cased.
   std::array<std::uint8_t, 128> ascii_kind{};
-  std::array<std::uint32_t, 128> ascii_code{};
 
   std::uint16_t entry(char32_t cp) const noexcept { return cp > 0xFFFF ? 0 : entries[cp]; }
 };
@@ -307,18 +314,17 @@ inline constexpr std::size_t kClassPadding = 3;
 
 // word_starts()
 //
-// How many of the `n` units at `unit` begin a Latin-script word: a word
-// character that does not continue the word before. Eight at a time with
-// SSE2 where the compiler targets it.
+// How many of the `n` units at `unit` are Latin-script words. Eight at a
+// time with SSE2 where the compiler targets it.
 inline std::size_t word_starts_scalar(const std::uint16_t* unit, std::size_t n) noexcept {
   std::size_t words = 0;
-  for (std::size_t i = 0; i < n; ++i) words += (unit[i] & kMidWord) == kWordBit;
+  for (std::size_t i = 0; i < n; ++i) words += (unit[i] & kWordBit) != 0;
   return words;
 }
 inline std::size_t word_starts(const std::uint16_t* unit, std::size_t n) noexcept {
 #if defined(__SSE2__)
-  const __m128i flags = _mm_set1_epi16(static_cast<short>(kMidWord));
-  const __m128i start = _mm_set1_epi16(static_cast<short>(kWordBit));
+  const __m128i flags = _mm_set1_epi16(static_cast<short>(kWordBit));
+  const __m128i start = flags;
   if (n < 8) return word_starts_scalar(unit, n);
   __m128i sum = _mm_setzero_si128();  // per lane, minus the starts seen: at most n / 8 + 1
   std::size_t i = 0;
@@ -352,13 +358,12 @@ inline std::size_t word_starts(const std::uint16_t* unit, std::size_t n) noexcep
 [[gnu::noinline]] inline std::size_t start_candidates(const std::uint16_t* unit, const std::uint64_t* follow,
                                                       std::size_t from, std::size_t to, std::uint16_t* cand) noexcept {
   std::size_t count = 0;
-  // follow[] is 0 for a Latin-script class inside a word: one load decides.
-  std::uint32_t index = unit[from] & kFollowIndex;
+  std::uint32_t index = unit[from] & kClassMask;
 #pragma GCC unroll 4
   for (std::size_t i = from; i < to; ++i) {
     const std::uint32_t next = unit[i + 1];
     const std::uint64_t word = follow[index];
-    index = next & kFollowIndex;
+    index = next & kClassMask;
     cand[count] = static_cast<std::uint16_t>(i);
     count += static_cast<std::uint32_t>(word >> (next & 63)) & 1;
   }
@@ -371,18 +376,18 @@ inline constexpr std::size_t kSentinels = 8;
 // match_units()
 //
 // Reports the phrases that start at units [from, to) of a buffer of `n`
-// units (unit[n] to unit[n + kSentinels - 1] are overwritten with sentinels). A first pass, free of
-// branches, keeps the positions where a phrase may start in `cand`: the
-// class is a one-unit phrase, or the next class may follow it (one bit of
-// its `follow` mask); and a Latin-script unit must begin its word, as every
-// phrase that starts with one does. Most positions stop there; the second pass looks the
-// few that remain up in the pair and triple tables. With kStats, the first
-// pass also adds the Latin-script words that start in [from, to) to
-// `counts.latin_words` (a word character at a word start).
+// units (unit[n] to unit[n + kSentinels - 1] are overwritten with
+// sentinels). A first pass, free of branches, keeps the positions where a
+// phrase may start in `cand`: the class is a one-unit phrase, or the next
+// class may follow it (one bit of its `follow` mask). Most positions stop
+// there; the second pass runs the rest through the filters and the third
+// looks up what passed. A unit's match ends at byte_at[u] plus the length
+// of its character, or for a word at end_at[u]. With kStats, also adds the
+// words among units [from, to) to `counts.latin_words`.
 template <bool kStats, class Emit>
 inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std::uint32_t* byte_at,
-                        const unsigned char* text, std::size_t from, std::size_t to, std::size_t n,
-                        std::uint16_t* cand, Emit& emit, ScanStats& counts) {
+                        const std::uint32_t* end_at, const unsigned char* text, std::size_t from, std::size_t to,
+                        std::size_t n, std::uint16_t* cand, Emit& emit, ScanStats& counts) {
   const std::size_t pair_mask = set.pair_slots.size() - 1;
   const std::size_t triple_mask = set.triple_slots.size() - 1;
   const std::uint64_t* const follow = set.follow.data();
@@ -397,9 +402,9 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
   const std::uint32_t* const candidates = set.candidates.data();
   const PhraseInfo* const phrases = set.phrases.data();
   const std::uint16_t* const classes = set.classes.data();
-  // The end of the text is a word boundary; the sentinels also give the
-  // reads of a phrase's first eight units something to read.
-  for (std::size_t k = 0; k < kSentinels; ++k) unit[n + k] = kGapBit;
+  // Class 0, in no phrase: they end every phrase, and give the reads of a
+  // phrase's first eight units something to read.
+  for (std::size_t k = 0; k < kSentinels; ++k) unit[n + k] = 0;
 
   const std::size_t count = start_candidates(unit, follow, from, to, cand);
   if constexpr (kStats) counts.latin_words += word_starts(unit + from, to - from);
@@ -435,19 +440,13 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
     kept += flags != 0;
   }
 
-  auto end_byte = [&](std::size_t u) { return byte_at[u] + utf8_length(text[byte_at[u]]); };
-  auto boundary_after = [&](std::size_t u) { return (unit[u] & kMidWord) != kMidWord; };
+  auto end_byte = [&](std::size_t u) -> std::size_t {
+    return (unit[u] & kWordBit) != 0 ? end_at[u] : byte_at[u] + utf8_length(text[byte_at[u]]);
+  };
   for (std::size_t k = 0; k < kept; ++k) {
     const std::uint32_t flags = cand[k];
     const std::size_t i = flags & kIndex;
     const std::uint32_t c = unit[i] & kClassMask;
-    const bool start_ok = (unit[i] & kMidWord) != kMidWord;
-    // Whether a phrase with these edges may end before unit `after`: a
-    // Latin-script edge must be a word boundary.
-    auto edges_ok = [&](std::uint32_t edges, std::size_t after) {
-      const std::uint32_t ok = std::uint32_t{start_ok} * kLatinStart | std::uint32_t{boundary_after(after)} * kLatinEnd;
-      return (edges & ~ok) == 0;
-    };
     const std::uint32_t c2 = unit[i + 1] & kClassMask;
     const std::uint32_t c3 = unit[i + 2] & kClassMask;
     if (flags & kQuad) {  // phrases of four units or more, by their first four classes
@@ -462,8 +461,8 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
         std::uint64_t x;
         std::memcpy(&x, unit + i + 4, 8);
         if (i + m <= n && ((x ^ t.next4) & kFourClasses & first_lanes(m - 4)) == 0 &&
-            (m <= 8 || same_classes(unit + i, classes + t.classes, 8, m)) && edges_ok(t.edges, i + m)) {
-          emit(std::size_t{t.phrase}, std::size_t{byte_at[i]}, std::size_t{end_byte(i + m - 1)});
+            (m <= 8 || same_classes(unit + i, classes + t.classes, 8, m))) {
+          emit(std::size_t{t.phrase}, std::size_t{byte_at[i]}, end_byte(i + m - 1));
         }
         // The others, unless none goes on as the text does.
         if (t.more != 0 && ((t.fifth >> (unit[i + 4] & 63)) & 1) != 0) {
@@ -471,11 +470,9 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
             const std::uint32_t id = candidates[j];
             const PhraseInfo& p = phrases[id];
             const std::size_t len = p.length;
-            if (i + len > n || !same_classes(unit + i, classes + p.classes, 4, len)) continue;
-            if (!edges_ok(std::uint32_t{p.latin_start} * kLatinStart | std::uint32_t{p.latin_end} * kLatinEnd, i + len)) {
-              continue;
+            if (i + len <= n && same_classes(unit + i, classes + p.classes, 4, len)) {
+              emit(std::size_t{id}, std::size_t{byte_at[i]}, end_byte(i + len - 1));
             }
-            emit(std::size_t{id}, std::size_t{byte_at[i]}, std::size_t{end_byte(i + len - 1)});
           }
         }
       }
@@ -484,26 +481,20 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
       const std::uint64_t key = triple_key(c, c2, c3);
       std::size_t slot = slot_hash(key) & triple_mask;
       while (triple_slots[slot].key != key && triple_slots[slot].key != 0) slot = (slot + 1) & triple_mask;
-      const TripleSlot& t = triple_slots[slot];
-      if (t.key == key && edges_ok(t.edges, i + 3)) {
-        emit(std::size_t{t.phrase}, std::size_t{byte_at[i]}, std::size_t{end_byte(i + 2)});
+      if (triple_slots[slot].key == key) {
+        emit(std::size_t{triple_slots[slot].phrase}, std::size_t{byte_at[i]}, end_byte(i + 2));
       }
     }
     if (flags & kPair) {
       const std::uint32_t key2 = pair_key(c, c2);
       std::size_t slot = slot_hash(key2) & pair_mask;
       while (pair_slots[slot].key != key2 && pair_slots[slot].key != 0) slot = (slot + 1) & pair_mask;
-      const std::uint32_t v = pair_slots[slot].phrase;
-      if (pair_slots[slot].key == key2 && edges_ok(v & 3u, i + 2)) {
-        emit(std::size_t{v >> 2}, std::size_t{byte_at[i]}, std::size_t{end_byte(i + 1)});
+      if (pair_slots[slot].key == key2) {
+        emit(std::size_t{pair_slots[slot].phrase}, std::size_t{byte_at[i]}, end_byte(i + 1));
       }
     }
-    const std::int32_t s = single[c];
-    if (s >= 0) {
-      const PhraseInfo& p = phrases[s];
-      if ((!p.latin_start || start_ok) && (!p.latin_end || boundary_after(i + 1))) {
-        emit(static_cast<std::size_t>(s), std::size_t{byte_at[i]}, std::size_t{end_byte(i)});
-      }
+    if (const std::int32_t s = single[c]; s >= 0) {
+      emit(static_cast<std::size_t>(s), std::size_t{byte_at[i]}, end_byte(i));
     }
   }
 }
@@ -590,23 +581,40 @@ class CharCursor {
 // ascii_block()
 //
 // What the 16 bytes at `p` are: whether all are ASCII and, one bit per byte,
-// the apostrophes and the bytes that may end a sentence (! ? ; line break
-// and the full stop). SSE2 (part of every x86-64 processor) where the
-// compiler targets it; ascii_block_scalar() elsewhere, and in the tests that
-// hold the two to the same answers.
+// the apostrophes, the bytes that may end a sentence (! ? ; line break and
+// the full stop) and the letters and digits. SSE2 (part of every x86-64
+// processor) where the compiler targets it; ascii_block_scalar() elsewhere,
+// and in the tests that hold the two to the same answers.
 struct AsciiBlock {
   bool ascii;
   std::uint32_t apostrophes;
   std::uint32_t stops;
+  std::uint32_t letters;
   friend bool operator==(const AsciiBlock&, const AsciiBlock&) = default;
 };
+inline bool ascii_alnum(unsigned char b) noexcept {
+  return (b >= '0' && b <= '9') || ((b | 0x20) >= 'a' && (b | 0x20) <= 'z');
+}
+#if defined(__SSE2__)
+// The bytes of `x` that are ASCII letters or digits. Each range test is one
+// signed comparison: the range moved to the bottom of the signed bytes.
+inline __m128i alnum_bytes(__m128i x) noexcept {
+  const __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
+  const __m128i letter = _mm_cmplt_epi8(_mm_add_epi8(lower, _mm_set1_epi8(static_cast<char>(0x80 - 'a'))),
+                                        _mm_set1_epi8(static_cast<char>(-128 + 26)));
+  const __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8(static_cast<char>(0x80 - '0'))),
+                                       _mm_set1_epi8(static_cast<char>(-128 + 10)));
+  return _mm_or_si128(letter, digit);
+}
+#endif
 inline AsciiBlock ascii_block_scalar(const unsigned char* p) noexcept {
-  AsciiBlock block{true, 0, 0};
+  AsciiBlock block{true, 0, 0, 0};
   for (std::uint32_t k = 0; k < 16; ++k) {
     const unsigned char b = p[k];
     block.ascii = block.ascii && b < 0x80;
     block.apostrophes |= std::uint32_t{b == '\''} << k;
     block.stops |= std::uint32_t{b < 0x80 && kAsciiSentenceEnd[b] != 0} << k;
+    block.letters |= std::uint32_t{ascii_alnum(b)} << k;
   }
   return block;
 }
@@ -616,7 +624,7 @@ inline AsciiBlock ascii_block(const unsigned char* p) noexcept {
   const auto is = [&](char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); };
   const __m128i stop = _mm_or_si128(_mm_or_si128(_mm_or_si128(is('!'), is('?')), _mm_or_si128(is(';'), is('\n'))), is('.'));
   return {_mm_movemask_epi8(x) == 0, static_cast<std::uint32_t>(_mm_movemask_epi8(is('\''))),
-          static_cast<std::uint32_t>(_mm_movemask_epi8(stop))};
+          static_cast<std::uint32_t>(_mm_movemask_epi8(stop)), static_cast<std::uint32_t>(_mm_movemask_epi8(alnum_bytes(x)))};
 #else
   return ascii_block_scalar(p);
 #endif
@@ -701,6 +709,117 @@ inline std::uint32_t marked(const std::uint32_t* cp) noexcept {
 #endif
 }
 
+// word_class()
+//
+// The class of the word whose key (its letters' classes, a byte each,
+// zero-padded to 16 bytes) is lo and hi; 0 when no phrase has the word.
+// Reads the two slots the word may be in, without a branch.
+inline std::uint32_t word_class(const PhraseSetData& set, std::uint64_t lo, std::uint64_t hi) noexcept {
+  const std::size_t mask = set.words.size() - 1;
+  const std::size_t h = word_hash(lo, hi) & mask;
+  const WordSlot& a = set.words[h];
+  const WordSlot& b = set.words[(h + 1) & mask];
+  const std::uint32_t in_a = (a.lo == lo) & (a.hi == hi);
+  const std::uint32_t in_b = (b.lo == lo) & (b.hi == hi);
+  return (a.cls & (0 - in_a)) | (b.cls & (0 - in_b));
+}
+
+// The code point of the valid UTF-8 sequence at `p`, and its length.
+inline char32_t decode_valid(const unsigned char* p, std::size_t& length) noexcept {
+  const unsigned b = p[0];
+  length = utf8_length(static_cast<unsigned char>(b));
+  switch (length) {
+    case 1:
+      return b;
+    case 2:
+      return (b & 0x1Fu) << 6 | (p[1] & 0x3Fu);
+    case 3:
+      return (b & 0x0Fu) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu);
+    default:
+      return (b & 0x07u) << 18 | (p[1] & 0x3Fu) << 12 | (p[2] & 0x3Fu) << 6 | (p[3] & 0x3Fu);
+  }
+}
+
+// slow_word()
+//
+// The class of the word that starts at byte `begin` of `text` (valid
+// UTF-8, already scanned), however it is written; sets `end` to the byte
+// after its last letter. Letters and digits continue a word, apostrophes
+// are dropped, anything else ends it. A word with a letter that no phrase
+// has, or with more than kMaxWordLetters letters, is in no phrase.
+inline std::uint32_t slow_word(const PhraseSetData& set, const unsigned char* text, std::size_t size,
+                               std::size_t begin, std::uint32_t& end) noexcept {
+  unsigned char key[kMaxWordLetters] = {};
+  std::size_t letters = 0;
+  bool known = true;
+  end = static_cast<std::uint32_t>(begin);
+  for (std::size_t i = begin; i < size;) {
+    std::size_t length = 0;
+    const char32_t cp = decode_valid(text + i, length);
+    i += length;
+    if (cp == '\'' || cp == 0x2019) continue;
+    const std::uint16_t e = set.entry(cp);
+    if ((e & kWord) == 0) break;
+    const std::uint32_t letter = e & kClassMask;  // below 256: see PhraseSetData::entries
+    if (letter == 0 || letters == kMaxWordLetters) {
+      known = false;
+    } else {
+      key[letters++] = static_cast<unsigned char>(letter);
+    }
+    end = static_cast<std::uint32_t>(i);
+  }
+  if (!known) return 0;
+  std::uint64_t lo;
+  std::uint64_t hi;
+  std::memcpy(&lo, key, 8);
+  std::memcpy(&hi, key + 8, 8);
+  return word_class(set, lo, hi);
+}
+
+// resolve_words()
+//
+// Puts the class of each word unit listed in `words[0, count)` into it
+// (and, for a word slow_word() reads, its end into end_at). A word that the
+// decoder did not mark (kSlowMark: a letter beyond ASCII or an apostrophe)
+// and has at most 16 letters, the common case, is its own key: its bytes,
+// lower-cased.
+inline void resolve_words(const PhraseSetData& set, const unsigned char* text, std::size_t size, std::uint16_t* unit,
+                          const std::uint32_t* byte_at, std::uint32_t* end_at, const std::uint16_t* words,
+                          std::size_t count) noexcept {
+  // kFirst[16 - k, 32 - k): k bytes of 0xFF, then zeros.
+  static constexpr auto kFirst = [] {
+    std::array<unsigned char, 32> t{};
+    for (std::size_t k = 0; k < 16; ++k) t[k] = 0xFF;
+    return t;
+  }();
+  for (std::size_t k = 0; k < count; ++k) {
+    const std::size_t u = words[k];
+    const std::size_t begin = byte_at[u];
+    const std::size_t length = end_at[u] - begin;
+    std::uint32_t cls;
+    if ((unit[u] & kSlowMark) == 0 && length <= kMaxWordLetters && begin + 16 <= size) {
+#if defined(__SSE2__)
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text + begin));
+      const __m128i in_word = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kFirst.data() + 16 - length));
+      const __m128i key = _mm_and_si128(_mm_or_si128(x, _mm_set1_epi8(0x20)), in_word);
+      cls = word_class(set, static_cast<std::uint64_t>(_mm_cvtsi128_si64(key)),
+                       static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(key, key))));
+#else
+      unsigned char key[16];
+      for (std::size_t j = 0; j < 16; ++j) key[j] = static_cast<unsigned char>((text[begin + j] | 0x20) & kFirst[16 - length + j]);
+      std::uint64_t lo;
+      std::uint64_t hi;
+      std::memcpy(&lo, key, 8);
+      std::memcpy(&hi, key + 8, 8);
+      cls = word_class(set, lo, hi);
+#endif
+    } else {
+      cls = slow_word(set, text, size, begin, end_at[u]);
+    }
+    unit[u] = static_cast<std::uint16_t>((unit[u] & ~kClassMask) | cls);
+  }
+}
+
 // scan_text()
 //
 // Calls `emit(phrase_index, begin_byte, end_byte)` for every match, in order
@@ -709,9 +828,10 @@ inline std::uint32_t marked(const std::uint32_t* cp) noexcept {
 // when it is set. Returns an error for invalid UTF-8.
 //
 // ASCII, the common case in English and in the punctuation of Chinese text,
-// takes a fast path: 16 bytes checked at once, then each byte turned into a
-// unit without branches (its table entry says whether it is a unit, skipped
-// or the apostrophe). Other code points are decoded and validated one by one.
+// takes a fast path: 16 bytes checked at once, the words among them found
+// from the bit mask of their letters. Runs of Chinese characters go four at
+// a time. Other code points are decoded and validated one by one, without
+// branches on what they are.
 template <bool kStats, class Emit>
 std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanStats& stats, Emit&& emit) {
   constexpr std::size_t kChunk = 1024;
@@ -719,17 +839,20 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
   constexpr std::size_t kSize = kChunk + kMaxPhraseUnits + 1 + kSentinels;
   const std::size_t keep = set.max_units + 1;
   const std::size_t cap = kChunk + keep;
-  // Units: the class with the gap, word and mid-word flags above it, and the byte
-  // where the unit starts. kSentinels extra slots hold the sentinels.
+  // Units (the class, kWordBit for a word), the byte where each starts and,
+  // for a word, where it ends; the word units not yet looked up. Every step
+  // adds at most kBlock units, and may write a few slots past its last.
   std::uint16_t unit[kSize];
   std::uint32_t byte_at[kSize];
+  std::uint32_t end_at[kSize];
+  std::uint16_t words[kSize];
   std::uint16_t cand[kSize];
   std::size_t n = 0;
+  std::size_t listed = 0;  // in words[]
   std::size_t first = 0;
 
   const auto* const begin = reinterpret_cast<const unsigned char*>(text.data());
   const auto* const end = begin + text.size();
-  const std::uint32_t* const ascii_code = set.ascii_code.data();
   const std::uint8_t* const ascii_kind = set.ascii_kind.data();
   const std::uint16_t* const entries = set.entries.data();
 
@@ -762,10 +885,10 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
     found_breaks[found++] = after;
     if (found == kBreakBatch) found = append_breaks(breaks, found_breaks, found);
   };
-  // What joins the next unit to the one before: kGapBit when a code point
-  // was skipped since, kMidBit when that unit is a word character, else 0.
-  // Or-ed into every unit; only kWordBit gives kMidBit a meaning.
-  std::uint32_t link = 0;
+  // 1 while a word is open: the last unit is a word that the next letter
+  // continues. A letter opens or continues it, an apostrophe keeps it open,
+  // anything else closes it.
+  std::uint32_t open = 0;
   // Whether the ASCII byte at `offset` ends a sentence.
   auto ascii_stop = [&](unsigned b, std::uint32_t offset) __attribute__((always_inline)) {
     if (const unsigned stop = kAsciiSentenceEnd[b]; stop != 0) {
@@ -775,38 +898,59 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
       }
     }
   };
-  // One ASCII byte, without branches (sentence breaks apart).
+  // One ASCII byte, without branches (sentence breaks apart): a letter or
+  // digit opens a word or goes on with the open one (whose end it moves),
+  // the apostrophe leaves all as it is (but marks the open word for
+  // slow_word()), anything else closes the word.
   auto ascii_step = [&](unsigned b, std::uint32_t offset) __attribute__((always_inline)) {
-    // The link comes from the code, but an apostrophe (code 0) keeps it:
-    // by table, since a branch on it mispredicts.
-    static constexpr std::uint32_t kKeepLink[3] = {0, 0, 0xFFFFu};
-    static_assert(kAsciiUnit == 0 && kAsciiSkip == 1 && kAsciiDrop == 2);
-    const std::uint32_t code = ascii_code[b];
-    unit[n] = static_cast<std::uint16_t>(code | link);
+    static_assert(kAsciiUnit == 0 && kAsciiSkip == 1 && kAsciiDrop == 2 && kSlowMark == 1);
+    static constexpr std::uint32_t kKeepOpen[3] = {0, 0, 1};
+    static constexpr std::uint32_t kOpens[3] = {1, 0, 0};
+    const std::uint32_t kind = ascii_kind[b];
+    const std::uint32_t letter = kOpens[kind];
+    const std::uint32_t opens = letter & (open ^ 1);
+    const std::uint32_t marks = open & kKeepOpen[kind];
+    unit[n] = kWordBit;
+    unit[n - marks] |= static_cast<std::uint16_t>(marks);
     byte_at[n] = offset;
-    n += code >> 31;
-    link = (link & kKeepLink[ascii_kind[b]]) | ((code >> 16) & 0x7FFFu);
+    words[listed] = static_cast<std::uint16_t>(n);
+    n += opens;
+    listed += opens;
+    end_at[n - letter] = offset + 1;  // the open word's end, or a slot not yet used
+    open = (open & kKeepOpen[kind]) | letter;
   };
   // One code point beyond ASCII, by its table entry, without branches too:
-  // Chinese punctuation comes often and at no predictable place.
+  // Chinese punctuation comes often and at no predictable place. A letter
+  // opens or goes on with a word, which it marks for slow_word().
   auto other_step = [&](std::uint16_t e, std::uint32_t offset) __attribute__((always_inline)) {
     if constexpr (kStats) {
       scripts += kScriptCount[e >> 14];
     }
-    // By the entry's kSkip and kWord bits: the link to the next unit (a
-    // gap after a skipped code point, kMidBit after a word character), and
-    // in bit 16 whether this one is a unit. No code point is both.
-    static_assert(kSkip == 1u << 12 && kWord == 1u << 13 && kWord == kWordBit);
-    static constexpr std::uint32_t kStep[4] = {1u << 16, kGapBit, kMidBit | 1u << 16, kGapBit};
-    const std::uint32_t step = kStep[(e >> 12) & 3u];
-    unit[n] = static_cast<std::uint16_t>((e & (kClassMask | kWord)) | link);
+    static_assert(kSkip == 1u << 12 && kWord == 1u << 13 && kSlowMark == 1);
+    const std::uint32_t skip = (e >> 12) & 1u;
+    const std::uint32_t letter = (e >> 13) & 1u;
+    const std::uint32_t goes_on = letter & open;
+    const std::uint32_t opens = letter & (open ^ 1);
+    unit[n] = letter != 0 ? static_cast<std::uint16_t>(kWordBit | kSlowMark) : e;
     byte_at[n] = offset;
-    n += step >> 16;
-    link = step & 0xFFFFu;
+    words[listed] = static_cast<std::uint16_t>(n);
+    unit[n - goes_on] |= static_cast<std::uint16_t>(goes_on);  // kSlowMark on the open word
+    n += ((skip | letter) ^ 1) | opens;
+    listed += opens;
+    open = letter;
+  };
+  // Four characters none of which is a letter (nor U+2019, nor with kStats a
+  // full-width sentence end): each a unit or skipped by its entry alone.
+  auto han_step = [&](std::uint16_t e, std::uint32_t offset) __attribute__((always_inline)) {
+    if constexpr (kStats) {
+      scripts += kScriptCount[e >> 14];
+    }
+    unit[n] = e;
+    byte_at[n] = offset;
+    n += ((e >> 12) & 1u) ^ 1u;
   };
   // A three-byte sequence at `q`, already validated and decoded. U+2019,
-  // the right single quotation mark, is an apostrophe: neither a unit nor a
-  // gap.
+  // the right single quotation mark, is an apostrophe: it changes nothing.
   auto offset_of = [&](const unsigned char* q) { return static_cast<std::uint32_t>(q - begin); };
   auto three_byte_step = [&](const unsigned char* q, std::uint32_t cp) __attribute__((always_inline)) {
     const auto offset = offset_of(q);
@@ -814,20 +958,31 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
     if constexpr (kStats) {
       if ((e & (kSkip | kClassMask)) == (kSkip | kSentenceEnd)) found_break(std::size_t{offset} + 3);
     }
-    if (cp == 0x2019) return;
+    if (cp == 0x2019) {
+      unit[n - open] |= static_cast<std::uint16_t>(open);  // kSlowMark on the open word
+      return;
+    }
     other_step(e, offset);
   };
+  const auto size = text.size();
   while (p < end) {
     if (n + kBlock > cap) {
-      match_units<kStats>(set, unit, byte_at, begin, first, n - keep + 1, n, cand, emit, counts);
+      // The open word may go on: it is looked up in the next chunk, and no
+      // phrase matched in this one reaches it (unit n - 1).
+      const std::size_t ready = listed - open;
+      resolve_words(set, begin, size, unit, byte_at, end_at, words, ready);
+      match_units<kStats>(set, unit, byte_at, end_at, begin, first, n - keep + 1, n, cand, emit, counts);
       if constexpr (kStats) add_scripts();
       // Keep the last `keep` units: the first of them gives the boundary
       // before the next unmatched start.
       const std::size_t from = n - keep;
       std::memmove(unit, unit + from, keep * sizeof unit[0]);
       std::memmove(byte_at, byte_at + from, keep * sizeof byte_at[0]);
+      std::memmove(end_at, end_at + from, keep * sizeof end_at[0]);
       n = keep;
       first = 1;
+      words[0] = static_cast<std::uint16_t>(n - 1);  // the open word, if any
+      listed = open;
     }
     const unsigned b0 = *p;
     if (b0 < 0x80) {
@@ -835,18 +990,46 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
         const AsciiBlock block = ascii_block(p);
         if (block.ascii) {
           const auto offset = static_cast<std::uint32_t>(p - begin);
+#if defined(__SSE2__)
           if (block.apostrophes == 0) {
-            // Every byte a unit or skipped: one load of its code says which,
-            // and what links it to the next unit.
-#pragma GCC unroll 16
-            for (std::uint32_t k = 0; k < kBlock; ++k) {
-              const std::uint32_t code = ascii_code[p[k]];
-              unit[n] = static_cast<std::uint16_t>(code | link);
-              byte_at[n] = offset + k;
-              n += code >> 31;
-              link = (code >> 16) & 0x7FFFu;
+            // Every byte a letter or skipped. A word starts at a letter
+            // that follows none (nor the open word at the first byte) and
+            // ends at one that no letter follows (for now, at the last
+            // byte). The i-th end in the block is the end of the i-th word
+            // unit from the open one (if the first byte goes on with it)
+            // on. Four starts and four ends are written without a branch,
+            // more in a loop.
+            const std::uint32_t letters = block.letters;
+            std::uint32_t starts = letters & ~((letters << 1) | open);
+            std::uint32_t ends = letters & ~(letters >> 1);
+            std::size_t last = n - (open & letters);
+            constexpr std::uint32_t kNone = 1u << kBlock;
+#pragma GCC unroll 4
+            for (int k = 0; k < 4; ++k) {
+              const auto at = static_cast<std::uint32_t>(__builtin_ctz(starts | kNone));
+              unit[n] = kWordBit;
+              byte_at[n] = offset + at;
+              words[listed] = static_cast<std::uint16_t>(n);
+              const std::uint32_t any = starts != 0;
+              n += any;
+              listed += any;
+              starts &= starts - 1;
+              end_at[last] = offset + static_cast<std::uint32_t>(__builtin_ctz(ends | kNone)) + 1;
+              last += ends != 0;
+              ends &= ends - 1;
             }
-          } else {
+            for (; starts != 0; starts &= starts - 1) {
+              unit[n] = kWordBit;
+              byte_at[n] = offset + static_cast<std::uint32_t>(__builtin_ctz(starts));
+              words[listed++] = static_cast<std::uint16_t>(n++);
+            }
+            for (; ends != 0; ends &= ends - 1) {
+              end_at[last++] = offset + static_cast<std::uint32_t>(__builtin_ctz(ends)) + 1;
+            }
+            open = letters >> (kBlock - 1);
+          } else
+#endif
+          {
             for (std::uint32_t k = 0; k < kBlock; ++k) ascii_step(p[k], offset + k);
           }
           if constexpr (kStats) {
@@ -866,11 +1049,17 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
     }
     std::uint32_t four[4];
     if ((b0 & 0xF0) == 0xE0 && static_cast<std::size_t>(end - p) >= kBlock && four_three_byte(p, four)) {
-      if (marked<kStats>(four) == 0) {  // most blocks: each character by its entry alone
-        other_step(entries[four[0]], offset_of(p));
-        other_step(entries[four[1]], offset_of(p + 3));
-        other_step(entries[four[2]], offset_of(p + 6));
-        other_step(entries[four[3]], offset_of(p + 9));
+      const std::uint16_t e0 = entries[four[0]];
+      const std::uint16_t e1 = entries[four[1]];
+      const std::uint16_t e2 = entries[four[2]];
+      const std::uint16_t e3 = entries[four[3]];
+      if (marked<kStats>(four) == 0 && ((e0 | e1 | e2 | e3) & kWord) == 0) {
+        // Most blocks: each character by its entry alone; they close the open word.
+        han_step(e0, offset_of(p));
+        han_step(e1, offset_of(p + 3));
+        han_step(e2, offset_of(p + 6));
+        han_step(e3, offset_of(p + 9));
+        open = 0;
       } else {
         three_byte_step(p, four[0]);
         three_byte_step(p + 3, four[1]);
@@ -915,7 +1104,8 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
     other_step(e, static_cast<std::uint32_t>(p - begin));
     p += len;
   }
-  match_units<kStats>(set, unit, byte_at, begin, first, n, n, cand, emit, counts);
+  resolve_words(set, begin, size, unit, byte_at, end_at, words, listed);
+  match_units<kStats>(set, unit, byte_at, end_at, begin, first, n, n, cand, emit, counts);
   if constexpr (kStats) {
     add_scripts();
     append_breaks(breaks, found_breaks, found);
