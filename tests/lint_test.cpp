@@ -295,6 +295,37 @@ TEST_SUITE("lint") {
     CHECK(set == PhraseSet::compile(PhraseSet::standard_tables()).value());
   }
 
+  TEST_CASE("an English phrase matches whole words, whatever spacing and punctuation stand between them") {
+    const PhraseTable table{"t", "policy\tthis is our policy\nregret\tdon't\nregret\tcafé crème\n"};
+    auto set = PhraseSet::compile(std::span(&table, 1)).value();
+    CHECK(set.phrase(0) == "this is our policy");
+    CHECK(set.count("THIS, is -- our\tpolicy.").value() == 1);
+    CHECK(set.count("ｔｈｉｓ　ｉｓ　ｏｕｒ　ｐｏｌｉｃｙ").value() == 1);
+    CHECK(set.count("thisisourpolicy").value() == 0);
+    CHECK(set.count("this is our pol icy").value() == 0);
+    CHECK(set.count("this is our policyholder").value() == 0);
+    // An apostrophe inside a word is dropped, in the text and in the phrase.
+    CHECK(set.count("I dont, I don't, I don’t, I ＤＯＮ’Ｔ.").value() == 4);
+    CHECK(set.count("I do n't").value() == 0);
+    // Letters beyond ASCII: the word is read the slow way, with the same answer.
+    const auto found = set.find_all("Un Café crème, s'il vous plaît.").value();
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].span.begin_byte == 3);
+    CHECK(found[0].span.end_byte == 3 + std::string_view("Café crème").size());
+  }
+
+  TEST_CASE("a word longer than sixteen letters is refused in a phrase and matches nothing in a text") {
+    const PhraseTable long_word{"t", "regret\tincomprehensibilities\n"};
+    CHECK(PhraseSet::compile(std::span(&long_word, 1)).error() == errc::invalid_argument);
+    CHECK(last_error_detail() == "t line 1: a word of the phrase is longer than 16 letters");
+    const PhraseTable sixteen{"t", "regret\tabcdefghijklmnop\n"};
+    auto set = PhraseSet::compile(std::span(&sixteen, 1)).value();
+    CHECK(set.count("ABCDEFGHIJKLMNOP").value() == 1);
+    CHECK(set.count("abcdefghijklmnopq abcdefghijklmno").value() == 0);
+    // At the end of the text, where sixteen bytes cannot be read at once.
+    CHECK(set.count("x abcdefghijklmnop").value() == 1);
+  }
+
   TEST_CASE("find_all reports every occurrence, across chunk boundaries too") {
     const PhraseTable table{"t", "policy\t这是我们的政策\nblame\tyou are wrong\ncontrast\t但\n"};
     auto set = PhraseSet::compile(std::span(&table, 1)).value();
