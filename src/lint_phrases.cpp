@@ -280,8 +280,10 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
     assert((data->entries[cp] & (kSkip | kClassMask)) == kSkip);
     data->entries[cp] |= kSentenceEnd;
   }
-  // The words, each in slot word_hash() or the next: the table doubles
-  // until every word has one of its two.
+  // The words, each in one of its two places: a word that finds both taken
+  // takes one and moves the word there to its other place (cuckoo
+  // hashing). The table doubles until every word is placed, with at least
+  // twice as many slots as words.
   std::vector<WordSlot> words;
   for (const auto& [u, cls] : class_of) {
     if (u[0] != kWordMarker) continue;
@@ -293,18 +295,23 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
     w.cls = cls;
     words.push_back(w);
   }
-  for (std::size_t size = 16;; size *= 2) {
-    if (size < 4 * words.size()) continue;
-    data->words.assign(size, WordSlot{});
-    bool placed = true;
-    for (const WordSlot& w : words) {
-      const std::size_t h = word_hash(w.lo, w.hi) & (size - 1);
-      WordSlot* slot = data->words[h].cls == 0 ? &data->words[h] : &data->words[(h + 1) & (size - 1)];
-      placed = slot->cls == 0;
-      if (!placed) break;
-      *slot = w;
-    }
-    if (placed) break;
+  for (unsigned bits = 4;; ++bits) {
+    if ((std::size_t{1} << bits) < 2 * words.size()) continue;
+    if (bits > 24) return fail(errc::invalid_argument, "phrases: the words do not fit a table of 2^24 slots");
+    const unsigned shift = 64 - bits;
+    data->words.assign(std::size_t{1} << bits, WordSlot{});
+    data->word_shift = shift;
+    auto place = [&](WordSlot w) {
+      std::size_t at = word_places(w.lo, w.hi, shift).first;
+      for (std::size_t moves = 0; moves < 4 * bits; ++moves) {
+        std::swap(w, data->words[at]);
+        if (w.cls == 0) return true;
+        const auto [first, second] = word_places(w.lo, w.hi, shift);
+        at = at == first ? second : first;
+      }
+      return false;
+    };
+    if (std::all_of(words.begin(), words.end(), place)) break;
   }
 
   // Class sequences; one-unit phrases by class, two-unit ones by pair, and

@@ -198,13 +198,23 @@ inline bool filter_has(const std::uint64_t* filter, std::uint32_t h) noexcept { 
 
 // A slot of the table of words: the word's key (its letters' classes, one
 // byte each, in 16 bytes) and its class; all 0 when empty.
-struct WordSlot {
+struct alignas(32) WordSlot {
   std::uint64_t lo = 0;
   std::uint64_t hi = 0;
   std::uint32_t cls = 0;
 };
-inline std::size_t word_hash(std::uint64_t lo, std::uint64_t hi) noexcept {
-  return ((lo * 0x9E3779B97F4A7C15ull) ^ (hi * 0xC2B2AE3D27D4EB4Full)) >> 40;
+// The two slots a word's key may be in (cuckoo hashing), in a table of
+// 2^(64 - shift) slots: two independent hashes.
+struct WordPlaces {
+  std::size_t first;
+  std::size_t second;
+};
+inline WordPlaces word_places(std::uint64_t lo, std::uint64_t hi, unsigned shift) noexcept {
+  // Two ranges of bits of one product: the top ones, and the ones below
+  // them (a table has at most 2^24 slots).
+  const std::uint64_t x = (lo * 0x9E3779B97F4A7C15ull) ^ (hi * 0xC2B2AE3D27D4EB4Full);
+  const unsigned bits = 64 - shift;
+  return {static_cast<std::size_t>(x >> shift), static_cast<std::size_t>((x >> (shift - bits)) & ((std::uint64_t{1} << bits) - 1))};
 }
 
 // PhraseSetData::ascii_kind values.
@@ -231,10 +241,11 @@ struct PhraseSetData {
   // class d, all bits when the class alone is a phrase, 0 when no phrase
   // begins with it.
   std::vector<std::uint64_t> follow;
-  // The words of the phrases, by their keys (word_key()): each in slot
-  // word_hash() or the one after it, so that a lookup reads two slots and
-  // makes no branch. Power-of-two size.
+  // The words of the phrases, by their keys: each in one of the two slots
+  // word_places() gives (cuckoo hashing), so that a lookup reads two slots
+  // and makes no branch. 2^(64 - word_shift) slots, at most half of them used.
   std::vector<WordSlot> words;
+  unsigned word_shift = 63;
   // What each ASCII byte is: kAsciiUnit (a letter or digit, so part of a
   // word), kAsciiSkip, or kAsciiDrop for the apostrophe. In the entries, an
   // ASCII letter's class is its lower-case form: the key of a word of ASCII
@@ -715,10 +726,9 @@ inline std::uint32_t marked(const std::uint32_t* cp) noexcept {
 // zero-padded to 16 bytes) is lo and hi; 0 when no phrase has the word.
 // Reads the two slots the word may be in, without a branch.
 inline std::uint32_t word_class(const PhraseSetData& set, std::uint64_t lo, std::uint64_t hi) noexcept {
-  const std::size_t mask = set.words.size() - 1;
-  const std::size_t h = word_hash(lo, hi) & mask;
-  const WordSlot& a = set.words[h];
-  const WordSlot& b = set.words[(h + 1) & mask];
+  const auto [first, second] = word_places(lo, hi, set.word_shift);
+  const WordSlot& a = set.words[first];
+  const WordSlot& b = set.words[second];
   const std::uint32_t in_a = (a.lo == lo) & (a.hi == hi);
   const std::uint32_t in_b = (b.lo == lo) & (b.hi == hi);
   return (a.cls & (0 - in_a)) | (b.cls & (0 - in_b));
@@ -783,7 +793,7 @@ inline std::uint32_t slow_word(const PhraseSetData& set, const unsigned char* te
 // decoder did not mark (kSlowMark: a letter beyond ASCII or an apostrophe)
 // and has at most 16 letters, the common case, is its own key: its bytes,
 // lower-cased.
-inline void resolve_words(const PhraseSetData& set, const unsigned char* text, std::size_t size, std::uint16_t* unit,
+[[gnu::noinline]] inline void resolve_words(const PhraseSetData& set, const unsigned char* text, std::size_t size, std::uint16_t* unit,
                           const std::uint32_t* byte_at, std::uint32_t* end_at, const std::uint16_t* words,
                           std::size_t count) noexcept {
   // kFirst[16 - k, 32 - k): k bytes of 0xFF, then zeros.
