@@ -156,7 +156,36 @@ result<std::uint32_t> parse_kinds(std::string_view field, std::int32_t& value, s
 
 }  // namespace
 
+// Fills `table` so that every one of `items` is in one of the two places
+// places_of(hash(item), shift) gives, and returns the shift (0 when no table
+// of up to 2^24 slots will do). Cuckoo hashing: an item that finds both
+// places taken takes one and moves the item there to its other place; the
+// table, at least twice as large as the items, doubles until all fit.
+// `free(slot)` says whether a slot is empty.
+template <class Slot, class Hash, class Free>
+unsigned cuckoo_fill(std::vector<Slot>& table, const std::vector<Slot>& items, Hash hash, Free free) {
+  for (unsigned bits = 4; bits <= 24; ++bits) {
+    if ((std::size_t{1} << bits) < 2 * items.size()) continue;
+    const unsigned shift = 64 - bits;
+    table.assign(std::size_t{1} << bits, Slot{});
+    auto place = [&](const Slot& item) {
+      Slot moving = item;
+      std::size_t at = places_of(hash(moving), shift).first;
+      for (unsigned moves = 0; moves < 4 * bits; ++moves) {
+        std::swap(moving, table[at]);
+        if (free(moving)) return true;
+        const auto [first, second] = places_of(hash(moving), shift);
+        at = at == first ? second : first;
+      }
+      return false;
+    };
+    if (std::all_of(items.begin(), items.end(), place)) return shift;
+  }
+  return 0;
+}
+
 result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const PhraseTable> tables) {
+  auto too_many = [] { return fail(errc::invalid_argument, "phrases: too many to fit the matcher's tables"); };
   const Folding& fold = folding();
   auto data = std::make_shared<PhraseSetData>();
   // A phrase's units: a character other than a letter is a unit of its
@@ -295,24 +324,9 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
     w.cls = cls;
     words.push_back(w);
   }
-  for (unsigned bits = 4;; ++bits) {
-    if ((std::size_t{1} << bits) < 2 * words.size()) continue;
-    if (bits > 24) return fail(errc::invalid_argument, "phrases: the words do not fit a table of 2^24 slots");
-    const unsigned shift = 64 - bits;
-    data->words.assign(std::size_t{1} << bits, WordSlot{});
-    data->word_shift = shift;
-    auto place = [&](WordSlot w) {
-      std::size_t at = word_places(w.lo, w.hi, shift).first;
-      for (std::size_t moves = 0; moves < 4 * bits; ++moves) {
-        std::swap(w, data->words[at]);
-        if (w.cls == 0) return true;
-        const auto [first, second] = word_places(w.lo, w.hi, shift);
-        at = at == first ? second : first;
-      }
-      return false;
-    };
-    if (std::all_of(words.begin(), words.end(), place)) break;
-  }
+  data->word_shift = cuckoo_fill(data->words, words, [](const WordSlot& w) { return word_hash(w.lo, w.hi); },
+                                 [](const WordSlot& w) { return w.cls == 0; });
+  if (data->word_shift == 0) return too_many();
 
   // Class sequences; one-unit phrases by class, two-unit ones by pair, and
   // longer ones by their first three classes.
@@ -352,21 +366,17 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
     assert((data->ascii_kind[b] == kAsciiUnit) == ascii_alnum(static_cast<unsigned char>(b)));
     assert(data->ascii_kind[b] != kAsciiUnit || (e & kClassMask) == (b | 0x20));
   }
-  auto table_size = [](std::size_t n) {
-    std::size_t size = 16;
-    while (size < n * 2) size *= 2;
-    return size;
-  };
+  auto key_of = [](const auto& slot) { return key_hash(slot.key); };
+  auto free = [](const auto& slot) { return slot.key == 0; };
   data->pair_filter.assign((std::size_t{1} << kFilterBits) / 64, 0);
-  data->pair_slots.assign(table_size(pairs.size()), PairSlot{});
+  std::vector<PairSlot> pair_items;
   for (const auto& [key, id] : pairs) {
     const std::uint16_t* c = &data->classes[data->phrases[id].classes];
     const std::uint32_t h = prefix_hashes(c[0], c[1], 0, 0).two;
     data->pair_filter[h >> 6] |= std::uint64_t{1} << (h & 63);
-    std::size_t slot = slot_hash(key) & (data->pair_slots.size() - 1);
-    while (data->pair_slots[slot].key != 0) slot = (slot + 1) & (data->pair_slots.size() - 1);
-    data->pair_slots[slot] = {key, id};
+    pair_items.push_back({key, id});
   }
+  data->pair_shift = cuckoo_fill(data->pair_slots, pair_items, key_of, free);
   // The triple filter passes the classes of every phrase of three units;
   // the quad filter the first four of the longer ones.
   data->triple_filter.assign((std::size_t{1} << kFilterBits) / 64, 0);
@@ -381,13 +391,10 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
   }
   // The same classes make the same phrase to the matcher: a triple slot
   // keeps the first phrase of its group.
-  data->triple_slots.assign(table_size(by_triple.size()), TripleSlot{});
-  for (const auto& [key, ids] : by_triple) {
-    std::size_t slot = slot_hash(key) & (data->triple_slots.size() - 1);
-    while (data->triple_slots[slot].key != 0) slot = (slot + 1) & (data->triple_slots.size() - 1);
-    data->triple_slots[slot] = {key, ids.front()};
-  }
-  data->quad_slots.assign(table_size(by_quad.size()), QuadSlot{});
+  std::vector<TripleSlot> triple_items;
+  for (const auto& [key, ids] : by_triple) triple_items.push_back({key, ids.front()});
+  data->triple_shift = cuckoo_fill(data->triple_slots, triple_items, key_of, free);
+  std::vector<QuadSlot> quad_items;
   for (auto& [key, ids] : by_quad) {
     // Longer phrases first, so find_all() lists them first at a position.
     std::stable_sort(ids.begin(), ids.end(), [&](std::uint32_t a, std::uint32_t b) {
@@ -396,9 +403,7 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
     if (ids.size() > std::size_t{0xFFFF} + 1) {
       return fail(errc::invalid_argument, "phrases: more than 65,536 begin with the same four characters");
     }
-    std::size_t slot = slot_hash(key) & (data->quad_slots.size() - 1);
-    while (data->quad_slots[slot].key != 0) slot = (slot + 1) & (data->quad_slots.size() - 1);
-    QuadSlot& q = data->quad_slots[slot];
+    QuadSlot& q = quad_items.emplace_back();
     const PhraseInfo& first = data->phrases[ids.front()];
     q.key = key;
     for (std::size_t k = 4; k < std::min<std::size_t>(first.length, 8); ++k) {
@@ -415,6 +420,8 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
       q.fifth |= p.length > 4 ? std::uint64_t{1} << (data->classes[p.classes + 4] & 63) : ~std::uint64_t{0};
     }
   }
+  data->quad_shift = cuckoo_fill(data->quad_slots, quad_items, key_of, free);
+  if (data->pair_shift == 0 || data->triple_shift == 0 || data->quad_shift == 0) return too_many();
   return std::shared_ptr<const PhraseSetData>(std::move(data));
 }
 

@@ -192,8 +192,26 @@ inline PrefixHashes prefix_hashes(std::uint32_t c0, std::uint32_t c1, std::uint3
   constexpr unsigned kShift = 32 - kFilterBits;
   return {two >> kShift, three >> kShift, four >> kShift};
 }
-// Where a key's slot search starts: an independent 32-bit hash.
-inline std::size_t slot_hash(std::uint64_t key) noexcept { return (key * 0xD6E8FEB86659FD93ull) >> 32; }
+// The phrase tables and the table of words use cuckoo hashing: a key is in
+// one of two slots, both read at once, so that a lookup makes no branch on
+// collisions. Places from a 64-bit hash `x` of the key, in a table of
+// 2^(64 - shift) slots (at most 2^24): two ranges of its bits.
+struct Places {
+  std::size_t first;
+  std::size_t second;
+};
+inline Places places_of(std::uint64_t x, unsigned shift) noexcept {
+  const unsigned bits = 64 - shift;
+  return {static_cast<std::size_t>(x >> shift),
+          static_cast<std::size_t>((x >> (shift - bits)) & ((std::uint64_t{1} << bits) - 1))};
+}
+inline std::uint64_t key_hash(std::uint64_t key) noexcept { return key * 0xD6E8FEB86659FD93ull; }
+// The slot of `key` in a table of slots with a `key` member, if it is there.
+template <class Slot>
+inline const Slot& find_slot(const Slot* slots, std::uint64_t key, unsigned shift) noexcept {
+  const auto [first, second] = places_of(key_hash(key), shift);
+  return slots[slots[first].key == key ? first : second];
+}
 inline bool filter_has(const std::uint64_t* filter, std::uint32_t h) noexcept { return (filter[h >> 6] >> (h & 63)) & 1; }
 
 // A slot of the table of words: the word's key (its letters' classes, one
@@ -203,18 +221,8 @@ struct alignas(32) WordSlot {
   std::uint64_t hi = 0;
   std::uint32_t cls = 0;
 };
-// The two slots a word's key may be in (cuckoo hashing), in a table of
-// 2^(64 - shift) slots: two independent hashes.
-struct WordPlaces {
-  std::size_t first;
-  std::size_t second;
-};
-inline WordPlaces word_places(std::uint64_t lo, std::uint64_t hi, unsigned shift) noexcept {
-  // Two ranges of bits of one product: the top ones, and the ones below
-  // them (a table has at most 2^24 slots).
-  const std::uint64_t x = (lo * 0x9E3779B97F4A7C15ull) ^ (hi * 0xC2B2AE3D27D4EB4Full);
-  const unsigned bits = 64 - shift;
-  return {static_cast<std::size_t>(x >> shift), static_cast<std::size_t>((x >> (shift - bits)) & ((std::uint64_t{1} << bits) - 1))};
+inline std::uint64_t word_hash(std::uint64_t lo, std::uint64_t hi) noexcept {
+  return (lo * 0x9E3779B97F4A7C15ull) ^ (hi * 0xC2B2AE3D27D4EB4Full);
 }
 
 // PhraseSetData::ascii_kind values.
@@ -230,20 +238,22 @@ struct PhraseSetData {
   std::vector<std::uint16_t> entries;
   std::vector<std::int32_t> single;                   // class -> one-unit phrase, or -1
   std::vector<std::uint64_t> pair_filter;             // 2^kFilterBits bits, by prefix_hashes().two
-  std::vector<PairSlot> pair_slots;                   // power-of-two size
+  std::vector<PairSlot> pair_slots;                   // cuckoo table: 2^(64 - pair_shift) slots
   std::vector<std::uint64_t> triple_filter;           // 2^kFilterBits bits, by prefix_hashes().three: phrases of 3 units
-  std::vector<TripleSlot> triple_slots;               // power-of-two size; phrases of 3 units
+  std::vector<TripleSlot> triple_slots;               // cuckoo table; phrases of 3 units
   std::vector<std::uint64_t> quad_filter;             // the same by the first four classes: phrases of 4 units or more
-  std::vector<QuadSlot> quad_slots;                   // power-of-two size; phrases of 4 units or more
+  std::vector<QuadSlot> quad_slots;                   // cuckoo table; phrases of 4 units or more
   std::vector<std::uint32_t> candidates;              // phrase ids: a quad slot's other candidates
+  unsigned pair_shift = 63;
+  unsigned triple_shift = 63;
+  unsigned quad_shift = 63;
   std::size_t max_units = 1;
   // By class: bit (d & 63) is set when a phrase continues the class with
   // class d, all bits when the class alone is a phrase, 0 when no phrase
   // begins with it.
   std::vector<std::uint64_t> follow;
-  // The words of the phrases, by their keys: each in one of the two slots
-  // word_places() gives (cuckoo hashing), so that a lookup reads two slots
-  // and makes no branch. 2^(64 - word_shift) slots, at most half of them used.
+  // The words of the phrases, by their keys (word_hash()): a cuckoo table of
+  // 2^(64 - word_shift) slots.
   std::vector<WordSlot> words;
   unsigned word_shift = 63;
   // What each ASCII byte is: kAsciiUnit (a letter or digit, so part of a
@@ -399,15 +409,12 @@ template <bool kStats, class Emit>
 inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std::uint32_t* byte_at,
                         const std::uint32_t* end_at, const unsigned char* text, std::size_t from, std::size_t to,
                         std::size_t n, std::uint16_t* cand, Emit& emit, ScanStats& counts) {
-  const std::size_t pair_mask = set.pair_slots.size() - 1;
-  const std::size_t triple_mask = set.triple_slots.size() - 1;
   const std::uint64_t* const follow = set.follow.data();
   const std::int32_t* const single = set.single.data();
   const std::uint64_t* const pair_filter = set.pair_filter.data();
   const PairSlot* const pair_slots = set.pair_slots.data();
   const std::uint64_t* const triple_filter = set.triple_filter.data();
   const TripleSlot* const triple_slots = set.triple_slots.data();
-  const std::size_t quad_mask = set.quad_slots.size() - 1;
   const std::uint64_t* const quad_filter = set.quad_filter.data();
   const QuadSlot* const quad_slots = set.quad_slots.data();
   const std::uint32_t* const candidates = set.candidates.data();
@@ -462,9 +469,7 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
     const std::uint32_t c3 = unit[i + 2] & kClassMask;
     if (flags & kQuad) {  // phrases of four units or more, by their first four classes
       const std::uint64_t key4 = quad_key(c, c2, c3, unit[i + 3] & kClassMask);
-      std::size_t slot = slot_hash(key4) & quad_mask;
-      while (quad_slots[slot].key != key4 && quad_slots[slot].key != 0) slot = (slot + 1) & quad_mask;
-      const QuadSlot& t = quad_slots[slot];
+      const QuadSlot& t = find_slot(quad_slots, key4, set.quad_shift);
       if (t.key == key4) {
         // The first candidate, from the slot alone up to eight units (units
         // i + 4 to i + 7 exist: the sentinels).
@@ -490,19 +495,13 @@ inline void match_units(const PhraseSetData& set, std::uint16_t* unit, const std
     }
     if (flags & kTriple) {  // the three-unit phrase
       const std::uint64_t key = triple_key(c, c2, c3);
-      std::size_t slot = slot_hash(key) & triple_mask;
-      while (triple_slots[slot].key != key && triple_slots[slot].key != 0) slot = (slot + 1) & triple_mask;
-      if (triple_slots[slot].key == key) {
-        emit(std::size_t{triple_slots[slot].phrase}, std::size_t{byte_at[i]}, end_byte(i + 2));
-      }
+      const TripleSlot& t = find_slot(triple_slots, key, set.triple_shift);
+      if (t.key == key) emit(std::size_t{t.phrase}, std::size_t{byte_at[i]}, end_byte(i + 2));
     }
     if (flags & kPair) {
       const std::uint32_t key2 = pair_key(c, c2);
-      std::size_t slot = slot_hash(key2) & pair_mask;
-      while (pair_slots[slot].key != key2 && pair_slots[slot].key != 0) slot = (slot + 1) & pair_mask;
-      if (pair_slots[slot].key == key2) {
-        emit(std::size_t{pair_slots[slot].phrase}, std::size_t{byte_at[i]}, end_byte(i + 1));
-      }
+      const PairSlot& t = find_slot(pair_slots, key2, set.pair_shift);
+      if (t.key == key2) emit(std::size_t{t.phrase}, std::size_t{byte_at[i]}, end_byte(i + 1));
     }
     if (const std::int32_t s = single[c]; s >= 0) {
       emit(static_cast<std::size_t>(s), std::size_t{byte_at[i]}, end_byte(i));
@@ -726,7 +725,7 @@ inline std::uint32_t marked(const std::uint32_t* cp) noexcept {
 // zero-padded to 16 bytes) is lo and hi; 0 when no phrase has the word.
 // Reads the two slots the word may be in, without a branch.
 inline std::uint32_t word_class(const PhraseSetData& set, std::uint64_t lo, std::uint64_t hi) noexcept {
-  const auto [first, second] = word_places(lo, hi, set.word_shift);
+  const auto [first, second] = places_of(word_hash(lo, hi), set.word_shift);
   const WordSlot& a = set.words[first];
   const WordSlot& b = set.words[second];
   const std::uint32_t in_a = (a.lo == lo) & (a.hi == hi);
