@@ -195,15 +195,14 @@ inline PrefixHashes prefix_hashes(std::uint32_t c0, std::uint32_t c1, std::uint3
 // The phrase tables and the table of words use cuckoo hashing: a key is in
 // one of two slots, both read at once, so that a lookup makes no branch on
 // collisions. Places from a 64-bit hash `x` of the key, in a table of
-// 2^(64 - shift) slots (at most 2^24): two ranges of its bits.
+// 2^(64 - shift) slots (at most 2^24): two ranges of its bits, the top
+// ones and those from bit 16 up (which the top ones do not reach).
 struct Places {
   std::size_t first;
   std::size_t second;
 };
 inline Places places_of(std::uint64_t x, unsigned shift) noexcept {
-  const unsigned bits = 64 - shift;
-  return {static_cast<std::size_t>(x >> shift),
-          static_cast<std::size_t>((x >> (shift - bits)) & ((std::uint64_t{1} << bits) - 1))};
+  return {static_cast<std::size_t>(x >> shift), static_cast<std::size_t>((x >> 16) & (~std::uint64_t{0} >> shift))};
 }
 inline std::uint64_t key_hash(std::uint64_t key) noexcept { return key * 0xD6E8FEB86659FD93ull; }
 // The slot of `key` in a table of slots with a `key` member, if it is there.
@@ -823,7 +822,9 @@ inline std::uint32_t slow_word(const PhraseSetData& set, const unsigned char* te
     const std::size_t begin = byte_at[u];
     const std::size_t length = end_at[u] - begin;
     std::uint32_t cls;
-    if ((unit[u] & kSlowMark) == 0 && length <= kMaxWordLetters && begin + 16 <= size) {
+    // One test: not marked, at most 16 letters, 16 bytes to read.
+    if (((unit[u] & kSlowMark) | static_cast<unsigned>(length > kMaxWordLetters) |
+         static_cast<unsigned>(begin + 16 > size)) == 0) {
 #if defined(__SSE2__)
       const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text + begin));
       const __m128i in_word = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kFirst.data() + 16 - length));
