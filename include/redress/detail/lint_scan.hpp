@@ -725,22 +725,28 @@ inline std::uint32_t marked(const std::uint32_t* cp) noexcept {
 // The class of the word whose key (its letters' classes, a byte each,
 // zero-padded to 16 bytes) is lo and hi; 0 when no phrase has the word.
 // Reads the two slots the word may be in, without a branch.
-inline std::uint32_t word_class(const PhraseSetData& set, std::uint64_t lo, std::uint64_t hi) noexcept {
-  const auto [first, second] = places_of(word_hash(lo, hi), set.word_shift);
-  const WordSlot& a = set.words[first];
-  const WordSlot& b = set.words[second];
+// The table of words, for loops that keep it in registers.
+struct WordTable {
+  const WordSlot* slots;
+  unsigned shift;
+  explicit WordTable(const PhraseSetData& set) noexcept : slots(set.words.data()), shift(set.word_shift) {}
+};
+inline std::uint32_t word_class(WordTable table, std::uint64_t lo, std::uint64_t hi) noexcept {
+  const auto [first, second] = places_of(word_hash(lo, hi), table.shift);
+  const WordSlot& a = table.slots[first];
+  const WordSlot& b = table.slots[second];
   const std::uint32_t in_a = (a.lo == lo) & (a.hi == hi);
   const std::uint32_t in_b = (b.lo == lo) & (b.hi == hi);
   return (a.cls & (0 - in_a)) | (b.cls & (0 - in_b));
 }
 #if defined(__SSE2__)
 // The same for a key in a register: each slot compared in one instruction.
-inline std::uint32_t word_class(const PhraseSetData& set, __m128i key) noexcept {
+inline std::uint32_t word_class(WordTable table, __m128i key) noexcept {
   const auto lo = static_cast<std::uint64_t>(_mm_cvtsi128_si64(key));
   const auto hi = static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(key, key)));
-  const auto [first, second] = places_of(word_hash(lo, hi), set.word_shift);
-  const WordSlot& a = set.words[first];
-  const WordSlot& b = set.words[second];
+  const auto [first, second] = places_of(word_hash(lo, hi), table.shift);
+  const WordSlot& a = table.slots[first];
+  const WordSlot& b = table.slots[second];
   const auto same = [&](const WordSlot& w) {
     const __m128i slot = _mm_load_si128(reinterpret_cast<const __m128i*>(&w));
     return static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(slot, key)) == 0xFFFF);
@@ -798,7 +804,7 @@ inline std::uint32_t slow_word(const PhraseSetData& set, const unsigned char* te
   std::uint64_t hi;
   std::memcpy(&lo, key, 8);
   std::memcpy(&hi, key + 8, 8);
-  return word_class(set, lo, hi);
+  return word_class(WordTable(set), lo, hi);
 }
 
 // resolve_words()
@@ -807,41 +813,51 @@ inline std::uint32_t slow_word(const PhraseSetData& set, const unsigned char* te
 // (and, for a word slow_word() reads, its end into end_at). A word that the
 // decoder did not mark (kSlowMark: a letter beyond ASCII or an apostrophe)
 // and has at most 16 letters, the common case, is its own key: its bytes,
-// lower-cased.
-[[gnu::noinline]] inline void resolve_words(const PhraseSetData& set, const unsigned char* text, std::size_t size, std::uint16_t* unit,
-                          const std::uint32_t* byte_at, std::uint32_t* end_at, const std::uint16_t* words,
-                          std::size_t count) noexcept {
+// lower-cased. The others are listed in `slow` and read after the loop, so
+// that the loop makes no call and keeps what it needs in registers. Out of
+// line, so that the decoder's loop keeps its own.
+[[gnu::noinline]] inline void resolve_words(const PhraseSetData& set, const unsigned char* text, std::size_t size,
+                                            std::uint16_t* unit, const std::uint32_t* byte_at, std::uint32_t* end_at,
+                                            const std::uint16_t* words, std::size_t count,
+                                            std::uint16_t* slow) noexcept {
   // kFirst[16 - k, 32 - k): k bytes of 0xFF, then zeros.
   static constexpr auto kFirst = [] {
     std::array<unsigned char, 32> t{};
     for (std::size_t k = 0; k < 16; ++k) t[k] = 0xFF;
     return t;
   }();
+  const WordTable table(set);
+  std::size_t slow_count = 0;
   for (std::size_t k = 0; k < count; ++k) {
     const std::size_t u = words[k];
     const std::size_t begin = byte_at[u];
     const std::size_t length = end_at[u] - begin;
-    std::uint32_t cls;
     // One test: not marked, at most 16 letters, 16 bytes to read.
     if (((unit[u] & kSlowMark) | static_cast<unsigned>(length > kMaxWordLetters) |
-         static_cast<unsigned>(begin + 16 > size)) == 0) {
-#if defined(__SSE2__)
-      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text + begin));
-      const __m128i in_word = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kFirst.data() + 16 - length));
-      const __m128i key = _mm_and_si128(_mm_or_si128(x, _mm_set1_epi8(0x20)), in_word);
-      cls = word_class(set, key);
-#else
-      unsigned char key[16];
-      for (std::size_t j = 0; j < 16; ++j) key[j] = static_cast<unsigned char>((text[begin + j] | 0x20) & kFirst[16 - length + j]);
-      std::uint64_t lo;
-      std::uint64_t hi;
-      std::memcpy(&lo, key, 8);
-      std::memcpy(&hi, key + 8, 8);
-      cls = word_class(set, lo, hi);
-#endif
-    } else {
-      cls = slow_word(set, text, size, begin, end_at[u]);
+         static_cast<unsigned>(begin + 16 > size)) != 0) {
+      slow[slow_count++] = static_cast<std::uint16_t>(u);
+      continue;
     }
+#if defined(__SSE2__)
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text + begin));
+    const __m128i in_word = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kFirst.data() + 16 - length));
+    const std::uint32_t cls = word_class(table, _mm_and_si128(_mm_or_si128(x, _mm_set1_epi8(0x20)), in_word));
+#else
+    unsigned char key[16];
+    for (std::size_t j = 0; j < 16; ++j) {
+      key[j] = static_cast<unsigned char>((text[begin + j] | 0x20) & kFirst[16 - length + j]);
+    }
+    std::uint64_t lo;
+    std::uint64_t hi;
+    std::memcpy(&lo, key, 8);
+    std::memcpy(&hi, key + 8, 8);
+    const std::uint32_t cls = word_class(table, lo, hi);
+#endif
+    unit[u] = static_cast<std::uint16_t>((unit[u] & ~kClassMask) | cls);
+  }
+  for (std::size_t k = 0; k < slow_count; ++k) {
+    const std::size_t u = slow[k];
+    const std::uint32_t cls = slow_word(set, text, size, byte_at[u], end_at[u]);
     unit[u] = static_cast<std::uint16_t>((unit[u] & ~kClassMask) | cls);
   }
 }
@@ -996,7 +1012,7 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
       // The open word may go on: it is looked up in the next chunk, and no
       // phrase matched in this one reaches it (unit n - 1).
       const std::size_t ready = listed - open;
-      resolve_words(set, begin, size, unit, byte_at, end_at, words, ready);
+      resolve_words(set, begin, size, unit, byte_at, end_at, words, ready, cand);
       match_units<kStats>(set, unit, byte_at, end_at, begin, first, n - keep + 1, n, cand, emit, counts);
       if constexpr (kStats) add_scripts();
       // Keep the last `keep` units: the first of them gives the boundary
@@ -1130,7 +1146,7 @@ std::error_code scan_text(const PhraseSetData& set, std::string_view text, ScanS
     other_step(e, static_cast<std::uint32_t>(p - begin));
     p += len;
   }
-  resolve_words(set, begin, size, unit, byte_at, end_at, words, listed);
+  resolve_words(set, begin, size, unit, byte_at, end_at, words, listed, cand);
   match_units<kStats>(set, unit, byte_at, end_at, begin, first, n, n, cand, emit, counts);
   if constexpr (kStats) {
     add_scripts();
