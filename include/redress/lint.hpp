@@ -175,7 +175,8 @@ struct PhraseMatch {
 // state. Matching finds every occurrence of every phrase (overlapping ones
 // too) in one pass over the text; its cost does not grow with the number of
 // phrases. Phrases are matched on the normalised text (see the file
-// comment); an English phrase matches only whole words.
+// comment); an English phrase is a sequence of whole words (a word of a
+// phrase has at most 16 letters; an apostrophe inside a word is dropped).
 //
 // Example:
 //   auto set = PhraseSet::compile(std::array{PhraseTable{"mine", "policy\t概不退换\n"}});
@@ -187,9 +188,10 @@ class PhraseSet {
   // Compiles `tables`; a phrase that normalises like an earlier one replaces
   // its kinds (so a host table can reclassify a built-in phrase). Fails with
   // errc::invalid_argument (an unknown kind, a line without a tab, a phrase
-  // that is empty or longer than 48 characters once normalised, more than
-  // 4095 distinct characters) or errc::invalid_utf8, the detail naming the
-  // table and line.
+  // that is empty or longer than 48 characters and words once normalised, a
+  // word of more than 16 letters, more than 4095 distinct characters and
+  // words or 128 distinct letters beyond ASCII) or errc::invalid_utf8, the
+  // detail naming the table and line where there is one.
   static result<PhraseSet> compile(std::span<const PhraseTable> tables);
 
   // PhraseSet::standard_tables()
