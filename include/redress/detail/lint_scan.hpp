@@ -211,7 +211,6 @@ inline const Slot& find_slot(const Slot* slots, std::uint64_t key, unsigned shif
   const auto [first, second] = places_of(key_hash(key), shift);
   return slots[slots[first].key == key ? first : second];
 }
-inline bool filter_has(const std::uint64_t* filter, std::uint32_t h) noexcept { return (filter[h >> 6] >> (h & 63)) & 1; }
 
 // A slot of the table of words: the word's key (its letters' classes, one
 // byte each, in 16 bytes) and its class; all 0 when empty.
