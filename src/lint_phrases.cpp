@@ -309,10 +309,7 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
     assert((data->entries[cp] & (kSkip | kClassMask)) == kSkip);
     data->entries[cp] |= kSentenceEnd;
   }
-  // The words, each in one of its two places: a word that finds both taken
-  // takes one and moves the word there to its other place (cuckoo
-  // hashing). The table doubles until every word is placed, with at least
-  // twice as many slots as words.
+  // The words, keyed by their letters' classes, in a cuckoo table.
   std::vector<WordSlot> words;
   for (const auto& [u, cls] : class_of) {
     if (u[0] != kWordMarker) continue;

@@ -345,13 +345,12 @@ inline std::size_t word_starts_scalar(const std::uint16_t* unit, std::size_t n) 
 inline std::size_t word_starts(const std::uint16_t* unit, std::size_t n) noexcept {
 #if defined(__SSE2__)
   const __m128i flags = _mm_set1_epi16(static_cast<short>(kWordBit));
-  const __m128i start = flags;
   if (n < 8) return word_starts_scalar(unit, n);
   __m128i sum = _mm_setzero_si128();  // per lane, minus the starts seen: at most n / 8 + 1
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(unit + i));
-    sum = _mm_add_epi16(sum, _mm_cmpeq_epi16(_mm_and_si128(x, flags), start));
+    sum = _mm_add_epi16(sum, _mm_cmpeq_epi16(_mm_and_si128(x, flags), flags));
   }
   // The last n - i units: the eight that end at n, the lanes already
   // counted masked off (a loop over them would mispredict its end).
@@ -359,7 +358,7 @@ inline std::size_t word_starts(const std::uint16_t* unit, std::size_t n) noexcep
                                               0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF};
   const __m128i last = _mm_loadu_si128(reinterpret_cast<const __m128i*>(unit + n - 8));
   const __m128i keep = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kLast + (n - i)));
-  sum = _mm_add_epi16(sum, _mm_and_si128(keep, _mm_cmpeq_epi16(_mm_and_si128(last, flags), start)));
+  sum = _mm_add_epi16(sum, _mm_and_si128(keep, _mm_cmpeq_epi16(_mm_and_si128(last, flags), flags)));
   // Eight lanes of 0 to -(n / 8 + 1), as 16-bit two's complement: negated and summed.
   alignas(16) std::uint16_t lanes[8];
   _mm_store_si128(reinterpret_cast<__m128i*>(lanes), _mm_sub_epi16(_mm_setzero_si128(), sum));
@@ -719,17 +718,18 @@ inline std::uint32_t marked(const std::uint32_t* cp) noexcept {
 #endif
 }
 
-// word_class()
-//
-// The class of the word whose key (its letters' classes, a byte each,
-// zero-padded to 16 bytes) is lo and hi; 0 when no phrase has the word.
-// Reads the two slots the word may be in, without a branch.
 // The table of words, for loops that keep it in registers.
 struct WordTable {
   const WordSlot* slots;
   unsigned shift;
   explicit WordTable(const PhraseSetData& set) noexcept : slots(set.words.data()), shift(set.word_shift) {}
 };
+
+// word_class()
+//
+// The class of the word whose key (its letters' classes, a byte each,
+// zero-padded to 16 bytes) is lo and hi; 0 when no phrase has the word.
+// Reads the two slots the word may be in, without a branch.
 inline std::uint32_t word_class(WordTable table, std::uint64_t lo, std::uint64_t hi) noexcept {
   const auto [first, second] = places_of(word_hash(lo, hi), table.shift);
   const WordSlot& a = table.slots[first];
