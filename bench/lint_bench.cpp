@@ -13,12 +13,13 @@
 // target is against those literals. Hyperscan's literal matcher also runs
 // on the phrases written in both scripts (each also in Traditional and in
 // Simplified characters), which a literal matcher needs to find in
-// Traditional text what the scan finds there. For scale, Hyperscan is also given the
-// work redress does: a regular expression per phrase that accepts each of
-// its characters in every form the scan maps to it (both scripts, full and
-// half width, any case), built from the compiled tables; once with the
-// units side by side, once with any run of whitespace, punctuation and
-// symbols between them, as the scan allows (that one on the first 4 MB).
+// Traditional text what the scan finds there. For scale, Hyperscan is also
+// given the work redress does: a regular expression per phrase that
+// accepts each of its characters in every form the scan maps to it (both
+// scripts, full and half width, any case), built from the compiled tables;
+// once with the units side by side, once with any run of whitespace,
+// punctuation and symbols between them, as the scan allows (that one on the
+// first 4 MB).
 //
 //   lint_bench [--benchmark_filter=...]     then a summary of MB/s and ratios
 #include <algorithm>
@@ -256,7 +257,7 @@ void append_utf8(std::string& s, char32_t c) {
 // point of one script only, the first such one. What a literal matcher
 // needs to find the phrases in both scripts, as the lint does (not in
 // full-width forms, nor with gaps).
-std::vector<std::string> phrases_in_both_scripts() {
+std::vector<std::string> written_in_both_scripts() {
   using namespace redress::detail;
   const PhraseSetData& d = redress::phrase_set_data(redress::PhraseSet::standard());
   std::map<unsigned, char32_t> only[2];  // by class: a Traditional-only, a Simplified-only code point
@@ -284,6 +285,10 @@ std::vector<std::string> phrases_in_both_scripts() {
     }
   }
   return {out.begin(), out.end()};
+}
+const std::vector<std::string>& phrases_in_both_scripts() {
+  static const auto p = written_in_both_scripts();
+  return p;
 }
 
 // Phrases as literals, case-insensitive.
