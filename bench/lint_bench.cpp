@@ -240,18 +240,6 @@ bool compiled(hs_error_t status, hs_compile_error_t* error) {
   return false;
 }
 
-// `c` in UTF-8 (a code point of the BMP).
-void append_utf8(std::string& s, char32_t c) {
-  if (c < 0x80) {
-    s += static_cast<char>(c);
-  } else if (c < 0x800) {
-    s += {static_cast<char>(0xC0 | (c >> 6)), static_cast<char>(0x80 | (c & 0x3F))};
-  } else {
-    s += {static_cast<char>(0xE0 | (c >> 12)), static_cast<char>(0x80 | ((c >> 6) & 0x3F)),
-          static_cast<char>(0x80 | (c & 0x3F))};
-  }
-}
-
 // The phrases as written and each also in Traditional and in Simplified
 // characters: where the compiled tables give a character's class a code
 // point of one script only, the first such one. What a literal matcher
