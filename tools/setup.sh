@@ -17,6 +17,12 @@ packages=(
   libpq-dev postgresql
   # The report test renders the HTML report in headless Chromium, with a CJK font.
   chromium fonts-wqy-microhei
+  # Time zones with daylight saving: Howard Hinnant's date/tz over the system's tzdata.
+  libhowardhinnant-date-dev tzdata
+  # The pip-install test builds the Python package in a venv, offline.
+  python3-venv python3-setuptools
+  # The fresh-machine check (tools/fresh-machine.sh) and the .deb test build a Debian root.
+  mmdebstrap
 )
 if [ "${1:-}" = --bench ]; then
   # Hyperscan is only a yardstick for the lint benchmark; the library never needs it.
@@ -25,13 +31,31 @@ fi
 # Never libboost-all-dev or any 1.74 -dev package: installing either removes
 # Boost 1.81 or breaks find_package(Boost 1.81 CONFIG).
 
+# A package counts as present only when dpkg says its status is "installed":
+# dpkg-query -W also answers for packages it merely knows the name of (status
+# not-installed or config-files), e.g. once Boost 1.81's Conflicts are recorded.
+installed() {
+  [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = installed ]
+}
+
+# Boost 1.74 -dev packages shadow Boost 1.81's CMake files. Only installed ones count.
+boost174_guard() {
+  local bad
+  bad=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' 'libboost*1.74-dev' 2>/dev/null |
+        awk '$2 == "installed" { print $1 }' | tr '\n' ' ')
+  if [ -n "$bad" ]; then
+    echo "setup: Boost 1.74 -dev packages are installed ($bad); remove them, they shadow Boost 1.81" >&2
+    exit 1
+  fi
+}
+
 missing=()
 for p in "${packages[@]}"; do
-  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-  [ "$status" = installed ] || missing+=("$p")
+  installed "$p" || missing+=("$p")
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
+  boost174_guard
   exit 0
 fi
 
@@ -44,8 +68,4 @@ echo "setup: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-
-if dpkg-query -W -f='${Package}\n' 'libboost*1.74-dev' 2>/dev/null | grep -q .; then
-  echo "setup: a Boost 1.74 -dev package is installed; remove it, it shadows Boost 1.81" >&2
-  exit 1
-fi
+boost174_guard
