@@ -135,6 +135,10 @@ if(REDRESS_BUILD_TESTS)
         WORKING_DIRECTORY ${_redress_c_root}/tests/python)
       set_tests_properties(python.${name} PROPERTIES ENVIRONMENT "${_redress_py_env}")
     endforeach()
+    # pip install of bindings/python into a fresh venv (tests/package/python_pip.sh).
+    add_test(NAME package.python_pip
+      COMMAND bash ${_redress_c_root}/tests/package/python_pip.sh ${Python3_EXECUTABLE} $<TARGET_FILE:redress-c>)
+    set_tests_properties(package.python_pip PROPERTIES ENVIRONMENT "${_redress_py_env}" TIMEOUT 300)
   endif()
 endif()
 

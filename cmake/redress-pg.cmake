@@ -51,7 +51,7 @@ if(REDRESS_BUILD_TESTS)
   # is defined later, by tools/).
   if(REDRESS_BUILD_TOOLS)
     add_test(NAME pg.cli_run COMMAND bash "${_redress_pg_root}/tests/pg/run.sh" $<TARGET_FILE:redress-cli>
-                                     "${_redress_pg_root}/data" "${_redress_pg_server}/conninfo")
+                                     "${REDRESS_BUILD_DATA_DIR}" "${_redress_pg_server}/conninfo")
     set_tests_properties(pg.cli_run PROPERTIES TIMEOUT 120 FIXTURES_REQUIRED redress_pg_server)
   endif()
 endif()

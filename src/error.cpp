@@ -2,6 +2,8 @@
 #include <redress/error.hpp>
 #include <redress/version.hpp>
 
+#include <iterator>
+
 namespace redress {
 inline namespace v1 {
 namespace {
@@ -59,6 +61,16 @@ class Category final : public std::error_category {
 thread_local std::string last_detail;
 
 }  // namespace
+
+std::string_view to_string(errc e) noexcept {
+  static constexpr std::string_view kNames[] = {
+      "invalid_argument", "currency_mismatch", "amount_overflow", "unknown_currency", "invalid_amount",
+      "invalid_contact",  "unknown_time_zone", "invalid_calendar", "out_of_range",   "invalid_json",
+      "internal_error",   "invalid_utf8",      "text_too_long",    "invalid_event",  "policy_failed",
+      "storage_failed",   "corrupt_store",     "schema_too_new",   "store_conflict"};
+  const auto i = static_cast<std::size_t>(e) - 1;
+  return static_cast<int>(e) >= 1 && i < std::size(kNames) ? kNames[i] : "unknown";
+}
 
 const std::error_category& error_category() noexcept {
   static const Category category;

@@ -23,6 +23,8 @@ packages=(
   python3-venv python3-setuptools
   # The fresh-machine check (tools/fresh-machine.sh) and the .deb test build a Debian root.
   mmdebstrap
+  # cpack -G DEB computes the package's shared-library dependencies with dpkg-shlibdeps.
+  dpkg-dev
 )
 if [ "${1:-}" = --bench ]; then
   # Hyperscan is only a yardstick for the lint benchmark; the library never needs it.

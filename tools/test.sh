@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds redress and runs every test: unit tests, examples, the CLI, and the
 # consumer-package tests. Installs what it needs first (tools/setup.sh).
+# Fails when ctest ran no test, or fewer than the source tree holds.
 #
 #   tools/test.sh              warnings as errors, RelWithDebInfo, in build/
 #   tools/test.sh --sanitize   the same under AddressSanitizer + UBSan, in build-asan/
@@ -8,9 +9,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 bash tools/setup.sh
+. tools/build-config.sh
 
 build=build
-flags=(-DREDRESS_WERROR=ON -DREDRESS_BUILD_BENCH=ON -DREDRESS_BUILD_PG=ON)
+flags=()
 if [ "${1:-}" = --sanitize ]; then
   build=build-asan
   flags+=(-DREDRESS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug)
@@ -18,7 +20,21 @@ if [ "${1:-}" = --sanitize ]; then
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fi
 
-jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S . -B "$build" "${flags[@]}" >/dev/null
+jobs=$(redress_jobs)
+redress_configure "$build" "${flags[@]}"
 cmake --build "$build" -j "$jobs"
-ctest --test-dir "$build" --output-on-failure -j "$jobs"
+
+# Every test program and script of the source tree must be registered: a
+# configuration that dropped tests (an option off, a glob gone wrong) fails
+# here instead of passing with fewer tests.
+python3 tools/check-test-count.py "$build"
+log=$(mktemp); trap 'rm -f "$log"' EXIT
+ctest --test-dir "$build" --output-on-failure --no-tests=error -j "$jobs" 2>&1 | tee "$log"
+# ctest's own summary: "100% tests passed, 0 tests failed out of N".
+ran=$(sed -n 's/.*tests failed out of \([0-9][0-9]*\).*/\1/p' "$log" | tail -1)
+listed=$(ctest --test-dir "$build" -N | sed -n 's/^Total Tests: \([0-9]*\)$/\1/p')
+if [ -z "$ran" ] || [ "$ran" -eq 0 ] || [ "$ran" != "$listed" ]; then
+  echo "test.sh: ctest ran ${ran:-no} tests of ${listed:-?} registered" >&2
+  exit 1
+fi
+echo "test.sh: $ran tests ran in $build"

@@ -57,6 +57,12 @@ enum class errc {
 // The category of every redress error code. Its name() is "redress".
 const std::error_category& error_category() noexcept;
 
+// to_string()
+//
+// The enumerator's name, a stable identifier for logs and JSON error objects
+// ("invalid_utf8", "text_too_long"); "unknown" for a value that is not one.
+std::string_view to_string(errc e) noexcept;
+
 // make_error_code()
 //
 // Found by ADL, so `std::error_code ec = errc::amount_overflow;` works.

@@ -40,6 +40,11 @@ TEST(working_days_are_counted_and_added) {
   CHECK(strcmp(date, "2025-01-26") == 0);
   CHECK(redress_calendar_working_days_between(&n, cal, "2025-01-20", "2025-01-27") == 0);
   CHECK(n == 6);
+  /* from < d <= to: Friday the 24th itself is not counted, Saturday the 25th rests. */
+  CHECK(redress_calendar_working_days_between(&n, cal, "2025-01-24", "2025-01-25") == 0);
+  CHECK(n == 0);
+  CHECK(redress_calendar_working_days_between(&n, cal, "2025-01-23", "2025-01-24") == 0);
+  CHECK(n == 1);
   redress_calendar_free(cal);
 }
 

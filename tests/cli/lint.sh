@@ -37,9 +37,27 @@ printf '{"disabled": ["policy_speak"]}' > "$tmp/policy.json"
 printf 'This is our policy.' | "$redress" lint --policy "$tmp/policy.json" > "$tmp/out"
 grep -q '^0 findings' "$tmp/out"
 
-# Bad input: invalid UTF-8 names the byte offset; unknown options are usage errors.
+# Bad input is exit 2, findings exit 1: invalid UTF-8 names the byte offset,
+# and under --json the error is a JSON object on stdout as well.
 rc=0; printf 'ok\377' | "$redress" lint 2> "$tmp/err" || rc=$?
-[ "$rc" = 1 ]; grep -q 'invalid UTF-8 at byte 2' "$tmp/err"
+[ "$rc" = 2 ]; grep -q 'invalid UTF-8 at byte 2' "$tmp/err"
+rc=0; printf 'ok\377' | "$redress" lint --json > "$tmp/out" 2>/dev/null || rc=$?
+[ "$rc" = 2 ]
+python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; assert e["code"]=="invalid_utf8", e; assert "byte 2" in e["message"], e' "$tmp/out"
+rc=0; "$redress" lint "$tmp/no-such-file" --json > "$tmp/out" 2>/dev/null || rc=$?
+[ "$rc" = 2 ]; grep -q '"code":"unreadable"' "$tmp/out"
+head -c 70000 /dev/zero | tr '\0' 'a' > "$tmp/long.txt"
+rc=0; "$redress" lint "$tmp/long.txt" 2>/dev/null >/dev/null || rc=$?
+[ "$rc" = 2 ]
+# --fail-on chooses the severity that fails: an info finding alone passes by
+# default and fails at --fail-on info; a warn passes at --fail-on block.
+printf '我很抱歉,我向您道歉。' | "$redress" lint > "$tmp/out"
+grep -q 'info apology.weak' "$tmp/out"
+rc=0; printf '我很抱歉,我向您道歉。' | "$redress" lint --fail-on info > /dev/null || rc=$?
+[ "$rc" = 1 ]
+printf 'This is our policy.' | "$redress" lint --fail-on block > /dev/null
+rc=0; printf 'This is our policy.' | "$redress" lint --fail-on sometimes > /dev/null 2>&1 || rc=$?
+[ "$rc" = 2 ]
 rc=0; "$redress" lint --lang xx < /dev/null 2>/dev/null || rc=$?
 [ "$rc" = 2 ]
 rc=0; "$redress" lint --bogus < /dev/null 2>/dev/null || rc=$?

@@ -27,6 +27,11 @@ class CalendarTest(unittest.TestCase):
     def test_working_days_are_added_and_counted(self):
         self.assertEqual(self.cn.add_working_days("2025-01-24", 1), datetime.date(2025, 1, 26))
         self.assertEqual(self.cn.working_days_between("2025-01-20", "2025-01-27"), 6)
+        # (start, end]: Friday the 24th is not counted, Saturday the 25th is a rest day.
+        self.assertEqual(self.cn.working_days_between("2025-01-24", "2025-01-25"), 0)
+        # ... and end is: from Thursday to Friday is one working day.
+        self.assertEqual(self.cn.working_days_between("2025-01-23", "2025-01-24"), 1)
+        self.assertEqual(self.cn.working_days_between("2025-01-24", "2025-01-23"), -1)
 
     def test_working_time_skips_closed_hours(self):
         start = datetime.datetime(2025, 1, 24, 7, tzinfo=UTC)

@@ -24,6 +24,24 @@ bool register_command(const Command& command);
 // True when `args` asks for help (-h or --help anywhere).
 bool wants_help(std::span<const std::string_view> args);
 
+// Where the bundled data lives: calendars/, phrases/, policies/ and
+// scenarios/. In order: the environment variable REDRESS_DATA_DIR; the
+// directory REDRESS_DATA_DIR_FROM_BIN (e.g. "../share/redress") relative to
+// the directory of the running executable, so an installed prefix can be
+// moved anywhere. The build tree has the same layout (build/bin/redress and
+// build/share/redress). Empty when neither can be found. `--data DIR` in the
+// commands overrides it.
+std::string default_data_dir();
+
+// What to say when default_data_dir() is empty and no --data was given.
+inline constexpr std::string_view kNoDataDir =
+    "cannot find redress's data directory (share/redress beside the installed binary); "
+    "set REDRESS_DATA_DIR or pass --data DIR";
+
+// The policy a command uses when none is given: the bundled coupon-marketplace
+// policy in `data_dir`/policies/. Empty when `data_dir` is.
+std::string default_policy_file(const std::string& data_dir);
+
 // The whole content of the file at `path` ("-" reads standard input), or
 // nullopt when it cannot be read.
 std::optional<std::string> read_file(std::string_view path);

@@ -30,8 +30,8 @@ int run(std::span<const std::string_view> args) {
     fmt::print("{}", kHelp);
     return 0;
   }
-  std::string data_dir = REDRESS_DEFAULT_DATA_DIR;
-  std::string scenario = std::string(REDRESS_DEFAULT_EXAMPLES_DIR) + "/scenarios/tv-three-calls.json";
+  std::string data_dir = default_data_dir();
+  std::optional<std::string> scenario;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--data" && i + 1 < args.size()) {
       data_dir = args[++i];
@@ -42,6 +42,12 @@ int run(std::span<const std::string_view> args) {
       return 2;
     }
   }
+
+  if (data_dir.empty()) {
+    fmt::print(stderr, "redress demo: {}\n", kNoDataDir);
+    return 2;
+  }
+  if (!scenario) scenario = data_dir + "/scenarios/tv-three-calls.json";
 
   fmt::print("1. When is a 2-working-day promise made on Fri 2025-01-24 15:00 in Shanghai due?\n\n");
   auto text = read_file(data_dir + "/calendars/cn.json");
@@ -78,8 +84,8 @@ int run(std::span<const std::string_view> args) {
   fmt::print("   {}\n   read back: {}\n\n", boost::json::serialize(event_json),
              event_back.value() == e ? "equal" : "DIFFERENT");
 
-  fmt::print("3. A case, step by step (redress replay {}):\n\n", scenario);
-  return replay_file(scenario, {false, true, false, data_dir});
+  fmt::print("3. A case, step by step (redress replay {}):\n\n", *scenario);
+  return replay_file(*scenario, {false, true, false, false, data_dir});
 }
 
 }  // namespace

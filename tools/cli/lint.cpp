@@ -6,21 +6,25 @@
 // Human output names each finding with its position (line:column, in
 // characters), quotes the line, underlines the span and prints the hint;
 // --json prints the report as JSON (redress::to_json). Exit status: 0 when
-// nothing of severity warn or block was found, 1 when something was (or
-// the text could not be read or linted), 2 for a usage error.
+// nothing at or above --fail-on (default warn) was found, 1 when something
+// was, 2 for a usage or input error (unreadable file, invalid UTF-8, text
+// too long); with --json an error is a JSON object {"error": {...}} too.
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
 
+#include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
 #include <redress/lint.hpp>
 
 #include "command.hpp"
+#include "text.hpp"
 
 namespace redress::cli {
 namespace {
@@ -28,43 +32,17 @@ namespace {
 constexpr std::string_view kUsage =
     "usage: redress lint [FILE | -] [--lang auto|en|zh-Hans|zh-Hant] [--json]\n"
     "                    [--policy POLICY.json] [--authority AMOUNT[:CUR]]\n"
+    "                    [--fail-on info|warn|block]\n"
     "\n"
     "Lints a draft reply to a customer (from FILE, or stdin when FILE is - or\n"
     "absent): pseudo-apologies, policy-speak, blame, refusals without reason or\n"
     "alternative, facts before feelings, promises above the agent's authority\n"
     "(--authority, default 200:CNY) or outside the policy's deadline window.\n"
-    "Exits 1 when a finding of severity warn or block is reported.\n";
-
-// Columns a code point takes in a terminal: 2 for East Asian wide and
-// full-width forms, 1 otherwise.
-int display_width(char32_t cp) {
-  const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF && cp != 0x303F) ||
-                    (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-                    (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-                    (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) ||
-                    (cp >= 0x20000 && cp <= 0x3FFFD);
-  return wide ? 2 : 1;
-}
-
-// Display columns of valid UTF-8 `s`.
-int columns(std::string_view s) {
-  int width = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    const std::size_t len = b0 < 0x80 ? 1 : b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4;
-    char32_t cp = len == 1 ? b0 : b0 & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
-    for (std::size_t k = 1; k < len && i + k < s.size(); ++k) cp = cp << 6 | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    width += s[i] == '\t' ? 4 : display_width(cp);
-    i += len;
-  }
-  return width;
-}
-
-std::size_t count_chars(std::string_view s) {
-  std::size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
+    "\n"
+    "exit status: 0 nothing at or above --fail-on (default warn) was found,\n"
+    "1 a finding at or above it was, 2 a usage or input error (unreadable\n"
+    "file, invalid UTF-8, text too long). With --json an error is printed as\n"
+    "{\"error\": {\"code\": ..., \"message\": ...}} on standard output too.\n";
 
 void print_finding(std::string_view name, std::string_view text, const LintFinding& f) {
   const std::size_t line_begin = text.rfind('\n', f.span.begin_byte == 0 ? 0 : f.span.begin_byte - 1);
@@ -84,9 +62,25 @@ void print_finding(std::string_view name, std::string_view text, const LintFindi
   fmt::print("  hint: {}\n", f.hint);
 }
 
-int fail_with(std::string_view what) {
+constexpr int kExitFindings = 1;
+constexpr int kExitInputError = 2;
+
+// An input error: the message on stderr, and with --json an error object on
+// stdout, so a program reading the JSON never sees nothing.
+int fail_with(bool json, std::string_view code, std::string_view what) {
   fmt::print(stderr, "redress lint: {}\n", what);
-  return 1;
+  if (json) {
+    boost::json::object error{{"code", code}, {"message", what}};
+    fmt::print("{}\n", boost::json::serialize(boost::json::object{{"error", std::move(error)}}));
+  }
+  return kExitInputError;
+}
+
+std::optional<LintSeverity> parse_severity(std::string_view s) {
+  if (s == "info") return LintSeverity::info;
+  if (s == "warn") return LintSeverity::warn;
+  if (s == "block") return LintSeverity::block;
+  return std::nullopt;
 }
 
 int run(std::span<const std::string_view> args) {
@@ -96,13 +90,21 @@ int run(std::span<const std::string_view> args) {
   }
   std::string_view file = "-";
   bool have_file = false;
-  bool json = false;
+  bool json = std::find(args.begin(), args.end(), std::string_view("--json")) != args.end();
+  LintSeverity fail_on = LintSeverity::warn;
   LintContext context;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
     const bool has_value = i + 1 < args.size();
     if (a == "--json") {
-      json = true;
+      // read before the loop, so errors met on the way are JSON too
+    } else if (a == "--fail-on" && has_value) {
+      auto severity = parse_severity(args[++i]);
+      if (!severity) {
+        fmt::print(stderr, "redress lint: --fail-on: expected info, warn or block, not \"{}\"\n{}", args[i], kUsage);
+        return 2;
+      }
+      fail_on = *severity;
     } else if (a == "--lang" && has_value) {
       auto language = parse_lint_language(args[++i]);
       if (!language) {
@@ -112,9 +114,12 @@ int run(std::span<const std::string_view> args) {
       context.language = language.value();
     } else if (a == "--policy" && has_value) {
       auto policy_text = read_file(args[++i]);
-      if (!policy_text) return fail_with(fmt::format("cannot read {}", args[i]));
+      if (!policy_text) return fail_with(json, "unreadable", fmt::format("cannot read {}", args[i]));
       auto policy = LintPolicy::from_json(*policy_text);
-      if (!policy) return fail_with(fmt::format("{}: {}", args[i], last_error_detail()));
+      if (!policy) {
+        return fail_with(json, to_string(static_cast<errc>(policy.error().value())),
+                         fmt::format("{}: {}", args[i], last_error_detail()));
+      }
       context.policy = policy.value();
     } else if (a == "--authority" && has_value) {
       const std::string_view value = args[++i];
@@ -140,11 +145,14 @@ int run(std::span<const std::string_view> args) {
   }
 
   auto input = read_file(file);  // "-" reads standard input
-  if (!input) return fail_with(fmt::format("cannot read {}", file));
+  if (!input) return fail_with(json, "unreadable", fmt::format("cannot read {}", file));
   const std::string& text = *input;
 
   auto report = lint(text, context);
-  if (!report) return fail_with(fmt::format("{}: {}", file == "-" ? "<stdin>" : file, last_error_detail()));
+  if (!report) {
+    return fail_with(json, to_string(static_cast<errc>(report.error().value())),
+                     fmt::format("{}: {}", file == "-" ? "<stdin>" : file, last_error_detail()));
+  }
   const LintReport& r = report.value();
   if (json) {
     fmt::print("{}\n", boost::json::serialize(to_json(r)));
@@ -162,7 +170,7 @@ int run(std::span<const std::string_view> args) {
                to_string(r.language));
   }
   const auto worst = r.worst();
-  return worst && *worst >= LintSeverity::warn ? 1 : 0;
+  return worst && *worst >= fail_on ? kExitFindings : 0;
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 //   redress <command> [options]     see `redress --help`
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -45,13 +47,43 @@ bool wants_help(std::span<const std::string_view> args) {
   return std::any_of(args.begin(), args.end(), [](std::string_view a) { return a == "-h" || a == "--help"; });
 }
 
+std::string default_data_dir() {
+  namespace fs = std::filesystem;
+  if (const char* env = std::getenv("REDRESS_DATA_DIR"); env != nullptr && *env != '\0') return env;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  fs::path dir = (exe.parent_path() / REDRESS_DATA_DIR_FROM_BIN).lexically_normal();
+  if (!fs::is_directory(dir, ec)) return {};
+  return dir.string();
+}
+
+std::string default_policy_file(const std::string& data_dir) {
+  return data_dir.empty() ? std::string() : data_dir + "/policies/coupon-marketplace.json";
+}
+
 std::optional<std::string> read_file(std::string_view path) {
-  if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
-  std::ifstream in{std::string(path), std::ios::binary};
-  if (!in) return std::nullopt;
-  std::string text(std::istreambuf_iterator<char>(in), {});
-  if (in.bad()) return std::nullopt;
-  return text;
+  namespace fs = std::filesystem;
+  try {
+    if (path == "-") {
+      // Standard input must be a stream of bytes, not a directory.
+      std::error_code ec;
+      if (fs::is_directory(fs::status("/dev/stdin", ec))) return std::nullopt;
+      return std::string(std::istreambuf_iterator<char>(std::cin), {});
+    }
+    // A directory opens as a file on Linux and fails on the first read:
+    // only regular files, pipes and character devices are read.
+    std::error_code ec;
+    const auto status = fs::status(std::string(path), ec);
+    if (ec || fs::is_directory(status) || !fs::exists(status)) return std::nullopt;
+    std::ifstream in{std::string(path), std::ios::binary};
+    if (!in) return std::nullopt;
+    std::string text(std::istreambuf_iterator<char>(in), {});
+    if (in.bad()) return std::nullopt;
+    return text;
+  } catch (const std::exception&) {
+    return std::nullopt;  // a read error the stream reports by throwing
+  }
 }
 
 }  // namespace redress::cli
@@ -66,7 +98,17 @@ int main(int argc, char** argv) {
     return 0;
   }
   for (const auto& c : registry()) {
-    if (c.name == args[0]) return c.run(std::span<const std::string_view>(args).subspan(1));
+    if (c.name != args[0]) continue;
+    // No exception leaves the CLI: one that escapes a command is a bug in
+    // redress, reported as such with its own exit status.
+    try {
+      return c.run(std::span<const std::string_view>(args).subspan(1));
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "redress {}: internal error: {}\n", c.name, e.what());
+    } catch (...) {
+      fmt::print(stderr, "redress {}: internal error\n", c.name);
+    }
+    return 70;  // EX_SOFTWARE
   }
   fmt::print(stderr, "redress: unknown command \"{}\"\n", args[0]);
   return usage(stderr);

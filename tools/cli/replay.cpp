@@ -14,6 +14,7 @@
 
 #include "command.hpp"
 #include "scenario.hpp"
+#include "text.hpp"
 
 namespace redress::cli {
 namespace {
@@ -32,8 +33,13 @@ options:
   --json         one JSON object per step on standard output, then the final case
   --check        compare the outcome with the scenario's "expect" block;
                  exit 1 if any expectation is not met
-  --data DIR     where bundled calendars live (default: the source tree's data/)
+  --data DIR     where bundled calendars live (default: share/redress beside
+                 the binary, or $REDRESS_DATA_DIR)
   --quiet        with --check, print only unmet expectations
+  --keep-going   when the engine refuses an event, show the refusal in the
+                 timeline (with --json: a {"refused": ...} line) and go on
+                 with the next event, as `redress run` does (a refusal shown
+                 is not a failure: the exit status is that of the replay)
   -h, --help     this text
 
 exit status: 0 replayed (and expectations met), 1 a bad scenario, an event
@@ -53,8 +59,7 @@ std::string summarise(const Event& e) {
   json::object o = to_json(e).as_object();
   for (auto key : {"case_id", "at", "type"}) o.erase(key);
   std::string detail = o.empty() ? "" : json::serialize(o);
-  if (detail.size() > 110) detail = detail.substr(0, 107) + "...";
-  return fmt::format("{} {}", event_type(e.body), detail);
+  return fmt::format("{} {}", event_type(e.body), truncate_columns(detail, 110));
 }
 
 std::string describe(const Action& a, const TimeZone& tz) {
@@ -154,8 +159,8 @@ int run(std::span<const std::string_view> args) {
     fmt::print("{}", kHelp);
     return 0;
   }
-  bool as_json = false, check = false, quiet = false;
-  std::string data_dir = REDRESS_DEFAULT_DATA_DIR;
+  bool as_json = false, check = false, quiet = false, keep_going = false;
+  std::string data_dir = default_data_dir();
   std::optional<std::string_view> file;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--json") {
@@ -164,6 +169,8 @@ int run(std::span<const std::string_view> args) {
       check = true;
     } else if (args[i] == "--quiet") {
       quiet = true;
+    } else if (args[i] == "--keep-going") {
+      keep_going = true;
     } else if (args[i] == "--data" && i + 1 < args.size()) {
       data_dir = args[++i];
     } else if (args[i].starts_with("-") || file) {
@@ -177,7 +184,7 @@ int run(std::span<const std::string_view> args) {
     fmt::print(stderr, "redress replay: which scenario?\n\n{}", kHelp);
     return 2;
   }
-  return replay_file(*file, {as_json, check, quiet, data_dir});
+  return replay_file(*file, {as_json, check, quiet, keep_going, data_dir});
 }
 
 }  // namespace
@@ -199,7 +206,7 @@ int replay_file(std::string_view file, const ReplayOptions& options) {
   }
 
   Outcome outcome;
-  auto played = play(s, [&](const Event& e, const Step& step) {
+  auto on_step = [&](const Event& e, const Step& step) {
     record(outcome, step);
     if (as_json) {
       json::object line = to_json(step).as_object();
@@ -211,7 +218,17 @@ int replay_file(std::string_view file, const ReplayOptions& options) {
       for (const auto& f : step.findings) fmt::print("    ! {:<5} {}: {}\n", to_string(f.severity), f.code, f.message);
       for (const auto& t : step.trace) fmt::print("    · why   {}: {}\n", t.rule, t.detail);
     }
-  });
+  };
+  std::size_t refused = 0;
+  auto on_refused = [&](const Event& e, std::string_view why) {
+    ++refused;
+    if (as_json) {
+      fmt::print("{}\n", json::serialize(json::object{{"refused", why}, {"event", to_json(e)}}));
+    } else if (human) {
+      fmt::print("\n{}  {}\n    ✗ REFUSED {}\n", local_time(e.at_utc, tz), summarise(e), why);
+    }
+  };
+  auto played = options.keep_going ? play(s, on_step, on_refused) : play(s, on_step);
   if (!played) {
     fmt::print(stderr, "redress replay: {}: {}\n", file, last_error_detail());
     return 1;
@@ -224,6 +241,7 @@ int replay_file(std::string_view file, const ReplayOptions& options) {
     fmt::print("\nfinal: stage {}, priority {}, {} findings, {} follow-ups pending\n", to_string(c.stage()),
                to_string(c.priority()), c.findings().size(), c.pending_follow_ups().size());
   }
+  if (refused > 0 && human) fmt::print("the engine refused {} event(s); each is shown above\n", refused);
   if (!check) return 0;
   auto missing = unmet(s.expect, outcome, c);
   for (const auto& m : missing) fmt::print(stderr, "redress replay: {}: expectation not met: {}\n", file, m);

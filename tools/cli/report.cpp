@@ -36,7 +36,8 @@ options:
   --policy FILE   the policy stored cases replay under; its currency, loss
                   aversion, update interval and repeat threshold are what the
                   measures use (default: the bundled coupon-marketplace policy)
-  --data DIR      where bundled calendars live (default: the source tree's data/)
+  --data DIR      where bundled calendars live (default: share/redress
+                  beside the binary, or $REDRESS_DATA_DIR)
   --by day|week   how health is bucketed (default: day)
   --tz ZONE       the time zone of the buckets (default: the policy calendar's)
   --lang en|zh    the report's own words (default: en)
@@ -57,8 +58,8 @@ replay (they are left out and named on standard error); 2 a usage error.
 struct Options {
   std::string store_uri;
   std::vector<std::string> scenarios;
-  std::string policy_file = std::string(REDRESS_DEFAULT_EXAMPLES_DIR) + "/policies/coupon-marketplace.json";
-  std::string data_dir = REDRESS_DEFAULT_DATA_DIR;
+  std::string policy_file;  // default: data_dir/policies/coupon-marketplace.json
+  std::string data_dir = default_data_dir();
   Period period = Period::day;
   std::optional<std::string> zone;
   ReportLanguage language = ReportLanguage::en;
@@ -197,6 +198,11 @@ int run(std::span<const std::string_view> args) {
   if (formats > 1) return usage("choose one of --json, --csv and --html");
   if (o.store_uri.empty() == o.scenarios.empty()) return usage("report on a store (--store URI) or on scenario files");
 
+  if (o.policy_file.empty()) o.policy_file = default_policy_file(o.data_dir);
+  if (o.policy_file.empty()) {
+    fmt::print(stderr, "redress report: {}\n", kNoDataDir);
+    return 2;
+  }
   auto policy = load_policy(json::value(o.policy_file), ".", o.data_dir);
   if (!policy) {
     fmt::print(stderr, "redress report: {}: {}\n", o.policy_file, last_error_detail());

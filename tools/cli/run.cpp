@@ -45,7 +45,8 @@ its first event, which must then carry "customer": "<customer id>".
 options:
   --store URI        sqlite:PATH or postgres:CONNINFO (required)
   --policy FILE      the policy document (default: the bundled coupon-marketplace policy)
-  --data DIR         where bundled calendars live (default: the source tree's data/)
+  --data DIR         where bundled calendars live (default: share/redress beside the binary,
+                     or $REDRESS_DATA_DIR)
   --clock system     follow-ups fire by the wall clock (default)
   --clock input      time is the instant of the latest event read: a follow-up
                      fires when an event after its due time arrives (replaying
@@ -85,8 +86,8 @@ bool is_store_failure(std::error_code ec) {
 
 struct Options {
   std::string store_uri;
-  std::string policy_file = std::string(REDRESS_DEFAULT_EXAMPLES_DIR) + "/policies/coupon-marketplace.json";
-  std::string data_dir = REDRESS_DEFAULT_DATA_DIR;
+  std::string policy_file;  // default: data_dir/policies/coupon-marketplace.json
+  std::string data_dir = default_data_dir();
   bool input_clock = false;
   std::optional<Instant> until;
   bool wait = false;
@@ -388,6 +389,11 @@ int run(std::span<const std::string_view> args) {
   auto claimer = ClaimerId::make(o.claimer);
   if (!claimer) return usage(fmt::format("--claimer: {}", last_error_detail()));
 
+  if (o.policy_file.empty()) o.policy_file = default_policy_file(o.data_dir);
+  if (o.policy_file.empty()) {
+    fmt::print(stderr, "redress run: {}\n", kNoDataDir);
+    return 2;
+  }
   auto policy = load_policy(json::value(o.policy_file), ".", o.data_dir);
   if (!policy) {
     fmt::print(stderr, "redress run: {}: {}\n", o.policy_file, last_error_detail());

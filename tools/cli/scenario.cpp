@@ -99,14 +99,17 @@ result<Scenario> load_scenario(std::string_view path, std::string_view data_dir)
                   std::move(timeline), std::move(expect)};
 }
 
-result<Played> play(const Scenario& s, const std::function<void(const Event&, const Step&)>& on_step) {
+result<Played> play(const Scenario& s, const std::function<void(const Event&, const Step&)>& on_step,
+                    const std::function<void(const Event&, std::string_view why)>& on_refused) {
   Played p{s.initial, {}};
   auto step_once = [&](const Event& e) -> result<void> {
     auto step = apply(p.final_case, e, *s.policy, e.at_utc);
     if (!step) {
-      return detail::fail(static_cast<errc>(step.error().value()),
-                          fmt::format("the engine rejected {} at {}: {}", event_type(e.body),
-                                      format_instant(e.at_utc), last_error_detail()));
+      std::string why = fmt::format("the engine rejected {} at {}: {}", event_type(e.body),
+                                    format_instant(e.at_utc), last_error_detail());
+      if (!on_refused) return detail::fail(static_cast<errc>(step.error().value()), std::move(why));
+      on_refused(e, why);
+      return boost::outcome_v2::success();
     }
     if (on_step) on_step(e, step.value());
     p.final_case = std::move(step.value().next);

@@ -52,14 +52,18 @@ struct Played {
 
 // Plays `s`'s timeline through the engine, firing follow-ups in due order as
 // the timeline passes them (as a host's scheduler would), and calls
-// `on_step` after each event applied. Fails with the engine's error, the
-// detail naming the event and its instant.
-result<Played> play(const Scenario& s, const std::function<void(const Event&, const Step&)>& on_step = {});
+// `on_step` after each event applied. When the engine refuses an event,
+// `play` fails with the engine's error, the detail naming the event and its
+// instant, unless `on_refused` is given: then it is called with the event
+// and that detail, the event is left out of the journal, and play goes on.
+result<Played> play(const Scenario& s, const std::function<void(const Event&, const Step&)>& on_step = {},
+                    const std::function<void(const Event&, std::string_view why)>& on_refused = {});
 
 struct ReplayOptions {
   bool json = false;   // JSON lines instead of the human timeline
   bool check = false;  // compare with the scenario's "expect" block
   bool quiet = false;  // print only unmet expectations
+  bool keep_going = false;  // report a refused event in the timeline and go on
   std::string data_dir;
 };
 

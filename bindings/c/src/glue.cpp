@@ -140,15 +140,11 @@ void redress_version(int* major, int* minor, int* patch) {
 const char* redress_error_last(void) { return last_error_detail().data(); }
 
 const char* redress_error_name(int code) {
-  static constexpr const char* kNames[] = {
-      "ok",           "invalid_argument", "currency_mismatch", "amount_overflow", "unknown_currency",
-      "invalid_amount", "invalid_contact", "unknown_time_zone", "invalid_calendar", "out_of_range",
-      "invalid_json", "internal_error",  "invalid_utf8",      "text_too_long",   "invalid_event",
-      "policy_failed", "storage_failed", "corrupt_store",     "schema_too_new",  "store_conflict"};
-  if (code <= 0 && -code < static_cast<int>(std::size(kNames))) return kNames[-code];
+  if (code == 0) return "ok";
   if (code == REDRESS_EUSER) return "user";
   if (code == REDRESS_ENOTSUPPORTED) return "not_supported";
-  return "unknown";
+  // redress::to_string(errc) names are string literals: NUL-terminated.
+  return code < 0 ? redress::to_string(static_cast<redress::errc>(-code)).data() : "unknown";
 }
 
 void redress_buf_dispose(redress_buf* buf) {

@@ -353,7 +353,10 @@ class Calendar(_Handle):
         return _dt.date.fromisoformat(raw.decode())
 
     def working_days_between(self, start, end):
-        """Working days in [start, end)."""
+        """The number of working days d with start < d <= end; negated when end is before start.
+
+        When end is a working day after start, add_working_days(start, result) == end.
+        """
         return _call_int(lib.redress_calendar_working_days_between, self, _date(start, "start"), _date(end, "end"))
 
     def is_open(self, at):

@@ -1,8 +1,14 @@
 """Loading libredress-c and declaring its functions for ctypes.
 
-Internal. The library is found, in order: the path in the environment
-variable REDRESS_LIBRARY; ctypes.util.find_library("redress-c"); the soname
-libredress-c.so.0 on the loader's search path.
+Internal. The library is found, in order:
+1. the path in the environment variable REDRESS_LIBRARY;
+2. ctypes.util.find_library("redress-c") (the loader's cache: the .deb, or
+   `cmake --install` followed by ldconfig);
+3. the soname libredress-c.so.0 on the loader's search path (LD_LIBRARY_PATH);
+4. libredress-c.so.0 in the lib directories of the prefix in REDRESS_PREFIX,
+   then of /usr/local (where `cmake --install` puts it by default, found
+   even before ldconfig has run).
+The first that loads wins; when none does, the error lists every place tried.
 """
 
 import ctypes
@@ -107,9 +113,33 @@ _FUNCTIONS = {
 }
 
 
+def _candidates():
+    explicit = os.environ.get("REDRESS_LIBRARY")
+    if explicit:
+        # An explicit choice is never second-guessed: it loads or fails.
+        return [explicit]
+    found = ctypes.util.find_library("redress-c")
+    places = [found] if found else []
+    places.append(SONAME)
+    prefixes = [p for p in (os.environ.get("REDRESS_PREFIX"), "/usr/local") if p]
+    for prefix in prefixes:
+        for libdir in ("lib", "lib64", "lib/x86_64-linux-gnu", "lib/aarch64-linux-gnu"):
+            places.append(os.path.join(prefix, libdir, SONAME))
+    return places
+
+
 def _load():
-    path = os.environ.get("REDRESS_LIBRARY") or ctypes.util.find_library("redress-c") or SONAME
-    lib = ctypes.CDLL(path)
+    errors = []
+    lib = None
+    for path in _candidates():
+        try:
+            lib = ctypes.CDLL(path)
+            break
+        except OSError as e:
+            errors.append(f"{path}: {e}")
+    if lib is None:
+        raise OSError("redress: cannot load libredress-c; tried " + "; ".join(errors)
+                      + " (set REDRESS_LIBRARY to the library's path)")
     for name, (restype, argtypes) in _FUNCTIONS.items():
         fn = getattr(lib, name)
         fn.restype = restype

@@ -290,7 +290,9 @@ REDRESS_EXTERN(int) redress_calendar_add_working_days(char *out, size_t size, co
 
 /* redress_calendar_working_days_between()
  *
- * Working days in [from, to). */
+ * The number of working days d with from < d <= to, negated when to is
+ * before from: redress_calendar_add_working_days(from, *out) is `to` when
+ * `to` is a working day after `from`. */
 REDRESS_EXTERN(int) redress_calendar_working_days_between(int *out, const redress_calendar *cal, const char *from,
                                                           const char *to);
 
