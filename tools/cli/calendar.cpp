@@ -115,7 +115,7 @@ void print_instant(std::string_view label, Instant at_utc, const TimeZone& zone)
   CivilTime local = zone.to_civil(at_utc);
   std::string text = format_instant(local);
   text.pop_back();  // the 'Z': this reading is local
-  int offset = zone.utc_offset_minutes();
+  int offset = static_cast<int>(zone.utc_offset(at_utc).total_seconds() / 60);
   int a = offset < 0 ? -offset : offset;
   fmt::print("{} {}{}{:02}:{:02} ({}, {})\n", label, text, offset < 0 ? '-' : '+', a / 60, a % 60,
              kWeekdays[local.date().day_of_week().as_number()], zone.name());
