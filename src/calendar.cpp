@@ -142,6 +142,9 @@ struct Calendar::Index {
   // extra[i]: the sum of (real - per_day) over those days before index i.
   std::vector<std::int32_t> irregular;
   std::vector<std::int64_t> extra;
+  // Whether the covered range comes within two days of the supported
+  // instants' ends, so that an answer may fall outside them.
+  bool near_limits = false;
 
   bool working(std::int32_t i) const { return before[i + 1] != before[i]; }
 
@@ -156,24 +159,44 @@ struct Calendar::Index {
     return CivilDate(static_cast<CivilDate::date_int_type>(kEpochDayNumber + first_day + i));
   }
 
-  std::int64_t offset_at_utc(std::int64_t utc) const {
-    if (shifts.empty()) return offset;
+  // Binary searches over the shifts, for the days the tables below mark.
+  std::int64_t search_utc(std::int64_t utc) const {
     auto it = std::upper_bound(shifts.begin(), shifts.end(), utc,
                                [](std::int64_t v, const Shift& s) { return v < s.utc; });
     return it == shifts.begin() ? offset : std::prev(it)->after;
   }
-
-  std::int64_t offset_at_local(std::int64_t local) const {
-    if (shifts.empty()) return offset;
+  std::int64_t search_local(std::int64_t local) const {
     auto it = std::upper_bound(shifts.begin(), shifts.end(), local,
                                [](std::int64_t v, const Shift& s) { return v < s.local; });
     return it == shifts.begin() ? offset : std::prev(it)->after;
   }
 
+  // With shifts, one load answers most lookups: the offset (in seconds)
+  // that holds throughout a span of time, or kSearch on the few spans a
+  // shift falls in. By UTC, the spans are 2^36 us (19.1 hours) from the
+  // start of first_day - 1, so that a shift replaces a division; by local
+  // time, they are the covered days.
+  static constexpr std::int32_t kSearch = INT32_MIN;
+  static constexpr int kUtcSpanBits = 36;
+  std::int64_t utc_base = 0;
+  std::vector<std::int32_t> utc_span_offset;
+  std::vector<std::int32_t> local_day_offset;
+
+  std::int64_t offset_at_utc(std::int64_t utc) const {
+    if (shifts.empty()) return offset;
+    const std::uint64_t u = static_cast<std::uint64_t>(utc - utc_base) >> kUtcSpanBits;
+    if (utc >= utc_base && u < utc_span_offset.size() && utc_span_offset[u] != kSearch) {
+      return std::int64_t{utc_span_offset[u]} * 1'000'000;
+    }
+    return search_utc(utc);
+  }
+
   // The instant (microseconds since the epoch) at which day i reads time_of_day.
   std::int64_t utc_at(std::int64_t i, std::int64_t time_of_day) const {
     const std::int64_t local = (first_day + i) * kDayUs + time_of_day;
-    return local - offset_at_local(local);
+    if (shifts.empty()) return local - offset;
+    if (local_day_offset[i] != kSearch) return local - std::int64_t{local_day_offset[i]} * 1'000'000;
+    return local - search_local(local);
   }
 
   Instant instant_at(std::int64_t i, std::int64_t time_of_day) const {
@@ -320,14 +343,33 @@ struct Calendar::Index {
       const std::int64_t utc = (t.at_utc - kEpoch).total_microseconds();
       const std::int64_t before_us = t.before.total_microseconds(), after_us = t.after.total_microseconds();
       shifts.push_back({utc, utc + std::max(before_us, after_us), after_us});
-      for (std::int64_t local : {utc + before_us, utc + after_us}) {
-        const std::int64_t i = floor_div(local, kDayUs) - first_day;
-        if (i < 0 || i >= days || !working(static_cast<std::int32_t>(i))) continue;
-        for (std::size_t k = 0; k < opens.size(); ++k) {
-          if (real_window(static_cast<std::int32_t>(i), k).second != closes[k] - opens[k]) {
-            irregular.push_back(static_cast<std::int32_t>(i));
-            break;
-          }
+    }
+    // Spans [start, start + length) with no shift strictly inside hold one
+    // offset (by UTC: no shift instant; by local time: no local key).
+    auto fill = [&](std::vector<std::int32_t>& table, std::int64_t base, std::int64_t length, std::int64_t count,
+                    bool local) {
+      table.resize(static_cast<std::size_t>(count));
+      for (std::int64_t d = 0; d < count; ++d) {
+        const std::int64_t start = base + d * length;
+        auto key = [local](const Shift& sh) { return local ? sh.local : sh.utc; };
+        const bool inside = std::any_of(shifts.begin(), shifts.end(), [&](const Shift& sh) {
+          return key(sh) > start && key(sh) < start + length;
+        });
+        table[d] = inside ? kSearch
+                          : static_cast<std::int32_t>((local ? search_local(start) : search_utc(start)) / 1'000'000);
+      }
+    };
+    utc_base = (first_day - 1) * kDayUs;
+    fill(utc_span_offset, utc_base, std::int64_t{1} << kUtcSpanBits,
+         ((std::int64_t{days} + 2) * kDayUs >> kUtcSpanBits) + 1, false);
+    fill(local_day_offset, first_day * kDayUs, kDayUs, days, true);
+    // The working days on which a shift changes a service window's length.
+    for (std::int32_t i = 0; i < days; ++i) {
+      if (local_day_offset[i] != kSearch || !working(i)) continue;
+      for (std::size_t k = 0; k < opens.size(); ++k) {
+        if (real_window(i, k).second != closes[k] - opens[k]) {
+          irregular.push_back(i);
+          break;
         }
       }
     }
@@ -447,6 +489,7 @@ result<Calendar> Calendar::make(CalendarSpec spec) {
     ix->per_day += w.length().total_microseconds();
   }
   ix->per_day_minutes = static_cast<std::uint32_t>(ix->per_day / kMinuteUs);
+  ix->near_limits = spec.first_date < CivilDate(1400, 1, 3) || spec.last_date > CivilDate(9999, 12, 29);
   BOOST_OUTCOME_TRY(ix->load_zone(spec));
   return Calendar(std::move(spec), std::move(ix));
 }
@@ -536,7 +579,7 @@ result<Instant> Calendar::add_working_time(Instant from_utc, Duration working_ti
   // A positive amount lands on the earliest instant at which the target has
   // elapsed, a negative one on the latest.
   const Instant answer = ix.instant_of_position(position + amount, amount > 0);
-  if (answer < kMinInstant || answer > kMaxInstant) {
+  if (ix.near_limits && (answer < kMinInstant || answer > kMaxInstant)) {
     return fail_out_of_range(fmt::format("working_time: {} of service time from {} is beyond the supported instants",
                                          format_duration(working_time), format_instant(from_utc)),
                              spec_);
