@@ -20,6 +20,7 @@ const Instant kUnixEpoch(CivilDate(1970, 1, 1));
 using SysUs = date::sys_time<std::chrono::microseconds>;
 
 SysUs to_sys(Instant t) {
+  if (t.is_special()) return SysUs{};
   return SysUs(std::chrono::microseconds((std::clamp(t, kMinInstant, kMaxInstant) - kUnixEpoch).total_microseconds()));
 }
 

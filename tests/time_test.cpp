@@ -97,6 +97,15 @@ TEST_SUITE("time") {
     CHECK(lord_howe.to_instant(civil("2025-10-05T02:10:00")) == at("2025-10-05T02:40:00+11:00"));
   }
 
+  TEST_CASE("a zone's conversions of special and far instants stay values") {
+    auto berlin = TimeZone::named("Europe/Berlin").value();
+    CHECK(berlin.to_civil(Instant(boost::posix_time::not_a_date_time)).is_not_a_date_time());
+    CHECK(berlin.to_instant(CivilTime(boost::posix_time::pos_infin)).is_pos_infinity());
+    CHECK(berlin.to_civil(kMinInstant) == kMinInstant + berlin.utc_offset(kMinInstant));
+    CHECK(berlin.to_instant(berlin.to_civil(at("9999-06-01T12:00:00Z"))) == at("9999-06-01T12:00:00Z"));
+    CHECK(berlin.transitions(at("2025-06-01T00:00:00Z"), at("2025-01-01T00:00:00Z")).empty());
+  }
+
   TEST_CASE("a repeated wall-clock time is the earlier of its two instants") {
     auto berlin = TimeZone::named("Europe/Berlin").value();
     CHECK(berlin.to_instant(civil("2025-10-26T02:30:00")) == at("2025-10-26T02:30:00+02:00"));
