@@ -19,9 +19,10 @@
 //
 // Dates outside the covered range are refused with errc::out_of_range. A
 // calendar never guesses a year it has no holiday data for, because the guess
-// would be wrong by a whole Spring Festival. A calendar with no holidays at
-// all (weekmask only) can declare as wide a range as it likes, up to 400
-// years.
+// would be wrong by a whole Spring Festival; years computed from the rules
+// are data too, but marked provisional, and every answer on them can say so.
+// A calendar with no holidays at all (weekmask only) can declare as wide a
+// range as it likes, up to 400 years.
 //
 // Counting rules (docs/calendar.md gives the reasons):
 //   - add_working_days(d, n) for n > 0 is the nth working day strictly after
