@@ -118,8 +118,8 @@ struct Calendar::Index {
 
   // A change of the zone's offset: at `utc` it goes from the offset before
   // (the previous shift's `after`, or `offset`) to `after`. Wall-clock
-  // readings before `local` use the offset before: skipped readings move
-  // forward by the gap, repeated ones take the earlier instant.
+  // readings before `local` use the offset before, so a repeated reading
+  // takes the earlier instant; skipped ones are the change (utc_of_local).
   struct Shift {
     std::int64_t utc;
     std::int64_t local;  // utc + max(offset before, offset after)
@@ -196,7 +196,20 @@ struct Calendar::Index {
     const std::int64_t local = (first_day + i) * kDayUs + time_of_day;
     if (shifts.empty()) return local - offset;
     if (local_day_offset[i] != kSearch) return local - std::int64_t{local_day_offset[i]} * 1'000'000;
-    return local - search_local(local);
+    return utc_of_local(local);
+  }
+
+  // The first instant at which the wall clock reads `local` or later: a
+  // skipped reading is the change itself (the clock passes it then), a
+  // repeated one its earlier instant. This is what is_open() sees, so a
+  // service window that opens or closes inside a skipped hour does so when
+  // the clock jumps past its edge.
+  std::int64_t utc_of_local(std::int64_t local) const {
+    auto it = std::upper_bound(shifts.begin(), shifts.end(), local,
+                               [](std::int64_t v, const Shift& s) { return v < s.local; });
+    const std::int64_t before = it == shifts.begin() ? offset : std::prev(it)->after;
+    if (it != shifts.end() && it->after > before && local >= it->utc + before) return it->utc;
+    return local - before;
   }
 
   Instant instant_at(std::int64_t i, std::int64_t time_of_day) const {

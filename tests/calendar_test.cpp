@@ -636,6 +636,40 @@ TEST_SUITE("calendar zones") {
           hours(24) + minutes(30));
   }
 
+  TEST_CASE("working time across a change agrees with counting open minutes one by one") {
+    auto every_day_in_berlin = [](std::vector<ServiceWindow> windows) {
+      CalendarSpec spec = around_the_clock("Europe/Berlin").spec();
+      spec.service_hours = std::move(windows);
+      return Calendar::make(spec).value();
+    };
+    auto span = [](int h1, int m1, int h2, int m2) {
+      return ServiceWindow::make(hours(h1) + minutes(m1), hours(h2) + minutes(m2)).value();
+    };
+    struct Setup {
+      std::vector<ServiceWindow> windows;
+      const char* change;
+    };
+    // Windows holding the change; in March, edges inside the skipped hour
+    // (02:30, 02:45) too. is_open() reads the wall clock, minute by minute.
+    for (const auto& setup : {Setup{{span(1, 0, 2, 30), span(2, 45, 4, 0), window(9, 18)}, "2025-03-30T01:00:00Z"},
+                              Setup{{window(1, 4), window(9, 18)}, "2025-03-30T01:00:00Z"},
+                              Setup{{window(1, 4), window(9, 18)}, "2025-10-26T01:00:00Z"},
+                              Setup{{window(0, 24)}, "2025-10-26T01:00:00Z"}}) {
+      CAPTURE(setup.change);
+      const Calendar cal = every_day_in_berlin(setup.windows);
+      for (Instant from = at(setup.change) - hours(30); from < at(setup.change) + hours(6); from += minutes(97)) {
+        for (int n : {1, 30, 61, 150, 400}) {
+          CAPTURE(format_instant(from));
+          CAPTURE(n);
+          Instant t = from;
+          for (int counted = 0; counted < n; t += minutes(1)) counted += cal.is_open(t).value() ? 1 : 0;
+          CHECK(cal.add_working_time(from, minutes(n)).value() == t);
+          CHECK(cal.working_time_between(from, t).value() == minutes(n));
+        }
+      }
+    }
+  }
+
   TEST_CASE("a calendar in a daylight-saving zone may not run past 2037") {
     CalendarSpec spec = around_the_clock("America/New_York").spec();
     spec.last_date = day("2038-12-31");

@@ -37,9 +37,11 @@
 //   - due_after_working_days(t, n) is the end of service on the nth working
 //     day after t's local date (DeadlineRule::close_of_service), or n days of
 //     service time after t (DeadlineRule::business_time).
-//   - Service windows are wall-clock times. On the day a zone changes its
-//     offset inside a service window, that window is an hour shorter or
-//     longer in real time, and working time counts real time.
+//   - Service windows are wall-clock times: open while the clock shows a
+//     time inside them. On the day a zone changes its offset inside a
+//     service window, that window is an hour shorter or longer in real time,
+//     and working time counts real time; an edge inside a skipped hour takes
+//     effect when the clock jumps past it.
 //
 // Every operation is O(1) in n and in the number of days crossed. The
 // calendar precomputes, over its covered range, a table of how many working
