@@ -171,22 +171,22 @@ struct Calendar::Index {
     return it == shifts.begin() ? offset : std::prev(it)->after;
   }
 
-  // With shifts, one load answers most lookups: the offset (in seconds)
+  // With shifts, one load answers most lookups: the offset (in minutes)
   // that holds throughout a span of time, or kSearch on the few spans a
   // shift falls in. By UTC, the spans are 2^36 us (19.1 hours) from the
   // start of first_day - 1, so that a shift replaces a division; by local
   // time, they are the covered days.
-  static constexpr std::int32_t kSearch = INT32_MIN;
+  static constexpr std::int16_t kSearch = INT16_MIN;
   static constexpr int kUtcSpanBits = 36;
   std::int64_t utc_base = 0;
-  std::vector<std::int32_t> utc_span_offset;
-  std::vector<std::int32_t> local_day_offset;
+  std::vector<std::int16_t> utc_span_offset;   // minutes (offsets here are whole minutes)
+  std::vector<std::int16_t> local_day_offset;
 
   std::int64_t offset_at_utc(std::int64_t utc) const {
     if (shifts.empty()) return offset;
     const std::uint64_t u = static_cast<std::uint64_t>(utc - utc_base) >> kUtcSpanBits;
     if (utc >= utc_base && u < utc_span_offset.size() && utc_span_offset[u] != kSearch) {
-      return std::int64_t{utc_span_offset[u]} * 1'000'000;
+      return std::int64_t{utc_span_offset[u]} * kMinuteUs;
     }
     return search_utc(utc);
   }
@@ -195,7 +195,7 @@ struct Calendar::Index {
   std::int64_t utc_at(std::int64_t i, std::int64_t time_of_day) const {
     const std::int64_t local = (first_day + i) * kDayUs + time_of_day;
     if (shifts.empty()) return local - offset;
-    if (local_day_offset[i] != kSearch) return local - std::int64_t{local_day_offset[i]} * 1'000'000;
+    if (local_day_offset[i] != kSearch) return local - std::int64_t{local_day_offset[i]} * kMinuteUs;
     return utc_of_local(local);
   }
 
@@ -359,7 +359,7 @@ struct Calendar::Index {
     }
     // Spans [start, start + length) with no shift strictly inside hold one
     // offset (by UTC: no shift instant; by local time: no local key).
-    auto fill = [&](std::vector<std::int32_t>& table, std::int64_t base, std::int64_t length, std::int64_t count,
+    auto fill = [&](std::vector<std::int16_t>& table, std::int64_t base, std::int64_t length, std::int64_t count,
                     bool local) {
       table.resize(static_cast<std::size_t>(count));
       for (std::int64_t d = 0; d < count; ++d) {
@@ -368,8 +368,10 @@ struct Calendar::Index {
         const bool inside = std::any_of(shifts.begin(), shifts.end(), [&](const Shift& sh) {
           return key(sh) > start && key(sh) < start + length;
         });
-        table[d] = inside ? kSearch
-                          : static_cast<std::int32_t>((local ? search_local(start) : search_utc(start)) / 1'000'000);
+        // An offset that is not a whole number of minutes (local mean time,
+        // before 1900) is left to the search as well.
+        const std::int64_t offset_us = local ? search_local(start) : search_utc(start);
+        table[d] = inside || offset_us % kMinuteUs != 0 ? kSearch : static_cast<std::int16_t>(offset_us / kMinuteUs);
       }
     };
     utc_base = (first_day - 1) * kDayUs;
