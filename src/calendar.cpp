@@ -364,10 +364,11 @@ struct Calendar::Index {
       table.resize(static_cast<std::size_t>(count));
       for (std::int64_t d = 0; d < count; ++d) {
         const std::int64_t start = base + d * length;
-        auto key = [local](const Shift& sh) { return local ? sh.local : sh.utc; };
-        const bool inside = std::any_of(shifts.begin(), shifts.end(), [&](const Shift& sh) {
-          return key(sh) > start && key(sh) < start + length;
+        // The first shift after `start`, by the key of this table (sorted either way).
+        auto next = std::upper_bound(shifts.begin(), shifts.end(), start, [local](std::int64_t v, const Shift& sh) {
+          return v < (local ? sh.local : sh.utc);
         });
+        const bool inside = next != shifts.end() && (local ? next->local : next->utc) < start + length;
         // An offset that is not a whole number of minutes (local mean time,
         // before 1900) is left to the search as well.
         const std::int64_t offset_us = local ? search_local(start) : search_utc(start);
