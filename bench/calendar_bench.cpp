@@ -6,8 +6,12 @@
 // and minute by minute, as most hand-written deadline code does. Each pair
 // runs on the same calendar and the same inputs: Mon-Fri, 2020-2026, with 140
 // holidays on weekdays and 84 extra working days on weekends, service
-// 09:00-12:00 and 13:00-21:00 in Asia/Shanghai. A summary with the ratios is
-// printed after the table.
+// 09:00-12:00 and 13:00-21:00 in Asia/Shanghai. The same calendar in
+// Europe/Berlin (daylight saving: the tables look the offset up among the
+// zone's changes) runs the same inputs. Instant<->civil conversion through
+// the tz database is measured against the fixed-offset path. A summary with
+// the ratios is printed after the table; with --benchmark_repetitions=N it
+// uses the medians.
 //
 //   cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DREDRESS_BUILD_BENCH=ON
 //   cmake --build build-release --target calendar_bench && build-release/bench/calendar_bench
@@ -17,6 +21,7 @@
 #include <iterator>
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -71,6 +76,15 @@ CalendarSpec synthetic_spec() {
 
 const Calendar& calendar() {
   static const Calendar cal = Calendar::make(synthetic_spec()).value();
+  return cal;
+}
+
+const Calendar& berlin_calendar() {
+  static const Calendar cal = [] {
+    CalendarSpec spec = synthetic_spec();
+    spec.time_zone = redress::TimeZone::named("Europe/Berlin").value();
+    return Calendar::make(spec).value();
+  }();
   return cal;
 }
 
@@ -191,12 +205,44 @@ void BM_due_after_working_days_redress_cn(benchmark::State& state) {
         [&cal = china()](const MinuteInput& in) { return cal.due_after_working_days(in.at, in.n % kMaxDays + 1); });
 }
 
+void BM_add_working_days_redress_berlin(benchmark::State& state) {
+  cycle(state, day_inputs(),
+        [&cal = berlin_calendar()](const DayInput& in) { return cal.add_working_days(in.date, in.n); });
+}
+
+void BM_add_working_minutes_redress_berlin(benchmark::State& state) {
+  cycle(state, minute_inputs(),
+        [&cal = berlin_calendar()](const MinuteInput& in) { return cal.add_working_time(in.at, minutes(in.n)); });
+}
+
+// Instant -> civil -> instant, one round trip per iteration.
+void round_trip(benchmark::State& state, const redress::TimeZone& zone) {
+  cycle(state, minute_inputs(), [&](const MinuteInput& in) { return zone.to_instant(zone.to_civil(in.at)); });
+}
+
+void BM_civil_round_trip_fixed_offset(benchmark::State& state) {
+  round_trip(state, redress::TimeZone::named("+08:00").value());
+}
+
+void BM_civil_round_trip_tz_berlin(benchmark::State& state) {
+  round_trip(state, redress::TimeZone::named("Europe/Berlin").value());
+}
+
+void BM_civil_round_trip_tz_shanghai(benchmark::State& state) {
+  round_trip(state, redress::TimeZone::named("Asia/Shanghai").value());
+}
+
 BENCHMARK(BM_add_working_days_redress);
 BENCHMARK(BM_add_working_days_day_loop);
 BENCHMARK(BM_add_working_days_redress_cn);
 BENCHMARK(BM_add_working_minutes_redress);
 BENCHMARK(BM_add_working_minutes_minute_loop);
 BENCHMARK(BM_due_after_working_days_redress_cn);
+BENCHMARK(BM_add_working_days_redress_berlin);
+BENCHMARK(BM_add_working_minutes_redress_berlin);
+BENCHMARK(BM_civil_round_trip_fixed_offset);
+BENCHMARK(BM_civil_round_trip_tz_berlin);
+BENCHMARK(BM_civil_round_trip_tz_shanghai);
 
 // Prints the usual table, then a summary comparing each redress benchmark
 // with its reference.
@@ -206,10 +252,14 @@ class RatioReporter : public benchmark::ConsoleReporter {
 
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const auto& run : runs) {
-      if (run.run_type == Run::RT_Iteration && !run.error_occurred) {
+      if (run.error_occurred) continue;
+      const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
+      const std::string name = run.run_name.function_name;
+      if (median || (run.run_type == Run::RT_Iteration && !medians_.count(name))) {
         // CPU time: on a shared machine, wall time also counts other processes' turns.
-        ns_[run.benchmark_name()] = run.GetAdjustedCPUTime() / benchmark::GetTimeUnitMultiplier(run.time_unit) *
-                                    benchmark::GetTimeUnitMultiplier(benchmark::kNanosecond);
+        ns_[name] = run.GetAdjustedCPUTime() / benchmark::GetTimeUnitMultiplier(run.time_unit) *
+                    benchmark::GetTimeUnitMultiplier(benchmark::kNanosecond);
+        if (median) medians_.insert(name);
       }
     }
     ConsoleReporter::ReportRuns(runs);
@@ -221,6 +271,18 @@ class RatioReporter : public benchmark::ConsoleReporter {
     row("add N working days, N 1..60", "BM_add_working_days_redress", "BM_add_working_days_day_loop", 10);
     row("add N working minutes, N 1..1440", "BM_add_working_minutes_redress", "BM_add_working_minutes_minute_loop",
         20);
+    row("add N working days, Berlin", "BM_add_working_days_redress_berlin", "BM_add_working_days_day_loop", 10);
+    row("add N working minutes, Berlin", "BM_add_working_minutes_redress_berlin",
+        "BM_add_working_minutes_minute_loop", 20);
+    auto fixed = ns_.find("BM_civil_round_trip_fixed_offset");
+    for (const char* tz : {"BM_civil_round_trip_tz_berlin", "BM_civil_round_trip_tz_shanghai"}) {
+      auto zoned = ns_.find(tz);
+      if (fixed == ns_.end() || zoned == ns_.end()) continue;
+      fmt::print("  {:<34} tz {:8.1f} ns  fixed offset {:8.1f} ns  ratio {:8.1f}x (tz / fixed)\n",
+                 std::string("instant->civil->instant, ") + (zoned->first.ends_with("berlin") ? "Berlin" : "Shanghai"),
+                 zoned->second, fixed->second, zoned->second / fixed->second);
+    }
+    if (!medians_.empty()) fmt::print("  (medians of the repetitions)\n");
   }
 
  private:
@@ -232,6 +294,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
   }
 
   std::map<std::string, double> ns_;
+  std::set<std::string> medians_;
 };
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -110,8 +111,19 @@ result<ServiceWindow> ServiceWindow::make(Duration opens, Duration closes) {
 
 struct Calendar::Index {
   struct Local {
-    std::int32_t day;         // index into the covered range
-    std::int64_t time_of_day; // microseconds since local midnight
+    std::int32_t day;          // index into the covered range
+    std::int64_t time_of_day;  // microseconds since local midnight
+    std::int64_t utc;          // the instant, microseconds since 1970-01-01T00:00Z
+  };
+
+  // A change of the zone's offset: at `utc` it goes from the offset before
+  // (the previous shift's `after`, or `offset`) to `after`. Wall-clock
+  // readings before `local` use the offset before, so a repeated reading
+  // takes the earlier instant; skipped ones are the change (utc_of_local).
+  struct Shift {
+    std::int64_t utc;
+    std::int64_t local;  // utc + max(offset before, offset after)
+    std::int64_t after;
   };
 
   std::int64_t first_day = 0;  // first_date as days since 1970-01-01
@@ -123,7 +135,16 @@ struct Calendar::Index {
   std::vector<std::int64_t> preceding;  // working time in a day before window k
   std::int64_t per_day = 0;             // working time of one working day
   std::uint32_t per_day_minutes = 0;    // the same in minutes (windows are whole minutes)
-  std::int64_t offset = 0;              // the zone's offset from UTC
+  std::int64_t offset = 0;              // the zone's offset from UTC (before the first shift)
+  std::vector<Shift> shifts;            // offset changes around the covered range; empty for a fixed zone
+  // Working days on which a shift falls inside a service window, so the
+  // day's working time in real time is not per_day; and, when there are any,
+  // extra[i]: the sum of (real - per_day) over those days before index i.
+  std::vector<std::int32_t> irregular;
+  std::vector<std::int64_t> extra;
+  // Whether the covered range comes within two days of the supported
+  // instants' ends, so that an answer may fall outside them.
+  bool near_limits = false;
 
   bool working(std::int32_t i) const { return before[i + 1] != before[i]; }
 
@@ -138,8 +159,90 @@ struct Calendar::Index {
     return CivilDate(static_cast<CivilDate::date_int_type>(kEpochDayNumber + first_day + i));
   }
 
+  // Binary searches over the shifts, for the days the tables below mark.
+  std::int64_t search_utc(std::int64_t utc) const {
+    auto it = std::upper_bound(shifts.begin(), shifts.end(), utc,
+                               [](std::int64_t v, const Shift& s) { return v < s.utc; });
+    return it == shifts.begin() ? offset : std::prev(it)->after;
+  }
+  std::int64_t search_local(std::int64_t local) const {
+    auto it = std::upper_bound(shifts.begin(), shifts.end(), local,
+                               [](std::int64_t v, const Shift& s) { return v < s.local; });
+    return it == shifts.begin() ? offset : std::prev(it)->after;
+  }
+
+  // With shifts, one load answers most lookups: the offset (in minutes)
+  // that holds throughout a span of time, or kSearch on the few spans a
+  // shift falls in. By UTC, the spans are 2^36 us (19.1 hours) from the
+  // start of first_day - 1, so that a shift replaces a division; by local
+  // time, they are the covered days.
+  static constexpr std::int16_t kSearch = INT16_MIN;
+  static constexpr int kUtcSpanBits = 36;
+  std::int64_t utc_base = 0;
+  std::vector<std::int16_t> utc_span_offset;   // minutes (offsets here are whole minutes)
+  std::vector<std::int16_t> local_day_offset;
+
+  std::int64_t offset_at_utc(std::int64_t utc) const {
+    if (shifts.empty()) return offset;
+    const std::uint64_t u = static_cast<std::uint64_t>(utc - utc_base) >> kUtcSpanBits;
+    if (utc >= utc_base && u < utc_span_offset.size() && utc_span_offset[u] != kSearch) {
+      return std::int64_t{utc_span_offset[u]} * kMinuteUs;
+    }
+    return search_utc(utc);
+  }
+
+  // The instant (microseconds since the epoch) at which day i reads time_of_day.
+  std::int64_t utc_at(std::int64_t i, std::int64_t time_of_day) const {
+    const std::int64_t local = (first_day + i) * kDayUs + time_of_day;
+    if (shifts.empty()) return local - offset;
+    if (local_day_offset[i] != kSearch) return local - std::int64_t{local_day_offset[i]} * kMinuteUs;
+    return utc_of_local(local);
+  }
+
+  // The first instant at which the wall clock reads `local` or later: a
+  // skipped reading is the change itself (the clock passes it then), a
+  // repeated one its earlier instant. This is what is_open() sees, so a
+  // service window that opens or closes inside a skipped hour does so when
+  // the clock jumps past its edge.
+  std::int64_t utc_of_local(std::int64_t local) const {
+    auto it = std::upper_bound(shifts.begin(), shifts.end(), local,
+                               [](std::int64_t v, const Shift& s) { return v < s.local; });
+    const std::int64_t before = it == shifts.begin() ? offset : std::prev(it)->after;
+    if (it != shifts.end() && it->after > before && local >= it->utc + before) return it->utc;
+    return local - before;
+  }
+
   Instant instant_at(std::int64_t i, std::int64_t time_of_day) const {
-    return kEpoch + boost::posix_time::microseconds((first_day + i) * kDayUs + time_of_day - offset);
+    return kEpoch + boost::posix_time::microseconds(utc_at(i, time_of_day));
+  }
+
+  // The instant at day i, time_of_day, or out_of_range when it lies beyond
+  // the supported instants (a calendar ending 9999-12-31 west of UTC).
+  result<Instant> checked_instant_at(std::int64_t i, std::int64_t time_of_day, const CalendarSpec& spec,
+                                     std::string_view field) const {
+    const std::int64_t utc = utc_at(i, time_of_day);
+    if (utc < (kMinInstant - kEpoch).total_microseconds() || utc > (kMaxInstant - kEpoch).total_microseconds()) {
+      return fail_out_of_range(fmt::format("{}: the answer, {} at {}, is beyond the supported instants", field,
+                                           format_date(date_at(i)), time_of_day_text(boost::posix_time::microseconds(time_of_day))),
+                               spec);
+    }
+    return kEpoch + boost::posix_time::microseconds(utc);
+  }
+
+  bool is_irregular(std::int32_t i) const {
+    return !irregular.empty() && std::binary_search(irregular.begin(), irregular.end(), i);
+  }
+
+  // Window k of day i in real time: [start, start + length).
+  std::pair<std::int64_t, std::int64_t> real_window(std::int32_t i, std::size_t k) const {
+    const std::int64_t start = utc_at(i, opens[k]);
+    return {start, std::max<std::int64_t>(0, utc_at(i, closes[k]) - start)};
+  }
+
+  std::int64_t real_length(std::int32_t i) const {
+    std::int64_t sum = 0;
+    for (std::size_t k = 0; k < opens.size(); ++k) sum += real_window(i, k).second;
+    return sum;
   }
 
   // Service time elapsed on a working day by `time_of_day`.
@@ -149,6 +252,28 @@ struct Calendar::Index {
       sum += std::clamp(time_of_day - opens[k], std::int64_t{0}, closes[k] - opens[k]);
     }
     return sum;
+  }
+
+  // The same on an irregular day, in real time up to the instant `utc`.
+  std::int64_t within_irregular_day(std::int32_t i, std::int64_t utc) const {
+    std::int64_t sum = 0;
+    for (std::size_t k = 0; k < opens.size(); ++k) {
+      auto [start, length] = real_window(i, k);
+      sum += std::clamp(utc - start, std::int64_t{0}, length);
+    }
+    return sum;
+  }
+
+  // The instant on irregular day i at which `elapsed` has elapsed: the
+  // earliest such (elapsed in 1..real_length) or the latest (0..real_length-1).
+  std::int64_t irregular_instant(std::int32_t i, std::int64_t elapsed, bool earliest_one) const {
+    std::int64_t sum = 0;
+    for (std::size_t k = 0; k < opens.size(); ++k) {
+      auto [start, length] = real_window(i, k);
+      if (earliest_one ? sum + length >= elapsed : sum + length > elapsed) return start + elapsed - sum;
+      sum += length;
+    }
+    return utc_at(i, closes.back());
   }
 
   // The earliest time of day by which `elapsed` (1..per_day) has elapsed.
@@ -165,8 +290,114 @@ struct Calendar::Index {
     return opens[k] + elapsed - preceding[k];
   }
 
+  // Working time from the start of the range to the start of working day
+  // of rank r.
+  std::int64_t start_of_rank(std::int64_t r) const {
+    return r * per_day + (extra.empty() ? 0 : extra[select[r]]);
+  }
+
   std::int64_t position(Local at) const {
-    return before[at.day] * per_day + (working(at.day) ? within_day(at.time_of_day) : 0);
+    std::int64_t p = before[at.day] * per_day;
+    if (!extra.empty()) p += extra[at.day];
+    if (!working(at.day)) return p;
+    return p + (is_irregular(at.day) ? within_irregular_day(at.day, at.utc) : within_day(at.time_of_day));
+  }
+
+  // The instant at which working time `target` has elapsed: the earliest
+  // such (target >= 1) or the latest (target < total).
+  Instant instant_of_position(std::int64_t target, bool earliest_one) const {
+    if (extra.empty()) {
+      if (earliest_one) {
+        std::int64_t rank = whole_days(target - 1);
+        return instant_at(select[rank], earliest(target - rank * per_day));
+      }
+      std::int64_t rank = whole_days(target);
+      return instant_at(select[rank], latest(target - rank * per_day));
+    }
+    // The last rank whose day starts before (earliest) or at (latest) target.
+    std::int64_t lo = 0, hi = working_days();
+    while (hi - lo > 1) {
+      std::int64_t mid = lo + (hi - lo) / 2;
+      std::int64_t start = start_of_rank(mid);
+      if (earliest_one ? start < target : start <= target) lo = mid; else hi = mid;
+    }
+    const std::int32_t day = select[lo];
+    const std::int64_t elapsed = target - start_of_rank(lo);
+    if (is_irregular(day)) {
+      return kEpoch + boost::posix_time::microseconds(irregular_instant(day, elapsed, earliest_one));
+    }
+    return instant_at(day, earliest_one ? earliest(elapsed) : latest(elapsed));
+  }
+
+  // The zone's offsets over the covered range: the offset before it, the
+  // shifts inside it (two days of margin each side), the working days a
+  // shift makes longer or shorter, and the prefix of those differences.
+  // Called once by Calendar::make, after the day tables and windows.
+  result<void> load_zone(const CalendarSpec& spec) {
+    const TimeZone& zone = spec.time_zone;
+    if (zone.is_fixed()) {
+      offset = zone.utc_offset(kEpoch).total_microseconds();
+      return boost::outcome_v2::success();
+    }
+    const CivilDate last_listed(2037, 12, 31);
+    if (spec.last_date > last_listed &&
+        !zone.transitions(Instant(CivilDate(2037, 1, 1)), Instant(CivilDate(2038, 1, 1))).empty()) {
+      return detail::fail(errc::invalid_calendar,
+                          fmt::format("last_date: {} is after 2037, and {} changes its offset every year; the "
+                                      "system's tz files list those changes only up to 2037",
+                                      format_date(spec.last_date), zone.name()));
+    }
+    auto clamp = [](std::int64_t day) {
+      return std::clamp(kEpoch + boost::posix_time::microseconds(day * kDayUs), kMinInstant, kMaxInstant);
+    };
+    const Instant from = clamp(first_day - 2), to = clamp(first_day + days + 2);
+    offset = zone.utc_offset(from).total_microseconds();
+    for (const auto& t : zone.transitions(from, to)) {
+      const std::int64_t utc = (t.at_utc - kEpoch).total_microseconds();
+      const std::int64_t before_us = t.before.total_microseconds(), after_us = t.after.total_microseconds();
+      shifts.push_back({utc, utc + std::max(before_us, after_us), after_us});
+    }
+    // Spans [start, start + length) with no shift strictly inside hold one
+    // offset (by UTC: no shift instant; by local time: no local key).
+    auto fill = [&](std::vector<std::int16_t>& table, std::int64_t base, std::int64_t length, std::int64_t count,
+                    bool local) {
+      table.resize(static_cast<std::size_t>(count));
+      for (std::int64_t d = 0; d < count; ++d) {
+        const std::int64_t start = base + d * length;
+        // The first shift after `start`, by the key of this table (sorted either way).
+        auto next = std::upper_bound(shifts.begin(), shifts.end(), start, [local](std::int64_t v, const Shift& sh) {
+          return v < (local ? sh.local : sh.utc);
+        });
+        const bool inside = next != shifts.end() && (local ? next->local : next->utc) < start + length;
+        // An offset that is not a whole number of minutes (local mean time,
+        // before 1900) is left to the search as well.
+        const std::int64_t offset_us = local ? search_local(start) : search_utc(start);
+        table[d] = inside || offset_us % kMinuteUs != 0 ? kSearch : static_cast<std::int16_t>(offset_us / kMinuteUs);
+      }
+    };
+    utc_base = (first_day - 1) * kDayUs;
+    fill(utc_span_offset, utc_base, std::int64_t{1} << kUtcSpanBits,
+         ((std::int64_t{days} + 2) * kDayUs >> kUtcSpanBits) + 1, false);
+    fill(local_day_offset, first_day * kDayUs, kDayUs, days, true);
+    // The working days on which a shift changes a service window's length.
+    for (std::int32_t i = 0; i < days; ++i) {
+      if (local_day_offset[i] != kSearch || !working(i)) continue;
+      for (std::size_t k = 0; k < opens.size(); ++k) {
+        if (real_window(i, k).second != closes[k] - opens[k]) {
+          irregular.push_back(i);
+          break;
+        }
+      }
+    }
+    std::sort(irregular.begin(), irregular.end());
+    irregular.erase(std::unique(irregular.begin(), irregular.end()), irregular.end());
+    if (!irregular.empty()) {
+      extra.assign(static_cast<std::size_t>(days) + 1, 0);
+      for (std::int32_t i = 0; i < days; ++i) {
+        extra[i + 1] = extra[i] + (is_irregular(i) ? real_length(i) - per_day : 0);
+      }
+    }
+    return boost::outcome_v2::success();
   }
 
   // The index of `date`, or out_of_range naming `field`.
@@ -180,14 +411,14 @@ struct Calendar::Index {
   // The local date index and time of day of `at`, or out_of_range naming `field`.
   result<Local> locate(Instant at, const CalendarSpec& spec, std::string_view field) const {
     if (at.is_special()) return detail::fail(errc::invalid_argument, fmt::format("{}: not an instant", field));
-    std::int64_t local = (at - kEpoch).total_microseconds() + offset;
+    const std::int64_t utc = (at - kEpoch).total_microseconds();
+    const std::int64_t local = utc + offset_at_utc(utc);
     std::int64_t day = floor_div(local, kDayUs);
     std::int64_t i = day - first_day;
     if (i < 0 || i >= days) return instant_out_of_range(at, day, spec, field);
-    return Local{static_cast<std::int32_t>(i), local - day * kDayUs};
+    return Local{static_cast<std::int32_t>(i), local - day * kDayUs, utc};
   }
 };
-
 
 // ---------------------------------------------------------------------------
 // Construction
@@ -238,6 +469,13 @@ result<Calendar> Calendar::make(CalendarSpec spec) {
     }
   }
 
+  if (!spec.provisional_from.is_special() &&
+      (spec.provisional_from < spec.first_date || spec.provisional_from > spec.last_date)) {
+    return invalid(fmt::format("provisional_from: {} is outside the covered range {}..{}",
+                               format_date(spec.provisional_from), format_date(spec.first_date),
+                               format_date(spec.last_date)));
+  }
+
   auto ix = std::make_shared<Index>();
   ix->first_day = static_cast<std::int64_t>(spec.first_date.day_number()) - kEpochDayNumber;
   ix->days = static_cast<std::int32_t>(days);
@@ -266,8 +504,9 @@ result<Calendar> Calendar::make(CalendarSpec spec) {
     ix->closes.push_back(w.closes().total_microseconds());
     ix->per_day += w.length().total_microseconds();
   }
-  ix->offset = std::int64_t{spec.time_zone.utc_offset_minutes()} * kMinuteUs;
   ix->per_day_minutes = static_cast<std::uint32_t>(ix->per_day / kMinuteUs);
+  ix->near_limits = spec.first_date < CivilDate(1400, 1, 3) || spec.last_date > CivilDate(9999, 12, 29);
+  BOOST_OUTCOME_TRY(ix->load_zone(spec));
   return Calendar(std::move(spec), std::move(ix));
 }
 
@@ -327,7 +566,7 @@ result<Instant> Calendar::next_opening(Instant at_utc) const {
   if (ix.working(at.day)) {
     for (std::size_t k = 0; k < ix.opens.size(); ++k) {
       if (at.time_of_day < ix.closes[k]) {
-        return at.time_of_day >= ix.opens[k] ? at_utc : ix.instant_at(at.day, ix.opens[k]);
+        return at.time_of_day >= ix.opens[k] ? at_utc : ix.checked_instant_at(at.day, ix.opens[k], spec_, "at_utc");
       }
     }
   }
@@ -335,7 +574,7 @@ result<Instant> Calendar::next_opening(Instant at_utc) const {
   if (rank >= ix.working_days()) {
     return fail_out_of_range(fmt::format("at_utc: the next opening after {}", format_instant(at_utc)), spec_);
   }
-  return ix.instant_at(ix.select[rank], ix.opens.front());
+  return ix.checked_instant_at(ix.select[rank], ix.opens.front(), spec_, "at_utc");
 }
 
 result<Instant> Calendar::add_working_time(Instant from_utc, Duration working_time) const {
@@ -347,21 +586,21 @@ result<Instant> Calendar::add_working_time(Instant from_utc, Duration working_ti
   if (amount == 0) return next_opening(from_utc);
   BOOST_OUTCOME_TRY(auto at, ix.locate(from_utc, spec_, "from_utc"));
   const std::int64_t position = ix.position(at);
-  const std::int64_t total = std::int64_t{ix.working_days()} * ix.per_day;
+  const std::int64_t total = std::int64_t{ix.working_days()} * ix.per_day + (ix.extra.empty() ? 0 : ix.extra.back());
   if (amount > 0 ? amount > total - position : -amount > position) {
     return fail_out_of_range(fmt::format("working_time: {} of service time from {}", format_duration(working_time),
                                          format_instant(from_utc)),
                              spec_);
   }
-  const std::int64_t target = position + amount;
-  if (amount > 0) {
-    // The earliest instant at which `target` has elapsed.
-    std::int64_t rank = ix.whole_days(target - 1);
-    return ix.instant_at(ix.select[rank], ix.earliest(target - rank * ix.per_day));
+  // A positive amount lands on the earliest instant at which the target has
+  // elapsed, a negative one on the latest.
+  const Instant answer = ix.instant_of_position(position + amount, amount > 0);
+  if (ix.near_limits && (answer < kMinInstant || answer > kMaxInstant)) {
+    return fail_out_of_range(fmt::format("working_time: {} of service time from {} is beyond the supported instants",
+                                         format_duration(working_time), format_instant(from_utc)),
+                             spec_);
   }
-  // The latest instant at which exactly `target` has elapsed.
-  std::int64_t rank = ix.whole_days(target);
-  return ix.instant_at(ix.select[rank], ix.latest(target - rank * ix.per_day));
+  return answer;
 }
 
 result<Duration> Calendar::working_time_between(Instant from_utc, Instant to_utc) const {
@@ -370,13 +609,25 @@ result<Duration> Calendar::working_time_between(Instant from_utc, Instant to_utc
   return boost::posix_time::microseconds(index_->position(to) - index_->position(from));
 }
 
-result<Instant> Calendar::due_after_working_days(Instant from_utc, int n) const {
+result<Instant> Calendar::due_after_working_days(Instant from_utc, int n, DeadlineRule rule) const {
   const Index& ix = *index_;
   if (n < 0) return detail::fail(errc::invalid_argument, fmt::format("n: {} working days is negative", n));
+  if (rule != DeadlineRule::close_of_service && rule != DeadlineRule::business_time) {
+    return detail::fail(errc::invalid_argument, fmt::format("rule: {} is not a DeadlineRule", static_cast<int>(rule)));
+  }
   BOOST_OUTCOME_TRY(auto at, ix.locate(from_utc, spec_, "from_utc"));
+  if (n > 0 && rule == DeadlineRule::business_time) {
+    auto due = add_working_time(from_utc, boost::posix_time::microseconds(n * ix.per_day));
+    if (!due && due.error() == errc::out_of_range) {
+      return fail_out_of_range(fmt::format("n: {} working days from {}", n, format_instant(from_utc)), spec_);
+    }
+    return due;
+  }
   std::int64_t rank = 0;
   if (n == 0) {
-    if (ix.working(at.day) && at.time_of_day < ix.closes.back()) return ix.instant_at(at.day, ix.closes.back());
+    if (ix.working(at.day) && at.time_of_day < ix.closes.back()) {
+      return ix.checked_instant_at(at.day, ix.closes.back(), spec_, "from_utc");
+    }
     rank = ix.before[at.day + 1];
   } else {
     rank = std::int64_t{ix.before[at.day + 1]} + n - 1;
@@ -384,7 +635,101 @@ result<Instant> Calendar::due_after_working_days(Instant from_utc, int n) const 
   if (rank >= ix.working_days()) {
     return fail_out_of_range(fmt::format("n: {} working days from {}", n, format_instant(from_utc)), spec_);
   }
-  return ix.instant_at(ix.select[rank], ix.closes.back());
+  return ix.checked_instant_at(ix.select[rank], ix.closes.back(), spec_, "n");
+}
+
+// ---------------------------------------------------------------------------
+// Provisional years
+
+result<bool> Calendar::is_provisional(CivilDate date) const {
+  BOOST_OUTCOME_TRY(index_->index_of(date, spec_, "date"));
+  return !spec_.provisional_from.is_special() && date >= spec_.provisional_from;
+}
+
+result<bool> Calendar::is_provisional(Instant at_utc) const {
+  BOOST_OUTCOME_TRY(auto at, index_->locate(at_utc, spec_, "at_utc"));
+  return !spec_.provisional_from.is_special() && index_->date_at(at.day) >= spec_.provisional_from;
+}
+
+// ---------------------------------------------------------------------------
+// Contact windows
+
+namespace {
+
+constexpr int kContactSearchDays = 31;
+
+// [start, end) in microseconds since the epoch.
+struct Span {
+  std::int64_t start;
+  std::int64_t end;
+};
+
+}  // namespace
+
+result<Instant> Calendar::contact_search(Instant ideal_utc, const TimeZone& zone,
+                                         const std::vector<ServiceWindow>& allowed, bool backwards) const {
+  const Index& ix = *index_;
+  const char* field = "ideal_utc";
+  if (allowed.empty()) return detail::fail(errc::invalid_argument, "allowed: no contact window");
+  if (ideal_utc.is_special()) return detail::fail(errc::invalid_argument, "ideal_utc: not an instant");
+  const std::int64_t ideal = (ideal_utc - kEpoch).total_microseconds();
+  const std::int64_t ideal_day = floor_div(ideal + ix.offset_at_utc(ideal), kDayUs) - ix.first_day;
+  // The customer's windows on the customer's civil days around a span.
+  auto customer_spans = [&](Span service, auto&& each) {
+    const CivilDate first = zone.to_civil(kEpoch + boost::posix_time::microseconds(service.start)).date();
+    for (int d = -1; d <= 2; ++d) {
+      const CivilDate day = first + boost::gregorian::days(d);
+      if (day < CivilDate(1400, 1, 2) || day > CivilDate(9999, 12, 30)) continue;
+      for (const auto& w : allowed) {
+        const std::int64_t a = (zone.to_instant(CivilTime(day, w.opens())) - kEpoch).total_microseconds();
+        const std::int64_t b = (zone.to_instant(CivilTime(day, w.closes())) - kEpoch).total_microseconds();
+        const std::int64_t lo = std::max(a, service.start), hi = std::min(b, service.end);
+        if (lo < hi) each(Span{lo, hi});
+      }
+    }
+  };
+  for (int step = 0; step <= kContactSearchDays; ++step) {
+    const std::int64_t i = ideal_day + (backwards ? -step : step);
+    if (i < 0 || i >= ix.days) break;
+    if (!ix.working(static_cast<std::int32_t>(i))) continue;
+    std::optional<std::int64_t> best;
+    for (std::size_t k = 0; k < ix.opens.size(); ++k) {
+      auto [start, length] = ix.real_window(static_cast<std::int32_t>(i), k);
+      if (length == 0) continue;
+      customer_spans(Span{start, start + length}, [&](Span s) {
+        // Whole minutes: the last allowed minute of a span starts one minute before its end.
+        if (backwards) {
+          if (s.start > ideal) return;
+          const std::int64_t t = std::min(ideal, std::max(s.start, s.end - kMinuteUs));
+          if (!best || t > *best) best = t;
+        } else {
+          if (s.end <= ideal) return;
+          const std::int64_t t = std::max(ideal, s.start);
+          if (!best || t < *best) best = t;
+        }
+      });
+    }
+    if (best) {
+      const Instant answer = kEpoch + boost::posix_time::microseconds(*best);
+      if (answer < kMinInstant || answer > kMaxInstant) break;
+      return answer;
+    }
+  }
+  return fail_out_of_range(fmt::format("{}: no minute inside both service hours and the customer's contact window "
+                                       "({}) within {} days {} {}",
+                                       field, zone.name(), kContactSearchDays, backwards ? "before" : "after",
+                                       format_instant(ideal_utc)),
+                           spec_);
+}
+
+result<Instant> Calendar::latest_contact_at_or_before(Instant ideal_utc, const TimeZone& zone,
+                                                      const std::vector<ServiceWindow>& allowed) const {
+  return contact_search(ideal_utc, zone, allowed, true);
+}
+
+result<Instant> Calendar::earliest_contact_at_or_after(Instant ideal_utc, const TimeZone& zone,
+                                                       const std::vector<ServiceWindow>& allowed) const {
+  return contact_search(ideal_utc, zone, allowed, false);
 }
 
 // ---------------------------------------------------------------------------
@@ -432,9 +777,9 @@ result<std::vector<CivilDate>> json_dates(const boost::json::object& obj, std::s
   return dates;
 }
 
-constexpr std::array<std::string_view, 10> kKnownMembers{
-    "time_zone", "weekmask", "service_hours", "first_date", "last_date",
-    "holidays",  "extra_working_days", "name", "description", "provenance"};
+constexpr std::array<std::string_view, 11> kKnownMembers{
+    "time_zone", "weekmask",           "service_hours", "first_date",  "last_date",       "holidays",
+    "extra_working_days", "provisional_from", "name",   "description", "provenance"};
 
 }  // namespace
 
@@ -486,6 +831,9 @@ result<Calendar> Calendar::from_json(const boost::json::value& json) {
   }
   BOOST_OUTCOME_TRY(spec.holidays, json_dates(*obj, "holidays"));
   BOOST_OUTCOME_TRY(spec.extra_working_days, json_dates(*obj, "extra_working_days"));
+  if (auto it = obj->find("provisional_from"); it != obj->end()) {
+    BOOST_OUTCOME_TRY(spec.provisional_from, json_date(it->value(), "provisional_from"));
+  }
   return make(std::move(spec));
 }
 
@@ -516,6 +864,7 @@ boost::json::value Calendar::to_json() const {
     for (CivilDate d : *dates) list.emplace_back(format_date(d));
     out[key] = std::move(list);
   }
+  if (!spec_.provisional_from.is_special()) out["provisional_from"] = format_date(spec_.provisional_from);
   return out;
 }
 

@@ -1,44 +1,34 @@
 // Time zones and the textual forms of instants, dates and durations.
 #include <redress/time.hpp>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
+#include <exception>
 
+#include <date/tz.h>
 #include <fmt/format.h>
 
 namespace redress {
 inline namespace v1 {
 namespace {
 
-struct NamedZone {
-  std::string_view name;
-  int offset_minutes;
-};
+const Instant kUnixEpoch(CivilDate(1970, 1, 1));
 
-// Zones without daylight saving since 2000 (IANA tzdata).
-constexpr std::array<NamedZone, 20> kNamedZones{{
-    {"UTC", 0},
-    {"Z", 0},
-    {"Etc/UTC", 0},
-    {"Asia/Shanghai", 480},
-    {"Asia/Chongqing", 480},
-    {"Asia/Harbin", 480},
-    {"Asia/Urumqi", 480},
-    {"Asia/Hong_Kong", 480},
-    {"Asia/Macau", 480},
-    {"Asia/Taipei", 480},
-    {"Asia/Singapore", 480},
-    {"Asia/Kuala_Lumpur", 480},
-    {"Asia/Manila", 480},
-    {"Asia/Tokyo", 540},
-    {"Asia/Seoul", 540},
-    {"Asia/Kolkata", 330},
-    {"Asia/Dubai", 240},
-    {"Asia/Bangkok", 420},
-    {"Asia/Jakarta", 420},
-    {"Asia/Ho_Chi_Minh", 420},
-}};
+using SysUs = date::sys_time<std::chrono::microseconds>;
+
+SysUs to_sys(Instant t) {
+  if (t.is_special()) return SysUs{};
+  return SysUs(std::chrono::microseconds((std::clamp(t, kMinInstant, kMaxInstant) - kUnixEpoch).total_microseconds()));
+}
+
+Instant from_sys(std::chrono::microseconds since_epoch) {
+  return kUnixEpoch + boost::posix_time::microseconds(since_epoch.count());
+}
+
+Duration seconds_of(std::chrono::seconds s) { return boost::posix_time::seconds(static_cast<long>(s.count())); }
 
 bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   if (pos + n > s.size()) return false;
@@ -55,7 +45,7 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
 bool offset_at(std::string_view s, std::size_t pos, int& minutes) {
   if (s.size() != pos + 6 || (s[pos] != '+' && s[pos] != '-') || s[pos + 3] != ':') return false;
   int h = 0, m = 0;
-  if (!digits(s, pos + 1, 2, h) || !digits(s, pos + 4, 2, m) || m > 59) return false;
+  if (!digits(s, pos + 1, 2, h) || !digits(s, pos + 4, 2, m) || m > 59 || h * 60 + m > 14 * 60) return false;
   minutes = (s[pos] == '-' ? -1 : 1) * (h * 60 + m);
   return true;
 }
@@ -82,20 +72,61 @@ result<TimeZone> TimeZone::fixed(int offset_minutes) {
     return detail::fail(errc::unknown_time_zone,
                         fmt::format("time zone offset {} minutes is outside -14:00..+14:00", offset_minutes));
   }
-  return TimeZone(offset_minutes == 0 ? std::string("UTC") : offset_name(offset_minutes), offset_minutes);
+  return TimeZone(offset_minutes == 0 ? std::string("UTC") : offset_name(offset_minutes), offset_minutes, nullptr);
 }
 
 result<TimeZone> TimeZone::named(std::string_view name) {
-  for (const auto& z : kNamedZones) {
-    if (z.name == name) return TimeZone(std::string(name), z.offset_minutes);
-  }
+  if (name == "UTC" || name == "Z" || name == "Etc/UTC") return TimeZone(std::string(name), 0, nullptr);
   int minutes = 0;
   if (offset_at(name, 0, minutes) || (name.starts_with("UTC") && offset_at(name, 3, minutes))) {
     return fixed(minutes);
   }
-  return detail::fail(errc::unknown_time_zone,
-                      fmt::format("time zone \"{}\": not a fixed offset or a known zone without daylight saving",
-                                  name));
+  if (name.empty() || name.size() > 64 || name.find("..") != std::string_view::npos) {
+    return detail::fail(errc::unknown_time_zone, fmt::format("time zone \"{}\": not a zone name", name));
+  }
+  // The only place the tz database is read. date/tz throws for an unknown
+  // name or an unreadable file; get_info() forces the zone's own file to be
+  // loaded here rather than on the first conversion.
+  try {
+    const date::time_zone* zone = date::locate_zone(name);
+    (void)zone->get_info(date::sys_seconds{});
+    return TimeZone(std::string(name), 0, zone);
+  } catch (const std::exception& e) {
+    return detail::fail(errc::unknown_time_zone,
+                        fmt::format("time zone \"{}\": not a fixed offset and not in the tz database ({})", name,
+                                    e.what()));
+  } catch (...) {
+    return detail::fail(errc::unknown_time_zone, fmt::format("time zone \"{}\": the tz database failed", name));
+  }
+}
+
+Duration TimeZone::utc_offset(Instant at_utc) const {
+  if (zone_ == nullptr) return boost::posix_time::minutes(offset_minutes_);
+  return seconds_of(zone_->get_info(date::floor<std::chrono::seconds>(to_sys(at_utc))).offset);
+}
+
+Instant TimeZone::zoned_to_instant(CivilTime civil) const {
+  // The offset before the change (first) resolves both a skipped reading
+  // (moved forward by the gap) and a repeated one (the earlier instant).
+  const auto local = date::local_time<std::chrono::microseconds>(to_sys(civil).time_since_epoch());
+  const date::local_info info = zone_->get_info(date::floor<std::chrono::seconds>(local));
+  return civil - seconds_of(info.first.offset);
+}
+
+std::vector<TimeZone::Transition> TimeZone::transitions(Instant from_utc, Instant to_utc) const {
+  std::vector<Transition> out;
+  if (zone_ == nullptr || !(from_utc < to_utc)) return out;
+  const auto end = date::floor<std::chrono::seconds>(to_sys(to_utc));
+  date::sys_info info = zone_->get_info(date::floor<std::chrono::seconds>(to_sys(from_utc)));
+  while (info.end < end) {
+    date::sys_info next = zone_->get_info(info.end);
+    if (next.offset != info.offset) {
+      out.push_back({from_sys(info.end.time_since_epoch()), seconds_of(info.offset), seconds_of(next.offset)});
+    }
+    if (next.end <= info.end) break;
+    info = next;
+  }
+  return out;
 }
 
 result<CivilDate> parse_date(std::string_view text) {
@@ -141,15 +172,23 @@ result<Instant> parse_instant(std::string_view text) {
   if (pos < text.size() && (text[pos] == 'Z' || text[pos] == 'z') && pos + 1 == text.size()) {
     offset = 0;
   } else if (!offset_at(text, pos, offset)) {
-    return bad("expected Z or an offset like +08:00 after the time");
+    return bad("expected Z or an offset within -14:00..+14:00, like +08:00, after the time");
   }
   Instant civil(date.value(), boost::posix_time::hours(h) + boost::posix_time::minutes(mi) +
                           boost::posix_time::seconds(s) + boost::posix_time::microseconds(micros));
+  // Compared as microseconds: a ptime beyond 9999 cannot even be formed.
+  const long long us = (civil - kMinInstant).total_microseconds() - offset * 60'000'000LL;
+  if (us < 0 || us > (kMaxInstant - kMinInstant).total_microseconds()) {
+    return detail::fail(errc::out_of_range,
+                        fmt::format("instant \"{}\": outside the supported range {}..{}", text,
+                                    format_instant(kMinInstant), format_instant(kMaxInstant)));
+  }
   return civil - boost::posix_time::minutes(offset);
 }
 
 std::string format_instant(Instant at_utc) {
   if (at_utc.is_special()) return "invalid-instant";
+  if (at_utc < kMinInstant || at_utc > kMaxInstant) return "out-of-range-instant";
   auto tod = at_utc.time_of_day();
   auto frac = tod.fractional_seconds();
   std::string out = fmt::format("{}T{:02}:{:02}:{:02}", format_date(at_utc.date()), tod.hours(), tod.minutes(),

@@ -127,7 +127,7 @@ TEST_SUITE("calendar") {
     const Calendar& cn = china();
     CHECK(cn.time_zone().name() == "Asia/Shanghai");
     CHECK(cn.first_date() == day("2020-01-01"));
-    CHECK(cn.last_date() == day("2026-12-31"));
+    CHECK(cn.last_date() == day("2028-12-31"));
     CHECK(cn.working_time_per_day() == hours(12));
     for (auto working : {"2025-01-26", "2025-02-08", "2025-09-28", "2025-10-11", "2024-04-28", "2024-05-11",
                          "2025-01-27", "2025-02-05", "2026-02-14", "2026-02-28"}) {
@@ -444,19 +444,19 @@ TEST_SUITE("calendar") {
       CAPTURE(last_error_detail());
       CHECK(last_error_detail().find(detail) != std::string_view::npos);
     };
-    out(cn.is_working_day(day("2027-01-04")), "date: 2027-01-04 is outside the calendar's covered range 2020-01-01..2026-12-31");
+    out(cn.is_working_day(day("2029-01-04")), "date: 2029-01-04 is outside the calendar's covered range 2020-01-01..2028-12-31");
     out(cn.is_working_day(day("2019-12-31")), "2019-12-31");
-    out(cn.add_working_days(day("2026-12-29"), 3), "n: 3 working days from 2026-12-29");
+    out(cn.add_working_days(day("2028-12-27"), 3), "n: 3 working days from 2028-12-27");
     out(cn.add_working_days(day("2020-01-03"), -3), "n: -3 working days from 2020-01-03");
-    CHECK(cn.add_working_days(day("2026-12-29"), 2).value() == day("2026-12-31"));
+    CHECK(cn.add_working_days(day("2028-12-27"), 2).value() == day("2028-12-29"));
     out(cn.working_days_between(day("2025-01-01"), day("2030-01-01")), "to: 2030-01-01");
-    out(cn.next_opening(at("2026-12-31T21:00:00+08:00")), "the next opening after");
-    out(cn.add_working_time(at("2026-12-31T20:00:00+08:00"), hours(2)), "working_time: 02:00:00");
-    CHECK(cn.add_working_time(at("2026-12-31T20:00:00+08:00"), hours(1)).value() == at("2026-12-31T21:00:00+08:00"));
+    out(cn.next_opening(at("2028-12-29T21:00:00+08:00")), "the next opening after");
+    out(cn.add_working_time(at("2028-12-29T20:00:00+08:00"), hours(2)), "working_time: 02:00:00");
+    CHECK(cn.add_working_time(at("2028-12-29T20:00:00+08:00"), hours(1)).value() == at("2028-12-29T21:00:00+08:00"));
     out(cn.add_working_time(at("2020-01-02T10:00:00+08:00"), hours(-14)), "working_time: -14:00:00");
-    // 2026-12-31T16:30Z is already 2027-01-01 in Shanghai.
-    out(cn.is_open(at("2026-12-31T16:30:00Z")), "(local date 2027-01-01)");
-    out(cn.due_after_working_days(at("2026-12-30T10:00:00+08:00"), 2), "n: 2 working days");
+    // 2028-12-31T16:30Z is already 2029-01-01 in Shanghai.
+    out(cn.is_open(at("2028-12-31T16:30:00Z")), "(local date 2029-01-01)");
+    out(cn.due_after_working_days(at("2028-12-28T10:00:00+08:00"), 2), "n: 2 working days");
     CalendarSpec early = split_day_spec();
     early.time_zone = TimeZone::named("-05:00").value();
     early.first_date = CivilDate(1400, 1, 1);
@@ -526,14 +526,285 @@ TEST_SUITE("calendar") {
       v["service_hours"] = boost::json::array{boost::json::object{{"opens", "21:00"}, {"closes", "09:00"}}};
       rejected(v, errc::invalid_calendar, "service_hours[0]: closes 09:00 is not after opens 21:00");
     }
-    SUBCASE("a time zone with daylight saving") {
+    SUBCASE("a time zone the tz database does not know") {
       auto v = base;
-      v["time_zone"] = "Europe/Berlin";
+      v["time_zone"] = "Europe/Atlantis";
       auto r = Calendar::from_json(v);
       REQUIRE_FALSE(r);
       CHECK(r.error() == errc::unknown_time_zone);
       CHECK(last_error_detail().starts_with("time_zone: "));
     }
     SUBCASE("not an object") { rejected(boost::json::array{}, errc::invalid_json, "(root): expected an object"); }
+  }
+}
+
+namespace {
+
+const Calendar& germany() {
+  static const Calendar de = Calendar::parse(read_file(REDRESS_TEST_DATA_DIR "/calendars/de.json")).value();
+  return de;
+}
+
+const Calendar& new_york() {
+  static const Calendar ny = Calendar::parse(read_file(REDRESS_TEST_DATA_DIR "/calendars/us-ny.json")).value();
+  return ny;
+}
+
+// Around the clock, every day, in `zone`, over 2025.
+Calendar around_the_clock(std::string_view zone) {
+  return Calendar::make(CalendarSpec{
+                            .time_zone = TimeZone::named(zone).value(),
+                            .weekmask = Weekmask::of({boost::date_time::Monday, boost::date_time::Tuesday,
+                                                      boost::date_time::Wednesday, boost::date_time::Thursday,
+                                                      boost::date_time::Friday, boost::date_time::Saturday,
+                                                      boost::date_time::Sunday}),
+                            .service_hours = {window(0, 24)},
+                            .first_date = day("2025-01-01"),
+                            .last_date = day("2025-12-31"),
+                            .holidays = {},
+                            .extra_working_days = {},
+                        })
+      .value();
+}
+
+}  // namespace
+
+TEST_SUITE("calendar zones") {
+  TEST_CASE("the Germany and New York calendars load with their zones and holidays") {
+    CHECK(germany().time_zone().name() == "Europe/Berlin");
+    CHECK(germany().last_date() == day("2027-12-31"));
+    CHECK(germany().day_kind(day("2025-10-03")).value() == DayKind::holiday);  // Tag der Deutschen Einheit
+    CHECK(germany().day_kind(day("2027-03-26")).value() == DayKind::holiday);  // Karfreitag
+    CHECK(new_york().time_zone().name() == "America/New_York");
+    CHECK(new_york().day_kind(day("2025-11-27")).value() == DayKind::holiday);  // Thanksgiving
+    CHECK(new_york().day_kind(day("2023-11-10")).value() == DayKind::holiday);  // Veterans Day, observed
+    CHECK(new_york().day_kind(day("2026-07-03")).value() == DayKind::holiday);  // Independence Day, observed
+  }
+
+  TEST_CASE("a Berlin promise of 2 working days made before the October change is due at 18:00 CET") {
+    // Fri 2025-10-24 15:00 CEST; clocks fall back on Sunday the 26th.
+    const Instant friday = at("2025-10-24T15:00:00+02:00");
+    CHECK(germany().due_after_working_days(friday, 2).value() == at("2025-10-28T18:00:00+01:00"));
+    // Business time: 3 hours on Friday, 9 on Monday, 6 on Tuesday.
+    CHECK(germany().due_after_working_days(friday, 2, DeadlineRule::business_time).value() ==
+          at("2025-10-28T15:00:00+01:00"));
+    // 4 working hours from Friday 16:00 CEST end on Monday at 11:00 CET, 10:00Z (not 09:00Z).
+    CHECK(germany().add_working_time(at("2025-10-24T16:00:00+02:00"), hours(4)).value() == at("2025-10-27T10:00:00Z"));
+    CHECK(germany().working_time_between(friday, at("2025-10-27T12:00:00+01:00")).value() == hours(6));
+    // The holiday on Friday 3 October: 1 working day after Thursday is Monday.
+    CHECK(germany().due_after_working_days(at("2025-10-02T10:00:00+02:00"), 1).value() ==
+          at("2025-10-06T18:00:00+02:00"));
+  }
+
+  TEST_CASE("a New York promise across the March change keeps its wall-clock time") {
+    // Fri 2025-03-07 14:00 EST; clocks spring forward on Sunday the 9th.
+    const Instant friday = at("2025-03-07T14:00:00-05:00");
+    CHECK(new_york().due_after_working_days(friday, 1).value() == at("2025-03-10T17:00:00-04:00"));
+    CHECK(new_york().due_after_working_days(friday, 1, DeadlineRule::business_time).value() ==
+          at("2025-03-10T14:00:00-04:00"));
+    CHECK(new_york().add_working_time(friday, minutes(4 * 60)).value() == at("2025-03-10T10:00:00-04:00"));
+    CHECK(new_york().working_time_between(friday, at("2025-03-10T14:00:00-04:00")).value() == hours(8));
+    CHECK(new_york().next_opening(at("2025-03-08T12:00:00Z")).value() == at("2025-03-10T13:00:00Z"));
+    CHECK(new_york().is_open(at("2025-03-10T13:30:00Z")).value());
+    CHECK_FALSE(new_york().is_open(at("2025-03-07T13:30:00Z")).value());  // 08:30 EST
+  }
+
+  TEST_CASE("around-the-clock service counts real time on the days clocks change") {
+    auto berlin = around_the_clock("Europe/Berlin");
+    // 2025-03-30 has 23 hours in Berlin, 2025-10-26 has 25.
+    CHECK(berlin.working_time_between(at("2025-03-30T00:00:00+01:00"), at("2025-03-31T00:00:00+02:00")).value() ==
+          hours(23));
+    CHECK(berlin.working_time_between(at("2025-10-26T00:00:00+02:00"), at("2025-10-27T00:00:00+01:00")).value() ==
+          hours(25));
+    CHECK(berlin.add_working_time(at("2025-03-30T00:00:00+01:00"), hours(4)).value() == at("2025-03-30T05:00:00+02:00"));
+    CHECK(berlin.add_working_time(at("2025-10-26T00:00:00+02:00"), hours(4)).value() == at("2025-10-26T03:00:00+01:00"));
+    CHECK(berlin.add_working_time(at("2025-03-29T12:00:00+01:00"), hours(48)).value() == at("2025-03-31T11:00:00Z"));
+    CHECK(berlin.add_working_time(at("2025-10-27T12:00:00+01:00"), hours(-48)).value() == at("2025-10-25T11:00:00Z"));
+    // Working time is elapsed time here: adding what lies between two instants gives the later one.
+    for (auto span : {std::pair{"2025-03-29T22:15:00Z", "2025-03-30T01:30:00Z"},
+                      std::pair{"2025-10-25T23:00:00Z", "2025-10-26T01:45:00Z"},
+                      std::pair{"2025-10-26T00:59:00Z", "2025-10-26T01:01:00Z"}}) {
+      const char* from = span.first;
+      const char* to = span.second;
+      CAPTURE(from);
+      auto between = berlin.working_time_between(at(from), at(to)).value();
+      CHECK(between == at(to) - at(from));
+      CHECK(berlin.add_working_time(at(from), between).value() == at(to));
+    }
+    auto lord_howe = around_the_clock("Australia/Lord_Howe");
+    CHECK(lord_howe.working_time_between(at("2025-04-06T00:00:00+11:00"), at("2025-04-07T00:00:00+10:30")).value() ==
+          hours(24) + minutes(30));
+  }
+
+  TEST_CASE("working time across a change agrees with counting open minutes one by one") {
+    auto every_day_in_berlin = [](std::vector<ServiceWindow> windows) {
+      CalendarSpec spec = around_the_clock("Europe/Berlin").spec();
+      spec.service_hours = std::move(windows);
+      return Calendar::make(spec).value();
+    };
+    auto span = [](int h1, int m1, int h2, int m2) {
+      return ServiceWindow::make(hours(h1) + minutes(m1), hours(h2) + minutes(m2)).value();
+    };
+    struct Setup {
+      std::vector<ServiceWindow> windows;
+      const char* change;
+    };
+    // Windows holding the change; in March, edges inside the skipped hour
+    // (02:30, 02:45) too. is_open() reads the wall clock, minute by minute.
+    for (const auto& setup : {Setup{{span(1, 0, 2, 30), span(2, 45, 4, 0), window(9, 18)}, "2025-03-30T01:00:00Z"},
+                              Setup{{window(1, 4), window(9, 18)}, "2025-03-30T01:00:00Z"},
+                              Setup{{window(1, 4), window(9, 18)}, "2025-10-26T01:00:00Z"},
+                              Setup{{window(0, 24)}, "2025-10-26T01:00:00Z"}}) {
+      CAPTURE(setup.change);
+      const Calendar cal = every_day_in_berlin(setup.windows);
+      for (Instant from = at(setup.change) - hours(30); from < at(setup.change) + hours(6); from += minutes(97)) {
+        for (int n : {1, 30, 61, 150, 400}) {
+          CAPTURE(format_instant(from));
+          CAPTURE(n);
+          Instant t = from;
+          for (int counted = 0; counted < n; t += minutes(1)) counted += cal.is_open(t).value() ? 1 : 0;
+          CHECK(cal.add_working_time(from, minutes(n)).value() == t);
+          CHECK(cal.working_time_between(from, t).value() == minutes(n));
+        }
+      }
+    }
+  }
+
+  TEST_CASE("a calendar in a daylight-saving zone may not run past 2037") {
+    CalendarSpec spec = around_the_clock("America/New_York").spec();
+    spec.last_date = day("2038-12-31");
+    auto r = Calendar::make(spec);
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == errc::invalid_calendar);
+    CHECK(last_error_detail().find("last_date: 2038-12-31 is after 2037") != std::string_view::npos);
+    spec.time_zone = TimeZone::named("Asia/Shanghai").value();  // no daylight saving since 1991
+    CHECK(Calendar::make(spec));
+  }
+
+  TEST_CASE("an answer beyond the supported instants is out_of_range, not an exception") {
+    auto far = Calendar::make(CalendarSpec{
+                                  .time_zone = TimeZone::named("-14:00").value(),
+                                  .weekmask = Weekmask::monday_to_friday(),
+                                  .service_hours = {window(9, 21)},
+                                  .first_date = day("9990-01-01"),
+                                  .last_date = day("9999-12-31"),
+                                  .holidays = {},
+                                  .extra_working_days = {},
+                              })
+                   .value();
+    // Friday 9999-12-31 closes at 21:00-14:00, which is 10000-01-01T11:00Z.
+    const Instant friday_morning = at("9999-12-31T08:00:00-14:00");
+    CHECK(far.next_opening(friday_morning).value() == at("9999-12-31T09:00:00-14:00"));
+    auto beyond = [](result<Instant> r) {
+      REQUIRE_FALSE(r);
+      CHECK(r.error() == errc::out_of_range);
+      CHECK(last_error_detail().find("beyond the supported instants") != std::string_view::npos);
+    };
+    beyond(far.due_after_working_days(friday_morning, 0));
+    beyond(far.add_working_time(friday_morning, hours(2)));
+  }
+}
+
+TEST_SUITE("calendar provisional years") {
+  TEST_CASE("the China calendar marks 2027 and 2028 provisional") {
+    const Calendar& cn = china();
+    CHECK(cn.spec().provisional_from == day("2027-01-01"));
+    CHECK_FALSE(cn.is_provisional(day("2026-12-31")).value());
+    CHECK(cn.is_provisional(day("2027-01-01")).value());
+    // The statutory days of 2027: Spring Festival eve to the third day, two weekdays in lieu.
+    for (auto holiday : {"2027-02-05", "2027-02-08", "2027-02-09", "2027-02-10", "2027-04-05", "2027-06-09",
+                         "2027-09-15", "2027-10-04"}) {
+      CAPTURE(holiday);
+      CHECK(cn.day_kind(day(holiday)).value() == DayKind::holiday);
+    }
+    CHECK(cn.is_working_day(day("2027-02-11")).value());
+    CHECK(cn.is_provisional(day("2029-01-01")).error() == errc::out_of_range);
+  }
+
+  TEST_CASE("a promise made in December 2026 falls due on provisional data and says so") {
+    const Calendar& cn = china();
+    const Instant promised = at("2026-12-30T10:00:00+08:00");
+    auto due = cn.due_after_working_days(promised, 2).value();
+    CHECK(due == at("2027-01-04T21:00:00+08:00"));  // Thu 31st, then Mon 4th: 1 January is a holiday
+    CHECK(cn.is_provisional(due).value());
+    CHECK_FALSE(cn.is_provisional(cn.due_after_working_days(promised, 1).value()).value());
+  }
+
+  TEST_CASE("provisional_from is kept through JSON and must lie in the covered range") {
+    CHECK(Calendar::from_json(china().to_json()).value() == china());
+    CHECK(china().to_json().as_object().at("provisional_from") == "2027-01-01");
+    auto v = china().to_json();
+    v.as_object()["provisional_from"] = "2030-01-01";
+    auto r = Calendar::from_json(v);
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == errc::invalid_calendar);
+    CHECK(last_error_detail().starts_with("provisional_from: 2030-01-01 is outside"));
+    v.as_object()["provisional_from"] = 2027;
+    CHECK(Calendar::from_json(v).error() == errc::invalid_json);
+  }
+}
+
+TEST_SUITE("calendar deadline rules") {
+  TEST_CASE("close of service and business time read the same promise differently") {
+    const Instant friday = at("2025-01-24T15:00:00+08:00");
+    CHECK(china().due_after_working_days(friday, 2, DeadlineRule::close_of_service).value() ==
+          at("2025-01-27T21:00:00+08:00"));
+    CHECK(china().due_after_working_days(friday, 2, DeadlineRule::business_time).value() ==
+          at("2025-01-27T15:00:00+08:00"));
+    // Made after closing time, business time starts at the next opening.
+    CHECK(china().due_after_working_days(at("2025-01-24T22:00:00+08:00"), 1, DeadlineRule::business_time).value() ==
+          at("2025-01-26T21:00:00+08:00"));
+    // "Today" is the end of today's service under either rule.
+    CHECK(china().due_after_working_days(friday, 0, DeadlineRule::business_time).value() ==
+          at("2025-01-24T21:00:00+08:00"));
+    auto r = china().due_after_working_days(friday, 2, static_cast<DeadlineRule>(7));
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == errc::invalid_argument);
+    CHECK(last_error_detail().starts_with("rule: 7"));
+    CHECK(china().due_after_working_days(at("2028-12-28T10:00:00+08:00"), 2, DeadlineRule::business_time).error() ==
+          errc::out_of_range);
+  }
+}
+
+TEST_SUITE("calendar contact windows") {
+  // Berlin service 09:00-18:00; a customer in New York who takes calls 10:00-20:00.
+  const std::vector<ServiceWindow> kCustomerHours{window(10, 20)};
+
+  TEST_CASE("a reminder due at night moves earlier into the window, never later") {
+    auto ny = TimeZone::named("America/New_York").value();
+    // Wed 2025-03-12 02:00Z is 03:00 in Berlin and Tuesday 22:00 in New York (EDT since the 9th).
+    // Tuesday: service 08:00Z-17:00Z, customer 14:00Z-24:00Z: the last minute is 16:59Z.
+    CHECK(germany().latest_contact_at_or_before(at("2025-03-12T02:00:00Z"), ny, kCustomerHours).value() ==
+          at("2025-03-11T16:59:00Z"));
+    CHECK(germany().earliest_contact_at_or_after(at("2025-03-12T02:00:00Z"), ny, kCustomerHours).value() ==
+          at("2025-03-12T14:00:00Z"));
+    // A week earlier New York is still on EST: the customer's window opens an hour later in UTC.
+    CHECK(germany().earliest_contact_at_or_after(at("2025-03-05T02:00:00Z"), ny, kCustomerHours).value() ==
+          at("2025-03-05T15:00:00Z"));
+    // An ideal instant inside both windows stays where it is.
+    CHECK(germany().latest_contact_at_or_before(at("2025-03-11T15:10:00Z"), ny, kCustomerHours).value() ==
+          at("2025-03-11T15:10:00Z"));
+  }
+
+  TEST_CASE("a window in the calendar's own zone follows its change of clocks") {
+    auto berlin = TimeZone::named("Europe/Berlin").value();
+    // Saturday 2025-03-29 and Sunday are closed; Monday 31st opens at 09:00 CEST = 07:00Z.
+    CHECK(germany().earliest_contact_at_or_after(at("2025-03-29T12:00:00Z"), berlin, {window(8, 20)}).value() ==
+          at("2025-03-31T07:00:00Z"));
+    // Back from Monday 06:00Z: Friday 28th, 17:59 CET.
+    CHECK(germany().latest_contact_at_or_before(at("2025-03-31T06:00:00Z"), berlin, {window(8, 20)}).value() ==
+          at("2025-03-28T16:59:00Z"));
+  }
+
+  TEST_CASE("contact windows that never meet service hours, or none at all, are refused") {
+    auto berlin = TimeZone::named("Europe/Berlin").value();
+    auto never = germany().earliest_contact_at_or_after(at("2025-03-12T02:00:00Z"), berlin, {window(19, 22)});
+    REQUIRE_FALSE(never);
+    CHECK(never.error() == errc::out_of_range);
+    CHECK(last_error_detail().find("no minute inside both service hours") != std::string_view::npos);
+    auto none = germany().latest_contact_at_or_before(at("2025-03-12T02:00:00Z"), berlin, {});
+    REQUIRE_FALSE(none);
+    CHECK(none.error() == errc::invalid_argument);
+    CHECK(last_error_detail().starts_with("allowed:"));
   }
 }

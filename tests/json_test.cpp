@@ -132,7 +132,8 @@ TEST_SUITE("json") {
     check_fails<Instant>(R"("2025-01-24")", errc::invalid_argument, "case.refund: instant \"2025-01-24\"");
     check_fails<CivilDate>(R"("2025-02-30")", errc::invalid_argument, "case.refund: date");
     check_fails<Duration>(R"("P1D")", errc::invalid_argument, "case.refund: duration");
-    check_fails<TimeZone>(R"("Europe/Berlin")", errc::unknown_time_zone, "case.refund: time zone \"Europe/Berlin\"");
+    check_fails<TimeZone>(R"("Mars/Olympus_Mons")", errc::unknown_time_zone,
+                          "case.refund: time zone \"Mars/Olympus_Mons\"");
     check_fails<Instant>(R"(null)", errc::invalid_json, "case.refund: expected a string");
   }
 

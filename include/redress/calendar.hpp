@@ -9,15 +9,20 @@
 //     China's 调休 (make-up working days around a long holiday);
 //   - service hours: one or more windows of local time, the same on every
 //     working day (09:00-12:00 and 13:00-21:00);
-//   - a time zone (a fixed offset; see redress/time.hpp);
+//   - a time zone (a fixed offset or an IANA zone with daylight saving; see
+//     redress/time.hpp);
 //   - the covered range: the first and last date whose holidays the calendar
-//     knows.
+//     knows;
+//   - optionally, the first provisional date: from it to the end of the
+//     range the holidays are computed from the statutory rules, not yet
+//     published by the authority (see is_provisional()).
 //
 // Dates outside the covered range are refused with errc::out_of_range. A
 // calendar never guesses a year it has no holiday data for, because the guess
-// would be wrong by a whole Spring Festival. A calendar with no holidays at
-// all (weekmask only) can declare as wide a range as it likes, up to 400
-// years.
+// would be wrong by a whole Spring Festival; years computed from the rules
+// are data too, but marked provisional, and every answer on them can say so.
+// A calendar with no holidays at all (weekmask only) can declare as wide a
+// range as it likes, up to 400 years.
 //
 // Counting rules (docs/calendar.md gives the reasons):
 //   - add_working_days(d, n) for n > 0 is the nth working day strictly after
@@ -30,7 +35,13 @@
 //     the next. Time added while service is closed starts counting at the
 //     next opening.
 //   - due_after_working_days(t, n) is the end of service on the nth working
-//     day after t's local date.
+//     day after t's local date (DeadlineRule::close_of_service), or n days of
+//     service time after t (DeadlineRule::business_time).
+//   - Service windows are wall-clock times: open while the clock shows a
+//     time inside them. On the day a zone changes its offset inside a
+//     service window, that window is an hour shorter or longer in real time,
+//     and working time counts real time; an edge inside a skipped hour takes
+//     effect when the clock jumps past it.
 //
 // Every operation is O(1) in n and in the number of days crossed. The
 // calendar precomputes, over its covered range, a table of how many working
@@ -156,6 +167,20 @@ enum class DayKind {
   weekly_rest_day = 4,      // not a working day by the weekmask, and not listed
 };
 
+// DeadlineRule
+//
+// How due_after_working_days() reads "within n working days".
+enum class DeadlineRule {
+  // The closing time of the last service window on the nth working day
+  // after the day of the promise: Fri 15:00 + 2 is Mon 21:00. What the
+  // customer hears ("by Monday"); independent of the hour of the promise.
+  close_of_service = 1,
+  // n full service days of working time after the promise, as Zendesk,
+  // Salesforce and Zammad count business hours: Fri 15:00 + 2 is Mon 15:00.
+  // Equal to add_working_time(t, n * working_time_per_day()).
+  business_time = 2,
+};
+
 // CalendarSpec
 //
 // The definition of a calendar, as given to Calendar::make and read back with
@@ -179,6 +204,9 @@ struct CalendarSpec {
   CivilDate last_date;                       // last covered date, inclusive
   std::vector<CivilDate> holidays;
   std::vector<CivilDate> extra_working_days;
+  // The first date whose holidays are provisional (computed from the rules,
+  // not published); not-a-date-time when every year is official.
+  CivilDate provisional_from = CivilDate(boost::date_time::not_a_date_time);
 
   friend bool operator==(const CalendarSpec&, const CalendarSpec&) = default;
 };
@@ -208,7 +236,10 @@ class Calendar {
   //   - first_date or last_date is not a date, last_date is before
   //     first_date, or the range is longer than kMaxCoveredDays;
   //   - a holiday or an extra working day lies outside the covered range;
-  //   - a date is both a holiday and an extra working day.
+  //   - a date is both a holiday and an extra working day;
+  //   - provisional_from is outside the covered range;
+  //   - the zone changes its offset (daylight saving) and last_date is after
+  //     2037, beyond the changes the system's tz files list.
   // Holidays and extra working days are sorted and deduplicated. A holiday on
   // a weekly rest day, or an extra working day on a weekmask working day, is
   // kept but changes nothing.
@@ -222,7 +253,8 @@ class Calendar {
   // calendar that contradicts itself with errc::invalid_calendar. Every
   // failure names the field path, e.g. "service_hours[1].closes". The
   // informational members "name", "description" and "provenance" are
-  // accepted and not kept.
+  // accepted and not kept. "provisional_from" ("2027-01-01") marks the
+  // years computed from the rules.
   static result<Calendar> from_json(const boost::json::value& json);
 
   // Calendar::parse()
@@ -323,23 +355,74 @@ class Calendar {
 
   // Calendar::due_after_working_days()
   //
-  // The deadline of a promise of n working days made at `from_utc`: the
-  // closing time of the last service window on add_working_days(local date of
-  // from_utc, n). The hour at which the promise was made does not matter for
-  // n > 0. For n == 0 ("today"), the end of the service day that is open at
-  // from_utc or opens next. Fails with errc::invalid_argument for n < 0 and
-  // errc::out_of_range outside the covered range.
+  // The deadline of a promise of n working days made at `from_utc`.
+  //   - close_of_service (the default): the closing time of the last service
+  //     window on add_working_days(local date of from_utc, n). The hour at
+  //     which the promise was made does not matter for n > 0.
+  //   - business_time: add_working_time(from_utc, n * working_time_per_day()):
+  //     the same time of day n working days later when made during service.
+  // For n == 0 ("today"), under either rule, the end of the service day that
+  // is open at from_utc or opens next. Fails with errc::invalid_argument for
+  // n < 0 and errc::out_of_range outside the covered range.
   //
   // Example:
-  //   cn.due_after_working_days(parse_instant("2025-01-24T15:00:00+08:00").value(), 2)
-  //       // 2025-01-27T13:00:00Z: Monday 21:00 in Shanghai
-  result<Instant> due_after_working_days(Instant from_utc, int n) const;
+  //   auto fri = parse_instant("2025-01-24T15:00:00+08:00").value();
+  //   cn.due_after_working_days(fri, 2)  // 2025-01-27T13:00:00Z: Monday 21:00 in Shanghai
+  //   cn.due_after_working_days(fri, 2, DeadlineRule::business_time)  // Monday 15:00
+  result<Instant> due_after_working_days(Instant from_utc, int n,
+                                         DeadlineRule rule = DeadlineRule::close_of_service) const;
+
+  // Calendar::is_provisional()
+  //
+  // Whether `date` lies in the provisional years (on or after
+  // spec().provisional_from). An answer that lands on such a date was
+  // computed on provisional data: a host (or the engine's
+  // `calendar.provisional` finding) should say so, and re-time it when the
+  // official calendar arrives. A deadline is provisional exactly when its
+  // local date is: the days before it that it counted are earlier still.
+  // Fails as is_working_day().
+  //
+  // Example:
+  //   cn.is_provisional(CivilDate(2027, 2, 8)).value()  // true: 2027 is not yet published
+  result<bool> is_provisional(CivilDate date) const;
+
+  // The same for an instant (its local date in the calendar's zone), for
+  // deadlines returned by the functions above.
+  result<bool> is_provisional(Instant at_utc) const;
+
+  // Calendar::latest_contact_at_or_before()
+  //
+  // The latest instant t <= ideal_utc at which an outbound contact is
+  // allowed: service is open (is_open), and the wall clock in the
+  // customer's `zone` reads a time inside one of the `allowed` windows
+  // (the same every day). Half-open windows end on their last minute: if
+  // ideal_utc is after a window, the answer is one minute before it closes.
+  // A reminder's lead is a minimum, so a reminder due at night moves
+  // earlier, never later. Fails with errc::invalid_argument when `allowed`
+  // is empty or ideal_utc is special, and errc::out_of_range when no allowed
+  // minute exists in the 31 days before ideal_utc inside the covered range.
+  //
+  // Example (Berlin service 09:00-18:00, customer in New York allows 10:00-20:00):
+  //   de.latest_contact_at_or_before(at("2025-03-12T02:00:00Z"), new_york, {10:00-20:00})
+  //       // 2025-03-11T16:59:00Z: 17:59 in Berlin, 12:59 in New York
+  result<Instant> latest_contact_at_or_before(Instant ideal_utc, const TimeZone& zone,
+                                              const std::vector<ServiceWindow>& allowed) const;
+
+  // Calendar::earliest_contact_at_or_after()
+  //
+  // The earliest instant t >= ideal_utc allowed as above: an update to the
+  // customer that may come later but not earlier. Fails as
+  // latest_contact_at_or_before(), searching the 31 days after ideal_utc.
+  result<Instant> earliest_contact_at_or_after(Instant ideal_utc, const TimeZone& zone,
+                                               const std::vector<ServiceWindow>& allowed) const;
 
   friend bool operator==(const Calendar& a, const Calendar& b) { return a.spec_ == b.spec_; }
 
  private:
   struct Index;
   Calendar(CalendarSpec spec, std::shared_ptr<const Index> index);
+  result<Instant> contact_search(Instant ideal_utc, const TimeZone& zone, const std::vector<ServiceWindow>& allowed,
+                                 bool backwards) const;
 
   CalendarSpec spec_;
   std::shared_ptr<const Index> index_;  // never null

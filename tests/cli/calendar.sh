@@ -3,7 +3,8 @@
 # the Spring Festival does not, and bad input or usage fails with 1 or 2.
 set -euo pipefail
 redress=$1
-cn=$2/calendars/cn.json
+data=$2
+cn=$data/calendars/cn.json
 
 bad=$(mktemp); trap 'rm -f "$bad" "$bad.batch"' EXIT
 
@@ -39,8 +40,14 @@ expect $'opens 2025-10-09T09:00:00+08:00 (Thu, Asia/Shanghai)\nutc   2025-10-09T
   "$redress" calendar next-opening --calendar "$cn" --at 2025-10-01T12:00:00+08:00
 "$redress" calendar --help | grep -q '^usage: redress calendar'
 
-status 1 'outside the calendar.s covered range 2020-01-01..2026-12-31' \
-  "$redress" calendar is-working --calendar "$cn" 2027-01-04
+status 1 'outside the calendar.s covered range 2020-01-01..2028-12-31' \
+  "$redress" calendar is-working --calendar "$cn" 2029-01-04
+status 1 'instant "9999-12-31T23:59:59-14:00": outside the supported range' \
+  "$redress" calendar next-opening --calendar "$cn" --at 9999-12-31T23:59:59-14:00
+status 1 'offset within -14:00..+14:00' \
+  "$redress" calendar next-opening --calendar "$cn" --at 2025-01-24T15:00:00+15:00
+expect $'due 2025-10-28T18:00:00+01:00 (Tue, Europe/Berlin)\nutc 2025-10-28T17:00:00Z' \
+  "$redress" calendar due --calendar "$data/calendars/de.json" --from 2025-10-24T15:00:00+02:00 --working-days 2
 status 1 '^redress calendar: --from: instant "tomorrow"' \
   "$redress" calendar due --calendar "$cn" --from tomorrow --working-days 1
 # Negative working days: the opening of service on the Nth working day before

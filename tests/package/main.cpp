@@ -8,8 +8,13 @@
 #include <redress/version.hpp>
 
 int main() {
-  auto tz = redress::TimeZone::named("Asia/Shanghai");
-  if (!tz || tz.value().utc_offset_minutes() != 480) return 1;
+  // The tz database through the installed package (date::date-tz): Berlin
+  // is one hour east of UTC in winter, two in summer.
+  auto tz = redress::TimeZone::named("Europe/Berlin");
+  if (!tz || tz.value().utc_offset(redress::parse_instant("2025-01-24T07:00:00Z").value()).hours() != 1 ||
+      tz.value().utc_offset(redress::parse_instant("2025-07-24T07:00:00Z").value()).hours() != 2) {
+    return 1;
+  }
   std::error_code ec = redress::errc::amount_overflow;
   if (std::strcmp(ec.category().name(), "redress") != 0) return 2;
   auto price = redress::Money::parse("199.99", redress::Currency::CNY);

@@ -121,7 +121,7 @@ std::string local_instant(Instant at_utc, const TimeZone& zone) {
   CivilTime local = zone.to_civil(at_utc);
   std::string text = format_instant(local);
   text.pop_back();  // the 'Z': this reading is local
-  int offset = zone.utc_offset_minutes();
+  int offset = static_cast<int>(zone.utc_offset(at_utc).total_seconds() / 60);
   int a = offset < 0 ? -offset : offset;
   return fmt::format("{}{}{:02}:{:02}", text, offset < 0 ? '-' : '+', a / 60, a % 60);
 }
