@@ -129,16 +129,24 @@ cp -r "$here/tests/package" "$pkgroot/root/consumer/cxx"
 cp -r "$here/tests/c/package" "$pkgroot/root/consumer/c"
 t=$(seconds)
 in_root "$pkgroot" bash -c "export DEBIAN_FRONTEND=noninteractive && apt-get update -qq &&
-  apt-get install -y -qq --no-install-recommends /root/$(basename "$deb") && apt-get install -y -qq pkg-config" \
+  apt-get install -y -qq --no-install-recommends /root/$(basename "$deb") &&
+  apt-get install -y -qq --no-install-recommends make pkg-config" \
   > "$work/deb-install.log" 2>&1 || { tail -n 40 "$work/deb-install.log" >&2; exit 1; }
 note "apt-get install ./$(basename "$deb") with its dependencies in $(($(seconds) - t)) s"
-in_root "$pkgroot" bash -euc '
+# The consumer brings its own build tools (make, pkg-config); the package
+# brings everything else. One command per line, so `bash -e` stops at any.
+in_root "$pkgroot" bash -euxc '
   cd /root/consumer
-  cmake -S cxx -B cxx-build >/dev/null && cmake --build cxx-build >/dev/null && ./cxx-build/redress_consumer
-  cc -std=c99 -Wall -Wextra -pedantic -Werror -o c-consumer c/main.c $(pkg-config --cflags --libs redress-c)
+  cmake -S cxx -B cxx-build
+  cmake --build cxx-build
+  ./cxx-build/redress_consumer
+  cflags=$(pkg-config --cflags --libs redress-c)
+  cc -std=c99 -Wall -Wextra -pedantic -Werror -o c-consumer c/main.c $cflags
   ./c-consumer
-  cd /tmp && redress demo | grep -q "expectations met"
-  redress replay --check /usr/share/redress/scenarios/tv-three-calls.json >/dev/null
+  cd /tmp
+  redress demo > demo.out
+  grep -q "expectations met" demo.out
+  redress replay --check /usr/share/redress/scenarios/tv-three-calls.json
 ' > "$work/deb-use.log" 2>&1 || { tail -n 40 "$work/deb-use.log" >&2; exit 1; }
 note "the .deb: find_package and pkg-config consumers built and ran, redress demo ran"
 

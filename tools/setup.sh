@@ -23,8 +23,9 @@ packages=(
   python3-venv python3-setuptools
   # The fresh-machine check (tools/fresh-machine.sh) and the .deb test build a Debian root.
   mmdebstrap
-  # cpack -G DEB computes the package's shared-library dependencies with dpkg-shlibdeps.
-  dpkg-dev
+  # cpack -G DEB computes the package's shared-library dependencies with
+  # dpkg-shlibdeps, and finds the binaries to ask about with file(1).
+  dpkg-dev file
 )
 if [ "${1:-}" = --bench ]; then
   # Hyperscan is only a yardstick for the lint benchmark; the library never needs it.
