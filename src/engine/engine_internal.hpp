@@ -1,0 +1,242 @@
+// The engine's working state for one apply(), shared by the rule families in
+// src/engine/*.cpp. Internal: not installed, not part of the API.
+//
+// `detail_case_access` (the one type Case befriends) holds the event, the
+// policy, the settings and the step being built. Its recording helpers
+// (find, why, act, schedule, ...) are defined here; each rule family defines
+// its handlers, `on(const events::X&)`, in its own file:
+//
+//   contacts.cpp   contacts and stages
+//   remedies.cpp   remedies and approvals
+//   clocks.cpp     clocks and promises
+//   safety.cpp     safety and scope
+//   proactive.cpp  proactive recovery
+//   apply.cpp      apply() and replay(), the single entry points
+#ifndef REDRESS_SRC_ENGINE_INTERNAL_HPP
+#define REDRESS_SRC_ENGINE_INTERNAL_HPP
+
+#include <redress/engine.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+
+namespace redress {
+inline namespace v1 {
+namespace engine_detail {
+
+// The highest authority level the engine looks for when routing an approval.
+inline constexpr int kMaxAuthorityLevel = 8;
+
+inline std::string money_text(Money m) { return to_string(m); }
+
+// A policy's failure, whatever its code, is reported as policy_failed.
+template <class T>
+result<T> from_policy(result<T> r, std::string_view method) {
+  if (r) return r;
+  return detail::fail(errc::policy_failed,
+                      fmt::format("policy.{}: {} ({})", method, r.error().message(), last_error_detail()));
+}
+
+inline bool remedy_counts_toward_caps(const Remedy& r) { return r.status != RemedyStatus::rejected; }
+
+// `before`, the number, `after`: fmt::format("{}{}{}") for the hot trace lines.
+template <class Int>
+std::string concat(std::string_view before, Int n, std::string_view after) {
+  char digits[24];
+  char* end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  std::string out;
+  out.reserve(before.size() + static_cast<std::size_t>(end - digits) + after.size());
+  out.append(before).append(digits, end).append(after);
+  return out;
+}
+
+}  // namespace engine_detail
+
+struct detail_case_access {
+  const Policy& policy;
+  const Event& ev;
+  const Settings& settings;
+  // The step being built, in place in apply()'s result: the working copy of
+  // the case and what this event produces.
+  Case& c;
+  std::vector<Action>& actions;
+  std::vector<Finding>& findings;
+  std::vector<TraceEntry>& trace;
+
+  void finish() {
+    c.last_event_at_utc_ = ev.at_utc;
+    ++c.events_applied_;
+  }
+
+  // --- recording ---------------------------------------------------------
+
+  Severity severity_of(std::string_view code, Severity fallback) const {
+    auto it = settings.severities.find(code);
+    return it == settings.severities.end() ? fallback : it->second;
+  }
+
+  // Records a finding; returns its severity (after policy overrides).
+  Severity find(std::string_view code, Severity fallback, std::string message) {
+    Severity s = severity_of(code, fallback);
+    Finding f{FindingCode(code), s, std::move(message), ev.at_utc};
+    c.findings_.push_back(f);
+    findings.push_back(std::move(f));
+    return s;
+  }
+
+  // Most events add one to three of each: one block, not one per growth.
+  void why(std::string_view rule, std::string detail) {
+    if (trace.capacity() == 0) trace.reserve(4);
+    trace.push_back({std::string(rule), std::move(detail)});
+  }
+  void act(Action a) {
+    if (actions.capacity() == 0) actions.reserve(4);
+    actions.push_back(std::move(a));
+  }
+
+  void raise_priority(Priority at_least) { c.priority_ = std::max(c.priority_, at_least); }
+  void bump_priority() {
+    if (c.priority_ < Priority::urgent) c.priority_ = static_cast<Priority>(static_cast<int>(c.priority_) + 1);
+  }
+
+  // --- follow-ups ----------------------------------------------------------
+
+  result<FollowUpId> schedule(FollowUpKind kind, Instant due) {
+    // "<case id>#<n>": the case id is valid, so only the length can fail.
+    char buf[FollowUpId::kMaxBytes + 24];
+    std::string_view case_id = c.id_.str();
+    std::size_t n = std::min(case_id.size(), FollowUpId::kMaxBytes + 1);
+    std::copy_n(case_id.data(), n, buf);
+    buf[n] = '#';
+    char* end = std::to_chars(buf + n + 1, buf + sizeof buf, c.next_follow_up_).ptr;
+    BOOST_OUTCOME_TRY(auto id, FollowUpId::make(std::string_view(buf, static_cast<std::size_t>(end - buf))));
+    ++c.next_follow_up_;
+    FollowUp f{id, kind, due};
+    c.pending_.push_back(f);
+    act(actions::ScheduleFollowUp{std::move(f)});
+    return id;
+  }
+
+  void cancel_if(auto&& pred) {
+    auto& p = c.pending_;
+    for (std::size_t i = 0; i < p.size();) {
+      if (pred(p[i])) {
+        act(actions::CancelFollowUp{p[i].id});
+        p.erase(i);
+      } else {
+        ++i;
+      }
+    }
+  }
+  void cancel_kind(FollowUpKind kind) {
+    cancel_if([&](const FollowUp& f) { return f.kind == kind; });
+  }
+
+  // --- helpers -------------------------------------------------------------
+
+  std::error_code bad_event(std::string why) {
+    return detail::fail(errc::invalid_event,
+                        fmt::format("{} event on case {}: {}", event_type(ev.body), c.id_.str(), why));
+  }
+
+  result<void> check_currency(Money m, std::string_view field) {
+    if (m.currency() != c.currency_) {
+      return bad_event(fmt::format("{} is in {}, the case is valued in {}", field, m.currency().code(),
+                                   c.currency_.code()));
+    }
+    return boost::outcome_v2::success();
+  }
+
+  // The policy's gift framing for a remedy of `kind` ("" if it has none).
+  std::string framing(RemedyKind kind) const {
+    auto it = settings.framing.find(kind);
+    return it == settings.framing.end() ? std::string() : it->second;
+  }
+
+  // A case's list, to change in place (copied first when shared with
+  // another case, such as the caller's).
+  template <class T>
+  static std::span<T> change(SharedList<T>& list) {
+    return {list.mutable_data(), list.size()};
+  }
+
+  // The remedy or order with this id, to change, or nullptr.
+  template <class T>
+  static T* changed(SharedList<T>& list, const T* found) {
+    if (found == nullptr) return nullptr;
+    auto i = static_cast<std::size_t>(found - list.begin());
+    return &change(list)[i];
+  }
+  Remedy* remedy(const RemedyId& id) { return changed(c.remedies_, c.find_remedy(id)); }
+  Order* order(const OrderId& id) { return changed(c.orders_, c.find_order(id)); }
+
+  result<const Calendar*> calendar() {
+    BOOST_OUTCOME_TRY(auto cal, engine_detail::from_policy(policy.calendar(c), "calendar"));
+    if (cal == nullptr) return detail::fail(errc::policy_failed, "policy.calendar: returned no calendar");
+    return cal;
+  }
+
+  // --- contacts.cpp: contacts and stages --------------------------------------
+
+  result<void> on(const events::ContactReceived& e);
+  std::string history() const;
+  result<void> on(const events::EmotionObserved& e);
+  // Lints what an agent said (an apology, an update) and records the lint's
+  // findings as "lint.<code>".
+  result<void> lint_text(std::string_view text);
+  result<void> on(const events::ApologyGiven& e);
+  result<void> on(const events::ForgivenessSignalled&);
+  void review_before_apology(std::string_view what);
+  result<void> on(const events::QuestionAsked&);
+  result<void> on(const events::FactsReviewed&);
+  result<void> on(const events::NeedStated& e);
+  result<void> on(const events::OrderLinked& e);
+  result<void> on(const events::Resolved&);
+  result<void> on(const events::SatisfactionConfirmed& e);
+  result<void> on(const events::RootCauseRecorded& e);
+  result<void> on(const events::CloseRequested&);
+
+  // --- remedies.cpp: remedies and approvals -----------------------------------
+
+  // The lowest level whose authority covers `value` for `kind`, or -1.
+  result<int> approval_level(RemedyKind kind, Money value);
+  // The rules a proposal must pass before it may be offered. Returns true
+  // when a blocking finding was raised.
+  result<bool> remedy_blocked(const events::RemedyProposed& e, const Order* o);
+  result<void> on(const events::RemedyProposed& e);
+  result<Remedy*> known_remedy(const RemedyId& id);
+  result<void> on(const events::RemedyApproved& e);
+  result<void> on(const events::RemedyRejected& e);
+  result<void> on(const events::RemedyAccepted& e);
+  result<void> on(const events::RemedyGranted& e);
+
+  // --- clocks.cpp: clocks and promises ----------------------------------------
+
+  result<void> on(const events::ProgressUpdateSent& e);
+  // The 20-minute rule: an update is due `update_interval` from now.
+  result<void> restart_update_clock(std::string_view why_text);
+  result<void> on(const events::PromiseMade& e);
+  result<void> on(const events::TimerFired& e);
+  result<void> on(const events::RightExpiring& e);
+
+  // --- safety.cpp: safety and scope -------------------------------------------
+
+  result<void> on(const events::SafetyRiskReported&);
+  result<void> on(const events::AbuseEstablished&);
+  result<void> on(const events::PrecedentCited& e);
+  result<void> on(const events::OutOfScopeRequest& e);
+
+  // --- proactive.cpp: proactive recovery --------------------------------------
+
+  result<void> on(const events::FailureSignal& e);
+};
+
+}  // namespace v1
+}  // namespace redress
+
+#endif  // REDRESS_SRC_ENGINE_INTERNAL_HPP
