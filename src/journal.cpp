@@ -413,6 +413,7 @@ json::value to_json(const Action& a) {
           o["follow_up"] = to_json(x.follow_up);
         } else if constexpr (std::is_same_v<T, actions::Escalate>) {
           o["level"] = x.level;
+          o["to"] = x.to;
           o["reason"] = x.reason;
         } else if constexpr (std::is_same_v<T, actions::Emergency>) {
           o["reason"] = x.reason;
@@ -438,6 +439,11 @@ json::value to_json(const Case& c) {
   }
   json::array needs;
   for (const auto& n : c.needs()) needs.push_back(json::object{{"text", n.text}, {"at", to_json(n.at_utc)}});
+  json::array escalations;
+  for (const auto& e : c.escalations()) {
+    escalations.push_back(
+        json::object{{"at", to_json(e.at_utc)}, {"level", e.level}, {"to", e.to}, {"reason", e.reason}});
+  }
   const Flags& f = c.flags();
   json::object o{
       {"id", to_json(c.id())},
@@ -468,6 +474,8 @@ json::value to_json(const Case& c) {
       {"forgiven", c.forgiven()},
       {"resolved", c.resolved()},
       {"failure_signals", c.failure_signals()},
+      {"escalation_level", c.escalation_level()},
+      {"escalations", std::move(escalations)},
   };
   if (c.incident_group()) o["incident_group"] = *c.incident_group();
   put_optional(o, "root_cause", c.root_cause());

@@ -65,10 +65,12 @@ struct CancelFollowUp {
   friend bool operator==(const CancelFollowUp&, const CancelFollowUp&) = default;
 };
 
-// Hand the case to authority `level`, saying why.
+// Hand the case to authority `level` (a level of the policy's escalation
+// ladder, whose role is `to`), saying why.
 struct Escalate {
   int level = 1;
   std::string reason;
+  std::string to;
   friend bool operator==(const Escalate&, const Escalate&) = default;
 };
 

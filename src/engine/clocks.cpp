@@ -15,7 +15,6 @@ namespace redress {
 inline namespace v1 {
 
 using boost::outcome_v2::success;
-using engine_detail::kMaxAuthorityLevel;
 
 result<void> detail_case_access::on(const events::ProgressUpdateSent& e) {
   BOOST_OUTCOME_TRYV(lint_text(e.text));
@@ -72,7 +71,7 @@ result<void> detail_case_access::on(const events::TimerFired& e) {
     case FollowUpKind::update: {
       find("update.missed", Severity::warn,
            fmt::format("no update within {}", format_duration(settings.update_interval)));
-      act(actions::Escalate{1, "no progress update within the update interval"});
+      escalate("no progress update within the update interval");
       // One escalation per miss: the clock restarts with the next update or contact.
       c.update_overdue_since_ = f.due_at_utc;
       why("update.interval", fmt::format("policy update_interval = {}", format_duration(settings.update_interval)));
@@ -86,8 +85,7 @@ result<void> detail_case_access::on(const events::TimerFired& e) {
       }
       find("promise.lapsed", Severity::warn, fmt::format("a promise lapsed at {}", format_instant(f.due_at_utc)));
       bump_priority();
-      act(actions::Escalate{std::min(lapsed, kMaxAuthorityLevel),
-                            fmt::format("{} promise(s) to the customer lapsed", lapsed)});
+      escalate(fmt::format("{} promise(s) to the customer lapsed", lapsed));
       why("promise.lapsed", "a lapsed promise escalates by itself");
       break;
     }
@@ -96,6 +94,9 @@ result<void> detail_case_access::on(const events::TimerFired& e) {
       break;
     case FollowUpKind::reminder:
       act(actions::Reply{"Remind the customer that their right is about to expire, and how to use it."});
+      break;
+    case FollowUpKind::approval:
+      BOOST_OUTCOME_TRYV(approval_timed_out(f));
       break;
   }
   return success();

@@ -31,14 +31,14 @@ result<void> detail_case_access::on(const events::ContactReceived& e) {
   }
   if (c.contacts_ == 1) return success();  // the customer answers a case we opened ourselves
   ++c.flags_.repeat_contacts;
-  bump_priority();
+  bool raised = bump_priority();
   find("contact.repeat", Severity::warn,
        fmt::format("contact {} about this case (via {}); the customer must not have to repeat the story",
                    c.contacts_, to_string(e.channel)));
   act(actions::SurfaceHistory{history()});
-  why("contact.repeat", fmt::format("priority raised to {}", to_string(c.priority_)));
+  why("contact.repeat", fmt::format("priority {} {}", raised ? "raised to" : "stays at the top,", to_string(c.priority_)));
   if (c.flags_.repeat_contacts >= settings.repeat_contacts_to_escalate) {
-    act(actions::Escalate{1, fmt::format("the customer has contacted us {} times about this case", c.contacts_)});
+    escalate(fmt::format("the customer has contacted us {} times about this case", c.contacts_));
     why("contact.repeat.escalate",
         fmt::format("policy repeat_contacts_to_escalate = {}", settings.repeat_contacts_to_escalate));
   }

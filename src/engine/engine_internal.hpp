@@ -100,21 +100,63 @@ struct detail_case_access {
   }
 
   void raise_priority(Priority at_least) { c.priority_ = std::max(c.priority_, at_least); }
-  void bump_priority() {
-    if (c.priority_ < Priority::urgent) c.priority_ = static_cast<Priority>(static_cast<int>(c.priority_) + 1);
+  // Raises the priority one step, up to `urgent`; at `urgent` or above it
+  // stays, with the finding priority.at_top. Returns whether it rose.
+  bool bump_priority() {
+    if (c.priority_ < Priority::urgent) {
+      c.priority_ = static_cast<Priority>(static_cast<int>(c.priority_) + 1);
+      return true;
+    }
+    find("priority.at_top", Severity::info, fmt::format("priority stays at the top ({})", to_string(c.priority_)));
+    return false;
+  }
+
+  // --- the escalation ladder -------------------------------------------------
+
+  // The highest level of the policy's ladder (at least 1).
+  int top_level() const {
+    auto n = static_cast<int>(settings.escalation_levels.size());
+    return std::clamp(n - 1, 1, engine_detail::kMaxAuthorityLevel);
+  }
+  // Whom a level goes to: the ladder's role name, or "level N".
+  std::string role(int level) const {
+    if (level >= 0 && static_cast<std::size_t>(level) < settings.escalation_levels.size()) {
+      return settings.escalation_levels[static_cast<std::size_t>(level)];
+    }
+    return fmt::format("level {}", level);
+  }
+  // Escalates the case to `level`, or to where it already is if that is
+  // higher (the ladder never goes back down), recording it in the case.
+  void escalate_to(int level, std::string reason) {
+    int from = c.escalation_level();
+    level = std::max(level, from);
+    std::string to = role(level);
+    why("escalation.ladder", level > from ? fmt::format("level {} -> {} ({})", from, level, to)
+                                          : fmt::format("stays at level {} ({}), the top of the ladder", level, to));
+    act(actions::Escalate{level, reason, to});
+    c.escalations_.push_back({ev.at_utc, level, std::move(to), std::move(reason)});
+  }
+  // Escalates one level above the case's current level, up to the top.
+  void escalate(std::string reason) {
+    escalate_to(std::min(c.escalation_level() + 1, top_level()), std::move(reason));
   }
 
   // --- follow-ups ----------------------------------------------------------
 
-  result<FollowUpId> schedule(FollowUpKind kind, Instant due) {
-    // "<case id>#<n>": the case id is valid, so only the length can fail.
+  // The id of the case's follow-up number `seq`: "<case id>#<seq>". The case
+  // id is valid, so only the length can fail.
+  result<FollowUpId> follow_up_id(std::uint64_t seq) const {
     char buf[FollowUpId::kMaxBytes + 24];
     std::string_view case_id = c.id_.str();
     std::size_t n = std::min(case_id.size(), FollowUpId::kMaxBytes + 1);
     std::copy_n(case_id.data(), n, buf);
     buf[n] = '#';
-    char* end = std::to_chars(buf + n + 1, buf + sizeof buf, c.next_follow_up_).ptr;
-    BOOST_OUTCOME_TRY(auto id, FollowUpId::make(std::string_view(buf, static_cast<std::size_t>(end - buf))));
+    char* end = std::to_chars(buf + n + 1, buf + sizeof buf, seq).ptr;
+    return FollowUpId::make(std::string_view(buf, static_cast<std::size_t>(end - buf)));
+  }
+
+  result<FollowUpId> schedule(FollowUpKind kind, Instant due) {
+    BOOST_OUTCOME_TRY(auto id, follow_up_id(c.next_follow_up_));
     ++c.next_follow_up_;
     FollowUp f{id, kind, due};
     c.pending_.push_back(f);
@@ -214,6 +256,16 @@ struct detail_case_access {
   result<void> on(const events::RemedyRejected& e);
   result<void> on(const events::RemedyAccepted& e);
   result<void> on(const events::RemedyGranted& e);
+  // The caps on remedies (incident group, customer money and count): the
+  // level a remedy over one must be approved at (0 when none is exceeded),
+  // or -1 when the policy made remedy.over_cap blocking.
+  result<int> cap_level(const events::RemedyProposed& e, int authority_level);
+  // Sends a remedy for approval at `level` and starts the approval clock.
+  result<void> request_approval(Remedy& r, int level);
+  // Stops the approval clock of a remedy that was decided.
+  result<void> stop_approval_clock(Remedy& r);
+  // An approval timer fired unanswered: the request goes one level up.
+  result<void> approval_timed_out(const FollowUp& f);
 
   // --- clocks.cpp: clocks and promises ----------------------------------------
 
