@@ -427,9 +427,21 @@ json::value to_json(const Action& a) {
   return o;
 }
 
+json::value to_json(const Suggestion& s) {
+  json::object o{{"rank", s.rank}, {"kind", to_json(s.kind)}};
+  put_optional(o, "order", s.order);
+  o["value"] = to_json(s.value);
+  o["approval_level"] = s.approval_level;
+  o["framing"] = s.framing;
+  o["why"] = s.why;
+  return o;
+}
+
 json::value to_json(const Step& s) {
-  return json::object{
-      {"actions", array_of(s.actions)}, {"findings", array_of(s.findings)}, {"trace", array_of(s.trace)}};
+  return json::object{{"actions", array_of(s.actions)},
+                      {"findings", array_of(s.findings)},
+                      {"trace", array_of(s.trace)},
+                      {"suggestions", array_of(s.suggestions)}};
 }
 
 json::value to_json(const Case& c) {

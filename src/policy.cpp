@@ -90,7 +90,8 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
                                  std::tuple{"extension_grace_days", &s.extension_grace_days, 0},
                                  std::tuple{"max_extensions", &s.max_extensions, 0},
                                  std::tuple{"failure_signal_threshold", &s.failure_signal_threshold, 1},
-                                 std::tuple{"loss_aversion_permille", &s.loss_aversion_permille, 1000}}) {
+                                 std::tuple{"loss_aversion_permille", &s.loss_aversion_permille, 1000},
+                                 std::tuple{"extra_gesture_permille", &s.extra_gesture_permille, 0}}) {
     if (auto v = member(key)) { BOOST_OUTCOME_TRY(*field, read_count(*v, path(key), min)); }
   }
   if (auto v = member("goodwill_cap")) { BOOST_OUTCOME_TRY(s.goodwill_cap, read_money(*v, path("goodwill_cap"), s.currency)); }
@@ -128,9 +129,26 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
       }
     }
   }
-  if (auto v = member("approved_framing")) {
-    BOOST_OUTCOME_TRY(auto text, detail::json_string(*v, path("approved_framing")));
-    s.approved_framing = std::string(text);
+  for (auto [key, field] : {std::pair{"approved_framing", &s.approved_framing},
+                            std::pair{"below_value_framing", &s.below_value_framing}}) {
+    if (auto v = member(key)) {
+      BOOST_OUTCOME_TRY(auto text, detail::json_string(*v, path(key)));
+      *field = std::string(text);
+    }
+  }
+  if (auto v = member("replacement_denominations")) {
+    std::string p = path("replacement_denominations");
+    BOOST_OUTCOME_TRY(auto arr, detail::json_array(*v, p));
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      std::string ip = detail::json_index(p, i);
+      BOOST_OUTCOME_TRY(auto m, read_money((*arr)[i], ip, s.currency));
+      if (!m.is_positive()) return json_fail(ip, "must be positive");
+      if (!s.replacement_denominations.empty() &&
+          m.minor_units() <= s.replacement_denominations.back().minor_units()) {
+        return json_fail(ip, "denominations must be listed in increasing order");
+      }
+      s.replacement_denominations.push_back(m);
+    }
   }
   if (auto v = member("contact_window")) {
     std::string p = path("contact_window");

@@ -42,14 +42,6 @@ bool traced(const Step& step, std::string_view rule, std::string_view part) {
   return false;
 }
 
-// A case with a money loss and a stated need, ready for a proposal.
-Journey money_case(const Policy& policy, std::string_view loss = "200") {
-  Journey j{policy, new_case()};
-  j.on("2025-01-24T07:00:00Z", order_with_loss("O-1", Loss{LossKind::money, cny(loss), std::nullopt}));
-  j.on("2025-01-24T07:01:00Z", ev::NeedStated{"my money back"});
-  return j;
-}
-
 // Links a coupon that expired three days before, then proposes extending it.
 void link_and_extend_coupon(Journey& j, std::string_view linked_at, std::string_view proposed_at) {
   j.on(linked_at, order_with_loss("O-1", coupon_expired_on("2025-03-02")));
@@ -142,9 +134,8 @@ TEST_SUITE("engine routing") {
       CAPTURE(i);
       // Each order is its own case; the host reports what the group already received.
       WithPriorSpend policy(base, Spend{cny(std::to_string(200 * i)), std::nullopt, std::nullopt});
-      auto j = money_case(policy);
-      j.on("2025-01-24T07:02:00Z",
-           ev::RemedyProposed{remedy_id("R-1"), RemedyKind::cash, cny("200"), order_id("O-1")});
+      auto j = money_loss_case(policy, "200");
+      j.propose("2025-01-24T07:02:00Z", "R-1", RemedyKind::cash, "200");
       const Remedy* r = j.c.find_remedy(remedy_id("R-1"));
       if (i < 2) {
         CHECK_FALSE(j.found("remedy.over_cap"));
@@ -166,8 +157,8 @@ TEST_SUITE("engine routing") {
     extra["incident_group_cap"] = "300";
     extra["cap_approval_levels"] = boost::json::object{{"incident_group", 2}};
     auto policy = reference_policy(extra);
-    auto j = money_case(policy, "400");
-    j.on("2025-01-24T07:02:00Z", ev::RemedyProposed{remedy_id("R-1"), RemedyKind::cash, cny("350"), order_id("O-1")});
+    auto j = money_loss_case(policy, "400");
+    j.propose("2025-01-24T07:02:00Z", "R-1", RemedyKind::cash, "350");
     REQUIRE(j.action<actions::RequestApproval>() != nullptr);
     CHECK(j.action<actions::RequestApproval>()->level == 2);
     Case before = j.c;
@@ -185,8 +176,8 @@ TEST_SUITE("engine routing") {
     extra["incident_group_cap"] = "300";
     extra["severities"] = boost::json::object{{"remedy.over_cap", "block"}};
     auto policy = reference_policy(extra);
-    auto j = money_case(policy, "400");
-    j.on("2025-01-24T07:02:00Z", ev::RemedyProposed{remedy_id("R-1"), RemedyKind::cash, cny("350"), order_id("O-1")});
+    auto j = money_loss_case(policy, "400");
+    j.propose("2025-01-24T07:02:00Z", "R-1", RemedyKind::cash, "350");
     CHECK(j.found("remedy.over_cap"));
     CHECK(j.action<actions::RequestApproval>() == nullptr);
     CHECK(j.action<actions::ScheduleFollowUp>() == nullptr);
@@ -198,19 +189,19 @@ TEST_SUITE("engine routing") {
     extra["customer_cap_count"] = 3;
     auto base = reference_policy(extra);
     WithPriorSpend third(base, Spend{std::nullopt, std::nullopt, 2});
-    auto j3 = money_case(third, "20");
-    j3.on("2025-01-24T07:02:00Z", ev::RemedyProposed{remedy_id("R-1"), RemedyKind::extra, cny("20"), order_id("O-1")});
+    auto j3 = money_loss_case(third, "20");
+    j3.propose("2025-01-24T07:02:00Z", "R-1", RemedyKind::extra, "20");
     CHECK_FALSE(j3.found("remedy.over_cap"));
     CHECK(j3.action<actions::Offer>() != nullptr);
 
     WithPriorSpend fourth(base, Spend{std::nullopt, std::nullopt, 3});
-    auto j = money_case(fourth, "20");
-    j.on("2025-01-24T07:02:00Z", ev::RemedyProposed{remedy_id("R-1"), RemedyKind::extra, cny("20"), order_id("O-1")});
+    auto j = money_loss_case(fourth, "20");
+    j.propose("2025-01-24T07:02:00Z", "R-1", RemedyKind::extra, "20");
     CHECK(j.found("remedy.over_cap"));
     REQUIRE(j.action<actions::RequestApproval>() != nullptr);
     CHECK(j.action<actions::RequestApproval>()->level == 1);
     // A non-material remedy is not counted.
-    j.on("2025-01-24T07:03:00Z", ev::RemedyProposed{remedy_id("R-2"), RemedyKind::non_material, cny("0"), order_id("O-1")});
+    j.propose("2025-01-24T07:03:00Z", "R-2", RemedyKind::non_material, "0");
     CHECK_FALSE(j.found("remedy.over_cap"));
     CHECK(j.action<actions::Offer>() != nullptr);
   }
@@ -219,18 +210,18 @@ TEST_SUITE("engine routing") {
     boost::json::object extra;
     extra["customer_cap_count"] = 1;
     auto policy = reference_policy(extra);
-    auto j = money_case(policy, "50");
-    j.on("2025-01-24T07:02:00Z", ev::RemedyProposed{remedy_id("R-1"), RemedyKind::extra, cny("10"), order_id("O-1")});
+    auto j = money_loss_case(policy, "50");
+    j.propose("2025-01-24T07:02:00Z", "R-1", RemedyKind::extra, "10");
     CHECK_FALSE(j.found("remedy.over_cap"));
-    j.on("2025-01-24T07:03:00Z", ev::RemedyProposed{remedy_id("R-2"), RemedyKind::extra, cny("10"), order_id("O-1")});
+    j.propose("2025-01-24T07:03:00Z", "R-2", RemedyKind::extra, "10");
     CHECK(j.found("remedy.over_cap"));
     CHECK(j.action<actions::RequestApproval>() != nullptr);
   }
 
   TEST_CASE("an approval nobody answers within 30 working minutes goes one level up and tells the agent what to say") {
     auto policy = reference_policy();
-    auto j = money_case(policy, "500");
-    j.on("2025-01-24T07:02:00Z", ev::RemedyProposed{remedy_id("R-1"), RemedyKind::cash, cny("500"), order_id("O-1")});
+    auto j = money_loss_case(policy, "500");
+    j.propose("2025-01-24T07:02:00Z", "R-1", RemedyKind::cash, "500");
     REQUIRE(j.action<actions::RequestApproval>() != nullptr);
     auto* timer = j.action<actions::ScheduleFollowUp>();
     REQUIRE(timer);
@@ -255,8 +246,8 @@ TEST_SUITE("engine routing") {
 
   TEST_CASE("an approval in time stops its clock, and only then does the framing mention a supervisor") {
     auto policy = reference_policy();
-    auto j = money_case(policy, "500");
-    j.on("2025-01-24T07:02:00Z", ev::RemedyProposed{remedy_id("R-1"), RemedyKind::cash, cny("500"), order_id("O-1")});
+    auto j = money_loss_case(policy, "500");
+    j.propose("2025-01-24T07:02:00Z", "R-1", RemedyKind::cash, "500");
     auto id = j.action<actions::ScheduleFollowUp>()->follow_up.id;
     j.on("2025-01-24T07:10:00Z", ev::RemedyApproved{remedy_id("R-1"), agent_id("A-sup"), 1});
     REQUIRE(j.action<actions::CancelFollowUp>() != nullptr);
@@ -269,16 +260,16 @@ TEST_SUITE("engine routing") {
 
   TEST_CASE("a cash offer the front line makes alone never says a supervisor was asked") {
     auto policy = reference_policy();
-    auto j = money_case(policy, "30");
-    j.on("2025-01-24T07:02:00Z", ev::RemedyProposed{remedy_id("R-1"), RemedyKind::cash, cny("30"), order_id("O-1")});
+    auto j = money_loss_case(policy, "30");
+    j.propose("2025-01-24T07:02:00Z", "R-1", RemedyKind::cash, "30");
     REQUIRE(j.action<actions::Offer>() != nullptr);
     CHECK(j.action<actions::Offer>()->framing.find("supervisor") == std::string::npos);
   }
 
   TEST_CASE("a rejected request stops its approval clock") {
     auto policy = reference_policy();
-    auto j = money_case(policy, "500");
-    j.on("2025-01-24T07:02:00Z", ev::RemedyProposed{remedy_id("R-1"), RemedyKind::cash, cny("500"), order_id("O-1")});
+    auto j = money_loss_case(policy, "500");
+    j.propose("2025-01-24T07:02:00Z", "R-1", RemedyKind::cash, "500");
     j.on("2025-01-24T07:05:00Z", ev::RemedyRejected{remedy_id("R-1"), agent_id("A-sup"), "too much"});
     CHECK(j.action<actions::CancelFollowUp>() != nullptr);
     CHECK(j.c.pending_follow_ups().empty());
@@ -305,16 +296,11 @@ TEST_SUITE("engine routing") {
   }
 
   TEST_CASE("bad routing settings in a policy are refused with the field's path") {
-    auto refused = [](boost::json::object extra, std::string_view path) {
-      auto r = ReferencePolicy::from_json(policy_document(extra));
-      REQUIRE_FALSE(r);
-      CHECK(std::string(last_error_detail()).find(path) != std::string::npos);
-    };
-    refused({{"escalation_levels", boost::json::array{"front line"}}}, "policy.escalation_levels");
-    refused({{"escalation_levels", boost::json::array{"front line", ""}}}, "policy.escalation_levels[1]");
-    refused({{"cap_approval_levels", boost::json::object{{"group", 1}}}}, "policy.cap_approval_levels.group");
-    refused({{"cap_approval_levels", boost::json::object{{"customer", 9}}}}, "policy.cap_approval_levels.customer");
-    refused({{"customer_cap_count", -1}}, "policy.customer_cap_count");
-    refused({{"approval_timeout", "PT0M"}}, "policy.approval_timeout");
+    policy_refused({{"escalation_levels", boost::json::array{"front line"}}}, "policy.escalation_levels");
+    policy_refused({{"escalation_levels", boost::json::array{"front line", ""}}}, "policy.escalation_levels[1]");
+    policy_refused({{"cap_approval_levels", boost::json::object{{"group", 1}}}}, "policy.cap_approval_levels.group");
+    policy_refused({{"cap_approval_levels", boost::json::object{{"customer", 9}}}}, "policy.cap_approval_levels.customer");
+    policy_refused({{"customer_cap_count", -1}}, "policy.customer_cap_count");
+    policy_refused({{"approval_timeout", "PT0M"}}, "policy.approval_timeout");
   }
 }

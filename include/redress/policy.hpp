@@ -115,6 +115,19 @@ struct Settings {
   // The framing of a remedy approved at level 1 or above (the only framing
   // that may say a supervisor was asked).
   std::string approved_framing = "I asked my supervisor to make a special exception on your behalf.";
+
+  // --- suggestions and the ladder --------------------------------------------
+
+  // The values a replacement comes in (e.g. coupons of 10, 20, 50, 100),
+  // ascending; a suggested replacement is the lost value rounded up to the
+  // next one. Empty: the lost value itself.
+  std::vector<Money> replacement_denominations;
+  // An extra gesture, in thousandths of the loss (100: 10%), rounded up to a
+  // whole major unit.
+  int extra_gesture_permille = 100;
+  // The framing of a replacement worth less than what was lost (it must not
+  // say "of the same value").
+  std::string below_value_framing = "Please accept this from us, with our apologies.";
 };
 
 // ScopeAnswer

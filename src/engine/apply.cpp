@@ -53,6 +53,7 @@ result<Step> fold(CaseRef&& current, const Event& event, const Policy& policy, c
   Step& step = out.value();
   detail_case_access run{policy, event, settings, step.next, step.actions, step.findings, step.trace};
   auto done = std::visit([&](const auto& e) { return run.on(e); }, event.body);
+  if (done) done = run.suggest(step.suggestions);
   if (done) {
     run.finish();
   } else {

@@ -267,6 +267,22 @@ struct detail_case_access {
   // An approval timer fired unanswered: the request goes one level up.
   result<void> approval_timed_out(const FollowUp& f);
 
+  // --- ladder.cpp: the remedy ladder, suggestions --------------------------
+
+  // Why the right this order lost may not be extended now, or nullopt when
+  // it may (the order's loss must be a right).
+  result<std::optional<std::string>> extension_refusal(const Order& o);
+  // What the order cost the customer: the loss amount, or the right's value.
+  static Money lost_value(const Order& o);
+  // Findings for a proposal that skips a cheaper eligible rung, replaces
+  // below the lost value, or pays cash out of proportion to a money loss.
+  // Returns true when one of them is blocking (a policy's choice).
+  result<bool> judge_against_ladder(const events::RemedyProposed& e, const Order& o);
+  // How to offer `r`, approved at `approved_level` (0: the front line alone).
+  std::string offer_framing(const Remedy& r, int approved_level) const;
+  // The ranked rungs of the ladder for a need no remedy meets, or nothing.
+  result<void> suggest(std::vector<Suggestion>& out);
+
   // --- clocks.cpp: clocks and promises ----------------------------------------
 
   result<void> on(const events::ProgressUpdateSent& e);

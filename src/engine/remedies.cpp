@@ -47,21 +47,15 @@ result<bool> detail_case_access::remedy_blocked(const events::RemedyProposed& e,
     if (!o || o->loss.kind != LossKind::right) {
       check("remedy.extension_ineligible", Severity::block, "an extension needs an order whose loss is a right");
     } else {
-      BOOST_OUTCOME_TRY(auto cal, calendar());
-      CivilDate today = cal->time_zone().to_civil(ev.at_utc).date();
-      long days = (today - o->loss.right->expires_on).days();
-      if (days > settings.extension_grace_days) {
-        check("remedy.extension_ineligible", Severity::block,
-              fmt::format("the {} expired {} days ago; extensions are allowed up to {} days", o->loss.right->kind,
-                          days, settings.extension_grace_days));
-      } else if (o->loss.right->times_extended >= settings.max_extensions) {
-        check("remedy.extension_ineligible", Severity::block,
-              fmt::format("the {} was already extended {} time(s); the limit is {}", o->loss.right->kind,
-                          o->loss.right->times_extended, settings.max_extensions));
-      }
+      BOOST_OUTCOME_TRY(auto refusal, extension_refusal(*o));
+      if (refusal) check("remedy.extension_ineligible", Severity::block, std::move(*refusal));
       why("remedy.extension", fmt::format("policy extension_grace_days = {}, max_extensions = {}",
                                           settings.extension_grace_days, settings.max_extensions));
     }
+  }
+  if (o) {
+    BOOST_OUTCOME_TRY(bool off_ladder, judge_against_ladder(e, *o));
+    blocked |= off_ladder;
   }
   if (e.kind == RemedyKind::cash) {
     bool lost = o ? o->loss.kind != LossKind::none
@@ -221,7 +215,7 @@ result<void> detail_case_access::on(const events::RemedyProposed& e) {
   if (level > 0) {
     BOOST_OUTCOME_TRYV(request_approval(r, level));
   } else {
-    act(actions::Offer{e.remedy, e.value, framing(e.kind)});
+    act(actions::Offer{e.remedy, e.value, offer_framing(r, 0)});
     why("remedy.offer", "within front-line authority; offered as a gift");
   }
   c.remedies_.push_back(std::move(r));
@@ -255,8 +249,7 @@ result<void> detail_case_access::on(const events::RemedyApproved& e) {
   BOOST_OUTCOME_TRYV(stop_approval_clock(*r));
   r->status = RemedyStatus::approved;
   r->decided_by = e.approver;
-  // Only now may the framing say that a supervisor was asked.
-  act(actions::Offer{r->id, r->value, e.level >= 1 ? settings.approved_framing : framing(r->kind)});
+  act(actions::Offer{r->id, r->value, offer_framing(*r, e.level)});
   why("remedy.approved", fmt::format("approved by {} at level {}", e.approver.str(), e.level));
   return success();
 }

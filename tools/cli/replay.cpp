@@ -94,6 +94,7 @@ struct Outcome {
   int escalations = 0;
   std::vector<std::int64_t> approval_levels;  // of every request_approval, in order
   std::vector<std::string> framings;          // of every offer, in order
+  std::vector<std::string> suggested;         // the kinds of the last suggestions, by rank
 };
 
 void record(Outcome& out, const Step& step) {
@@ -105,6 +106,10 @@ void record(Outcome& out, const Step& step) {
     if (auto* r = std::get_if<actions::RequestApproval>(&a)) out.approval_levels.push_back(r->level);
     if (auto* o = std::get_if<actions::Offer>(&a)) out.framings.push_back(o->framing);
     out.actions.insert(std::move(type));
+  }
+  if (!step.suggestions.empty()) {
+    out.suggested.clear();
+    for (const auto& s : step.suggestions) out.suggested.emplace_back(to_string(s.kind));
   }
 }
 
@@ -185,6 +190,11 @@ std::vector<std::string> unmet(const json::object& expect, const Outcome& out, c
       if (got != want) missing.push_back(fmt::format("remedy {} {} was expected, got {}", kv.key(), want, got));
     }
   }
+  if (auto it = expect.find("suggested"); it != expect.end() && it->value().is_array() &&
+                                           strings("suggested") != out.suggested) {
+    missing.push_back(fmt::format("suggestions [{}] were expected, got [{}]", fmt::join(strings("suggested"), ", "),
+                                  fmt::join(out.suggested, ", ")));
+  }
   for (const auto& part : strings("offer_framing_excludes")) {
     for (const auto& f : out.framings) {
       if (f.find(part) != std::string::npos) {
@@ -261,6 +271,11 @@ int replay_file(std::string_view file, const ReplayOptions& options) {
       for (const auto& a : step.actions) fmt::print("    → {}\n", describe(a, tz));
       for (const auto& f : step.findings) fmt::print("    ! {:<5} {}: {}\n", to_string(f.severity), f.code, f.message);
       for (const auto& t : step.trace) fmt::print("    · why   {}: {}\n", t.rule, t.detail);
+      for (const auto& g : step.suggestions) {
+        fmt::print("    ? {}. {:<12} {}{} level {} ({}) — \"{}\"\n", g.rank, to_string(g.kind),
+                   g.order ? fmt::format("{} ", g.order->str()) : std::string(), to_string(g.value),
+                   g.approval_level, g.why, g.framing);
+      }
     }
   });
   if (!played) {
