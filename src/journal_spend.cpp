@@ -19,14 +19,14 @@ result<void> add_to(std::optional<Money>& to, Money m) {
 }  // namespace
 
 result<Spend> JournalSpendPolicy::prior_spend(const Case& c) const {
-  BOOST_OUTCOME_TRY(const Settings* settings, base_.settings(c));
+  BOOST_OUTCOME_TRY(const Settings* settings, base().settings(c));
   if (settings == nullptr) return detail::fail(errc::policy_failed, "policy.settings: returned no settings");
   const Instant since = c.last_event_at_utc() - settings->customer_cap_period;
   Spend spend;
   BOOST_OUTCOME_TRY(auto ids, store_.cases());
   for (const auto& id : ids) {
     if (id == c.id()) continue;
-    BOOST_OUTCOME_TRY(auto other, restore(store_, id, base_));
+    BOOST_OUTCOME_TRY(auto other, restore(store_, id, base()));
     if (!other) continue;
     bool same_group = c.incident_group() && other->incident_group() == c.incident_group();
     bool same_customer = other->customer() == c.customer() && other->last_event_at_utc() >= since;

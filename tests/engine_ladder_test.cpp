@@ -169,6 +169,35 @@ TEST_SUITE("engine ladder") {
     }
   }
 
+  TEST_CASE("a non-material remedy keeps the customer's ideas in the case and the journal") {
+    auto policy = reference_policy();
+    auto j = money_loss_case(policy, "40");
+    ev::RemedyProposed idea{remedy_id("R-1"), RemedyKind::non_material, cny("0"), order_id("O-1"),
+                            "提醒短信应在优惠券过期前两天发送"};
+    j.on("2025-01-24T07:02:00Z", idea);
+    REQUIRE(j.c.remedy_contents().size() == 1);
+    CHECK(j.c.remedy_contents().front().remedy == remedy_id("R-1"));
+    CHECK(j.c.remedy_contents().front().text == "提醒短信应在优惠券过期前两天发送");
+    Event e{j.c.id(), at("2025-01-24T07:02:00Z"), std::nullopt, idea};
+    auto json = to_json(e);
+    CHECK(json.as_object().at("content").as_string() == "提醒短信应在优惠券过期前两天发送");
+    auto back = event_from_json(json, "event");
+    REQUIRE(back);
+    CHECK(back.value() == e);
+  }
+
+  TEST_CASE("content on a remedy that is not non-material is an invalid event, and the case is unchanged") {
+    auto policy = reference_policy();
+    auto j = money_loss_case(policy, "40");
+    Case before = j.c;
+    auto r = j.try_apply("2025-01-24T07:02:00Z",
+                         ev::RemedyProposed{remedy_id("R-1"), RemedyKind::cash, cny("40"), order_id("O-1"), "ideas"});
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == errc::invalid_event);
+    CHECK(std::string(last_error_detail()).find("content") != std::string::npos);
+    CHECK(j.c == before);
+  }
+
   TEST_CASE("suggestions travel in the step's JSON") {
     auto policy = reference_policy();
     auto j = coupon_case(policy, "2025-03-02");

@@ -10,21 +10,12 @@ namespace {
 
 // The reference policy, with what other cases already gave this customer and
 // this incident group, as a host's records would show.
-class WithPriorSpend final : public Policy {
+class WithPriorSpend final : public ForwardingPolicy {
  public:
-  WithPriorSpend(const ReferencePolicy& base, Spend spend) : base_(base), spend_(std::move(spend)) {}
-  result<const Settings*> settings(const Case& c) const override { return base_.settings(c); }
-  result<std::optional<Money>> authority(int level, RemedyKind kind) const override {
-    return base_.authority(level, kind);
-  }
-  result<const Calendar*> calendar(const Case& c) const override { return base_.calendar(c); }
-  result<ScopeAnswer> scope(const Case& c, std::string_view request) const override {
-    return base_.scope(c, request);
-  }
+  WithPriorSpend(const ReferencePolicy& base, Spend spend) : ForwardingPolicy(base), spend_(std::move(spend)) {}
   result<Spend> prior_spend(const Case&) const override { return spend_; }
 
  private:
-  const ReferencePolicy& base_;
   Spend spend_;
 };
 
@@ -84,8 +75,10 @@ TEST_SUITE("engine routing") {
     REQUIRE(j.c.escalations().size() == 4);
     CHECK(j.c.escalations()[0].level == 1);
     CHECK(j.c.escalations()[0].at_utc == at("2025-01-24T07:20:00Z"));
-    CHECK(j.c.escalations()[1].reason.find("3 times") != std::string::npos);
-    CHECK(j.c.escalations()[2].to == "head of service");
+    CHECK(j.c.escalations()[0].cause == "update.missed");
+    CHECK(j.c.escalations()[1].cause == "contact.repeat");
+    CHECK(j.c.escalations()[2].cause == "promise.lapsed");
+    CHECK(j.c.escalations()[2].level == 3);
     CHECK(j.c.escalation_level() == 3);
   }
 

@@ -270,15 +270,25 @@ struct Need {
 
 // Escalation
 //
-// One escalation of the case: the level of the escalation ladder it went to
-// (1: the first level above the front line), whom (the policy's role name for
-// that level), why, and when.
+// One escalation of the case: when, the level of the escalation ladder it
+// went to (1: the first level above the front line; the policy names its
+// role), and the rule that escalated it ("contact.repeat", "update.missed",
+// "promise.lapsed", "precedent.outlier", "approval.timed_out"). The `escalate`
+// action carried the role and the full reason.
 struct Escalation {
   Instant at_utc;
   int level = 1;
-  std::string to;
-  std::string reason;
+  FindingCode cause;
   friend bool operator==(const Escalation&, const Escalation&) = default;
+};
+
+// RemedyContent
+//
+// What a non-material remedy holds: the customer's ideas, as text.
+struct RemedyContent {
+  RemedyId remedy;
+  std::string text;
+  friend bool operator==(const RemedyContent&, const RemedyContent&) = default;
 };
 
 // EmotionRecord
@@ -549,6 +559,9 @@ class Case {
   // only climb.
   int escalation_level() const noexcept { return escalations_.empty() ? 0 : escalations_.back().level; }
   const SharedList<Escalation>& escalations() const noexcept { return escalations_; }
+  // The content of the non-material remedies that carry any, in the order
+  // they were proposed.
+  const SharedList<RemedyContent>& remedy_contents() const noexcept { return remedy_contents_; }
   // When the update the 20-minute rule asked for fell due and was missed;
   // cleared by the next update.
   std::optional<Instant> update_overdue_since() const noexcept {
@@ -605,6 +618,7 @@ class Case {
   bool forgiven_ = false;
   bool resolved_ = false;
   SharedList<Escalation> escalations_;
+  SharedList<RemedyContent> remedy_contents_;
 };
 
 // The engine's write access to a Case. Not public API.

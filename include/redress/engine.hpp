@@ -70,7 +70,7 @@ struct CancelFollowUp {
 struct Escalate {
   int level = 1;
   std::string reason;
-  std::string to;
+  std::string to{};
   friend bool operator==(const Escalate&, const Escalate&) = default;
 };
 
@@ -152,7 +152,7 @@ struct Step {
   std::vector<Action> actions;
   std::vector<Finding> findings;
   std::vector<TraceEntry> trace;
-  std::vector<Suggestion> suggestions;
+  std::vector<Suggestion> suggestions{};
 };
 
 // apply()

@@ -40,23 +40,15 @@ inline namespace v1 {
 //   auto store = redress::SqliteStore::open("cases.db").value();
 //   redress::JournalSpendPolicy policy(reference_policy, store);
 //   auto step = redress::apply(c, event, policy, now);
-class JournalSpendPolicy final : public Policy {
+class JournalSpendPolicy final : public ForwardingPolicy {
  public:
-  JournalSpendPolicy(const Policy& base, const JournalStore& store) noexcept : base_(base), store_(store) {}
+  JournalSpendPolicy(const Policy& base, const JournalStore& store) noexcept
+      : ForwardingPolicy(base), store_(store) {}
 
-  result<const Settings*> settings(const Case& c) const override { return base_.settings(c); }
-  result<std::optional<Money>> authority(int level, RemedyKind kind) const override {
-    return base_.authority(level, kind);
-  }
-  result<const Calendar*> calendar(const Case& c) const override { return base_.calendar(c); }
-  result<ScopeAnswer> scope(const Case& c, std::string_view request) const override {
-    return base_.scope(c, request);
-  }
   // Fails with the store's error when a journal cannot be read or replayed.
   result<Spend> prior_spend(const Case& c) const override;
 
  private:
-  const Policy& base_;
   const JournalStore& store_;
 };
 

@@ -149,7 +149,7 @@ struct Spend {
   std::optional<Money> customer_in_period;
   // Remedies (not counting non-material ones) granted to this customer in
   // the cap period outside this case, for `customer_cap_count`.
-  std::optional<int> customer_remedies_in_period;
+  std::optional<int> customer_remedies_in_period{};
 };
 
 // Policy
@@ -178,6 +178,38 @@ class Policy {
 
   // Remedies granted outside this case. Default: none known.
   virtual result<Spend> prior_spend(const Case& c) const;
+};
+
+// ForwardingPolicy
+//
+// A policy that answers every question by asking `base` (borrowed; it must
+// outlive this one): the base of decorators that change one answer.
+//
+// Example:
+//   class WithLedger final : public redress::ForwardingPolicy {
+//    public:
+//     using ForwardingPolicy::ForwardingPolicy;
+//     redress::result<redress::Spend> prior_spend(const redress::Case& c) const override { ... }
+//   };
+class ForwardingPolicy : public Policy {
+ public:
+  explicit ForwardingPolicy(const Policy& base) noexcept : base_(base) {}
+
+  result<const Settings*> settings(const Case& c) const override { return base_.settings(c); }
+  result<std::optional<Money>> authority(int level, RemedyKind kind) const override {
+    return base_.authority(level, kind);
+  }
+  result<const Calendar*> calendar(const Case& c) const override { return base_.calendar(c); }
+  result<ScopeAnswer> scope(const Case& c, std::string_view request) const override {
+    return base_.scope(c, request);
+  }
+  result<Spend> prior_spend(const Case& c) const override { return base_.prior_spend(c); }
+
+ protected:
+  const Policy& base() const noexcept { return base_; }
+
+ private:
+  const Policy& base_;
 };
 
 // ReferencePolicy

@@ -71,7 +71,7 @@ result<void> detail_case_access::on(const events::TimerFired& e) {
     case FollowUpKind::update: {
       find("update.missed", Severity::warn,
            fmt::format("no update within {}", format_duration(settings.update_interval)));
-      escalate("no progress update within the update interval");
+      escalate("update.missed", "no progress update within the update interval");
       // One escalation per miss: the clock restarts with the next update or contact.
       c.update_overdue_since_ = f.due_at_utc;
       why("update.interval", fmt::format("policy update_interval = {}", format_duration(settings.update_interval)));
@@ -85,7 +85,7 @@ result<void> detail_case_access::on(const events::TimerFired& e) {
       }
       find("promise.lapsed", Severity::warn, fmt::format("a promise lapsed at {}", format_instant(f.due_at_utc)));
       bump_priority();
-      escalate(fmt::format("{} promise(s) to the customer lapsed", lapsed));
+      escalate("promise.lapsed", fmt::format("{} promise(s) to the customer lapsed", lapsed));
       why("promise.lapsed", "a lapsed promise escalates by itself");
       break;
     }

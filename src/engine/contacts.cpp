@@ -38,7 +38,7 @@ result<void> detail_case_access::on(const events::ContactReceived& e) {
   act(actions::SurfaceHistory{history()});
   why("contact.repeat", fmt::format("priority {} {}", raised ? "raised to" : "stays at the top,", to_string(c.priority_)));
   if (c.flags_.repeat_contacts >= settings.repeat_contacts_to_escalate) {
-    escalate(fmt::format("the customer has contacted us {} times about this case", c.contacts_));
+    escalate("contact.repeat", fmt::format("the customer has contacted us {} times about this case", c.contacts_));
     why("contact.repeat.escalate",
         fmt::format("policy repeat_contacts_to_escalate = {}", settings.repeat_contacts_to_escalate));
   }

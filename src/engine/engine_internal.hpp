@@ -126,19 +126,20 @@ struct detail_case_access {
     return fmt::format("level {}", level);
   }
   // Escalates the case to `level`, or to where it already is if that is
-  // higher (the ladder never goes back down), recording it in the case.
-  void escalate_to(int level, std::string reason) {
+  // higher (the ladder never goes back down), recording it in the case with
+  // the rule that escalated it.
+  void escalate_to(int level, std::string_view cause, std::string reason) {
     int from = c.escalation_level();
     level = std::max(level, from);
     std::string to = role(level);
     why("escalation.ladder", level > from ? fmt::format("level {} -> {} ({})", from, level, to)
                                           : fmt::format("stays at level {} ({}), the top of the ladder", level, to));
-    act(actions::Escalate{level, reason, to});
-    c.escalations_.push_back({ev.at_utc, level, std::move(to), std::move(reason)});
+    act(actions::Escalate{level, std::move(reason), std::move(to)});
+    c.escalations_.push_back({ev.at_utc, level, FindingCode(cause)});
   }
   // Escalates one level above the case's current level, up to the top.
-  void escalate(std::string reason) {
-    escalate_to(std::min(c.escalation_level() + 1, top_level()), std::move(reason));
+  void escalate(std::string_view cause, std::string reason) {
+    escalate_to(std::min(c.escalation_level() + 1, top_level()), cause, std::move(reason));
   }
 
   // --- follow-ups ----------------------------------------------------------

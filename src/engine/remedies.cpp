@@ -162,7 +162,7 @@ result<void> detail_case_access::approval_timed_out(const FollowUp& f) {
   find("approval.timed_out", Severity::warn,
        fmt::format("remedy {} waited {} of working time for level {} ({}); sent to level {} ({})", r->id.str(),
                    format_duration(settings.approval_timeout), from, role(from), to, role(to)));
-  escalate_to(to, fmt::format("no answer within {} on the approval of remedy {}",
+  escalate_to(to, "approval.timed_out", fmt::format("no answer within {} on the approval of remedy {}",
                               format_duration(settings.approval_timeout), r->id.str()));
   act(actions::Reply{fmt::format("Tell the customer their request is with our {} now, that you are following it "
                                  "up, and when you will update them; do not promise the outcome.",
@@ -177,12 +177,19 @@ result<void> detail_case_access::on(const events::RemedyProposed& e) {
   if (e.kind == RemedyKind::non_material && !e.value.is_zero()) {
     return bad_event("a non-material remedy has no money value");
   }
+  if (e.kind != RemedyKind::non_material && !e.content.empty()) {
+    return bad_event("content is only for a non-material remedy (the customer's ideas)");
+  }
   const Order* o = nullptr;
   if (e.order) {
     o = c.find_order(*e.order);
     if (!o) return bad_event(fmt::format("order {} is not linked to the case", e.order->str()));
   }
   Remedy r{e.remedy, e.kind, e.value, e.order, RemedyStatus::proposed, 0, std::nullopt};
+  if (!e.content.empty()) {
+    c.remedy_contents_.push_back({e.remedy, e.content});
+    why("remedy.content", "the customer's ideas are kept with the non-material remedy");
+  }
 
   auto reject = [&] {
     r.status = RemedyStatus::rejected;

@@ -44,7 +44,7 @@ result<void> detail_case_access::on(const events::PrecedentCited& e) {
     find("precedent.outlier", Severity::warn,
          fmt::format("{} gave {} {} against a loss of {}; an outlier to review, not a rule to copy", e.reference,
                      money_text(e.value), to_string(e.kind), money_text(e.cited_loss.amount)));
-    escalate(fmt::format("review precedent {}: remedy out of proportion to its loss", e.reference));
+    escalate("precedent.outlier", fmt::format("review precedent {}: remedy out of proportion to its loss", e.reference));
   } else {
     find("precedent.consistent", Severity::info,
          fmt::format("{} gave {} against a loss of {}", e.reference, money_text(e.value),

@@ -95,6 +95,7 @@ struct Outcome {
   std::vector<std::int64_t> approval_levels;  // of every request_approval, in order
   std::vector<std::string> framings;          // of every offer, in order
   std::vector<std::string> suggested;         // the kinds of the last suggestions, by rank
+  std::vector<std::string> escalated_to;      // the role of every escalation, in order
 };
 
 void record(Outcome& out, const Step& step) {
@@ -105,6 +106,7 @@ void record(Outcome& out, const Step& step) {
     out.escalations += std::holds_alternative<actions::Escalate>(a);
     if (auto* r = std::get_if<actions::RequestApproval>(&a)) out.approval_levels.push_back(r->level);
     if (auto* o = std::get_if<actions::Offer>(&a)) out.framings.push_back(o->framing);
+    if (auto* x = std::get_if<actions::Escalate>(&a)) out.escalated_to.push_back(x->to);
     out.actions.insert(std::move(type));
   }
   if (!step.suggestions.empty()) {
@@ -162,11 +164,9 @@ std::vector<std::string> unmet(const json::object& expect, const Outcome& out, c
                                   c.escalation_level()));
   }
   if (auto it = expect.find("escalated_to"); it != expect.end() && it->value().is_array()) {
-    std::vector<std::string> got;
-    for (const auto& e : c.escalations()) got.push_back(e.to);
-    if (got != strings("escalated_to")) {
+    if (out.escalated_to != strings("escalated_to")) {
       missing.push_back(fmt::format("escalations to [{}] were expected, got [{}]",
-                                    fmt::join(strings("escalated_to"), ", "), fmt::join(got, ", ")));
+                                    fmt::join(strings("escalated_to"), ", "), fmt::join(out.escalated_to, ", ")));
     }
   }
   if (auto it = expect.find("approval_levels"); it != expect.end() && it->value().is_array()) {
