@@ -21,7 +21,8 @@ constexpr std::array<std::string_view, 6> kRemedyStatuses{"proposed", "approval_
 constexpr std::array<std::string_view, 3> kSeverities{"info", "warn", "block"};
 constexpr std::array<std::string_view, 3> kLossKinds{"none", "money", "right"};
 constexpr std::array<std::string_view, 3> kPromiseStates{"open", "kept", "lapsed"};
-constexpr std::array<std::string_view, 4> kFollowUpKinds{"update", "promise", "satisfaction_check", "reminder"};
+constexpr std::array<std::string_view, 5> kFollowUpKinds{"update", "promise", "satisfaction_check", "reminder",
+                                                         "approval"};
 
 template <class E, std::size_t N>
 std::string_view name_of(const std::array<std::string_view, N>& names, E e) noexcept {

@@ -163,7 +163,8 @@ result<EventBody> body_from(std::string_view type, const Fields& f) {
     Money value = Money::zero(f.defaults.currency);
     if (f.find("value") || kind != RemedyKind::non_material) { BOOST_OUTCOME_TRY(value, f.money("value")); }
     BOOST_OUTCOME_TRY(auto order, f.maybe<OrderId>("order"));
-    return e::RemedyProposed{std::move(id), kind, value, std::move(order)};
+    BOOST_OUTCOME_TRY(auto content, f.text("content"));
+    return e::RemedyProposed{std::move(id), kind, value, std::move(order), std::string(content)};
   }
   if (type == "remedy_approved") {
     BOOST_OUTCOME_TRY(auto id, f.get<RemedyId>("remedy"));
@@ -282,6 +283,7 @@ json::object body_to_json(const EventBody& body) {
           o["kind"] = to_json(x.kind);
           o["value"] = to_json(x.value);
           put_optional(o, "order", x.order);
+          if (!x.content.empty()) o["content"] = x.content;
         } else if constexpr (std::is_same_v<T, e::RemedyApproved>) {
           o["remedy"] = to_json(x.remedy);
           o["approver"] = to_json(x.approver);
@@ -413,6 +415,7 @@ json::value to_json(const Action& a) {
           o["follow_up"] = to_json(x.follow_up);
         } else if constexpr (std::is_same_v<T, actions::Escalate>) {
           o["level"] = x.level;
+          o["to"] = x.to;
           o["reason"] = x.reason;
         } else if constexpr (std::is_same_v<T, actions::Emergency>) {
           o["reason"] = x.reason;
@@ -426,9 +429,21 @@ json::value to_json(const Action& a) {
   return o;
 }
 
+json::value to_json(const Suggestion& s) {
+  json::object o{{"rank", s.rank}, {"kind", to_json(s.kind)}};
+  put_optional(o, "order", s.order);
+  o["value"] = to_json(s.value);
+  o["approval_level"] = s.approval_level;
+  o["framing"] = s.framing;
+  o["why"] = s.why;
+  return o;
+}
+
 json::value to_json(const Step& s) {
-  return json::object{
-      {"actions", array_of(s.actions)}, {"findings", array_of(s.findings)}, {"trace", array_of(s.trace)}};
+  return json::object{{"actions", array_of(s.actions)},
+                      {"findings", array_of(s.findings)},
+                      {"trace", array_of(s.trace)},
+                      {"suggestions", array_of(s.suggestions)}};
 }
 
 json::value to_json(const Case& c) {
@@ -438,6 +453,15 @@ json::value to_json(const Case& c) {
   }
   json::array needs;
   for (const auto& n : c.needs()) needs.push_back(json::object{{"text", n.text}, {"at", to_json(n.at_utc)}});
+  json::array escalations;
+  for (const auto& e : c.escalations()) {
+    escalations.push_back(
+        json::object{{"at", to_json(e.at_utc)}, {"level", e.level}, {"cause", e.cause.str()}});
+  }
+  json::array contents;
+  for (const auto& rc : c.remedy_contents()) {
+    contents.push_back(json::object{{"remedy", to_json(rc.remedy)}, {"text", rc.text}});
+  }
   const Flags& f = c.flags();
   json::object o{
       {"id", to_json(c.id())},
@@ -468,6 +492,9 @@ json::value to_json(const Case& c) {
       {"forgiven", c.forgiven()},
       {"resolved", c.resolved()},
       {"failure_signals", c.failure_signals()},
+      {"escalation_level", c.escalation_level()},
+      {"escalations", std::move(escalations)},
+      {"remedy_contents", std::move(contents)},
   };
   if (c.incident_group()) o["incident_group"] = *c.incident_group();
   put_optional(o, "root_cause", c.root_cause());

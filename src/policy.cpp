@@ -80,21 +80,75 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
   for (auto [key, field] : {std::pair{"update_interval", &s.update_interval},
                             std::pair{"satisfaction_check_after", &s.satisfaction_check_after},
                             std::pair{"customer_cap_period", &s.customer_cap_period},
-                            std::pair{"reminder_lead", &s.reminder_lead}}) {
+                            std::pair{"reminder_lead", &s.reminder_lead},
+                            std::pair{"approval_timeout", &s.approval_timeout}}) {
     if (auto v = member(key)) { BOOST_OUTCOME_TRY(*field, read_duration(*v, path(key))); }
   }
   if (s.update_interval <= Duration()) return json_fail(path("update_interval"), "must be positive");
+  if (s.approval_timeout <= Duration()) return json_fail(path("approval_timeout"), "must be positive");
   for (auto [key, field, min] : {std::tuple{"repeat_contacts_to_escalate", &s.repeat_contacts_to_escalate, 1},
                                  std::tuple{"extension_grace_days", &s.extension_grace_days, 0},
                                  std::tuple{"max_extensions", &s.max_extensions, 0},
                                  std::tuple{"failure_signal_threshold", &s.failure_signal_threshold, 1},
-                                 std::tuple{"loss_aversion_permille", &s.loss_aversion_permille, 1000}}) {
+                                 std::tuple{"loss_aversion_permille", &s.loss_aversion_permille, 1000},
+                                 std::tuple{"extra_gesture_permille", &s.extra_gesture_permille, 0}}) {
     if (auto v = member(key)) { BOOST_OUTCOME_TRY(*field, read_count(*v, path(key), min)); }
   }
   if (auto v = member("goodwill_cap")) { BOOST_OUTCOME_TRY(s.goodwill_cap, read_money(*v, path("goodwill_cap"), s.currency)); }
   for (auto [key, field] : {std::pair{"incident_group_cap", &s.incident_group_cap},
                             std::pair{"customer_cap", &s.customer_cap}}) {
     if (auto v = member(key)) { BOOST_OUTCOME_TRY(*field, read_money(*v, path(key), s.currency)); }
+  }
+  if (auto v = member("customer_cap_count")) {
+    BOOST_OUTCOME_TRY(s.customer_cap_count, read_count(*v, path("customer_cap_count"), 0));
+  }
+  if (auto v = member("escalation_levels")) {
+    std::string p = path("escalation_levels");
+    BOOST_OUTCOME_TRY(auto arr, detail::json_array(*v, p));
+    if (arr->size() < 2 || arr->size() > 9) return json_fail(p, "expected 2 to 9 role names, level 0 first");
+    s.escalation_levels.clear();
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      std::string ip = detail::json_index(p, i);
+      BOOST_OUTCOME_TRY(auto name, detail::json_string((*arr)[i], ip));
+      if (name.empty()) return json_fail(ip, "must not be empty");
+      s.escalation_levels.emplace_back(name);
+    }
+  }
+  if (auto v = member("cap_approval_levels")) {
+    std::string p = path("cap_approval_levels");
+    BOOST_OUTCOME_TRY(auto levels, detail::json_object(*v, p));
+    for (const auto& kv : *levels) {
+      std::string kp = json_child(p, kv.key());
+      std::optional<int>* field = kv.key() == "incident_group" ? &s.incident_group_cap_level
+                                  : kv.key() == "customer"     ? &s.customer_cap_level
+                                                               : nullptr;
+      if (field == nullptr) return json_fail(kp, "expected incident_group or customer");
+      BOOST_OUTCOME_TRY(*field, read_count(kv.value(), kp, 1));
+      if (**field >= static_cast<int>(s.escalation_levels.size())) {
+        return json_fail(kp, "above the top of the escalation ladder");
+      }
+    }
+  }
+  for (auto [key, field] : {std::pair{"approved_framing", &s.approved_framing},
+                            std::pair{"below_value_framing", &s.below_value_framing}}) {
+    if (auto v = member(key)) {
+      BOOST_OUTCOME_TRY(auto text, detail::json_string(*v, path(key)));
+      *field = std::string(text);
+    }
+  }
+  if (auto v = member("replacement_denominations")) {
+    std::string p = path("replacement_denominations");
+    BOOST_OUTCOME_TRY(auto arr, detail::json_array(*v, p));
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      std::string ip = detail::json_index(p, i);
+      BOOST_OUTCOME_TRY(auto m, read_money((*arr)[i], ip, s.currency));
+      if (!m.is_positive()) return json_fail(ip, "must be positive");
+      if (!s.replacement_denominations.empty() &&
+          m.minor_units() <= s.replacement_denominations.back().minor_units()) {
+        return json_fail(ip, "denominations must be listed in increasing order");
+      }
+      s.replacement_denominations.push_back(m);
+    }
   }
   if (auto v = member("contact_window")) {
     std::string p = path("contact_window");

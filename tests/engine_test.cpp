@@ -114,7 +114,7 @@ TEST_SUITE("engine") {
     j.on("2025-01-24T07:01:00Z", ev::RemedyProposed{remedy_id("R-1"), RemedyKind::cash, cny("50"), order_id("O-1")});
     CHECK(j.found("remedy.before_need"));
     REQUIRE(j.action<actions::Offer>() != nullptr);
-    CHECK(j.action<actions::Offer>()->framing.find("special exception") != std::string::npos);
+    CHECK(j.action<actions::Offer>()->framing.find("please accept this") != std::string::npos);
   }
 
   TEST_CASE("200 cash on an order where the customer lost nothing is blocked") {
@@ -207,7 +207,7 @@ TEST_SUITE("engine") {
     CHECK(j.found("remedy.extension_ineligible"));
   }
 
-  TEST_CASE("remedies over the incident group's cap are blocked") {
+  TEST_CASE("remedies over the incident group's cap are sent up for approval") {
     boost::json::object extra;
     extra["incident_group_cap"] = "300";
     auto policy = reference_policy(extra);
@@ -218,6 +218,9 @@ TEST_SUITE("engine") {
     CHECK_FALSE(j.found("remedy.over_cap"));
     j.on("2025-01-24T07:03:00Z", ev::RemedyProposed{remedy_id("R-2"), RemedyKind::extra, cny("150"), order_id("O-1")});
     CHECK(j.found("remedy.over_cap"));
+    CHECK(j.action<actions::Offer>() == nullptr);
+    REQUIRE(j.action<actions::RequestApproval>() != nullptr);
+    CHECK(j.action<actions::RequestApproval>()->level == 1);
   }
 
   TEST_CASE("a missed 20-minute update escalates once, and the late update that follows is noted") {

@@ -53,8 +53,11 @@ enum class Stage : std::uint8_t { apologise, review, solve, record, closed };
 
 // Priority
 //
-// How urgently a case needs attention. Repeat contacts and lapsed promises
-// raise it one step at a time; a safety threat sets `emergency`.
+// How urgently a case needs attention, an ordered scale, lowest first:
+// normal < high < urgent < emergency. Repeat contacts, lapsed promises and
+// rising feelings raise it one step at a time up to `urgent`, the top of what
+// they can reach (a raise at `urgent` leaves it there, with the finding
+// `priority.at_top`); only a safety threat sets `emergency`.
 enum class Priority : std::uint8_t { normal, high, urgent, emergency };
 
 // RemedyKind
@@ -158,6 +161,9 @@ struct Remedy {
   RemedyStatus status = RemedyStatus::proposed;
   int approval_level = 0;
   std::optional<AgentId> decided_by;
+  // While approval is requested: the number n of the approval timer
+  // "<case id>#n" (0 when none is pending).
+  std::uint32_t approval_timer = 0;
   // (How it is offered, the policy's gift framing for its kind, travels with
   // the `offer` action, not with the case.)
   friend bool operator==(const Remedy&, const Remedy&) = default;
@@ -189,6 +195,7 @@ enum class FollowUpKind : std::uint8_t {
   promise,             // a promise's deadline
   satisfaction_check,  // after resolution: ask how the customer feels
   reminder,            // proactive: a right is about to expire
+  approval,            // a request for approval that nobody has answered yet
 };
 std::string_view to_string(FollowUpKind k) noexcept;
 result<FollowUpKind> parse_follow_up_kind(std::string_view text);
@@ -259,6 +266,29 @@ struct Need {
   std::string text;
   Instant at_utc;
   friend bool operator==(const Need&, const Need&) = default;
+};
+
+// Escalation
+//
+// One escalation of the case: when, the level of the escalation ladder it
+// went to (1: the first level above the front line; the policy names its
+// role), and the rule that escalated it ("contact.repeat", "update.missed",
+// "promise.lapsed", "precedent.outlier", "approval.timed_out"). The `escalate`
+// action carried the role and the full reason.
+struct Escalation {
+  Instant at_utc;
+  int level = 1;
+  FindingCode cause;
+  friend bool operator==(const Escalation&, const Escalation&) = default;
+};
+
+// RemedyContent
+//
+// What a non-material remedy holds: the customer's ideas, as text.
+struct RemedyContent {
+  RemedyId remedy;
+  std::string text;
+  friend bool operator==(const RemedyContent&, const RemedyContent&) = default;
 };
 
 // EmotionRecord
@@ -524,6 +554,14 @@ class Case {
   bool forgiven() const noexcept { return forgiven_; }
   bool resolved() const noexcept { return resolved_; }
   int failure_signals() const noexcept { return failure_signals_; }
+  // The escalation ladder: the level the case was last escalated to (0: never
+  // escalated, with the front line) and every escalation, in order. Levels
+  // only climb.
+  int escalation_level() const noexcept { return escalations_.empty() ? 0 : escalations_.back().level; }
+  const SharedList<Escalation>& escalations() const noexcept { return escalations_; }
+  // The content of the non-material remedies that carry any, in the order
+  // they were proposed.
+  const SharedList<RemedyContent>& remedy_contents() const noexcept { return remedy_contents_; }
   // When the update the 20-minute rule asked for fell due and was missed;
   // cleared by the next update.
   std::optional<Instant> update_overdue_since() const noexcept {
@@ -579,6 +617,8 @@ class Case {
   Priority priority_ = Priority::normal;
   bool forgiven_ = false;
   bool resolved_ = false;
+  SharedList<Escalation> escalations_;
+  SharedList<RemedyContent> remedy_contents_;
 };
 
 // The engine's write access to a Case. Not public API.

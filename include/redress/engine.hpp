@@ -65,10 +65,12 @@ struct CancelFollowUp {
   friend bool operator==(const CancelFollowUp&, const CancelFollowUp&) = default;
 };
 
-// Hand the case to authority `level`, saying why.
+// Hand the case to authority `level` (a level of the policy's escalation
+// ladder, whose role is `to`), saying why.
 struct Escalate {
   int level = 1;
   std::string reason;
+  std::string to{};
   friend bool operator==(const Escalate&, const Escalate&) = default;
 };
 
@@ -113,14 +115,44 @@ struct TraceEntry {
   friend bool operator==(const TraceEntry&, const TraceEntry&) = default;
 };
 
+// Suggestion
+//
+// One rung of the remedy ladder the engine suggests for a need no remedy
+// meets yet, best first (`rank` 1). The rungs, for each order with a loss:
+// extend the lost right (if eligible), replace it with at least its value,
+// refund a money loss in proportion (cash only for a money loss), an extra
+// gesture; then a non-material remedy. `value` is what it costs the company,
+// computed from the order's loss and the policy (a replacement is the lost
+// value rounded up to the policy's denominations; an extra gesture is
+// `extra_gesture_permille` of the loss, rounded up to a whole unit);
+// `approval_level` is the authority level that must decide it (0: the front
+// line alone; caps are judged when it is proposed); `framing` is how to offer
+// it; `why` says why it is suggested and why any cheaper rung was skipped.
+//
+// Example:
+//   for (const auto& s : step->suggestions) show(s.rank, to_string(s.kind), s.value, s.why);
+struct Suggestion {
+  int rank = 1;
+  RemedyKind kind = RemedyKind::extension;
+  std::optional<OrderId> order;
+  Money value;
+  int approval_level = 0;
+  std::string framing;
+  std::string why;
+  friend bool operator==(const Suggestion&, const Suggestion&) = default;
+};
+
 // Step
 //
-// The outcome of applying one event.
+// The outcome of applying one event. `suggestions` is empty unless the case
+// leaves the customer with a need no remedy meets (a need stated, or a case
+// the company opened; an order with a loss; every remedy so far rejected).
 struct Step {
   Case next;
   std::vector<Action> actions;
   std::vector<Finding> findings;
   std::vector<TraceEntry> trace;
+  std::vector<Suggestion> suggestions{};
 };
 
 // apply()

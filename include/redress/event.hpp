@@ -81,6 +81,9 @@ struct RemedyProposed {
   RemedyKind kind = RemedyKind::extra;
   Money value;
   std::optional<OrderId> order;
+  // For a non-material remedy: what the customer offered (their ideas for
+  // improving the service), as text; empty for other kinds.
+  std::string content{};
   friend bool operator==(const RemedyProposed&, const RemedyProposed&) = default;
 };
 

@@ -47,6 +47,8 @@ boost::json::value to_json(const RootCause& r);
 boost::json::value to_json(const Event& e);
 boost::json::value to_json(const Action& a);
 boost::json::value to_json(const TraceEntry& t);
+// {"rank", "kind", "order" (when there is one), "value", "approval_level", "framing", "why"}
+boost::json::value to_json(const Suggestion& s);
 
 // to_json(const Case&)
 //
@@ -56,8 +58,8 @@ boost::json::value to_json(const Case& c);
 
 // to_json(const Step&)
 //
-// {"actions": [...], "findings": [...], "trace": [...]}: what one event
-// produced, without the next case.
+// {"actions": [...], "findings": [...], "trace": [...], "suggestions": [...]}:
+// what one event produced, without the next case.
 boost::json::value to_json(const Step& s);
 
 // JournalDefaults

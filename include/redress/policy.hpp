@@ -85,7 +85,7 @@ struct Settings {
       {RemedyKind::extension, "I asked for a special exception for you: your coupon has been extended."},
       {RemedyKind::replacement, "Please accept this replacement from us, with our apologies."},
       {RemedyKind::extra, "I'd like to add a small gift from us, to say sorry properly."},
-      {RemedyKind::cash, "I asked my supervisor to make a special exception on your behalf."},
+      {RemedyKind::cash, "We want to put this right: please accept this from us, with our apologies."},
       {RemedyKind::non_material, "Your view would help us improve: would you advise us on this?"},
   };
   // Severity overrides by finding code ("remedy.before_need": block).
@@ -93,6 +93,41 @@ struct Settings {
   // How apologies and updates are linted (<redress/lint.hpp>); the agent's
   // authority in the lint context is authority(0, cash).
   LintPolicy lint = LintPolicy::standard();
+
+  // --- routing and escalation ------------------------------------------------
+
+  // The escalation ladder: the role at each authority level, index = level
+  // (0: the front line). Escalations climb it one level at a time and stay at
+  // its top; its size - 1 is the top level (at least 1).
+  std::vector<std::string> escalation_levels{"front line", "supervisor", "service manager", "head of service"};
+  // Remedies (not counting non-material ones) to one customer within
+  // `customer_cap_period`, by count: one more goes to approval.
+  std::optional<int> customer_cap_count;
+  // The authority level a remedy over the incident-group cap, or over a
+  // customer cap (money or count), is sent to for approval. Default: one
+  // level above the level its value needs. A policy that sets the severity
+  // of `remedy.over_cap` to block rejects such remedies instead.
+  std::optional<int> incident_group_cap_level;
+  std::optional<int> customer_cap_level;
+  // How long, in working time on the policy's calendar, a request for
+  // approval may wait before it goes one level up.
+  Duration approval_timeout = boost::posix_time::minutes(30);
+  // The framing of a remedy approved at level 1 or above (the only framing
+  // that may say a supervisor was asked).
+  std::string approved_framing = "I asked my supervisor to make a special exception on your behalf.";
+
+  // --- suggestions and the ladder --------------------------------------------
+
+  // The values a replacement comes in (e.g. coupons of 10, 20, 50, 100),
+  // ascending; a suggested replacement is the lost value rounded up to the
+  // next one. Empty: the lost value itself.
+  std::vector<Money> replacement_denominations;
+  // An extra gesture, in thousandths of the loss (100: 10%), rounded up to a
+  // whole major unit.
+  int extra_gesture_permille = 100;
+  // The framing of a replacement worth less than what was lost (it must not
+  // say "of the same value").
+  std::string below_value_framing = "Please accept this from us, with our apologies.";
 };
 
 // ScopeAnswer
@@ -112,6 +147,9 @@ struct ScopeAnswer {
 struct Spend {
   std::optional<Money> incident_group;
   std::optional<Money> customer_in_period;
+  // Remedies (not counting non-material ones) granted to this customer in
+  // the cap period outside this case, for `customer_cap_count`.
+  std::optional<int> customer_remedies_in_period{};
 };
 
 // Policy
@@ -140,6 +178,38 @@ class Policy {
 
   // Remedies granted outside this case. Default: none known.
   virtual result<Spend> prior_spend(const Case& c) const;
+};
+
+// ForwardingPolicy
+//
+// A policy that answers every question by asking `base` (borrowed; it must
+// outlive this one): the base of decorators that change one answer.
+//
+// Example:
+//   class WithLedger final : public redress::ForwardingPolicy {
+//    public:
+//     using ForwardingPolicy::ForwardingPolicy;
+//     redress::result<redress::Spend> prior_spend(const redress::Case& c) const override { ... }
+//   };
+class ForwardingPolicy : public Policy {
+ public:
+  explicit ForwardingPolicy(const Policy& base) noexcept : base_(base) {}
+
+  result<const Settings*> settings(const Case& c) const override { return base_.settings(c); }
+  result<std::optional<Money>> authority(int level, RemedyKind kind) const override {
+    return base_.authority(level, kind);
+  }
+  result<const Calendar*> calendar(const Case& c) const override { return base_.calendar(c); }
+  result<ScopeAnswer> scope(const Case& c, std::string_view request) const override {
+    return base_.scope(c, request);
+  }
+  result<Spend> prior_spend(const Case& c) const override { return base_.prior_spend(c); }
+
+ protected:
+  const Policy& base() const noexcept { return base_; }
+
+ private:
+  const Policy& base_;
 };
 
 // ReferencePolicy

@@ -19,7 +19,8 @@ python3 - "$tmp/s.json" "${#scenarios[@]}" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
 assert s["cases"] == int(sys.argv[2]), s["cases"]
-assert [c["cause"] for c in s["causes"]][:2] == ["payment.duplicate", "coupon.expiry"], s["causes"]
+# The recorded causes, ranked (cases still open, with no cause yet, are a row of their own).
+assert [c["cause"] for c in s["causes"] if c["cause"]][:2] == ["payment.duplicate", "coupon.expiry"], s["causes"]
 assert s["causes"][-1]["cumulative_per_mille"] == 1000
 PY
 "$redress" report --quiet --data "$data" --csv "${scenarios[@]}" >"$tmp/s.csv"

@@ -61,6 +61,18 @@ class CaseTest(unittest.TestCase):
         self.assertEqual(caught.exception.code, redress.ErrorCode.INVALID_EVENT)
         self.assertEqual(self.case.to_dict(), before)
 
+    def test_a_stated_need_on_a_lost_fee_brings_ranked_suggestions(self):
+        self.case.apply(CONTACT, self.policy)
+        self.case.apply({"at": "2025-01-24T15:01:00+08:00", "type": "order_linked",
+                         "order": {"id": "O-1", "loss": {"kind": "money", "amount": "40"}}}, self.policy)
+        step = self.case.apply({"at": "2025-01-24T15:02:00+08:00", "type": "need_stated",
+                                "text": "the fee back"}, self.policy)
+        self.assertEqual([s["kind"] for s in step.suggestions], ["cash", "extra", "non_material"])
+        first = step.suggestions[0]
+        self.assertEqual((first["rank"], first["order"], first["approval_level"]), (1, "O-1", 0))
+        self.assertEqual(first["value"]["amount_minor"], 4000)
+        self.assertIn("40", first["why"])
+
     def test_restoring_from_the_journal_gives_the_same_case(self):
         journal = [CONTACT, {"at": "2025-01-24T15:02:00+08:00", "type": "apology_given",
                              "text": "I'm so sorry, that is really disappointing. It's our fault, and I will fix it."}]

@@ -36,7 +36,7 @@ inline Case new_case(std::string_view opened = "2025-01-24T07:00:00Z") {
 struct Journey {
   const Policy& policy;
   Case c;
-  Step last{c, {}, {}, {}};
+  Step last{c, {}, {}, {}, {}};
 
   result<Step> try_apply(std::string_view when, EventBody body) {
     Event e{c.id(), at(when), std::nullopt, std::move(body)};
@@ -56,6 +56,12 @@ struct Journey {
     }
     return false;
   }
+  // Proposes remedy `id` of `kind` and `value` (CNY) on `order`.
+  const Step& propose(std::string_view when, std::string_view id, RemedyKind kind, std::string_view value,
+                      std::string_view order = "O-1") {
+    return on(when, events::RemedyProposed{RemedyId::make(id).value(), kind,
+                                           Money::parse(value, Currency::CNY).value(), OrderId::make(order).value()});
+  }
   template <class A>
   const A* action() const {
     for (const auto& a : last.actions) {
@@ -67,6 +73,21 @@ struct Journey {
 
 inline events::OrderLinked order_with_loss(std::string_view id, Loss loss) {
   return events::OrderLinked{Order{order_id(id), std::move(loss)}, std::nullopt};
+}
+
+// A case whose order O-1 lost `loss` CNY in money, with the need stated.
+inline Journey money_loss_case(const Policy& policy, std::string_view loss) {
+  Journey j{policy, new_case()};
+  j.on("2025-01-24T07:00:00Z", order_with_loss("O-1", Loss{LossKind::money, cny(loss), std::nullopt}));
+  j.on("2025-01-24T07:01:00Z", events::NeedStated{"my money back"});
+  return j;
+}
+
+// The reference policy with `extra` must be refused, naming `path`.
+inline void policy_refused(const boost::json::object& extra, std::string_view path) {
+  auto r = ReferencePolicy::from_json(policy_document(extra));
+  REQUIRE_FALSE(r);
+  CHECK(std::string(last_error_detail()).find(path) != std::string::npos);
 }
 
 inline Loss coupon_expired_on(std::string_view date, std::string_view value = "20") {

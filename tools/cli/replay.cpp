@@ -1,6 +1,7 @@
 // redress replay: run a scenario (a policy, a case and a timeline of events)
 // through the engine and print what happened, when, and why.
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <set>
 
@@ -78,7 +79,7 @@ std::string describe(const Action& a, const TimeZone& tz) {
         } else if constexpr (std::is_same_v<T, actions::CancelFollowUp>) {
           return fmt::format("cancel     {}", x.follow_up.str());
         } else if constexpr (std::is_same_v<T, actions::Escalate>) {
-          return fmt::format("ESCALATE   to level {}: {}", x.level, x.reason);
+          return fmt::format("ESCALATE   to level {} ({}): {}", x.level, x.to, x.reason);
         } else if constexpr (std::is_same_v<T, actions::Emergency>) {
           return fmt::format("EMERGENCY  {}", x.reason);
         } else if constexpr (std::is_same_v<T, actions::SurfaceHistory>) {
@@ -96,6 +97,10 @@ struct Outcome {
   std::set<std::string> actions;
   std::string first_action;
   int escalations = 0;
+  std::vector<std::int64_t> approval_levels;  // of every request_approval, in order
+  std::vector<std::string> framings;          // of every offer, in order
+  std::vector<std::string> suggested;         // the kinds of the last suggestions, by rank
+  std::vector<std::string> escalated_to;      // the role of every escalation, in order
 };
 
 void record(Outcome& out, const Step& step) {
@@ -104,7 +109,14 @@ void record(Outcome& out, const Step& step) {
     std::string type(action_type(a));
     if (out.first_action.empty()) out.first_action = type;
     out.escalations += std::holds_alternative<actions::Escalate>(a);
+    if (auto* r = std::get_if<actions::RequestApproval>(&a)) out.approval_levels.push_back(r->level);
+    if (auto* o = std::get_if<actions::Offer>(&a)) out.framings.push_back(o->framing);
+    if (auto* x = std::get_if<actions::Escalate>(&a)) out.escalated_to.push_back(x->to);
     out.actions.insert(std::move(type));
+  }
+  if (!step.suggestions.empty()) {
+    out.suggested.clear();
+    for (const auto& s : step.suggestions) out.suggested.emplace_back(to_string(s.kind));
   }
 }
 
@@ -150,6 +162,55 @@ std::vector<std::string> unmet(const json::object& expect, const Outcome& out, c
                                                  out.escalations < it->value().as_int64()) {
     missing.push_back(fmt::format("at least {} escalations were expected, got {}", it->value().as_int64(),
                                   out.escalations));
+  }
+  if (auto it = expect.find("escalation_level"); it != expect.end() && it->value().is_int64() &&
+                                                  c.escalation_level() != it->value().as_int64()) {
+    missing.push_back(fmt::format("escalation level {} was expected, got {}", it->value().as_int64(),
+                                  c.escalation_level()));
+  }
+  if (auto it = expect.find("escalated_to"); it != expect.end() && it->value().is_array()) {
+    if (out.escalated_to != strings("escalated_to")) {
+      missing.push_back(fmt::format("escalations to [{}] were expected, got [{}]",
+                                    fmt::join(strings("escalated_to"), ", "), fmt::join(out.escalated_to, ", ")));
+    }
+  }
+  if (auto it = expect.find("approval_levels"); it != expect.end() && it->value().is_array()) {
+    std::vector<std::int64_t> want;
+    for (const auto& v : it->value().as_array()) {
+      if (v.is_int64()) want.push_back(v.as_int64());
+    }
+    if (want != out.approval_levels) {
+      missing.push_back(fmt::format("approval requests at levels [{}] were expected, got [{}]", fmt::join(want, ", "),
+                                    fmt::join(out.approval_levels, ", ")));
+    }
+  }
+  if (auto it = expect.find("remedy_status"); it != expect.end() && it->value().is_object()) {
+    for (const auto& kv : it->value().as_object()) {
+      std::string want = kv.value().is_string() ? std::string(kv.value().as_string()) : std::string();
+      const Remedy* found = nullptr;
+      for (const auto& r : c.remedies()) {
+        if (r.id.str() == kv.key()) found = &r;
+      }
+      std::string got = found ? std::string(to_string(found->status)) : std::string("(never proposed)");
+      if (got != want) missing.push_back(fmt::format("remedy {} {} was expected, got {}", kv.key(), want, got));
+    }
+  }
+  if (auto it = expect.find("suggested"); it != expect.end() && it->value().is_array() &&
+                                           strings("suggested") != out.suggested) {
+    missing.push_back(fmt::format("suggestions [{}] were expected, got [{}]", fmt::join(strings("suggested"), ", "),
+                                  fmt::join(out.suggested, ", ")));
+  }
+  for (const auto& part : strings("offer_framing_excludes")) {
+    for (const auto& f : out.framings) {
+      if (f.find(part) != std::string::npos) {
+        missing.push_back(fmt::format("no offer framed with \"{}\" was expected, got \"{}\"", part, f));
+      }
+    }
+  }
+  for (const auto& part : strings("offer_framing_includes")) {
+    bool any = false;
+    for (const auto& f : out.framings) any |= f.find(part) != std::string::npos;
+    if (!any) missing.push_back(fmt::format("an offer framed with \"{}\" was expected", part));
   }
   return missing;
 }
@@ -217,6 +278,11 @@ int replay_file(std::string_view file, const ReplayOptions& options) {
       for (const auto& a : step.actions) fmt::print("    → {}\n", describe(a, tz));
       for (const auto& f : step.findings) fmt::print("    ! {:<5} {}: {}\n", to_string(f.severity), f.code, f.message);
       for (const auto& t : step.trace) fmt::print("    · why   {}: {}\n", t.rule, t.detail);
+      for (const auto& g : step.suggestions) {
+        fmt::print("    ? {}. {:<12} {}{} level {} ({}) — \"{}\"\n", g.rank, to_string(g.kind),
+                   g.order ? fmt::format("{} ", g.order->str()) : std::string(), to_string(g.value),
+                   g.approval_level, g.why, g.framing);
+      }
     }
   };
   std::size_t refused = 0;

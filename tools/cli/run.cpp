@@ -21,6 +21,7 @@
 #include <redress/engine.hpp>
 #include <redress/json.hpp>
 #include <redress/journal.hpp>
+#include <redress/journal_spend.hpp>
 #include <redress/store.hpp>
 
 #include "command.hpp"
@@ -40,7 +41,9 @@ the policy, stores it, and writes one JSON line per step on standard output:
 {"case_id", "seq", "event", "actions", "findings", "trace"}. Follow-ups the
 engine schedules are kept in the store and fire when they are due, each as a
 "timer_fired" step of its own. A case the store does not know is opened by
-its first event, which must then carry "customer": "<customer id>".
+its first event, which must then carry "customer": "<customer id>". The caps
+on remedies count what the store's other cases gave the customer and the
+incident group.
 
 options:
   --store URI        sqlite:PATH or postgres:CONNINFO (required)
@@ -152,7 +155,11 @@ class Runner {
  public:
   Runner(OpenedStore store, std::shared_ptr<const ReferencePolicy> policy, const Options& options,
          ClaimerId claimer)
-      : store_(std::move(store)), policy_(std::move(policy)), options_(options), claimer_(std::move(claimer)) {}
+      : store_(std::move(store)),
+        policy_(std::move(policy)),
+        spend_policy_(*policy_, *store_.journal),
+        options_(options),
+        claimer_(std::move(claimer)) {}
 
   const Stats& stats() const noexcept { return stats_; }
   std::size_t cached() const noexcept { return cases_.size(); }
@@ -273,7 +280,7 @@ class Runner {
       if (const auto* t = std::get_if<events::TimerFired>(&e.body); t && !is_pending(c, t->follow_up)) {
         return false;
       }
-      BOOST_OUTCOME_TRY(auto step, apply(c, e, *policy_, e.at_utc));
+      BOOST_OUTCOME_TRY(auto step, apply(c, e, spend_policy_, e.at_utc));
       const CaseState state = state_of(step.next);
       auto appended = store_.journal->append(CaseHeader::of(c), std::span(&e, 1), c.events_applied(), state);
       if (!appended && appended.error() == errc::store_conflict && attempt < 3) {
@@ -306,6 +313,9 @@ class Runner {
 
   OpenedStore store_;
   std::shared_ptr<const ReferencePolicy> policy_;
+  // The policy with prior spend read from the store's other cases, so the
+  // caps hold across cases.
+  JournalSpendPolicy spend_policy_;
   const Options& options_;
   ClaimerId claimer_;
   std::map<CaseId, Case> cases_;

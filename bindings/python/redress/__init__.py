@@ -250,12 +250,15 @@ class Policy(_Handle):
 
 
 class Step:
-    """What one event produced: actions for the host, findings, and why."""
+    """What one event produced: actions for the host, findings, why, and the
+    ranked remedy suggestions while a need is unmet (dicts with rank, kind,
+    order, value, approval_level, framing, why)."""
 
     def __init__(self, data):
         self.actions = data["actions"]
         self.findings = data["findings"]
         self.trace = data["trace"]
+        self.suggestions = data.get("suggestions", [])
 
     def __repr__(self):
         kinds = [a["type"] for a in self.actions]

@@ -1,0 +1,224 @@
+// The engine's contact and stage rules.
+//
+// Contacts and stages: the customer comes back, feels, is apologised to, reviews the
+// facts, states a need, links orders; the case is resolved and closed.
+//
+// Part of the engine (src/engine/): the shared working state is in
+// engine_internal.hpp, apply() in apply.cpp.
+#include "engine_internal.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace redress {
+inline namespace v1 {
+
+using boost::outcome_v2::success;
+using engine_detail::concat;
+using engine_detail::from_policy;
+
+result<void> detail_case_access::on(const events::ContactReceived& e) {
+  if (e.from && std::find(c.contact_points_.begin(), c.contact_points_.end(), *e.from) == c.contact_points_.end()) {
+    c.contact_points_.push_back(*e.from);
+  }
+  c.channels_.add(e.channel);
+  ++c.contacts_;
+  if (c.contacts_ == 1 && !c.flags_.proactive) {
+    act(actions::Reply{"Apologise first and name the customer's feeling, before any fact or rule."});
+    why("apology.first", "the first step of recovery is the apology");
+    return restart_update_clock("first update due in");
+  }
+  if (c.contacts_ == 1) return success();  // the customer answers a case we opened ourselves
+  ++c.flags_.repeat_contacts;
+  bool raised = bump_priority();
+  find("contact.repeat", Severity::warn,
+       fmt::format("contact {} about this case (via {}); the customer must not have to repeat the story",
+                   c.contacts_, to_string(e.channel)));
+  act(actions::SurfaceHistory{history()});
+  why("contact.repeat", fmt::format("priority {} {}", raised ? "raised to" : "stays at the top,", to_string(c.priority_)));
+  if (c.flags_.repeat_contacts >= settings.repeat_contacts_to_escalate) {
+    escalate("contact.repeat", fmt::format("the customer has contacted us {} times about this case", c.contacts_));
+    why("contact.repeat.escalate",
+        fmt::format("policy repeat_contacts_to_escalate = {}", settings.repeat_contacts_to_escalate));
+  }
+  if (c.resolved_) return success();
+  c.update_overdue_since_ = Instant();
+  return restart_update_clock("the customer came back: update due in");
+}
+
+std::string detail_case_access::history() const {
+  std::string channels;
+  for (auto ch : c.channels_) channels += fmt::format("{}{}", channels.empty() ? "" : ", ", to_string(ch));
+  int lapsed = 0, open = 0;
+  for (const auto& p : c.promises_) {
+    lapsed += p.state == PromiseState::lapsed;
+    open += p.state == PromiseState::open;
+  }
+  std::string feeling = c.emotions_.empty()
+                            ? std::string("no feeling recorded")
+                            : fmt::format("last feeling {} {}/10", to_string(c.emotions_.back().emotion.kind()),
+                                          c.emotions_.back().emotion.intensity());
+  return fmt::format("{} contacts via {}; stage {}; {} open and {} lapsed promises; {} remedies; {}", c.contacts_,
+                     channels, to_string(c.stage_), open, lapsed, c.remedies_.size(), feeling);
+}
+
+result<void> detail_case_access::on(const events::EmotionObserved& e) {
+  const EmotionRecord* last = c.emotions_.empty() ? nullptr : &c.emotions_.back();
+  if (e.emotion.is_negative() && last && last->emotion.is_negative() &&
+      e.emotion.intensity() > last->emotion.intensity() && e.emotion.intensity() >= 6) {
+    find("emotion.rising", Severity::warn,
+         fmt::format("the customer's feeling rose from {} {} to {} {} out of 10", to_string(last->emotion.kind()),
+                     last->emotion.intensity(), to_string(e.emotion.kind()), e.emotion.intensity()));
+    bump_priority();
+  }
+  c.emotions_.push_back({e.emotion, ev.at_utc, false});
+  return success();
+}
+
+// Lints what an agent said (an apology, an update) and records the lint's
+// findings as "lint.<code>".
+result<void> detail_case_access::lint_text(std::string_view text) {
+  BOOST_OUTCOME_TRY(auto authority, from_policy(policy.authority(0, RemedyKind::cash), "authority"));
+  LintContext context{LintLanguage::automatic,
+                      authority.value_or(Money::from_minor_units(INT64_MAX, c.currency_)), settings.lint};
+  auto report = lint(text, context);
+  if (!report) {
+    return detail::fail(static_cast<errc>(report.error().value()),
+                        fmt::format("{} event on case {}: text: {}", event_type(ev.body), c.id_.str(),
+                                    last_error_detail()));
+  }
+  for (const auto& f : report.value().findings) {
+    Severity s = f.severity == LintSeverity::block  ? Severity::block
+                 : f.severity == LintSeverity::warn ? Severity::warn
+                                                    : Severity::info;
+    find(fmt::format("lint.{}", f.code), s,
+         f.hint.empty() ? fmt::format("\"{}\"", f.phrase) : fmt::format("\"{}\": {}", f.phrase, f.hint));
+  }
+  why("lint", concat("structure score ", report.value().structure_score, "/100"));
+  return success();
+}
+
+result<void> detail_case_access::on(const events::ApologyGiven& e) {
+  BOOST_OUTCOME_TRYV(lint_text(e.text));
+  ++c.apologies_;
+  why("apology.given", concat("apology ", c.apologies_, " on this case"));
+  return success();
+}
+
+result<void> detail_case_access::on(const events::ForgivenessSignalled&) {
+  c.forgiven_ = true;
+  if (c.stage_ == Stage::apologise) {
+    c.stage_ = Stage::review;
+    why("stage.review", "the customer accepted the apology: review the problem together");
+  }
+  return success();
+}
+
+void detail_case_access::review_before_apology(std::string_view what) {
+  if (!c.forgiven_) {
+    find("review.before_apology", Severity::warn,
+         fmt::format("{} before the customer accepted the apology; apologise first, then review together", what));
+  }
+}
+
+result<void> detail_case_access::on(const events::QuestionAsked&) {
+  review_before_apology("a diagnostic question");
+  return success();
+}
+
+result<void> detail_case_access::on(const events::FactsReviewed&) {
+  review_before_apology("the facts were reviewed");
+  if (c.stage_ < Stage::solve) {
+    c.stage_ = Stage::solve;
+    why("stage.solve", "facts reviewed with the customer: solve it and follow up");
+  }
+  return success();
+}
+
+result<void> detail_case_access::on(const events::NeedStated& e) {
+  c.needs_.push_back({e.text, ev.at_utc});
+  return success();
+}
+
+result<void> detail_case_access::on(const events::OrderLinked& e) {
+  if (c.find_order(e.order.id)) return bad_event(fmt::format("order {} is already linked", e.order.id.str()));
+  BOOST_OUTCOME_TRYV(check_currency(e.order.loss.amount, "order.loss.amount"));
+  if (e.order.loss.kind == LossKind::none && !e.order.loss.amount.is_zero()) {
+    return bad_event("order.loss.amount must be zero when nothing was lost");
+  }
+  if (e.order.loss.amount.is_negative()) return bad_event("order.loss.amount is negative");
+  if (e.order.loss.kind == LossKind::right && !e.order.loss.right) {
+    return bad_event("order.loss.right is required when a right was lost");
+  }
+  c.orders_.push_back(e.order);
+  if (e.incident_group) {
+    SharedList<std::optional<std::string>> group;
+    group.push_back(e.incident_group);
+    c.incident_group_ = std::move(group);
+  }
+  return success();
+}
+
+result<void> detail_case_access::on(const events::Resolved&) {
+  if (c.resolved_) return bad_event("the case is already resolved");
+  c.resolved_ = true;
+  c.update_overdue_since_ = Instant();
+  if (c.stage_ < Stage::record) c.stage_ = Stage::record;
+  cancel_kind(FollowUpKind::update);
+  if (std::any_of(c.promises_.begin(), c.promises_.end(),
+                  [](const Promise& p) { return p.state == PromiseState::open; })) {
+    for (auto& p : change(c.promises_)) {
+      if (p.state == PromiseState::open) p.state = PromiseState::kept;
+    }
+  }
+  cancel_kind(FollowUpKind::promise);
+  BOOST_OUTCOME_TRYV(schedule(FollowUpKind::satisfaction_check, ev.at_utc + settings.satisfaction_check_after));
+  act(actions::Reply{"Tell the customer it is solved, apologise once more, and look forward."});
+  why("resolved", fmt::format("updates stop; satisfaction check in {}",
+                              format_duration(settings.satisfaction_check_after)));
+  return success();
+}
+
+result<void> detail_case_access::on(const events::SatisfactionConfirmed& e) {
+  c.emotions_.push_back({e.emotion, ev.at_utc, true});
+  if (e.emotion.is_neutral_or_positive()) {
+    cancel_kind(FollowUpKind::satisfaction_check);
+    why("closure.feeling", fmt::format("the customer confirmed feeling {}", to_string(e.emotion.kind())));
+  } else {
+    find("close.feeling_negative", Severity::warn,
+         fmt::format("the customer still feels {} ({}/10)", to_string(e.emotion.kind()), e.emotion.intensity()));
+    act(actions::Reply{"Apologise again and ask what would make it right."});
+  }
+  return success();
+}
+
+result<void> detail_case_access::on(const events::RootCauseRecorded& e) {
+  if (e.cause.category.empty()) return bad_event("root_cause.category is empty");
+  c.root_cause_ = e.cause;
+  return success();
+}
+
+result<void> detail_case_access::on(const events::CloseRequested&) {
+  bool blocked = false;
+  auto check = [&](bool ok, std::string_view code, std::string message) {
+    if (!ok) blocked |= find(code, Severity::block, std::move(message)) == Severity::block;
+  };
+  auto feeling = c.confirmed_feeling();
+  check(c.resolved_, "close.unresolved", "the problem is not resolved");
+  check(feeling && feeling->is_neutral_or_positive(), "close.feeling_unconfirmed",
+        "the customer has not confirmed a neutral or positive feeling; ask how they feel");
+  check(c.root_cause_.has_value(), "close.root_cause_missing", "record the root cause before closing");
+  if (blocked) {
+    why("close.refused", "closing needs a resolution, a confirmed feeling and a root cause");
+    return success();
+  }
+  c.stage_ = Stage::closed;
+  cancel_if([](const FollowUp&) { return true; });
+  act(actions::Close{});
+  why("close", "resolved, feeling confirmed, root cause recorded");
+  return success();
+}
+
+}  // namespace v1
+}  // namespace redress

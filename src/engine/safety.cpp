@@ -1,0 +1,75 @@
+// The engine's safety and scope rules.
+//
+// Safety and scope: threats to safety, abuse, precedents cited by the customer,
+// requests outside the service.
+//
+// Part of the engine (src/engine/): the shared working state is in
+// engine_internal.hpp, apply() in apply.cpp.
+#include "engine_internal.hpp"
+
+
+#include <fmt/format.h>
+
+namespace redress {
+inline namespace v1 {
+
+using boost::outcome_v2::success;
+using engine_detail::from_policy;
+using engine_detail::money_text;
+
+result<void> detail_case_access::on(const events::SafetyRiskReported&) {
+  // Whatever else this event produces, the emergency comes first.
+  actions.insert(actions.begin(), actions::Emergency{"a threat to safety was reported; escalate at once"});
+  c.flags_.safety = true;
+  raise_priority(Priority::emergency);
+  find("safety.emergency", Severity::info, "emergency handling started at once, whatever the threat's credibility");
+  why("safety.first", "safety threats are escalated before anything else");
+  return success();
+}
+
+result<void> detail_case_access::on(const events::AbuseEstablished&) {
+  c.flags_.abuse = true;
+  find("abuse.recorded", Severity::info,
+       c.flags_.safety ? "abuse recorded; the safety escalation stands" : "abuse recorded");
+  return success();
+}
+
+result<void> detail_case_access::on(const events::PrecedentCited& e) {
+  BOOST_OUTCOME_TRYV(check_currency(e.value, "value"));
+  BOOST_OUTCOME_TRYV(check_currency(e.cited_loss.amount, "cited_loss.amount"));
+  c.flags_.precedent_claim = true;
+  BOOST_OUTCOME_TRY(auto justified, add(e.cited_loss.amount, settings.goodwill_cap));
+  BOOST_OUTCOME_TRY(auto order, compare(e.value, justified));
+  if (order > 0) {
+    find("precedent.outlier", Severity::warn,
+         fmt::format("{} gave {} {} against a loss of {}; an outlier to review, not a rule to copy", e.reference,
+                     money_text(e.value), to_string(e.kind), money_text(e.cited_loss.amount)));
+    escalate("precedent.outlier", fmt::format("review precedent {}: remedy out of proportion to its loss", e.reference));
+  } else {
+    find("precedent.consistent", Severity::info,
+         fmt::format("{} gave {} against a loss of {}", e.reference, money_text(e.value),
+                     money_text(e.cited_loss.amount)));
+  }
+  act(actions::Reply{"Each order is judged on its own facts: explain what this order's loss supports."});
+  why("precedent.judged", fmt::format("policy goodwill_cap = {}", money_text(settings.goodwill_cap)));
+  return success();
+}
+
+result<void> detail_case_access::on(const events::OutOfScopeRequest& e) {
+  BOOST_OUTCOME_TRY(auto answer, from_policy(policy.scope(c, e.request), "scope"));
+  if (answer.in_scope) {
+    why("scope.in", "the policy counts this request within the service");
+  } else {
+    find("scope.out_of_scope", Severity::info, fmt::format("outside the service's scope: {}", answer.reason));
+    act(actions::Reply{fmt::format("{} {}", answer.reason, answer.alternative)});
+    why("scope.explain", "a refusal carries the reason and an alternative");
+  }
+  if (e.helped) {
+    c.flags_.beyond_scope_help = true;
+    find("scope.beyond_help", Severity::info, "help beyond the service's scope was given; recorded as such");
+  }
+  return success();
+}
+
+}  // namespace v1
+}  // namespace redress
