@@ -128,6 +128,7 @@ class PgStore final : public StepStore {
   result<Committed> commit(const CaseHeader& header, const Event& event, const Step& step,
                            std::uint64_t expected_last_seq,
                            std::optional<std::string_view> event_id = std::nullopt) override;
+  result<std::optional<Committed>> committed(const CaseId& case_id, std::string_view event_id) const override;
   result<std::vector<ClaimedAction>> claim_actions(Instant now_utc, std::size_t max_count, const ClaimerId& claimer,
                                                    Duration lease) override;
   result<bool> acknowledge(std::string_view action_id) override;

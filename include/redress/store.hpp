@@ -359,6 +359,15 @@ class StepStore : public JournalStore, public FollowUpStore {
                                    std::uint64_t expected_last_seq,
                                    std::optional<std::string_view> event_id = std::nullopt) = 0;
 
+  // StepStore::committed()
+  //
+  // The stored outcome (with `replayed`) of the event `event_id` of case
+  // `case_id`; std::nullopt when the case holds no event with that id. Lets a
+  // host skip applying an event it already committed. Fails with
+  // errc::invalid_argument for an event id commit() would refuse, or
+  // store_errc::storage_failed.
+  virtual result<std::optional<Committed>> committed(const CaseId& case_id, std::string_view event_id) const = 0;
+
   // StepStore::claim_actions()
   //
   // Claims up to `max_count` outbox actions for `claimer` until

@@ -340,7 +340,26 @@ result<Committed> stored_outcome(Conn& conn, const CaseId& case_id, std::int64_t
   return detail::store::stored_outcome(case_id, seq, count);
 }
 
+// The stored outcome of the case's event `event_id`, if it holds one.
+result<std::optional<Committed>> lookup_event_id(Conn& conn, const CaseId& case_id, std::string_view event_id) {
+  BOOST_OUTCOME_TRY(auto known, conn.run("SELECT seq FROM event_ids WHERE case_id = $1 AND event_id = $2",
+                                         "looking the event id up", {case_id.str(), event_id}));
+  if (known.size() == 0) return std::optional<Committed>();
+  BOOST_OUTCOME_TRY(auto stored_seq, known.int64(0, 0, conn.label(), "event_ids.seq"));
+  BOOST_OUTCOME_TRY(auto outcome, stored_outcome(conn, case_id, stored_seq));
+  return std::optional<Committed>(std::move(outcome));
+}
+
 }  // namespace
+
+result<std::optional<Committed>> PgStore::committed(const CaseId& case_id, std::string_view event_id) const {
+  auto& conn = impl_->conn;
+  return guarded(conn.label(), "committed", [&]() -> result<std::optional<Committed>> {
+    BOOST_OUTCOME_TRYV(detail::store::check_event_id(event_id));
+    BOOST_OUTCOME_TRY(auto lock, take(*impl_));
+    return lookup_event_id(conn, case_id, event_id);
+  });
+}
 
 result<Committed> PgStore::commit(const CaseHeader& header, const Event& event, const Step& step,
                                   std::uint64_t expected_last_seq, std::optional<std::string_view> event_id) {
@@ -355,12 +374,8 @@ result<Committed> PgStore::commit(const CaseHeader& header, const Event& event, 
     BOOST_OUTCOME_TRYV(conn.run("SELECT pg_advisory_xact_lock($1, hashtext($2))", "waiting for the case's lock",
                                 {detail::pg::kCaseLock, case_id.str()}));
     if (event_id) {
-      BOOST_OUTCOME_TRY(auto known, conn.run("SELECT seq FROM event_ids WHERE case_id = $1 AND event_id = $2",
-                                             "looking the event id up", {case_id.str(), *event_id}));
-      if (known.size() > 0) {
-        BOOST_OUTCOME_TRY(auto stored_seq, known.int64(0, 0, conn.label(), "event_ids.seq"));
-        return stored_outcome(conn, case_id, stored_seq);
-      }
+      BOOST_OUTCOME_TRY(auto known, lookup_event_id(conn, case_id, *event_id));
+      if (known) return std::move(*known);
     }
     BOOST_OUTCOME_TRY(auto last, read_last_seq(conn, case_id));
     if (last > 0) {

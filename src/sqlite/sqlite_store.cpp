@@ -321,7 +321,33 @@ result<std::int64_t> count_actions(Db& db, const CaseId& case_id, std::int64_t s
   return row ? q.int64(0) : 0;
 }
 
+// The stored outcome of the case's event `event_id`, if it holds one.
+result<std::optional<Committed>> lookup_event_id(Db& db, const CaseId& case_id, std::string_view event_id) {
+  std::int64_t stored_seq = 0;
+  {
+    BOOST_OUTCOME_TRY(auto q, db.query(Sql::event_id_get));
+    q.bind(case_id.str()).bind(event_id);
+    BOOST_OUTCOME_TRY(bool row, q.step("looking the event id up"));
+    if (!row) return std::optional<Committed>();
+    stored_seq = q.int64(0);
+  }
+  BOOST_OUTCOME_TRY(auto count, count_actions(db, case_id, stored_seq));
+  return std::optional<Committed>(stored_outcome(case_id, stored_seq, count));
+}
+
 }  // namespace
+
+result<std::optional<Committed>> SqliteStore::committed(const CaseId& case_id, std::string_view event_id) const {
+  auto& db = impl_->db;
+  return guarded(db.label(), "committed", [&]() -> result<std::optional<Committed>> {
+    BOOST_OUTCOME_TRYV(check_event_id(event_id));
+    std::lock_guard lock(impl_->mutex);
+    BOOST_OUTCOME_TRY(auto tx, Transaction::begin(db, Transaction::Mode::read));
+    BOOST_OUTCOME_TRY(auto known, lookup_event_id(db, case_id, event_id));
+    BOOST_OUTCOME_TRYV(tx.commit());
+    return known;
+  });
+}
 
 result<Committed> SqliteStore::commit(const CaseHeader& header, const Event& event, const Step& step,
                                       std::uint64_t expected_last_seq, std::optional<std::string_view> event_id) {
@@ -334,14 +360,8 @@ result<Committed> SqliteStore::commit(const CaseHeader& header, const Event& eve
     std::lock_guard lock(impl_->mutex);
     BOOST_OUTCOME_TRY(auto tx, Transaction::begin(db, Transaction::Mode::write));
     if (event_id) {
-      BOOST_OUTCOME_TRY(auto q, db.query(Sql::event_id_get));
-      q.bind(case_id.str()).bind(*event_id);
-      BOOST_OUTCOME_TRY(bool row, q.step("looking the event id up"));
-      if (row) {
-        const auto stored_seq = q.int64(0);
-        BOOST_OUTCOME_TRY(auto count, count_actions(db, case_id, stored_seq));
-        return stored_outcome(case_id, stored_seq, count);
-      }
+      BOOST_OUTCOME_TRY(auto known, lookup_event_id(db, case_id, *event_id));
+      if (known) return std::move(*known);
     }
     BOOST_OUTCOME_TRY(auto last, read_last_seq(db, case_id));
     if (last > 0) {

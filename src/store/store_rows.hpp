@@ -305,6 +305,18 @@ struct StepRows {
 // The longest host event id a store keeps, in bytes.
 inline constexpr std::size_t kMaxEventIdBytes = 256;
 
+// Checks a host's event id.
+inline result<void> check_event_id(std::string_view event_id) {
+  if (event_id.empty() || event_id.size() > kMaxEventIdBytes) {
+    return fail(errc::invalid_argument,
+                fmt::format("event_id: {} bytes; give 1 to {}", event_id.size(), kMaxEventIdBytes));
+  }
+  if (const auto bad = invalid_utf8_at(event_id)) {
+    return fail(errc::invalid_argument, fmt::format("event_id: not UTF-8 (byte {})", *bad));
+  }
+  return boost::outcome_v2::success();
+}
+
 // Checks the arguments of StepStore::commit and encodes what it writes.
 inline result<StepRows> to_step_rows(const CaseHeader& header, const Event& event, const Step& step,
                                      std::uint64_t expected_last_seq, std::optional<std::string_view> event_id) {
@@ -318,13 +330,7 @@ inline result<StepRows> to_step_rows(const CaseHeader& header, const Event& even
                             step.next.id().str(), step.next.customer().str(), header.id.str(), header.customer.str()));
   }
   if (event_id) {
-    if (event_id->empty() || event_id->size() > kMaxEventIdBytes) {
-      return fail(errc::invalid_argument,
-                  fmt::format("event_id: {} bytes; give 1 to {}", event_id->size(), kMaxEventIdBytes));
-    }
-    if (const auto bad = invalid_utf8_at(*event_id)) {
-      return fail(errc::invalid_argument, fmt::format("event_id: not UTF-8 (byte {})", *bad));
-    }
+    BOOST_OUTCOME_TRYV(check_event_id(*event_id));
   }
   constexpr auto kMaxSeq = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
   if (expected_last_seq >= kMaxSeq) {

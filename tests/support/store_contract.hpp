@@ -568,6 +568,18 @@ const auto lease = boost::posix_time::minutes(5);
     }
     CHECK(store.last_seq(cid()).value() == 1);
     CHECK(store.claim_actions(t0, 100, claimer("w1"), lease).value().size() == first.step.actions.size() + extra);
+    // The stored outcome can be looked up before applying the event again.
+    auto known = store.committed(cid(), "msg-4711");
+    REQUIRE_MESSAGE(known, why());
+    REQUIRE(known.value().has_value());
+    CHECK(known.value()->seq == 1);
+    CHECK(known.value()->replayed);
+    CHECK(known.value()->action_ids == done.value().action_ids);
+    CHECK(store.committed(cid(), "msg-other").value() == std::nullopt);
+    CHECK(store.committed(cid("C-2"), "msg-4711").value() == std::nullopt);
+    auto bad = store.committed(cid(), "");
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error() == errc::invalid_argument);
   }
 
   TEST_CASE_TEMPLATE_DEFINE("a commit that conflicts or is rejected writes nothing at all", T, store_commit_nothing) {
