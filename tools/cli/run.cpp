@@ -281,6 +281,10 @@ class Runner {
   // an event whose `event_id` the case already holds: its stored outcome is
   // printed instead ({"case_id", "seq", "event_id", "replayed", "action_ids"}).
   result<bool> commit(const Event& e, const std::optional<std::string>& event_id = std::nullopt) {
+    if (event_id) {
+      BOOST_OUTCOME_TRY(auto known, store_.steps->committed(e.case_id, *event_id));
+      if (known) return replayed(e, *event_id, *known);
+    }
     for (int attempt = 0;; ++attempt) {
       Case& c = cases_.at(e.case_id);
       if (const auto* t = std::get_if<events::TimerFired>(&e.body); t && !is_pending(c, t->follow_up)) {
@@ -297,17 +301,9 @@ class Runner {
         continue;
       }
       if (!committed) return committed.error();
+      if (committed.value().replayed) return replayed(e, *event_id, committed.value());
       json::array ids;
       for (const auto& id : committed.value().action_ids) ids.emplace_back(id);
-      if (committed.value().replayed) {
-        json::object out{{"case_id", e.case_id.str()}, {"seq", committed.value().seq}, {"event_id", *event_id},
-                         {"replayed", true}, {"action_ids", std::move(ids)}};
-        fmt::print("{}\n", json::serialize(out));
-        std::fflush(stdout);
-        cases_.erase(e.case_id);  // reloaded from the store when next needed
-        BOOST_OUTCOME_TRYV(deliver(e.at_utc, {}));
-        return false;
-      }
       json::object out{{"case_id", e.case_id.str()}, {"seq", committed.value().seq}, {"event", to_json(e)}};
       json::value produced = to_json(step);
       for (auto& [key, value] : produced.as_object()) out[key] = std::move(value);
@@ -354,6 +350,20 @@ class Runner {
   }
 
  private:
+  // Prints the stored outcome of an event the case already held, then
+  // delivers the outbox (what that event's first run left unacknowledged).
+  result<bool> replayed(const Event& e, const std::string& event_id, const Committed& stored) {
+    json::array ids;
+    for (const auto& id : stored.action_ids) ids.emplace_back(id);
+    json::object out{{"case_id", e.case_id.str()}, {"seq", stored.seq}, {"event_id", event_id},
+                     {"replayed", true}, {"action_ids", std::move(ids)}};
+    fmt::print("{}\n", json::serialize(out));
+    std::fflush(stdout);
+    cases_.erase(e.case_id);  // reloaded from the store when next needed
+    BOOST_OUTCOME_TRYV(deliver(e.at_utc, {}));
+    return false;
+  }
+
   OpenedStore store_;
   std::shared_ptr<const ReferencePolicy> policy_;
   const Options& options_;
