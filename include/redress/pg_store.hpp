@@ -68,7 +68,7 @@ struct PgOptions {
 
 // PgStore
 //
-// A JournalStore and FollowUpStore over one PostgreSQL database. Movable,
+// A StepStore (journal, follow-ups, commit and outbox) over one PostgreSQL database. Movable,
 // not copyable; a moved-from store may only be destroyed or assigned to.
 // Closing it (destroying it) never loses an acknowledged change.
 //

@@ -51,7 +51,7 @@ struct SqliteOptions {
 
 // SqliteStore
 //
-// A JournalStore and FollowUpStore over one SQLite file. Movable, not
+// A StepStore (journal, follow-ups, commit and outbox) over one SQLite file. Movable, not
 // copyable; a moved-from store may only be destroyed or assigned to.
 // Closing it (destroying it) never loses an acknowledged change.
 //
