@@ -68,7 +68,7 @@ struct PgOptions {
 
 // PgStore
 //
-// A JournalStore and FollowUpStore over one PostgreSQL database. Movable,
+// A StepStore (journal, follow-ups, commit and outbox) over one PostgreSQL database. Movable,
 // not copyable; a moved-from store may only be destroyed or assigned to.
 // Closing it (destroying it) never loses an acknowledged change.
 //
@@ -77,10 +77,10 @@ struct PgOptions {
 //   if (!store) return log(redress::last_error_detail());
 //   std::vector<redress::Event> batch{event};
 //   store.value().append(redress::CaseHeader::of(c), batch, 0, redress::state_of(c));
-class PgStore final : public JournalStore, public FollowUpStore {
+class PgStore final : public StepStore {
  public:
   // The schema version this build writes and migrates to.
-  static constexpr std::int64_t kSchemaVersion = 1;
+  static constexpr std::int64_t kSchemaVersion = 2;
   // meta.application of every redress schema.
   static constexpr std::string_view kApplication = "redress";
 
@@ -124,6 +124,14 @@ class PgStore final : public JournalStore, public FollowUpStore {
   result<std::vector<ClaimedFollowUp>> claim_due(Instant now_utc, std::size_t max_count, const ClaimerId& claimer,
                                                  Duration lease) override;
   result<bool> complete(const FollowUpId& id, const ClaimerId& claimer) override;
+
+  result<Committed> commit(const CaseHeader& header, const Event& event, const Step& step,
+                           std::uint64_t expected_last_seq,
+                           std::optional<std::string_view> event_id = std::nullopt) override;
+  result<std::optional<Committed>> committed(const CaseId& case_id, std::string_view event_id) const override;
+  result<std::vector<ClaimedAction>> claim_actions(Instant now_utc, std::size_t max_count, const ClaimerId& claimer,
+                                                   Duration lease) override;
+  result<bool> acknowledge(std::string_view action_id) override;
 
   // PgStore::check_integrity()
   //

@@ -51,7 +51,7 @@ struct SqliteOptions {
 
 // SqliteStore
 //
-// A JournalStore and FollowUpStore over one SQLite file. Movable, not
+// A StepStore (journal, follow-ups, commit and outbox) over one SQLite file. Movable, not
 // copyable; a moved-from store may only be destroyed or assigned to.
 // Closing it (destroying it) never loses an acknowledged change.
 //
@@ -60,10 +60,10 @@ struct SqliteOptions {
 //   if (!store) return log(redress::last_error_detail());
 //   std::vector<redress::Event> batch{event};
 //   store.value().append(event.case_id, batch, 0, redress::CaseState::open);
-class SqliteStore final : public JournalStore, public FollowUpStore {
+class SqliteStore final : public StepStore {
  public:
   // The schema version this build writes and migrates to.
-  static constexpr std::int64_t kSchemaVersion = 3;
+  static constexpr std::int64_t kSchemaVersion = 4;
   // PRAGMA application_id of every redress store: "RDRS".
   static constexpr std::int32_t kApplicationId = 0x52445253;
 
@@ -99,6 +99,14 @@ class SqliteStore final : public JournalStore, public FollowUpStore {
   result<std::vector<ClaimedFollowUp>> claim_due(Instant now_utc, std::size_t max_count, const ClaimerId& claimer,
                                                  Duration lease) override;
   result<bool> complete(const FollowUpId& id, const ClaimerId& claimer) override;
+
+  result<Committed> commit(const CaseHeader& header, const Event& event, const Step& step,
+                           std::uint64_t expected_last_seq,
+                           std::optional<std::string_view> event_id = std::nullopt) override;
+  result<std::optional<Committed>> committed(const CaseId& case_id, std::string_view event_id) const override;
+  result<std::vector<ClaimedAction>> claim_actions(Instant now_utc, std::size_t max_count, const ClaimerId& claimer,
+                                                   Duration lease) override;
+  result<bool> acknowledge(std::string_view action_id) override;
 
   // SqliteStore::check_integrity()
   //

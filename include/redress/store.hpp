@@ -7,9 +7,12 @@
 //   - the *follow-ups* the engine scheduled, so that a timer due while every
 //     process was down still fires, exactly once per claim.
 //
-// `JournalStore` and `FollowUpStore` are the interfaces; `SqliteStore`
-// (<redress/sqlite_store.hpp>, target redress::sqlite) is the embedded
-// implementation of both. See docs/stores.md.
+// `JournalStore` and `FollowUpStore` are the interfaces; `StepStore` is both
+// plus `commit` (one engine step in one transaction, its actions kept in an
+// outbox) and the outbox's at-least-once delivery. `SqliteStore`
+// (<redress/sqlite_store.hpp>, target redress::sqlite) and `PgStore`
+// (<redress/pg_store.hpp>, redress::pg) implement StepStore. See
+// docs/stores.md.
 //
 // The model:
 //   - A case's events are numbered 1, 2, 3, ... in the order they were
@@ -25,7 +28,8 @@
 //     So every append says what the case is after the batch (`CaseState`),
 //     and `open_cases()` lists those whose last append said `open`.
 //   - Acknowledged means durable: once `append`, `persist`, `cancel`,
-//     `claim_due` or `complete` has returned success, the change survives the
+//     `claim_due`, `complete`, `commit`, `claim_actions` or `acknowledge` has
+//     returned success, the change survives the
 //     process being killed (and, for SqliteStore, power loss).
 //   - A failed call changes nothing.
 //
@@ -39,10 +43,12 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include <redress/case.hpp>
+#include <redress/engine.hpp>
 #include <redress/error.hpp>
 #include <redress/event.hpp>
 #include <redress/ids.hpp>
@@ -272,6 +278,115 @@ class FollowUpStore {
   FollowUpStore() = default;
   FollowUpStore(const FollowUpStore&) = default;
   FollowUpStore& operator=(const FollowUpStore&) = default;
+};
+
+// Committed
+//
+// What StepStore::commit() stored for one event: its sequence number and the
+// ids of its actions in the outbox, in the order of Step::actions. An
+// action's id is "<case>#<seq>.<n>", n counting the step's actions from 1;
+// it never changes, so a host that receives an action twice sees the same id.
+// `replayed` is true when the event was already stored (a retry, or an event
+// id the case already holds) and nothing was written this time.
+struct Committed {
+  std::uint64_t seq = 0;
+  std::vector<std::string> action_ids;
+  bool replayed = false;
+  friend bool operator==(const Committed&, const Committed&) = default;
+};
+
+// action_id()
+//
+// "<case>#<seq>.<n>": the outbox id of action `n` (from 1) of event `seq`.
+std::string action_id(const CaseId& case_id, std::uint64_t seq, std::size_t n);
+
+// ClaimedAction
+//
+// An action taken from the outbox by one claimer until `lease_until_utc`.
+// `json` is the action's JSON form (to_json(const Action&)); `type` its
+// action_type(). The host carries it out and then acknowledges its id; if it
+// does not before the lease ends (it crashed), the action is handed out again.
+struct ClaimedAction {
+  std::string id;
+  CaseId case_id;
+  std::uint64_t seq = 0;
+  std::uint32_t n = 0;
+  std::string type;
+  std::string json;
+  Instant lease_until_utc;
+  friend bool operator==(const ClaimedAction&, const ClaimedAction&) = default;
+};
+
+// StepStore
+//
+// A journal and follow-up store that also commits whole engine steps and
+// keeps their actions in a transactional outbox, delivered at least once.
+//
+// Example:
+//   auto step = redress::apply(c, event, policy, now);
+//   auto done = store.commit(redress::CaseHeader::of(c), event, step.value(), last_seq, "msg-4711");
+//   for (const auto& a : store.claim_actions(now, 100, worker, lease).value()) {
+//     carry_out(a.json);
+//     store.acknowledge(a.id);
+//   }
+class StepStore : public JournalStore, public FollowUpStore {
+ public:
+  // StepStore::commit()
+  //
+  // In one transaction: appends `event` as event `expected_last_seq + 1` of
+  // case `header.id`, records the case's state after it (state_of(step.next)),
+  // persists the follow-ups of the step's ScheduleFollowUp actions (as
+  // persist() does), cancels those of its CancelFollowUp actions (as cancel()
+  // does), and writes every action of the step to the outbox as pending.
+  // All of it or nothing.
+  //
+  // `event_id` is the host's id of the event (its message id; 1 to 256
+  // bytes of UTF-8). When the case already holds an event with that id,
+  // nothing is stored and the stored outcome comes back with `replayed`,
+  // whatever `expected_last_seq` says. Without an id, a retry is still
+  // recognised as append() recognises one (the case's last event is this one).
+  //
+  // Fails with
+  //   - errc::invalid_argument when the event or step.next belongs to another
+  //     case than `header`, the event's instant is not a time, or `event_id`
+  //     is empty, too long or not UTF-8 (the detail names the field);
+  //   - errc::invalid_event as append() does;
+  //   - store_errc::conflict when the case's last sequence number is not
+  //     `expected_last_seq`, the store holds another header for the case, or
+  //     a scheduled follow-up's id is kept for another follow-up;
+  //   - store_errc::storage_failed.
+  virtual result<Committed> commit(const CaseHeader& header, const Event& event, const Step& step,
+                                   std::uint64_t expected_last_seq,
+                                   std::optional<std::string_view> event_id = std::nullopt) = 0;
+
+  // StepStore::committed()
+  //
+  // The stored outcome (with `replayed`) of the event `event_id` of case
+  // `case_id`; std::nullopt when the case holds no event with that id. Lets a
+  // host skip applying an event it already committed. Fails with
+  // errc::invalid_argument for an event id commit() would refuse, or
+  // store_errc::storage_failed.
+  virtual result<std::optional<Committed>> committed(const CaseId& case_id, std::string_view event_id) const = 0;
+
+  // StepStore::claim_actions()
+  //
+  // Claims up to `max_count` outbox actions for `claimer` until
+  // `now_utc + lease`: pending ones and claimed ones whose lease has ended,
+  // in the order they were committed. Fails as claim_due() does.
+  virtual result<std::vector<ClaimedAction>> claim_actions(Instant now_utc, std::size_t max_count,
+                                                           const ClaimerId& claimer, Duration lease) = 0;
+
+  // StepStore::acknowledge()
+  //
+  // Marks the action `action_id` as carried out: it is never handed out
+  // again. Returns true when it did; false when the id is unknown or already
+  // acknowledged. Whoever holds the claim, the first acknowledgement wins.
+  virtual result<bool> acknowledge(std::string_view action_id) = 0;
+
+ protected:
+  StepStore() = default;
+  StepStore(const StepStore&) = default;
+  StepStore& operator=(const StepStore&) = default;
 };
 
 }  // namespace v1

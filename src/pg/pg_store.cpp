@@ -96,6 +96,53 @@ result<void> insert_events(Conn& conn, const CaseId& case_id, std::int64_t first
   return success();
 }
 
+// Persists a follow-up, as persist() does, inside the caller's transaction
+// when there is one.
+result<void> persist_in(Conn& conn, const CaseId& case_id, const FollowUp& follow_up, std::string_view kind) {
+  const auto due_us = detail::store::to_us(follow_up.due_at_utc);
+  // One statement: a concurrent persist of the same id waits for this one
+  // and then finds its row.
+  BOOST_OUTCOME_TRY(auto inserted,
+                    conn.run("INSERT INTO follow_ups (id, case_id, kind, due_at_us, state) "
+                             "VALUES ($1, $2, $3, $4, 'pending') ON CONFLICT (id) DO NOTHING",
+                             "storing the follow-up", {follow_up.id.str(), case_id.str(), kind, due_us},
+                             Effect::write));
+  if (inserted.changed() == 1) return success();
+  BOOST_OUTCOME_TRY(auto kept, conn.run("SELECT case_id, kind, due_at_us FROM follow_ups WHERE id = $1",
+                                        "looking the follow-up up", {follow_up.id.str()}));
+  if (kept.size() != 1) {
+    return fail(store_errc::corrupt_store,
+                fmt::format("{}: follow_ups[{}]: neither stored nor found", conn.label(), follow_up.id.str()));
+  }
+  BOOST_OUTCOME_TRY(auto kept_due, kept.int64(0, 2, conn.label(), "follow_ups.due_at_us"));
+  if (kept.text(0, 0) == case_id.str() && kept.text(0, 1) == kind && kept_due == due_us) return success();
+  return detail::store::id_taken(follow_up, kept.text(0, 0), kept.text(0, 1), kept_due, conn.label());
+}
+
+// Records the case's last sequence number and state (and, the first time,
+// its header).
+result<void> upsert_case(Conn& conn, const CaseHeader& header, CaseState state_after, std::int64_t last,
+                         std::int64_t last_at_us) {
+  BOOST_OUTCOME_TRYV(conn.run("INSERT INTO cases (case_id, open, last_seq, last_at_us, customer, currency, "
+                              "opened_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+                              "ON CONFLICT (case_id) DO UPDATE SET open = excluded.open, "
+                              "last_seq = excluded.last_seq, last_at_us = excluded.last_at_us",
+                              "recording the case's last sequence number",
+                              {header.id.str(), state_after == CaseState::open, last, last_at_us,
+                               header.customer.str(), header.currency.code(),
+                               detail::store::to_us(header.opened_at_utc)},
+                              Effect::write));
+  return success();
+}
+
+// Cancels a pending or claimed follow-up; whether it did.
+result<bool> cancel_in(Conn& conn, const FollowUpId& id) {
+  BOOST_OUTCOME_TRY(auto rows, conn.run("UPDATE follow_ups SET state = 'cancelled', claimed_by = NULL, "
+                                        "lease_until_us = NULL WHERE id = $1 AND state IN ('pending', 'claimed')",
+                                        "cancelling the follow-up", {id.str()}, Effect::write));
+  return rows.changed() > 0;
+}
+
 result<std::vector<CaseId>> list_cases(Conn& conn, std::string_view sql, std::string_view what) {
   BOOST_OUTCOME_TRY(auto rows, conn.run(sql, what));
   std::vector<CaseId> out;
@@ -151,15 +198,7 @@ result<std::uint64_t> PgStore::append(const CaseHeader& header, std::span<const 
       return detail::store::stale(case_id, expected_last_seq, last);
     }
     BOOST_OUTCOME_TRYV(insert_events(conn, case_id, static_cast<std::int64_t>(expected_last_seq) + 1, rows));
-    BOOST_OUTCOME_TRYV(conn.run("INSERT INTO cases (case_id, open, last_seq, last_at_us, customer, currency, "
-                                "opened_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-                                "ON CONFLICT (case_id) DO UPDATE SET open = excluded.open, "
-                                "last_seq = excluded.last_seq, last_at_us = excluded.last_at_us",
-                                "recording the case's last sequence number",
-                                {case_id.str(), state_after == CaseState::open, new_last, rows.back().at_us,
-                                 header.customer.str(), header.currency.code(),
-                                 detail::store::to_us(header.opened_at_utc)},
-                                Effect::write));
+    BOOST_OUTCOME_TRYV(upsert_case(conn, header, state_after, new_last, rows.back().at_us));
     BOOST_OUTCOME_TRYV(tx.commit());
     return static_cast<std::uint64_t>(new_last);
   });
@@ -230,25 +269,8 @@ result<void> PgStore::persist(const CaseId& case_id, const FollowUp& follow_up) 
   auto& conn = impl_->conn;
   return guarded(conn.label(), "persist", [&]() -> result<void> {
     BOOST_OUTCOME_TRY(auto kind, detail::store::check_follow_up(follow_up));
-    const auto due_us = detail::store::to_us(follow_up.due_at_utc);
     BOOST_OUTCOME_TRY(auto lock, take(*impl_));
-    // One statement: a concurrent persist of the same id waits for this one
-    // and then finds its row.
-    BOOST_OUTCOME_TRY(auto inserted,
-                      conn.run("INSERT INTO follow_ups (id, case_id, kind, due_at_us, state) "
-                               "VALUES ($1, $2, $3, $4, 'pending') ON CONFLICT (id) DO NOTHING",
-                               "storing the follow-up", {follow_up.id.str(), case_id.str(), kind, due_us},
-                               Effect::write));
-    if (inserted.changed() == 1) return success();
-    BOOST_OUTCOME_TRY(auto kept, conn.run("SELECT case_id, kind, due_at_us FROM follow_ups WHERE id = $1",
-                                          "looking the follow-up up", {follow_up.id.str()}));
-    if (kept.size() != 1) {
-      return fail(store_errc::corrupt_store,
-                  fmt::format("{}: follow_ups[{}]: neither stored nor found", conn.label(), follow_up.id.str()));
-    }
-    BOOST_OUTCOME_TRY(auto kept_due, kept.int64(0, 2, conn.label(), "follow_ups.due_at_us"));
-    if (kept.text(0, 0) == case_id.str() && kept.text(0, 1) == kind && kept_due == due_us) return success();
-    return detail::store::id_taken(follow_up, kept.text(0, 0), kept.text(0, 1), kept_due, conn.label());
+    return persist_in(conn, case_id, follow_up, kind);
   });
 }
 
@@ -256,10 +278,7 @@ result<bool> PgStore::cancel(const FollowUpId& id) {
   auto& conn = impl_->conn;
   return guarded(conn.label(), "cancel", [&]() -> result<bool> {
     BOOST_OUTCOME_TRY(auto lock, take(*impl_));
-    BOOST_OUTCOME_TRY(auto rows, conn.run("UPDATE follow_ups SET state = 'cancelled', claimed_by = NULL, "
-                                          "lease_until_us = NULL WHERE id = $1 AND state IN ('pending', 'claimed')",
-                                          "cancelling the follow-up", {id.str()}, Effect::write));
-    return rows.changed() > 0;
+    return cancel_in(conn, id);
   });
 }
 
@@ -307,6 +326,151 @@ result<bool> PgStore::complete(const FollowUpId& id, const ClaimerId& claimer) {
     BOOST_OUTCOME_TRY(auto rows, conn.run("UPDATE follow_ups SET state = 'done', lease_until_us = NULL "
                                           "WHERE id = $1 AND state = 'claimed' AND claimed_by = $2",
                                           "completing the follow-up", {id.str(), claimer.str()}, Effect::write));
+    return rows.changed() > 0;
+  });
+}
+
+namespace {
+
+// The stored outcome of event `seq` of the case: its actions' count.
+result<Committed> stored_outcome(Conn& conn, const CaseId& case_id, std::int64_t seq) {
+  BOOST_OUTCOME_TRY(auto rows, conn.run("SELECT count(*) FROM outbox WHERE case_id = $1 AND seq = $2",
+                                        "counting the event's actions", {case_id.str(), seq}));
+  BOOST_OUTCOME_TRY(auto count, rows.int64(0, 0, conn.label(), "count(outbox)"));
+  return detail::store::stored_outcome(case_id, seq, count);
+}
+
+// The stored outcome of the case's event `event_id`, if it holds one.
+result<std::optional<Committed>> lookup_event_id(Conn& conn, const CaseId& case_id, std::string_view event_id) {
+  BOOST_OUTCOME_TRY(auto known, conn.run("SELECT seq FROM event_ids WHERE case_id = $1 AND event_id = $2",
+                                         "looking the event id up", {case_id.str(), event_id}));
+  if (known.size() == 0) return std::optional<Committed>();
+  BOOST_OUTCOME_TRY(auto stored_seq, known.int64(0, 0, conn.label(), "event_ids.seq"));
+  BOOST_OUTCOME_TRY(auto outcome, stored_outcome(conn, case_id, stored_seq));
+  return std::optional<Committed>(std::move(outcome));
+}
+
+}  // namespace
+
+result<std::optional<Committed>> PgStore::committed(const CaseId& case_id, std::string_view event_id) const {
+  auto& conn = impl_->conn;
+  return guarded(conn.label(), "committed", [&]() -> result<std::optional<Committed>> {
+    BOOST_OUTCOME_TRYV(detail::store::check_event_id(event_id));
+    BOOST_OUTCOME_TRY(auto lock, take(*impl_));
+    return lookup_event_id(conn, case_id, event_id);
+  });
+}
+
+result<Committed> PgStore::commit(const CaseHeader& header, const Event& event, const Step& step,
+                                  std::uint64_t expected_last_seq, std::optional<std::string_view> event_id) {
+  auto& conn = impl_->conn;
+  const CaseId& case_id = header.id;
+  return guarded(conn.label(), "commit", [&]() -> result<Committed> {
+    BOOST_OUTCOME_TRY(auto rows, detail::store::to_step_rows(header, event, step, expected_last_seq, event_id));
+    const auto seq = static_cast<std::int64_t>(expected_last_seq + 1);
+
+    BOOST_OUTCOME_TRY(auto lock, take(*impl_));
+    BOOST_OUTCOME_TRY(auto tx, Transaction::begin(conn));
+    BOOST_OUTCOME_TRYV(conn.run("SELECT pg_advisory_xact_lock($1, hashtext($2))", "waiting for the case's lock",
+                                {detail::pg::kCaseLock, case_id.str()}));
+    if (event_id) {
+      BOOST_OUTCOME_TRY(auto known, lookup_event_id(conn, case_id, *event_id));
+      if (known) return std::move(*known);
+    }
+    BOOST_OUTCOME_TRY(auto last, read_last_seq(conn, case_id));
+    if (last > 0) {
+      BOOST_OUTCOME_TRY(auto stored, read_header(conn, case_id));
+      if (stored && *stored != header) return detail::store::header_conflict(*stored, header);
+    }
+    if (static_cast<std::uint64_t>(last) != expected_last_seq) {
+      if (last == seq && !event_id) {
+        BOOST_OUTCOME_TRY(bool retry, is_retry(conn, case_id, expected_last_seq, {rows.event}));
+        if (retry) return stored_outcome(conn, case_id, seq);
+      }
+      return detail::store::stale(case_id, expected_last_seq, last);
+    }
+    BOOST_OUTCOME_TRYV(insert_events(conn, case_id, seq, {rows.event}));
+    BOOST_OUTCOME_TRYV(upsert_case(conn, header, rows.state_after, seq, rows.event.at_us));
+    if (event_id) {
+      BOOST_OUTCOME_TRYV(conn.run("INSERT INTO event_ids (case_id, event_id, seq) VALUES ($1, $2, $3)",
+                                  "recording the event id", {case_id.str(), *event_id, seq}, Effect::write));
+    }
+    for (const auto& [follow_up, kind] : rows.scheduled) {
+      BOOST_OUTCOME_TRYV(persist_in(conn, case_id, follow_up, kind));
+    }
+    for (const auto& id : rows.cancelled) {
+      BOOST_OUTCOME_TRYV(cancel_in(conn, id));
+    }
+    for (std::size_t begin = 0; begin < rows.actions.size(); begin += kRowsPerInsert) {
+      const auto end = std::min(rows.actions.size(), begin + kRowsPerInsert);
+      std::string sql = "INSERT INTO outbox (case_id, seq, id, n, type, body_json, state) VALUES ";
+      std::vector<Param> params{case_id.str(), seq};
+      params.reserve(2 + 4 * (end - begin));
+      for (std::size_t k = begin; k < end; ++k) {
+        const auto p = params.size();
+        sql += fmt::format("{}($1, $2, ${}, ${}, ${}, ${}, 'pending')", k == begin ? "" : ", ", p + 1, p + 2, p + 3,
+                           p + 4);
+        params.emplace_back(rows.actions[k].id);
+        params.emplace_back(static_cast<std::int64_t>(k + 1));
+        params.emplace_back(rows.actions[k].type);
+        params.emplace_back(rows.actions[k].body_json);
+      }
+      BOOST_OUTCOME_TRYV(conn.run(sql, "writing the actions to the outbox", params, Effect::write));
+    }
+    BOOST_OUTCOME_TRYV(tx.commit());
+    Committed out{static_cast<std::uint64_t>(seq), {}, false};
+    out.action_ids.reserve(rows.actions.size());
+    for (auto& a : rows.actions) out.action_ids.push_back(std::move(a.id));
+    return out;
+  });
+}
+
+result<std::vector<ClaimedAction>> PgStore::claim_actions(Instant now_utc, std::size_t max_count,
+                                                          const ClaimerId& claimer, Duration lease) {
+  auto& conn = impl_->conn;
+  return guarded(conn.label(), "claim_actions", [&]() -> result<std::vector<ClaimedAction>> {
+    BOOST_OUTCOME_TRYV(detail::store::check_claim(now_utc, max_count, lease));
+    const auto until = now_utc + lease;
+    const auto limit = static_cast<std::int64_t>(std::min<std::uint64_t>(max_count, INT64_MAX));
+    BOOST_OUTCOME_TRY(auto lock, take(*impl_));
+    // Rows another claimer is taking at this moment are skipped, not waited for.
+    BOOST_OUTCOME_TRY(
+        auto rows,
+        conn.run("UPDATE outbox o SET state = 'claimed', claimed_by = $1, lease_until_us = $2 "
+                 "FROM (SELECT pos FROM outbox "
+                 "      WHERE state = 'pending' OR (state = 'claimed' AND lease_until_us <= $3) "
+                 "      ORDER BY pos LIMIT $4 FOR UPDATE SKIP LOCKED) due "
+                 "WHERE o.pos = due.pos RETURNING o.pos, o.id, o.case_id, o.seq, o.n, o.type, o.body_json",
+                 "claiming the undelivered actions",
+                 {claimer.str(), detail::store::to_us(until), detail::store::to_us(now_utc), limit}, Effect::write));
+    std::vector<std::pair<std::int64_t, ClaimedAction>> claimed;
+    claimed.reserve(static_cast<std::size_t>(rows.size()));
+    for (int r = 0; r < rows.size(); ++r) {
+      BOOST_OUTCOME_TRY(auto pos, rows.int64(r, 0, conn.label(), "outbox.pos"));
+      BOOST_OUTCOME_TRY(auto seq, rows.int64(r, 3, conn.label(), "outbox.seq"));
+      BOOST_OUTCOME_TRY(auto n, rows.int64(r, 4, conn.label(), "outbox.n"));
+      BOOST_OUTCOME_TRY(auto a, detail::store::decode_action(rows.text(r, 1), rows.text(r, 2), seq, n, rows.text(r, 5),
+                                                             rows.text(r, 6), conn.label()));
+      a.lease_until_utc = until;
+      claimed.emplace_back(pos, std::move(a));
+    }
+    // RETURNING keeps no order.
+    std::sort(claimed.begin(), claimed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<ClaimedAction> out;
+    out.reserve(claimed.size());
+    for (auto& c : claimed) out.push_back(std::move(c.second));
+    return out;
+  });
+}
+
+result<bool> PgStore::acknowledge(std::string_view action_id) {
+  auto& conn = impl_->conn;
+  return guarded(conn.label(), "acknowledge", [&]() -> result<bool> {
+    if (action_id.empty()) return fail(errc::invalid_argument, "action_id: empty");
+    BOOST_OUTCOME_TRY(auto lock, take(*impl_));
+    BOOST_OUTCOME_TRY(auto rows, conn.run("UPDATE outbox SET state = 'done', lease_until_us = NULL "
+                                          "WHERE id = $1 AND state <> 'done'",
+                                          "acknowledging the action", {action_id}, Effect::write));
     return rows.changed() > 0;
   });
 }

@@ -47,6 +47,29 @@ constexpr const char* kMigrations[] = {
     "CREATE INDEX follow_ups_pending ON follow_ups (due_at_us, id) WHERE state = 'pending';"
     "CREATE INDEX follow_ups_claimed ON follow_ups (lease_until_us) WHERE state = 'claimed';"
     "INSERT INTO meta (key, value) VALUES ('application', 'redress'), ('schema_version', '1');",
+    // 1 -> 2: the outbox (every action of a committed step, until
+    // acknowledged, in commit order) and the host's event ids, for
+    // idempotent commits.
+    "CREATE TABLE outbox ("
+    "  pos bigserial PRIMARY KEY,"
+    "  id text COLLATE \"C\" NOT NULL UNIQUE,"
+    "  case_id text COLLATE \"C\" NOT NULL,"
+    "  seq bigint NOT NULL CHECK (seq >= 1),"
+    "  n bigint NOT NULL CHECK (n >= 1),"
+    "  type text NOT NULL,"
+    "  body_json text NOT NULL,"
+    "  state text NOT NULL CHECK (state IN ('pending', 'claimed', 'done')),"
+    "  claimed_by text,"
+    "  lease_until_us bigint);"
+    "CREATE INDEX outbox_event ON outbox (case_id, seq);"
+    "CREATE INDEX outbox_pending ON outbox (pos) WHERE state = 'pending';"
+    "CREATE INDEX outbox_claimed ON outbox (lease_until_us) WHERE state = 'claimed';"
+    "CREATE TABLE event_ids ("
+    "  case_id text COLLATE \"C\" NOT NULL,"
+    "  event_id text NOT NULL,"
+    "  seq bigint NOT NULL CHECK (seq >= 1),"
+    "  PRIMARY KEY (case_id, event_id));"
+    "UPDATE meta SET value = '2' WHERE key = 'schema_version';",
 };
 static_assert(std::size(kMigrations) == PgStore::kSchemaVersion);
 

@@ -40,6 +40,18 @@ const char* sql_text(Sql sql) noexcept {
     case Sql::follow_up_complete:
       return "UPDATE follow_ups SET state = 'done', lease_until_us = NULL "
              "WHERE id = ? AND state = 'claimed' AND claimed_by = ?";
+    case Sql::event_id_get: return "SELECT seq FROM event_ids WHERE case_id = ? AND event_id = ?";
+    case Sql::event_id_insert: return "INSERT INTO event_ids (case_id, event_id, seq) VALUES (?, ?, ?)";
+    case Sql::outbox_count: return "SELECT count(*) FROM outbox WHERE case_id = ? AND seq = ?";
+    case Sql::outbox_insert:
+      return "INSERT INTO outbox (id, case_id, seq, n, type, body_json, state) VALUES (?, ?, ?, ?, ?, ?, 'pending')";
+    case Sql::outbox_due:
+      return "SELECT rowid, id, case_id, seq, n, type, body_json FROM outbox "
+             "WHERE state = 'pending' OR (state = 'claimed' AND lease_until_us <= ?1) ORDER BY rowid LIMIT ?2";
+    case Sql::outbox_claim:
+      return "UPDATE outbox SET state = 'claimed', claimed_by = ?, lease_until_us = ? WHERE rowid = ?";
+    case Sql::outbox_ack:
+      return "UPDATE outbox SET state = 'done', lease_until_us = NULL WHERE id = ? AND state <> 'done'";
     case Sql::count_: break;
   }
   return "";

@@ -44,6 +44,13 @@ enum class Sql : std::size_t {
   follow_ups_due,
   follow_up_claim,
   follow_up_complete,
+  event_id_get,
+  event_id_insert,
+  outbox_count,
+  outbox_insert,
+  outbox_due,
+  outbox_claim,
+  outbox_ack,
   count_,
 };
 

@@ -54,6 +54,28 @@ constexpr const char* kMigrations[] = {
     "ALTER TABLE cases ADD COLUMN currency TEXT;"
     "ALTER TABLE cases ADD COLUMN opened_at_us INTEGER;"
     "UPDATE meta SET value = 3 WHERE key = 'schema_version';",
+    // 3 -> 4: the outbox (every action of a committed step, until
+    // acknowledged) and the host's event ids, for idempotent commits.
+    "CREATE TABLE outbox ("
+    "  id TEXT NOT NULL UNIQUE,"
+    "  case_id TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL CHECK (seq >= 1),"
+    "  n INTEGER NOT NULL CHECK (n >= 1),"
+    "  type TEXT NOT NULL,"
+    "  body_json TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('pending', 'claimed', 'done')),"
+    "  claimed_by TEXT,"
+    "  lease_until_us INTEGER"
+    ") STRICT;"
+    "CREATE INDEX outbox_event ON outbox (case_id, seq);"
+    "CREATE INDEX outbox_undelivered ON outbox (state, lease_until_us) WHERE state <> 'done';"
+    "CREATE TABLE event_ids ("
+    "  case_id TEXT NOT NULL,"
+    "  event_id TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL CHECK (seq >= 1),"
+    "  PRIMARY KEY (case_id, event_id)"
+    ") STRICT, WITHOUT ROWID;"
+    "UPDATE meta SET value = 4 WHERE key = 'schema_version';",
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
 static_assert(SqliteStore::kApplicationId == 1380209235);

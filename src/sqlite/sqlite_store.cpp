@@ -72,6 +72,23 @@ result<std::optional<CaseHeader>> read_header(Db& db, const CaseId& case_id) {
   return std::optional<CaseHeader>(std::move(header));
 }
 
+// Persists a follow-up inside the caller's transaction, as persist() does.
+result<void> persist_in(Db& db, const CaseId& case_id, const FollowUp& follow_up, std::string_view kind) {
+  const auto due_us = to_us(follow_up.due_at_utc);
+  {
+    BOOST_OUTCOME_TRY(auto q, db.query(Sql::follow_up_get));
+    q.bind(follow_up.id.str());
+    BOOST_OUTCOME_TRY(bool row, q.step("looking the follow-up up"));
+    if (row) {
+      if (q.text(0) == case_id.str() && q.text(1) == kind && q.int64(2) == due_us) return success();
+      return id_taken(follow_up, q.text(0), q.text(1), q.int64(2), db.label());
+    }
+  }
+  BOOST_OUTCOME_TRY(auto q, db.query(Sql::follow_up_insert));
+  q.bind(follow_up.id.str()).bind(case_id.str()).bind(kind).bind(due_us);
+  return q.run("storing the follow-up");
+}
+
 // A follow-up row's columns (id, case_id, kind, due_at_us), decoded.
 result<ClaimedFollowUp> decode_follow_up(const Query& q, std::string_view label) {
   return detail::store::decode_follow_up(q.text(0), q.text(1), q.text(2), q.int64(3), label);
@@ -229,23 +246,9 @@ result<void> SqliteStore::persist(const CaseId& case_id, const FollowUp& follow_
   auto& db = impl_->db;
   return guarded(db.label(), "persist", [&]() -> result<void> {
     BOOST_OUTCOME_TRY(auto kind, check_follow_up(follow_up));
-    const auto due_us = to_us(follow_up.due_at_utc);
     std::lock_guard lock(impl_->mutex);
     BOOST_OUTCOME_TRY(auto tx, Transaction::begin(db, Transaction::Mode::write));
-    {
-      BOOST_OUTCOME_TRY(auto q, db.query(Sql::follow_up_get));
-      q.bind(follow_up.id.str());
-      BOOST_OUTCOME_TRY(bool row, q.step("looking the follow-up up"));
-      if (row) {
-        if (q.text(0) == case_id.str() && q.text(1) == kind && q.int64(2) == due_us) return success();
-        return id_taken(follow_up, q.text(0), q.text(1), q.int64(2), db.label());
-      }
-    }
-    {
-      BOOST_OUTCOME_TRY(auto q, db.query(Sql::follow_up_insert));
-      q.bind(follow_up.id.str()).bind(case_id.str()).bind(kind).bind(due_us);
-      BOOST_OUTCOME_TRYV(q.run("storing the follow-up"));
-    }
+    BOOST_OUTCOME_TRYV(persist_in(db, case_id, follow_up, kind));
     return tx.commit();
   });
 }
@@ -304,6 +307,173 @@ result<bool> SqliteStore::complete(const FollowUpId& id, const ClaimerId& claime
     BOOST_OUTCOME_TRY(auto q, db.query(Sql::follow_up_complete));
     q.bind(id.str()).bind(claimer.str());
     BOOST_OUTCOME_TRYV(q.run("completing the follow-up"));
+    return sqlite3_changes(db.handle()) > 0;
+  });
+}
+
+namespace {
+
+// The number of outbox actions event `seq` of the case has.
+result<std::int64_t> count_actions(Db& db, const CaseId& case_id, std::int64_t seq) {
+  BOOST_OUTCOME_TRY(auto q, db.query(Sql::outbox_count));
+  q.bind(case_id.str()).bind(seq);
+  BOOST_OUTCOME_TRY(bool row, q.step("counting the event's actions"));
+  return row ? q.int64(0) : 0;
+}
+
+// The stored outcome of the case's event `event_id`, if it holds one.
+result<std::optional<Committed>> lookup_event_id(Db& db, const CaseId& case_id, std::string_view event_id) {
+  std::int64_t stored_seq = 0;
+  {
+    BOOST_OUTCOME_TRY(auto q, db.query(Sql::event_id_get));
+    q.bind(case_id.str()).bind(event_id);
+    BOOST_OUTCOME_TRY(bool row, q.step("looking the event id up"));
+    if (!row) return std::optional<Committed>();
+    stored_seq = q.int64(0);
+  }
+  BOOST_OUTCOME_TRY(auto count, count_actions(db, case_id, stored_seq));
+  return std::optional<Committed>(stored_outcome(case_id, stored_seq, count));
+}
+
+}  // namespace
+
+result<std::optional<Committed>> SqliteStore::committed(const CaseId& case_id, std::string_view event_id) const {
+  auto& db = impl_->db;
+  return guarded(db.label(), "committed", [&]() -> result<std::optional<Committed>> {
+    BOOST_OUTCOME_TRYV(check_event_id(event_id));
+    std::lock_guard lock(impl_->mutex);
+    BOOST_OUTCOME_TRY(auto tx, Transaction::begin(db, Transaction::Mode::read));
+    BOOST_OUTCOME_TRY(auto known, lookup_event_id(db, case_id, event_id));
+    BOOST_OUTCOME_TRYV(tx.commit());
+    return known;
+  });
+}
+
+result<Committed> SqliteStore::commit(const CaseHeader& header, const Event& event, const Step& step,
+                                      std::uint64_t expected_last_seq, std::optional<std::string_view> event_id) {
+  auto& db = impl_->db;
+  const CaseId& case_id = header.id;
+  return guarded(db.label(), "commit", [&]() -> result<Committed> {
+    BOOST_OUTCOME_TRY(auto rows, to_step_rows(header, event, step, expected_last_seq, event_id));
+    const auto seq = static_cast<std::int64_t>(expected_last_seq + 1);
+
+    std::lock_guard lock(impl_->mutex);
+    BOOST_OUTCOME_TRY(auto tx, Transaction::begin(db, Transaction::Mode::write));
+    if (event_id) {
+      BOOST_OUTCOME_TRY(auto known, lookup_event_id(db, case_id, *event_id));
+      if (known) return std::move(*known);
+    }
+    BOOST_OUTCOME_TRY(auto last, read_last_seq(db, case_id));
+    if (last > 0) {
+      BOOST_OUTCOME_TRY(auto stored, read_header(db, case_id));
+      if (stored && *stored != header) return header_conflict(*stored, header);
+    }
+    if (static_cast<std::uint64_t>(last) != expected_last_seq) {
+      if (last == seq && !event_id) {
+        const std::vector<Row> one{rows.event};
+        BOOST_OUTCOME_TRY(bool retry, is_retry(db, case_id, expected_last_seq, one));
+        if (retry) {
+          BOOST_OUTCOME_TRY(auto count, count_actions(db, case_id, seq));
+          return stored_outcome(case_id, seq, count);
+        }
+      }
+      return stale(case_id, expected_last_seq, last);
+    }
+    {
+      BOOST_OUTCOME_TRY(auto insert, db.query(Sql::event_insert));
+      insert.bind(case_id.str()).bind(seq).bind(rows.event.at_us).bind(rows.event.type).bind(rows.event.body_json);
+      BOOST_OUTCOME_TRYV(insert.run("storing the event"));
+    }
+    {
+      BOOST_OUTCOME_TRY(auto upsert, db.query(Sql::case_upsert));
+      upsert.bind(case_id.str())
+          .bind(std::int64_t{rows.state_after == CaseState::open ? 1 : 0})
+          .bind(seq)
+          .bind(rows.event.at_us)
+          .bind(header.customer.str())
+          .bind(header.currency.code())
+          .bind(to_us(header.opened_at_utc));
+      BOOST_OUTCOME_TRYV(upsert.run("recording the case's last sequence number"));
+    }
+    if (event_id) {
+      BOOST_OUTCOME_TRY(auto q, db.query(Sql::event_id_insert));
+      q.bind(case_id.str()).bind(*event_id).bind(seq);
+      BOOST_OUTCOME_TRYV(q.run("recording the event id"));
+    }
+    for (const auto& [follow_up, kind] : rows.scheduled) {
+      BOOST_OUTCOME_TRYV(persist_in(db, case_id, follow_up, kind));
+    }
+    if (!rows.cancelled.empty()) {
+      BOOST_OUTCOME_TRY(auto q, db.query(Sql::follow_up_cancel));
+      for (const auto& id : rows.cancelled) {
+        q.bind(id.str());
+        BOOST_OUTCOME_TRYV(q.run("cancelling a follow-up"));
+        q.reset();
+      }
+    }
+    Committed out{static_cast<std::uint64_t>(seq), {}, false};
+    if (!rows.actions.empty()) {
+      BOOST_OUTCOME_TRY(auto q, db.query(Sql::outbox_insert));
+      std::int64_t n = 0;
+      for (const auto& a : rows.actions) {
+        q.bind(a.id).bind(case_id.str()).bind(seq).bind(++n).bind(a.type).bind(a.body_json);
+        BOOST_OUTCOME_TRYV(q.run("writing an action to the outbox"));
+        q.reset();
+      }
+    }
+    BOOST_OUTCOME_TRYV(tx.commit());
+    out.action_ids.reserve(rows.actions.size());
+    for (auto& a : rows.actions) out.action_ids.push_back(std::move(a.id));
+    return out;
+  });
+}
+
+result<std::vector<ClaimedAction>> SqliteStore::claim_actions(Instant now_utc, std::size_t max_count,
+                                                              const ClaimerId& claimer, Duration lease) {
+  auto& db = impl_->db;
+  return guarded(db.label(), "claim_actions", [&]() -> result<std::vector<ClaimedAction>> {
+    BOOST_OUTCOME_TRYV(check_claim(now_utc, max_count, lease));
+    const auto until = now_utc + lease;
+    const auto limit = static_cast<std::int64_t>(std::min<std::uint64_t>(max_count, INT64_MAX));
+
+    std::lock_guard lock(impl_->mutex);
+    BOOST_OUTCOME_TRY(auto tx, Transaction::begin(db, Transaction::Mode::write));
+    std::vector<ClaimedAction> out;
+    std::vector<std::int64_t> rowids;
+    {
+      BOOST_OUTCOME_TRY(auto q, db.query(Sql::outbox_due));
+      q.bind(to_us(now_utc)).bind(limit);
+      for (;;) {
+        BOOST_OUTCOME_TRY(bool row, q.step("finding the undelivered actions"));
+        if (!row) break;
+        BOOST_OUTCOME_TRY(auto a,
+                          decode_action(q.text(1), q.text(2), q.int64(3), q.int64(4), q.text(5), q.text(6), db.label()));
+        a.lease_until_utc = until;
+        rowids.push_back(q.int64(0));
+        out.push_back(std::move(a));
+      }
+    }
+    {
+      BOOST_OUTCOME_TRY(auto q, db.query(Sql::outbox_claim));
+      for (const auto rowid : rowids) {
+        q.bind(claimer.str()).bind(to_us(until)).bind(rowid);
+        BOOST_OUTCOME_TRYV(q.run("claiming an action"));
+        q.reset();
+      }
+    }
+    BOOST_OUTCOME_TRYV(tx.commit());
+    return out;
+  });
+}
+
+result<bool> SqliteStore::acknowledge(std::string_view action_id) {
+  auto& db = impl_->db;
+  return guarded(db.label(), "acknowledge", [&]() -> result<bool> {
+    if (action_id.empty()) return fail(errc::invalid_argument, "action_id: empty");
+    std::lock_guard lock(impl_->mutex);
+    BOOST_OUTCOME_TRY(auto q, db.query(Sql::outbox_ack));
+    q.bind(action_id);
+    BOOST_OUTCOME_TRYV(q.run("acknowledging the action"));
     return sqlite3_changes(db.handle()) > 0;
   });
 }

@@ -16,11 +16,14 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <redress/engine.hpp>
 #include <redress/journal.hpp>
 #include <redress/store.hpp>
 
@@ -281,6 +284,101 @@ inline result<ClaimedFollowUp> decode_follow_up(std::string_view id_text, std::s
   if (!kind) return corrupt(label, fmt::format("follow_ups[{}].kind", id.value().str()));
   BOOST_OUTCOME_TRY(auto due, from_us(due_us, label, fmt::format("follow_ups[{}].due_at_us", id.value().str())));
   return ClaimedFollowUp{std::move(case_id).value(), FollowUp{std::move(id).value(), kind.value(), due}, Instant()};
+}
+
+// One action of a committed step, ready for the outbox.
+struct ActionRow {
+  std::string id;
+  std::string_view type;
+  std::string body_json;
+};
+
+// Everything StepStore::commit writes for one step, checked and encoded.
+struct StepRows {
+  Row event;
+  CaseState state_after = CaseState::open;
+  std::vector<ActionRow> actions;
+  std::vector<std::pair<FollowUp, std::string_view>> scheduled;  // with its kind's name
+  std::vector<FollowUpId> cancelled;
+};
+
+// The longest host event id a store keeps, in bytes.
+inline constexpr std::size_t kMaxEventIdBytes = 256;
+
+// Checks a host's event id.
+inline result<void> check_event_id(std::string_view event_id) {
+  if (event_id.empty() || event_id.size() > kMaxEventIdBytes) {
+    return fail(errc::invalid_argument,
+                fmt::format("event_id: {} bytes; give 1 to {}", event_id.size(), kMaxEventIdBytes));
+  }
+  if (const auto bad = invalid_utf8_at(event_id)) {
+    return fail(errc::invalid_argument, fmt::format("event_id: not UTF-8 (byte {})", *bad));
+  }
+  return boost::outcome_v2::success();
+}
+
+// Checks the arguments of StepStore::commit and encodes what it writes.
+inline result<StepRows> to_step_rows(const CaseHeader& header, const Event& event, const Step& step,
+                                     std::uint64_t expected_last_seq, std::optional<std::string_view> event_id) {
+  if (header.opened_at_utc.is_special()) {
+    return fail(errc::invalid_argument, "header.opened_at_utc: not a time (a special value)");
+  }
+  if (CaseHeader::of(step.next) != header) {
+    return fail(errc::invalid_argument,
+                fmt::format("step.next: case \"{}\" (customer \"{}\"), not the case of the header, \"{}\" "
+                            "(customer \"{}\"); commit the step apply() returned for this case",
+                            step.next.id().str(), step.next.customer().str(), header.id.str(), header.customer.str()));
+  }
+  if (event_id) {
+    BOOST_OUTCOME_TRYV(check_event_id(*event_id));
+  }
+  constexpr auto kMaxSeq = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  if (expected_last_seq >= kMaxSeq) {
+    return fail(errc::invalid_argument,
+                fmt::format("expected_last_seq: {} leaves no room for another event", expected_last_seq));
+  }
+  BOOST_OUTCOME_TRY(auto row, to_row(header.id, event, 0));
+  StepRows out{std::move(row), state_of(step.next), {}, {}, {}};
+  const auto seq = expected_last_seq + 1;
+  out.actions.reserve(step.actions.size());
+  for (std::size_t i = 0; i < step.actions.size(); ++i) {
+    const auto& action = step.actions[i];
+    if (const auto* s = std::get_if<actions::ScheduleFollowUp>(&action)) {
+      auto kind = check_follow_up(s->follow_up);
+      if (!kind) {
+        return fail(errc::invalid_argument, fmt::format("step.actions[{}].{}", i, last_error_detail()));
+      }
+      out.scheduled.emplace_back(s->follow_up, kind.value());
+    } else if (const auto* c = std::get_if<actions::CancelFollowUp>(&action)) {
+      out.cancelled.push_back(c->follow_up);
+    }
+    out.actions.push_back(
+        ActionRow{action_id(header.id, seq, i + 1), action_type(action), boost::json::serialize(to_json(action))});
+  }
+  return out;
+}
+
+// The outcome of an event already stored as `seq` with `count` actions.
+inline Committed stored_outcome(const CaseId& case_id, std::int64_t seq, std::int64_t count) {
+  Committed out{static_cast<std::uint64_t>(seq), {}, true};
+  for (std::int64_t n = 1; n <= count; ++n) {
+    out.action_ids.push_back(action_id(case_id, out.seq, static_cast<std::size_t>(n)));
+  }
+  return out;
+}
+
+// A stored outbox row (its id, case_id, seq, n, type and body_json), decoded.
+inline result<ClaimedAction> decode_action(std::string_view id, std::string_view case_text, std::int64_t seq,
+                                           std::int64_t n, std::string_view type, std::string_view body_json,
+                                           std::string_view label) {
+  auto case_id = CaseId::make(case_text);
+  if (!case_id) return corrupt(label, fmt::format("outbox[{}].case_id", id));
+  if (seq < 1 || n < 1 || n > std::numeric_limits<std::uint32_t>::max()) {
+    return fail(store_errc::corrupt_store, fmt::format("{}: outbox[{}]: seq {} and n {} are not positive", label, id,
+                                                       seq, n));
+  }
+  return ClaimedAction{std::string(id),   std::move(case_id).value(), static_cast<std::uint64_t>(seq),
+                       static_cast<std::uint32_t>(n), std::string(type), std::string(body_json), Instant()};
 }
 
 }  // namespace detail::store

@@ -118,10 +118,60 @@ TEST(a_postgres_store_that_cannot_be_reached_or_was_not_built_fails_cleanly) {
   CHECK(redress_store_open_postgres(NULL, "host=x") == REDRESS_EINVALID_ARGUMENT || rc == REDRESS_ENOTSUPPORTED);
 }
 
+TEST(a_committed_step_puts_its_actions_in_the_outbox_once_per_event_id) {
+  static const char event[] =
+      "{\"at\": \"2025-01-24T15:00:00+08:00\", \"type\": \"contact_received\", \"channel\": \"phone\","
+      "  \"text\": \"The TV has no picture\"}";
+  redress_store *store = fresh_store("c_store_commit.db");
+  redress_policy *policy = test_policy();
+  redress_case *c = NULL;
+  redress_buf out = REDRESS_BUF_INIT, claimed = REDRESS_BUF_INIT, again = REDRESS_BUF_INIT;
+  int acked = -1;
+  uint64_t seq = 0;
+  const char *now = "2025-01-24T07:00:00Z";
+  CHECK(redress_case_open(&c, "C-9", "U-9", "CNY", "2025-01-24T15:00:00+08:00") == 0);
+  CHECK(redress_store_commit(&out, store, c, policy, event, strlen(event), now, 0, "msg-1") == 0);
+  CHECK(CONTAINS(out.ptr, "\"seq\":1"));
+  CHECK(CONTAINS(out.ptr, "\"C-9#1.1\""));
+  CHECK(CONTAINS(out.ptr, "\"replayed\":false"));
+  CHECK(CONTAINS(out.ptr, "\"step\":{\"actions\""));
+  CHECK(redress_store_last_seq(&seq, store, "C-9") == 0);
+  CHECK(seq == 1);
+  /* The same message again: the stored outcome, nothing stored twice. */
+  CHECK(redress_store_commit(&again, store, c, policy, event, strlen(event), now, 0, "msg-1") == 0);
+  CHECK(CONTAINS(again.ptr, "\"replayed\":true"));
+  CHECK(CONTAINS(again.ptr, "\"C-9#1.1\""));
+  CHECK(redress_store_last_seq(&seq, store, "C-9") == 0);
+  CHECK(seq == 1);
+  /* A new message from a stale sequence number: a conflict. */
+  CHECK(redress_store_commit(&again, store, c, policy, event, strlen(event), now, 0, "msg-2") ==
+        REDRESS_ESTORE_CONFLICT);
+  CHECK(CONTAINS(redress_error_last(), "expected_last_seq"));
+  /* Claimed, acknowledged once; what is not acknowledged comes back after the lease. */
+  CHECK(redress_store_claim_actions(&claimed, store, now, 1, "worker-1", 60) == 0);
+  CHECK(CONTAINS(claimed.ptr, "\"id\":\"C-9#1.1\""));
+  CHECK(CONTAINS(claimed.ptr, "\"action\":{"));
+  CHECK(redress_store_acknowledge(&acked, store, "C-9#1.1") == 0);
+  CHECK(acked == 1);
+  CHECK(redress_store_acknowledge(&acked, store, "C-9#1.1") == 0);
+  CHECK(acked == 0);
+  CHECK(redress_store_claim_actions(&claimed, store, "2025-01-24T07:10:00Z", 100, "worker-2", 60) == 0);
+  CHECK(!CONTAINS(claimed.ptr, "\"C-9#1.1\""));
+  CHECK(redress_store_claim_actions(&claimed, store, now, 0, "worker-1", 60) == REDRESS_EINVALID_ARGUMENT);
+  CHECK(CONTAINS(redress_error_last(), "max_count"));
+  redress_buf_dispose(&out);
+  redress_buf_dispose(&again);
+  redress_buf_dispose(&claimed);
+  redress_case_free(c);
+  redress_policy_free(policy);
+  redress_store_free(store);
+}
+
 int main(void) {
   RUN(a_journal_appended_is_read_back_and_restores_the_case);
   RUN(a_stale_expected_sequence_fails_with_store_conflict);
   RUN(a_follow_up_persisted_is_claimed_once_and_completed);
+  RUN(a_committed_step_puts_its_actions_in_the_outbox_once_per_event_id);
   RUN(a_file_that_is_not_a_store_fails_with_corrupt_store);
   RUN(a_postgres_store_that_cannot_be_reached_or_was_not_built_fails_cleanly);
   return finish();

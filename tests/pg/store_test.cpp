@@ -122,7 +122,7 @@ TEST_SUITE("pg_store databases") {
     CHECK(raw.scalar("SELECT value FROM meta WHERE key = 'application'") == "redress");
     CHECK(raw.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == std::to_string(PgStore::kSchemaVersion));
     CHECK(raw.column("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1") ==
-          std::vector<std::string>{"cases", "events", "follow_ups", "meta"});
+          std::vector<std::string>{"cases", "event_ids", "events", "follow_ups", "meta", "outbox"});
     CHECK(store.name().find(schema.name()) != std::string::npos);
   }
 
@@ -170,6 +170,28 @@ TEST_SUITE("pg_store databases") {
       schema.raw().exec("DELETE FROM meta WHERE key = 'schema_version'");
       check_refused(schema, store_errc::corrupt_store, "meta.schema_version: missing");
     }
+  }
+
+  TEST_CASE("a version 1 store is migrated on open: its journals stay and steps commit with their outbox") {
+    Schema schema;
+    const auto id = cid();
+    { REQUIRE(open_store(schema.conninfo()).append(hdr(id), batch(id, 1, 2), 0, CaseState::open)); }
+    // Version 1 is the first migration, which never changes: the current
+    // schema without what version 2 added.
+    schema.raw().exec("DROP TABLE outbox; DROP TABLE event_ids; "
+                      "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+    auto store = open_store(schema.conninfo());
+    CHECK(schema.raw().scalar("SELECT value FROM meta WHERE key = 'schema_version'") ==
+          std::to_string(PgStore::kSchemaVersion));
+    CHECK(store.events(id).value() == batch(id, 1, 2));
+    const Step step{Case::open(id, hdr(id).customer, Currency::CNY, hdr(id).opened_at_utc).value(),
+                    {actions::Reply{"We are on it."}},
+                    {},
+                    {}};
+    auto done = store.commit(hdr(id), nth_event(id, 3), step, 2, "msg-3");
+    REQUIRE_MESSAGE(done, why());
+    CHECK(done.value() == Committed{3, {"C-1#3.1"}, false});
+    CHECK(store.check_integrity());
   }
 
   // The damaged rows both stores report are in the store contract.

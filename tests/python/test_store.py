@@ -48,6 +48,28 @@ class StoreTest(unittest.TestCase):
         self.assertTrue(self.store.complete_follow_up("C-7#1", "w1"))
         self.assertFalse(self.store.cancel_follow_up("C-7#1"))
 
+    def test_a_committed_step_is_delivered_from_the_outbox_at_least_once(self):
+        with redress.Case.open("C-7", "U-7", "CNY", "2025-01-24T15:00:00+08:00") as case:
+            done = self.store.commit(case, CONTACT, self.policy, 0, event_id="msg-1")
+            self.assertEqual(done["seq"], 1)
+            self.assertFalse(done["replayed"])
+            ids = done["action_ids"]
+            self.assertEqual(ids[0], "C-7#1.1")
+            self.assertEqual(len(ids), len(done["step"]["actions"]))
+            again = self.store.commit(case, CONTACT, self.policy, 0, event_id="msg-1")
+            self.assertTrue(again["replayed"])
+            self.assertEqual(again["action_ids"], ids)
+            self.assertEqual(self.store.last_seq("C-7"), 1)
+        first = self.store.claim_actions("2025-01-24T07:00:00Z", 100, "w1", 60)
+        self.assertEqual([a["id"] for a in first], ids)
+        self.assertEqual(first[0]["action"], done["step"]["actions"][0])
+        self.assertTrue(self.store.acknowledge(ids[0]))
+        self.assertFalse(self.store.acknowledge(ids[0]))
+        # w1 died holding the rest: after its lease they come back, the acknowledged one never.
+        self.assertEqual(self.store.claim_actions("2025-01-24T07:00:30Z", 100, "w2", 60), [])
+        again = self.store.claim_actions("2025-01-24T07:01:00Z", 100, "w2", 60)
+        self.assertEqual([a["id"] for a in again], ids[1:])
+
     def test_a_file_that_is_not_a_store_raises_corrupt_store(self):
         path = os.path.join(self.dir.name, "notes.txt")
         with open(path, "w") as f:

@@ -171,6 +171,39 @@ TEST_SUITE("sqlite_store files") {
     CHECK(store.header(cid("C-2")).value() == hdr(cid("C-2")));
   }
 
+  TEST_CASE("a version 3 store is migrated on open: its journals stay and steps commit with their outbox") {
+    TempDir dir;
+    const auto path = dir.file("cases.db");
+    const auto id = cid();
+    {
+      auto store = open_store(path);
+      REQUIRE(store.append(hdr(id), batch(id, 1, 2), 0, CaseState::open));
+    }
+    // Version 3 is versions 1 to 3 of the migrations, which never change:
+    // the current file without what version 4 added.
+    raw_exec(path,
+             "DROP TABLE outbox; DROP TABLE event_ids; UPDATE meta SET value = 3 WHERE key = 'schema_version';");
+    auto store = open_store(path);
+    CHECK(store.events(id).value() == batch(id, 1, 2));
+    CHECK(store.header(id).value() == hdr(id));
+    const Step step{Case::open(id, hdr(id).customer, Currency::CNY, hdr(id).opened_at_utc).value(),
+                    {actions::Reply{"We are on it."}},
+                    {},
+                    {}};
+    auto done = store.commit(hdr(id), nth_event(id, 3), step, 2, "msg-3");
+    REQUIRE_MESSAGE(done, why());
+    CHECK(done.value() == Committed{3, {"C-1#3.1"}, false});
+    CHECK(store.check_integrity());
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* s = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &s, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+    CHECK(sqlite3_column_int64(s, 0) == SqliteStore::kSchemaVersion);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+  }
+
   TEST_CASE("opening names the bad argument or the file that cannot be opened") {
     TempDir dir;
     SUBCASE("an empty path") {

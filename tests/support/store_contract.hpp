@@ -19,6 +19,7 @@
 #ifndef REDRESS_TESTS_SUPPORT_STORE_CONTRACT_HPP
 #define REDRESS_TESTS_SUPPORT_STORE_CONTRACT_HPP
 
+#include <algorithm>
 #include <concepts>
 #include <cstdint>
 #include <optional>
@@ -28,7 +29,9 @@
 #include <vector>
 
 #include <boost/json.hpp>
+#include <fmt/format.h>
 
+#include <redress/journal.hpp>
 #include <redress/store.hpp>
 
 #include "support/engine_fixture.hpp"
@@ -441,6 +444,215 @@ const auto lease = boost::posix_time::minutes(5);
     CHECK(store.claim_due(t0, 10, claimer("w1"), lease).value() == std::vector<ClaimedFollowUp>{{cid(), f, t0 + lease}});
   }
 
+  // The first step of case C-1: a phone contact, applied under the
+  // reference policy (it schedules follow-ups).
+  struct FirstStep {
+    Case before = new_case();
+    Event event{before.id(), t0, std::nullopt,
+                ev::ContactReceived{Channel::phone, std::nullopt, "the coupon expired and nobody called back"}};
+    Step step;
+    FirstStep() : step(apply(before, event, reference_policy(), t0).value()) {}
+    CaseHeader header() const { return CaseHeader::of(before); }
+  };
+
+  // The follow-ups a step schedules.
+  inline std::vector<FollowUp> scheduled(const Step& step) {
+    std::vector<FollowUp> out;
+    for (const auto& a : step.actions) {
+      if (const auto* s = std::get_if<actions::ScheduleFollowUp>(&a)) out.push_back(s->follow_up);
+    }
+    return out;
+  }
+
+  TEST_CASE_TEMPLATE_DEFINE("a committed step stores its event, its follow-ups and every action in the outbox", T,
+                            store_commit) {
+    T fx;
+    auto& store = fx.store;
+    const FirstStep first;
+    REQUIRE_FALSE(first.step.actions.empty());
+    REQUIRE_FALSE(scheduled(first.step).empty());
+    auto done = store.commit(first.header(), first.event, first.step, 0);
+    REQUIRE_MESSAGE(done, why());
+    CHECK(done.value().seq == 1);
+    CHECK_FALSE(done.value().replayed);
+    REQUIRE(done.value().action_ids.size() == first.step.actions.size());
+    CHECK(done.value().action_ids[0] == "C-1#1.1");
+    CHECK(done.value().action_ids.back() == fmt::format("C-1#1.{}", first.step.actions.size()));
+
+    CHECK(store.events(cid()).value() == std::vector<Event>{first.event});
+    CHECK(store.open_cases().value() == std::vector<CaseId>{cid()});
+    auto restored = restore(store, cid(), reference_policy());
+    REQUIRE_MESSAGE(restored, why());
+    CHECK(*restored.value() == first.step.next);
+
+    // Its follow-ups are kept, as persist() keeps them.
+    const auto later = instant("2030-01-01T00:00:00Z");
+    auto due = store.claim_due(later, 100, claimer("w1"), lease).value();
+    std::vector<FollowUp> kept;
+    for (const auto& c : due) kept.push_back(c.follow_up);
+    auto expected = scheduled(first.step);
+    std::sort(expected.begin(), expected.end(), [](const FollowUp& a, const FollowUp& b) {
+      return a.due_at_utc != b.due_at_utc ? a.due_at_utc < b.due_at_utc : a.id.str() < b.id.str();
+    });
+    CHECK(kept == expected);
+
+    // And every action waits in the outbox, in order, as its JSON form.
+    store = fx.open_again();
+    auto claimed = store.claim_actions(t0, 100, claimer("w1"), lease);
+    REQUIRE_MESSAGE(claimed, why());
+    REQUIRE(claimed.value().size() == first.step.actions.size());
+    for (std::size_t i = 0; i < claimed.value().size(); ++i) {
+      const auto& a = claimed.value()[i];
+      CHECK(a.id == done.value().action_ids[i]);
+      CHECK(a.case_id == cid());
+      CHECK(a.seq == 1);
+      CHECK(a.n == i + 1);
+      CHECK(a.type == action_type(first.step.actions[i]));
+      CHECK(boost::json::parse(a.json) == to_json(first.step.actions[i]));
+      CHECK(a.lease_until_utc == t0 + lease);
+    }
+  }
+
+  TEST_CASE_TEMPLATE_DEFINE("a step's cancelled follow-ups are cancelled in the same commit", T,
+                            store_commit_cancels) {
+    T fx;
+    auto& store = fx.store;
+    const FollowUp f{fid("F-9"), FollowUpKind::update, t0 + boost::posix_time::minutes(20)};
+    REQUIRE(store.persist(cid(), f));
+    const Case c = new_case();
+    const Event e = nth_event(cid(), 1);
+    const Step step{c, {actions::CancelFollowUp{fid("F-9")}}, {}, {}};
+    auto done = store.commit(hdr(cid()), e, step, 0);
+    REQUIRE_MESSAGE(done, why());
+    CHECK(store.claim_due(instant("2030-01-01T00:00:00Z"), 10, claimer("w1"), lease).value().empty());
+    CHECK(store.cancel(fid("F-9")).value() == false);
+  }
+
+  TEST_CASE_TEMPLATE_DEFINE("an event id the case already holds returns the stored outcome and stores nothing twice",
+                            T, store_commit_idempotent) {
+    T fx;
+    auto& store = fx.store;
+    const FirstStep first;
+    auto done = store.commit(first.header(), first.event, first.step, 0, "msg-4711");
+    REQUIRE_MESSAGE(done, why());
+    SUBCASE("the same event again, from a stale sequence number") {
+      auto again = store.commit(first.header(), first.event, first.step, 0, "msg-4711");
+      REQUIRE_MESSAGE(again, why());
+      CHECK(again.value().replayed);
+      CHECK(again.value().seq == 1);
+      CHECK(again.value().action_ids == done.value().action_ids);
+    }
+    SUBCASE("the id comes back on a later event: the first outcome, not a second event") {
+      const Event later = nth_event(cid(), 2);
+      const Step step{first.step.next, {actions::Close{}}, {}, {}};
+      auto again = fx.open_again().commit(first.header(), later, step, 1, "msg-4711");
+      REQUIRE_MESSAGE(again, why());
+      CHECK(again.value().replayed);
+      CHECK(again.value().seq == 1);
+      CHECK(again.value().action_ids == done.value().action_ids);
+    }
+    std::size_t extra = 0;
+    SUBCASE("a retry without an event id is recognised too") {
+      extra = 1;
+      auto second = store.commit(hdr(cid("C-2")), nth_event(cid("C-2"), 1),
+                                 Step{Case::open(cid("C-2"), CustomerId::make("U-1").value(), Currency::CNY, t0).value(),
+                                      {actions::Close{}}, {}, {}},
+                                 0);
+      REQUIRE_MESSAGE(second, why());
+      auto retry = store.commit(hdr(cid("C-2")), nth_event(cid("C-2"), 1),
+                                Step{Case::open(cid("C-2"), CustomerId::make("U-1").value(), Currency::CNY, t0).value(),
+                                     {actions::Close{}}, {}, {}},
+                                0);
+      REQUIRE_MESSAGE(retry, why());
+      CHECK(retry.value() == Committed{1, {"C-2#1.1"}, true});
+    }
+    CHECK(store.last_seq(cid()).value() == 1);
+    CHECK(store.claim_actions(t0, 100, claimer("w1"), lease).value().size() == first.step.actions.size() + extra);
+    // The stored outcome can be looked up before applying the event again.
+    auto known = store.committed(cid(), "msg-4711");
+    REQUIRE_MESSAGE(known, why());
+    REQUIRE(known.value().has_value());
+    CHECK(known.value()->seq == 1);
+    CHECK(known.value()->replayed);
+    CHECK(known.value()->action_ids == done.value().action_ids);
+    CHECK(store.committed(cid(), "msg-other").value() == std::nullopt);
+    CHECK(store.committed(cid("C-2"), "msg-4711").value() == std::nullopt);
+    auto bad = store.committed(cid(), "");
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error() == errc::invalid_argument);
+  }
+
+  TEST_CASE_TEMPLATE_DEFINE("a commit that conflicts or is rejected writes nothing at all", T, store_commit_nothing) {
+    T fx;
+    auto& store = fx.store;
+    const FirstStep first;
+    REQUIRE(store.append(first.header(), std::vector<Event>{nth_event(cid(), 1)}, 0, CaseState::open));
+    SUBCASE("a stale sequence number") {
+      auto r = store.commit(first.header(), first.event, first.step, 0, "msg-1");
+      REQUIRE_FALSE(r);
+      CHECK(r.error() == store_errc::conflict);
+      CHECK_MESSAGE(why().find("expected_last_seq: 0") != std::string::npos, why());
+    }
+    SUBCASE("a step of another case") {
+      const Step other{Case::open(cid("C-2"), CustomerId::make("U-1").value(), Currency::CNY, t0).value(), {}, {}, {}};
+      auto r = store.commit(first.header(), first.event, other, 1);
+      REQUIRE_FALSE(r);
+      CHECK(r.error() == errc::invalid_argument);
+      CHECK_MESSAGE(why().find("step.next: case \"C-2\"") != std::string::npos, why());
+    }
+    SUBCASE("an empty event id") {
+      auto r = store.commit(first.header(), first.event, first.step, 1, "");
+      REQUIRE_FALSE(r);
+      CHECK(r.error() == errc::invalid_argument);
+      CHECK_MESSAGE(why().find("event_id: 0 bytes") != std::string::npos, why());
+    }
+    SUBCASE("a follow-up id kept for another follow-up") {
+      const auto f = scheduled(first.step).at(0);
+      REQUIRE(store.persist(cid("C-other"), f));
+      auto r = store.commit(first.header(), first.event, first.step, 1, "msg-1");
+      REQUIRE_FALSE(r);
+      CHECK(r.error() == store_errc::conflict);
+      CHECK_MESSAGE(why().find("follow_up.id") != std::string::npos, why());
+      REQUIRE(store.cancel(f.id).value());
+    }
+    CHECK(store.last_seq(cid()).value() == 1);
+    CHECK(store.claim_actions(t0, 100, claimer("w1"), lease).value().empty());
+    CHECK(store.claim_due(instant("2030-01-01T00:00:00Z"), 100, claimer("w1"), lease).value().empty());
+  }
+
+  TEST_CASE_TEMPLATE_DEFINE("an unacknowledged action is delivered again after its lease, an acknowledged one never",
+                            T, store_outbox_lease) {
+    T fx;
+    auto& store = fx.store;
+    const Case c = new_case();
+    const Step step{c, {actions::Emergency{"smoke from the heater"}, actions::Reply{"We are calling you now."}}, {}, {}};
+    auto done = store.commit(hdr(cid()), nth_event(cid(), 1), step, 0);
+    REQUIRE_MESSAGE(done, why());
+    auto first = store.claim_actions(t0, 1, claimer("w1"), lease).value();
+    REQUIRE(first.size() == 1);
+    CHECK(first[0].id == "C-1#1.1");
+    CHECK(first[0].type == "emergency");
+    // Within the lease nobody else gets it; the next one is still free.
+    auto second = store.claim_actions(t0 + lease - boost::posix_time::seconds(1), 10, claimer("w2"), lease).value();
+    REQUIRE(second.size() == 1);
+    CHECK(second[0].id == "C-1#1.2");
+    CHECK(store.acknowledge("C-1#1.2").value() == true);
+    CHECK(store.acknowledge("C-1#1.2").value() == false);
+    CHECK(store.acknowledge("C-1#9.9").value() == false);
+    // w1 died: after its lease the emergency is delivered again, same id.
+    auto again = fx.open_again().claim_actions(t0 + lease, 10, claimer("w2"), lease).value();
+    REQUIRE(again.size() == 1);
+    CHECK(again[0].id == "C-1#1.1");
+    CHECK(again[0].lease_until_utc == t0 + lease + lease);
+    CHECK(store.acknowledge("C-1#1.1").value() == true);
+    CHECK(store.claim_actions(instant("2030-01-01T00:00:00Z"), 10, claimer("w3"), lease).value().empty());
+    // Bad input names the field.
+    auto bad = store.claim_actions(t0, 0, claimer("w1"), lease);
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error() == errc::invalid_argument);
+    CHECK_MESSAGE(why().find("max_count") != std::string::npos, why());
+  }
+
 }  // namespace redress::testing::contract
 
 // Runs every test of the contract against the store of `Fixture`, in the
@@ -466,6 +678,11 @@ const auto lease = boost::posix_time::minutes(5);
   TEST_CASE_TEMPLATE_INVOKE(store_follow_up_cancelled, Fixture);         \
   TEST_CASE_TEMPLATE_INVOKE(store_follow_up_cancel_claimed, Fixture);    \
   TEST_CASE_TEMPLATE_INVOKE(store_follow_up_bad_input, Fixture);         \
+  TEST_CASE_TEMPLATE_INVOKE(store_commit, Fixture);                      \
+  TEST_CASE_TEMPLATE_INVOKE(store_commit_cancels, Fixture);              \
+  TEST_CASE_TEMPLATE_INVOKE(store_commit_idempotent, Fixture);           \
+  TEST_CASE_TEMPLATE_INVOKE(store_commit_nothing, Fixture);              \
+  TEST_CASE_TEMPLATE_INVOKE(store_outbox_lease, Fixture);                \
   }                                                                      \
   TEST_SUITE_END()
 

@@ -38,7 +38,11 @@ constexpr std::string_view kHelp = R"(usage: redress run --store URI [options]
 Reads events as JSON lines on standard input (the journal's event form,
 docs/scenarios.md, each with its "case_id"), applies each to its case under
 the policy, stores it, and writes one JSON line per step on standard output:
-{"case_id", "seq", "event", "actions", "findings", "trace"}. Follow-ups the
+{"case_id", "seq", "event", "actions", "findings", "trace", "action_ids"}.
+Each step is committed with its actions in the store's outbox; actions a
+killed run left unacknowledged are printed again, with the same ids, as
+{"case_id", "seq", "action_id", "action", "redelivered": true}. A line with
+"event_id" the case already holds is not applied twice. Follow-ups the
 engine schedules are kept in the store and fire when they are due, each as a
 "timer_fired" step of its own. A case the store does not know is opened by
 its first event, which must then carry "customer": "<customer id>". The caps
@@ -227,10 +231,16 @@ class Runner {
   result<void> handle(std::string_view text) {
     BOOST_OUTCOME_TRY(auto v, detail::json_parse(text, "the line"));
     std::optional<CustomerId> customer;
+    std::optional<std::string> event_id;
     if (auto* o = v.if_object()) {
       if (auto it = o->find("customer"); it != o->end()) {
         BOOST_OUTCOME_TRY(auto id, from_json<CustomerId>(it->value(), "customer"));
         customer = std::move(id);
+        o->erase(it);
+      }
+      if (auto it = o->find("event_id"); it != o->end()) {
+        if (!it->value().is_string()) return detail::fail(errc::invalid_event, "event_id: not a string");
+        event_id = std::string(it->value().as_string());
         o->erase(it);
       }
     }
@@ -244,7 +254,7 @@ class Runner {
                           fmt::format("case_id: the store has no case \"{}\"; its first event must carry \"customer\"",
                                       e.case_id.str()));
     }
-    BOOST_OUTCOME_TRY(bool applied, commit(e));
+    BOOST_OUTCOME_TRY(bool applied, commit(e, event_id));
     stats_.applied += applied;
     return boost::outcome_v2::success();
   }
@@ -268,13 +278,20 @@ class Runner {
     return std::any_of(pending.begin(), pending.end(), [&](const FollowUp& f) { return f.id == id; });
   }
 
-  // Applies `e` to its (loaded) case, stores it, keeps the follow-ups the
-  // step schedules or cancels, and prints the step. Another process may have
-  // appended to the case since it was loaded: then it is reloaded and `e`
-  // applied again. A timer_fired event for a follow-up the case no longer
-  // waits for (cancelled, or fired by another process whose claim lapsed
-  // before it could complete it) is not applied: returns false.
-  result<bool> commit(const Event& e) {
+  // Applies `e` to its (loaded) case and commits the step (the event, the
+  // case's state, its follow-ups and its actions in the outbox, in one
+  // transaction), prints the step, then delivers the outbox. Another process
+  // may have appended to the case since it was loaded: then it is reloaded
+  // and `e` applied again. A timer_fired event for a follow-up the case no
+  // longer waits for (cancelled, or fired by another process whose claim
+  // lapsed before it could complete it) is not applied: returns false. So is
+  // an event whose `event_id` the case already holds: its stored outcome is
+  // printed instead ({"case_id", "seq", "event_id", "replayed", "action_ids"}).
+  result<bool> commit(const Event& e, const std::optional<std::string>& event_id = std::nullopt) {
+    if (event_id) {
+      BOOST_OUTCOME_TRY(auto known, store_.steps->committed(e.case_id, *event_id));
+      if (known) return replayed(e, *event_id, *known);
+    }
     for (int attempt = 0;; ++attempt) {
       Case& c = cases_.at(e.case_id);
       if (const auto* t = std::get_if<events::TimerFired>(&e.body); t && !is_pending(c, t->follow_up)) {
@@ -282,24 +299,22 @@ class Runner {
       }
       BOOST_OUTCOME_TRY(auto step, apply(c, e, spend_policy_, e.at_utc));
       const CaseState state = state_of(step.next);
-      auto appended = store_.journal->append(CaseHeader::of(c), std::span(&e, 1), c.events_applied(), state);
-      if (!appended && appended.error() == errc::store_conflict && attempt < 3) {
+      auto committed = store_.steps->commit(CaseHeader::of(c), e, step, c.events_applied(),
+                                            event_id ? std::optional<std::string_view>(*event_id) : std::nullopt);
+      if (!committed && committed.error() == errc::store_conflict && attempt < 3) {
         cases_.erase(e.case_id);
         BOOST_OUTCOME_TRY(auto* reloaded, load(e.case_id, std::nullopt, Instant()));
-        if (reloaded == nullptr) return appended.error();
+        if (reloaded == nullptr) return committed.error();
         continue;
       }
-      if (!appended) return appended.error();
-      for (const auto& a : step.actions) {
-        if (const auto* s = std::get_if<actions::ScheduleFollowUp>(&a)) {
-          BOOST_OUTCOME_TRYV(store_.follow_ups->persist(e.case_id, s->follow_up));
-        } else if (const auto* x = std::get_if<actions::CancelFollowUp>(&a)) {
-          BOOST_OUTCOME_TRYV(store_.follow_ups->cancel(x->follow_up));
-        }
-      }
-      json::object out{{"case_id", e.case_id.str()}, {"seq", appended.value()}, {"event", to_json(e)}};
+      if (!committed) return committed.error();
+      if (committed.value().replayed) return replayed(e, *event_id, committed.value());
+      json::array ids;
+      for (const auto& id : committed.value().action_ids) ids.emplace_back(id);
+      json::object out{{"case_id", e.case_id.str()}, {"seq", committed.value().seq}, {"event", to_json(e)}};
       json::value produced = to_json(step);
       for (auto& [key, value] : produced.as_object()) out[key] = std::move(value);
+      out["action_ids"] = std::move(ids);
       fmt::print("{}\n", json::serialize(out));
       std::fflush(stdout);
       if (state == CaseState::closed) {
@@ -307,8 +322,53 @@ class Runner {
       } else {
         c = std::move(step.next);
       }
+      BOOST_OUTCOME_TRYV(deliver(e.at_utc, committed.value().action_ids));
       return true;
     }
+  }
+
+ public:
+  // Delivers the outbox: claims its undelivered actions, prints those not
+  // already printed with their step (`printed`: a crashed run's actions,
+  // one line each: {"case_id", "seq", "action_id", "action", "redelivered"}),
+  // and acknowledges them once the lines are written. A run killed before
+  // acknowledging prints them again after the lease (same ids).
+  result<void> deliver(Instant now, const std::vector<std::string>& printed) {
+    const auto lease = boost::posix_time::seconds(options_.lease_seconds);
+    for (;;) {
+      BOOST_OUTCOME_TRY(auto batch, store_.steps->claim_actions(now, kClaimBatch, claimer_, lease));
+      if (batch.empty()) return boost::outcome_v2::success();
+      for (const auto& a : batch) {
+        if (std::find(printed.begin(), printed.end(), a.id) != printed.end()) continue;
+        boost::system::error_code ec;
+        auto action = json::parse(a.json, ec);
+        if (ec) {
+          return detail::fail(errc::corrupt_store, fmt::format("outbox[{}]: the stored action is not JSON", a.id));
+        }
+        json::object out{{"case_id", a.case_id.str()}, {"seq", a.seq}, {"action_id", a.id},
+                         {"action", std::move(action)}, {"redelivered", true}};
+        fmt::print("{}\n", json::serialize(out));
+      }
+      std::fflush(stdout);
+      for (const auto& a : batch) {
+        BOOST_OUTCOME_TRYV(store_.steps->acknowledge(a.id));
+      }
+    }
+  }
+
+ private:
+  // Prints the stored outcome of an event the case already held, then
+  // delivers the outbox (what that event's first run left unacknowledged).
+  result<bool> replayed(const Event& e, const std::string& event_id, const Committed& stored) {
+    json::array ids;
+    for (const auto& id : stored.action_ids) ids.emplace_back(id);
+    json::object out{{"case_id", e.case_id.str()}, {"seq", stored.seq}, {"event_id", event_id},
+                     {"replayed", true}, {"action_ids", std::move(ids)}};
+    fmt::print("{}\n", json::serialize(out));
+    std::fflush(stdout);
+    cases_.erase(e.case_id);  // reloaded from the store when next needed
+    BOOST_OUTCOME_TRYV(deliver(e.at_utc, {}));
+    return false;
   }
 
   OpenedStore store_;
@@ -430,6 +490,7 @@ int run(std::span<const std::string_view> args) {
     return kStoreFailed;
   };
   if (!runner.reconcile()) return store_failed("while reloading the open cases");
+  if (!o.input_clock && !runner.deliver(wall_clock(), {})) return store_failed("while delivering the outbox");
 
   LineReader reader;
   std::string text;
@@ -452,6 +513,9 @@ int run(std::span<const std::string_view> args) {
   }
   if (o.input_clock && o.until && !g_stop && !runner.fire_due(*o.until)) {
     return store_failed("while firing follow-ups");
+  }
+  if (o.input_clock && o.until && !g_stop && !runner.deliver(*o.until, {})) {
+    return store_failed("while delivering the outbox");
   }
   progress.tick(runner, true);
   return runner.stats().rejected > 0 ? 1 : 0;

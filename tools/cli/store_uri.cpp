@@ -18,7 +18,7 @@ namespace {
 template <class S>
 OpenedStore share(S&& store) {
   auto p = std::make_shared<std::decay_t<S>>(std::forward<S>(store));
-  return OpenedStore{p, p.get(), p.get()};
+  return OpenedStore{p, p.get(), p.get(), p.get()};
 }
 
 }  // namespace

@@ -10,12 +10,14 @@
 
 namespace redress::cli {
 
-// A store opened from a URI: one object that is both a journal store and a
-// follow-up store, kept alive by `owner`.
+// A store opened from a URI: one object that is a journal store, a
+// follow-up store and a step store (commit and the outbox), kept alive by
+// `owner`.
 struct OpenedStore {
   std::shared_ptr<void> owner;
   JournalStore* journal = nullptr;
   FollowUpStore* follow_ups = nullptr;
+  StepStore* steps = nullptr;
 };
 
 // Opens `uri`. Fails with errc::invalid_argument (naming "--store") for a

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <redress/detail/json_read.hpp>
+#include <redress/engine.hpp>
 #include <redress/journal.hpp>
 #include <redress/store.hpp>
 #if REDRESS_C_HAS_SQLITE
@@ -16,6 +17,7 @@
 struct redress_store {
   std::unique_ptr<redress::JournalStore> journal;
   redress::FollowUpStore* follow_ups = nullptr;  // the same object as `journal`
+  redress::StepStore* steps = nullptr;           // the same object as `journal`
 };
 
 using namespace redress;
@@ -52,12 +54,25 @@ result<FollowUp> follow_up_arg(const char* json, std::size_t len) {
   return FollowUp{std::move(id), kind, due};
 }
 
-// Wraps a store that is both a JournalStore and a FollowUpStore in a handle.
+// Wraps a StepStore in a handle.
 template <class Store>
 redress_store* handle_of(Store store) {
   auto owned = std::make_unique<Store>(std::move(store));
   FollowUpStore* follow_ups = owned.get();
-  return new redress_store{std::move(owned), follow_ups};
+  StepStore* steps = owned.get();
+  return new redress_store{std::move(owned), follow_ups, steps};
+}
+
+result<ClaimerId> claimer_arg(const char* text) {
+  BOOST_OUTCOME_TRY(auto t, text_arg(text, "claimer"));
+  return detail::at_path(ClaimerId::make(t), "claimer");
+}
+
+result<Duration> lease_arg(int64_t lease_seconds) {
+  if (lease_seconds <= 0 || lease_seconds > 366LL * 86400) {
+    return c_api::fail(errc::invalid_argument, "lease_seconds: expected 1 second to 366 days");
+  }
+  return Duration(boost::posix_time::seconds(static_cast<long>(lease_seconds)));
 }
 
 // What a build without the store answers (unused when both stores are built).
@@ -207,13 +222,9 @@ int redress_store_claim_due(redress_buf* out, redress_store* store, const char* 
   return with_store(store, [&](JournalStore&, FollowUpStore& follow_ups) -> result<void> {
     BOOST_OUTCOME_TRYV(need(out, "out"));
     BOOST_OUTCOME_TRY(auto at, c_api::instant_arg(now, "now"));
-    BOOST_OUTCOME_TRY(auto who_text, text_arg(claimer, "claimer"));
-    BOOST_OUTCOME_TRY(auto who, detail::at_path(ClaimerId::make(who_text), "claimer"));
-    if (lease_seconds <= 0 || lease_seconds > 366LL * 86400) {
-      return c_api::fail(errc::invalid_argument, "lease_seconds: expected 1 second to 366 days");
-    }
-    BOOST_OUTCOME_TRY(auto claimed, follow_ups.claim_due(at, max_count, who,
-                                                         boost::posix_time::seconds(static_cast<long>(lease_seconds))));
+    BOOST_OUTCOME_TRY(auto who, claimer_arg(claimer));
+    BOOST_OUTCOME_TRY(auto lease, lease_arg(lease_seconds));
+    BOOST_OUTCOME_TRY(auto claimed, follow_ups.claim_due(at, max_count, who, lease));
     boost::json::array array;
     for (const auto& c : claimed) {
       array.push_back(boost::json::object{{"case_id", to_json(c.case_id)},
@@ -229,10 +240,79 @@ int redress_store_complete_follow_up(int* completed_out, redress_store* store, c
   return with_store(store, [&](JournalStore&, FollowUpStore& follow_ups) -> result<void> {
     BOOST_OUTCOME_TRY(auto text, text_arg(id, "id"));
     BOOST_OUTCOME_TRY(auto follow_up, detail::at_path(FollowUpId::make(text), "id"));
-    BOOST_OUTCOME_TRY(auto who_text, text_arg(claimer, "claimer"));
-    BOOST_OUTCOME_TRY(auto who, detail::at_path(ClaimerId::make(who_text), "claimer"));
+    BOOST_OUTCOME_TRY(auto who, claimer_arg(claimer));
     BOOST_OUTCOME_TRY(auto completed, follow_ups.complete(follow_up, who));
     put_flag(completed_out, completed);
+    return boost::outcome_v2::success();
+  });
+}
+
+int redress_store_commit(redress_buf* out, redress_store* store, redress_case* c, const redress_policy* policy,
+                         const char* event_json, size_t len, const char* now, uint64_t expected_last_seq,
+                         const char* event_id) {
+  if (out != nullptr) redress_buf_dispose(out);
+  return guard([&]() -> result<void> {
+    BOOST_OUTCOME_TRYV(need(store, "store"));
+    BOOST_OUTCOME_TRYV(need(out, "out"));
+    BOOST_OUTCOME_TRYV(need(c, "c"));
+    BOOST_OUTCOME_TRYV(need(policy, "policy"));
+    BOOST_OUTCOME_TRY(auto text, text_arg(event_json, len, "event"));
+    BOOST_OUTCOME_TRY(auto at, c_api::instant_arg(now, "now"));
+    std::optional<std::string_view> id;
+    if (event_id != nullptr) {
+      BOOST_OUTCOME_TRY(auto t, text_arg(event_id, "event_id"));
+      id = t;
+    }
+    BOOST_OUTCOME_TRY(auto doc, detail::json_parse(text, "event"));
+    BOOST_OUTCOME_TRY(auto event, event_from_json(doc, "event", JournalDefaults{c->value.id(), c->value.currency()}));
+    BOOST_OUTCOME_TRY(auto step, apply(c->value, event, *policy->policy, at));
+    BOOST_OUTCOME_TRY(auto done, store->steps->commit(CaseHeader::of(c->value), event, step, expected_last_seq, id));
+    boost::json::array ids;
+    for (const auto& a : done.action_ids) ids.emplace_back(a);
+    boost::json::object result{{"seq", done.seq}, {"action_ids", std::move(ids)}, {"replayed", done.replayed}};
+    if (!done.replayed) result["step"] = to_json(step);
+    BOOST_OUTCOME_TRYV(c_api::put(out, boost::json::serialize(result)));
+    if (!done.replayed) {
+      c->value = std::move(step.next);
+      c->refresh();
+    }
+    return boost::outcome_v2::success();
+  });
+}
+
+int redress_store_claim_actions(redress_buf* out, redress_store* store, const char* now, size_t max_count,
+                                const char* claimer, int64_t lease_seconds) {
+  if (out != nullptr) redress_buf_dispose(out);
+  return guard([&]() -> result<void> {
+    BOOST_OUTCOME_TRYV(need(store, "store"));
+    BOOST_OUTCOME_TRYV(need(out, "out"));
+    BOOST_OUTCOME_TRY(auto at, c_api::instant_arg(now, "now"));
+    BOOST_OUTCOME_TRY(auto who, claimer_arg(claimer));
+    BOOST_OUTCOME_TRY(auto lease, lease_arg(lease_seconds));
+    BOOST_OUTCOME_TRY(auto claimed, store->steps->claim_actions(at, max_count, who, lease));
+    boost::json::array array;
+    for (const auto& a : claimed) {
+      boost::system::error_code ec;
+      auto action = boost::json::parse(a.json, ec);
+      if (ec) return c_api::fail(errc::corrupt_store, fmt::format("outbox[{}]: the stored action is not JSON", a.id));
+      array.push_back(boost::json::object{{"id", a.id},
+                                          {"case_id", to_json(a.case_id)},
+                                          {"seq", a.seq},
+                                          {"n", a.n},
+                                          {"action", std::move(action)},
+                                          {"lease_until", to_json(a.lease_until_utc)}});
+    }
+    return c_api::put(out, boost::json::serialize(array));
+  });
+}
+
+int redress_store_acknowledge(int* acknowledged_out, redress_store* store, const char* action_id) {
+  put_flag(acknowledged_out, false);
+  return guard([&]() -> result<void> {
+    BOOST_OUTCOME_TRYV(need(store, "store"));
+    BOOST_OUTCOME_TRY(auto id, text_arg(action_id, "action_id"));
+    BOOST_OUTCOME_TRY(auto acknowledged, store->steps->acknowledge(id));
+    put_flag(acknowledged_out, acknowledged);
     return boost::outcome_v2::success();
   });
 }

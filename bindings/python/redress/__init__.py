@@ -475,6 +475,27 @@ class Store(_Handle):
         return _call_int(lib.redress_store_complete_follow_up, self, _text(follow_up_id, "id"),
                          _text(claimer, "claimer")) == 1
 
+    def commit(self, case, event, policy, expected_last_seq, event_id=None, now=None):
+        """Applies `event` to `case` and commits the step in one transaction (the event, the case's
+        state, its follow-ups, its actions in the outbox). Returns {"seq", "action_ids", "replayed",
+        "step"}; `case` becomes the next case unless the case already held `event_id` ("replayed")."""
+        if now is None:
+            now = event["at"] if isinstance(event, dict) else json.loads(event)["at"]
+        text = _json_text(event)
+        eid = None if event_id is None else _text(event_id, "event_id")
+        return _call_json(lib.redress_store_commit, self, case, policy, text, len(text), _instant(now, "now"),
+                          expected_last_seq, eid)
+
+    def claim_actions(self, now, max_count, claimer, lease_seconds):
+        """Claims undelivered outbox actions: [{"id", "case_id", "seq", "n", "action", "lease_until"}].
+        One not acknowledged before its lease ends is claimed again (at least once; same id)."""
+        return _call_json(lib.redress_store_claim_actions, self, _instant(now, "now"), max_count,
+                          _text(claimer, "claimer"), int(lease_seconds))
+
+    def acknowledge(self, action_id):
+        """Marks an outbox action carried out; True the first time."""
+        return _call_int(lib.redress_store_acknowledge, self, _text(action_id, "action_id")) == 1
+
 
 class SqliteStore(Store):
     """The store in one SQLite file, created if missing (unless told not to)."""

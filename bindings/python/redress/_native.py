@@ -110,6 +110,9 @@ _FUNCTIONS = {
     "redress_store_cancel_follow_up": (INT, [c_int_p, HANDLE, CHARS]),
     "redress_store_claim_due": (INT, [BUF_P, HANDLE, CHARS, SIZE, CHARS, ctypes.c_int64]),
     "redress_store_complete_follow_up": (INT, [c_int_p, HANDLE, CHARS, CHARS]),
+    "redress_store_commit": (INT, [BUF_P, HANDLE, HANDLE, HANDLE, CHARS, SIZE, CHARS, ctypes.c_uint64, CHARS]),
+    "redress_store_claim_actions": (INT, [BUF_P, HANDLE, CHARS, SIZE, CHARS, ctypes.c_int64]),
+    "redress_store_acknowledge": (INT, [c_int_p, HANDLE, CHARS]),
 }
 
 

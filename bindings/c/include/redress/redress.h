@@ -485,6 +485,42 @@ REDRESS_EXTERN(int) redress_store_claim_due(redress_buf *out, redress_store *sto
 REDRESS_EXTERN(int) redress_store_complete_follow_up(int *completed_out, redress_store *store, const char *id,
                                                      const char *claimer);
 
+/* redress_store_commit()
+ *
+ * Applies one event (a JSON object, as for redress_case_apply()) to `c` under
+ * `policy` at `now`, and commits the step in one transaction: the event as
+ * event `expected_last_seq + 1` of the case's journal, the case's state, the
+ * follow-ups it schedules and cancels, and every action in the store's
+ * outbox (docs/stores.md). `event_id` (may be NULL) is the host's id of the
+ * event: when the case already holds it, nothing is stored and `c` is
+ * unchanged. On success `out` holds
+ *
+ *   {"seq": 5, "action_ids": ["C-1#5.1", ...], "replayed": false, "step": {...}}
+ *
+ * ("step" as redress_case_apply() gives it, absent when "replayed") and `c`
+ * becomes the next case. On failure nothing is stored and `c` is unchanged:
+ * REDRESS_ESTORE_CONFLICT for a stale `expected_last_seq`, and the errors of
+ * redress_case_apply(). */
+REDRESS_EXTERN(int) redress_store_commit(redress_buf *out, redress_store *store, redress_case *c,
+                                         const redress_policy *policy, const char *event_json, size_t len,
+                                         const char *now, uint64_t expected_last_seq, const char *event_id);
+
+/* redress_store_claim_actions()
+ *
+ * Claims up to `max_count` undelivered outbox actions for `claimer`, leased
+ * for `lease_seconds`, in commit order, as a JSON array:
+ * [{"id": "C-1#5.1", "case_id": "C-1", "seq": 5, "n": 1, "action": {...},
+ *   "lease_until": "..."}]. An action not acknowledged before its lease ends
+ * is claimed again (at-least-once: deduplicate by "id"). */
+REDRESS_EXTERN(int) redress_store_claim_actions(redress_buf *out, redress_store *store, const char *now,
+                                                size_t max_count, const char *claimer, int64_t lease_seconds);
+
+/* redress_store_acknowledge()
+ *
+ * Marks the outbox action `action_id` carried out. *acknowledged_out (may be
+ * NULL) is 1 the first time, 0 for an unknown or already acknowledged id. */
+REDRESS_EXTERN(int) redress_store_acknowledge(int *acknowledged_out, redress_store *store, const char *action_id);
+
 REDRESS_END_DECL
 
 #ifndef REDRESS_DEPRECATE_HARD
