@@ -141,7 +141,8 @@ result<EventBody> body_from(std::string_view type, const Fields& f) {
   }
   if (type == "question_asked") {
     BOOST_OUTCOME_TRY(auto text, f.text("text"));
-    return e::QuestionAsked{std::move(text)};
+    BOOST_OUTCOME_TRY(auto awaits, f.flag("awaits_answer"));
+    return e::QuestionAsked{std::move(text), awaits};
   }
   if (type == "facts_reviewed") {
     BOOST_OUTCOME_TRY(auto text, f.text("summary"));
@@ -247,6 +248,32 @@ result<EventBody> body_from(std::string_view type, const Fields& f) {
     BOOST_OUTCOME_TRY(auto right, right_from(rf));
     return e::RightExpiring{std::move(order), std::move(right)};
   }
+  // --- clocks: promises kept or broken, pauses
+  if (type == "promise_kept") {
+    BOOST_OUTCOME_TRY(auto id, f.maybe<FollowUpId>("promise"));
+    return e::PromiseKept{std::move(id)};
+  }
+  if (type == "promise_broken") {
+    BOOST_OUTCOME_TRY(auto id, f.maybe<FollowUpId>("promise"));
+    BOOST_OUTCOME_TRY(auto reason, f.text("reason"));
+    return e::PromiseBroken{std::move(id), std::move(reason)};
+  }
+  if (type == "awaiting_customer") {
+    BOOST_OUTCOME_TRY(auto what, f.text("what"));
+    return e::AwaitingCustomer{std::move(what)};
+  }
+  if (type == "awaiting_third_party") {
+    BOOST_OUTCOME_TRY(auto party, f.text("party"));
+    BOOST_OUTCOME_TRY(auto days, f.integer("working_days", 0));
+    BOOST_OUTCOME_TRY(auto time, f.maybe<Duration>("working_time"));
+    if (party.empty()) return json_fail(f.at("party"), "missing");
+    return e::AwaitingThirdParty{std::move(party), days, time.value_or(Duration())};
+  }
+  if (type == "third_party_answered") {
+    BOOST_OUTCOME_TRY(auto party, f.text("party"));
+    if (party.empty()) return json_fail(f.at("party"), "missing");
+    return e::ThirdPartyAnswered{std::move(party)};
+  }
   return json_fail(f.at("type"), fmt::format("unknown event type \"{}\"", type));
 }
 
@@ -268,8 +295,11 @@ json::object body_to_json(const EventBody& body) {
           o["text"] = x.text;
         } else if constexpr (std::is_same_v<T, e::EmotionObserved> || std::is_same_v<T, e::SatisfactionConfirmed>) {
           o["emotion"] = to_json(x.emotion);
+        } else if constexpr (std::is_same_v<T, e::QuestionAsked>) {
+          o["text"] = x.text;
+          if (x.awaits_answer) o["awaits_answer"] = true;
         } else if constexpr (std::is_same_v<T, e::ApologyGiven> || std::is_same_v<T, e::NeedStated> ||
-                             std::is_same_v<T, e::QuestionAsked> || std::is_same_v<T, e::ProgressUpdateSent> ||
+                             std::is_same_v<T, e::ProgressUpdateSent> ||
                              std::is_same_v<T, e::SafetyRiskReported> || std::is_same_v<T, e::AbuseEstablished>) {
           o["text"] = x.text;
         } else if constexpr (std::is_same_v<T, e::FactsReviewed> || std::is_same_v<T, e::Resolved>) {
@@ -315,6 +345,19 @@ json::object body_to_json(const EventBody& body) {
         } else if constexpr (std::is_same_v<T, e::RightExpiring>) {
           o["order"] = to_json(x.order);
           o["right"] = to_json(x.right);
+        } else if constexpr (std::is_same_v<T, e::PromiseKept>) {
+          put_optional(o, "promise", x.promise);
+        } else if constexpr (std::is_same_v<T, e::PromiseBroken>) {
+          put_optional(o, "promise", x.promise);
+          o["reason"] = x.reason;
+        } else if constexpr (std::is_same_v<T, e::AwaitingCustomer>) {
+          o["what"] = x.what;
+        } else if constexpr (std::is_same_v<T, e::AwaitingThirdParty>) {
+          o["party"] = x.party;
+          if (x.working_days != 0) o["working_days"] = x.working_days;
+          if (!x.working_time.is_special() && x.working_time != Duration()) o["working_time"] = to_json(x.working_time);
+        } else if constexpr (std::is_same_v<T, e::ThirdPartyAnswered>) {
+          o["party"] = x.party;
         } else {
           static_assert(std::is_same_v<T, e::ForgivenessSignalled> || std::is_same_v<T, e::CloseRequested>);
         }
@@ -471,6 +514,17 @@ json::value to_json(const Case& c) {
   };
   if (c.incident_group()) o["incident_group"] = *c.incident_group();
   put_optional(o, "root_cause", c.root_cause());
+  // clocks: pauses
+  put_optional(o, "awaiting_customer_since", c.awaiting_customer_since());
+  o["paused_total"] = to_json(c.paused_total());
+  json::array parties;
+  for (const auto& w : c.third_parties()) {
+    json::object p{{"party", w.party}, {"since", to_json(w.since_utc)}};
+    if (!w.waiting()) p["answered_at"] = to_json(w.answered_at_utc);
+    put_optional(p, "deadline", w.deadline);
+    parties.push_back(std::move(p));
+  }
+  if (!parties.empty()) o["third_parties"] = std::move(parties);
   return o;
 }
 

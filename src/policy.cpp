@@ -58,6 +58,32 @@ std::string lower_ascii(std::string_view s) {
   return out;
 }
 
+// --- clocks: promises and pauses (docs/policy.md, "Clocks")
+result<void> read_clock_settings(const boost::json::object& obj, Settings& s) {
+  if (auto it = obj.find("promise_covers_updates"); it != obj.end()) {
+    BOOST_OUTCOME_TRY(s.promise_covers_updates, detail::json_bool(it->value(), "policy.promise_covers_updates"));
+  }
+  if (auto it = obj.find("awaiting_customer"); it != obj.end()) {
+    std::string p = json_child("policy", "awaiting_customer");
+    BOOST_OUTCOME_TRY(auto w, detail::json_object(it->value(), p));
+    for (auto [key, field] : {std::pair{"remind_after_working_days", &s.awaiting_reminder_working_days},
+                              std::pair{"auto_resolve_after_working_days", &s.awaiting_auto_resolve_working_days}}) {
+      if (auto f = w->find(key); f != w->end()) { BOOST_OUTCOME_TRY(*field, read_count(f->value(), json_child(p, key), 0)); }
+    }
+    for (const auto& kv : *w) {
+      if (kv.key() != "remind_after_working_days" && kv.key() != "auto_resolve_after_working_days") {
+        return json_fail(json_child(p, kv.key()), "unknown setting (expected remind_after_working_days or auto_resolve_after_working_days)");
+      }
+    }
+    if (s.awaiting_auto_resolve_working_days > 0 &&
+        s.awaiting_reminder_working_days >= s.awaiting_auto_resolve_working_days) {
+      return json_fail(json_child(p, "remind_after_working_days"),
+                       "must be less than auto_resolve_after_working_days (the reminder comes first)");
+    }
+  }
+  return boost::outcome_v2::success();
+}
+
 }  // namespace
 
 result<ReferencePolicy> ReferencePolicy::parse(std::string_view json_text) {
@@ -138,6 +164,8 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
     }
     s.lint = std::move(lint).value();
   }
+
+  BOOST_OUTCOME_TRYV(read_clock_settings(*obj, s));
 
   std::vector<Authority> authority;
   if (auto v = member("authority")) {

@@ -93,6 +93,17 @@ struct Settings {
   // How apologies and updates are linted (<redress/lint.hpp>); the agent's
   // authority in the lint context is authority(0, cash).
   LintPolicy lint = LintPolicy::standard();
+
+  // --- clocks: promises and pauses (docs/engine.md, "Clocks")
+  // While a promise with a deadline is open and the customer has not been in
+  // touch since it was made, the promise is the update: the update clock
+  // (update_interval) does not run.
+  bool promise_covers_updates = true;
+  // While the case waits on the customer: remind them after this many
+  // working days of silence (0: never), and resolve the case after this
+  // many (0: never).
+  int awaiting_reminder_working_days = 0;
+  int awaiting_auto_resolve_working_days = 0;
 };
 
 // ScopeAnswer
