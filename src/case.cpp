@@ -21,9 +21,9 @@ constexpr std::array<std::string_view, 6> kRemedyStatuses{"proposed", "approval_
 constexpr std::array<std::string_view, 3> kSeverities{"info", "warn", "block"};
 constexpr std::array<std::string_view, 3> kLossKinds{"none", "money", "right"};
 constexpr std::array<std::string_view, 4> kPromiseStates{"open", "kept", "lapsed", "broken"};
-constexpr std::array<std::string_view, 7> kFollowUpKinds{"update",           "promise",         "satisfaction_check",
+constexpr std::array<std::string_view, 9> kFollowUpKinds{"update",           "promise",         "satisfaction_check",
                                                           "reminder",         "customer_reminder", "auto_resolve",
-                                                          "third_party"};
+                                                          "third_party",      "update_warning",  "promise_warning"};
 
 template <class E, std::size_t N>
 std::string_view name_of(const std::array<std::string_view, N>& names, E e) noexcept {
@@ -53,7 +53,7 @@ constexpr std::array<std::string_view, std::variant_size_v<EventBody>> kEventTyp
 
 constexpr std::array<std::string_view, std::variant_size_v<Action>> kActionTypes{
     "reply", "offer", "request_approval", "schedule_follow_up", "cancel_follow_up", "escalate", "emergency",
-    "surface_history", "close"};
+    "surface_history", "close", "warn"};
 
 // Every finding code the program has seen, each held once; never freed, so
 // a FindingCode stays valid until the program ends.

@@ -403,11 +403,13 @@ json::value to_json(const Remedy& r) {
 }
 
 json::value to_json(const Promise& p) {
-  return json::object{{"follow_up", to_json(p.follow_up)},
-                      {"what", p.what},
-                      {"made_at", to_json(p.made_at_utc)},
-                      {"due_at", to_json(p.due_at_utc)},
-                      {"state", to_json(p.state)}};
+  json::object o{{"follow_up", to_json(p.follow_up)},
+                 {"what", p.what},
+                 {"made_at", to_json(p.made_at_utc)},
+                 {"due_at", to_json(p.due_at_utc)},
+                 {"state", to_json(p.state)}};
+  put_optional(o, "warning", p.warning);
+  return o;
 }
 
 json::value to_json(const FollowUp& f) {
@@ -461,6 +463,10 @@ json::value to_json(const Action& a) {
           o["reason"] = x.reason;
         } else if constexpr (std::is_same_v<T, actions::SurfaceHistory>) {
           o["summary"] = x.summary;
+        } else if constexpr (std::is_same_v<T, actions::Warn>) {
+          o["clock"] = x.clock;
+          o["due_at"] = to_json(x.due_at_utc);
+          o["text"] = x.text;
         } else {
           static_assert(std::is_same_v<T, actions::Close>);
         }

@@ -81,6 +81,18 @@ result<void> read_clock_settings(const boost::json::object& obj, Settings& s) {
                        "must be less than auto_resolve_after_working_days (the reminder comes first)");
     }
   }
+  if (auto it = obj.find("warnings"); it != obj.end()) {
+    std::string p = json_child("policy", "warnings");
+    BOOST_OUTCOME_TRY(auto w, detail::json_object(it->value(), p));
+    for (const auto& kv : *w) {
+      Duration* field = kv.key() == "update" ? &s.update_warning_lead : kv.key() == "promise" ? &s.promise_warning_lead : nullptr;
+      if (field == nullptr) return json_fail(json_child(p, kv.key()), "unknown clock (expected update or promise)");
+      BOOST_OUTCOME_TRY(*field, read_duration(kv.value(), json_child(p, kv.key())));
+    }
+    if (s.update_warning_lead >= s.update_interval) {
+      return json_fail(json_child(p, "update"), "must be shorter than update_interval");
+    }
+  }
   return boost::outcome_v2::success();
 }
 

@@ -74,6 +74,13 @@ Journey waiting_since_monday(const Policy& policy) {
   return j;
 }
 
+// The reference policy with these warnings (`warnings`, as JSON).
+ReferencePolicy warning_policy(std::string_view warnings) {
+  boost::json::object extra;
+  extra["warnings"] = boost::json::parse(warnings);
+  return reference_policy(extra);
+}
+
 }  // namespace
 
 TEST_SUITE("clocks") {
@@ -340,5 +347,76 @@ TEST_SUITE("clocks") {
     bad["awaiting_customer"] = boost::json::parse(R"({"remind_after_days": 1})");
     REQUIRE_FALSE(ReferencePolicy::from_json(policy_document(bad)));
     CHECK(last_error_detail().find("unknown setting") != std::string_view::npos);
+  }
+
+  TEST_CASE("an update due in 20 minutes is warned of 5 minutes before, and the warning goes with its clock") {
+    auto policy = warning_policy(R"({"update": "PT5M"})");
+    Journey j{policy, new_case()};
+    j.on("2025-01-24T07:00:00Z", ev::ContactReceived{Channel::phone, std::nullopt, ""});
+    CHECK(scheduled_due(j, FollowUpKind::update_warning) == at("2025-01-24T07:15:00Z"));
+    FollowUp first = *pending(j.c, FollowUpKind::update_warning);
+    j.on("2025-01-24T07:15:00Z", ev::TimerFired{first.id});
+    CHECK(j.found("update.due_soon"));
+    auto* warn = j.action<actions::Warn>();
+    REQUIRE(warn != nullptr);
+    CHECK(warn->clock == "update");
+    CHECK(warn->due_at_utc == at("2025-01-24T07:20:00Z"));
+    // An update in time moves the clock and its warning on.
+    j.on("2025-01-24T07:18:00Z", ev::ProgressUpdateSent{"still on it"});
+    CHECK(scheduled_due(j, FollowUpKind::update_warning) == at("2025-01-24T07:33:00Z"));
+    FollowUp second = *pending(j.c, FollowUpKind::update_warning);
+    // Resolution cancels the update clock, and its warning with it.
+    j.on("2025-01-24T07:25:00Z", ev::Resolved{"fixed"});
+    CHECK(cancelled(j, second.id));
+    CHECK_FALSE(pending(j.c, FollowUpKind::update_warning).has_value());
+  }
+
+  TEST_CASE("a promise is warned of 4 service hours before it lapses, and keeping it cancels the warning") {
+    auto policy = warning_policy(R"({"promise": "PT4H"})");
+    Journey j = promised_on_friday(policy);
+    // Due Tuesday 2025-03-11 21:00: four service hours before is 17:00.
+    CHECK(scheduled_due(j, FollowUpKind::promise_warning) == at("2025-03-11T17:00:00+08:00"));
+    REQUIRE(j.c.promises().front().warning.has_value());
+    FollowUpId warning = *j.c.promises().front().warning;
+
+    SUBCASE("the warning fires") {
+      j.on("2025-03-11T17:00:00+08:00", ev::TimerFired{warning});
+      CHECK(j.found("promise.due_soon"));
+      REQUIRE(j.action<actions::Warn>() != nullptr);
+      CHECK(j.action<actions::Warn>()->clock == "promise");
+      CHECK(j.action<actions::Warn>()->due_at_utc == at("2025-03-11T21:00:00+08:00"));
+    }
+    SUBCASE("kept first") {
+      j.on("2025-03-10T10:00:00+08:00", ev::PromiseKept{});
+      CHECK(cancelled(j, warning));
+      j.on("2025-03-11T17:00:00+08:00", ev::TimerFired{warning});
+      CHECK(j.action<actions::Warn>() == nullptr);
+    }
+  }
+
+  TEST_CASE("a promise warning counts service hours across the night") {
+    auto policy = warning_policy(R"({"promise": "PT4H"})");
+    Journey j{policy, new_case("2025-03-10T02:00:00Z")};
+    // Monday 10:00 + 12 service hours is Tuesday 10:00 (service 09:00-21:00);
+    // four service hours before: one on Tuesday morning, three on Monday evening.
+    j.on("2025-03-10T10:00:00+08:00", ev::PromiseMade{"a refund", 0, boost::posix_time::hours(12)});
+    CHECK(j.c.promises().front().due_at_utc == at("2025-03-11T10:00:00+08:00"));
+    CHECK(scheduled_due(j, FollowUpKind::promise_warning) == at("2025-03-10T18:00:00+08:00"));
+  }
+
+  TEST_CASE("a promise shorter than the warning lead gets no warning; a lead as long as the update interval is refused") {
+    auto policy = warning_policy(R"({"promise": "PT4H"})");
+    Journey j{policy, new_case("2025-03-10T02:00:00Z")};
+    j.on("2025-03-10T10:00:00+08:00", ev::PromiseMade{"a call back", 0, boost::posix_time::hours(2)});
+    CHECK(scheduled(j, FollowUpKind::promise_warning).empty());
+    CHECK_FALSE(j.c.promises().front().warning.has_value());
+
+    boost::json::object extra;
+    extra["warnings"] = boost::json::parse(R"({"update": "PT20M"})");
+    REQUIRE_FALSE(ReferencePolicy::from_json(policy_document(extra)));
+    CHECK(last_error_detail().find("policy.warnings.update") != std::string_view::npos);
+    extra["warnings"] = boost::json::parse(R"({"resolution": "PT1H"})");
+    REQUIRE_FALSE(ReferencePolicy::from_json(policy_document(extra)));
+    CHECK(last_error_detail().find("unknown clock") != std::string_view::npos);
   }
 }

@@ -178,6 +178,8 @@ struct Promise {
   Instant made_at_utc;
   Instant due_at_utc;
   PromiseState state = PromiseState::open;
+  // The follow-up that warns before the deadline, when the policy asks for one.
+  std::optional<FollowUpId> warning;
   friend bool operator==(const Promise&, const Promise&) = default;
 };
 
@@ -192,6 +194,8 @@ enum class FollowUpKind : std::uint8_t {
   customer_reminder,   // waiting on the customer: remind them what we need
   auto_resolve,        // waiting on the customer: resolve after their silence
   third_party,         // waiting on a third party: their own deadline
+  update_warning,      // warns the agent before an update is due
+  promise_warning,     // warns the agent before a promise lapses
 };
 std::string_view to_string(FollowUpKind k) noexcept;
 result<FollowUpKind> parse_follow_up_kind(std::string_view text);

@@ -104,6 +104,10 @@ struct Settings {
   // many (0: never).
   int awaiting_reminder_working_days = 0;
   int awaiting_auto_resolve_working_days = 0;
+  // Warnings before a clock runs out (zero: none): this long before an
+  // update is due, and this much service time before a promise lapses.
+  Duration update_warning_lead;
+  Duration promise_warning_lead;
 };
 
 // ScopeAnswer

@@ -47,6 +47,10 @@ result<void> detail_case_access::restart_update_clock(std::string_view why_text)
     return success();
   }
   BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update, ev.at_utc + settings.update_interval));
+  if (settings.update_warning_lead > Duration()) {
+    BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update_warning,
+                                ev.at_utc + settings.update_interval - settings.update_warning_lead));
+  }
   std::string duration = format_duration(settings.update_interval);
   constexpr std::string_view kTail = " (policy update_interval)";
   std::string detail;
@@ -76,7 +80,8 @@ result<Instant> detail_case_access::working_deadline(int working_days, Duration 
 result<void> detail_case_access::on(const events::PromiseMade& e) {
   BOOST_OUTCOME_TRY(auto due, working_deadline(e.working_days, e.working_time, "promise.deadline"));
   BOOST_OUTCOME_TRY(auto id, schedule(FollowUpKind::promise, due));
-  c.promises_.push_back({id, e.what, ev.at_utc, due, PromiseState::open});
+  BOOST_OUTCOME_TRY(auto warning, schedule_promise_warning(due));
+  c.promises_.push_back({id, e.what, ev.at_utc, due, PromiseState::open, std::move(warning)});
   // A promise with its own deadline is an update to the customer; while it
   // is open it stands in for the update clock.
   if (c.resolved_ || covering_promise() == nullptr) return success();
@@ -98,6 +103,9 @@ result<void> detail_case_access::on(const events::TimerFired& e) {
     case FollowUpKind::auto_resolve:
     case FollowUpKind::third_party:
       return timer_clocks(f);
+    case FollowUpKind::update_warning:
+    case FollowUpKind::promise_warning:
+      return warn_before(f);
     case FollowUpKind::update: {
       find("update.missed", Severity::warn,
            fmt::format("no update within {}", format_duration(settings.update_interval)));
@@ -208,9 +216,10 @@ result<void> detail_case_access::on(const events::PromiseKept& e) {
   }
   p.state = PromiseState::kept;
   FollowUpId id = p.follow_up;
+  std::optional<FollowUpId> warning = p.warning;
   why("promise.kept", fmt::format("\"{}\" kept {} before its deadline: no lapse, no escalation", p.what,
                                   format_duration(p.due_at_utc - ev.at_utc)));
-  cancel_if([&](const FollowUp& f) { return f.id == id; });
+  cancel_if([&](const FollowUp& f) { return f.id == id || f.id == warning; });
   return resume_update_clock("the promise was kept: next update due in");
 }
 
@@ -220,11 +229,12 @@ result<void> detail_case_access::on(const events::PromiseBroken& e) {
   if (p.state == PromiseState::lapsed) return bad_event(fmt::format("promise: {} has already lapsed", p.follow_up.str()));
   p.state = PromiseState::broken;
   FollowUpId id = p.follow_up;
+  std::optional<FollowUpId> warning = p.warning;
   find("promise.broken", Severity::warn,
        fmt::format("\"{}\" will not be kept{}{}", p.what, e.reason.empty() ? "" : ": ", e.reason));
   int failed = 0;
   for (const auto& q : c.promises_) failed += q.state == PromiseState::lapsed || q.state == PromiseState::broken;
-  cancel_if([&](const FollowUp& f) { return f.id == id; });
+  cancel_if([&](const FollowUp& f) { return f.id == id || f.id == warning; });
   bump_priority();
   act(actions::Escalate{std::min(failed, kMaxAuthorityLevel),
                         fmt::format("{} promise(s) to the customer broken or lapsed", failed)});
@@ -357,6 +367,68 @@ result<void> detail_case_access::timer_clocks(const FollowUp& f) {
            fmt::format("{} has not answered by {}", w.party, format_instant(f.due_at_utc)));
       act(actions::Escalate{1, fmt::format("{} missed its deadline", w.party)});
       why("pause.third_party.late", "a third party's missed deadline escalates");
+      break;
+    }
+  }
+  return success();
+}
+
+// --- warnings before a clock runs out ----------------------------------------------
+
+namespace {
+
+// The latest instant in [not_before, due] with at least `lead` of service
+// time before `due`, or not_a_date_time when there is none (the promise is
+// shorter than the lead). Found by halving, to the second: the calendar
+// counts working time forward only.
+result<Instant> working_time_before(const Calendar& cal, Instant due, Duration lead, Instant not_before) {
+  BOOST_OUTCOME_TRY(auto all, cal.working_time_between(not_before, due));
+  if (all < lead) return Instant();
+  // The largest k with lead <= working time in [not_before + k s, due].
+  std::int64_t lo = 0, hi = (due - not_before).total_seconds();
+  while (lo < hi) {
+    std::int64_t mid = lo + (hi - lo + 1) / 2;
+    BOOST_OUTCOME_TRY(auto left, cal.working_time_between(not_before + boost::posix_time::seconds(mid), due));
+    if (left >= lead) lo = mid;
+    else hi = mid - 1;
+  }
+  return not_before + boost::posix_time::seconds(lo);
+}
+
+}  // namespace
+
+result<std::optional<FollowUpId>> detail_case_access::schedule_promise_warning(Instant due) {
+  if (settings.promise_warning_lead <= Duration()) return std::optional<FollowUpId>();
+  BOOST_OUTCOME_TRY(auto cal, calendar());
+  BOOST_OUTCOME_TRY(auto at, working_time_before(*cal, due, settings.promise_warning_lead, ev.at_utc));
+  if (at.is_special() || at <= ev.at_utc) {
+    why("promise.warning", fmt::format("no warning: the promise has less than {} of service time",
+                                       format_duration(settings.promise_warning_lead)));
+    return std::optional<FollowUpId>();
+  }
+  BOOST_OUTCOME_TRY(auto id, schedule(FollowUpKind::promise_warning, at));
+  why("promise.warning", fmt::format("warn {} of service time before the deadline (policy warnings.promise)",
+                                     format_duration(settings.promise_warning_lead)));
+  return std::optional<FollowUpId>(std::move(id));
+}
+
+// A warning to the agent, and a finding, before a clock runs out.
+result<void> detail_case_access::warn_before(const FollowUp& f) {
+  if (f.kind == FollowUpKind::update_warning) {
+    Instant due = f.due_at_utc + settings.update_warning_lead;
+    find("update.due_soon", Severity::info, fmt::format("an update to the customer is due at {}", format_instant(due)));
+    act(actions::Warn{"update", due, fmt::format("Tell the customer how it is going within {}.",
+                                                 format_duration(settings.update_warning_lead))});
+    why("update.warning", fmt::format("policy warnings.update = {}", format_duration(settings.update_warning_lead)));
+    return success();
+  }
+  for (const auto& p : c.promises_) {
+    if (p.warning == f.id && p.state == PromiseState::open) {
+      find("promise.due_soon", Severity::info,
+           fmt::format("\"{}\" is due at {}", p.what, format_instant(p.due_at_utc)));
+      act(actions::Warn{"promise", p.due_at_utc, fmt::format("Keep the promise \"{}\", or tell the customer now.", p.what)});
+      why("promise.warning", fmt::format("policy warnings.promise = {} of service time",
+                                         format_duration(settings.promise_warning_lead)));
       break;
     }
   }

@@ -134,7 +134,11 @@ struct detail_case_access {
     }
   }
   void cancel_kind(FollowUpKind kind) {
-    cancel_if([&](const FollowUp& f) { return f.kind == kind; });
+    // A clock's warning goes with it (clocks.cpp).
+    FollowUpKind warning = kind == FollowUpKind::update    ? FollowUpKind::update_warning
+                           : kind == FollowUpKind::promise ? FollowUpKind::promise_warning
+                                                           : kind;
+    cancel_if([&](const FollowUp& f) { return f.kind == kind || f.kind == warning; });
   }
 
   // --- helpers -------------------------------------------------------------
@@ -250,6 +254,9 @@ struct detail_case_access {
   // Resolution ends every wait (contacts.cpp calls it).
   void end_waits_on_resolution();
   result<void> timer_clocks(const FollowUp& f);
+  // Warnings before a clock runs out.
+  result<std::optional<FollowUpId>> schedule_promise_warning(Instant due);
+  result<void> warn_before(const FollowUp& f);
 
   // --- safety.cpp: safety and scope -------------------------------------------
 
