@@ -21,9 +21,10 @@ constexpr std::array<std::string_view, 6> kRemedyStatuses{"proposed", "approval_
 constexpr std::array<std::string_view, 3> kSeverities{"info", "warn", "block"};
 constexpr std::array<std::string_view, 3> kLossKinds{"none", "money", "right"};
 constexpr std::array<std::string_view, 4> kPromiseStates{"open", "kept", "lapsed", "broken"};
-constexpr std::array<std::string_view, 9> kFollowUpKinds{"update",           "promise",         "satisfaction_check",
+constexpr std::array<std::string_view, 10> kFollowUpKinds{"update",           "promise",         "satisfaction_check",
                                                           "reminder",         "customer_reminder", "auto_resolve",
-                                                          "third_party",      "update_warning",  "promise_warning"};
+                                                          "third_party",      "update_warning",  "promise_warning",
+                                                          "resolution"};
 
 template <class E, std::size_t N>
 std::string_view name_of(const std::array<std::string_view, N>& names, E e) noexcept {

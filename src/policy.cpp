@@ -93,6 +93,45 @@ result<void> read_clock_settings(const boost::json::object& obj, Settings& s) {
       return json_fail(json_child(p, "update"), "must be shorter than update_interval");
     }
   }
+  if (auto it = obj.find("targets"); it != obj.end()) {
+    std::string p = json_child("policy", "targets");
+    BOOST_OUTCOME_TRY(auto rows, detail::json_array(it->value(), p));
+    for (std::size_t i = 0; i < rows->size(); ++i) {
+      std::string ip = detail::json_index(p, i);
+      BOOST_OUTCOME_TRY(auto r, detail::json_object((*rows)[i], ip));
+      TargetRow row;
+      row.targets.first_response = row.targets.update = s.update_interval;
+      for (const auto& kv : *r) {
+        std::string kp = json_child(ip, kv.key());
+        if (kv.key() == "priority") {
+          BOOST_OUTCOME_TRY(auto text, detail::json_string(kv.value(), kp));
+          auto pr = parse_priority(text);
+          if (!pr) return json_fail(kp, "expected normal, high, urgent or emergency");
+          row.priority = pr.value();
+        } else if (kv.key() == "channel") {
+          BOOST_OUTCOME_TRY(row.channel, redress::from_json<Channel>(kv.value(), kp));
+        } else if (kv.key() == "first_response" || kv.key() == "update" || kv.key() == "resolution") {
+          BOOST_OUTCOME_TRY(auto d, read_duration(kv.value(), kp));
+          if (d <= Duration()) return json_fail(kp, "must be positive");
+          if (kv.key() == "first_response") row.targets.first_response = d;
+          else if (kv.key() == "update") row.targets.update = d;
+          else row.targets.resolution = d;
+        } else if (kv.key() == "on") {
+          BOOST_OUTCOME_TRY(auto text, detail::json_string(kv.value(), kp));
+          if (text != "service_hours" && text != "around_the_clock") {
+            return json_fail(kp, "expected service_hours or around_the_clock");
+          }
+          row.targets.service_hours = text == "service_hours";
+        } else {
+          return json_fail(kp, "unknown target (expected priority, channel, first_response, update, resolution, on)");
+        }
+      }
+      if (s.update_warning_lead >= row.targets.update) {
+        return json_fail(json_child(ip, "update"), "must be longer than warnings.update");
+      }
+      s.targets.push_back(std::move(row));
+    }
+  }
   return boost::outcome_v2::success();
 }
 

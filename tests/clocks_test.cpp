@@ -81,6 +81,23 @@ ReferencePolicy warning_policy(std::string_view warnings) {
   return reference_policy(extra);
 }
 
+// The reference policy with this target matrix (`targets`, as JSON).
+ReferencePolicy target_policy(std::string_view targets) {
+  boost::json::object extra;
+  extra["targets"] = boost::json::parse(targets);
+  return reference_policy(extra);
+}
+
+// Why the reference policy refuses `key` set to `json` (the error detail);
+// fails the test when it is accepted.
+std::string refusal(std::string_view key, std::string_view json) {
+  boost::json::object extra;
+  extra[key] = boost::json::parse(json);
+  auto r = ReferencePolicy::from_json(policy_document(extra));
+  REQUIRE_FALSE(r);
+  return std::string(last_error_detail());
+}
+
 }  // namespace
 
 TEST_SUITE("clocks") {
@@ -339,14 +356,9 @@ TEST_SUITE("clocks") {
       REQUIRE_MESSAGE(back.has_value(), std::string(last_error_detail()));
       CHECK(back.value() == e);
     }
-    boost::json::object bad;
-    bad["awaiting_customer"] = boost::json::parse(R"({"remind_after_working_days": 3, "auto_resolve_after_working_days": 2})");
-    auto r = ReferencePolicy::from_json(policy_document(bad));
-    REQUIRE_FALSE(r);
-    CHECK(last_error_detail().find("policy.awaiting_customer.remind_after_working_days") != std::string_view::npos);
-    bad["awaiting_customer"] = boost::json::parse(R"({"remind_after_days": 1})");
-    REQUIRE_FALSE(ReferencePolicy::from_json(policy_document(bad)));
-    CHECK(last_error_detail().find("unknown setting") != std::string_view::npos);
+    CHECK(refusal("awaiting_customer", R"({"remind_after_working_days": 3, "auto_resolve_after_working_days": 2})")
+              .find("policy.awaiting_customer.remind_after_working_days") != std::string::npos);
+    CHECK(refusal("awaiting_customer", R"({"remind_after_days": 1})").find("unknown setting") != std::string::npos);
   }
 
   TEST_CASE("an update due in 20 minutes is warned of 5 minutes before, and the warning goes with its clock") {
@@ -411,12 +423,71 @@ TEST_SUITE("clocks") {
     CHECK(scheduled(j, FollowUpKind::promise_warning).empty());
     CHECK_FALSE(j.c.promises().front().warning.has_value());
 
-    boost::json::object extra;
-    extra["warnings"] = boost::json::parse(R"({"update": "PT20M"})");
-    REQUIRE_FALSE(ReferencePolicy::from_json(policy_document(extra)));
-    CHECK(last_error_detail().find("policy.warnings.update") != std::string_view::npos);
-    extra["warnings"] = boost::json::parse(R"({"resolution": "PT1H"})");
-    REQUIRE_FALSE(ReferencePolicy::from_json(policy_document(extra)));
-    CHECK(last_error_detail().find("unknown clock") != std::string_view::npos);
+    CHECK(refusal("warnings", R"({"update": "PT20M"})").find("policy.warnings.update") != std::string::npos);
+    CHECK(refusal("warnings", R"({"resolution": "PT1H"})").find("unknown clock") != std::string::npos);
+  }
+
+  TEST_CASE("a chat at 22:30 with service hours ending at 21:00 is not escalated at 22:50 when its target is on service hours") {
+    auto policy = target_policy(R"([{"channel": "chat", "first_response": "PT20M", "update": "PT20M", "on": "service_hours"}])");
+    Journey j{policy, new_case("2025-03-10T14:30:00Z")};
+    j.on("2025-03-10T22:30:00+08:00", ev::ContactReceived{Channel::chat, std::nullopt, "my order vanished"});
+    // Service opens again at 09:00: twenty service minutes later.
+    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-11T09:20:00+08:00"));
+    CHECK(traced(j, "update.target"));
+    CHECK_FALSE(pending(j.c, FollowUpKind::resolution).has_value());
+  }
+
+  TEST_CASE("a phone call at 22:30 falls to the around-the-clock row and is due at 22:50") {
+    auto policy = target_policy(R"([{"channel": "chat", "first_response": "PT20M", "on": "service_hours"},
+                                    {"first_response": "PT20M", "on": "around_the_clock"}])");
+    Journey j{policy, new_case("2025-03-10T14:30:00Z")};
+    j.on("2025-03-10T22:30:00+08:00", ev::ContactReceived{Channel::phone, std::nullopt, "my order vanished"});
+    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-10T22:50:00+08:00"));
+  }
+
+  TEST_CASE("targets differ by priority: an urgent case gets 5-minute updates once its priority rises") {
+    auto policy = target_policy(R"([{"priority": "high", "first_response": "PT10M", "update": "PT5M"},
+                                    {"first_response": "PT15M", "update": "PT30M"}])");
+    Journey j{policy, new_case()};
+    j.on("2025-01-24T07:00:00Z", ev::ContactReceived{Channel::phone, std::nullopt, ""});
+    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-01-24T07:15:00Z"));  // first response, normal
+    j.on("2025-01-24T07:10:00Z", ev::ProgressUpdateSent{"on it"});
+    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-01-24T07:40:00Z"));  // update, normal
+    j.on("2025-01-24T07:20:00Z", ev::ContactReceived{Channel::phone, std::nullopt, "again"});  // a repeat: high
+    REQUIRE(j.c.priority() == Priority::high);
+    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-01-24T07:25:00Z"));
+  }
+
+  TEST_CASE("a resolution clock runs from the first contact, stands still while we wait on the customer, and escalates when missed") {
+    auto policy = target_policy(R"([{"first_response": "PT20M", "update": "PT20M", "resolution": "PT4H"}])");
+    Journey j{policy, new_case()};
+    j.on("2025-01-24T07:00:00Z", ev::ContactReceived{Channel::email, std::nullopt, ""});
+    CHECK(scheduled_due(j, FollowUpKind::resolution) == at("2025-01-24T11:00:00Z"));
+    CHECK(j.c.resolution_due_at_utc() == at("2025-01-24T11:00:00Z"));
+    j.on("2025-01-24T08:00:00Z", ev::AwaitingCustomer{"the invoice"});
+    CHECK_FALSE(pending(j.c, FollowUpKind::resolution).has_value());
+    // Two hours of waiting move the target two hours on.
+    j.on("2025-01-24T10:00:00Z", ev::ContactReceived{Channel::email, std::nullopt, "invoice attached"});
+    CHECK(scheduled_due(j, FollowUpKind::resolution) == at("2025-01-24T13:00:00Z"));
+    FollowUp resolution = *pending(j.c, FollowUpKind::resolution);
+
+    SUBCASE("missed") {
+      j.on("2025-01-24T10:10:00Z", ev::ProgressUpdateSent{"checking the invoice"});
+      j.on("2025-01-24T13:00:00Z", ev::TimerFired{resolution.id});
+      CHECK(j.found("resolution.missed"));
+      CHECK(j.action<actions::Escalate>() != nullptr);
+    }
+    SUBCASE("resolved in time") {
+      j.on("2025-01-24T12:00:00Z", ev::Resolved{"refunded"});
+      CHECK(cancelled(j, resolution.id));
+      CHECK_FALSE(j.c.resolution_due_at_utc().has_value());
+    }
+  }
+
+  TEST_CASE("a target row with an unknown member, a bad channel or a non-positive target is refused naming it") {
+    CHECK(refusal("targets", R"([{"channel": "fax"}])").find("policy.targets[0].channel") != std::string::npos);
+    CHECK(refusal("targets", R"([{"update": "PT0M"}])").find("policy.targets[0].update: must be positive") != std::string::npos);
+    CHECK(refusal("targets", R"([{"within": "PT1H"}])").find("unknown target") != std::string::npos);
+    CHECK(refusal("targets", R"([{"on": "office_hours"}])").find("service_hours or around_the_clock") != std::string::npos);
   }
 }

@@ -196,6 +196,7 @@ enum class FollowUpKind : std::uint8_t {
   third_party,         // waiting on a third party: their own deadline
   update_warning,      // warns the agent before an update is due
   promise_warning,     // warns the agent before a promise lapses
+  resolution,          // the resolution target of the policy's target matrix
 };
 std::string_view to_string(FollowUpKind k) noexcept;
 result<FollowUpKind> parse_follow_up_kind(std::string_view text);
@@ -562,6 +563,11 @@ class Case {
   const SharedList<ThirdPartyWait>& third_parties() const noexcept { return third_parties_; }
   // The customer's last contact (not_a_date_time before the first).
   Instant last_contact_at_utc() const noexcept { return last_contact_at_; }
+  // When the problem should be resolved, by the policy's target matrix (none
+  // without a resolution target, or once resolved); moved on by pauses.
+  std::optional<Instant> resolution_due_at_utc() const noexcept {
+    return resolution_due_.is_special() ? std::nullopt : std::optional<Instant>(resolution_due_);
+  }
 
   // The remedy with this id, or nullptr (borrowed from the case).
   const Remedy* find_remedy(const RemedyId& id) const noexcept;
@@ -617,6 +623,7 @@ class Case {
   Instant awaiting_since_;
   Duration paused_total_;
   SharedList<ThirdPartyWait> third_parties_;
+  Instant resolution_due_;
 };
 
 // The engine's write access to a Case. Not public API.

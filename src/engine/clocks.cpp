@@ -46,6 +46,27 @@ result<void> detail_case_access::restart_update_clock(std::string_view why_text)
                                       p->what, format_instant(p->due_at_utc)));
     return success();
   }
+  if (!settings.targets.empty()) {
+    // The target matrix: the first response, then each update, on service
+    // hours or around the clock; the first contact starts the resolution clock.
+    ClockTargets t = targets();
+    bool first = c.contacts_ == 1 && std::holds_alternative<events::ContactReceived>(ev.body);
+    Duration span = first ? t.first_response : t.update;
+    BOOST_OUTCOME_TRY(auto due, target_due(span, t.service_hours));
+    BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update, due));
+    if (settings.update_warning_lead > Duration()) {
+      BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update_warning, due - settings.update_warning_lead));
+    }
+    why("update.target", fmt::format("{} {} {} (policy targets: {} {})", why_text, format_duration(span),
+                                     t.service_hours ? "of service hours" : "around the clock",
+                                     to_string(c.priority_),
+                                     c.channels_.empty() ? std::string_view("any") : to_string(c.channels_[0])));
+    if (first && t.resolution && c.resolution_due_.is_special() && !c.resolved_) {
+      BOOST_OUTCOME_TRY(auto resolve_by, target_due(*t.resolution, t.service_hours));
+      BOOST_OUTCOME_TRYV(schedule_resolution(resolve_by));
+    }
+    return success();
+  }
   BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update, ev.at_utc + settings.update_interval));
   if (settings.update_warning_lead > Duration()) {
     BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update_warning,
@@ -106,9 +127,17 @@ result<void> detail_case_access::on(const events::TimerFired& e) {
     case FollowUpKind::update_warning:
     case FollowUpKind::promise_warning:
       return warn_before(f);
+    case FollowUpKind::resolution:
+      find("resolution.missed", Severity::warn,
+           fmt::format("not resolved by {} (policy targets)", format_instant(f.due_at_utc)));
+      act(actions::Escalate{1, "the problem was not resolved within its target"});
+      why("resolution.target", "a missed resolution target escalates once");
+      c.resolution_due_ = Instant();
+      return success();
     case FollowUpKind::update: {
       find("update.missed", Severity::warn,
-           fmt::format("no update within {}", format_duration(settings.update_interval)));
+           settings.targets.empty() ? fmt::format("no update within {}", format_duration(settings.update_interval))
+                                    : fmt::format("no update by {}", format_instant(f.due_at_utc)));
       act(actions::Escalate{1, "no progress update within the update interval"});
       // One escalation per miss: the clock restarts with the next update or contact.
       c.update_overdue_since_ = f.due_at_utc;
@@ -273,6 +302,7 @@ result<void> detail_case_access::start_customer_wait(std::string_view what) {
   note_update_sent();  // asking the customer is an update
   c.awaiting_since_ = ev.at_utc;
   cancel_kind(FollowUpKind::update);
+  cancel_kind(FollowUpKind::resolution);  // resumes, moved on, with the answer
   why("pause.customer", fmt::format("waiting on the customer ({}): the update clock stops until they answer",
                                     what.empty() ? std::string_view("an answer") : what));
   if (settings.awaiting_reminder_working_days > 0) {
@@ -301,8 +331,21 @@ void detail_case_access::end_customer_wait(std::string_view why_text) {
 }
 
 result<void> detail_case_access::customer_answered() {
+  Instant since = c.awaiting_since_;
   end_customer_wait("the customer answered");
   if (c.resolved_) return success();
+  if (!c.resolution_due_.is_special()) {
+    // The resolution clock stood still while we waited: what was left of it
+    // runs on from now.
+    ClockTargets t = targets();
+    Instant due = c.resolution_due_ + (ev.at_utc - std::min(since, c.resolution_due_));
+    if (t.service_hours) {
+      BOOST_OUTCOME_TRY(auto cal, calendar());
+      BOOST_OUTCOME_TRY(auto left, cal->working_time_between(since, c.resolution_due_));
+      BOOST_OUTCOME_TRY(due, cal->add_working_time(ev.at_utc, left));
+    }
+    BOOST_OUTCOME_TRYV(schedule_resolution(due));
+  }
   c.update_overdue_since_ = Instant();
   return restart_update_clock("the customer answered: update due in");
 }
@@ -310,6 +353,8 @@ result<void> detail_case_access::customer_answered() {
 void detail_case_access::end_waits_on_resolution() {
   end_customer_wait("resolved");
   cancel_kind(FollowUpKind::third_party);
+  cancel_kind(FollowUpKind::resolution);
+  c.resolution_due_ = Instant();
 }
 
 result<void> detail_case_access::on(const events::AwaitingCustomer& e) { return start_customer_wait(e.what); }
@@ -432,6 +477,33 @@ result<void> detail_case_access::warn_before(const FollowUp& f) {
       break;
     }
   }
+  return success();
+}
+
+// --- targets by priority and channel ------------------------------------------------
+
+ClockTargets detail_case_access::targets() const {
+  std::optional<Channel> channel;
+  if (!c.channels_.empty()) channel = c.channels_[0];  // the channel the case came in on
+  for (const auto& row : settings.targets) {
+    if (row.priority && *row.priority != c.priority_) continue;
+    if (row.channel && row.channel != channel) continue;
+    return row.targets;
+  }
+  return ClockTargets{settings.update_interval, settings.update_interval, std::nullopt, false};
+}
+
+result<Instant> detail_case_access::target_due(Duration span, bool service_hours) {
+  if (!service_hours) return ev.at_utc + span;
+  BOOST_OUTCOME_TRY(auto cal, calendar());
+  return cal->add_working_time(ev.at_utc, span);
+}
+
+result<void> detail_case_access::schedule_resolution(Instant due) {
+  cancel_kind(FollowUpKind::resolution);
+  c.resolution_due_ = due;
+  BOOST_OUTCOME_TRYV(schedule(FollowUpKind::resolution, due));
+  why("resolution.target", fmt::format("to be resolved by {} (policy targets)", format_instant(due)));
   return success();
 }
 

@@ -257,6 +257,11 @@ struct detail_case_access {
   // Warnings before a clock runs out.
   result<std::optional<FollowUpId>> schedule_promise_warning(Instant due);
   result<void> warn_before(const FollowUp& f);
+  // Targets by priority and channel (policy `targets`).
+  ClockTargets targets() const;
+  // `span` after the event: of service hours, or around the clock.
+  result<Instant> target_due(Duration span, bool service_hours);
+  result<void> schedule_resolution(Instant due);
 
   // --- safety.cpp: safety and scope -------------------------------------------
 
