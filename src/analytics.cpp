@@ -161,7 +161,7 @@ result<CaseFacts> facts_of(const Case& c, std::span<const Event> journal, const 
     } else if (code == "update.missed") {
       ++f.updates_missed;
       ++f.escalations;
-    } else if (code == "promise.lapsed") {
+    } else if (code == "promise.lapsed" || code == "promise.broken" || code == "third_party.late") {
       ++f.escalations;
     } else if (code == "precedent.outlier") {
       ++f.escalations;
@@ -174,7 +174,8 @@ result<CaseFacts> facts_of(const Case& c, std::span<const Event> journal, const 
   f.escalations += std::max(0, c.flags().repeat_contacts - o.repeat_contacts_to_escalate + 1);
   for (const auto& p : c.promises()) {
     f.promises_kept += p.state == PromiseState::kept;
-    f.promises_lapsed += p.state == PromiseState::lapsed;
+    // A broken promise counts against the rate like a lapsed one.
+    f.promises_lapsed += p.state == PromiseState::lapsed || p.state == PromiseState::broken;
   }
   auto feeling = c.confirmed_feeling();
   f.closed_well = c.stage() == Stage::closed && feeling && feeling->is_neutral_or_positive();

@@ -20,9 +20,10 @@ constexpr std::array<std::string_view, 6> kRemedyStatuses{"proposed", "approval_
                                                           "rejected", "accepted",          "granted"};
 constexpr std::array<std::string_view, 3> kSeverities{"info", "warn", "block"};
 constexpr std::array<std::string_view, 3> kLossKinds{"none", "money", "right"};
-constexpr std::array<std::string_view, 3> kPromiseStates{"open", "kept", "lapsed"};
-constexpr std::array<std::string_view, 5> kFollowUpKinds{"update", "promise", "satisfaction_check", "reminder",
-                                                         "approval"};
+constexpr std::array<std::string_view, 4> kPromiseStates{"open", "kept", "lapsed", "broken"};
+constexpr std::array<std::string_view, 11> kFollowUpKinds{
+    "update",      "promise",        "satisfaction_check", "reminder",        "approval",  "customer_reminder",
+    "auto_resolve", "third_party",   "update_warning",     "promise_warning", "resolution"};
 
 template <class E, std::size_t N>
 std::string_view name_of(const std::array<std::string_view, N>& names, E e) noexcept {
@@ -46,11 +47,13 @@ constexpr std::array<std::string_view, std::variant_size_v<EventBody>> kEventTyp
     "remedy_granted",    "progress_update_sent", "promise_made",        "resolved",
     "satisfaction_confirmed", "root_cause_recorded", "close_requested", "timer_fired",
     "safety_risk_reported",   "abuse_established",   "precedent_cited", "out_of_scope_request",
-    "failure_signal",    "right_expiring"};
+    "failure_signal",    "right_expiring",
+    "promise_kept",      "promise_broken",       "awaiting_customer",   "awaiting_third_party",
+    "third_party_answered"};
 
 constexpr std::array<std::string_view, std::variant_size_v<Action>> kActionTypes{
     "reply", "offer", "request_approval", "schedule_follow_up", "cancel_follow_up", "escalate", "emergency",
-    "surface_history", "close"};
+    "surface_history", "close", "warn"};
 
 // Every finding code the program has seen, each held once; never freed, so
 // a FindingCode stays valid until the program ends.

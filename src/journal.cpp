@@ -141,7 +141,8 @@ result<EventBody> body_from(std::string_view type, const Fields& f) {
   }
   if (type == "question_asked") {
     BOOST_OUTCOME_TRY(auto text, f.text("text"));
-    return e::QuestionAsked{std::move(text)};
+    BOOST_OUTCOME_TRY(auto awaits, f.flag("awaits_answer"));
+    return e::QuestionAsked{std::move(text), awaits};
   }
   if (type == "facts_reviewed") {
     BOOST_OUTCOME_TRY(auto text, f.text("summary"));
@@ -248,6 +249,32 @@ result<EventBody> body_from(std::string_view type, const Fields& f) {
     BOOST_OUTCOME_TRY(auto right, right_from(rf));
     return e::RightExpiring{std::move(order), std::move(right)};
   }
+  // --- clocks: promises kept or broken, pauses
+  if (type == "promise_kept") {
+    BOOST_OUTCOME_TRY(auto id, f.maybe<FollowUpId>("promise"));
+    return e::PromiseKept{std::move(id)};
+  }
+  if (type == "promise_broken") {
+    BOOST_OUTCOME_TRY(auto id, f.maybe<FollowUpId>("promise"));
+    BOOST_OUTCOME_TRY(auto reason, f.text("reason"));
+    return e::PromiseBroken{std::move(id), std::move(reason)};
+  }
+  if (type == "awaiting_customer") {
+    BOOST_OUTCOME_TRY(auto what, f.text("what"));
+    return e::AwaitingCustomer{std::move(what)};
+  }
+  if (type == "awaiting_third_party") {
+    BOOST_OUTCOME_TRY(auto party, f.text("party"));
+    BOOST_OUTCOME_TRY(auto days, f.integer("working_days", 0));
+    BOOST_OUTCOME_TRY(auto time, f.maybe<Duration>("working_time"));
+    if (party.empty()) return json_fail(f.at("party"), "missing");
+    return e::AwaitingThirdParty{std::move(party), days, time.value_or(Duration())};
+  }
+  if (type == "third_party_answered") {
+    BOOST_OUTCOME_TRY(auto party, f.text("party"));
+    if (party.empty()) return json_fail(f.at("party"), "missing");
+    return e::ThirdPartyAnswered{std::move(party)};
+  }
   return json_fail(f.at("type"), fmt::format("unknown event type \"{}\"", type));
 }
 
@@ -269,8 +296,11 @@ json::object body_to_json(const EventBody& body) {
           o["text"] = x.text;
         } else if constexpr (std::is_same_v<T, e::EmotionObserved> || std::is_same_v<T, e::SatisfactionConfirmed>) {
           o["emotion"] = to_json(x.emotion);
+        } else if constexpr (std::is_same_v<T, e::QuestionAsked>) {
+          o["text"] = x.text;
+          if (x.awaits_answer) o["awaits_answer"] = true;
         } else if constexpr (std::is_same_v<T, e::ApologyGiven> || std::is_same_v<T, e::NeedStated> ||
-                             std::is_same_v<T, e::QuestionAsked> || std::is_same_v<T, e::ProgressUpdateSent> ||
+                             std::is_same_v<T, e::ProgressUpdateSent> ||
                              std::is_same_v<T, e::SafetyRiskReported> || std::is_same_v<T, e::AbuseEstablished>) {
           o["text"] = x.text;
         } else if constexpr (std::is_same_v<T, e::FactsReviewed> || std::is_same_v<T, e::Resolved>) {
@@ -317,6 +347,19 @@ json::object body_to_json(const EventBody& body) {
         } else if constexpr (std::is_same_v<T, e::RightExpiring>) {
           o["order"] = to_json(x.order);
           o["right"] = to_json(x.right);
+        } else if constexpr (std::is_same_v<T, e::PromiseKept>) {
+          put_optional(o, "promise", x.promise);
+        } else if constexpr (std::is_same_v<T, e::PromiseBroken>) {
+          put_optional(o, "promise", x.promise);
+          o["reason"] = x.reason;
+        } else if constexpr (std::is_same_v<T, e::AwaitingCustomer>) {
+          o["what"] = x.what;
+        } else if constexpr (std::is_same_v<T, e::AwaitingThirdParty>) {
+          o["party"] = x.party;
+          if (x.working_days != 0) o["working_days"] = x.working_days;
+          if (!x.working_time.is_special() && x.working_time != Duration()) o["working_time"] = to_json(x.working_time);
+        } else if constexpr (std::is_same_v<T, e::ThirdPartyAnswered>) {
+          o["party"] = x.party;
         } else {
           static_assert(std::is_same_v<T, e::ForgivenessSignalled> || std::is_same_v<T, e::CloseRequested>);
         }
@@ -362,11 +405,13 @@ json::value to_json(const Remedy& r) {
 }
 
 json::value to_json(const Promise& p) {
-  return json::object{{"follow_up", to_json(p.follow_up)},
-                      {"what", p.what},
-                      {"made_at", to_json(p.made_at_utc)},
-                      {"due_at", to_json(p.due_at_utc)},
-                      {"state", to_json(p.state)}};
+  json::object o{{"follow_up", to_json(p.follow_up)},
+                 {"what", p.what},
+                 {"made_at", to_json(p.made_at_utc)},
+                 {"due_at", to_json(p.due_at_utc)},
+                 {"state", to_json(p.state)}};
+  put_optional(o, "warning", p.warning);
+  return o;
 }
 
 json::value to_json(const FollowUp& f) {
@@ -421,6 +466,10 @@ json::value to_json(const Action& a) {
           o["reason"] = x.reason;
         } else if constexpr (std::is_same_v<T, actions::SurfaceHistory>) {
           o["summary"] = x.summary;
+        } else if constexpr (std::is_same_v<T, actions::Warn>) {
+          o["clock"] = x.clock;
+          o["due_at"] = to_json(x.due_at_utc);
+          o["text"] = x.text;
         } else {
           static_assert(std::is_same_v<T, actions::Close>);
         }
@@ -498,6 +547,17 @@ json::value to_json(const Case& c) {
   };
   if (c.incident_group()) o["incident_group"] = *c.incident_group();
   put_optional(o, "root_cause", c.root_cause());
+  // clocks: pauses
+  put_optional(o, "awaiting_customer_since", c.awaiting_customer_since());
+  o["paused_total"] = to_json(c.paused_total());
+  json::array parties;
+  for (const auto& w : c.third_parties()) {
+    json::object p{{"party", w.party}, {"since", to_json(w.since_utc)}};
+    if (!w.waiting()) p["answered_at"] = to_json(w.answered_at_utc);
+    put_optional(p, "deadline", w.deadline);
+    parties.push_back(std::move(p));
+  }
+  if (!parties.empty()) o["third_parties"] = std::move(parties);
   return o;
 }
 

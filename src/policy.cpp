@@ -58,6 +58,83 @@ std::string lower_ascii(std::string_view s) {
   return out;
 }
 
+// --- clocks: promises and pauses (docs/policy.md, "Clocks")
+result<void> read_clock_settings(const boost::json::object& obj, Settings& s) {
+  if (auto it = obj.find("promise_covers_updates"); it != obj.end()) {
+    BOOST_OUTCOME_TRY(s.promise_covers_updates, detail::json_bool(it->value(), "policy.promise_covers_updates"));
+  }
+  if (auto it = obj.find("awaiting_customer"); it != obj.end()) {
+    std::string p = json_child("policy", "awaiting_customer");
+    BOOST_OUTCOME_TRY(auto w, detail::json_object(it->value(), p));
+    for (auto [key, field] : {std::pair{"remind_after_working_days", &s.awaiting_reminder_working_days},
+                              std::pair{"auto_resolve_after_working_days", &s.awaiting_auto_resolve_working_days}}) {
+      if (auto f = w->find(key); f != w->end()) { BOOST_OUTCOME_TRY(*field, read_count(f->value(), json_child(p, key), 0)); }
+    }
+    for (const auto& kv : *w) {
+      if (kv.key() != "remind_after_working_days" && kv.key() != "auto_resolve_after_working_days") {
+        return json_fail(json_child(p, kv.key()), "unknown setting (expected remind_after_working_days or auto_resolve_after_working_days)");
+      }
+    }
+    if (s.awaiting_auto_resolve_working_days > 0 &&
+        s.awaiting_reminder_working_days >= s.awaiting_auto_resolve_working_days) {
+      return json_fail(json_child(p, "remind_after_working_days"),
+                       "must be less than auto_resolve_after_working_days (the reminder comes first)");
+    }
+  }
+  if (auto it = obj.find("warnings"); it != obj.end()) {
+    std::string p = json_child("policy", "warnings");
+    BOOST_OUTCOME_TRY(auto w, detail::json_object(it->value(), p));
+    for (const auto& kv : *w) {
+      Duration* field = kv.key() == "update" ? &s.update_warning_lead : kv.key() == "promise" ? &s.promise_warning_lead : nullptr;
+      if (field == nullptr) return json_fail(json_child(p, kv.key()), "unknown clock (expected update or promise)");
+      BOOST_OUTCOME_TRY(*field, read_duration(kv.value(), json_child(p, kv.key())));
+    }
+    if (s.update_warning_lead >= s.update_interval) {
+      return json_fail(json_child(p, "update"), "must be shorter than update_interval");
+    }
+  }
+  if (auto it = obj.find("targets"); it != obj.end()) {
+    std::string p = json_child("policy", "targets");
+    BOOST_OUTCOME_TRY(auto rows, detail::json_array(it->value(), p));
+    for (std::size_t i = 0; i < rows->size(); ++i) {
+      std::string ip = detail::json_index(p, i);
+      BOOST_OUTCOME_TRY(auto r, detail::json_object((*rows)[i], ip));
+      TargetRow row;
+      row.targets.first_response = row.targets.update = s.update_interval;
+      for (const auto& kv : *r) {
+        std::string kp = json_child(ip, kv.key());
+        if (kv.key() == "priority") {
+          BOOST_OUTCOME_TRY(auto text, detail::json_string(kv.value(), kp));
+          auto pr = parse_priority(text);
+          if (!pr) return json_fail(kp, "expected normal, high, urgent or emergency");
+          row.priority = pr.value();
+        } else if (kv.key() == "channel") {
+          BOOST_OUTCOME_TRY(row.channel, redress::from_json<Channel>(kv.value(), kp));
+        } else if (kv.key() == "first_response" || kv.key() == "update" || kv.key() == "resolution") {
+          BOOST_OUTCOME_TRY(auto d, read_duration(kv.value(), kp));
+          if (d <= Duration()) return json_fail(kp, "must be positive");
+          if (kv.key() == "first_response") row.targets.first_response = d;
+          else if (kv.key() == "update") row.targets.update = d;
+          else row.targets.resolution = d;
+        } else if (kv.key() == "on") {
+          BOOST_OUTCOME_TRY(auto text, detail::json_string(kv.value(), kp));
+          if (text != "service_hours" && text != "around_the_clock") {
+            return json_fail(kp, "expected service_hours or around_the_clock");
+          }
+          row.targets.service_hours = text == "service_hours";
+        } else {
+          return json_fail(kp, "unknown target (expected priority, channel, first_response, update, resolution, on)");
+        }
+      }
+      if (s.update_warning_lead >= row.targets.update) {
+        return json_fail(json_child(ip, "update"), "must be longer than warnings.update");
+      }
+      s.targets.push_back(std::move(row));
+    }
+  }
+  return boost::outcome_v2::success();
+}
+
 }  // namespace
 
 result<ReferencePolicy> ReferencePolicy::parse(std::string_view json_text) {
@@ -192,6 +269,8 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
     }
     s.lint = std::move(lint).value();
   }
+
+  BOOST_OUTCOME_TRYV(read_clock_settings(*obj, s));
 
   std::vector<Authority> authority;
   if (auto v = member("authority")) {

@@ -384,4 +384,27 @@ TEST_SUITE("analytics") {
     CHECK(cause.at("felt_loss").at(0).at("amount_minor") == felt_fen(specs[0], 2250));
     CHECK(cause.at("felt_loss").at(0).at("currency") == "CNY");
   }
+
+  TEST_CASE("promises kept and broken by their events count in the promises-kept rate and the escalations") {
+    Journey j{policy(), new_case("2025-03-03T02:00:00Z")};
+    std::vector<Event> journal;
+    auto record = [&](std::string_view when, EventBody body) {
+      j.on(when, body);
+      journal.push_back(Event{j.c.id(), at(when), std::nullopt, std::move(body)});
+    };
+    record("2025-03-03T02:00:00Z", events::ContactReceived{Channel::phone, std::nullopt, "no picture"});
+    record("2025-03-03T02:05:00Z", events::PromiseMade{"an engineer will call", 2, {}});
+    record("2025-03-03T02:06:00Z", events::PromiseMade{"a refund in 4 service hours", 0, boost::posix_time::hours(4)});
+    record("2025-03-03T02:07:00Z", events::PromiseMade{"a written report", 3, {}});
+    record("2025-03-03T03:00:00Z", events::PromiseKept{});                       // the refund, due soonest
+    record("2025-03-03T04:00:00Z", events::PromiseBroken{std::nullopt, "ill"});  // the engineer
+    auto a = Analytics::make(analytics_options(policy().settings()));
+    REQUIRE(a.has_value());
+    REQUIRE(a.value().add(j.c, journal).has_value());
+    auto summary = a.value().summary();
+    REQUIRE(summary.health.size() == 1);
+    const auto& row = summary.health.front();
+    CHECK(row.promises_kept == Ratio{1, 2});  // the open report is not counted yet
+    CHECK(row.escalations == 1);
+  }
 }

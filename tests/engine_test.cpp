@@ -377,16 +377,17 @@ TEST_SUITE("engine") {
     CHECK(j.found("proactive.opened"));
   }
 
-  TEST_CASE("a coupon expiring soon gets a reminder inside the customer's contact window") {
+  TEST_CASE("a coupon expiring soon gets a reminder inside the customer's contact window, earlier rather than later") {
     auto policy = reference_policy();
     Journey j{policy, new_case()};
     // Expires at the end of 2025-02-10 (Shanghai); 48 hours earlier is 02-09 00:00, before the window opens at 10:00.
+    // The lead is a minimum: the reminder moves to the last minute of the window the evening before.
     j.on("2025-01-24T07:00:00Z", ev::RightExpiring{order_id("O-1"), Right{"coupon", cny("20"),
                                                                           parse_date("2025-02-10").value(), 0}});
     auto* s = j.action<actions::ScheduleFollowUp>();
     REQUIRE(s);
     CHECK(s->follow_up.kind == FollowUpKind::reminder);
-    CHECK(s->follow_up.due_at_utc == at("2025-02-09T10:00:00+08:00"));
+    CHECK(s->follow_up.due_at_utc == at("2025-02-08T19:59:00+08:00"));
   }
 
   TEST_CASE("an apology that says 'sorry, but this is our policy' is flagged by the reply lint") {

@@ -41,6 +41,11 @@ std::vector<EventBody> one_of_each() {
       ev::OutOfScopeRequest{"book a taxi", true},
       ev::FailureSignal{"redemption failed", 4},
       ev::RightExpiring{order_id("O-1"), coupon},
+      ev::PromiseKept{FollowUpId::make("C-1#2").value()},
+      ev::PromiseBroken{std::nullopt, "the engineer is ill"},
+      ev::AwaitingCustomer{"a photo of the label"},
+      ev::AwaitingThirdParty{"SF Express", 0, boost::posix_time::hours(4)},
+      ev::ThirdPartyAnswered{"SF Express"},
   };
 }
 

@@ -170,7 +170,7 @@ struct Remedy {
 };
 
 // PromiseState
-enum class PromiseState : std::uint8_t { open, kept, lapsed };
+enum class PromiseState : std::uint8_t { open, kept, lapsed, broken };
 std::string_view to_string(PromiseState s) noexcept;
 
 // Promise
@@ -184,6 +184,8 @@ struct Promise {
   Instant made_at_utc;
   Instant due_at_utc;
   PromiseState state = PromiseState::open;
+  // The follow-up that warns before the deadline, when the policy asks for one.
+  std::optional<FollowUpId> warning;
   friend bool operator==(const Promise&, const Promise&) = default;
 };
 
@@ -196,6 +198,12 @@ enum class FollowUpKind : std::uint8_t {
   satisfaction_check,  // after resolution: ask how the customer feels
   reminder,            // proactive: a right is about to expire
   approval,            // a request for approval that nobody has answered yet
+  customer_reminder,   // waiting on the customer: remind them what we need
+  auto_resolve,        // waiting on the customer: resolve after their silence
+  third_party,         // waiting on a third party: their own deadline
+  update_warning,      // warns the agent before an update is due
+  promise_warning,     // warns the agent before a promise lapses
+  resolution,          // the resolution target of the policy's target matrix
 };
 std::string_view to_string(FollowUpKind k) noexcept;
 result<FollowUpKind> parse_follow_up_kind(std::string_view text);
@@ -208,6 +216,20 @@ struct FollowUp {
   FollowUpKind kind = FollowUpKind::update;
   Instant due_at_utc;
   friend bool operator==(const FollowUp&, const FollowUp&) = default;
+};
+
+// ThirdPartyWait
+//
+// A third party the case waits on (a courier, an engineer): since when,
+// until when it answered (not_a_date_time while still waiting), and the
+// follow-up of its own deadline, when it was given one.
+struct ThirdPartyWait {
+  std::string party;
+  Instant since_utc;
+  Instant answered_at_utc;
+  std::optional<FollowUpId> deadline;
+  bool waiting() const noexcept { return answered_at_utc.is_special(); }
+  friend bool operator==(const ThirdPartyWait&, const ThirdPartyWait&) = default;
 };
 
 // FindingCode
@@ -568,6 +590,23 @@ class Case {
     return update_overdue_since_.is_special() ? std::nullopt : std::optional<Instant>(update_overdue_since_);
   }
 
+  // --- clocks: pauses (docs/engine.md, "Pauses")
+  // Since when the case waits on the customer, if it does.
+  std::optional<Instant> awaiting_customer_since() const noexcept {
+    return awaiting_since_.is_special() ? std::nullopt : std::optional<Instant>(awaiting_since_);
+  }
+  // The time the case waited on the customer, in finished pauses.
+  Duration paused_total() const noexcept { return paused_total_; }
+  // The third parties the case waited or waits on, in order.
+  const SharedList<ThirdPartyWait>& third_parties() const noexcept { return third_parties_; }
+  // The customer's last contact (not_a_date_time before the first).
+  Instant last_contact_at_utc() const noexcept { return last_contact_at_; }
+  // When the problem should be resolved, by the policy's target matrix (none
+  // without a resolution target, or once resolved); moved on by pauses.
+  std::optional<Instant> resolution_due_at_utc() const noexcept {
+    return resolution_due_.is_special() ? std::nullopt : std::optional<Instant>(resolution_due_);
+  }
+
   // The remedy with this id, or nullptr (borrowed from the case).
   const Remedy* find_remedy(const RemedyId& id) const noexcept;
   // The order with this id, or nullptr (borrowed from the case).
@@ -619,6 +658,12 @@ class Case {
   bool resolved_ = false;
   SharedList<Escalation> escalations_;
   SharedList<RemedyContent> remedy_contents_;
+  // clocks: pauses and the customer's last contact (not_a_date_time: none).
+  Instant last_contact_at_;
+  Instant awaiting_since_;
+  Duration paused_total_;
+  SharedList<ThirdPartyWait> third_parties_;
+  Instant resolution_due_;
 };
 
 // The engine's write access to a Case. Not public API.

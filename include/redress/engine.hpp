@@ -91,6 +91,15 @@ struct Close {
   friend bool operator==(const Close&, const Close&) = default;
 };
 
+// Warn the agent that a clock is about to run out: `clock` ("update",
+// "promise") is due at `due_at_utc`.
+struct Warn {
+  std::string clock;
+  Instant due_at_utc;
+  std::string text;
+  friend bool operator==(const Warn&, const Warn&) = default;
+};
+
 }  // namespace actions
 
 // Action
@@ -98,7 +107,7 @@ struct Close {
 // One thing for the host to do.
 using Action = std::variant<actions::Reply, actions::Offer, actions::RequestApproval, actions::ScheduleFollowUp,
                             actions::CancelFollowUp, actions::Escalate, actions::Emergency,
-                            actions::SurfaceHistory, actions::Close>;
+                            actions::SurfaceHistory, actions::Close, actions::Warn>;
 
 // action_type()
 //

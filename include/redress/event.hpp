@@ -57,6 +57,9 @@ struct NeedStated {
 // An agent asked the customer a diagnostic question ("is it plugged in?").
 struct QuestionAsked {
   std::string text;
+  // The question needs the customer's answer (a photo, a serial number): the
+  // case waits on the customer until they next get in touch (AwaitingCustomer).
+  bool awaits_answer = false;
   friend bool operator==(const QuestionAsked&, const QuestionAsked&) = default;
 };
 
@@ -205,6 +208,47 @@ struct RightExpiring {
   friend bool operator==(const RightExpiring&, const RightExpiring&) = default;
 };
 
+// --- clocks: promises kept or broken, waiting on the customer or a third party
+
+// A promise was kept (the engineer called). `promise` is the promise's
+// follow-up id; without it, the open promise due soonest. Its timer is
+// cancelled: no promise.lapsed, no escalation.
+struct PromiseKept {
+  std::optional<FollowUpId> promise;
+  friend bool operator==(const PromiseKept&, const PromiseKept&) = default;
+};
+
+// A promise will not be kept, known before its deadline; `reason` says why.
+// The case escalates now instead of at the deadline.
+struct PromiseBroken {
+  std::optional<FollowUpId> promise;
+  std::string reason;
+  friend bool operator==(const PromiseBroken&, const PromiseBroken&) = default;
+};
+
+// The case waits on the customer (`what`: "a photo of the label"). The
+// update clock stops until the customer's next contact.
+struct AwaitingCustomer {
+  std::string what;
+  friend bool operator==(const AwaitingCustomer&, const AwaitingCustomer&) = default;
+};
+
+// The case waits on a third party (a courier, an engineer), optionally with
+// the party's own deadline: `working_days` working days, or else
+// `working_time` of service hours. The customer's clocks keep running.
+struct AwaitingThirdParty {
+  std::string party;
+  int working_days = 0;
+  Duration working_time;
+  friend bool operator==(const AwaitingThirdParty&, const AwaitingThirdParty&) = default;
+};
+
+// The third party the case waited on answered.
+struct ThirdPartyAnswered {
+  std::string party;
+  friend bool operator==(const ThirdPartyAnswered&, const ThirdPartyAnswered&) = default;
+};
+
 }  // namespace events
 
 // EventBody
@@ -217,7 +261,9 @@ using EventBody =
                  events::RemedyAccepted, events::RemedyGranted, events::ProgressUpdateSent, events::PromiseMade,
                  events::Resolved, events::SatisfactionConfirmed, events::RootCauseRecorded,
                  events::CloseRequested, events::TimerFired, events::SafetyRiskReported, events::AbuseEstablished,
-                 events::PrecedentCited, events::OutOfScopeRequest, events::FailureSignal, events::RightExpiring>;
+                 events::PrecedentCited, events::OutOfScopeRequest, events::FailureSignal, events::RightExpiring,
+                 events::PromiseKept, events::PromiseBroken, events::AwaitingCustomer,
+                 events::AwaitingThirdParty, events::ThirdPartyAnswered>;
 
 // event_type()
 //

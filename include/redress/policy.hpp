@@ -49,6 +49,31 @@ struct ContactWindow {
   friend bool operator==(const ContactWindow&, const ContactWindow&) = default;
 };
 
+// ClockTargets
+//
+// The service targets of one row of the policy's target matrix: when the
+// first response and each update are due, when the problem should be
+// resolved (none: no resolution clock), counted on the business calendar's
+// service hours or around the clock.
+struct ClockTargets {
+  Duration first_response = boost::posix_time::minutes(20);
+  Duration update = boost::posix_time::minutes(20);
+  std::optional<Duration> resolution;
+  bool service_hours = false;
+  friend bool operator==(const ClockTargets&, const ClockTargets&) = default;
+};
+
+// TargetRow
+//
+// A row of the target matrix: the targets for cases of `priority` that came
+// in on `channel` (either left out: any).
+struct TargetRow {
+  std::optional<Priority> priority;
+  std::optional<Channel> channel;
+  ClockTargets targets;
+  friend bool operator==(const TargetRow&, const TargetRow&) = default;
+};
+
 // Settings
 //
 // Targets and thresholds. Every default is the one DOMAIN.md gives.
@@ -128,6 +153,24 @@ struct Settings {
   // The framing of a replacement worth less than what was lost (it must not
   // say "of the same value").
   std::string below_value_framing = "Please accept this from us, with our apologies.";
+  // --- clocks: promises and pauses (docs/engine.md, "Clocks")
+  // While a promise with a deadline is open and the customer has not been in
+  // touch since it was made, the promise is the update: the update clock
+  // (update_interval) does not run.
+  bool promise_covers_updates = true;
+  // While the case waits on the customer: remind them after this many
+  // working days of silence (0: never), and resolve the case after this
+  // many (0: never).
+  int awaiting_reminder_working_days = 0;
+  int awaiting_auto_resolve_working_days = 0;
+  // Warnings before a clock runs out (zero: none): this long before an
+  // update is due, and this much service time before a promise lapses.
+  Duration update_warning_lead;
+  Duration promise_warning_lead;
+  // The target matrix by priority and channel; the first matching row wins.
+  // No row matches: update_interval for the first response and the updates,
+  // around the clock, no resolution clock (the seeds' 20-minute rule).
+  std::vector<TargetRow> targets;
 };
 
 // ScopeAnswer

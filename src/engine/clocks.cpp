@@ -1,7 +1,9 @@
 // The engine's clock and promise rules.
 //
 // Clocks and promises: the update interval (the 20-minute rule), promises and their
-// deadlines on the business calendar, timers firing, reminders before a right expires.
+// deadlines on the business calendar, promises kept or broken, a promise that
+// stands in for the updates, pauses while the case waits on the customer or a
+// third party, timers firing, reminders before a right expires.
 //
 // Part of the engine (src/engine/): the shared working state is in
 // engine_internal.hpp, apply() in apply.cpp.
@@ -19,18 +21,56 @@ using boost::outcome_v2::success;
 result<void> detail_case_access::on(const events::ProgressUpdateSent& e) {
   BOOST_OUTCOME_TRYV(lint_text(e.text));
   if (c.resolved_) return success();
-  if (!c.update_overdue_since_.is_special()) {
-    find("update.late", Severity::warn,
-         fmt::format("the update came {} after it was due", format_duration(ev.at_utc - c.update_overdue_since_)));
-    c.update_overdue_since_ = Instant();
-  }
+  note_update_sent();
   return restart_update_clock("next update due in");
 }
 
-// The 20-minute rule: an update is due `update_interval` from now.
+void detail_case_access::note_update_sent() {
+  if (c.update_overdue_since_.is_special()) return;
+  find("update.late", Severity::warn,
+       fmt::format("the update came {} after it was due", format_duration(ev.at_utc - c.update_overdue_since_)));
+  c.update_overdue_since_ = Instant();
+}
+
+// The 20-minute rule: an update is due `update_interval` from now, unless
+// the case waits on the customer or an open promise stands in for it.
 result<void> detail_case_access::restart_update_clock(std::string_view why_text) {
   cancel_kind(FollowUpKind::update);
+  if (!c.awaiting_since_.is_special()) {
+    why("update.paused", "the case waits on the customer: no update is due until they answer");
+    return success();
+  }
+  if (const Promise* p = covering_promise()) {
+    why("update.covered", fmt::format("the promise \"{}\" due {} is the update (policy promise_covers_updates)",
+                                      p->what, format_instant(p->due_at_utc)));
+    return success();
+  }
+  if (!settings.targets.empty()) {
+    // The target matrix: the first response, then each update, on service
+    // hours or around the clock; the first contact starts the resolution clock.
+    ClockTargets t = targets();
+    bool first = c.contacts_ == 1 && std::holds_alternative<events::ContactReceived>(ev.body);
+    Duration span = first ? t.first_response : t.update;
+    BOOST_OUTCOME_TRY(auto due, target_due(span, t.service_hours));
+    BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update, due));
+    if (settings.update_warning_lead > Duration()) {
+      BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update_warning, due - settings.update_warning_lead));
+    }
+    why("update.target", fmt::format("{} {} {} (policy targets: {} {})", why_text, format_duration(span),
+                                     t.service_hours ? "of service hours" : "around the clock",
+                                     to_string(c.priority_),
+                                     c.channels_.empty() ? std::string_view("any") : to_string(c.channels_[0])));
+    if (first && t.resolution && c.resolution_due_.is_special() && !c.resolved_) {
+      BOOST_OUTCOME_TRY(auto resolve_by, target_due(*t.resolution, t.service_hours));
+      BOOST_OUTCOME_TRYV(schedule_resolution(resolve_by));
+    }
+    return success();
+  }
   BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update, ev.at_utc + settings.update_interval));
+  if (settings.update_warning_lead > Duration()) {
+    BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update_warning,
+                                ev.at_utc + settings.update_interval - settings.update_warning_lead));
+  }
   std::string duration = format_duration(settings.update_interval);
   constexpr std::string_view kTail = " (policy update_interval)";
   std::string detail;
@@ -40,22 +80,33 @@ result<void> detail_case_access::restart_update_clock(std::string_view why_text)
   return success();
 }
 
-result<void> detail_case_access::on(const events::PromiseMade& e) {
+result<Instant> detail_case_access::working_deadline(int working_days, Duration working_time,
+                                                     std::string_view what) {
+  if (working_days < 0) return bad_event("working_days is negative");
   BOOST_OUTCOME_TRY(auto cal, calendar());
   Instant due;
-  if (e.working_days > 0) {
-    BOOST_OUTCOME_TRY(due, cal->due_after_working_days(ev.at_utc, e.working_days));
-    why("promise.deadline", fmt::format("{} working days on calendar in {}", e.working_days,
-                                        cal->time_zone().name()));
-  } else if (!e.working_time.is_special() && e.working_time > Duration()) {
-    BOOST_OUTCOME_TRY(due, cal->add_working_time(ev.at_utc, e.working_time));
-    why("promise.deadline", fmt::format("{} of service hours", format_duration(e.working_time)));
+  if (working_days > 0) {
+    BOOST_OUTCOME_TRY(due, cal->due_after_working_days(ev.at_utc, working_days));
+    why(what, fmt::format("{} working days on calendar in {}", working_days, cal->time_zone().name()));
+  } else if (!working_time.is_special() && working_time > Duration()) {
+    BOOST_OUTCOME_TRY(due, cal->add_working_time(ev.at_utc, working_time));
+    why(what, fmt::format("{} of service hours", format_duration(working_time)));
   } else {
-    return bad_event("a promise needs working_days > 0 or a positive working_time");
+    return bad_event("a deadline needs working_days > 0 or a positive working_time");
   }
+  return due;
+}
+
+result<void> detail_case_access::on(const events::PromiseMade& e) {
+  BOOST_OUTCOME_TRY(auto due, working_deadline(e.working_days, e.working_time, "promise.deadline"));
   BOOST_OUTCOME_TRY(auto id, schedule(FollowUpKind::promise, due));
-  c.promises_.push_back({id, e.what, ev.at_utc, due, PromiseState::open});
-  return success();
+  BOOST_OUTCOME_TRY(auto warning, schedule_promise_warning(due));
+  c.promises_.push_back({id, e.what, ev.at_utc, due, PromiseState::open, std::move(warning)});
+  // A promise with its own deadline is an update to the customer; while it
+  // is open it stands in for the update clock.
+  if (c.resolved_ || covering_promise() == nullptr) return success();
+  note_update_sent();
+  return restart_update_clock("next update due in");
 }
 
 result<void> detail_case_access::on(const events::TimerFired& e) {
@@ -68,9 +119,24 @@ result<void> detail_case_access::on(const events::TimerFired& e) {
   FollowUp f = *it;
   c.pending_.erase(static_cast<std::size_t>(it - c.pending_.begin()));
   switch (f.kind) {
+    case FollowUpKind::customer_reminder:
+    case FollowUpKind::auto_resolve:
+    case FollowUpKind::third_party:
+      return timer_clocks(f);
+    case FollowUpKind::update_warning:
+    case FollowUpKind::promise_warning:
+      return warn_before(f);
+    case FollowUpKind::resolution:
+      find("resolution.missed", Severity::warn,
+           fmt::format("not resolved by {} (policy targets)", format_instant(f.due_at_utc)));
+      escalate("resolution.missed", "the problem was not resolved within its target");
+      why("resolution.target", "a missed resolution target escalates once");
+      c.resolution_due_ = Instant();
+      return success();
     case FollowUpKind::update: {
       find("update.missed", Severity::warn,
-           fmt::format("no update within {}", format_duration(settings.update_interval)));
+           settings.targets.empty() ? fmt::format("no update within {}", format_duration(settings.update_interval))
+                                    : fmt::format("no update by {}", format_instant(f.due_at_utc)));
       escalate("update.missed", "no progress update within the update interval");
       // One escalation per miss: the clock restarts with the next update or contact.
       c.update_overdue_since_ = f.due_at_utc;
@@ -81,7 +147,7 @@ result<void> detail_case_access::on(const events::TimerFired& e) {
       int lapsed = 1;
       for (auto& p : change(c.promises_)) {
         if (p.follow_up == f.id) p.state = PromiseState::lapsed;
-        else lapsed += p.state == PromiseState::lapsed;
+        else lapsed += p.state == PromiseState::lapsed || p.state == PromiseState::broken;
       }
       find("promise.lapsed", Severity::warn, fmt::format("a promise lapsed at {}", format_instant(f.due_at_utc)));
       bump_priority();
@@ -104,19 +170,13 @@ result<void> detail_case_access::on(const events::TimerFired& e) {
 
 result<void> detail_case_access::on(const events::RightExpiring& e) {
   BOOST_OUTCOME_TRY(auto cal, calendar());
-  const TimeZone& tz = cal->time_zone();
   const ContactWindow& w = settings.contact_window;
-  Instant expires = tz.to_instant(CivilTime(e.right.expires_on + boost::gregorian::days(1)));
-  CivilTime want = tz.to_civil(std::max(expires - settings.reminder_lead, ev.at_utc));
-  // Move the reminder into the contact window: the same day's opening if
-  // early, the next day's opening if late.
-  Duration tod = want.time_of_day();
-  if (tod < w.opens) {
-    want = CivilTime(want.date(), w.opens);
-  } else if (tod >= w.closes) {
-    want = CivilTime(want.date() + boost::gregorian::days(1), w.opens);
-  }
-  Instant due = tz.to_instant(want);
+  Instant expires = cal->time_zone().to_instant(CivilTime(e.right.expires_on + boost::gregorian::days(1)));
+  // The lead is a minimum: the reminder moves earlier into the contact
+  // window, never later; only when that is already past does it go to the
+  // next opening.
+  BOOST_OUTCOME_TRY(auto due, contact_instant(expires - settings.reminder_lead, true));
+  if (due < ev.at_utc) { BOOST_OUTCOME_TRY(due, contact_instant(ev.at_utc, false)); }
   if (due >= expires) {
     find("reminder.too_late", Severity::warn, "the right expires before the customer's contact window opens");
   }
@@ -124,6 +184,326 @@ result<void> detail_case_access::on(const events::RightExpiring& e) {
   why("reminder.window", fmt::format("policy reminder_lead = {}, contact window {}-{}",
                                      format_duration(settings.reminder_lead), format_duration(w.opens),
                                      format_duration(w.closes)));
+  return success();
+}
+
+// --- promises kept or broken ----------------------------------------------------
+
+const Promise* detail_case_access::covering_promise() const {
+  if (!settings.promise_covers_updates) return nullptr;
+  for (const auto& p : c.promises_) {
+    // A contact newer than the promise asks again: the update clock runs.
+    if (p.state == PromiseState::open && (c.last_contact_at_.is_special() || p.made_at_utc >= c.last_contact_at_)) {
+      return &p;
+    }
+  }
+  return nullptr;
+}
+
+result<void> detail_case_access::resume_update_clock(std::string_view why_text) {
+  if (c.resolved_ || !c.update_overdue_since_.is_special()) return success();
+  for (const auto& f : c.pending_) {
+    if (f.kind == FollowUpKind::update) return success();
+  }
+  return restart_update_clock(why_text);
+}
+
+namespace {
+
+// The promise a promise_kept or promise_broken event names: by its
+// follow-up id, or else the open promise due soonest.
+result<std::size_t> promise_index(const SharedList<Promise>& promises, const std::optional<FollowUpId>& id,
+                                  auto&& bad_event) {
+  std::size_t found = promises.size();
+  for (std::size_t i = 0; i < promises.size(); ++i) {
+    const Promise& p = promises[i];
+    if (id ? p.follow_up == *id
+           : p.state == PromiseState::open && (found == promises.size() || p.due_at_utc < promises[found].due_at_utc)) {
+      found = i;
+    }
+  }
+  if (found == promises.size()) {
+    return bad_event(id ? fmt::format("promise: {} is not a promise on this case", id->str())
+                        : std::string("promise: there is no open promise on this case"));
+  }
+  if (promises[found].state == PromiseState::kept || promises[found].state == PromiseState::broken) {
+    return bad_event(fmt::format("promise: {} is already {}", promises[found].follow_up.str(),
+                                 to_string(promises[found].state)));
+  }
+  return found;
+}
+
+}  // namespace
+
+result<void> detail_case_access::on(const events::PromiseKept& e) {
+  BOOST_OUTCOME_TRY(auto i, promise_index(c.promises_, e.promise, [&](std::string s) { return bad_event(s); }));
+  Promise& p = change(c.promises_)[i];
+  if (p.state == PromiseState::lapsed) {
+    // Kept after its deadline: it stays lapsed (the escalation was right).
+    find("promise.kept_late", Severity::info,
+         fmt::format("\"{}\" was kept {} after its deadline", p.what, format_duration(ev.at_utc - p.due_at_utc)));
+    return success();
+  }
+  p.state = PromiseState::kept;
+  FollowUpId id = p.follow_up;
+  std::optional<FollowUpId> warning = p.warning;
+  why("promise.kept", fmt::format("\"{}\" kept {} before its deadline: no lapse, no escalation", p.what,
+                                  format_duration(p.due_at_utc - ev.at_utc)));
+  cancel_if([&](const FollowUp& f) { return f.id == id || f.id == warning; });
+  return resume_update_clock("the promise was kept: next update due in");
+}
+
+result<void> detail_case_access::on(const events::PromiseBroken& e) {
+  BOOST_OUTCOME_TRY(auto i, promise_index(c.promises_, e.promise, [&](std::string s) { return bad_event(s); }));
+  Promise& p = change(c.promises_)[i];
+  if (p.state == PromiseState::lapsed) return bad_event(fmt::format("promise: {} has already lapsed", p.follow_up.str()));
+  p.state = PromiseState::broken;
+  FollowUpId id = p.follow_up;
+  std::optional<FollowUpId> warning = p.warning;
+  find("promise.broken", Severity::warn,
+       fmt::format("\"{}\" will not be kept{}{}", p.what, e.reason.empty() ? "" : ": ", e.reason));
+  int failed = 0;
+  for (const auto& q : c.promises_) failed += q.state == PromiseState::lapsed || q.state == PromiseState::broken;
+  cancel_if([&](const FollowUp& f) { return f.id == id || f.id == warning; });
+  bump_priority();
+  escalate("promise.broken", fmt::format("{} promise(s) to the customer broken or lapsed", failed));
+  why("promise.broken", "a promise known to fail escalates now, not at its deadline");
+  return resume_update_clock("the promise is broken: tell the customer; next update due in");
+}
+
+// --- pauses ------------------------------------------------------------------------
+
+result<Instant> detail_case_access::contact_instant(Instant ideal, bool earlier) {
+  // The one place the contact window is applied; the calendar's zone stands
+  // in for the customer's until cases carry their own.
+  BOOST_OUTCOME_TRY(auto cal, calendar());
+  const TimeZone& tz = cal->time_zone();
+  const ContactWindow& w = settings.contact_window;
+  CivilTime want = tz.to_civil(ideal);
+  Duration tod = want.time_of_day();
+  if (tod >= w.opens && tod < w.closes) return ideal;
+  const auto day = boost::gregorian::days(1);
+  // The last minute of the window is the latest contact before `ideal`.
+  const Duration last = w.closes - boost::posix_time::minutes(1);
+  if (earlier) {
+    want = tod >= w.closes ? CivilTime(want.date(), last) : CivilTime(want.date() - day, last);
+  } else {
+    want = tod < w.opens ? CivilTime(want.date(), w.opens) : CivilTime(want.date() + day, w.opens);
+  }
+  return tz.to_instant(want);
+}
+
+result<void> detail_case_access::start_customer_wait(std::string_view what) {
+  if (c.resolved_) return bad_event("the case is resolved: there is nothing to wait on the customer for");
+  if (!c.awaiting_since_.is_special()) {
+    why("pause.customer", fmt::format("still waiting on the customer since {}", format_instant(c.awaiting_since_)));
+    return success();
+  }
+  note_update_sent();  // asking the customer is an update
+  c.awaiting_since_ = ev.at_utc;
+  cancel_kind(FollowUpKind::update);
+  cancel_kind(FollowUpKind::resolution);  // resumes, moved on, with the answer
+  why("pause.customer", fmt::format("waiting on the customer ({}): the update clock stops until they answer",
+                                    what.empty() ? std::string_view("an answer") : what));
+  if (settings.awaiting_reminder_working_days > 0) {
+    BOOST_OUTCOME_TRY(auto ideal, working_deadline(settings.awaiting_reminder_working_days, Duration(),
+                                                   "pause.reminder"));
+    BOOST_OUTCOME_TRY(auto due, contact_instant(ideal, true));
+    BOOST_OUTCOME_TRYV(schedule(FollowUpKind::customer_reminder, std::max(due, ev.at_utc)));
+  }
+  if (settings.awaiting_auto_resolve_working_days > 0) {
+    BOOST_OUTCOME_TRY(auto due, working_deadline(settings.awaiting_auto_resolve_working_days, Duration(),
+                                                 "pause.auto_resolve"));
+    BOOST_OUTCOME_TRYV(schedule(FollowUpKind::auto_resolve, due));
+  }
+  return success();
+}
+
+void detail_case_access::end_customer_wait(std::string_view why_text) {
+  if (c.awaiting_since_.is_special()) return;
+  Duration waited = ev.at_utc - c.awaiting_since_;
+  c.paused_total_ += waited;
+  c.awaiting_since_ = Instant();
+  cancel_if([](const FollowUp& f) {
+    return f.kind == FollowUpKind::customer_reminder || f.kind == FollowUpKind::auto_resolve;
+  });
+  why("pause.ended", fmt::format("{} after {} waiting on the customer", why_text, format_duration(waited)));
+}
+
+result<void> detail_case_access::customer_answered() {
+  Instant since = c.awaiting_since_;
+  end_customer_wait("the customer answered");
+  if (c.resolved_) return success();
+  if (!c.resolution_due_.is_special()) {
+    // The resolution clock stood still while we waited: what was left of it
+    // runs on from now.
+    ClockTargets t = targets();
+    Instant due = c.resolution_due_ + (ev.at_utc - std::min(since, c.resolution_due_));
+    if (t.service_hours) {
+      BOOST_OUTCOME_TRY(auto cal, calendar());
+      BOOST_OUTCOME_TRY(auto left, cal->working_time_between(since, c.resolution_due_));
+      BOOST_OUTCOME_TRY(due, cal->add_working_time(ev.at_utc, left));
+    }
+    BOOST_OUTCOME_TRYV(schedule_resolution(due));
+  }
+  c.update_overdue_since_ = Instant();
+  return restart_update_clock("the customer answered: update due in");
+}
+
+void detail_case_access::end_waits_on_resolution() {
+  end_customer_wait("resolved");
+  cancel_kind(FollowUpKind::third_party);
+  cancel_kind(FollowUpKind::resolution);
+  c.resolution_due_ = Instant();
+}
+
+result<void> detail_case_access::on(const events::AwaitingCustomer& e) { return start_customer_wait(e.what); }
+
+result<void> detail_case_access::on(const events::AwaitingThirdParty& e) {
+  if (e.party.empty()) return bad_event("party is empty");
+  for (const auto& w : c.third_parties_) {
+    if (w.party == e.party && w.waiting()) {
+      return bad_event(fmt::format("party: already waiting on \"{}\" since {}", e.party, format_instant(w.since_utc)));
+    }
+  }
+  ThirdPartyWait wait{e.party, ev.at_utc, Instant(), std::nullopt};
+  if (e.working_days != 0 || (!e.working_time.is_special() && e.working_time != Duration())) {
+    BOOST_OUTCOME_TRY(auto due, working_deadline(e.working_days, e.working_time, "pause.third_party.deadline"));
+    if (!c.resolved_) { BOOST_OUTCOME_TRY(wait.deadline, schedule(FollowUpKind::third_party, due)); }
+  }
+  c.third_parties_.push_back(std::move(wait));
+  why("pause.third_party", fmt::format("waiting on {}; the customer's clocks keep running", e.party));
+  return success();
+}
+
+result<void> detail_case_access::on(const events::ThirdPartyAnswered& e) {
+  auto& waits = c.third_parties_;
+  auto it = std::find_if(waits.begin(), waits.end(),
+                         [&](const ThirdPartyWait& w) { return w.party == e.party && w.waiting(); });
+  if (it == waits.end()) return bad_event(fmt::format("party: the case is not waiting on \"{}\"", e.party));
+  auto i = static_cast<std::size_t>(it - waits.begin());  // before change() may copy the list
+  ThirdPartyWait& w = change(waits)[i];
+  w.answered_at_utc = ev.at_utc;
+  if (w.deadline) {
+    FollowUpId id = *w.deadline;
+    cancel_if([&](const FollowUp& f) { return f.id == id; });
+  }
+  why("pause.third_party.answered", fmt::format("{} answered after {}", e.party, format_duration(ev.at_utc - w.since_utc)));
+  return success();
+}
+
+// The timers of pauses: a reminder to the customer, an auto-resolve after
+// their silence, a third party's deadline.
+result<void> detail_case_access::timer_clocks(const FollowUp& f) {
+  if (f.kind == FollowUpKind::customer_reminder) {
+    act(actions::Reply{"Remind the customer what we are waiting for from them; the case stays open."});
+    why("pause.reminder", fmt::format("waiting on the customer since {} (policy awaiting_customer.remind_after_working_days = {})",
+                                      format_instant(c.awaiting_since_), settings.awaiting_reminder_working_days));
+    return success();
+  }
+  if (f.kind == FollowUpKind::auto_resolve) {
+    find("pause.auto_resolved", Severity::info,
+         fmt::format("no answer from the customer for {} working days", settings.awaiting_auto_resolve_working_days));
+    return on(events::Resolved{"resolved after the customer's silence"});
+  }
+  for (const auto& w : c.third_parties_) {
+    if (w.deadline == f.id) {
+      find("third_party.late", Severity::warn,
+           fmt::format("{} has not answered by {}", w.party, format_instant(f.due_at_utc)));
+      escalate("third_party.late", fmt::format("{} missed its deadline", w.party));
+      why("pause.third_party.late", "a third party's missed deadline escalates");
+      break;
+    }
+  }
+  return success();
+}
+
+// --- warnings before a clock runs out ----------------------------------------------
+
+namespace {
+
+// The latest instant in [not_before, due] with at least `lead` of service
+// time before `due`, or not_a_date_time when there is none (the promise is
+// shorter than the lead). Found by halving, to the second: the calendar
+// counts working time forward only.
+result<Instant> working_time_before(const Calendar& cal, Instant due, Duration lead, Instant not_before) {
+  BOOST_OUTCOME_TRY(auto all, cal.working_time_between(not_before, due));
+  if (all < lead) return Instant();
+  // The largest k with lead <= working time in [not_before + k s, due].
+  std::int64_t lo = 0, hi = (due - not_before).total_seconds();
+  while (lo < hi) {
+    std::int64_t mid = lo + (hi - lo + 1) / 2;
+    BOOST_OUTCOME_TRY(auto left, cal.working_time_between(not_before + boost::posix_time::seconds(mid), due));
+    if (left >= lead) lo = mid;
+    else hi = mid - 1;
+  }
+  return not_before + boost::posix_time::seconds(lo);
+}
+
+}  // namespace
+
+result<std::optional<FollowUpId>> detail_case_access::schedule_promise_warning(Instant due) {
+  if (settings.promise_warning_lead <= Duration()) return std::optional<FollowUpId>();
+  BOOST_OUTCOME_TRY(auto cal, calendar());
+  BOOST_OUTCOME_TRY(auto at, working_time_before(*cal, due, settings.promise_warning_lead, ev.at_utc));
+  if (at.is_special() || at <= ev.at_utc) {
+    why("promise.warning", fmt::format("no warning: the promise has less than {} of service time",
+                                       format_duration(settings.promise_warning_lead)));
+    return std::optional<FollowUpId>();
+  }
+  BOOST_OUTCOME_TRY(auto id, schedule(FollowUpKind::promise_warning, at));
+  why("promise.warning", fmt::format("warn {} of service time before the deadline (policy warnings.promise)",
+                                     format_duration(settings.promise_warning_lead)));
+  return std::optional<FollowUpId>(std::move(id));
+}
+
+// A warning to the agent, and a finding, before a clock runs out.
+result<void> detail_case_access::warn_before(const FollowUp& f) {
+  if (f.kind == FollowUpKind::update_warning) {
+    Instant due = f.due_at_utc + settings.update_warning_lead;
+    find("update.due_soon", Severity::info, fmt::format("an update to the customer is due at {}", format_instant(due)));
+    act(actions::Warn{"update", due, fmt::format("Tell the customer how it is going within {}.",
+                                                 format_duration(settings.update_warning_lead))});
+    why("update.warning", fmt::format("policy warnings.update = {}", format_duration(settings.update_warning_lead)));
+    return success();
+  }
+  for (const auto& p : c.promises_) {
+    if (p.warning == f.id && p.state == PromiseState::open) {
+      find("promise.due_soon", Severity::info,
+           fmt::format("\"{}\" is due at {}", p.what, format_instant(p.due_at_utc)));
+      act(actions::Warn{"promise", p.due_at_utc, fmt::format("Keep the promise \"{}\", or tell the customer now.", p.what)});
+      why("promise.warning", fmt::format("policy warnings.promise = {} of service time",
+                                         format_duration(settings.promise_warning_lead)));
+      break;
+    }
+  }
+  return success();
+}
+
+// --- targets by priority and channel ------------------------------------------------
+
+ClockTargets detail_case_access::targets() const {
+  std::optional<Channel> channel;
+  if (!c.channels_.empty()) channel = c.channels_[0];  // the channel the case came in on
+  for (const auto& row : settings.targets) {
+    if (row.priority && *row.priority != c.priority_) continue;
+    if (row.channel && row.channel != channel) continue;
+    return row.targets;
+  }
+  return ClockTargets{settings.update_interval, settings.update_interval, std::nullopt, false};
+}
+
+result<Instant> detail_case_access::target_due(Duration span, bool service_hours) {
+  if (!service_hours) return ev.at_utc + span;
+  BOOST_OUTCOME_TRY(auto cal, calendar());
+  return cal->add_working_time(ev.at_utc, span);
+}
+
+result<void> detail_case_access::schedule_resolution(Instant due) {
+  cancel_kind(FollowUpKind::resolution);
+  c.resolution_due_ = due;
+  BOOST_OUTCOME_TRYV(schedule(FollowUpKind::resolution, due));
+  why("resolution.target", fmt::format("to be resolved by {} (policy targets)", format_instant(due)));
   return success();
 }
 

@@ -24,6 +24,8 @@ result<void> detail_case_access::on(const events::ContactReceived& e) {
   }
   c.channels_.add(e.channel);
   ++c.contacts_;
+  c.last_contact_at_ = ev.at_utc;
+  if (!c.awaiting_since_.is_special()) return customer_answered();  // clocks.cpp: the answer we waited for
   if (c.contacts_ == 1 && !c.flags_.proactive) {
     act(actions::Reply{"Apologise first and name the customer's feeling, before any fact or rule."});
     why("apology.first", "the first step of recovery is the apology");
@@ -122,8 +124,9 @@ void detail_case_access::review_before_apology(std::string_view what) {
   }
 }
 
-result<void> detail_case_access::on(const events::QuestionAsked&) {
+result<void> detail_case_access::on(const events::QuestionAsked& e) {
   review_before_apology("a diagnostic question");
+  if (e.awaits_answer) return start_customer_wait(e.text);  // clocks.cpp: a pause
   return success();
 }
 
@@ -163,6 +166,7 @@ result<void> detail_case_access::on(const events::OrderLinked& e) {
 result<void> detail_case_access::on(const events::Resolved&) {
   if (c.resolved_) return bad_event("the case is already resolved");
   c.resolved_ = true;
+  end_waits_on_resolution();  // clocks.cpp
   c.update_overdue_since_ = Instant();
   if (c.stage_ < Stage::record) c.stage_ = Stage::record;
   cancel_kind(FollowUpKind::update);

@@ -177,7 +177,11 @@ struct detail_case_access {
     }
   }
   void cancel_kind(FollowUpKind kind) {
-    cancel_if([&](const FollowUp& f) { return f.kind == kind; });
+    // A clock's warning goes with it (clocks.cpp).
+    FollowUpKind warning = kind == FollowUpKind::update    ? FollowUpKind::update_warning
+                           : kind == FollowUpKind::promise ? FollowUpKind::promise_warning
+                                                           : kind;
+    cancel_if([&](const FollowUp& f) { return f.kind == kind || f.kind == warning; });
   }
 
   // --- helpers -------------------------------------------------------------
@@ -235,7 +239,7 @@ struct detail_case_access {
   result<void> on(const events::ApologyGiven& e);
   result<void> on(const events::ForgivenessSignalled&);
   void review_before_apology(std::string_view what);
-  result<void> on(const events::QuestionAsked&);
+  result<void> on(const events::QuestionAsked& e);
   result<void> on(const events::FactsReviewed&);
   result<void> on(const events::NeedStated& e);
   result<void> on(const events::OrderLinked& e);
@@ -292,6 +296,41 @@ struct detail_case_access {
   result<void> on(const events::PromiseMade& e);
   result<void> on(const events::TimerFired& e);
   result<void> on(const events::RightExpiring& e);
+  // Promises kept or broken, the update clock a promise covers, pauses.
+  // (clocks.cpp; docs/engine.md, "Clocks")
+  result<void> on(const events::PromiseKept& e);
+  result<void> on(const events::PromiseBroken& e);
+  result<void> on(const events::AwaitingCustomer& e);
+  result<void> on(const events::AwaitingThirdParty& e);
+  result<void> on(const events::ThirdPartyAnswered& e);
+  // An update reached the customer: a late one is noted, the overdue mark cleared.
+  void note_update_sent();
+  // The open promise that stands in for the update clock, or nullptr.
+  const Promise* covering_promise() const;
+  // Restarts the update clock unless one is pending, one is overdue or the case is resolved.
+  result<void> resume_update_clock(std::string_view why_text);
+  // The deadline `working_days` working days, or else `working_time` of
+  // service hours, after the event; `what` names it in the trace.
+  result<Instant> working_deadline(int working_days, Duration working_time, std::string_view what);
+  // The instant an outbound contact ideally at `ideal` is sent: inside the
+  // customer's contact window, at or before `ideal` when `earlier`, else at
+  // or after it.
+  result<Instant> contact_instant(Instant ideal, bool earlier);
+  result<void> start_customer_wait(std::string_view what);
+  void end_customer_wait(std::string_view why_text);
+  // The customer got in touch while the case waited on them.
+  result<void> customer_answered();
+  // Resolution ends every wait (contacts.cpp calls it).
+  void end_waits_on_resolution();
+  result<void> timer_clocks(const FollowUp& f);
+  // Warnings before a clock runs out.
+  result<std::optional<FollowUpId>> schedule_promise_warning(Instant due);
+  result<void> warn_before(const FollowUp& f);
+  // Targets by priority and channel (policy `targets`).
+  ClockTargets targets() const;
+  // `span` after the event: of service hours, or around the clock.
+  result<Instant> target_due(Duration span, bool service_hours);
+  result<void> schedule_resolution(Instant due);
 
   // --- safety.cpp: safety and scope -------------------------------------------
 

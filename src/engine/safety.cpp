@@ -24,7 +24,9 @@ result<void> detail_case_access::on(const events::SafetyRiskReported&) {
   raise_priority(Priority::emergency);
   find("safety.emergency", Severity::info, "emergency handling started at once, whatever the threat's credibility");
   why("safety.first", "safety threats are escalated before anything else");
-  return success();
+  if (c.resolved_) return success();
+  note_update_sent();  // clocks.cpp: the emergency escalation is the update for its period
+  return restart_update_clock("the emergency escalation is the update: next due in");
 }
 
 result<void> detail_case_access::on(const events::AbuseEstablished&) {

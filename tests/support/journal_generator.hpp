@@ -155,6 +155,14 @@ inline result<GeneratedCase> generate_case(const CaseSpec& spec, const Policy& p
       BOOST_OUTCOME_TRYV(then(1, ev::RemedyGranted{rid}));
     }
   }
+  // Before any promise: an open promise stands in for the updates (docs/engine.md).
+  if (spec.update_missed) {
+    keep_updates = false;
+    BOOST_OUTCOME_TRYV(run_clock(t + pt::minutes(25)));
+    t += pt::minutes(25);
+    keep_updates = true;
+    BOOST_OUTCOME_TRYV(then(0, ev::ProgressUpdateSent{"Sorry for the wait; here is where it stands."}));
+  }
   for (int i = 0; i < spec.promises_kept; ++i) {
     BOOST_OUTCOME_TRYV(then(1, ev::PromiseMade{"a written confirmation", 2, {}}));
   }
@@ -162,13 +170,6 @@ inline result<GeneratedCase> generate_case(const CaseSpec& spec, const Policy& p
     BOOST_OUTCOME_TRYV(then(1, ev::PromiseMade{"a call back within five minutes", 0, pt::minutes(5)}));
     BOOST_OUTCOME_TRYV(run_clock(t + pt::minutes(6)));
     t += pt::minutes(6);
-  }
-  if (spec.update_missed) {
-    keep_updates = false;
-    BOOST_OUTCOME_TRYV(run_clock(t + pt::minutes(25)));
-    t += pt::minutes(25);
-    keep_updates = true;
-    BOOST_OUTCOME_TRYV(then(0, ev::ProgressUpdateSent{"Sorry for the wait; here is where it stands."}));
   }
   if (!spec.close) return g;
   BOOST_OUTCOME_TRYV(then(1, ev::Resolved{"Put right."}));

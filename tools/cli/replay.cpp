@@ -84,6 +84,8 @@ std::string describe(const Action& a, const TimeZone& tz) {
           return fmt::format("EMERGENCY  {}", x.reason);
         } else if constexpr (std::is_same_v<T, actions::SurfaceHistory>) {
           return fmt::format("history    {}", x.summary);
+        } else if constexpr (std::is_same_v<T, actions::Warn>) {
+          return fmt::format("WARN       {} due {}: {}", x.clock, local_time(x.due_at_utc, tz), x.text);
         } else {
           return "close      the case may be closed";
         }
