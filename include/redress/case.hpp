@@ -184,6 +184,9 @@ struct Promise {
   Instant made_at_utc;
   Instant due_at_utc;
   PromiseState state = PromiseState::open;
+  // The customer's contacts on the case when it was made: a later contact
+  // asks again, so the promise no longer stands in for the updates.
+  int contacts = 0;
   // The follow-up that warns before the deadline, when the policy asks for one.
   std::optional<FollowUpId> warning;
   friend bool operator==(const Promise&, const Promise&) = default;
@@ -593,18 +596,18 @@ class Case {
   // --- clocks: pauses (docs/engine.md, "Pauses")
   // Since when the case waits on the customer, if it does.
   std::optional<Instant> awaiting_customer_since() const noexcept {
-    return awaiting_since_.is_special() ? std::nullopt : std::optional<Instant>(awaiting_since_);
+    const Instant& at = clocks().awaiting_since;
+    return at.is_special() ? std::nullopt : std::optional<Instant>(at);
   }
   // The time the case waited on the customer, in finished pauses.
-  Duration paused_total() const noexcept { return paused_total_; }
+  Duration paused_total() const noexcept { return clocks().paused_total; }
   // The third parties the case waited or waits on, in order.
-  const SharedList<ThirdPartyWait>& third_parties() const noexcept { return third_parties_; }
-  // The customer's last contact (not_a_date_time before the first).
-  Instant last_contact_at_utc() const noexcept { return last_contact_at_; }
+  const SharedList<ThirdPartyWait>& third_parties() const noexcept { return clocks().third_parties; }
   // When the problem should be resolved, by the policy's target matrix (none
   // without a resolution target, or once resolved); moved on by pauses.
   std::optional<Instant> resolution_due_at_utc() const noexcept {
-    return resolution_due_.is_special() ? std::nullopt : std::optional<Instant>(resolution_due_);
+    const Instant& at = clocks().resolution_due;
+    return at.is_special() ? std::nullopt : std::optional<Instant>(at);
   }
 
   // The remedy with this id, or nullptr (borrowed from the case).
@@ -658,12 +661,19 @@ class Case {
   bool resolved_ = false;
   SharedList<Escalation> escalations_;
   SharedList<RemedyContent> remedy_contents_;
-  // clocks: pauses and the customer's last contact (not_a_date_time: none).
-  Instant last_contact_at_;
-  Instant awaiting_since_;
-  Duration paused_total_;
-  SharedList<ThirdPartyWait> third_parties_;
-  Instant resolution_due_;
+  // clocks: pauses and the resolution target, held apart (one element, or
+  // none while the case never paused nor had a resolution target) so that a
+  // case that never uses them pays 8 bytes.
+  struct Clocks {
+    Instant awaiting_since;  // not_a_date_time: not waiting on the customer
+    Duration paused_total;
+    Instant resolution_due;  // not_a_date_time: no resolution clock
+    SharedList<ThirdPartyWait> third_parties;
+    friend bool operator==(const Clocks&, const Clocks&) = default;
+  };
+  static inline const Clocks kNoClocks{};
+  const Clocks& clocks() const noexcept { return clocks_.empty() ? kNoClocks : clocks_.front(); }
+  SharedList<Clocks> clocks_;
 };
 
 // The engine's write access to a Case. Not public API.

@@ -36,7 +36,7 @@ void detail_case_access::note_update_sent() {
 // the case waits on the customer or an open promise stands in for it.
 result<void> detail_case_access::restart_update_clock(std::string_view why_text) {
   cancel_kind(FollowUpKind::update);
-  if (!c.awaiting_since_.is_special()) {
+  if (!c.clocks().awaiting_since.is_special()) {
     why("update.paused", "the case waits on the customer: no update is due until they answer");
     return success();
   }
@@ -60,7 +60,7 @@ result<void> detail_case_access::restart_update_clock(std::string_view why_text)
                                      t.service_hours ? "of service hours" : "around the clock",
                                      to_string(c.priority_),
                                      c.channels_.empty() ? std::string_view("any") : to_string(c.channels_[0])));
-    if (first && t.resolution && c.resolution_due_.is_special() && !c.resolved_) {
+    if (first && t.resolution && c.clocks().resolution_due.is_special() && !c.resolved_) {
       BOOST_OUTCOME_TRY(auto resolve_by, target_due(*t.resolution, t.service_hours));
       BOOST_OUTCOME_TRYV(schedule_resolution(resolve_by));
     }
@@ -101,7 +101,7 @@ result<void> detail_case_access::on(const events::PromiseMade& e) {
   BOOST_OUTCOME_TRY(auto due, working_deadline(e.working_days, e.working_time, "promise.deadline"));
   BOOST_OUTCOME_TRY(auto id, schedule(FollowUpKind::promise, due));
   BOOST_OUTCOME_TRY(auto warning, schedule_promise_warning(due));
-  c.promises_.push_back({id, e.what, ev.at_utc, due, PromiseState::open, std::move(warning)});
+  c.promises_.push_back({id, e.what, ev.at_utc, due, PromiseState::open, c.contacts_, std::move(warning)});
   // A promise with its own deadline is an update to the customer; while it
   // is open it stands in for the update clock.
   if (c.resolved_ || covering_promise() == nullptr) return success();
@@ -131,7 +131,7 @@ result<void> detail_case_access::on(const events::TimerFired& e) {
            fmt::format("not resolved by {} (policy targets)", format_instant(f.due_at_utc)));
       escalate("resolution.missed", "the problem was not resolved within its target");
       why("resolution.target", "a missed resolution target escalates once");
-      c.resolution_due_ = Instant();
+      clocks().resolution_due = Instant();
       return success();
     case FollowUpKind::update: {
       find("update.missed", Severity::warn,
@@ -193,7 +193,7 @@ const Promise* detail_case_access::covering_promise() const {
   if (!settings.promise_covers_updates) return nullptr;
   for (const auto& p : c.promises_) {
     // A contact newer than the promise asks again: the update clock runs.
-    if (p.state == PromiseState::open && (c.last_contact_at_.is_special() || p.made_at_utc >= c.last_contact_at_)) {
+    if (p.state == PromiseState::open && p.contacts == c.contacts_) {
       return &p;
     }
   }
@@ -295,12 +295,13 @@ result<Instant> detail_case_access::contact_instant(Instant ideal, bool earlier)
 
 result<void> detail_case_access::start_customer_wait(std::string_view what) {
   if (c.resolved_) return bad_event("the case is resolved: there is nothing to wait on the customer for");
-  if (!c.awaiting_since_.is_special()) {
-    why("pause.customer", fmt::format("still waiting on the customer since {}", format_instant(c.awaiting_since_)));
+  if (!c.clocks().awaiting_since.is_special()) {
+    why("pause.customer",
+        fmt::format("still waiting on the customer since {}", format_instant(c.clocks().awaiting_since)));
     return success();
   }
   note_update_sent();  // asking the customer is an update
-  c.awaiting_since_ = ev.at_utc;
+  clocks().awaiting_since = ev.at_utc;
   cancel_kind(FollowUpKind::update);
   cancel_kind(FollowUpKind::resolution);  // resumes, moved on, with the answer
   why("pause.customer", fmt::format("waiting on the customer ({}): the update clock stops until they answer",
@@ -320,10 +321,10 @@ result<void> detail_case_access::start_customer_wait(std::string_view what) {
 }
 
 void detail_case_access::end_customer_wait(std::string_view why_text) {
-  if (c.awaiting_since_.is_special()) return;
-  Duration waited = ev.at_utc - c.awaiting_since_;
-  c.paused_total_ += waited;
-  c.awaiting_since_ = Instant();
+  if (c.clocks().awaiting_since.is_special()) return;
+  Duration waited = ev.at_utc - c.clocks().awaiting_since;
+  clocks().paused_total += waited;
+  clocks().awaiting_since = Instant();
   cancel_if([](const FollowUp& f) {
     return f.kind == FollowUpKind::customer_reminder || f.kind == FollowUpKind::auto_resolve;
   });
@@ -331,17 +332,17 @@ void detail_case_access::end_customer_wait(std::string_view why_text) {
 }
 
 result<void> detail_case_access::customer_answered() {
-  Instant since = c.awaiting_since_;
+  Instant since = c.clocks().awaiting_since;
   end_customer_wait("the customer answered");
   if (c.resolved_) return success();
-  if (!c.resolution_due_.is_special()) {
+  if (!c.clocks().resolution_due.is_special()) {
     // The resolution clock stood still while we waited: what was left of it
     // runs on from now.
     ClockTargets t = targets();
-    Instant due = c.resolution_due_ + (ev.at_utc - std::min(since, c.resolution_due_));
+    Instant due = c.clocks().resolution_due + (ev.at_utc - std::min(since, c.clocks().resolution_due));
     if (t.service_hours) {
       BOOST_OUTCOME_TRY(auto cal, calendar());
-      BOOST_OUTCOME_TRY(auto left, cal->working_time_between(since, c.resolution_due_));
+      BOOST_OUTCOME_TRY(auto left, cal->working_time_between(since, c.clocks().resolution_due));
       BOOST_OUTCOME_TRY(due, cal->add_working_time(ev.at_utc, left));
     }
     BOOST_OUTCOME_TRYV(schedule_resolution(due));
@@ -354,14 +355,14 @@ void detail_case_access::end_waits_on_resolution() {
   end_customer_wait("resolved");
   cancel_kind(FollowUpKind::third_party);
   cancel_kind(FollowUpKind::resolution);
-  c.resolution_due_ = Instant();
+  if (!c.clocks().resolution_due.is_special()) clocks().resolution_due = Instant();
 }
 
 result<void> detail_case_access::on(const events::AwaitingCustomer& e) { return start_customer_wait(e.what); }
 
 result<void> detail_case_access::on(const events::AwaitingThirdParty& e) {
   if (e.party.empty()) return bad_event("party is empty");
-  for (const auto& w : c.third_parties_) {
+  for (const auto& w : c.clocks().third_parties) {
     if (w.party == e.party && w.waiting()) {
       return bad_event(fmt::format("party: already waiting on \"{}\" since {}", e.party, format_instant(w.since_utc)));
     }
@@ -371,13 +372,13 @@ result<void> detail_case_access::on(const events::AwaitingThirdParty& e) {
     BOOST_OUTCOME_TRY(auto due, working_deadline(e.working_days, e.working_time, "pause.third_party.deadline"));
     if (!c.resolved_) { BOOST_OUTCOME_TRY(wait.deadline, schedule(FollowUpKind::third_party, due)); }
   }
-  c.third_parties_.push_back(std::move(wait));
+  clocks().third_parties.push_back(std::move(wait));
   why("pause.third_party", fmt::format("waiting on {}; the customer's clocks keep running", e.party));
   return success();
 }
 
 result<void> detail_case_access::on(const events::ThirdPartyAnswered& e) {
-  auto& waits = c.third_parties_;
+  auto& waits = clocks().third_parties;
   auto it = std::find_if(waits.begin(), waits.end(),
                          [&](const ThirdPartyWait& w) { return w.party == e.party && w.waiting(); });
   if (it == waits.end()) return bad_event(fmt::format("party: the case is not waiting on \"{}\"", e.party));
@@ -398,7 +399,7 @@ result<void> detail_case_access::timer_clocks(const FollowUp& f) {
   if (f.kind == FollowUpKind::customer_reminder) {
     act(actions::Reply{"Remind the customer what we are waiting for from them; the case stays open."});
     why("pause.reminder", fmt::format("waiting on the customer since {} (policy awaiting_customer.remind_after_working_days = {})",
-                                      format_instant(c.awaiting_since_), settings.awaiting_reminder_working_days));
+                                      format_instant(c.clocks().awaiting_since), settings.awaiting_reminder_working_days));
     return success();
   }
   if (f.kind == FollowUpKind::auto_resolve) {
@@ -406,7 +407,7 @@ result<void> detail_case_access::timer_clocks(const FollowUp& f) {
          fmt::format("no answer from the customer for {} working days", settings.awaiting_auto_resolve_working_days));
     return on(events::Resolved{"resolved after the customer's silence"});
   }
-  for (const auto& w : c.third_parties_) {
+  for (const auto& w : c.clocks().third_parties) {
     if (w.deadline == f.id) {
       find("third_party.late", Severity::warn,
            fmt::format("{} has not answered by {}", w.party, format_instant(f.due_at_utc)));
@@ -501,7 +502,7 @@ result<Instant> detail_case_access::target_due(Duration span, bool service_hours
 
 result<void> detail_case_access::schedule_resolution(Instant due) {
   cancel_kind(FollowUpKind::resolution);
-  c.resolution_due_ = due;
+  clocks().resolution_due = due;
   BOOST_OUTCOME_TRYV(schedule(FollowUpKind::resolution, due));
   why("resolution.target", fmt::format("to be resolved by {} (policy targets)", format_instant(due)));
   return success();

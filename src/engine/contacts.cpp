@@ -24,8 +24,7 @@ result<void> detail_case_access::on(const events::ContactReceived& e) {
   }
   c.channels_.add(e.channel);
   ++c.contacts_;
-  c.last_contact_at_ = ev.at_utc;
-  if (!c.awaiting_since_.is_special()) return customer_answered();  // clocks.cpp: the answer we waited for
+  if (c.awaiting_customer_since()) return customer_answered();  // clocks.cpp: the answer we waited for
   if (c.contacts_ == 1 && !c.flags_.proactive) {
     act(actions::Reply{"Apologise first and name the customer's feeling, before any fact or rule."});
     why("apology.first", "the first step of recovery is the apology");

@@ -322,6 +322,11 @@ struct detail_case_access {
   result<void> customer_answered();
   // Resolution ends every wait (contacts.cpp calls it).
   void end_waits_on_resolution();
+  // The case's clock state, to change (created on first use).
+  Case::Clocks& clocks() {
+    if (c.clocks_.empty()) c.clocks_.push_back({});
+    return change(c.clocks_)[0];
+  }
   result<void> timer_clocks(const FollowUp& f);
   // Warnings before a clock runs out.
   result<std::optional<FollowUpId>> schedule_promise_warning(Instant due);
