@@ -1,7 +1,11 @@
 // The JSON codec of redress's value types.
 #include <redress/json.hpp>
 
+#include <unordered_set>
 #include <utility>
+#include <vector>
+
+#include <boost/json/basic_parser_impl.hpp>
 
 namespace redress {
 inline namespace v1 {
@@ -67,6 +71,110 @@ result<Emotion> JsonCodec<Emotion>::decode(const json::value& v, std::string_vie
                 fmt::format("{}: {} is outside 0..10", json_child(path, "intensity"), intensity));
   }
   return Emotion::make(kind, static_cast<int>(intensity));
+}
+
+namespace {
+
+// A boost::json::basic_parser handler that builds nothing: it keeps, per open
+// object, the names of its members so far, and stops at the first repeat.
+struct DuplicateFinder {
+  static constexpr std::size_t max_object_size = std::size_t(-1);
+  static constexpr std::size_t max_array_size = std::size_t(-1);
+  static constexpr std::size_t max_key_size = std::size_t(-1);
+  static constexpr std::size_t max_string_size = std::size_t(-1);
+
+  struct Frame {
+    bool array = false;
+    std::size_t index = 0;             // arrays: elements completed so far
+    std::string key;                   // objects: the member being read
+    std::unordered_set<std::string> keys;
+  };
+  std::vector<Frame> frames;
+  std::string key;
+  std::optional<std::string> duplicate;
+
+  std::string path() const {
+    std::string p;
+    for (const auto& f : frames) p = f.array ? json_index(p, f.index) : json_child(p, f.key);
+    return p;
+  }
+  void value_done() {
+    if (!frames.empty() && frames.back().array) ++frames.back().index;
+  }
+
+  bool on_document_begin(json::error_code&) { return true; }
+  bool on_document_end(json::error_code&) { return true; }
+  bool on_array_begin(json::error_code&) {
+    frames.push_back(Frame{true, 0, {}, {}});
+    return true;
+  }
+  bool on_array_end(std::size_t, json::error_code&) {
+    frames.pop_back();
+    value_done();
+    return true;
+  }
+  bool on_object_begin(json::error_code&) {
+    frames.push_back(Frame{});
+    return true;
+  }
+  bool on_object_end(std::size_t, json::error_code&) {
+    frames.pop_back();
+    value_done();
+    return true;
+  }
+  bool on_string_part(json::string_view, std::size_t, json::error_code&) { return true; }
+  bool on_string(json::string_view, std::size_t, json::error_code&) {
+    value_done();
+    return true;
+  }
+  bool on_key_part(json::string_view s, std::size_t, json::error_code&) {
+    key.append(s.data(), s.size());
+    return true;
+  }
+  bool on_key(json::string_view s, std::size_t, json::error_code& ec) {
+    key.append(s.data(), s.size());
+    Frame& f = frames.back();
+    f.key = std::move(key);
+    key.clear();
+    if (!f.keys.insert(f.key).second) {
+      duplicate = path();
+      ec = json::error::extra_data;  // any error stops the parser
+      return false;
+    }
+    return true;
+  }
+  bool on_number_part(json::string_view, json::error_code&) { return true; }
+  bool on_int64(std::int64_t, json::string_view, json::error_code&) {
+    value_done();
+    return true;
+  }
+  bool on_uint64(std::uint64_t, json::string_view, json::error_code&) {
+    value_done();
+    return true;
+  }
+  bool on_double(double, json::string_view, json::error_code&) {
+    value_done();
+    return true;
+  }
+  bool on_bool(bool, json::error_code&) {
+    value_done();
+    return true;
+  }
+  bool on_null(json::error_code&) {
+    value_done();
+    return true;
+  }
+  bool on_comment_part(json::string_view, json::error_code&) { return true; }
+  bool on_comment(json::string_view, json::error_code&) { return true; }
+};
+
+}  // namespace
+
+std::optional<std::string> json_first_duplicate(std::string_view text) {
+  json::basic_parser<DuplicateFinder> p{json::parse_options{}};
+  json::error_code ec;
+  p.write_some(false, text.data(), text.size(), ec);
+  return std::move(p.handler().duplicate);
 }
 
 }  // namespace detail
