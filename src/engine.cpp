@@ -787,7 +787,7 @@ namespace {
 // is never moved): the case is copied, or moved, once; on failure it is dropped.
 template <class CaseRef>
 result<Step> fold(CaseRef&& current, const Event& event, const Policy& policy, const Settings& settings) {
-  result<Step> out{boost::outcome_v2::in_place_type<Step>, std::forward<CaseRef>(current)};
+  result<Step> out{boost::outcome_v2::in_place_type<Step>, Step{std::forward<CaseRef>(current), {}, {}, {}}};
   Step& step = out.value();
   detail_case_access run{policy, event, settings, step.next, step.actions, step.findings, step.trace};
   auto done = std::visit([&](const auto& e) { return run.on(e); }, event.body);
