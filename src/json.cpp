@@ -77,49 +77,87 @@ namespace {
 
 // A boost::json::basic_parser handler that builds nothing: it keeps, per open
 // object, the names of its members so far, and stops at the first repeat.
+// Frames are reused from one object to the next, and names are compared by a
+// linear scan while an object is small (redress documents have a few members
+// per object), by a hash set beyond, so a hostile object stays linear.
 struct DuplicateFinder {
   static constexpr std::size_t max_object_size = std::size_t(-1);
   static constexpr std::size_t max_array_size = std::size_t(-1);
   static constexpr std::size_t max_key_size = std::size_t(-1);
   static constexpr std::size_t max_string_size = std::size_t(-1);
+  static constexpr std::size_t kLinear = 32;
 
   struct Frame {
     bool array = false;
-    std::size_t index = 0;             // arrays: elements completed so far
-    std::string key;                   // objects: the member being read
-    std::unordered_set<std::string> keys;
+    std::size_t index = 0;               // arrays: elements completed so far
+    std::string current;                 // objects: the member being read
+    std::vector<std::string> keys;       // objects: the members so far, while few
+    std::unordered_set<std::string> many;  // ... and once there are kLinear of them
+
+    void reset(bool is_array) {
+      array = is_array;
+      index = 0;
+      keys.clear();
+      many.clear();
+    }
+    // False when `name` was seen before in this object.
+    bool add(std::string_view name) {
+      current.assign(name.data(), name.size());
+      if (many.empty() && keys.size() < kLinear) {
+        for (const auto& k : keys) {
+          if (k == name) return false;
+        }
+        keys.push_back(current);
+        if (keys.size() == kLinear) {
+          for (auto& k : keys) many.insert(std::move(k));
+          keys.clear();
+        }
+        return true;
+      }
+      return many.insert(current).second;
+    }
   };
-  std::vector<Frame> frames;
+  std::vector<Frame> frames;  // frames[0, depth) are open
+  std::size_t depth = 0;
   std::string key;
   std::optional<std::string> duplicate;
 
   std::string path() const {
     std::string p;
-    for (const auto& f : frames) p = f.array ? json_index(p, f.index) : json_child(p, f.key);
+    for (std::size_t i = 0; i < depth; ++i) {
+      const Frame& f = frames[i];
+      p = f.array ? json_index(p, f.index) : json_child(p, f.current);
+    }
     return p;
   }
   void value_done() {
-    if (!frames.empty() && frames.back().array) ++frames.back().index;
+    if (depth > 0 && frames[depth - 1].array) ++frames[depth - 1].index;
+  }
+  void open(bool is_array) {
+    if (frames.size() == depth) frames.emplace_back();
+    frames[depth++].reset(is_array);
+  }
+  void close() {
+    --depth;
+    value_done();
   }
 
   bool on_document_begin(json::error_code&) { return true; }
   bool on_document_end(json::error_code&) { return true; }
   bool on_array_begin(json::error_code&) {
-    frames.push_back(Frame{true, 0, {}, {}});
+    open(true);
     return true;
   }
   bool on_array_end(std::size_t, json::error_code&) {
-    frames.pop_back();
-    value_done();
+    close();
     return true;
   }
   bool on_object_begin(json::error_code&) {
-    frames.push_back(Frame{});
+    open(false);
     return true;
   }
   bool on_object_end(std::size_t, json::error_code&) {
-    frames.pop_back();
-    value_done();
+    close();
     return true;
   }
   bool on_string_part(json::string_view, std::size_t, json::error_code&) { return true; }
@@ -132,11 +170,16 @@ struct DuplicateFinder {
     return true;
   }
   bool on_key(json::string_view s, std::size_t, json::error_code& ec) {
-    key.append(s.data(), s.size());
-    Frame& f = frames.back();
-    f.key = std::move(key);
-    key.clear();
-    if (!f.keys.insert(f.key).second) {
+    Frame& f = frames[depth - 1];
+    bool fresh = true;
+    if (key.empty()) {
+      fresh = f.add(std::string_view(s.data(), s.size()));
+    } else {  // the name came in parts
+      key.append(s.data(), s.size());
+      fresh = f.add(key);
+      key.clear();
+    }
+    if (!fresh) {
       duplicate = path();
       ec = json::error::extra_data;  // any error stops the parser
       return false;

@@ -180,4 +180,12 @@ TEST_SUITE("json") {
     CHECK(r.value().as_object().size() == 4);
     CHECK(detail::json_first_duplicate("[]") == std::nullopt);
   }
+
+  TEST_CASE("a duplicate among many members is found, and many distinct members pass") {
+    std::string many = "{";
+    for (int i = 0; i < 100; ++i) many += fmt::format("\"m{}\":{},", i, i);
+    CHECK(detail::json_first_duplicate(many + "\"last\":0}") == std::nullopt);
+    CHECK(detail::json_first_duplicate(many + "\"m7\":0}") == std::optional<std::string>("m7"));
+    CHECK(detail::json_first_duplicate(many + "\"m99\":0}") == std::optional<std::string>("m99"));
+  }
 }
