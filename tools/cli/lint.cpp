@@ -134,6 +134,10 @@ int run(std::span<const std::string_view> args) {
         fmt::print(stderr, "redress lint: --authority: {}\n", last_error_detail());
         return 2;
       }
+      if (amount.value().minor_units() < 0) {
+        fmt::print(stderr, "redress lint: --authority: {} is negative; an agent's authority is 0 or more\n", value);
+        return 2;
+      }
       context.agent_authority = amount.value();
     } else if ((a == "-" || a.empty() || a[0] != '-') && !have_file) {
       file = a;
