@@ -12,8 +12,11 @@ namespace redress {
 inline namespace v1 {
 namespace {
 
+// The detail names the kind and the reason, never the value: a phone number
+// or an e-mail address is personal data, and error details end up in logs.
 std::error_code invalid(std::string_view kind, std::string_view text, std::string_view why) {
-  return detail::fail(errc::invalid_contact, fmt::format("{} \"{}\": {}", kind, text, why));
+  return detail::fail(errc::invalid_contact,
+                      fmt::format("{} ({} bytes, not repeated here): {}", kind, text.size(), why));
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }

@@ -1,7 +1,11 @@
 // The JSON codec of redress's value types.
 #include <redress/json.hpp>
 
+#include <unordered_set>
 #include <utility>
+#include <vector>
+
+#include <boost/json/basic_parser_impl.hpp>
 
 namespace redress {
 inline namespace v1 {
@@ -67,6 +71,153 @@ result<Emotion> JsonCodec<Emotion>::decode(const json::value& v, std::string_vie
                 fmt::format("{}: {} is outside 0..10", json_child(path, "intensity"), intensity));
   }
   return Emotion::make(kind, static_cast<int>(intensity));
+}
+
+namespace {
+
+// A boost::json::basic_parser handler that builds nothing: it keeps, per open
+// object, the names of its members so far, and stops at the first repeat.
+// Frames are reused from one object to the next, and names are compared by a
+// linear scan while an object is small (redress documents have a few members
+// per object), by a hash set beyond, so a hostile object stays linear.
+struct DuplicateFinder {
+  static constexpr std::size_t max_object_size = std::size_t(-1);
+  static constexpr std::size_t max_array_size = std::size_t(-1);
+  static constexpr std::size_t max_key_size = std::size_t(-1);
+  static constexpr std::size_t max_string_size = std::size_t(-1);
+  static constexpr std::size_t kLinear = 32;
+
+  struct Frame {
+    bool array = false;
+    std::size_t index = 0;               // arrays: elements completed so far
+    std::string current;                 // objects: the member being read
+    std::vector<std::string> keys;       // objects: the members so far, while few
+    std::unordered_set<std::string> many;  // ... and once there are kLinear of them
+
+    void reset(bool is_array) {
+      array = is_array;
+      index = 0;
+      keys.clear();
+      many.clear();
+    }
+    // False when `name` was seen before in this object.
+    bool add(std::string_view name) {
+      current.assign(name.data(), name.size());
+      if (many.empty() && keys.size() < kLinear) {
+        for (const auto& k : keys) {
+          if (k == name) return false;
+        }
+        keys.push_back(current);
+        if (keys.size() == kLinear) {
+          for (auto& k : keys) many.insert(std::move(k));
+          keys.clear();
+        }
+        return true;
+      }
+      return many.insert(current).second;
+    }
+  };
+  std::vector<Frame> frames;  // frames[0, depth) are open
+  std::size_t depth = 0;
+  std::string key;
+  std::optional<std::string> duplicate;
+
+  std::string path() const {
+    std::string p;
+    for (std::size_t i = 0; i < depth; ++i) {
+      const Frame& f = frames[i];
+      p = f.array ? json_index(p, f.index) : json_child(p, f.current);
+    }
+    return p;
+  }
+  void value_done() {
+    if (depth > 0 && frames[depth - 1].array) ++frames[depth - 1].index;
+  }
+  void open(bool is_array) {
+    if (frames.size() == depth) frames.emplace_back();
+    frames[depth++].reset(is_array);
+  }
+  void close() {
+    --depth;
+    value_done();
+  }
+
+  bool on_document_begin(json::error_code&) { return true; }
+  bool on_document_end(json::error_code&) { return true; }
+  bool on_array_begin(json::error_code&) {
+    open(true);
+    return true;
+  }
+  bool on_array_end(std::size_t, json::error_code&) {
+    close();
+    return true;
+  }
+  bool on_object_begin(json::error_code&) {
+    open(false);
+    return true;
+  }
+  bool on_object_end(std::size_t, json::error_code&) {
+    close();
+    return true;
+  }
+  bool on_string_part(json::string_view, std::size_t, json::error_code&) { return true; }
+  bool on_string(json::string_view, std::size_t, json::error_code&) {
+    value_done();
+    return true;
+  }
+  bool on_key_part(json::string_view s, std::size_t, json::error_code&) {
+    key.append(s.data(), s.size());
+    return true;
+  }
+  bool on_key(json::string_view s, std::size_t, json::error_code& ec) {
+    Frame& f = frames[depth - 1];
+    bool fresh = true;
+    if (key.empty()) {
+      fresh = f.add(std::string_view(s.data(), s.size()));
+    } else {  // the name came in parts
+      key.append(s.data(), s.size());
+      fresh = f.add(key);
+      key.clear();
+    }
+    if (!fresh) {
+      duplicate = path();
+      ec = json::error::extra_data;  // any error stops the parser
+      return false;
+    }
+    return true;
+  }
+  bool on_number_part(json::string_view, json::error_code&) { return true; }
+  bool on_int64(std::int64_t, json::string_view, json::error_code&) {
+    value_done();
+    return true;
+  }
+  bool on_uint64(std::uint64_t, json::string_view, json::error_code&) {
+    value_done();
+    return true;
+  }
+  bool on_double(double, json::string_view, json::error_code&) {
+    value_done();
+    return true;
+  }
+  bool on_bool(bool, json::error_code&) {
+    value_done();
+    return true;
+  }
+  bool on_null(json::error_code&) {
+    value_done();
+    return true;
+  }
+  bool on_comment_part(json::string_view, json::error_code&) { return true; }
+  bool on_comment(json::string_view, json::error_code&) { return true; }
+};
+
+}  // namespace
+
+std::optional<std::string> json_first_duplicate(std::string_view text) {
+  json::basic_parser<DuplicateFinder> p{json::parse_options{}};
+  json::error_code ec;
+  p.write_some(false, text.data(), text.size(), ec);
+  return std::move(p.handler().duplicate);
 }
 
 }  // namespace detail

@@ -205,13 +205,26 @@ std::string report_text(const Summary& s, ReportLanguage language) {
 
 namespace {
 
-std::string csv_field(std::string_view v) {
+// A cell as it is, quoted when needed: for the numbers and amounts the
+// report formats itself ("-12.50" must stay a number).
+std::string csv_number(std::string_view v) {
   if (v.find_first_of(",\"\r\n") == std::string_view::npos && (v.empty() || (v.front() != ' ' && v.back() != ' '))) {
     return std::string(v);
   }
   std::string out = "\"";
   for (char ch : v) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
   return out + "\"";
+}
+
+// A cell of text. One that a spreadsheet would read as a formula (it starts
+// with = + - @, a tab or a carriage return: OWASP's CSV-injection guidance)
+// gets a leading apostrophe, and is quoted when it holds , " CR or LF.
+std::string csv_field(std::string_view v) {
+  if (!v.empty() && std::string_view("=+-@\t\r").find(v.front()) != std::string_view::npos) {
+    std::string guarded = "'" + std::string(v);
+    return csv_number(guarded);
+  }
+  return csv_number(v);
 }
 
 struct Csv {
@@ -221,11 +234,17 @@ struct Csv {
     out += fmt::format("{},{},{},{},{}\r\n", csv_field(section), csv_field(key), csv_field(measure),
                        csv_field(currency), csv_field(value));
   }
+  // A row whose value the report formatted itself (a number or an amount).
+  void figure(std::string_view section, std::string_view key, std::string_view measure, std::string_view currency,
+              std::string_view value) {
+    out += fmt::format("{},{},{},{},{}\r\n", csv_field(section), csv_field(key), csv_field(measure),
+                       csv_field(currency), csv_number(value));
+  }
   void number(std::string_view section, std::string_view key, std::string_view measure, std::int64_t v) {
-    row(section, key, measure, "", fmt::format("{}", v));
+    figure(section, key, measure, "", fmt::format("{}", v));
   }
   void money(std::string_view section, std::string_view key, std::string_view measure, const MoneyTotals& t) {
-    for (Money m : t.amounts()) row(section, key, measure, m.currency().code(), format_amount(m));
+    for (Money m : t.amounts()) figure(section, key, measure, m.currency().code(), format_amount(m));
   }
   void ratio(std::string_view section, std::string_view key, std::string_view measure, const Ratio& r) {
     number(section, key, fmt::format("{}.count", measure), r.count);
@@ -242,7 +261,7 @@ struct Csv {
     for (const auto& n : notes) {
       std::string key = std::string(n.case_id.str()) + "/" + std::string(n.remedy.str());
       row(section, key, "kind", "", to_string(n.kind));
-      row(section, key, "value", n.value.currency().code(), format_amount(n.value));
+      figure(section, key, "value", n.value.currency().code(), format_amount(n.value));
       row(section, key, "status", "", to_string(n.status));
       number(section, key, "approval_level", n.approval_level);
       row(section, key, "decided_by", "", n.decided_by ? n.decided_by->str() : "");

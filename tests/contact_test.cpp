@@ -19,14 +19,14 @@ std::string phone(std::string_view text, int country = ContactPoint::kDefaultCou
 }
 
 // Checks that `text` fails to normalise as `kind` with invalid_contact, and
-// that the detail quotes the input and contains `why`.
+// that the detail contains `why` but never the value itself (personal data).
 void check_refused(ContactKind kind, std::string_view text, std::string_view why) {
   CAPTURE(text);
   auto p = ContactPoint::make(kind, text);
   REQUIRE_FALSE(p);
   CHECK(p.error() == errc::invalid_contact);
   CAPTURE(last_error_detail());
-  CHECK(last_error_detail().find(fmt::format("\"{}\"", text)) != std::string_view::npos);
+  if (text.size() >= 3) CHECK(last_error_detail().find(text) == std::string_view::npos);
   CHECK(last_error_detail().find(why) != std::string_view::npos);
 }
 
@@ -145,7 +145,7 @@ TEST_SUITE("contact") {
   }
 
   TEST_CASE("malformed accounts are refused with the reason") {
-    check_refused(ContactKind::account, "wxid_abc", "expected provider:id");
+    check_refused(ContactKind::account, "wxid_xyz", "expected provider:id");
     check_refused(ContactKind::account, ":abc", "the provider must be");
     check_refused(ContactKind::account, "9app:abc", "the provider must be");
     check_refused(ContactKind::account, "wechat:", "1 to 128 characters");

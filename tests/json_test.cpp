@@ -92,7 +92,7 @@ TEST_SUITE("json") {
     REQUIRE(raw);
     CHECK(raw.value() == ContactPoint::phone("+8613812345678").value());
     check_fails<ContactPoint>(R"({"kind":"phone","value":"1381234567"})", errc::invalid_contact,
-                              "case.refund.value: phone \"1381234567\"");
+                              "case.refund.value: phone (10 bytes, not repeated here)");
     check_fails<ContactPoint>(R"({"kind":"fax","value":"1"})", errc::invalid_argument,
                               "case.refund.kind: contact kind \"fax\"");
     check_fails<ContactPoint>(R"({"kind":"email"})", errc::invalid_json, "case.refund.value: missing");
@@ -156,5 +156,37 @@ TEST_SUITE("json") {
           R"([{"amount_minor":100,"currency":"CNY"},{"amount_minor":5,"currency":"JPY"}])");
     std::vector<CaseId> ids{CaseId::make("a").value(), CaseId::make("b").value()};
     CHECK(json::serialize(json::value_from(ids)) == R"(["a","b"])");
+  }
+
+  TEST_CASE("a document with two members of the same name is refused, naming the member's path") {
+    // Safety first: a second "type" must not silently turn a safety report into a contact.
+    auto r = detail::json_parse(R"({"type":"safety_risk_reported","at":"2026-01-01T00:00:00Z","type":"contact_received"})",
+                                "event");
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == errc::invalid_json);
+    CHECK(last_error_detail() == "event: type: duplicate member (a member may appear only once)");
+
+    r = detail::json_parse(R"({"events":[{"a":1},{"a":1,"b":{"c":[1,{"d":2,"d":3}]}}]})", "scenario");
+    REQUIRE_FALSE(r);
+    CHECK(last_error_detail() == "scenario: events[1].b.c[1].d: duplicate member (a member may appear only once)");
+
+    r = detail::json_parse(R"({"k\u0065y":1,"key":2})", "policy");  // the same name, escaped once
+    REQUIRE_FALSE(r);
+    CHECK(last_error_detail() == "policy: key: duplicate member (a member may appear only once)");
+  }
+
+  TEST_CASE("the same member name in different objects, and repeated array values, are accepted") {
+    auto r = detail::json_parse(R"({"a":{"x":1},"b":{"x":1},"c":[1,1,{"x":1},{"x":1}],"x":[]})", "doc");
+    REQUIRE(r);
+    CHECK(r.value().as_object().size() == 4);
+    CHECK(detail::json_first_duplicate("[]") == std::nullopt);
+  }
+
+  TEST_CASE("a duplicate among many members is found, and many distinct members pass") {
+    std::string many = "{";
+    for (int i = 0; i < 100; ++i) many += fmt::format("\"m{}\":{},", i, i);
+    CHECK(detail::json_first_duplicate(many + "\"last\":0}") == std::nullopt);
+    CHECK(detail::json_first_duplicate(many + "\"m7\":0}") == std::optional<std::string>("m7"));
+    CHECK(detail::json_first_duplicate(many + "\"m99\":0}") == std::optional<std::string>("m99"));
   }
 }

@@ -23,6 +23,8 @@ packages=(
   python3-venv python3-setuptools
   # The fresh-machine check (tools/fresh-machine.sh) and the .deb test build a Debian root.
   mmdebstrap
+  # The fuzz targets (tools/fuzz.sh, tests/fuzz/): clang with libFuzzer and the sanitizers' runtimes.
+  clang-14 libclang-rt-14-dev
   # cpack -G DEB computes the package's shared-library dependencies with
   # dpkg-shlibdeps, and finds the binaries to ask about with file(1).
   dpkg-dev file

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <redress/detail/redact.hpp>
+
 #include "store/store_rows.hpp"
 
 namespace redress {
@@ -110,7 +112,8 @@ result<Conn> Conn::connect(std::string_view conninfo, const PgOptions& options) 
     if (!parsed) {
       std::string why = one_line(message);
       PQfreemem(message);
-      return fail(errc::invalid_argument, fmt::format("conninfo: libpq cannot parse it: {}", why));
+      // libpq's message may quote the string, password and all.
+      return fail(errc::invalid_argument, fmt::format("conninfo: libpq cannot parse it: {}", redact(why, conninfo)));
     }
   }
   // Ours first, so that the conninfo (expanded from "dbname") overrides
@@ -123,7 +126,8 @@ result<Conn> Conn::connect(std::string_view conninfo, const PgOptions& options) 
   if (conn.conn_ == nullptr) return fail(errc::internal_error, "conninfo: libpq could not allocate a connection");
   if (PQstatus(conn.conn_) != CONNECTION_OK) {
     return fail(store_errc::storage_failed,
-                fmt::format("{}: cannot connect: {}", conn.label(), one_line(PQerrorMessage(conn.conn_))));
+                fmt::format("{}: cannot connect: {}", conn.label(),
+                            redact(one_line(PQerrorMessage(conn.conn_)), conninfo)));
   }
   PQsetNoticeProcessor(conn.conn_, keep_notice, conn.notice_.get());
   const char* encoding = PQparameterStatus(conn.conn_, "server_encoding");

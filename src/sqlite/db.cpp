@@ -1,5 +1,8 @@
 #include "db.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 namespace redress {
@@ -121,6 +124,13 @@ void Db::close() noexcept {
 }
 
 result<Db> Db::open(const std::string& path, bool create_if_missing) {
+  // A new store file is readable by its owner only (0600, whatever the
+  // umask): it holds personal data. SQLite gives its -wal and -shm files the
+  // mode of the database file. An empty file is an empty database.
+  if (create_if_missing && !path.empty() && path != ":memory:" && !path.starts_with("file:")) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);  // EEXIST and other failures: sqlite3_open_v2 says what is wrong
+  }
   sqlite3* raw = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create_if_missing ? SQLITE_OPEN_CREATE : 0);
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);

@@ -86,7 +86,7 @@ seq 1 1000 | awk '{ printf "due --from 2025-01-24T15:00:00+08:00 --working-minut
 [ "$(wc -l < "$bad.batch")" = 1000 ]
 [ "$(sed -n 60p "$bad.batch")" = 2025-01-24T16:00:00+08:00 ]
 status 2 '--batch takes --calendar FILE only' "$redress" calendar --batch --calendar "$cn" --at 2025-01-01T00:00:00Z
-status 1 'cannot read calendar file' \
+status 1 '--calendar: .*cn.json.missing does not exist' \
   "$redress" calendar is-working --calendar "$cn.missing" 2025-01-26
 sed 's/"21:00"/"25:00"/' "$cn" >"$bad"
 status 1 'service_hours\[0\]: closes 25:00 is outside 00:00-24:00' \

@@ -17,6 +17,7 @@
 #include <redress/calendar.hpp>
 
 #include "command.hpp"
+#include "scenario.hpp"
 
 namespace redress::cli {
 namespace {
@@ -109,9 +110,8 @@ std::optional<int> integer(std::string_view text) {
 }
 
 result<Calendar> load(std::string_view path) {
-  auto text = read_file(path);
-  if (!text) return detail::fail(errc::invalid_argument, fmt::format("cannot read calendar file {}", path));
-  auto cal = Calendar::parse(*text);
+  BOOST_OUTCOME_TRY(auto doc, read_calendar_document(std::string(path), "--calendar"));
+  auto cal = Calendar::from_json(doc);
   if (!cal) return detail::fail(static_cast<errc>(cal.error().value()), fmt::format("{}: {}", path, last_error_detail()));
   return cal;
 }

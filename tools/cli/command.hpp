@@ -3,10 +3,13 @@
 #ifndef REDRESS_TOOLS_CLI_COMMAND_HPP
 #define REDRESS_TOOLS_CLI_COMMAND_HPP
 
+#include <cstddef>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+
+#include <redress/error.hpp>
 
 namespace redress::cli {
 
@@ -42,9 +45,21 @@ inline constexpr std::string_view kNoDataDir =
 // policy in `data_dir`/policies/. Empty when `data_dir` is.
 std::string default_policy_file(const std::string& data_dir);
 
+// The largest document read from a file or standard input (docs/security.md):
+// a policy, a calendar, a lint policy or a text to lint; a scenario (its
+// events inline) may be larger.
+inline constexpr std::size_t kMaxDocumentBytes = std::size_t{1} << 20;  // 1 MiB
+inline constexpr std::size_t kMaxScenarioBytes = std::size_t{4} << 20;  // 4 MiB
+
 // The whole content of the file at `path` ("-" reads standard input), or
-// nullopt when it cannot be read.
-std::optional<std::string> read_file(std::string_view path);
+// nullopt when it cannot be read: missing, a directory, unreadable, or longer
+// than `max_bytes`.
+std::optional<std::string> read_file(std::string_view path, std::size_t max_bytes = kMaxDocumentBytes);
+
+// As read_file(), but the error (errc::invalid_argument) says why, naming
+// `what` ("policy.calendar") and the path, never the file's content.
+result<std::string> read_document(std::string_view path, std::string_view what,
+                                  std::size_t max_bytes = kMaxDocumentBytes);
 
 }  // namespace redress::cli
 

@@ -113,9 +113,9 @@ int run(std::span<const std::string_view> args) {
       }
       context.language = language.value();
     } else if (a == "--policy" && has_value) {
-      auto policy_text = read_file(args[++i]);
-      if (!policy_text) return fail_with(json, "unreadable", fmt::format("cannot read {}", args[i]));
-      auto policy = LintPolicy::from_json(*policy_text);
+      auto policy_text = read_document(args[++i], "--policy");
+      if (!policy_text) return fail_with(json, "unreadable", std::string(last_error_detail()));
+      auto policy = LintPolicy::from_json(policy_text.value());
       if (!policy) {
         return fail_with(json, to_string(static_cast<errc>(policy.error().value())),
                          fmt::format("{}: {}", args[i], last_error_detail()));
@@ -134,6 +134,10 @@ int run(std::span<const std::string_view> args) {
         fmt::print(stderr, "redress lint: --authority: {}\n", last_error_detail());
         return 2;
       }
+      if (amount.value().minor_units() < 0) {
+        fmt::print(stderr, "redress lint: --authority: {} is negative; an agent's authority is 0 or more\n", value);
+        return 2;
+      }
       context.agent_authority = amount.value();
     } else if ((a == "-" || a.empty() || a[0] != '-') && !have_file) {
       file = a;
@@ -144,9 +148,9 @@ int run(std::span<const std::string_view> args) {
     }
   }
 
-  auto input = read_file(file);  // "-" reads standard input
-  if (!input) return fail_with(json, "unreadable", fmt::format("cannot read {}", file));
-  const std::string& text = *input;
+  auto input = read_document(file, "text");  // "-" reads standard input
+  if (!input) return fail_with(json, "unreadable", std::string(last_error_detail()));
+  const std::string& text = input.value();
 
   auto report = lint(text, context);
   if (!report) {

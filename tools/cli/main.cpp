@@ -62,30 +62,6 @@ std::string default_policy_file(const std::string& data_dir) {
   return data_dir.empty() ? std::string() : data_dir + "/policies/coupon-marketplace.json";
 }
 
-std::optional<std::string> read_file(std::string_view path) {
-  namespace fs = std::filesystem;
-  try {
-    if (path == "-") {
-      // Standard input must be a stream of bytes, not a directory.
-      std::error_code ec;
-      if (fs::is_directory(fs::status("/dev/stdin", ec))) return std::nullopt;
-      return std::string(std::istreambuf_iterator<char>(std::cin), {});
-    }
-    // A directory opens as a file on Linux and fails on the first read:
-    // only regular files, pipes and character devices are read.
-    std::error_code ec;
-    const auto status = fs::status(std::string(path), ec);
-    if (ec || fs::is_directory(status) || !fs::exists(status)) return std::nullopt;
-    std::ifstream in{std::string(path), std::ios::binary};
-    if (!in) return std::nullopt;
-    std::string text(std::istreambuf_iterator<char>(in), {});
-    if (in.bad()) return std::nullopt;
-    return text;
-  } catch (const std::exception&) {
-    return std::nullopt;  // a read error the stream reports by throwing
-  }
-}
-
 }  // namespace redress::cli
 
 int main(int argc, char** argv) {
@@ -102,7 +78,15 @@ int main(int argc, char** argv) {
     // No exception leaves the CLI: one that escapes a command is a bug in
     // redress, reported as such with its own exit status.
     try {
-      return c.run(std::span<const std::string_view>(args).subspan(1));
+      int rc = c.run(std::span<const std::string_view>(args).subspan(1));
+      // Output that could not be written is a failure, whatever the command
+      // thought (`redress report > /dev/full` must not exit 0).
+      if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+        fmt::print(stderr, "redress {}: cannot write standard output\n", c.name);
+        return rc != 0 ? rc : 74;  // EX_IOERR
+      }
+      if (std::fflush(stderr) != 0 || std::ferror(stderr)) return rc != 0 ? rc : 74;
+      return rc;
     } catch (const std::exception& e) {
       fmt::print(stderr, "redress {}: internal error: {}\n", c.name, e.what());
     } catch (...) {

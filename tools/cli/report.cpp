@@ -13,6 +13,7 @@
 #include "command.hpp"
 #include "scenario.hpp"
 #include "store_uri.hpp"
+#include "text.hpp"
 
 namespace redress::cli {
 namespace {
@@ -113,7 +114,7 @@ result<std::size_t> fold_store(Analytics& a, const std::string& uri, const Polic
       return a.add(c, journal);
     }();
     if (!folded) {
-      fmt::print(stderr, "redress report: case {} left out: {}\n", id.str(), last_error_detail());
+      fmt::print(stderr, "redress report: case {} left out: {}\n", terminal_safe(id.str()), terminal_safe(last_error_detail()));
       ++skipped;
     }
     progress.tick(++done, events);
@@ -135,7 +136,7 @@ std::size_t fold_scenarios(Analytics& a, const Options& o) {
       return a.add(p.final_case, p.journal);
     }();
     if (!folded) {
-      fmt::print(stderr, "redress report: {} left out: {}\n", file, last_error_detail());
+      fmt::print(stderr, "redress report: {} left out: {}\n", terminal_safe(file), terminal_safe(last_error_detail()));
       ++skipped;
     }
     progress.tick(++done, events);
@@ -232,7 +233,7 @@ int run(std::span<const std::string_view> args) {
   if (!o.store_uri.empty()) {
     auto folded = fold_store(analytics.value(), o.store_uri, policy.value(), o.quiet);
     if (!folded) {
-      fmt::print(stderr, "redress report: {}\n", last_error_detail());
+      fmt::print(stderr, "redress report: {}\n", terminal_safe(last_error_detail()));
       return folded.error() == errc::invalid_argument ? 2 : 1;
     }
     skipped = folded.value();
@@ -242,7 +243,8 @@ int run(std::span<const std::string_view> args) {
 
   Summary s = analytics.value().summary();
   switch (o.format) {
-    case Options::Format::text: fmt::print("{}", report_text(s, o.language)); break;
+    // Stored text (causes, ids) must not drive the terminal: controls escaped.
+    case Options::Format::text: fmt::print("{}", terminal_safe(report_text(s, o.language))); break;
     case Options::Format::json: fmt::print("{}\n", report_json(s)); break;
     case Options::Format::csv: fmt::print("{}", report_csv(s)); break;
     case Options::Format::html: {

@@ -4,6 +4,7 @@
 // do goes out as JSON lines (docs/cli.md).
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,6 +28,7 @@
 #include "command.hpp"
 #include "scenario.hpp"
 #include "store_uri.hpp"
+#include "text.hpp"
 
 namespace redress::cli {
 namespace {
@@ -64,6 +66,8 @@ options:
                      input, firing follow-ups, until SIGINT or SIGTERM
   --claimer NAME     who claims follow-ups (default: run-<host>-<pid>)
   --lease SECONDS    how long a claimed follow-up is ours (default 60)
+  --ephemeral        allow a store that keeps nothing (sqlite::memory:): refused
+                     otherwise, as it would acknowledge events it then forgets
   --quiet            no progress lines on standard error
   -h, --help         this text
 
@@ -72,10 +76,12 @@ Progress goes to standard error once a second, and a summary at the end.
 exit status: 0 every line applied, 1 some lines were rejected (each reported
 as {"line", "error", "detail"} on standard output and on standard error; the
 others were applied), 2 a usage error, 3 the store failed (nothing
-acknowledged is lost; run again to go on).
+acknowledged is lost; run again to go on), 74 standard output could not be
+written (the events of the lines before are stored; their steps are lost).
 )";
 
 constexpr int kStoreFailed = 3;
+constexpr int kOutputFailed = 74;  // EX_IOERR
 // Follow-ups claimed at a time: small, so that several processes share the
 // due ones and a process that dies holds few of them until their lease ends.
 constexpr std::size_t kClaimBatch = 16;
@@ -101,6 +107,7 @@ struct Options {
   std::string claimer;
   int lease_seconds = 60;
   bool quiet = false;
+  bool ephemeral = false;  // --ephemeral: a store that keeps nothing is allowed
 };
 
 // Reads standard input a line at a time, with a timeout.
@@ -183,6 +190,9 @@ class Runner {
     return boost::outcome_v2::success();
   }
 
+  // True once a line could not be written to standard output.
+  bool output_failed() const { return output_failed_; }
+
   // Handles one input line. Fails only when the store failed; a line the
   // engine or the journal rejects is reported and counted.
   result<void> line(std::string_view text) {
@@ -195,9 +205,8 @@ class Runner {
     json::object err{{"line", stats_.lines},
                      {"error", outcome.error().message()},
                      {"detail", std::string(last_error_detail())}};
-    fmt::print("{}\n", json::serialize(err));
-    std::fflush(stdout);
-    fmt::print(stderr, "redress run: line {}: {}\n", stats_.lines, last_error_detail());
+    emit(json::serialize(err));
+    fmt::print(stderr, "redress run: line {}: {}\n", stats_.lines, terminal_safe(last_error_detail()));
     return boost::outcome_v2::success();
   }
 
@@ -315,8 +324,7 @@ class Runner {
       json::value produced = to_json(step);
       for (auto& [key, value] : produced.as_object()) out[key] = std::move(value);
       out["action_ids"] = std::move(ids);
-      fmt::print("{}\n", json::serialize(out));
-      std::fflush(stdout);
+      emit(json::serialize(out));
       if (state == CaseState::closed) {
         cases_.erase(e.case_id);  // a later event reloads it
       } else {
@@ -347,9 +355,10 @@ class Runner {
         }
         json::object out{{"case_id", a.case_id.str()}, {"seq", a.seq}, {"action_id", a.id},
                          {"action", std::move(action)}, {"redelivered", true}};
-        fmt::print("{}\n", json::serialize(out));
+        emit(json::serialize(out));
       }
-      std::fflush(stdout);
+      // Never acknowledge what could not be written: it is delivered again.
+      if (output_failed_) return detail::fail(errc::storage_failed, "standard output: write failed");
       for (const auto& a : batch) {
         BOOST_OUTCOME_TRYV(store_.steps->acknowledge(a.id));
       }
@@ -364,13 +373,23 @@ class Runner {
     for (const auto& id : stored.action_ids) ids.emplace_back(id);
     json::object out{{"case_id", e.case_id.str()}, {"seq", stored.seq}, {"event_id", event_id},
                      {"replayed", true}, {"action_ids", std::move(ids)}};
-    fmt::print("{}\n", json::serialize(out));
-    std::fflush(stdout);
+    emit(json::serialize(out));
     cases_.erase(e.case_id);  // reloaded from the store when next needed
     BOOST_OUTCOME_TRYV(deliver(e.at_utc, {}));
     return false;
   }
 
+  // Writes one JSON line to standard output and flushes it; a failure (a
+  // full disk, a closed pipe) is remembered, and the caller stops.
+  void emit(std::string_view line) {
+    if (output_failed_) return;
+    if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size() || std::fputc('\n', stdout) == EOF ||
+        std::fflush(stdout) != 0) {
+      output_failed_ = true;
+    }
+  }
+
+  bool output_failed_ = false;
   OpenedStore store_;
   std::shared_ptr<const ReferencePolicy> policy_;
   // The policy with prior spend read from the store's other cases, so the
@@ -436,6 +455,7 @@ int run(std::span<const std::string_view> args) {
       o.wait = true;
     } else if (a == "--claimer" && has_value) {
       o.claimer = args[++i];
+      if (o.claimer.empty()) return usage("--claimer: empty (give a name, or leave the option out)");
     } else if (a == "--lease" && has_value) {
       const std::string v(args[++i]);
       char* end = nullptr;
@@ -444,6 +464,8 @@ int run(std::span<const std::string_view> args) {
       o.lease_seconds = static_cast<int>(n);
     } else if (a == "--quiet") {
       o.quiet = true;
+    } else if (a == "--ephemeral") {
+      o.ephemeral = true;
     } else {
       return usage(fmt::format("unexpected argument \"{}\"", a));
     }
@@ -466,12 +488,19 @@ int run(std::span<const std::string_view> args) {
   }
   auto policy = load_policy(json::value(o.policy_file), ".", o.data_dir);
   if (!policy) {
-    fmt::print(stderr, "redress run: {}: {}\n", o.policy_file, last_error_detail());
+    fmt::print(stderr, "redress run: {}: {}\n", terminal_safe(o.policy_file), terminal_safe(last_error_detail()));
     return 1;
+  }
+  if (!o.ephemeral && !is_durable_store_uri(o.store_uri)) {
+    return usage("--store: this store keeps nothing after the process ends (pass --ephemeral to allow it)");
+  }
+  // Events come from a stream of bytes: a directory would read as empty.
+  if (struct stat st {}; ::fstat(STDIN_FILENO, &st) == 0 && S_ISDIR(st.st_mode)) {
+    return usage("standard input is a directory, not a stream of events");
   }
   auto store = open_store_uri(o.store_uri);
   if (!store) {
-    fmt::print(stderr, "redress run: {}\n", last_error_detail());
+    fmt::print(stderr, "redress run: {}\n", terminal_safe(last_error_detail()));
     return store.error() == errc::invalid_argument ? 2 : kStoreFailed;
   }
 
@@ -485,7 +514,7 @@ int run(std::span<const std::string_view> args) {
                 std::move(claimer).value());
   Progress progress(o.quiet);
   auto store_failed = [&](std::string_view when) {
-    fmt::print(stderr, "redress run: the store failed {}: {}\n", when, last_error_detail());
+    fmt::print(stderr, "redress run: the store failed {}: {}\n", when, terminal_safe(last_error_detail()));
     progress.tick(runner, true);
     return kStoreFailed;
   };
@@ -508,6 +537,12 @@ int run(std::span<const std::string_view> args) {
       input_done = true;
     } else if (got == LineReader::Got::line) {
       if (!runner.line(text)) return store_failed(fmt::format("at line {}", runner.stats().lines));
+      if (runner.output_failed()) {
+        fmt::print(stderr, "redress run: cannot write standard output at line {}; the events before it are stored\n",
+                   runner.stats().lines);
+        progress.tick(runner, true);
+        return kOutputFailed;
+      }
     }
     progress.tick(runner);
   }

@@ -2,6 +2,7 @@
 #include "scenario.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -18,13 +19,50 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 using detail::json_fail;
 
-result<json::value> read_json(const fs::path& path, std::string_view what) {
-  auto text = read_file(path.string());
-  if (!text) return detail::fail(errc::invalid_argument, fmt::format("{}: cannot read {}", what, path.string()));
-  return detail::json_parse(*text, path.string());
+result<json::value> read_json(const fs::path& path, std::string_view what,
+                              std::size_t max_bytes = kMaxDocumentBytes) {
+  BOOST_OUTCOME_TRY(auto text, read_document(path.string(), what, max_bytes));
+  return detail::json_parse(text, path.string());
+}
+
+// Where the calendar a policy names lives. A name ending in ".json" is a file
+// in the policy's own folder (or below it); any other name is a bundled
+// calendar in data_dir/calendars/. Absolute paths and ".." are refused unless
+// the host allows them (REDRESS_ALLOW_CALENDAR_PATH=1, docs/security.md): a
+// policy must not make redress open files elsewhere.
+result<fs::path> calendar_path(const std::string& name, const fs::path& policy_dir, std::string_view data_dir) {
+  const char* allow = std::getenv("REDRESS_ALLOW_CALENDAR_PATH");
+  const bool anywhere = allow != nullptr && std::string_view(allow) == "1";
+  const fs::path named(name);
+  if (name.empty()) return json_fail("policy.calendar", "empty calendar name");
+  if (!anywhere) {
+    if (named.is_absolute()) {
+      return json_fail("policy.calendar", "an absolute path is not allowed (name a file beside the policy)");
+    }
+    for (const auto& part : named) {
+      if (part == "..") return json_fail("policy.calendar", "\"..\" is not allowed (name a file beside the policy)");
+    }
+  }
+  if (name.ends_with(".json")) return policy_dir / named;
+  const bool plain = std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+  if (!plain) return json_fail("policy.calendar", "a bundled calendar's name has only letters, digits, - and _");
+  return fs::path(data_dir) / "calendars" / (name + ".json");
 }
 
 }  // namespace
+
+result<json::value> read_calendar_document(const std::string& path, std::string_view what) {
+  BOOST_OUTCOME_TRY(auto cal, read_json(path, what));
+  // A file that is not a calendar document is refused without a word of its
+  // content: its member names could be secrets.
+  if (!cal.is_object() || !cal.as_object().contains("time_zone") || !cal.as_object().contains("weekmask")) {
+    return detail::fail(errc::invalid_json,
+                        fmt::format("{}: {} is not a calendar document (no time_zone and weekmask)", what, path));
+  }
+  return cal;
+}
 
 result<ReferencePolicy> load_policy(const json::value& v, const std::string& base_dir, std::string_view data_dir) {
   json::value doc = v;
@@ -38,15 +76,15 @@ result<ReferencePolicy> load_policy(const json::value& v, const std::string& bas
   auto& obj = doc.as_object();
   if (auto it = obj.find("calendar"); it != obj.end() && it->value().is_string()) {
     std::string name(it->value().as_string());
-    fs::path p = name.ends_with(".json") ? policy_dir / name : fs::path(data_dir) / "calendars" / (name + ".json");
-    BOOST_OUTCOME_TRY(it->value(), read_json(p, "policy.calendar"));
+    BOOST_OUTCOME_TRY(auto p, calendar_path(name, policy_dir, data_dir));
+    BOOST_OUTCOME_TRY(it->value(), read_calendar_document(p.string(), "policy.calendar"));
   }
   return ReferencePolicy::from_json(doc);
 }
 
 result<Scenario> load_scenario(std::string_view path, std::string_view data_dir) {
   fs::path file{std::string(path)};
-  BOOST_OUTCOME_TRY(auto doc, read_json(file, "scenario"));
+  BOOST_OUTCOME_TRY(auto doc, read_json(file, "scenario", kMaxScenarioBytes));
   BOOST_OUTCOME_TRY(auto obj, detail::json_object(doc, "scenario"));
   std::string name = file.stem().string(), story;
   if (auto it = obj->find("name"); it != obj->end() && it->value().is_string()) name = it->value().as_string();

@@ -33,6 +33,11 @@ struct Scenario {
   boost::json::object expect;
 };
 
+// Reads the calendar document at `path` (at most kMaxDocumentBytes). A file
+// that is not one (no "time_zone" and "weekmask") is refused without quoting
+// it; errors name `what` and the path.
+result<boost::json::value> read_calendar_document(const std::string& path, std::string_view what);
+
 // Reads a policy document: inline (an object) or a file path relative to
 // `base_dir`. A "calendar" given as a string is a file path relative to the
 // policy's directory, or the name of a bundled calendar in

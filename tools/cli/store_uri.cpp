@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <redress/detail/redact.hpp>
+
 #if defined(REDRESS_CLI_HAS_SQLITE)
 #include <redress/sqlite_store.hpp>
 #endif
@@ -21,9 +23,7 @@ OpenedStore share(S&& store) {
   return OpenedStore{p, p.get(), p.get(), p.get()};
 }
 
-}  // namespace
-
-result<OpenedStore> open_store_uri(std::string_view uri) {
+result<OpenedStore> open_unredacted(std::string_view uri) {
   if (uri.starts_with("sqlite:")) {
 #if defined(REDRESS_CLI_HAS_SQLITE)
     BOOST_OUTCOME_TRY(auto store, SqliteStore::open(std::string(uri.substr(7))));
@@ -43,6 +43,24 @@ result<OpenedStore> open_store_uri(std::string_view uri) {
   }
   return detail::fail(errc::invalid_argument,
                       fmt::format("--store: \"{}\" is neither sqlite:PATH nor postgres:CONNINFO", uri));
+}
+
+}  // namespace
+
+bool is_durable_store_uri(std::string_view uri) {
+  if (!uri.starts_with("sqlite:")) return true;
+  const std::string_view path = uri.substr(7);
+  // SQLite keeps these in memory, or in a temporary file deleted on close.
+  return !(path.empty() || path == ":memory:" || path.starts_with("file::memory:") ||
+           path.find("mode=memory") != std::string_view::npos);
+}
+
+result<OpenedStore> open_store_uri(std::string_view uri) {
+  auto opened = open_unredacted(uri);
+  // No message quotes a secret of the URI, whoever wrote it (libpq quotes the
+  // part of a connection string it cannot parse).
+  if (!opened) return detail::fail(static_cast<errc>(opened.error().value()), detail::redact(last_error_detail(), uri));
+  return opened;
 }
 
 }  // namespace redress::cli

@@ -23,7 +23,12 @@ struct OpenedStore {
 // Opens `uri`. Fails with errc::invalid_argument (naming "--store") for a
 // scheme this build does not know or has no store for, or with the store's
 // own error.
+// Messages never quote a secret of `uri` (detail/redact.hpp).
 result<OpenedStore> open_store_uri(std::string_view uri);
+
+// False for a URI whose store keeps nothing once the process ends
+// (sqlite::memory:, sqlite: with no path, SQLite's mode=memory).
+bool is_durable_store_uri(std::string_view uri);
 
 }  // namespace redress::cli
 

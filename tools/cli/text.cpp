@@ -1,5 +1,7 @@
 #include "text.hpp"
 
+#include <fmt/format.h>
+
 namespace redress::cli {
 namespace {
 
@@ -56,6 +58,39 @@ std::string truncate_columns(std::string_view s, int max_columns) {
     cut = i + len;
   }
   return std::string(s.substr(0, cut)).append(kEllipsis);
+}
+
+std::string terminal_safe(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  auto escape = [&](unsigned char b) { out += fmt::format("\\x{:02x}", b); };
+  for (std::size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b == '\n' || b == '\t' || (b >= 0x20 && b < 0x7f)) {
+      out += static_cast<char>(b);
+      ++i;
+      continue;
+    }
+    if (b < 0x80) {  // C0 controls and DEL
+      escape(b);
+      ++i;
+      continue;
+    }
+    // A multi-byte sequence: kept when well formed and not a C1 control (U+0080..U+009F).
+    std::size_t n = b >= 0xf0 && b <= 0xf4 ? 4 : b >= 0xe0 ? 3 : b >= 0xc2 && b < 0xe0 ? 2 : 0;
+    if (b > 0xf4) n = 0;
+    bool ok = n != 0 && i + n <= s.size();
+    for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+    if (ok && b == 0xc2 && static_cast<unsigned char>(s[i + 1]) < 0xa0) ok = false;
+    if (!ok) {
+      escape(b);
+      ++i;
+      continue;
+    }
+    out.append(s.substr(i, n));
+    i += n;
+  }
+  return out;
 }
 
 }  // namespace redress::cli

@@ -24,6 +24,11 @@ std::size_t count_chars(std::string_view s);
 // splits a multi-byte character, so valid UTF-8 stays valid.
 std::string truncate_columns(std::string_view s, int max_columns);
 
+// `s` made safe for a terminal: control characters (C0 but line feed and
+// tab, DEL, C1) and bytes that are not UTF-8 become visible escapes (\x1b), so
+// user text cannot move the cursor, recolour or retitle the terminal.
+std::string terminal_safe(std::string_view s);
+
 }  // namespace redress::cli
 
 #endif

@@ -294,7 +294,14 @@ class Case(_Handle):
         """Folds one event (a dict or JSON text) into the case, processed at `now`
         (default: the event's "at"), and returns the Step."""
         if now is None:
-            now = event["at"] if isinstance(event, dict) else json.loads(event)["at"]
+            try:
+                doc = event if isinstance(event, dict) else json.loads(event)
+            except ValueError:
+                doc = None  # malformed: the C API says where
+            if isinstance(doc, dict) and "at" not in doc:
+                raise RedressError(ErrorCode.INVALID_JSON, 'event.at: missing (or pass now=)')
+            # Any instant will do for an event the C API refuses before it needs one.
+            now = doc["at"] if isinstance(doc, dict) else "2000-01-01T00:00:00Z"
         text = _json_text(event)
         return Step(_call_json(lib.redress_case_apply, self, policy, text, len(text), _instant(now, "now")))
 

@@ -8,6 +8,7 @@
 #define REDRESS_DETAIL_JSON_READ_HPP
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -69,13 +70,26 @@ inline result<bool> json_bool(const boost::json::value& v, std::string_view path
   return v.get_bool();
 }
 
-// Parses text as JSON, reporting the byte offset of a syntax error.
+// The JSON path of the first member that appears twice in one object of
+// `text` ("events[2].type"), or nothing. `text` must be well-formed JSON (it is
+// scanned after a successful parse). Defined in src/json.cpp.
+std::optional<std::string> json_first_duplicate(std::string_view text);
+
+// Parses text as JSON, reporting the byte offset of a syntax error. An object
+// with two members of the same name is refused with that member's path: JSON
+// leaves duplicates undefined and Boost.JSON keeps the last, so a second
+// "type" would silently replace the first.
 inline result<boost::json::value> json_parse(std::string_view text, std::string_view what) {
   boost::json::error_code ec;
   boost::json::stream_parser p;
   std::size_t n = p.write(text.data(), text.size(), ec);
   if (!ec) p.finish(ec);
   if (ec) return fail(errc::invalid_json, fmt::format("{}: malformed JSON at byte {}: {}", what, n, ec.message()));
+  if (auto dup = json_first_duplicate(text)) {
+    return fail(errc::invalid_json,
+                fmt::format("{}: {}: duplicate member (a member may appear only once)", what,
+                            dup->empty() ? "(root)" : *dup));
+  }
   return p.release();
 }
 
