@@ -355,8 +355,9 @@ struct CurrencyMarker {
   Currency currency;
 };
 // Before an amount; longer markers first ("HK$" before "$").
-inline constexpr std::array<CurrencyMarker, 15> kCurrencyPrefixes = {
+inline constexpr std::array<CurrencyMarker, 19> kCurrencyPrefixes = {
     {{"HK$", Currency::HKD}, {"NT$", Currency::TWD}, {"US$", Currency::USD}, {"MOP$", Currency::MOP},
+     {"S$", Currency::SGD},  {"EUR", Currency::EUR}, {"GBP", Currency::GBP}, {"SGD", Currency::SGD},
      {"¥", Currency::CNY},   {"￥", Currency::CNY},   {"RMB", Currency::CNY}, {"rmb", Currency::CNY},
      {"CNY", Currency::CNY}, {"HKD", Currency::HKD}, {"USD", Currency::USD}, {"€", Currency::EUR},
      {"£", Currency::GBP},   {"$", Currency::USD},   {"港币", Currency::HKD}}};
@@ -430,6 +431,21 @@ bool crosses_clause(std::string_view s, std::size_t begin, std::size_t end) {
   return false;
 }
 
+// Whether [begin, end) of the text holds the end of a sentence.
+bool crosses_sentence(std::string_view s, std::size_t begin, std::size_t end) {
+  for (std::size_t i = begin; i < end;) {
+    std::size_t len = 0;
+    switch (code_point_at(s, i, len)) {
+      case U'.': case U'!': case U'?': case U';': case U'\n': case U'。': case U'！': case U'？': case U'；':
+        return true;
+      default:
+        break;
+    }
+    i += len;
+  }
+  return false;
+}
+
 std::size_t chars_between(std::string_view s, std::size_t begin, std::size_t end) {
   std::size_t n = 0;
   for (std::size_t i = begin; i < end; ++i) n += (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80;
@@ -438,16 +454,17 @@ std::size_t chars_between(std::string_view s, std::size_t begin, std::size_t end
 
 // Words that count a number as a quantity, not an amount of money.
 bool counter_after(std::string_view s, std::size_t i) {
-  static constexpr std::array<std::string_view, 24> counters = {
+  static constexpr std::string_view counters[] = {
       "件", "个", "個", "天", "日", "号", "號", "次", "单", "單", "张", "張", "%", "％", "折", "分钟", "分鐘",
-      "小时", "小時", "月", "年", "周", "週", "倍"};
+      "小时", "小時", "月", "年", "周", "週", "倍", "-", "积分", "里程", "公里", "g", "k"};
   while (i < s.size() && s[i] == ' ') ++i;
   const std::string_view rest = s.substr(i);
-  if (std::any_of(counters.begin(), counters.end(), [&](std::string_view c) { return rest.rfind(c, 0) == 0; })) {
+  if (std::any_of(std::begin(counters), std::end(counters), [&](std::string_view c) { return rest.rfind(c, 0) == 0; })) {
     return true;
   }
   const std::string word = lower_ascii(rest.substr(0, std::min<std::size_t>(rest.size(), 8)));
-  for (std::string_view w : {"day", "hour", "minute", "week", "month", "year", "time", "item", "order", "%"}) {
+  for (std::string_view w : {"day", "hour", "minute", "week", "month", "year", "time", "item", "order", "%", "mile",
+                             "point", "kg", "gb", "mb", "star"}) {
     if (word.rfind(w, 0) == 0) return true;
   }
   return false;
@@ -520,7 +537,12 @@ void join_parts(const PhraseSetData& set, std::string_view text, Scratch& scratc
       for (std::size_t b = a + 1; b < parts.size(); ++b) {
         const PartHit& p = parts[b];
         if (p.rule != parts[a].rule || p.part != k || p.begin < end) continue;
-        if (chars_between(text, end, p.begin) > rule.max_gap[k] || crosses_clause(text, end, p.begin)) break;
+        const std::uint16_t gap = rule.max_gap[k];
+        const bool sentence = (gap & kGapCrossesClauses) != 0;
+        if (chars_between(text, end, p.begin) > (gap & ~kGapCrossesClauses) ||
+            (sentence ? crosses_sentence(text, end, p.begin) : crosses_clause(text, end, p.begin))) {
+          break;
+        }
         end = p.end;
         whole = true;
         break;
@@ -675,7 +697,9 @@ class Linter {
       if (h.is(kind_conditional)) add(code_id("pseudo_apology.conditional"), h.span);
       if (h.is(kind_defence)) {
         const bool after_apology =
-            first([&](const Hit& o) { return o.is(kind_regret) && o.span.begin_byte < h.span.begin_byte; });
+            first([&](const Hit& o) {
+              return (o.is(kind_regret) || o.is(kind_conditional)) && o.span.begin_byte < h.span.begin_byte;
+            });
         add(after_apology ? code_id("pseudo_apology.defensive") : code_id("blame.defensive"), h.span);
       }
       if (h.is(kind_contrast)) {
@@ -689,7 +713,11 @@ class Linter {
           return (o.is(kind_repair) || o.is(kind_alternative)) && o.sentence == h.sentence &&
                  o.span.begin_byte >= h.span.end_byte;
         });
-        if (apology && !offer) add(code_id("pseudo_apology.sorry_but"), cover(apology->span, h.span));
+        // Defending the staff after the "but" is pseudo_apology.defensive's.
+        const Hit* defence = first([&](const Hit& o) {
+          return o.is(kind_defence) && o.sentence == h.sentence && o.span.begin_byte >= h.span.end_byte;
+        });
+        if (apology && !offer && !defence) add(code_id("pseudo_apology.sorry_but"), cover(apology->span, h.span));
       }
     }
   }
@@ -706,7 +734,11 @@ class Linter {
   void refusals() {
     const Hit* refusal = first([](const Hit& h) { return h.is(kind_refusal); });
     if (!refusal) return;
-    if (!any(kind_explanation)) add(code_id("refusal.no_reason"), refusal->span);
+    // "Nothing we can do" and "ask them" are reported as what they are.
+    if (any(kind_helpless) || any(kind_deflect)) return;
+    // A reason is an explanation, or a fact or a rule given as one (the rule
+    // itself is policy_speak's to report).
+    if (!any(kind_explanation) && !any(kind_policy) && !any(kind_fact)) add(code_id("refusal.no_reason"), refusal->span);
     if (!any(kind_alternative) && !any(kind_repair)) add(code_id("refusal.no_alternative"), refusal->span);
   }
 
@@ -845,11 +877,16 @@ class Linter {
     const bool latin = foreign_latin >= 2 && 4 * foreign_latin >= latin_words_ && latin_words_ >= han_;
     const bool cjk = other >= 2 && 4 * other >= han_;
     if (!latin && !cjk) return;
+    // The other rules read English and Chinese only: in another language
+    // their findings would be noise, and their silence no clean bill.
+    report_.findings.clear();
     add(code_id("lint.unsupported_language"), cover(first_hit->span, last_hit->span));
   }
 
   void weak_apology() {
     if (!report_.has(ApologyComponent::regret)) return;
+    // A curt apology is reported as such.
+    if (report_.has("pseudo_apology.curt")) return;
     if (report_.structure_score >= settings_.weak_apology_below) return;
     const Hit* regret = first([](const Hit& h) { return h.is(kind_regret); });
     if (!regret) return;

@@ -144,6 +144,7 @@ result<std::uint32_t> parse_kinds(std::string_view field, std::int32_t& value, s
 // boundaries are what lint() verifies on a match.
 constexpr std::size_t kMaxExpansions = 1024;
 constexpr std::uint16_t kDefaultGap = 10;
+constexpr std::uint16_t kDefaultSentenceGap = 30;
 
 // The alternatives of `s`: {a|b} chooses, [a] may be left out.
 result<std::vector<std::string>> expand(std::string_view s, std::string_view where) {
@@ -171,13 +172,10 @@ result<std::vector<std::string>> expand(std::string_view s, std::string_view whe
     if (end == std::string_view::npos) {
       return fail(errc::invalid_argument, fmt::format("{}: unbalanced '{}' in the pattern", where, c));
     }
+    // {a|b}: one of them; [a|b]: one of them or nothing.
     std::vector<std::string> choices;
-    if (c == '[') {
-      choices.emplace_back();
-      auto inner = expand(s.substr(k + 1, end - k - 1), where);
-      if (!inner) return inner.error();
-      choices.insert(choices.end(), inner.value().begin(), inner.value().end());
-    } else {
+    if (c == '[') choices.emplace_back();
+    {
       std::size_t from = k + 1;
       int depth = 0;
       for (std::size_t j = k + 1; j <= end; ++j) {
@@ -250,14 +248,20 @@ result<Pattern> parse_pattern(std::string_view text, std::string_view where) {
       skip = 3;
     } else if (depth == 0 && rest.substr(0, 5) == "<gap>") {
       skip = 5;
-    } else if (depth == 0 && rest.substr(0, 5) == "<gap:") {
+    } else if (depth == 0 && rest.substr(0, 10) == "<sentence>") {
+      bound = kDefaultSentenceGap | kGapCrossesClauses;
+      skip = 10;
+    } else if (depth == 0 && (rest.substr(0, 5) == "<gap:" || rest.substr(0, 10) == "<sentence:")) {
+      const bool sentence = rest[1] == 's';
+      const std::size_t open = sentence ? 10 : 5;
       const std::size_t close = rest.find('>');
       int n = 0;
-      auto [ptr, ec] = std::from_chars(rest.data() + 5, rest.data() + (close == std::string_view::npos ? 5 : close), n);
-      if (close == std::string_view::npos || ec != std::errc{} || ptr != rest.data() + close || n < 1 || n > 48) {
-        return fail(errc::invalid_argument, fmt::format("{}: <gap:N> takes N from 1 to 48", where));
+      auto [ptr, ec] =
+          std::from_chars(rest.data() + open, rest.data() + (close == std::string_view::npos ? open : close), n);
+      if (close == std::string_view::npos || ec != std::errc{} || ptr != rest.data() + close || n < 1 || n > 200) {
+        return fail(errc::invalid_argument, fmt::format("{}: <gap:N> and <sentence:N> take N from 1 to 200", where));
       }
-      bound = static_cast<std::uint16_t>(n);
+      bound = static_cast<std::uint16_t>(n | (sentence ? kGapCrossesClauses : 0));
       skip = close + 1;
     } else if (rest[0] == '<') {
       return fail(errc::invalid_argument,

@@ -306,7 +306,8 @@ TEST_SUITE("lint corpus") {
       ++curated;
     }
     CHECK(curated >= 80);
-    CHECK(files == std::set<std::string>{"en.txt", "mixed.txt", "seeds.txt", "zh_hans.txt", "zh_hant.txt"});
+    CHECK(files ==
+          std::set<std::string>{"en.txt", "issue21.txt", "mixed.txt", "seeds.txt", "zh_hans.txt", "zh_hant.txt"});
   }
 
   TEST_CASE("every curated reply gets exactly its expected findings") {
@@ -354,6 +355,9 @@ TEST_SUITE("lint corpus") {
     for (const auto& c : corpus()) seen.insert(c.expect.begin(), c.expect.end());
     for (auto code : lint_codes()) {
       CAPTURE(code);
+      // reply.repeated compares replies within a case: lint() of one reply
+      // never raises it (tests/lint_test.cpp tests its API).
+      if (code == "reply.repeated") continue;
       CHECK(seen.count(std::string(code)) == 1);
     }
   }

@@ -153,13 +153,18 @@ TEST_SUITE("lint") {
     CHECK(lint("").value().findings.empty());
   }
 
-  TEST_CASE("the structure score weighs responsibility and repair most and forgiveness least") {
+  TEST_CASE("the structure score weighs responsibility most, then repair, feeling and empathy, and forgiveness least") {
     const ApologyWeights w;
     for (auto c : {ApologyComponent::regret, ApologyComponent::explanation, ApologyComponent::repentance,
-                   ApologyComponent::forgiveness, ApologyComponent::feeling}) {
+                   ApologyComponent::forgiveness, ApologyComponent::feeling, ApologyComponent::empathy,
+                   ApologyComponent::repair}) {
       CHECK(w.of(ApologyComponent::responsibility) > w.of(c));
-      CHECK(w.of(ApologyComponent::repair) > w.of(c));
       CHECK(w.of(ApologyComponent::forgiveness) <= w.of(c));
+    }
+    for (auto c : {ApologyComponent::regret, ApologyComponent::explanation, ApologyComponent::repentance}) {
+      CHECK(w.of(ApologyComponent::repair) > w.of(c));
+      CHECK(w.of(ApologyComponent::feeling) > w.of(c));
+      CHECK(w.of(ApologyComponent::empathy) > w.of(c));
     }
     const int responsibility = lint("这是我们的失误。").value().structure_score;
     const int forgiveness = lint("请您原谅。").value().structure_score;
@@ -170,13 +175,13 @@ TEST_SUITE("lint") {
   TEST_CASE("policy weights change the score and a weak apology is judged by them") {
     LintContext context;
     context.policy = policy_with([](LintPolicy::Settings& s) {
-      s.weights = ApologyWeights{1, 0, 0, 0, 0, 0, 0};  // regret alone is everything
+      s.weights = ApologyWeights{1, 0, 0, 0, 0, 0, 0, 0, 1};  // regret alone is everything
     });
     auto r = lint("非常抱歉。", context);
     CHECK(r.value().structure_score == 100);
     CHECK_FALSE(r.value().has("apology.weak"));
     auto standard = lint("非常抱歉。");
-    CHECK(standard.value().structure_score < 50);
+    CHECK(standard.value().structure_score < 30);
     CHECK(standard.value().has("apology.weak"));
   }
 
@@ -241,8 +246,13 @@ TEST_SUITE("lint") {
     CHECK(r.error() == errc::invalid_argument);
     CHECK(last_error_detail() == "lint.severity.no_such_code: unknown finding code");
     LintPolicy::Settings w;
-    w.weights = ApologyWeights{0, 0, 0, 0, 0, 0, 0};
+    w.weights = ApologyWeights{0, 0, 0, 0, 0, 0, 0, 0, 100};
     CHECK(LintPolicy::make(w).error() == errc::invalid_argument);
+    w.weights = ApologyWeights{};
+    w.weights.full_score_points = 0;
+    CHECK(LintPolicy::make(w).error() == errc::invalid_argument);
+    CHECK(last_error_detail() == "lint.weights.full_score_points: must be between 1 and 8000");
+    w.weights = ApologyWeights{};
     w.weights.repair = -1;
     CHECK(LintPolicy::make(w).error() == errc::invalid_argument);
     CHECK(last_error_detail() == "lint.weights.repair: must be between 0 and 1000");
@@ -291,7 +301,7 @@ TEST_SUITE("lint") {
     for (std::size_t i = 0; i < set.size(); ++i) han += static_cast<unsigned char>(set.phrase(i)[0]) >= 0x80;
     CHECK(han >= 150);
     CHECK(set.size() - han >= 150);
-    CHECK(PhraseSet::standard_tables().size() == 5);
+    CHECK(PhraseSet::standard_tables().size() == 7);
     CHECK(set == PhraseSet::compile(PhraseSet::standard_tables()).value());
   }
 
@@ -422,7 +432,7 @@ TEST_SUITE("lint") {
     }
     for (auto& th : threads) th.join();
     for (int s : same) CHECK(s == 200);
-    CHECK(lint_codes().size() == 16);
+    CHECK(lint_codes().size() == 19);
   }
 
   TEST_CASE("arbitrary bytes give either a report whose spans quote the text or invalid_utf8") {

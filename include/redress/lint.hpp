@@ -273,7 +273,7 @@ class LintPolicy {
     // Structure score weights (see ApologyWeights).
     ApologyWeights weights;
     // A reply that apologises scoring below this (0-100) gets apology.weak.
-    int weak_apology_below = 50;
+    int weak_apology_below = 30;
     // The promise window. A promised deadline shorter than shortest_promise,
     // or longer than longest_promise_working_days, is reported. Deadlines in
     // minutes or hours are compared with working days as

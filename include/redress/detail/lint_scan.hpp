@@ -157,8 +157,10 @@ struct GapRule {
   std::int32_t value = 0;
   std::uint8_t parts = 0;
   std::uint8_t checks = 0;
-  std::vector<std::uint16_t> max_gap;  // before part k (k >= 1), in characters
+  std::vector<std::uint16_t> max_gap;  // before part k (k >= 1), in characters, | kGapCrossesClauses
 };
+// In GapRule::max_gap: the gap may cross clause marks (not a sentence's end).
+inline constexpr std::uint16_t kGapCrossesClauses = 0x8000;
 
 struct PartRef {
   std::uint32_t rule = 0;
