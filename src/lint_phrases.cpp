@@ -687,19 +687,25 @@ std::uint64_t mix64(std::uint64_t x) noexcept {
 
 result<ReplyFingerprint> reply_fingerprint(std::string_view text) {
   const detail::Folding& fold = detail::folding();
-  // SimHash: each shingle of three normalised code points votes +1 or -1 on
-  // each of 128 bits by its hash; a bit is set where the votes are positive.
-  std::array<std::int32_t, 128> votes{};
+  // MinHash: for each of kFingerprintHashes hash functions, the least value
+  // any shingle (three normalised code points in a row) takes. Two texts
+  // agree on a function's minimum with probability their shingle sets'
+  // Jaccard similarity.
+  ReplyFingerprint out;
+  out.mins.fill(~std::uint32_t{0});
   std::array<char32_t, 3> window{};
   std::size_t seen = 0;
-  auto vote = [&](std::uint64_t h0) {
-    const std::uint64_t h[2] = {mix64(h0), mix64(h0 ^ 0x9E3779B97F4A7C15ULL)};
-    for (std::size_t b = 0; b < 128; ++b) votes[b] += ((h[b >> 6] >> (b & 63)) & 1) ? 1 : -1;
-  };
-  auto shingle = [&] {
+  auto add = [&] {
     std::uint64_t h = 0xCBF29CE484222325ULL;
     for (char32_t c : window) h = (h ^ c) * 0x100000001B3ULL;
-    return h;
+    const std::uint64_t h1 = mix64(h);
+    const std::uint64_t h2 = mix64(h ^ 0x9E3779B97F4A7C15ULL) | 1;
+    for (std::size_t k = 0; k < out.mins.size(); ++k) {
+      std::uint64_t v = h1 + k * h2;
+      v ^= v >> 29;
+      v *= 0xBF58476D1CE4E5B9ULL;
+      out.mins[k] = std::min(out.mins[k], static_cast<std::uint32_t>(v >> 32));
+    }
   };
   for (std::size_t i = 0; i < text.size();) {
     char32_t cp = 0;
@@ -710,20 +716,17 @@ result<ReplyFingerprint> reply_fingerprint(std::string_view text) {
     window[0] = window[1];
     window[1] = window[2];
     window[2] = fold.fold(cp);
-    if (++seen >= 3) vote(shingle());
+    if (++seen >= 3) add();
   }
-  if (seen > 0 && seen < 3) vote(shingle());  // a text of one or two characters: one shingle
-  ReplyFingerprint out;
-  for (std::size_t b = 0; b < 128; ++b) {
-    if (votes[b] > 0) out.bits[b >> 6] |= std::uint64_t{1} << (b & 63);
-  }
+  if (seen > 0 && seen < 3) add();  // a text of one or two characters: one shingle
+  if (seen == 0) out.mins.fill(0);
   return out;
 }
 
 int reply_similarity(const ReplyFingerprint& a, const ReplyFingerprint& b) noexcept {
-  const int differ = std::popcount(a.bits[0] ^ b.bits[0]) + std::popcount(a.bits[1] ^ b.bits[1]);
-  const int agree = 128 - differ;
-  return agree <= 64 ? 0 : (100 * (agree - 64) + 32) / 64;
+  int same = 0;
+  for (std::size_t k = 0; k < a.mins.size(); ++k) same += a.mins[k] == b.mins[k];
+  return (100 * same + static_cast<int>(a.mins.size()) / 2) / static_cast<int>(a.mins.size());
 }
 
 bool is_repeated_reply(const ReplyFingerprint& reply, std::span<const ReplyFingerprint> earlier,

@@ -289,7 +289,7 @@ class LintPolicy {
     // Two replies in one case whose fingerprints are at least this similar
     // (0-100, see reply_similarity()) count as the same reply
     // (reply.repeated, raised by the engine).
-    int repeated_reply_similarity = 90;
+    int repeated_reply_similarity = 70;
     // Extra phrase tables (PhraseTable format), compiled after the built-in
     // ones; when `replace_standard_phrases` the built-in ones are left out.
     std::vector<std::string> extra_phrases;
@@ -402,18 +402,19 @@ result<LintReport> lint(std::string_view text);
 // ReplyFingerprint
 //
 // A compact fingerprint of a reply, for telling a reply sent again (the same
-// or nearly the same canned text) from a new one: a 128-bit SimHash over the
+// or nearly the same canned text) from a new one: a MinHash of the
 // overlapping three-character shingles of the normalised text (case, width
 // and script folded, whitespace and punctuation dropped, as the lint reads
-// it). Two replies that share most of their shingles differ in few bits.
-// A value type of 16 bytes; computing one allocates nothing.
+// it), 32 minima of 32 bits. A value type of 128 bytes; computing one
+// allocates nothing and costs about 32 multiplications a character.
 //
 // Example:
 //   auto a = reply_fingerprint("您的订单正在处理中,请耐心等待。").value();
 //   auto b = reply_fingerprint("您的訂單正在處理中，請耐心等待！").value();
 //   reply_similarity(a, b) == 100
+inline constexpr std::size_t kFingerprintHashes = 32;
 struct ReplyFingerprint {
-  std::array<std::uint64_t, 2> bits{};
+  std::array<std::uint32_t, kFingerprintHashes> mins{};
 
   friend bool operator==(const ReplyFingerprint&, const ReplyFingerprint&) = default;
 };
@@ -422,15 +423,18 @@ struct ReplyFingerprint {
 //
 // The fingerprint of `text`. Fails with errc::invalid_utf8 (the detail names
 // the byte offset). A text with nothing but whitespace and punctuation has
-// the zero fingerprint.
+// the all-zero fingerprint.
 result<ReplyFingerprint> reply_fingerprint(std::string_view text);
 
 // reply_similarity()
 //
-// How alike two fingerprints are, 0-100: the share of their 128 bits that
-// agree, rescaled so that unrelated texts (about half the bits agree) are
-// near 0 and identical ones 100: max(0, 100 × (agreeing − 64) / 64).
-// Near-identical replies score 90 and more; unrelated ones rarely 40.
+// How alike two fingerprints are, 0-100: the share of the 32 minima they
+// agree on, an estimate of the Jaccard similarity of the two texts' shingle
+// sets (standard error about 9 points at 50, less near 0 and 100). The same
+// reply re-sent in another script, case or punctuation is 100; a two-line
+// canned update with one word changed about 70-97; the same update
+// rephrased about 60; unrelated replies 0-10. The policy's default
+// threshold is 70.
 int reply_similarity(const ReplyFingerprint& a, const ReplyFingerprint& b) noexcept;
 
 // is_repeated_reply()
