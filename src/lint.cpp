@@ -615,7 +615,9 @@ class Linter {
       promises();
     }
     if (present_ & kind_bit(kind_question)) question_before_apology();
-    if (present_ & kind_bit(kind_foreign)) unsupported_language();
+    if ((present_ & kind_bit(kind_foreign)) != 0 || 2 * (3 * han_ + 4 * latin_words_) < text_.size()) {
+      unsupported_language();
+    }
     weak_apology();
     std::sort(report_.findings.begin(), report_.findings.end(), [](const LintFinding& a, const LintFinding& b) {
       return std::tie(a.span.begin_byte, a.code) < std::tie(b.span.begin_byte, b.code);
@@ -866,6 +868,11 @@ class Linter {
     std::size_t foreign_latin = 0;
     const Hit* first_hit = nullptr;
     const Hit* last_hit = nullptr;
+    if (2 * (3 * han_ + 4 * latin_words_) < text_.size() && kana_or_hangul()) {
+      report_.findings.clear();
+      add(code_id("lint.unsupported_language"), char_span(0, text_.size()));
+      return;
+    }
     for (const Hit& h : hits_) {
       if (!h.is(kind_foreign)) continue;
       ++foreign;
@@ -874,7 +881,7 @@ class Linter {
       last_hit = &h;
     }
     const std::size_t other = foreign - foreign_latin;
-    const bool latin = foreign_latin >= 2 && 4 * foreign_latin >= latin_words_ && latin_words_ >= han_;
+    const bool latin = foreign_latin >= 2 && 6 * foreign_latin >= latin_words_ && latin_words_ >= han_;
     const bool cjk = other >= 2 && 4 * other >= han_;
     if (!latin && !cjk) return;
     // The other rules read English and Chinese only: in another language
@@ -883,10 +890,28 @@ class Linter {
     add(code_id("lint.unsupported_language"), cover(first_hit->span, last_hit->span));
   }
 
+  // A text mostly not Chinese or English (as the scan counted): at least a
+  // quarter of its characters (whitespace and punctuation aside) kana or
+  // Hangul.
+  bool kana_or_hangul() const {
+    std::size_t kana = 0;
+    std::size_t all = 0;
+    for (std::size_t i = 0; i < text_.size();) {
+      std::size_t len = 0;
+      const char32_t c = code_point_at(text_, i, len);
+      i += len;
+      if (c < 0x80 ? !std::isalnum(static_cast<int>(c)) : (c >= 0x3000 && c <= 0x303F) || (c >= 0xFF00 && c <= 0xFF0F)) {
+        continue;
+      }
+      ++all;
+      kana += (c >= 0x3040 && c <= 0x30FF) || (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0x1100 && c <= 0x11FF) ||
+              (c >= 0x3130 && c <= 0x318F);
+    }
+    return kana >= 2 && 4 * kana >= all;
+  }
+
   void weak_apology() {
     if (!report_.has(ApologyComponent::regret)) return;
-    // A curt apology is reported as such.
-    if (report_.has("pseudo_apology.curt")) return;
     if (report_.structure_score >= settings_.weak_apology_below) return;
     const Hit* regret = first([](const Hit& h) { return h.is(kind_regret); });
     if (!regret) return;

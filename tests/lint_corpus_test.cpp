@@ -12,7 +12,8 @@
 //   counts per code), never as texts, and its figures must not fall below
 //   baseline.tsv.
 //
-// REDRESS_CORPUS_DEV_MISSES=1 prints every development case whose codes
+// REDRESS_CORPUS_EXCLUDE=FILE also reports the sealed split less the ids in
+// FILE (one a line). REDRESS_CORPUS_DEV_MISSES=1 prints every development case whose codes
 // differ from the expected ones (development cases only).
 #include "support/test.hpp"
 
@@ -202,12 +203,12 @@ struct Metrics {
 // (case, code) decisions: a code expected and found is a true positive,
 // found and not expected a false positive, expected and not found a false
 // negative. Families and the overall figure sum their codes' counts.
-Metrics measure(bool sealed) {
+Metrics measure(bool sealed, const std::set<std::string>& excluded = {}) {
   Metrics m;
   std::vector<int> clean_scores;
   std::vector<int> bad_scores;
   for (const Case& c : corpus()) {
-    if (!c.wild || c.sealed != sealed) continue;
+    if (!c.wild || c.sealed != sealed || excluded.count(c.id) == 1) continue;
     auto r = run(c);
     REQUIRE(r);
     const auto got = codes_of(r.value());
@@ -367,6 +368,13 @@ TEST_SUITE("lint corpus") {
     const Metrics sealed = measure(true);
     print("development", dev);
     print("sealed", sealed);
+    if (const char* path = std::getenv("REDRESS_CORPUS_EXCLUDE")) {
+      // The sealed split without the ids listed in the file: the split is
+      // recomputed as the corpus grows, so a case once in the development
+      // split may be sealed now; this gives the figures on sealed cases
+      // that never were development data.
+      print("sealed, less the excluded ids", measure(true, read_ids(path)));
+    }
     if (std::getenv("REDRESS_CORPUS_DEV_MISSES")) {
       for (const auto& c : corpus()) {
         if (!c.wild || c.sealed) continue;  // never a sealed text
