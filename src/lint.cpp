@@ -355,9 +355,11 @@ struct CurrencyMarker {
   Currency currency;
 };
 // Before an amount; longer markers first ("HK$" before "$").
-inline constexpr std::array<CurrencyMarker, 19> kCurrencyPrefixes = {
+inline constexpr std::array<CurrencyMarker, 26> kCurrencyPrefixes = {
     {{"HK$", Currency::HKD}, {"NT$", Currency::TWD}, {"US$", Currency::USD}, {"MOP$", Currency::MOP},
      {"S$", Currency::SGD},  {"EUR", Currency::EUR}, {"GBP", Currency::GBP}, {"SGD", Currency::SGD},
+     {"港幣", Currency::HKD}, {"新台幣", Currency::TWD}, {"新台币", Currency::TWD}, {"台幣", Currency::TWD},
+     {"台币", Currency::TWD}, {"人民幣", Currency::CNY}, {"人民币", Currency::CNY},
      {"¥", Currency::CNY},   {"￥", Currency::CNY},   {"RMB", Currency::CNY}, {"rmb", Currency::CNY},
      {"CNY", Currency::CNY}, {"HKD", Currency::HKD}, {"USD", Currency::USD}, {"€", Currency::EUR},
      {"£", Currency::GBP},   {"$", Currency::USD},   {"港币", Currency::HKD}}};
@@ -715,11 +717,7 @@ class Linter {
           return (o.is(kind_repair) || o.is(kind_alternative)) && o.sentence == h.sentence &&
                  o.span.begin_byte >= h.span.end_byte;
         });
-        // Defending the staff after the "but" is pseudo_apology.defensive's.
-        const Hit* defence = first([&](const Hit& o) {
-          return o.is(kind_defence) && o.sentence == h.sentence && o.span.begin_byte >= h.span.end_byte;
-        });
-        if (apology && !offer && !defence) add(code_id("pseudo_apology.sorry_but"), cover(apology->span, h.span));
+        if (apology && !offer) add(code_id("pseudo_apology.sorry_but"), cover(apology->span, h.span));
       }
     }
   }
@@ -779,6 +777,13 @@ class Linter {
         Number number;
         if (!number_before(text_, h.span.begin_byte, number)) continue;
         std::size_t begin = number.begin;
+        // A range ("7-10 working days", "7~14個工作天"): the promise is its end,
+        // the words before it are read before its start.
+        Number from;
+        if (begin > 0 && (text_[begin - 1] == '-' || text_[begin - 1] == '~') && number_before(text_, begin - 1, from)) {
+          number.begin = from.begin;
+          begin = from.begin;
+        }
         if (h.latin) {
           const std::string w = word_before(text_, number.begin);
           if (w != "within" && w != "in" && w != "under") continue;
