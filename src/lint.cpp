@@ -639,7 +639,8 @@ class Linter {
     const std::optional<LintSeverity> severity = policy_.severity[code];
     if (!severity) return;
     const std::string_view phrase = text_.substr(span.begin_byte, span.end_byte - span.begin_byte);
-    LintFinding& f = report_.findings.emplace_back(kCodes[code].code, *severity, span, std::string(phrase));
+    // Braces, not emplace_back's parentheses: clang 14 does not build aggregates from ( ).
+    LintFinding& f = report_.findings.emplace_back(LintFinding{kCodes[code].code, *severity, span, std::string(phrase), {}});
     f.hint = hint ? std::move(*hint) : std::string(hint_in(code_hints(code), language_of(phrase)));
   }
 

@@ -403,7 +403,9 @@ TEST_SUITE("lint corpus") {
     const auto baseline = read_baseline();
     REQUIRE_FALSE(baseline.empty());
     constexpr double kRounding = 0.0005;  // the baseline is written to three decimals
-    for (const auto& [name, b] : baseline) {
+    for (const auto& entry : baseline) {
+      const std::string& name = entry.first;
+      const Baseline& b = entry.second;
       CAPTURE(name);
       Counts k;
       if (name == "overall") {

@@ -93,11 +93,13 @@ TEST_SUITE("lint") {
   }
 
   TEST_CASE("invalid UTF-8 is refused with invalid_utf8 naming the byte offset") {
-    for (auto [text, offset] : std::vector<std::pair<std::string, int>>{{"abc\xff", 3},
+    for (const auto& text_offset : std::vector<std::pair<std::string, int>>{{"abc\xff", 3},
                                                                         {"\xc0\xaf", 0},          // overlong
                                                                         {"ok \xed\xa0\x80", 3},   // surrogate
                                                                         {"抱歉\xe6\x88", 6},      // truncated
                                                                         {"\xf4\x90\x80\x80", 0}}) {  // > U+10FFFF
+      const std::string& text = text_offset.first;
+      const int offset = text_offset.second;
       CAPTURE(text);
       auto r = lint(text);
       REQUIRE_FALSE(r);
