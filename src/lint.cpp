@@ -787,7 +787,9 @@ class Linter {
         }
         if (h.latin) {
           const std::string w = word_before(text_, number.begin);
-          if (w != "within" && w != "in" && w != "under") continue;
+          // "wait for 15 mins" promises as "within 15 minutes" does.
+          const bool waiting = w == "for" && (minutes || hours);
+          if (w != "within" && w != "in" && w != "under" && !waiting) continue;
           std::size_t b = number.begin;
           while (b > 0 && text_[b - 1] == ' ') --b;
           begin = b - w.size();
@@ -1298,7 +1300,8 @@ result<LintReport> lint(std::string_view text, const LintContext& context) {
                                        detail::kind_bit(detail::kind_alternative) |
                                        detail::kind_bit(detail::kind_remedy);
       if (prev.is(detail::kind_refusal) && prev.sentence == h.sentence &&
-          h.span.begin_char - prev.span.end_char <= detail::kNegationReach) {
+          h.span.begin_char - prev.span.end_char <= detail::kNegationReach &&
+          !detail::crosses_clause(text, prev.span.end_byte, h.span.begin_byte)) {
         h.kinds &= ~offers;
       }
     }
