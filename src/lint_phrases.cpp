@@ -664,9 +664,17 @@ bool operator==(const PhraseSet& a, const PhraseSet& b) noexcept {
   if (a.data_ == b.data_) return true;
   const auto& x = a.data_->phrases;
   const auto& y = b.data_->phrases;
-  return std::equal(x.begin(), x.end(), y.begin(), y.end(), [](const auto& p, const auto& q) {
-    return p.text == q.text && p.kinds == q.kinds && p.value == q.value;
+  const auto& rx = a.data_->rules;
+  const auto& ry = b.data_->rules;
+  const bool same_rules = std::equal(rx.begin(), rx.end(), ry.begin(), ry.end(), [](const auto& p, const auto& q) {
+    return p.kinds == q.kinds && p.value == q.value && p.parts == q.parts && p.checks == q.checks &&
+           p.max_gap == q.max_gap;
   });
+  return same_rules && a.data_->part_refs.size() == b.data_->part_refs.size() &&
+         std::equal(x.begin(), x.end(), y.begin(), y.end(), [](const auto& p, const auto& q) {
+           return p.text == q.text && p.kinds == q.kinds && p.value == q.value && p.checks == q.checks &&
+                  p.refs_count == q.refs_count;
+         });
 }
 
 // --- reply fingerprints

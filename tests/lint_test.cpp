@@ -814,6 +814,16 @@ TEST_SUITE("lint rules") {
     CHECK_FALSE(lint("本店统统不换").value().has("policy_speak"));
   }
 
+  TEST_CASE("sets that differ only in a pattern's checks or gaps are not equal") {
+    auto plain = PhraseSet::compile(std::array{PhraseTable{"a", "refusal\t不行\n"}}).value();
+    auto edged = PhraseSet::compile(std::array{PhraseTable{"a", "refusal\t不行<end>\n"}}).value();
+    auto gap10 = PhraseSet::compile(std::array{PhraseTable{"a", "blame\t是您…没\n"}}).value();
+    auto gap3 = PhraseSet::compile(std::array{PhraseTable{"a", "blame\t是您<gap:3>没\n"}}).value();
+    CHECK_FALSE(plain == edged);
+    CHECK_FALSE(gap10 == gap3);
+    CHECK(gap3 == PhraseSet::compile(std::array{PhraseTable{"b", "blame\t是您<gap:3>没\n"}}).value());
+  }
+
   TEST_CASE("a malformed pattern is refused, naming its line") {
     for (const char* bad : {"policy\t{规定|政策\n", "policy\t规定]\n", "policy\t规定<gap:0>政策\n",
                             "policy\t规定<money>政策\n", "policy\t<nonsense>\n", "policy\t{|}\n"}) {
