@@ -504,15 +504,19 @@ bool pattern_holds(std::string_view s, std::uint8_t checks, std::size_t begin, s
   if (checks & (kPatternMoney | kPatternNumber)) {
     std::size_t i = end;
     while (i < s.size() && s[i] == ' ') ++i;
+    if (i >= s.size()) return false;
     bool marked = false;
-    if (checks & kPatternMoney) {
+    if ((checks & kPatternMoney) != 0 && !is_number_char(s, i)) {
+      // Most verbs of paying are not followed by an amount: compare the
+      // markers' first bytes before the markers.
       for (const auto& m : kCurrencyPrefixes) {
-        if (s.substr(i, m.text.size()) == m.text) {
+        if (m.text[0] == s[i] && s.substr(i, m.text.size()) == m.text) {
           i += m.text.size();
           marked = true;
           break;
         }
       }
+      if (!marked) return false;
       while (i < s.size() && s[i] == ' ') ++i;
     }
     Number n;
