@@ -695,25 +695,24 @@ std::uint64_t mix64(std::uint64_t x) noexcept {
 
 result<ReplyFingerprint> reply_fingerprint(std::string_view text) {
   const detail::Folding& fold = detail::folding();
-  // MinHash: for each of kFingerprintHashes hash functions, the least value
-  // any shingle (three normalised code points in a row) takes. Two texts
-  // agree on a function's minimum with probability their shingle sets'
-  // Jaccard similarity.
+  // One-permutation MinHash: each shingle (three normalised code points in
+  // a row) is hashed once; the hash's top five bits choose one of 32 bins
+  // and the bin keeps the least of its low 32 bits. Bins no shingle reached
+  // take the next filled bin's value, moved by their distance (rotation
+  // densification, Shrivastava 2017), so that short texts compare as well.
+  // Two texts agree on a bin with probability about the Jaccard similarity
+  // of their shingle sets.
+  constexpr std::uint32_t kEmpty = ~std::uint32_t{0};
   ReplyFingerprint out;
-  out.mins.fill(~std::uint32_t{0});
+  out.mins.fill(kEmpty);
   std::array<char32_t, 3> window{};
   std::size_t seen = 0;
   auto add = [&] {
     std::uint64_t h = 0xCBF29CE484222325ULL;
     for (char32_t c : window) h = (h ^ c) * 0x100000001B3ULL;
-    const std::uint64_t h1 = mix64(h);
-    const std::uint64_t h2 = mix64(h ^ 0x9E3779B97F4A7C15ULL) | 1;
-    for (std::size_t k = 0; k < out.mins.size(); ++k) {
-      std::uint64_t v = h1 + k * h2;
-      v ^= v >> 29;
-      v *= 0xBF58476D1CE4E5B9ULL;
-      out.mins[k] = std::min(out.mins[k], static_cast<std::uint32_t>(v >> 32));
-    }
+    h = mix64(h);
+    std::uint32_t& bin = out.mins[h >> 59];
+    bin = std::min(bin, static_cast<std::uint32_t>(h) & 0x7FFFFFFF);  // the top bit marks an empty bin
   };
   for (std::size_t i = 0; i < text.size();) {
     char32_t cp = 0;
@@ -727,7 +726,17 @@ result<ReplyFingerprint> reply_fingerprint(std::string_view text) {
     if (++seen >= 3) add();
   }
   if (seen > 0 && seen < 3) add();  // a text of one or two characters: one shingle
-  if (seen == 0) out.mins.fill(0);
+  if (seen == 0) {
+    out.mins.fill(0);
+    return out;
+  }
+  const std::array<std::uint32_t, kFingerprintHashes> filled = out.mins;
+  for (std::size_t b = 0; b < filled.size(); ++b) {
+    if (filled[b] != kEmpty) continue;
+    std::size_t d = 1;
+    while (filled[(b + d) % filled.size()] == kEmpty) ++d;
+    out.mins[b] = 0x80000000u | ((filled[(b + d) % filled.size()] + static_cast<std::uint32_t>(d) * 0x9E3779B9u) >> 1);
+  }
   return out;
 }
 
