@@ -791,6 +791,13 @@ TEST_SUITE("lint rules") {
     CHECK_FALSE(lint("退3天内处理。").value().has("promise.over_authority"));
   }
 
+  TEST_CASE("a number slot needs a number after the phrase") {
+    const auto c = only("fact\t已经超过<number>\n");
+    CHECK(lint("已经超过30天了。", c).value().has("order.facts_before_feelings"));
+    CHECK(lint("已经超过三十天了。", c).value().has("order.facts_before_feelings"));
+    CHECK_FALSE(lint("已经超过了。", c).value().has("order.facts_before_feelings"));
+  }
+
   TEST_CASE("clause edges: <start> and <end> hold only at a clause's edge") {
     const auto c = only("refusal\t<start>不行<end>\n");
     CHECK(lint("不行。", c).value().has("refusal.no_reason"));
