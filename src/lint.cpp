@@ -19,7 +19,7 @@ const detail::LintPolicyData& lint_policy_data(const LintPolicy& policy) noexcep
 
 namespace detail {
 
-inline constexpr std::size_t kCodeCount = 16;
+inline constexpr std::size_t kCodeCount = 19;
 
 struct LintPolicyData {
   LintPolicy::Settings settings;
@@ -52,9 +52,12 @@ constexpr std::array<CodeInfo, kCodeCount> kCodes{{
     {"refusal.no_reason", LintSeverity::warn},
     {"refusal.no_alternative", LintSeverity::warn},
     {"order.facts_before_feelings", LintSeverity::warn},
+    {"order.question_before_apology", LintSeverity::warn},
     {"promise.over_authority", LintSeverity::block},
     {"promise.deadline_too_short", LintSeverity::warn},
     {"promise.deadline_too_long", LintSeverity::warn},
+    {"lint.unsupported_language", LintSeverity::warn},
+    {"reply.repeated", LintSeverity::warn},
 }};
 
 constexpr std::array<std::string_view, kCodes.size()> code_list() {
@@ -81,11 +84,11 @@ consteval std::size_t code_id(std::string_view code) {
 }
 
 constexpr std::array<std::string_view, kApologyComponentCount> kComponentNames = {
-    "regret", "explanation", "responsibility", "repentance", "repair", "forgiveness", "feeling"};
+    "regret", "explanation", "responsibility", "repentance", "repair", "forgiveness", "feeling", "empathy"};
 // Their keys in hints.tsv.
 constexpr std::array<std::string_view, kApologyComponentCount> kComponentHintKeys = {
     "component.regret",     "component.explanation", "component.responsibility", "component.repentance",
-    "component.repair",     "component.forgiveness", "component.feeling"};
+    "component.repair",     "component.forgiveness", "component.feeling",        "component.empathy"};
 
 // Hints: key -> {en, zh-Hans, zh-Hant}, from hints.tsv.
 using HintRow = std::array<std::string_view, 3>;
@@ -347,51 +350,230 @@ struct Amount {
   std::optional<Currency> currency;  // nullopt: no marker, the authority's currency
 };
 
+struct CurrencyMarker {
+  std::string_view text;
+  Currency currency;
+};
+// Before an amount; longer markers first ("HK$" before "$").
+inline constexpr std::array<CurrencyMarker, 26> kCurrencyPrefixes = {
+    {{"HK$", Currency::HKD}, {"NT$", Currency::TWD}, {"US$", Currency::USD}, {"MOP$", Currency::MOP},
+     {"S$", Currency::SGD},  {"EUR", Currency::EUR}, {"GBP", Currency::GBP}, {"SGD", Currency::SGD},
+     {"港幣", Currency::HKD}, {"新台幣", Currency::TWD}, {"新台币", Currency::TWD}, {"台幣", Currency::TWD},
+     {"台币", Currency::TWD}, {"人民幣", Currency::CNY}, {"人民币", Currency::CNY},
+     {"¥", Currency::CNY},   {"￥", Currency::CNY},   {"RMB", Currency::CNY}, {"rmb", Currency::CNY},
+     {"CNY", Currency::CNY}, {"HKD", Currency::HKD}, {"USD", Currency::USD}, {"€", Currency::EUR},
+     {"£", Currency::GBP},   {"$", Currency::USD},   {"港币", Currency::HKD}}};
+// After an amount, lower case.
+inline constexpr std::array<CurrencyMarker, 17> kCurrencySuffixes = {
+    {{"块钱", Currency::CNY},   {"塊錢", Currency::CNY}, {"元", Currency::CNY},    {"块", Currency::CNY},
+     {"塊", Currency::CNY},     {"圆", Currency::CNY},   {"yuan", Currency::CNY},  {"rmb", Currency::CNY},
+     {"cny", Currency::CNY},    {"美元", Currency::USD}, {"美金", Currency::USD},  {"usd", Currency::USD},
+     {"dollars", Currency::USD}, {"港币", Currency::HKD}, {"港幣", Currency::HKD}, {"hkd", Currency::HKD},
+     {"港元", Currency::HKD}}};
+
 // Currency markers around an amount: ¥/￥/$ before, 元/块/yuan/rmb/... after.
 std::optional<Currency> currency_marker(std::string_view s, const Number& n, std::size_t& begin, std::size_t& end) {
   std::string_view before = trim_spaces(s.substr(0, n.begin));
   std::string_view after = s.substr(n.end);
   while (!after.empty() && after.front() == ' ') after.remove_prefix(1);
   const std::string after_lower = lower_ascii(after.substr(0, std::min<std::size_t>(after.size(), 12)));
-  struct Marker {
-    std::string_view text;
-    bool cny;
-  };
-  static constexpr std::array<Marker, 8> prefixes = {
-      {{"¥", true}, {"￥", true}, {"RMB", true}, {"rmb", true}, {"CNY", true}, {"US$", false}, {"$", false},
-       {"USD", false}}};
-  for (const auto& m : prefixes) {
+  for (const auto& m : kCurrencyPrefixes) {
     if (before.size() >= m.text.size() && before.substr(before.size() - m.text.size()) == m.text) {
       begin = before.size() - m.text.size();
       end = n.end;
-      return m.cny ? Currency::CNY : Currency::USD;
+      return m.currency;
     }
   }
-  static constexpr std::array<Marker, 11> suffixes = {{{"块钱", true},
-                                                       {"元", true},
-                                                       {"块", true},
-                                                       {"塊", true},
-                                                       {"圆", true},
-                                                       {"yuan", true},
-                                                       {"rmb", true},
-                                                       {"cny", true},
-                                                       {"美元", false},
-                                                       {"usd", false},
-                                                       {"dollars", false}}};
-  for (const auto& m : suffixes) {
+  for (const auto& m : kCurrencySuffixes) {
     if (after_lower.rfind(m.text, 0) == 0) {
       begin = n.begin;
       end = static_cast<std::size_t>(after.data() - s.data()) + m.text.size();
-      return m.cny ? Currency::CNY : Currency::USD;
+      return m.currency;
     }
   }
   return std::nullopt;
 }
 
+// A match of one part of a rule with gaps.
+struct PartHit {
+  std::uint32_t rule;
+  std::uint32_t part;
+  std::size_t begin;
+  std::size_t end;
+};
+
 struct Scratch {
   std::vector<Hit> hits;
   std::vector<std::size_t> breaks;
+  std::vector<PartHit> parts;
+  std::vector<Hit> joined;
 };
+
+// The code point before byte i is a clause mark (or i is the start).
+bool clause_mark(char32_t c) {
+  switch (c) {
+    case U',': case U'.': case U'!': case U'?': case U';': case U':': case U'\n': case U'(': case U')':
+    case U'，': case U'。': case U'！': case U'？': case U'；': case U'：': case U'、': case U'（': case U'）':
+    case U'…': case U'~': case U'～': case U'"': case U'“': case U'”': case U'「': case U'」':
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_space(char32_t c) { return c == U' ' || c == U'\t' || c == U'\r' || c == 0x3000 || c == 0xA0; }
+
+// Whether [begin, end) of the text holds a clause mark.
+bool crosses_clause(std::string_view s, std::size_t begin, std::size_t end) {
+  for (std::size_t i = begin; i < end;) {
+    std::size_t len = 0;
+    if (clause_mark(code_point_at(s, i, len))) return true;
+    i += len;
+  }
+  return false;
+}
+
+// Whether [begin, end) of the text holds the end of a sentence.
+bool crosses_sentence(std::string_view s, std::size_t begin, std::size_t end) {
+  for (std::size_t i = begin; i < end;) {
+    std::size_t len = 0;
+    switch (code_point_at(s, i, len)) {
+      case U'.': case U'!': case U'?': case U';': case U'\n': case U'。': case U'！': case U'？': case U'；':
+        return true;
+      default:
+        break;
+    }
+    i += len;
+  }
+  return false;
+}
+
+std::size_t chars_between(std::string_view s, std::size_t begin, std::size_t end) {
+  std::size_t n = 0;
+  for (std::size_t i = begin; i < end; ++i) n += (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80;
+  return n;
+}
+
+// Words that count a number as a quantity, not an amount of money.
+bool counter_after(std::string_view s, std::size_t i) {
+  static constexpr std::string_view counters[] = {
+      "件", "个", "個", "天", "日", "号", "號", "次", "单", "單", "张", "張", "%", "％", "折", "分钟", "分鐘",
+      "小时", "小時", "月", "年", "周", "週", "倍", "-", "积分", "里程", "公里", "g", "k"};
+  while (i < s.size() && s[i] == ' ') ++i;
+  const std::string_view rest = s.substr(i);
+  if (std::any_of(std::begin(counters), std::end(counters), [&](std::string_view c) { return rest.rfind(c, 0) == 0; })) {
+    return true;
+  }
+  const std::string word = lower_ascii(rest.substr(0, std::min<std::size_t>(rest.size(), 8)));
+  for (std::string_view w : {"day", "hour", "minute", "week", "month", "year", "time", "item", "order", "%", "mile",
+                             "point", "kg", "gb", "mb", "star"}) {
+    if (word.rfind(w, 0) == 0) return true;
+  }
+  return false;
+}
+
+// The checks of a pattern (<start>, <end>, <money>, <number>) on a match.
+bool pattern_holds(std::string_view s, std::uint8_t checks, std::size_t begin, std::size_t end) {
+  if (checks & kPatternStart) {
+    std::size_t i = begin;
+    while (i > 0) {
+      const std::size_t prev = previous_start(s, i);
+      std::size_t len = 0;
+      const char32_t c = code_point_at(s, prev, len);
+      if (is_space(c)) {
+        i = prev;
+        continue;
+      }
+      if (!clause_mark(c)) return false;
+      break;
+    }
+  }
+  if (checks & kPatternEnd) {
+    std::size_t i = end;
+    while (i < s.size()) {
+      std::size_t len = 0;
+      const char32_t c = code_point_at(s, i, len);
+      if (is_space(c)) {
+        i += len;
+        continue;
+      }
+      if (!clause_mark(c)) return false;
+      break;
+    }
+  }
+  if (checks & (kPatternMoney | kPatternNumber)) {
+    std::size_t i = end;
+    while (i < s.size() && s[i] == ' ') ++i;
+    if (i >= s.size()) return false;
+    bool marked = false;
+    if ((checks & kPatternMoney) != 0 && !is_number_char(s, i)) {
+      // Most verbs of paying are not followed by an amount: compare the
+      // markers' first bytes before the markers.
+      for (const auto& m : kCurrencyPrefixes) {
+        if (m.text[0] == s[i] && s.substr(i, m.text.size()) == m.text) {
+          i += m.text.size();
+          marked = true;
+          break;
+        }
+      }
+      if (!marked) return false;
+      while (i < s.size() && s[i] == ' ') ++i;
+    }
+    Number n;
+    if (i >= s.size() || !is_number_char(s, i) || !read_number(s, i, n)) return false;
+    if ((checks & kPatternMoney) && !marked && counter_after(s, n.end)) return false;
+  }
+  return true;
+}
+
+// Joins the parts of rules with gaps into hits: part 0, then each next part
+// starting after the one before, at most its gap away in characters, with
+// no clause mark between. Overlapping joins keep the first.
+void join_parts(const PhraseSetData& set, std::string_view text, Scratch& scratch) {
+  scratch.joined.clear();
+  const auto& parts = scratch.parts;
+  std::size_t kept_end = 0;
+  for (std::size_t a = 0; a < parts.size(); ++a) {
+    if (parts[a].part != 0 || (!scratch.joined.empty() && parts[a].begin < kept_end)) continue;
+    const GapRule& rule = set.rules[parts[a].rule];
+    std::size_t end = parts[a].end;
+    bool whole = true;
+    for (std::uint32_t k = 1; k < rule.parts && whole; ++k) {
+      whole = false;
+      for (std::size_t b = a + 1; b < parts.size(); ++b) {
+        const PartHit& p = parts[b];
+        if (p.rule != parts[a].rule || p.part != k || p.begin < end) continue;
+        const std::uint16_t gap = rule.max_gap[k];
+        const bool sentence = (gap & kGapCrossesClauses) != 0;
+        if (chars_between(text, end, p.begin) > (gap & ~kGapCrossesClauses) ||
+            (sentence ? crosses_sentence(text, end, p.begin) : crosses_clause(text, end, p.begin))) {
+          break;
+        }
+        end = p.end;
+        whole = true;
+        break;
+      }
+    }
+    if (!whole || !pattern_holds(text, rule.checks, parts[a].begin, end)) continue;
+    const std::size_t bc = chars_between(text, 0, parts[a].begin);
+    const bool latin = !has_han(text.substr(parts[a].begin, end - parts[a].begin));
+    scratch.joined.push_back(
+        {rule.kinds, rule.value, latin, 0, TextSpan{parts[a].begin, end, bc, bc + chars_between(text, parts[a].begin, end)}});
+    kept_end = end;
+  }
+  if (scratch.joined.empty()) return;
+  // A joined rule wins over the phrases it overlaps.
+  auto& hits = scratch.hits;
+  std::erase_if(hits, [&](const Hit& h) {
+    return std::any_of(scratch.joined.begin(), scratch.joined.end(), [&](const Hit& j) {
+      return h.span.begin_byte < j.span.end_byte && j.span.begin_byte < h.span.end_byte;
+    });
+  });
+  hits.insert(hits.end(), scratch.joined.begin(), scratch.joined.end());
+  std::sort(hits.begin(), hits.end(), [](const Hit& x, const Hit& y) {
+    return x.span.begin_byte < y.span.begin_byte;
+  });
+}
 
 Scratch& scratch() {
   thread_local Scratch s;
@@ -406,6 +588,8 @@ class Linter {
         policy_(lint_policy_data(context.policy)),
         settings_(policy_.settings),
         hits_(hits) {
+    han_ = stats.han;
+    latin_words_ = stats.latin_words;
     const bool trad = stats.trad > stats.simp;
     zh_ = trad ? LintLanguage::zh_hant : LintLanguage::zh_hans;
     if (context.language != LintLanguage::automatic) {
@@ -436,6 +620,10 @@ class Linter {
                     kind_bit(kind_deadline_days) | kind_bit(kind_deadline_working_days))) {
       promises();
     }
+    if (present_ & kind_bit(kind_question)) question_before_apology();
+    if ((present_ & kind_bit(kind_foreign)) != 0 || 2 * (3 * han_ + 4 * latin_words_) < text_.size()) {
+      unsupported_language();
+    }
     weak_apology();
     std::sort(report_.findings.begin(), report_.findings.end(), [](const LintFinding& a, const LintFinding& b) {
       return std::tie(a.span.begin_byte, a.code) < std::tie(b.span.begin_byte, b.code);
@@ -455,6 +643,7 @@ class Linter {
     const std::optional<LintSeverity> severity = policy_.severity[code];
     if (!severity) return;
     const std::string_view phrase = text_.substr(span.begin_byte, span.end_byte - span.begin_byte);
+    // Braces, not emplace_back's parentheses: clang 14 does not build aggregates from ( ).
     LintFinding& f = report_.findings.emplace_back(LintFinding{kCodes[code].code, *severity, span, std::string(phrase), {}});
     f.hint = hint ? std::move(*hint) : std::string(hint_in(code_hints(code), language_of(phrase)));
   }
@@ -477,7 +666,7 @@ class Linter {
   void components() {
     static constexpr std::array<PhraseKind, kApologyComponentCount> kinds = {
         kind_regret, kind_explanation, kind_responsibility, kind_repentance, kind_repair, kind_forgiveness,
-        kind_feeling};
+        kind_feeling, kind_empathy};
     std::uint32_t wanted = 0;
     for (PhraseKind k : kinds) wanted |= kind_bit(k);
     if ((present_ & wanted) == 0) {
@@ -505,7 +694,8 @@ class Linter {
       total += weight;
       present += has ? weight : 0;
     }
-    report_.structure_score = total > 0 ? static_cast<int>(std::lround(100.0 * present / total)) : 0;
+    const int full = std::min(total, w.full_score_points);
+    report_.structure_score = full > 0 ? std::min(100, (200 * present + full) / (2 * full)) : 0;
   }
 
   void pseudo_apologies() {
@@ -516,7 +706,9 @@ class Linter {
       if (h.is(kind_conditional)) add(code_id("pseudo_apology.conditional"), h.span);
       if (h.is(kind_defence)) {
         const bool after_apology =
-            first([&](const Hit& o) { return o.is(kind_regret) && o.span.begin_byte < h.span.begin_byte; });
+            first([&](const Hit& o) {
+              return (o.is(kind_regret) || o.is(kind_conditional)) && o.span.begin_byte < h.span.begin_byte;
+            });
         add(after_apology ? code_id("pseudo_apology.defensive") : code_id("blame.defensive"), h.span);
       }
       if (h.is(kind_contrast)) {
@@ -547,7 +739,11 @@ class Linter {
   void refusals() {
     const Hit* refusal = first([](const Hit& h) { return h.is(kind_refusal); });
     if (!refusal) return;
-    if (!any(kind_explanation)) add(code_id("refusal.no_reason"), refusal->span);
+    // "Nothing we can do" and "ask them" are reported as what they are.
+    if (any(kind_helpless) || any(kind_deflect)) return;
+    // A reason is an explanation, or a fact or a rule given as one (the rule
+    // itself is policy_speak's to report).
+    if (!any(kind_explanation) && !any(kind_policy) && !any(kind_fact)) add(code_id("refusal.no_reason"), refusal->span);
     if (!any(kind_alternative) && !any(kind_repair)) add(code_id("refusal.no_alternative"), refusal->span);
   }
 
@@ -586,9 +782,18 @@ class Linter {
         Number number;
         if (!number_before(text_, h.span.begin_byte, number)) continue;
         std::size_t begin = number.begin;
+        // A range ("7-10 working days", "7~14個工作天"): the promise is its end,
+        // the words before it are read before its start.
+        Number from;
+        if (begin > 0 && (text_[begin - 1] == '-' || text_[begin - 1] == '~') && number_before(text_, begin - 1, from)) {
+          number.begin = from.begin;
+          begin = from.begin;
+        }
         if (h.latin) {
           const std::string w = word_before(text_, number.begin);
-          if (w != "within" && w != "in" && w != "under") continue;
+          // "wait for 15 mins" promises as "within 15 minutes" does.
+          const bool waiting = w == "for" && (minutes || hours);
+          if (w != "within" && w != "in" && w != "under" && !waiting) continue;
           std::size_t b = number.begin;
           while (b > 0 && text_[b - 1] == ' ') --b;
           begin = b - w.size();
@@ -644,6 +849,79 @@ class Linter {
     }
   }
 
+  // A diagnostic question to the customer ("您确定输对密码了吗?") before the
+  // first apology of the reply: it reads as doubting them (seed 001).
+  void question_before_apology() {
+    const Hit* regret = first([](const Hit& h) { return h.is(kind_regret); });
+    if (!regret) return;
+    const auto& breaks = scratch().breaks;
+    for (const Hit& h : hits_) {
+      if (h.span.begin_byte >= regret->span.begin_byte) return;
+      if (!h.is(kind_question)) continue;
+      // Its sentence must be a question: ? or 吗 after it, in the sentence.
+      const std::size_t end = h.sentence < breaks.size() ? breaks[h.sentence] : text_.size();
+      const std::string_view rest = text_.substr(h.span.begin_byte, end - h.span.begin_byte);
+      if (rest.find('?') == std::string_view::npos && rest.find("？") == std::string_view::npos &&
+          rest.find("吗") == std::string_view::npos && rest.find("嗎") == std::string_view::npos) {
+        continue;
+      }
+      add(code_id("order.question_before_apology"), h.span);
+      return;
+    }
+  }
+
+  // A reply mostly in a language the lint does not read (German, French,
+  // Spanish, Japanese, ...) is said to be so, never passed as clean: at
+  // least two of its words are common words of another language, and they
+  // are at least a quarter of its Latin-script words (or, in a text of
+  // Chinese characters, kana or Hangul make up a quarter of it).
+  void unsupported_language() {
+    std::size_t foreign = 0;
+    std::size_t foreign_latin = 0;
+    const Hit* first_hit = nullptr;
+    const Hit* last_hit = nullptr;
+    if (2 * (3 * han_ + 4 * latin_words_) < text_.size() && kana_or_hangul()) {
+      report_.findings.clear();
+      add(code_id("lint.unsupported_language"), char_span(0, text_.size()));
+      return;
+    }
+    for (const Hit& h : hits_) {
+      if (!h.is(kind_foreign)) continue;
+      ++foreign;
+      foreign_latin += h.latin;
+      if (!first_hit) first_hit = &h;
+      last_hit = &h;
+    }
+    const std::size_t other = foreign - foreign_latin;
+    const bool latin = foreign_latin >= 2 && 6 * foreign_latin >= latin_words_ && latin_words_ >= han_;
+    const bool cjk = other >= 2 && 4 * other >= han_;
+    if (!latin && !cjk) return;
+    // The other rules read English and Chinese only: in another language
+    // their findings would be noise, and their silence no clean bill.
+    report_.findings.clear();
+    add(code_id("lint.unsupported_language"), cover(first_hit->span, last_hit->span));
+  }
+
+  // A text mostly not Chinese or English (as the scan counted): at least a
+  // quarter of its characters (whitespace and punctuation aside) kana or
+  // Hangul.
+  bool kana_or_hangul() const {
+    std::size_t kana = 0;
+    std::size_t all = 0;
+    for (std::size_t i = 0; i < text_.size();) {
+      std::size_t len = 0;
+      const char32_t c = code_point_at(text_, i, len);
+      i += len;
+      if (c < 0x80 ? !std::isalnum(static_cast<int>(c)) : (c >= 0x3000 && c <= 0x303F) || (c >= 0xFF00 && c <= 0xFF0F)) {
+        continue;
+      }
+      ++all;
+      kana += (c >= 0x3040 && c <= 0x30FF) || (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0x1100 && c <= 0x11FF) ||
+              (c >= 0x3130 && c <= 0x318F);
+    }
+    return kana >= 2 && 4 * kana >= all;
+  }
+
   void weak_apology() {
     if (!report_.has(ApologyComponent::regret)) return;
     if (report_.structure_score >= settings_.weak_apology_below) return;
@@ -677,6 +955,8 @@ class Linter {
   std::vector<Hit>& hits_;
   std::uint32_t present_ = 0;  // the kinds of all hits, or-ed
   LintLanguage zh_ = LintLanguage::zh_hans;
+  std::size_t han_ = 0;
+  std::size_t latin_words_ = 0;
   LintReport report_;
 };
 
@@ -722,7 +1002,7 @@ int ApologyWeights::of(ApologyComponent component) const noexcept {
   static constexpr std::array<int ApologyWeights::*, kApologyComponentCount> kWeight = {
       &ApologyWeights::regret,     &ApologyWeights::explanation, &ApologyWeights::responsibility,
       &ApologyWeights::repentance, &ApologyWeights::repair,      &ApologyWeights::forgiveness,
-      &ApologyWeights::feeling};
+      &ApologyWeights::feeling,    &ApologyWeights::empathy};
   const auto c = static_cast<std::size_t>(component);
   return c < kWeight.size() ? this->*kWeight[c] : 0;
 }
@@ -751,6 +1031,12 @@ result<LintPolicy> LintPolicy::make(Settings settings) {
     total += weight;
   }
   if (total == 0) return fail(errc::invalid_argument, "lint.weights: at least one weight must be positive");
+  if (w.full_score_points < 1 || w.full_score_points > 8000) {
+    return fail(errc::invalid_argument, "lint.weights.full_score_points: must be between 1 and 8000");
+  }
+  if (settings.repeated_reply_similarity < 0 || settings.repeated_reply_similarity > 100) {
+    return fail(errc::invalid_argument, "lint.repeated_reply_similarity: must be between 0 and 100");
+  }
   if (settings.weak_apology_below < 0 || settings.weak_apology_below > 100) {
     return fail(errc::invalid_argument, "lint.weak_apology_below: must be between 0 and 100");
   }
@@ -819,9 +1105,10 @@ result<LintPolicy> LintPolicy::from_json(std::string_view json) {
     return std::optional<std::int64_t>{n};
   };
   for (const auto& [key, value] : *obj) {
-    static constexpr std::array<std::string_view, 10> known = {
+    static constexpr std::array<std::string_view, 11> known = {
         "max_text_bytes", "weights",  "weak_apology_below", "shortest_promise_minutes", "longest_promise_working_days",
-        "service_day_hours", "severity", "disabled",       "extra_phrases",            "replace_standard_phrases"};
+        "service_day_hours", "severity", "disabled",       "extra_phrases",            "replace_standard_phrases",
+        "repeated_reply_similarity"};
     if (std::find(known.begin(), known.end(), std::string_view(key)) == known.end()) {
       return json_fail(json_child("lint", key), "unknown member");
     }
@@ -831,6 +1118,8 @@ result<LintPolicy> LintPolicy::from_json(std::string_view json) {
   if (max_bytes) s.max_text_bytes = static_cast<std::size_t>(*max_bytes);
   BOOST_OUTCOME_TRY(auto below, int_member("weak_apology_below", 0, 100));
   if (below) s.weak_apology_below = static_cast<int>(*below);
+  BOOST_OUTCOME_TRY(auto similar, int_member("repeated_reply_similarity", 0, 100));
+  if (similar) s.repeated_reply_similarity = static_cast<int>(*similar);
   BOOST_OUTCOME_TRY(auto shortest, int_member("shortest_promise_minutes", 0, 60 * 24 * 365));
   if (shortest) s.shortest_promise = boost::posix_time::minutes(*shortest);
   BOOST_OUTCOME_TRY(auto longest, int_member("longest_promise_working_days", 1, 365));
@@ -841,13 +1130,19 @@ result<LintPolicy> LintPolicy::from_json(std::string_view json) {
     BOOST_OUTCOME_TRY(auto weights, json_object(*v, "lint.weights"));
     for (const auto& [key, value] : *weights) {
       const std::string path = json_child("lint.weights", key);
+      if (key == "full_score_points") {
+        BOOST_OUTCOME_TRY(auto n, json_int64(value, path));
+        if (n < 1 || n > 8000) return json_fail(path, "must be between 1 and 8000");
+        s.weights.full_score_points = static_cast<int>(n);
+        continue;
+      }
       auto it = std::find(kComponentNames.begin(), kComponentNames.end(), std::string_view(key));
       if (it == kComponentNames.end()) return json_fail(path, "not an apology component");
       BOOST_OUTCOME_TRY(auto n, json_int64(value, path));
       if (n < 0 || n > 1000) return json_fail(path, "must be between 0 and 1000");
       int* fields[] = {&s.weights.regret,     &s.weights.explanation, &s.weights.responsibility,
                        &s.weights.repentance, &s.weights.repair,      &s.weights.forgiveness,
-                       &s.weights.feeling};
+                       &s.weights.feeling,    &s.weights.empathy};
       *fields[it - kComponentNames.begin()] = static_cast<int>(n);
     }
   }
@@ -966,15 +1261,34 @@ result<LintReport> lint(std::string_view text, const LintContext& context) {
   stats.breaks = &scratch.breaks;  // where sentences start, found by the same pass
   detail::CharCursor chars(text);
   std::size_t kept_end = 0;
+  scratch.parts.clear();
   auto ec = detail::scan_text<true>(set, text, stats, [&](std::size_t id, std::size_t b, std::size_t e) {
+    const detail::PhraseInfo& p = set.phrases[id];
+    if ((p.checks | p.refs_count) != 0) [[unlikely]] {
+      // A part of rules with gaps is kept for join_parts(); a pattern's
+      // checks are verified on the text.
+      for (std::size_t r = 0; r < p.refs_count; ++r) {
+        const detail::PartRef& ref = set.part_refs[p.refs_begin + r];
+        scratch.parts.push_back({ref.rule, ref.part, b, e});
+      }
+      if (p.kinds == 0 || !detail::pattern_holds(text, p.checks, b, e)) return;
+      if ((p.checks & detail::kPatternMoney) != 0 && !hits.empty() && b < kept_end) {
+        // An amount promised is kept even inside another phrase ("I can
+        // refund you $50" after "I can refund").
+        const std::size_t bc = detail::chars_between(text, 0, b);
+        hits.push_back({p.kinds, p.value, p.latin, 0, TextSpan{b, e, bc, bc + detail::chars_between(text, b, e)}});
+        kept_end = std::max(kept_end, e);
+        return;
+      }
+    }
     // Leftmost-longest: matches come by start, longer first.
     if (!hits.empty() && b < kept_end) return;
-    const detail::PhraseInfo& p = set.phrases[id];
     const std::size_t bc = chars.at(b);
-    hits.push_back({p.kinds, p.value, p.latin, 0, TextSpan{b, e, bc, chars.at(e)}});  // kept hits never overlap
+    hits.push_back({p.kinds, p.value, p.latin, 0, TextSpan{b, e, bc, chars.at(e)}});
     kept_end = e;
   });
   if (ec) return ec;
+  if (!scratch.parts.empty()) [[unlikely]] detail::join_parts(set, text, scratch);
   // Hits come in order, so their sentences are found walking the breaks
   // once (a binary search per hit mispredicts its every step).
   std::size_t sentence = 0;
@@ -990,7 +1304,8 @@ result<LintReport> lint(std::string_view text, const LintContext& context) {
                                        detail::kind_bit(detail::kind_alternative) |
                                        detail::kind_bit(detail::kind_remedy);
       if (prev.is(detail::kind_refusal) && prev.sentence == h.sentence &&
-          h.span.begin_char - prev.span.end_char <= detail::kNegationReach) {
+          h.span.begin_char - prev.span.end_char <= detail::kNegationReach &&
+          !detail::crosses_clause(text, prev.span.end_byte, h.span.begin_byte)) {
         h.kinds &= ~offers;
       }
     }

@@ -1,5 +1,6 @@
 // PhraseSet: compiling phrase tables into the matcher of detail/lint_scan.hpp.
 #include <algorithm>
+#include <bit>
 #include <cassert>
 #include <charconv>
 #include <cstring>
@@ -124,7 +125,8 @@ result<std::uint32_t> parse_kinds(std::string_view field, std::int32_t& value, s
       std::string_view number = item.substr(name.size() + 1);
       int v = 0;
       auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), v);
-      if (ec != std::errc{} || ptr != number.data() + number.size() || v <= 0 || kind < kind_deadline_minutes) {
+      if (ec != std::errc{} || ptr != number.data() + number.size() || v <= 0 || kind < kind_deadline_minutes ||
+          kind > kind_deadline_working_days) {
         return fail(errc::invalid_argument,
                     fmt::format("{}: \"{}\": only deadline kinds take a value, a positive integer", where, item));
       }
@@ -134,6 +136,155 @@ result<std::uint32_t> parse_kinds(std::string_view field, std::int32_t& value, s
   }
   if (kinds == 0) return fail(errc::invalid_argument, fmt::format("{}: no phrase kind", where));
   return kinds;
+}
+
+
+// The pattern language (docs/lint.md, "Rules"): a rule's text is expanded
+// here into the literal phrases the matcher finds; gaps, slots and clause
+// boundaries are what lint() verifies on a match.
+constexpr std::size_t kMaxExpansions = 1024;
+constexpr std::uint16_t kDefaultGap = 10;
+constexpr std::uint16_t kDefaultSentenceGap = 30;
+
+// The alternatives of `s`: {a|b} chooses, [a] may be left out.
+result<std::vector<std::string>> expand(std::string_view s, std::string_view where) {
+  std::vector<std::string> out{std::string{}};
+  auto closing = [&](std::size_t open, char o, char c) -> std::size_t {
+    int depth = 0;
+    for (std::size_t k = open; k < s.size(); ++k) {
+      if (s[k] == o) ++depth;
+      if (s[k] == c && --depth == 0) return k;
+    }
+    return std::string_view::npos;
+  };
+  for (std::size_t k = 0; k < s.size();) {
+    const char c = s[k];
+    if (c == '}' || c == ']' || c == '|') {
+      return fail(errc::invalid_argument, fmt::format("{}: unbalanced '{}' in the pattern", where, c));
+    }
+    if (c != '{' && c != '[') {
+      const std::size_t n = std::max<std::size_t>(1, utf8_length(static_cast<unsigned char>(c)));
+      for (auto& o : out) o.append(s.substr(k, n));
+      k += n;
+      continue;
+    }
+    const std::size_t end = closing(k, c, c == '{' ? '}' : ']');
+    if (end == std::string_view::npos) {
+      return fail(errc::invalid_argument, fmt::format("{}: unbalanced '{}' in the pattern", where, c));
+    }
+    // {a|b}: one of them; [a|b]: one of them or nothing.
+    std::vector<std::string> choices;
+    if (c == '[') choices.emplace_back();
+    {
+      std::size_t from = k + 1;
+      int depth = 0;
+      for (std::size_t j = k + 1; j <= end; ++j) {
+        if (s[j] == '{' || s[j] == '[') ++depth;
+        if ((s[j] == '}' || s[j] == ']') && j < end) --depth;
+        if (j == end || (s[j] == '|' && depth == 0)) {
+          auto inner = expand(s.substr(from, j - from), where);
+          if (!inner) return inner.error();
+          choices.insert(choices.end(), inner.value().begin(), inner.value().end());
+          from = j + 1;
+        }
+      }
+    }
+    if (out.size() * choices.size() > kMaxExpansions) {
+      return fail(errc::invalid_argument,
+                  fmt::format("{}: the pattern expands to more than {} phrases", where, kMaxExpansions));
+    }
+    std::vector<std::string> next;
+    for (const auto& o : out) {
+      for (const auto& ch : choices) next.push_back(o + ch);
+    }
+    out = std::move(next);
+    k = end + 1;
+  }
+  return out;
+}
+
+struct Pattern {
+  std::vector<std::string> parts;      // between gaps
+  std::vector<std::uint16_t> max_gap;  // before each part after the first
+  std::uint8_t checks = 0;
+};
+
+// Splits a rule's text at its gaps (… or <gap> or <gap:N>) and takes off its
+// slot (<money>, <number>) and boundaries (<start>, <end>).
+result<Pattern> parse_pattern(std::string_view text, std::string_view where) {
+  Pattern p;
+  auto strip_prefix = [&](std::string_view marker) {
+    if (text.substr(0, marker.size()) != marker) return false;
+    text.remove_prefix(marker.size());
+    return true;
+  };
+  auto strip_suffix = [&](std::string_view marker) {
+    if (text.size() < marker.size() || text.substr(text.size() - marker.size()) != marker) return false;
+    text.remove_suffix(marker.size());
+    return true;
+  };
+  auto trim = [&] {
+    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  };
+  trim();
+  if (strip_prefix("<start>")) p.checks |= kPatternStart;
+  trim();
+  if (strip_suffix("<end>")) p.checks |= kPatternEnd;
+  trim();
+  if (strip_suffix("<money>")) p.checks |= kPatternMoney;
+  if (strip_suffix("<number>")) p.checks |= kPatternNumber;
+  trim();
+  std::string part;
+  std::uint16_t gap = 0;
+  int depth = 0;
+  for (std::size_t k = 0; k < text.size();) {
+    std::string_view rest = text.substr(k);
+    std::size_t skip = 0;
+    std::uint16_t bound = kDefaultGap;
+    if (depth == 0 && rest.substr(0, 3) == "\u2026") {
+      skip = 3;
+    } else if (depth == 0 && rest.substr(0, 3) == "...") {
+      skip = 3;
+    } else if (depth == 0 && rest.substr(0, 5) == "<gap>") {
+      skip = 5;
+    } else if (depth == 0 && rest.substr(0, 10) == "<sentence>") {
+      bound = kDefaultSentenceGap | kGapCrossesClauses;
+      skip = 10;
+    } else if (depth == 0 && (rest.substr(0, 5) == "<gap:" || rest.substr(0, 10) == "<sentence:")) {
+      const bool sentence = rest[1] == 's';
+      const std::size_t open = sentence ? 10 : 5;
+      const std::size_t close = rest.find('>');
+      int n = 0;
+      auto [ptr, ec] =
+          std::from_chars(rest.data() + open, rest.data() + (close == std::string_view::npos ? open : close), n);
+      if (close == std::string_view::npos || ec != std::errc{} || ptr != rest.data() + close || n < 1 || n > 200) {
+        return fail(errc::invalid_argument, fmt::format("{}: <gap:N> and <sentence:N> take N from 1 to 200", where));
+      }
+      bound = static_cast<std::uint16_t>(n | (sentence ? kGapCrossesClauses : 0));
+      skip = close + 1;
+    } else if (rest[0] == '<') {
+      return fail(errc::invalid_argument,
+                  fmt::format("{}: unknown or misplaced marker \"{}\" (slots and <end> end a rule, <start> begins it)",
+                              where, rest.substr(0, rest.find('>') + 1)));
+    }
+    if (skip > 0) {
+      p.parts.push_back(part);
+      p.max_gap.push_back(gap);
+      part.clear();
+      gap = bound;
+      k += skip;
+      continue;
+    }
+    if (rest[0] == '{' || rest[0] == '[') ++depth;
+    if (rest[0] == '}' || rest[0] == ']') --depth;
+    part += rest[0];
+    ++k;
+  }
+  p.parts.push_back(part);
+  p.max_gap.push_back(gap);
+  if (p.parts.size() > 8) return fail(errc::invalid_argument, fmt::format("{}: more than 7 gaps", where));
+  return p;
 }
 
 }  // namespace
@@ -174,17 +325,10 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
   // own, a word (kWordMarker, then its letters) one unit.
   std::vector<std::vector<std::u32string>> sequences;
   std::map<std::vector<std::u32string>, std::size_t> index;
+  std::vector<std::vector<PartRef>> refs;  // by phrase: the gapped rules it is a part of
   for (const PhraseTable& table : tables) {
-    auto per_line = [&](std::size_t line_number, std::string_view line) -> std::error_code {
-      const std::string where = fmt::format("{} line {}", table.name, line_number);
-      const std::size_t tab = line.find('\t');
-      if (tab == std::string_view::npos) {
-        return fail(errc::invalid_argument, fmt::format("{}: expected kinds<TAB>phrase", where));
-      }
-      std::int32_t value = 0;
-      auto kinds = parse_kinds(line.substr(0, tab), value, where);
-      if (!kinds) return kinds.error();
-      std::string_view text = line.substr(tab + 1);
+    // Adds one literal phrase (or finds it) and returns its index.
+    auto add_literal = [&](std::string_view text, const std::string& where) -> result<std::size_t> {
       std::vector<std::u32string> seq;
       bool latin = false;
       bool in_word = false;  // the last unit is a word that a letter continues
@@ -231,11 +375,56 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
         data->phrases.push_back(std::move(info));
         sequences.push_back(seq);
       }
-      data->phrases[it->second].kinds = kinds.value();
-      data->phrases[it->second].value = value;
+      return it->second;
+    };
+    auto per_line = [&](std::size_t line_number, std::string_view line) -> std::error_code {
+      const std::string where = fmt::format("{} line {}", table.name, line_number);
+      const std::size_t tab = line.find('\t');
+      if (tab == std::string_view::npos) {
+        return fail(errc::invalid_argument, fmt::format("{}: expected kinds<TAB>phrase", where));
+      }
+      std::int32_t value = 0;
+      auto kinds = parse_kinds(line.substr(0, tab), value, where);
+      if (!kinds) return kinds.error();
+      std::string_view text = line.substr(tab + 1);
+      text = text.substr(0, text.find('\t'));  // a third column: the rule's source or rationale
+      auto pattern = parse_pattern(text, where);
+      if (!pattern) return pattern.error();
+      const Pattern& pat = pattern.value();
+      if (pat.parts.size() == 1) {
+        auto forms = expand(pat.parts[0], where);
+        if (!forms) return forms.error();
+        for (const std::string& form : forms.value()) {
+          auto id = add_literal(form, where);
+          if (!id) return id.error();
+          PhraseInfo& info = data->phrases[id.value()];
+          info.kinds = kinds.value();
+          info.value = value;
+          info.checks = pat.checks;
+        }
+        return {};
+      }
+      const auto rule = static_cast<std::uint32_t>(data->rules.size());
+      data->rules.push_back({kinds.value(), value, static_cast<std::uint8_t>(pat.parts.size()), pat.checks, pat.max_gap});
+      for (std::size_t k = 0; k < pat.parts.size(); ++k) {
+        auto forms = expand(pat.parts[k], where);
+        if (!forms) return forms.error();
+        for (const std::string& form : forms.value()) {
+          auto id = add_literal(form, where);
+          if (!id) return id.error();
+          if (refs.size() <= id.value()) refs.resize(id.value() + 1);
+          refs[id.value()].push_back({rule, static_cast<std::uint32_t>(k)});
+        }
+      }
       return {};
     };
     if (std::error_code ec = for_each_table_line(table.text, per_line)) return ec;
+  }
+  for (std::size_t id = 0; id < refs.size(); ++id) {
+    PhraseInfo& info = data->phrases[id];
+    info.refs_begin = static_cast<std::uint32_t>(data->part_refs.size());
+    info.refs_count = static_cast<std::uint16_t>(refs[id].size());
+    data->part_refs.insert(data->part_refs.end(), refs[id].begin(), refs[id].end());
   }
 
   // Classes: one per distinct unit of the phrases (a normalised character
@@ -446,7 +635,7 @@ std::string PhraseSet::kinds(std::size_t index) const {
     if (!(p.kinds & (std::uint32_t{1} << k))) continue;
     if (!out.empty()) out += ',';
     out += detail::kKindNames[k];
-    if (p.value != 0 && k >= detail::kind_deadline_minutes) out += fmt::format(":{}", p.value);
+    if (p.value != 0 && k >= detail::kind_deadline_minutes && k <= detail::kind_deadline_working_days) out += fmt::format(":{}", p.value);
   }
   return out;
 }
@@ -475,9 +664,93 @@ bool operator==(const PhraseSet& a, const PhraseSet& b) noexcept {
   if (a.data_ == b.data_) return true;
   const auto& x = a.data_->phrases;
   const auto& y = b.data_->phrases;
-  return std::equal(x.begin(), x.end(), y.begin(), y.end(), [](const auto& p, const auto& q) {
-    return p.text == q.text && p.kinds == q.kinds && p.value == q.value;
+  const auto& rx = a.data_->rules;
+  const auto& ry = b.data_->rules;
+  const bool same_rules = std::equal(rx.begin(), rx.end(), ry.begin(), ry.end(), [](const auto& p, const auto& q) {
+    return p.kinds == q.kinds && p.value == q.value && p.parts == q.parts && p.checks == q.checks &&
+           p.max_gap == q.max_gap;
   });
+  return same_rules && a.data_->part_refs.size() == b.data_->part_refs.size() &&
+         std::equal(x.begin(), x.end(), y.begin(), y.end(), [](const auto& p, const auto& q) {
+           return p.text == q.text && p.kinds == q.kinds && p.value == q.value && p.checks == q.checks &&
+                  p.refs_count == q.refs_count;
+         });
+}
+
+// --- reply fingerprints
+
+namespace {
+
+std::uint64_t mix64(std::uint64_t x) noexcept {
+  // splitmix64's finaliser
+  x ^= x >> 30;
+  x *= 0xBF58476D1CE4E5B9ULL;
+  x ^= x >> 27;
+  x *= 0x94D049BB133111EBULL;
+  x ^= x >> 31;
+  return x;
+}
+
+}  // namespace
+
+result<ReplyFingerprint> reply_fingerprint(std::string_view text) {
+  const detail::Folding& fold = detail::folding();
+  // One-permutation MinHash: each shingle (three normalised code points in
+  // a row) is hashed once; the hash's top five bits choose one of 32 bins
+  // and the bin keeps the least of its low 32 bits. Bins no shingle reached
+  // take the next filled bin's value, moved by their distance (rotation
+  // densification, Shrivastava 2017), so that short texts compare as well.
+  // Two texts agree on a bin with probability about the Jaccard similarity
+  // of their shingle sets.
+  constexpr std::uint32_t kEmpty = ~std::uint32_t{0};
+  ReplyFingerprint out;
+  out.mins.fill(kEmpty);
+  std::array<char32_t, 3> window{};
+  std::size_t seen = 0;
+  auto add = [&] {
+    std::uint64_t h = 0xCBF29CE484222325ULL;
+    for (char32_t c : window) h = (h ^ c) * 0x100000001B3ULL;
+    h = mix64(h);
+    std::uint32_t& bin = out.mins[h >> 59];
+    bin = std::min(bin, static_cast<std::uint32_t>(h) & 0x7FFFFFFF);  // the top bit marks an empty bin
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    char32_t cp = 0;
+    const std::size_t n = detail::decode(text, i, cp);
+    if (n == 0) return detail::fail(errc::invalid_utf8, fmt::format("text: invalid UTF-8 at byte {}", i));
+    i += n;
+    if (fold.flags_of(cp) & detail::kSkip) continue;
+    window[0] = window[1];
+    window[1] = window[2];
+    window[2] = fold.fold(cp);
+    if (++seen >= 3) add();
+  }
+  if (seen > 0 && seen < 3) add();  // a text of one or two characters: one shingle
+  if (seen == 0) {
+    out.mins.fill(0);
+    return out;
+  }
+  const std::array<std::uint32_t, kFingerprintHashes> filled = out.mins;
+  for (std::size_t b = 0; b < filled.size(); ++b) {
+    if (filled[b] != kEmpty) continue;
+    std::size_t d = 1;
+    while (filled[(b + d) % filled.size()] == kEmpty) ++d;
+    out.mins[b] = 0x80000000u | ((filled[(b + d) % filled.size()] + static_cast<std::uint32_t>(d) * 0x9E3779B9u) >> 1);
+  }
+  return out;
+}
+
+int reply_similarity(const ReplyFingerprint& a, const ReplyFingerprint& b) noexcept {
+  int same = 0;
+  for (std::size_t k = 0; k < a.mins.size(); ++k) same += a.mins[k] == b.mins[k];
+  return (100 * same + static_cast<int>(a.mins.size()) / 2) / static_cast<int>(a.mins.size());
+}
+
+bool is_repeated_reply(const ReplyFingerprint& reply, std::span<const ReplyFingerprint> earlier,
+                       const LintPolicy& policy) noexcept {
+  const int threshold = policy.settings().repeated_reply_similarity;
+  return std::any_of(earlier.begin(), earlier.end(),
+                     [&](const ReplyFingerprint& e) { return reply_similarity(reply, e) >= threshold; });
 }
 
 }  // namespace v1

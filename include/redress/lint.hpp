@@ -91,7 +91,8 @@ result<LintLanguage> parse_lint_language(std::string_view text);
 // ApologyComponent
 //
 // The six components of an apology studied by Lewicki, Polin & Lount (2016),
-// plus naming the customer's feeling (seed 000's "emotion first").
+// plus naming the customer's feeling (seed 000's "emotion first") and
+// taking the customer's side (perspective taking, empathy).
 enum class ApologyComponent : std::uint8_t {
   regret,          // expression of regret: 抱歉, "I'm sorry"
   explanation,     // explanation: 原因是, "because"
@@ -100,21 +101,26 @@ enum class ApologyComponent : std::uint8_t {
   repair,          // offer of repair: 为您申请, "let me fix"
   forgiveness,     // request for forgiveness: 请您原谅, "please forgive us"
   feeling,         // the customer's feeling, named: 着急, "frustrating"
+  empathy,         // the customer's side taken: 换作是我, "in your shoes"
 };
-inline constexpr std::size_t kApologyComponentCount = 7;
+inline constexpr std::size_t kApologyComponentCount = 8;
 
 // "regret", "explanation", ... "feeling".
 std::string_view to_string(ApologyComponent component) noexcept;
 
 // ApologyWeights
 //
-// What each component adds to the structure score, in points; the score is
-// 100 × (sum of the weights of the components present) / (sum of all
-// weights). The defaults follow Lewicki et al. (2016): acknowledgment of
-// responsibility weighs most, then offer of repair; request for forgiveness
-// least. Naming the feeling (not in the study) weighs like an explanation
-// plus a little, as seed 000 puts it first. Weights are non-negative and
-// their sum is positive.
+// What each component adds to the structure score, in points. The score is
+// 100 × (the points of the components present) / full_score_points, at most
+// 100 (and out of the sum of all weights when that is smaller): an apology
+// need not have every component to be full. The defaults follow Lewicki et
+// al. (2016): acknowledgment of responsibility weighs most, then offer of
+// repair; request for forgiveness least. Naming the feeling and taking the
+// customer's side (not in the study's six; seeds 000 and 001 put them
+// first) weigh like repair. Weights are non-negative and their sum is
+// positive; full_score_points is 1-8000.
+//
+// Example: feeling + empathy + repair = 60 of 100 points, score 60.
 struct ApologyWeights {
   int regret = 12;
   int explanation = 12;
@@ -122,7 +128,9 @@ struct ApologyWeights {
   int repentance = 11;
   int repair = 20;
   int forgiveness = 8;
-  int feeling = 15;
+  int feeling = 20;
+  int empathy = 20;
+  int full_score_points = 100;
 
   // The weight of one component.
   int of(ApologyComponent component) const noexcept;
@@ -265,7 +273,7 @@ class LintPolicy {
     // Structure score weights (see ApologyWeights).
     ApologyWeights weights;
     // A reply that apologises scoring below this (0-100) gets apology.weak.
-    int weak_apology_below = 50;
+    int weak_apology_below = 30;
     // The promise window. A promised deadline shorter than shortest_promise,
     // or longer than longest_promise_working_days, is reported. Deadlines in
     // minutes or hours are compared with working days as
@@ -278,6 +286,10 @@ class LintPolicy {
     // are never reported.
     std::map<std::string, LintSeverity, std::less<>> severity;
     std::set<std::string, std::less<>> disabled;
+    // Two replies in one case whose fingerprints are at least this similar
+    // (0-100, see reply_similarity()) count as the same reply
+    // (reply.repeated, raised by the engine).
+    int repeated_reply_similarity = 70;
     // Extra phrase tables (PhraseTable format), compiled after the built-in
     // ones; when `replace_standard_phrases` the built-in ones are left out.
     std::vector<std::string> extra_phrases;
@@ -300,7 +312,8 @@ class LintPolicy {
   //   {"max_text_bytes": 4096, "weights": {"repair": 30, ...},
   //    "weak_apology_below": 50, "shortest_promise_minutes": 20,
   //    "longest_promise_working_days": 2, "service_day_hours": 12,
-  //    "severity": {"policy_speak": "block"}, "disabled": ["apology.weak"],
+  //    "repeated_reply_similarity": 90,
+//    "severity": {"policy_speak": "block"}, "disabled": ["apology.weak"],
   //    "extra_phrases": ["policy\t概不退换"], "replace_standard_phrases": false}
   // Fails with errc::invalid_json naming the member, or as make().
   static result<LintPolicy> from_json(std::string_view json);
@@ -385,6 +398,51 @@ struct LintReport {
 //   r.value().has("pseudo_apology.conditional") == true
 result<LintReport> lint(std::string_view text, const LintContext& context);
 result<LintReport> lint(std::string_view text);
+
+// ReplyFingerprint
+//
+// A compact fingerprint of a reply, for telling a reply sent again (the same
+// or nearly the same canned text) from a new one: a one-permutation MinHash
+// of the overlapping three-character shingles of the normalised text (case,
+// width and script folded, whitespace and punctuation dropped, as the lint
+// reads it), 32 bins of 32 bits. A value type of 128 bytes; computing one
+// allocates nothing and hashes each character once.
+//
+// Example:
+//   auto a = reply_fingerprint("您的订单正在处理中,请耐心等待。").value();
+//   auto b = reply_fingerprint("您的訂單正在處理中，請耐心等待！").value();
+//   reply_similarity(a, b) == 100
+inline constexpr std::size_t kFingerprintHashes = 32;
+struct ReplyFingerprint {
+  std::array<std::uint32_t, kFingerprintHashes> mins{};
+
+  friend bool operator==(const ReplyFingerprint&, const ReplyFingerprint&) = default;
+};
+
+// reply_fingerprint()
+//
+// The fingerprint of `text`. Fails with errc::invalid_utf8 (the detail names
+// the byte offset). A text with nothing but whitespace and punctuation has
+// the all-zero fingerprint.
+result<ReplyFingerprint> reply_fingerprint(std::string_view text);
+
+// reply_similarity()
+//
+// How alike two fingerprints are, 0-100: the share of the 32 bins they
+// agree on, an estimate of the Jaccard similarity of the two texts' shingle
+// sets (standard error about 9 points at 50, less near 0 and 100). The same
+// reply re-sent in another script, case or punctuation is 100; a two-line
+// canned update with one word changed 78-91; the same update rephrased
+// 34-47; unrelated replies 0-13. The policy's default threshold is 70.
+int reply_similarity(const ReplyFingerprint& a, const ReplyFingerprint& b) noexcept;
+
+// is_repeated_reply()
+//
+// True when `reply` is at least `policy.settings().repeated_reply_similarity`
+// similar to one of `earlier` (the fingerprints of the replies already sent
+// in the case).
+bool is_repeated_reply(const ReplyFingerprint& reply, std::span<const ReplyFingerprint> earlier,
+                       const LintPolicy& policy = LintPolicy::standard()) noexcept;
 
 // to_json()
 //

@@ -37,6 +37,11 @@ printf '{"disabled": ["policy_speak"]}' > "$tmp/policy.json"
 printf 'This is our policy.' | "$redress" lint --policy "$tmp/policy.json" > "$tmp/out"
 grep -q '^0 findings' "$tmp/out"
 
+# A language the lint does not read is said, never passed as clean.
+rc=0; printf 'Es tut mir leid, aber das ist unsere Richtlinie. Da kann ich leider nichts machen.' | "$redress" lint > "$tmp/out" || rc=$?
+[ "$rc" = 1 ]; grep -q 'warn lint.unsupported_language' "$tmp/out"
+grep -q 'language not covered' "$tmp/out"
+
 # Bad input is exit 2, findings exit 1: invalid UTF-8 names the byte offset,
 # and under --json the error is a JSON object on stdout as well.
 rc=0; printf 'ok\377' | "$redress" lint 2> "$tmp/err" || rc=$?

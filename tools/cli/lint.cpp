@@ -169,9 +169,13 @@ int run(std::span<const std::string_view> args) {
       if (!present.empty()) present += ", ";
       present += to_string(static_cast<ApologyComponent>(c));
     }
+    // A reply in a language the lint does not read is said to be so: no
+    // finding from the other rules means nothing there.
+    const bool unsupported = r.has("lint.unsupported_language");
     fmt::print("{} finding{}; structure score {}/100 ({}); language {}\n", r.findings.size(),
                r.findings.size() == 1 ? "" : "s", r.structure_score, present.empty() ? "no apology components" : present,
-               to_string(r.language));
+               unsupported ? std::string_view("not covered (the lint reads English and Chinese only): check it by hand")
+                           : to_string(r.language));
   }
   const auto worst = r.worst();
   return worst && *worst >= fail_on ? kExitFindings : 0;

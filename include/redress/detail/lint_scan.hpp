@@ -113,6 +113,10 @@ enum PhraseKind : std::uint32_t {
   kind_deadline_hours,
   kind_deadline_days,
   kind_deadline_working_days,
+  kind_empathy,   // perspective taking: 换作是我, "in your shoes" (a score component)
+  kind_question,  // a diagnostic question put to the customer: 您确定..., "did you try"
+  kind_none,      // a scope: matched and consumed, so nothing shorter inside it counts
+  kind_foreign,   // a word of a language the lint does not cover (Es, nicht, vous, です)
   kind_count,
 };
 
@@ -121,7 +125,7 @@ inline constexpr std::array<std::string_view, kind_count> kKindNames = {
     "feeling", "curt",        "conditional",    "defence",    "contrast",    "policy",
     "blame",   "helpless",    "deflect",        "refusal",    "alternative", "fact",
     "softener", "remedy",     "deadline_minutes", "deadline_hours", "deadline_days",
-    "deadline_working_days"};
+    "deadline_working_days", "empathy", "question", "none", "foreign"};
 
 constexpr std::uint32_t kind_bit(PhraseKind k) noexcept { return std::uint32_t{1} << k; }
 
@@ -132,6 +136,35 @@ struct PhraseInfo {
   std::uint32_t classes = 0;  // offset into PhraseSetData::classes
   std::uint16_t length = 0;   // in units
   bool latin = false;         // written in Latin script (an English phrase)
+  // Pattern constraints (kPattern* bits) verified by lint() on a match, and
+  // the gapped rules the phrase is a part of (PhraseSetData::part_refs).
+  std::uint8_t checks = 0;
+  std::uint16_t refs_count = 0;
+  std::uint32_t refs_begin = 0;
+};
+
+// PhraseInfo::checks and GapRule::checks.
+inline constexpr std::uint8_t kPatternMoney = 1;   // <money>: an amount of money follows
+inline constexpr std::uint8_t kPatternNumber = 2;  // <number>: a number follows
+inline constexpr std::uint8_t kPatternStart = 4;   // <start>: begins a clause
+inline constexpr std::uint8_t kPatternEnd = 8;     // <end>: ends a clause
+
+// A rule with gaps (`A … B`): its parts are phrases of their own; a match is
+// part 0, then part 1 at most max_gap characters later in the same clause,
+// and so on.
+struct GapRule {
+  std::uint32_t kinds = 0;
+  std::int32_t value = 0;
+  std::uint8_t parts = 0;
+  std::uint8_t checks = 0;
+  std::vector<std::uint16_t> max_gap;  // before part k (k >= 1), in characters, | kGapCrossesClauses
+};
+// In GapRule::max_gap: the gap may cross clause marks (not a sentence's end).
+inline constexpr std::uint16_t kGapCrossesClauses = 0x8000;
+
+struct PartRef {
+  std::uint32_t rule = 0;
+  std::uint32_t part = 0;
 };
 
 // A slot of the open-addressed table of two-unit phrases.
@@ -261,6 +294,9 @@ struct PhraseSetData {
   // ASCII letter's class is its lower-case form: the key of a word of ASCII
   // letters is its bytes, lower-cased.
   std::array<std::uint8_t, 128> ascii_kind{};
+  // Rules with gaps, and which of them each phrase is a part of.
+  std::vector<GapRule> rules;
+  std::vector<PartRef> part_refs;
 
   std::uint16_t entry(char32_t cp) const noexcept { return cp > 0xFFFF ? 0 : entries[cp]; }
 };
