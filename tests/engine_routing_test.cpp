@@ -47,14 +47,16 @@ TEST_SUITE("engine routing") {
     Journey j{policy, new_case()};
     j.on("2025-01-24T07:00:00Z", ev::ContactReceived{Channel::phone, std::nullopt, "TV broken"});
     auto update = j.action<actions::ScheduleFollowUp>()->follow_up.id;
-    j.on("2025-01-24T07:05:00Z", ev::PromiseMade{"an engineer will call you", 2, {}});
-    auto promise = j.action<actions::ScheduleFollowUp>()->follow_up.id;
     CHECK(j.c.escalation_level() == 0);
 
+    // No update and no promise within the 20 minutes (a promise would have
+    // stood in for the update: promise_covers_updates).
     j.on("2025-01-24T07:20:00Z", ev::TimerFired{update});
     REQUIRE(j.action<actions::Escalate>());
     CHECK(j.action<actions::Escalate>()->level == 1);
     CHECK(j.action<actions::Escalate>()->to == "supervisor");
+    j.on("2025-01-24T07:25:00Z", ev::PromiseMade{"an engineer will call you", 2, {}});
+    auto promise = j.action<actions::ScheduleFollowUp>()->follow_up.id;
 
     j.on("2025-01-25T07:00:00Z", ev::ContactReceived{Channel::phone, std::nullopt, "again"});
     j.on("2025-01-26T07:00:00Z", ev::ContactReceived{Channel::app, std::nullopt, "third time"});

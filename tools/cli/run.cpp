@@ -514,6 +514,13 @@ int run(std::span<const std::string_view> args) {
                 std::move(claimer).value());
   Progress progress(o.quiet);
   auto store_failed = [&](std::string_view when) {
+    if (runner.output_failed()) {
+      // Delivery stopped because standard output failed: nothing more was
+      // acknowledged, and the store is fine.
+      fmt::print(stderr, "redress run: cannot write standard output {}; the events before it are stored\n", when);
+      progress.tick(runner, true);
+      return kOutputFailed;
+    }
     fmt::print(stderr, "redress run: the store failed {}: {}\n", when, terminal_safe(last_error_detail()));
     progress.tick(runner, true);
     return kStoreFailed;
