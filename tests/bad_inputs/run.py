@@ -210,6 +210,11 @@ class Runner:
                 "except (TypeError, ValueError) as e:\n"
                 "    print('python_error', type(e).__name__, e)\n")
         env = dict(os.environ, REDRESS_LIBRARY=self.lib, PYTHONPATH=str(ROOT / "bindings/python"))
+        # A sanitized library in a plain interpreter: its runtimes must be
+        # loaded first, and the interpreter's own leaks are not ours.
+        preload = os.environ.get("REDRESS_SANITIZER_PRELOAD")
+        if preload:
+            env.update(LD_PRELOAD=preload, ASAN_OPTIONS="detect_leaks=0")
         p = subprocess.run([sys.executable, "-c", prog], capture_output=True, env=env, timeout=60,
                            cwd=str(ROOT))
         out = p.stdout.decode() + p.stderr.decode()
