@@ -38,26 +38,14 @@
 #include <redress/journal.hpp>
 #include <redress/sqlite_store.hpp>
 
+#include "bench_support.hpp"
+
 namespace {
 
 using namespace redress;
-
-// A scratch file, removed (with its -wal and -shm) before and after.
-class ScratchFile {
- public:
-  explicit ScratchFile(const std::string& name)
-      : path_((std::filesystem::temp_directory_path() / fmt::format("redress-bench-{}-{}", getpid(), name)).string()) {
-    remove();
-  }
-  ~ScratchFile() { remove(); }
-  const std::string& path() const { return path_; }
-
- private:
-  void remove() const {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-  }
-  std::string path_;
-};
+using bench::ScratchFile;
+using bench::Spent;
+using bench::timed;
 
 // A batch of `n` events of case `id`, numbered from `first`: a customer's
 // message, an apology, a cash remedy, in turn.
@@ -97,26 +85,6 @@ CaseHeader hdr(const CaseId& id) {
 }
 
 // Wall-clock and CPU seconds spent in the measured calls.
-struct Spent {
-  double wall = 0;
-  double cpu = 0;
-};
-
-// Runs `f`, adding the time it took to `spent`.
-template <class F>
-auto timed(Spent& spent, F&& f) {
-  auto cpu_now = [] {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-  };
-  const auto wall0 = std::chrono::steady_clock::now();
-  const double cpu0 = cpu_now();
-  auto r = f();
-  spent.cpu += cpu_now() - cpu0;
-  spent.wall += std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-  return r;
-}
 
 // Events per second by the wall clock, and by CPU time (what is left when
 // the wait for the disk is taken out: the ratio on an infinitely fast disk).

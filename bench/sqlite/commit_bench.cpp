@@ -34,25 +34,14 @@
 #include <redress/journal.hpp>
 #include <redress/sqlite_store.hpp>
 
+#include "bench_support.hpp"
+
 namespace {
 
 using namespace redress;
-
-class ScratchFile {
- public:
-  explicit ScratchFile(const std::string& name)
-      : path_((std::filesystem::temp_directory_path() / fmt::format("redress-commit-{}-{}", getpid(), name)).string()) {
-    remove();
-  }
-  ~ScratchFile() { remove(); }
-  const std::string& path() const { return path_; }
-
- private:
-  void remove() const {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-  }
-  std::string path_;
-};
+using bench::ScratchFile;
+using bench::Spent;
+using bench::timed;
 
 const Instant kT0 = parse_instant("2025-01-24T07:00:00Z").value();
 const Instant kEpoch(boost::gregorian::date(1970, 1, 1));
@@ -66,26 +55,6 @@ Event event_at(const CaseId& id, std::int64_t seq) {
 std::vector<Action> two_actions() {
   return {actions::Reply{"我们已经为您安排了上门维修，师傅会在两小时内联系您。"},
           actions::Escalate{2, "third contact about the same fault"}};
-}
-
-struct Spent {
-  double wall = 0;
-  double cpu = 0;
-};
-
-template <class F>
-bool timed(Spent& spent, F&& f) {
-  auto cpu_now = [] {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-  };
-  const auto wall0 = std::chrono::steady_clock::now();
-  const double cpu0 = cpu_now();
-  const bool ok = f();
-  spent.cpu += cpu_now() - cpu0;
-  spent.wall += std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-  return ok;
 }
 
 // Steps per second (wall, CPU) of the four sides, by batch.
