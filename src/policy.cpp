@@ -179,6 +179,9 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
   if (auto v = member("customer_cap_count")) {
     BOOST_OUTCOME_TRY(s.customer_cap_count, read_count(*v, path("customer_cap_count"), 0));
   }
+  if (auto v = member("root_causes")) {
+    BOOST_OUTCOME_TRY(s.root_causes, CauseTaxonomy::from_json(*v, path("root_causes")));
+  }
   if (auto v = member("escalation_levels")) {
     std::string p = path("escalation_levels");
     BOOST_OUTCOME_TRY(auto arr, detail::json_array(*v, p));

@@ -122,6 +122,13 @@ std::string cause_label(const std::string& cause, const Words& w) {
   return cause.empty() ? std::string(w.unrecorded) : cause;
 }
 
+// A cause's label from the policy's taxonomy in the report's language, or
+// the cause as recorded.
+std::string cause_label(const CauseRow& c, const Words& w) {
+  auto it = c.labels.find(&w == &kChinese ? "zh-Hans" : "en");
+  return it == c.labels.end() ? cause_label(c, w) : it->second;
+}
+
 std::string agent_label(const std::string& agent, const Words& w) {
   return agent.empty() ? std::string(w.unattributed) : agent;
 }
@@ -160,7 +167,7 @@ std::string report_text(const Summary& s, ReportLanguage language) {
                      w.remedies, w.felt, w.closed_well, w.cumulative);
   for (std::size_t i = 0; i < s.causes.size(); ++i) {
     const auto& c = s.causes[i];
-    out += fmt::format("  {:>3}  {:<28} {:>6}  {:>16}  {:>16}  {:>16}  {:>8}  {:>8}\n", i + 1, cause_label(c.cause, w),
+    out += fmt::format("  {:>3}  {:<28} {:>6}  {:>16}  {:>16}  {:>16}  {:>8}  {:>8}\n", i + 1, cause_label(c, w),
                        c.cases, money_text(c.money_lost, s.currency), money_text(c.remedy_cost, s.currency),
                        money_text(c.felt_loss, s.currency), percent(c.closed_well),
                        percent_of(c.cumulative_per_mille));
@@ -382,7 +389,7 @@ std::string pareto_svg(const Summary& s, const Words& w) {
     std::int64_t felt = c.felt_loss.in(s.currency).minor_units();
     double h = max == 0 ? 0 : plot_h * static_cast<double>(felt) / static_cast<double>(max);
     double x = left + slot * static_cast<double>(i) + slot * 0.15, bw = slot * 0.7, cx = x + bw / 2;
-    std::string label = escape_html(cause_label(c.cause, w));
+    std::string label = escape_html(cause_label(c, w));
     out += fmt::format(
         "<g class=\"cause\" data-rank=\"{}\" data-cause=\"{}\" data-cases=\"{}\" data-felt-loss-minor=\"{}\" "
         "data-cumulative-per-mille=\"{}\">",
@@ -517,6 +524,135 @@ std::string notes_table(std::string_view id, const std::vector<RemedyNote>& note
   return out + "</table>\n";
 }
 
+// --- the coaching page: over-compensation and how agents write ------------
+
+struct CoachWords {
+  std::string_view title, note, giving_agent, giving_cause, giving_note, agent, cause, granted_above, amount_above,
+      cash_without_loss, approvals, scores, scores_note, replies, median, spread, findings, repeat, feeling_rose,
+      by_period, period, none, unattributed, unrecorded;
+};
+
+constexpr CoachWords kCoachEnglish{
+    "Coaching", "What agents give against what was lost, and how they write to customers.",
+    "Over-compensation by agent", "Over-compensation by cause",
+    "A granted remedy is above the loss when it exceeds the loss it answers by more than the policy's extra gesture.",
+    "agent", "cause", "above the loss", "amount above", "cash without loss", "approvals granted / requested",
+    "Apology structure scores", "Median and quartiles (25%-75%) of each agent's apology and update scores, 0-100.",
+    "replies", "median", "25%-75%", "most raised findings", "repeat replies", "feeling rose after reply",
+    "Scores by period", "period", "none", "(unattributed)", "(no root cause recorded)"};
+
+constexpr CoachWords kCoachChinese{
+    "辅导", "坐席给出的补救与实际损失的对比,以及坐席如何给客户写回复。",
+    "按坐席的过度补偿", "按根因的过度补偿",
+    "已发放补救超出其对应损失且超过政策的额外心意时,计为超出损失。",
+    "坐席", "根因", "超出损失", "超出金额", "无损失现金", "审批通过 / 申请",
+    "致歉结构得分", "各坐席致歉与进展更新得分(0-100)的中位数与四分位(25%-75%)。",
+    "回复数", "中位数", "25%-75%", "最常见问题", "重复回复", "回复后客户情绪上升",
+    "按时段的得分", "时段", "无", "(未注明)", "(未记录根因)"};
+
+std::string giving_table(std::string_view id, std::string_view attribute, const std::vector<GivingRow>& rows,
+                         const Summary& s, const CoachWords& cw, bool agents) {
+  if (rows.empty()) return fmt::format("<p class=\"note\" id=\"{}\">{}</p>\n", id, escape_html(cw.none));
+  std::string out = fmt::format(
+      "<table id=\"{}\"><tr><th class=\"k\">{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n", id,
+      escape_html(agents ? cw.agent : cw.cause), escape_html(cw.granted_above), escape_html(cw.amount_above),
+      escape_html(cw.cash_without_loss), escape_html(cw.approvals));
+  for (const auto& r : rows) {
+    const std::string key = r.key.empty() ? std::string(agents ? cw.unattributed : cw.unrecorded) : r.key;
+    out += fmt::format(
+        "<tr class=\"giving\" data-{}=\"{}\" data-above-loss-count=\"{}\" data-above-loss-of=\"{}\" "
+        "data-amount-above-minor=\"{}\" data-cash-without-loss=\"{}\" data-approvals-granted=\"{}\" "
+        "data-approvals-requested=\"{}\"><td class=\"k\">{}</td><td>{} ({}/{})</td><td>{}</td><td>{} ({})</td>"
+        "<td>{}/{}</td></tr>\n",
+        attribute, escape_html(r.key), r.above_loss.count, r.above_loss.of,
+        r.amount_above.in(s.currency).minor_units(), r.cash_without_loss, r.approvals_granted.count,
+        r.approvals_granted.of, escape_html(key), percent(r.above_loss), r.above_loss.count, r.above_loss.of,
+        escape_html(money_text(r.amount_above, s.currency)), r.cash_without_loss,
+        escape_html(money_text(r.cash_without_loss_total, s.currency)), r.approvals_granted.count,
+        r.approvals_granted.of);
+  }
+  return out + "</table>\n";
+}
+
+// One row per agent: the 25%-75% band of their scores and the median tick.
+std::string scores_svg(const std::vector<AgentCoaching>& agents, const CoachWords& cw) {
+  constexpr int kLeft = 170, kWidth = 760, kRow = 22;
+  const int height = kRow * static_cast<int>(agents.size()) + 30;
+  std::string out = fmt::format(
+      "<svg id=\"coaching-scores\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\">\n",
+      kLeft + kWidth + 60, height, kLeft + kWidth + 60, height);
+  auto x = [&](int score) { return kLeft + kWidth * score / 100; };
+  for (int score = 0; score <= 100; score += 25) {
+    out += fmt::format("<line class=\"grid\" x1=\"{0}\" y1=\"0\" x2=\"{0}\" y2=\"{1}\"/><text x=\"{0}\" y=\"{2}\" "
+                       "text-anchor=\"middle\">{3}</text>\n",
+                       x(score), height - 20, height - 6, score);
+  }
+  for (std::size_t i = 0; i < agents.size(); ++i) {
+    const auto& a = agents[i];
+    const int y = static_cast<int>(i) * kRow + 4;
+    const std::string name = a.agent.empty() ? std::string(cw.unattributed) : a.agent;
+    out += fmt::format(
+        "<g class=\"score\" data-agent=\"{}\" data-replies=\"{}\" data-p25=\"{}\" data-median=\"{}\" "
+        "data-p75=\"{}\"><text class=\"label\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+        escape_html(a.agent), a.scores.replies, a.scores.p25, a.scores.median, a.scores.p75, kLeft - 6, y + 13,
+        escape_html(name));
+    if (a.scores.replies > 0) {
+      out += fmt::format(
+          "<rect class=\"hbar\" x=\"{0}\" y=\"{1}\" width=\"{2}\" height=\"14\"/><line class=\"median\" x1=\"{3}\" "
+          "y1=\"{1}\" x2=\"{3}\" y2=\"{4}\" stroke=\"#1f2933\" stroke-width=\"2\"/>",
+          x(a.scores.p25), y, std::max(1, x(a.scores.p75) - x(a.scores.p25)), x(a.scores.median), y + 14);
+    }
+    out += fmt::format("<text class=\"value\" x=\"{}\" y=\"{}\">{} ({}-{})</text></g>\n", kLeft + kWidth + 6,
+                       y + 13, a.scores.median, a.scores.p25, a.scores.p75);
+  }
+  return out + "</svg>\n";
+}
+
+std::string coaching_html(const Summary& s, ReportLanguage language) {
+  const CoachWords& cw = language == ReportLanguage::zh ? kCoachChinese : kCoachEnglish;
+  std::string out = fmt::format("<section id=\"coaching\">\n<h2>{}</h2>\n<p class=\"note\">{}</p>\n",
+                                escape_html(cw.title), escape_html(cw.note));
+  out += fmt::format("<h3>{}</h3>\n<p class=\"note\">{}</p>\n", escape_html(cw.giving_agent), escape_html(cw.giving_note));
+  out += giving_table("giving-by-agent", "agent", s.giving_by_agent, s, cw, true);
+  out += fmt::format("<h3>{}</h3>\n", escape_html(cw.giving_cause));
+  out += giving_table("giving-by-cause", "cause", s.giving_by_cause, s, cw, false);
+  out += fmt::format("<h3>{}</h3>\n<p class=\"note\">{}</p>\n", escape_html(cw.scores), escape_html(cw.scores_note));
+  if (s.coaching.empty()) return out + fmt::format("<p class=\"note\">{}</p>\n</section>\n", escape_html(cw.none));
+  out += scores_svg(s.coaching, cw);
+  out += fmt::format(
+      "<table id=\"coaching-table\"><tr><th class=\"k\">{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"k\">{}</th>"
+      "<th>{}</th><th>{}</th></tr>\n",
+      escape_html(cw.agent), escape_html(cw.replies), escape_html(cw.median), escape_html(cw.spread),
+      escape_html(cw.findings), escape_html(cw.repeat), escape_html(cw.feeling_rose));
+  for (const auto& a : s.coaching) {
+    std::string findings;
+    for (const auto& f : a.top_findings) findings += fmt::format("{}{} ({})", findings.empty() ? "" : ", ", f.code, f.count);
+    out += fmt::format(
+        "<tr class=\"coaching\" data-agent=\"{}\" data-repeat-count=\"{}\" data-repeat-of=\"{}\" "
+        "data-feeling-rose-count=\"{}\" data-feeling-rose-of=\"{}\"><td class=\"k\">{}</td><td>{}</td><td>{}</td>"
+        "<td>{}-{}</td><td class=\"k\">{}</td><td>{}</td><td>{}</td></tr>\n",
+        escape_html(a.agent), a.repeat_replies.count, a.repeat_replies.of, a.feeling_rose.count, a.feeling_rose.of,
+        escape_html(a.agent.empty() ? std::string(cw.unattributed) : a.agent), a.repeat_replies.of, a.scores.median,
+        a.scores.p25, a.scores.p75, escape_html(findings.empty() ? std::string(cw.none) : findings),
+        percent(a.repeat_replies), percent(a.feeling_rose));
+  }
+  out += "</table>\n";
+  out += fmt::format("<h3>{}</h3>\n<table id=\"coaching-periods\"><tr><th class=\"k\">{}</th><th class=\"k\">{}</th>"
+                     "<th>{}</th><th>{}</th><th>{}</th></tr>\n",
+                     escape_html(cw.by_period), escape_html(cw.agent), escape_html(cw.period), escape_html(cw.replies),
+                     escape_html(cw.median), escape_html(cw.spread));
+  for (const auto& a : s.coaching) {
+    for (const auto& p : a.by_period) {
+      out += fmt::format("<tr data-agent=\"{}\" data-bucket=\"{}\" data-median=\"{}\"><td class=\"k\">{}</td>"
+                         "<td class=\"k\">{}</td><td>{}</td><td>{}</td><td>{}-{}</td></tr>\n",
+                         escape_html(a.agent), format_date(p.bucket), p.median,
+                         escape_html(a.agent.empty() ? std::string(cw.unattributed) : a.agent), format_date(p.bucket),
+                         p.replies, p.median, p.p25, p.p75);
+    }
+  }
+  return out + "</table>\n</section>\n";
+}
+
 }  // namespace
 
 std::string report_html(const Summary& s, ReportLanguage language) {
@@ -546,7 +682,7 @@ std::string report_html(const Summary& s, ReportLanguage language) {
     out += fmt::format(
         "<tr><td>{}</td><td class=\"k\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
         "</tr>\n",
-        i + 1, escape_html(cause_label(c.cause, w)), c.cases, escape_html(money_text(c.money_lost, s.currency)),
+        i + 1, escape_html(cause_label(c, w)), c.cases, escape_html(money_text(c.money_lost, s.currency)),
         escape_html(money_text(c.remedy_cost, s.currency)), escape_html(money_text(c.felt_loss, s.currency)),
         percent(c.closed_well), percent_of(c.cumulative_per_mille));
   }
@@ -594,10 +730,11 @@ std::string report_html(const Summary& s, ReportLanguage language) {
   std::string outliers;
   for (const auto& id : s.precedent_outliers) outliers += (outliers.empty() ? "" : ", ") + std::string(id.str());
   out += fmt::format("<h3>{}</h3>\n<p id=\"precedent\" data-claims=\"{}\" data-outliers=\"{}\">{}: {}; {}: {}</p>\n",
-                     escape_html(w.precedent), s.precedent_claims, s.precedent_outliers.size(), escape_html(w.claims),
+                     escape_html(w.precedent), s.precedent_claims, s.precedent_outlier_count, escape_html(w.claims),
                      s.precedent_claims, escape_html(w.outliers),
                      escape_html(outliers.empty() ? std::string(w.none) : outliers));
-  return out + "</section>\n</body>\n</html>\n";
+  out += "</section>\n";
+  return out + coaching_html(s, language) + "</body>\n</html>\n";
 }
 
 }  // namespace v1

@@ -2,6 +2,7 @@
 // expected number is worked out from the descriptions, never from the code
 // under test.
 #include <redress/analytics.hpp>
+#include <redress/lint.hpp>
 
 #include <algorithm>
 #include <climits>
@@ -406,5 +407,128 @@ TEST_SUITE("analytics") {
     const auto& row = summary.health.front();
     CHECK(row.promises_kept == Ratio{1, 2});  // the open report is not counted yet
     CHECK(row.escalations == 1);
+  }
+
+  TEST_CASE("accumulators folding parts of the cases, merged, give what one accumulator folding them all gives") {
+    auto cases = generate(varied_specs(60, 11));
+    const auto whole = fold(cases).summary();
+    auto merged = Analytics::make(analytics_options(policy().settings())).value();
+    for (std::size_t part = 0; part < 3; ++part) {
+      std::vector<GeneratedCase> some;
+      for (std::size_t i = part; i < cases.size(); i += 3) some.push_back(cases[i]);
+      REQUIRE(merged.merge(fold(some)).has_value());
+    }
+    CHECK(merged.summary() == whole);
+    // The same cases twice cannot be merged; the accumulator is left as it was.
+    auto again = merged.merge(fold({cases[0]}));
+    REQUIRE_FALSE(again.has_value());
+    CHECK(again.error() == errc::invalid_argument);
+    CHECK(merged.summary() == whole);
+    auto other_options = analytics_options(policy().settings());
+    other_options.period = Period::week;
+    CHECK_FALSE(merged.merge(Analytics::make(other_options).value()).has_value());
+  }
+
+  TEST_CASE("the listed remedies stop at the list limit, the first by case id, while counts and totals cover all") {
+    std::vector<CaseSpec> specs;
+    for (int i = 5; i >= 1; --i) {
+      specs.push_back(spec(fmt::format("C-{}", i), "2025-03-03T02:00:00Z", "app.slow", 0, {{RemedyKind::cash, 10 * i}}));
+    }
+    auto options = analytics_options(policy().settings());
+    options.list_limit = 2;
+    auto summary = fold(generate(specs), options).summary();
+    REQUIRE(summary.cash_without_loss.size() == 2);
+    CHECK(summary.cash_without_loss[0].case_id.str() == "C-1");
+    CHECK(summary.cash_without_loss[1].case_id.str() == "C-2");
+    CHECK(summary.cash_without_loss_count == 5);
+    CHECK(summary.cash_without_loss_total.in(Currency::CNY) == fen((10 + 20 + 30 + 40 + 50) * 100));
+  }
+
+  TEST_CASE("an accumulator that keeps no case ids counts every case it is given") {
+    auto cases = generate(varied_specs(12, 3));
+    auto options = analytics_options(policy().settings());
+    options.remember_case_ids = false;
+    auto a = fold(cases, options);
+    CHECK(a.add(cases[0].final_case, cases[0].journal).has_value());  // the caller vouches for each case once
+    CHECK(a.cases() == 13);
+  }
+
+  TEST_CASE("remedies above the loss, beyond the extra gesture, are rated per agent and per cause") {
+    std::vector<CaseSpec> specs(4);
+    specs[0] = spec("C-1", "2025-03-03T02:00:00Z", "delivery.late", 100, {{RemedyKind::cash, 150}});  // 50 above
+    specs[1] = spec("C-2", "2025-03-03T03:00:00Z", "delivery.late", 100, {{RemedyKind::cash, 105}});  // within 10%
+    specs[2] = spec("C-3", "2025-03-03T04:00:00Z", "app.slow", 0, {{RemedyKind::cash, 50}});          // nothing lost
+    specs[3] = spec("C-4", "2025-03-03T05:00:00Z", "app.slow", 500, {{RemedyKind::cash, 500, true, "S-9"}});
+    specs[2].agent = specs[3].agent = "A-2";
+    const std::int64_t gesture = policy().settings().extra_gesture_permille;
+    REQUIRE(105 * 1000 <= 100 * (1000 + gesture));
+    REQUIRE(150 * 1000 > 100 * (1000 + gesture));
+    auto summary = fold(generate(specs)).summary();
+    REQUIRE(summary.giving_by_agent.size() == 2);
+    const auto& a1 = summary.giving_by_agent[0];
+    const auto& a2 = summary.giving_by_agent[1];
+    CHECK(a1.key == "A-1");
+    CHECK(a1.above_loss == Ratio{1, 2});
+    CHECK(a1.amount_above.in(Currency::CNY) == fen(5000));
+    CHECK(a1.cash_without_loss == 0);
+    CHECK(a2.key == "A-2");
+    CHECK(a2.above_loss == Ratio{1, 2});
+    CHECK(a2.amount_above.in(Currency::CNY) == fen(5000));
+    CHECK(a2.cash_without_loss == 1);
+    CHECK(a2.cash_without_loss_total.in(Currency::CNY) == fen(5000));
+    CHECK(a2.approvals_granted == Ratio{1, 1});
+    REQUIRE(summary.giving_by_cause.size() == 2);
+    CHECK(summary.giving_by_cause[0].key == "app.slow");
+    CHECK(summary.giving_by_cause[0].approvals_granted == Ratio{1, 1});
+    CHECK(summary.giving_by_cause[1].key == "delivery.late");
+    CHECK(summary.giving_by_cause[1].above_loss == Ratio{1, 2});
+  }
+
+  TEST_CASE("coaching counts each agent's scores, findings, repeated replies and the feelings that rose after them") {
+    Journey j{policy(), new_case("2025-03-03T02:00:00Z")};
+    std::vector<Event> journal;
+    auto record = [&](std::string_view when, std::optional<std::string_view> actor, EventBody body) {
+      Event e{j.c.id(), at(when), actor ? std::optional<AgentId>(agent_id(*actor)) : std::nullopt, body};
+      auto step = apply(j.c, e, policy(), e.at_utc);
+      REQUIRE_MESSAGE(step.has_value(), std::string(last_error_detail()));
+      j.c = step.value().next;
+      journal.push_back(std::move(e));
+    };
+    auto feeling = [](EmotionKind kind, int intensity) { return events::EmotionObserved{Emotion::make(kind, intensity).value()}; };
+    const std::string warm = "I'm so sorry; that is frustrating, and it's on us. I will refund it today.";
+    const std::string cold = "This is our policy.";
+    record("2025-03-03T02:00:00Z", std::nullopt, events::ContactReceived{Channel::chat, std::nullopt, "my coupon failed"});
+    record("2025-03-03T02:00:30Z", std::nullopt, feeling(EmotionKind::frustrated, 4));
+    record("2025-03-03T02:01:00Z", "A-1", events::ApologyGiven{warm});
+    record("2025-03-03T02:02:00Z", std::nullopt, feeling(EmotionKind::angry, 7));  // rose after A-1
+    record("2025-03-03T02:03:00Z", "A-2", events::ProgressUpdateSent{cold});
+    record("2025-03-03T02:04:00Z", std::nullopt, feeling(EmotionKind::frustrated, 5));  // fell after A-2
+    record("2025-03-03T02:05:00Z", "A-2", events::ProgressUpdateSent{"  " + cold});     // a repeat
+    auto summary = fold({GeneratedCase{j.c, journal, j.c}}).summary();
+
+    const auto warm_lint = lint(warm).value();
+    const auto cold_lint = lint(cold).value();
+    REQUIRE(summary.coaching.size() == 2);
+    const auto& a1 = summary.coaching[0];
+    const auto& a2 = summary.coaching[1];
+    CHECK(a1.agent == "A-1");
+    CHECK(a1.scores.replies == 1);
+    CHECK(a1.scores.median == warm_lint.structure_score);
+    CHECK(a1.repeat_replies == Ratio{0, 1});
+    CHECK(a1.feeling_rose == Ratio{1, 1});
+    CHECK(a2.agent == "A-2");
+    CHECK(a2.scores.replies == 2);
+    CHECK(a2.scores.p25 == cold_lint.structure_score);
+    CHECK(a2.scores.p75 == cold_lint.structure_score);
+    CHECK(a2.repeat_replies == Ratio{1, 2});
+    CHECK(a2.feeling_rose == Ratio{0, 1});
+    REQUIRE(a2.by_period.size() == 1);
+    CHECK(a2.by_period[0].bucket == boost::gregorian::date(2025, 3, 3));
+    REQUIRE_FALSE(cold_lint.findings.empty());
+    REQUIRE_FALSE(a2.top_findings.empty());
+    CHECK(a2.top_findings[0].count == 2);
+    CHECK(std::any_of(cold_lint.findings.begin(), cold_lint.findings.end(),
+                      [&](const LintFinding& f) { return f.code == a2.top_findings[0].code; }));
+    CHECK(warm_lint.structure_score > cold_lint.structure_score);
   }
 }

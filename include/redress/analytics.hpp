@@ -21,6 +21,7 @@
 #ifndef REDRESS_ANALYTICS_HPP
 #define REDRESS_ANALYTICS_HPP
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -34,7 +35,9 @@
 
 #include <redress/case.hpp>
 #include <redress/event.hpp>
+#include <redress/lint.hpp>
 #include <redress/policy.hpp>
+#include <redress/taxonomy.hpp>
 
 namespace redress {
 inline namespace v1 {
@@ -99,6 +102,9 @@ struct Ratio {
 // cause (the Pareto line), rounded half up.
 struct CauseRow {
   std::string cause;
+  // The cause's labels from the policy's taxonomy ("en", "zh-Hans",
+  // "zh-Hant"); empty for a cause the taxonomy does not know.
+  std::map<std::string, std::string, std::less<>> labels;
   std::int64_t cases = 0;
   MoneyTotals money_lost;
   MoneyTotals remedy_cost;
@@ -151,6 +157,58 @@ struct RemedyNote {
   friend bool operator==(const RemedyNote&, const RemedyNote&) = default;
 };
 
+// GivingRow
+//
+// What one agent (or one cause) gave, measured against what was lost
+// (docs/analytics.md, "Over-compensation"). A granted remedy is *above the
+// loss* when its value exceeds the loss it answers (its order's, or the
+// case's when it names no order) by more than the policy's extra gesture;
+// `amount_above` sums value − loss over those.
+struct GivingRow {
+  std::string key;
+  Ratio above_loss;  // granted remedies above the loss, of granted remedies
+  MoneyTotals amount_above;
+  std::int64_t cash_without_loss = 0;  // granted cash of positive value where nothing was lost
+  MoneyTotals cash_without_loss_total;
+  Ratio approvals_granted;  // remedies above the front line's authority granted, of those proposed
+  friend bool operator==(const GivingRow&, const GivingRow&) = default;
+};
+
+// ScoreSpread
+//
+// Apology-structure scores (0-100, <redress/lint.hpp>) of an agent's
+// replies: how many, the median and the quartiles (nearest rank). `bucket`
+// is the period's first day (unused for the overall spread).
+struct ScoreSpread {
+  CivilDate bucket;
+  std::int64_t replies = 0;
+  int p25 = 0, median = 0, p75 = 0;
+  friend bool operator==(const ScoreSpread&, const ScoreSpread&) = default;
+};
+
+// FindingCount
+//
+// A lint finding code and how many of an agent's replies raised it.
+struct FindingCount {
+  std::string code;
+  std::int64_t count = 0;
+  friend bool operator==(const FindingCount&, const FindingCount&) = default;
+};
+
+// AgentCoaching
+//
+// How one agent writes to customers: every apology and progress update
+// whose event names them as actor ("" for replies without one).
+struct AgentCoaching {
+  std::string agent;
+  ScoreSpread scores;                   // over every reply
+  std::vector<ScoreSpread> by_period;   // by the period of the reply, oldest first
+  std::vector<FindingCount> top_findings;  // the 5 most raised, most first (then by code)
+  Ratio repeat_replies;  // replies repeating one of their earlier replies on the same case, of replies
+  Ratio feeling_rose;    // cases where the customer's next feeling after their reply was worse, of cases replied on
+  friend bool operator==(const AgentCoaching&, const AgentCoaching&) = default;
+};
+
 // Summary
 //
 // Everything the analytics found, ready for a report (<redress/report.hpp>).
@@ -159,6 +217,7 @@ struct Summary {
   int loss_aversion_permille = 2250;
   Period period = Period::day;
   std::string time_zone;
+  int cause_level = -1;  // the taxonomy level causes are rolled up to; -1: as recorded
   std::int64_t cases = 0;
   std::int64_t events = 0;
   std::vector<CauseRow> causes;  // ranked, most felt first
@@ -168,11 +227,21 @@ struct Summary {
   std::vector<CostRow> cost_by_agent;  // key: the agent who proposed it ("" when unattributed), by key
   std::vector<CostRow> cost_by_cause;  // key: the root cause, by key
   std::vector<CostRow> cost_by_kind;   // key: the remedy kind, ladder order
+  // The listed remedies and cases below are ordered by case id (then remedy
+  // id) and cut at AnalyticsOptions::list_limit; the *_count members count
+  // them all.
   std::vector<RemedyNote> cash_without_loss;  // granted cash where the order (or case) lost nothing
+  std::int64_t cash_without_loss_count = 0;
   MoneyTotals cash_without_loss_total;
   std::vector<RemedyNote> above_authority;  // approval_level > 0, whatever became of them
+  std::int64_t above_authority_count = 0;
   std::int64_t precedent_claims = 0;        // cases where the customer cited another case's remedy
   std::vector<CaseId> precedent_outliers;   // cases with a precedent.outlier finding
+  std::int64_t precedent_outlier_count = 0;
+  // Over-compensation and coaching (empty unless AnalyticsOptions::coaching).
+  std::vector<GivingRow> giving_by_agent;  // by key
+  std::vector<GivingRow> giving_by_cause;  // by key
+  std::vector<AgentCoaching> coaching;     // by agent
   friend bool operator==(const Summary&, const Summary&) = default;
 };
 
@@ -194,8 +263,40 @@ struct AnalyticsOptions {
   int repeat_contacts_to_escalate = 2;
   Period period = Period::day;
   TimeZone time_zone = TimeZone::utc();
+  // The policy's root-cause taxonomy, and the level causes are rolled up to
+  // in the causes and cost-by-cause tables (0: the top categories; -1: as
+  // recorded). A cause the taxonomy does not know is kept as recorded.
+  CauseTaxonomy taxonomy;
+  int cause_level = -1;
+  // How many remedies (and outlier cases) each list of the summary names at
+  // most: the first by case id. Counts and totals cover them all. 0: no limit.
+  std::size_t list_limit = 1000;
+  // Whether add() remembers every case id to refuse a case folded twice.
+  // A host folding each case once by construction (a store's scan()) turns
+  // it off, so memory does not grow with the number of cases.
+  bool remember_case_ids = true;
+  // Whether add() takes the over-compensation and coaching measures: each
+  // reply is linted (with `lint`, the front line's authority `lint_authority`,
+  // unlimited when unset) for its structure score and findings.
+  bool coaching = true;
+  LintPolicy lint = LintPolicy::standard();
+  std::optional<Money> lint_authority;
+  int extra_gesture_permille = 100;  // the extra above a loss that is not over-compensation
 };
 AnalyticsOptions analytics_options(const Settings& settings);
+
+namespace detail {
+// What Analytics keeps per agent and per cause for over-compensation and coaching.
+struct GivingAcc {
+  std::int64_t granted = 0, above = 0, cash_without_loss = 0, approvals = 0, approvals_granted = 0;
+  MoneyTotals amount_above, cash_without_loss_total;
+};
+struct AgentAcc {
+  std::int64_t replies = 0, repeats = 0, cases = 0, feeling_rose = 0;
+  std::map<CivilDate, std::array<std::int64_t, 101>> scores;  // how many replies had each score, by period
+  std::map<std::string, std::int64_t> findings;
+};
+}  // namespace detail
 
 // Analytics
 //
@@ -222,6 +323,16 @@ class Analytics {
   // the int64 range; a failed add changes nothing.
   result<void> add(const Case& c, std::span<const Event> journal);
 
+  // Analytics::merge()
+  //
+  // Folds in everything `other` folded: what several workers, each folding
+  // its own cases with the same options, add up to. The summary is the one a
+  // single accumulator folding every case would give. Fails with
+  // errc::invalid_argument when the options differ or a case was folded by
+  // both (when both remember ids), errc::amount_overflow; a failed merge
+  // changes nothing.
+  result<void> merge(const Analytics& other);
+
   // The measures over every case folded in so far.
   Summary summary() const;
 
@@ -246,9 +357,16 @@ class Analytics {
   std::map<std::string, CostRow> by_agent_, by_cause_;
   std::map<RemedyKind, CostRow> by_kind_;
   std::vector<RemedyNote> cash_without_loss_, above_authority_;
+  std::int64_t cash_without_loss_count_ = 0, above_authority_count_ = 0;
   MoneyTotals cash_without_loss_total_;
   std::int64_t precedent_claims_ = 0;
   std::vector<CaseId> precedent_outliers_;
+  std::int64_t precedent_outlier_count_ = 0;
+
+  result<void> merge_coaching(const Analytics& other);
+  void coaching_summary(Summary& s) const;
+  std::map<std::string, detail::GivingAcc> giving_by_agent_, giving_by_cause_;
+  std::map<std::string, detail::AgentAcc> agents_;
 };
 
 }  // namespace v1

@@ -35,6 +35,7 @@
 #include <redress/calendar.hpp>
 #include <redress/case.hpp>
 #include <redress/lint.hpp>
+#include <redress/taxonomy.hpp>
 
 namespace redress {
 inline namespace v1 {
@@ -171,6 +172,10 @@ struct Settings {
   // No row matches: update_interval for the first response and the updates,
   // around the clock, no resolution clock (the seeds' 20-minute rule).
   std::vector<TargetRow> targets;
+  // --- root causes (<redress/taxonomy.hpp>, docs/policy.md)
+  // The tree of root-cause categories a recorded cause must name (or
+  // "other:<text>" when it allows that). Empty: any non-empty text.
+  CauseTaxonomy root_causes;
 };
 
 // ScopeAnswer

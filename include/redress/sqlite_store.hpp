@@ -93,6 +93,9 @@ class SqliteStore final : public StepStore {
   result<std::uint64_t> last_seq(const CaseId& case_id) const override;
   result<std::vector<CaseId>> open_cases() const override;
   result<std::vector<CaseId>> cases() const override;
+  // One statement's rows, in one read transaction, holding the store's lock.
+  result<void> scan(const CaseRange& range, const JournalVisitor& visit) const override;
+  result<std::vector<CaseRange>> split(std::size_t parts) const override;
 
   result<void> persist(const CaseId& case_id, const FollowUp& follow_up) override;
   result<bool> cancel(const FollowUpId& id) override;

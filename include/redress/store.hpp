@@ -41,6 +41,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -122,6 +123,24 @@ inline CaseState state_of(const Case& c) noexcept {
   return c.stage() == Stage::closed ? CaseState::closed : CaseState::open;
 }
 
+// CaseRange
+//
+// The cases whose id is at least `from` (no lower bound when unset) and
+// below `to` (no upper bound when unset), compared byte by byte.
+struct CaseRange {
+  std::optional<CaseId> from;
+  std::optional<CaseId> to;
+  bool contains(const CaseId& id) const noexcept {
+    return (!from || id.str() >= from->str()) && (!to || id.str() < to->str());
+  }
+  friend bool operator==(const CaseRange&, const CaseRange&) = default;
+};
+
+// JournalVisitor
+//
+// What JournalStore::scan() calls with each case's header and journal.
+using JournalVisitor = std::function<result<void>(const CaseHeader&, std::span<const Event>)>;
+
 // JournalStore
 //
 // Keeps each case's journal. See the model above.
@@ -191,7 +210,40 @@ class JournalStore {
   // what analytics and reports read.
   virtual result<std::vector<CaseId>> cases() const = 0;
 
+  // JournalStore::scan()
+  //
+  // Calls `visit` once for every case in `range`, in id order, with its
+  // header and its whole journal (element i has sequence number i + 1): the
+  // one pass analytics and reports read a store in. The journal's storage is
+  // reused from case to case, so `visit` copies what it keeps. Stops at the
+  // first failure of `visit` and returns it. `visit` must not call this
+  // store. Fails as header() and events() do (a case without a header is
+  // store_errc::corrupt_store). The default reads cases(), header() and
+  // events() one case at a time; SqliteStore reads one statement's rows.
+  //
+  // Example:
+  //   store.scan({}, [&](const redress::CaseHeader& h, std::span<const redress::Event> journal) {
+  //     return analytics.add(h, journal, policy);
+  //   });
+  virtual result<void> scan(const CaseRange& range, const JournalVisitor& visit) const;
+
+  // JournalStore::split()
+  //
+  // At most `parts` ranges (at least one) that together cover every case
+  // once, in order, each holding about as many cases: what several workers
+  // scan() side by side. Fails with errc::invalid_argument when `parts` is
+  // 0, or as cases() does.
+  virtual result<std::vector<CaseRange>> split(std::size_t parts) const;
+
  protected:
+  // The ranges below bounds[0], from each bound to the next, and from the
+  // last bound on (one range, every case, when `bounds` is empty); `bounds`
+  // sorted, duplicates ignored.
+  static std::vector<CaseRange> ranges_between(std::vector<CaseId> bounds);
+  // The indices (from 1 up, below `count`) at which `parts` about equal
+  // ranges of `count` cases begin.
+  static std::vector<std::size_t> split_points(std::size_t count, std::size_t parts);
+
   JournalStore() = default;
   JournalStore(const JournalStore&) = default;
   JournalStore& operator=(const JournalStore&) = default;

@@ -198,7 +198,11 @@ result<void> detail_case_access::on(const events::SatisfactionConfirmed& e) {
 
 result<void> detail_case_access::on(const events::RootCauseRecorded& e) {
   if (e.cause.category.empty()) return bad_event("root_cause.category is empty");
+  // The policy's taxonomy (if any) names the category: an alias is recorded as its id.
+  auto category = settings.root_causes.resolve(e.cause.category);
+  if (!category) return bad_event(std::string(last_error_detail()));
   c.root_cause_ = e.cause;
+  c.root_cause_->category = std::move(category).value();
   return success();
 }
 

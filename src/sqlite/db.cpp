@@ -28,6 +28,13 @@ const char* sql_text(Sql sql) noexcept {
       return "SELECT seq, type, body_json FROM events WHERE case_id = ? AND seq > ? ORDER BY seq";
     case Sql::open_cases: return "SELECT case_id FROM cases WHERE open = 1 ORDER BY case_id";
     case Sql::all_cases: return "SELECT case_id FROM cases ORDER BY case_id";
+    // One pass over a range of cases: each case's row, then its events in order.
+    case Sql::journal_scan:
+      return "SELECT c.case_id, c.customer, c.currency, c.opened_at_us, c.last_seq, e.seq, e.type, e.body_json "
+             "FROM cases c CROSS JOIN events e ON e.case_id = c.case_id "
+             "WHERE c.case_id >= ? AND c.case_id < ? ORDER BY c.case_id, e.seq";
+    case Sql::case_count: return "SELECT count(*) FROM cases";
+    case Sql::case_at: return "SELECT case_id FROM cases ORDER BY case_id LIMIT 1 OFFSET ?";
     case Sql::follow_up_get: return "SELECT case_id, kind, due_at_us FROM follow_ups WHERE id = ?";
     case Sql::follow_up_insert:
       return "INSERT INTO follow_ups (id, case_id, kind, due_at_us, state) VALUES (?, ?, ?, ?, 'pending')";

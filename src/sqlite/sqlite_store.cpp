@@ -242,6 +242,80 @@ result<std::vector<CaseId>> SqliteStore::cases() const {
   });
 }
 
+result<void> SqliteStore::scan(const CaseRange& range, const JournalVisitor& visit) const {
+  auto& db = impl_->db;
+  return guarded(db.label(), "scan", [&]() -> result<void> {
+    std::lock_guard lock(impl_->mutex);
+    BOOST_OUTCOME_TRY(auto tx, Transaction::begin(db, Transaction::Mode::read));
+    // Ids are printable ASCII (0x21 to 0x7e): "" is below every id, "\x7f" above.
+    const std::string_view from = range.from ? range.from->str() : std::string_view("");
+    const std::string_view to = range.to ? range.to->str() : std::string_view("\x7f");
+    std::optional<CaseHeader> header;
+    std::int64_t last = 0;
+    std::vector<Event> journal;
+    auto finish = [&]() -> result<void> {
+      if (!header) return success();
+      if (static_cast<std::int64_t>(journal.size()) != last) {
+        return short_journal(header->id, last, journal.size(), db.label());
+      }
+      return visit(*header, journal);
+    };
+    {
+      BOOST_OUTCOME_TRY(auto q, db.query(Sql::journal_scan));
+      q.bind(from).bind(to);
+      for (;;) {
+        BOOST_OUTCOME_TRY(bool row, q.step("reading the cases' journals"));
+        if (!row) break;
+        if (!header || q.text(0) != header->id.str()) {
+          BOOST_OUTCOME_TRYV(finish());
+          auto id = CaseId::make(q.text(0));
+          if (!id) return corrupt(db.label(), "cases.case_id");
+          if (q.is_null(1) || q.is_null(2) || q.is_null(3)) {
+            header.reset();
+            BOOST_OUTCOME_TRYV(read_header(db, id.value()));  // names the missing column
+            return corrupt(db.label(), fmt::format("cases[\"{}\"].customer", id.value().str()));
+          }
+          BOOST_OUTCOME_TRY(auto h, decode_header(id.value(), q.text(1), q.text(2), q.int64(3), db.label()));
+          header = std::move(h);
+          last = q.int64(4);
+          journal.clear();
+        }
+        BOOST_OUTCOME_TRY(auto e, decode_event(header->id, q.int64(5), journal.size(), q.text(6), q.text(7), db.label()));
+        journal.push_back(std::move(e));
+      }
+    }
+    BOOST_OUTCOME_TRYV(finish());
+    return tx.commit();
+  });
+}
+
+result<std::vector<CaseRange>> SqliteStore::split(std::size_t parts) const {
+  if (parts == 0) return fail(errc::invalid_argument, "parts: 0; split into at least one range");
+  auto& db = impl_->db;
+  return guarded(db.label(), "split", [&]() -> result<std::vector<CaseRange>> {
+    std::lock_guard lock(impl_->mutex);
+    BOOST_OUTCOME_TRY(auto tx, Transaction::begin(db, Transaction::Mode::read));
+    std::int64_t count = 0;
+    {
+      BOOST_OUTCOME_TRY(auto q, db.query(Sql::case_count));
+      BOOST_OUTCOME_TRY(bool row, q.step("counting the cases"));
+      if (row) count = q.int64(0);
+    }
+    std::vector<CaseId> bounds;
+    for (std::size_t at : split_points(static_cast<std::size_t>(std::max<std::int64_t>(count, 0)), parts)) {
+      BOOST_OUTCOME_TRY(auto q, db.query(Sql::case_at));
+      q.bind(static_cast<std::int64_t>(at));
+      BOOST_OUTCOME_TRY(bool row, q.step("finding where a range of cases begins"));
+      if (!row) continue;
+      auto id = CaseId::make(q.text(0));
+      if (!id) return corrupt(db.label(), "cases.case_id");
+      bounds.push_back(std::move(id).value());
+    }
+    BOOST_OUTCOME_TRYV(tx.commit());
+    return ranges_between(std::move(bounds));
+  });
+}
+
 result<void> SqliteStore::persist(const CaseId& case_id, const FollowUp& follow_up) {
   auto& db = impl_->db;
   return guarded(db.label(), "persist", [&]() -> result<void> {

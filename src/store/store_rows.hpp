@@ -212,20 +212,29 @@ inline std::error_code stale(const CaseId& case_id, std::uint64_t expected_last_
 // event of another case is corruption.
 inline result<Event> decode_event(const CaseId& case_id, std::int64_t seq, std::size_t count, std::string_view type,
                                   std::string_view body_json, std::string_view label) {
-  const auto field = fmt::format("events[case \"{}\", seq {}]", case_id.str(), seq);
+  // The field is named only when something is wrong: formatting it for every
+  // event read would cost more than decoding most of them.
+  const auto field = [&] { return fmt::format("events[case \"{}\", seq {}]", case_id.str(), seq); };
   if (seq != static_cast<std::int64_t>(count) + 1) {
-    return fail(store_errc::corrupt_store, fmt::format("{}: {}: event {} is missing", label, field, count + 1));
+    return fail(store_errc::corrupt_store, fmt::format("{}: {}: event {} is missing", label, field(), count + 1));
   }
+  // The parsed tree lives in a buffer on the stack (the heap only for a
+  // large body): the event copies what it keeps.
+  unsigned char buffer[8192];
+  boost::json::monotonic_resource scratch(buffer, sizeof buffer);
   boost::system::error_code ec;
-  const auto parsed = boost::json::parse(body_json, ec);
+  const auto parsed = boost::json::parse(body_json, ec, &scratch);
   if (ec) {
-    return fail(store_errc::corrupt_store, fmt::format("{}: {}.body_json: not JSON ({})", label, field, ec.message()));
+    return fail(store_errc::corrupt_store, fmt::format("{}: {}.body_json: not JSON ({})", label, field(), ec.message()));
   }
-  auto e = event_from_json(parsed, field);
-  if (!e) return corrupt(label, field + ".body_json");
+  auto e = event_from_json(parsed, "event");
+  if (!e) {
+    e = event_from_json(parsed, field());  // again, for the detail to name the stored event
+    return corrupt(label, field() + ".body_json");
+  }
   if (e.value().case_id != case_id || event_type(e.value().body) != type) {
     return fail(store_errc::corrupt_store, fmt::format("{}: {}: the stored event is a \"{}\" of case \"{}\"", label,
-                                                       field, event_type(e.value().body), e.value().case_id.str()));
+                                                       field(), event_type(e.value().body), e.value().case_id.str()));
   }
   return e;
 }

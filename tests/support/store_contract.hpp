@@ -221,6 +221,59 @@ const auto lease = boost::posix_time::minutes(5);
     CHECK(store.open_cases().value() == std::vector<CaseId>{cid("C-1"), cid("C-10"), cid("C-2"), cid("C-3")});
   }
 
+  TEST_CASE_TEMPLATE_DEFINE("scan gives each case once, in id order, with its header and whole journal; split covers all",
+                            T, store_scan) {
+    T fx;
+    auto& store = fx.store;
+    const std::vector<std::string> names{"C-3", "C-1", "C-2", "C-10", "C-7"};
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      REQUIRE(store.append(hdr(cid(names[i])), batch(cid(names[i]), 1, i + 1), 0, CaseState::open));
+    }
+    std::vector<std::pair<std::string, std::vector<Event>>> seen;
+    auto collect = [&](const CaseHeader& h, std::span<const Event> journal) -> result<void> {
+      CHECK(h == hdr(h.id));
+      seen.emplace_back(std::string(h.id.str()), std::vector<Event>(journal.begin(), journal.end()));
+      return boost::outcome_v2::success();
+    };
+    REQUIRE(store.scan({}, collect));
+    REQUIRE(seen.size() == names.size());
+    const auto ids = store.cases().value();
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      CHECK(seen[i].first == ids[i].str());
+      CHECK(seen[i].second == store.events(ids[i]).value());
+    }
+    // Ranges: from inclusive, to exclusive, by bytes.
+    seen.clear();
+    REQUIRE(store.scan(CaseRange{cid("C-10"), cid("C-3")}, collect));
+    REQUIRE(seen.size() == 2);
+    CHECK(seen[0].first == "C-10");
+    CHECK(seen[1].first == "C-2");
+    // A visitor's failure stops the scan and is returned.
+    int visits = 0;
+    auto stop = store.scan({}, [&](const CaseHeader&, std::span<const Event>) -> result<void> {
+      ++visits;
+      return detail::fail(errc::invalid_argument, "stop");
+    });
+    CHECK(stop.error() == errc::invalid_argument);
+    CHECK(visits == 1);
+    // Split: every case in exactly one range, in order, about as many in each.
+    for (std::size_t parts : {1, 2, 3, 7}) {
+      auto ranges = store.split(parts).value();
+      CHECK(ranges.size() == std::min(parts, names.size()));
+      std::vector<std::string> covered;
+      for (const auto& range : ranges) {
+        seen.clear();
+        REQUIRE(store.scan(range, collect));
+        CHECK(seen.size() >= names.size() / parts);
+        for (const auto& [id, journal] : seen) covered.push_back(id);
+      }
+      std::vector<std::string> all;
+      for (const auto& id : ids) all.emplace_back(id.str());
+      CHECK(covered == all);
+    }
+    CHECK(store.split(0).error() == errc::invalid_argument);
+  }
+
   TEST_CASE_TEMPLATE_DEFINE("two stores on the same data see each other's appends and cannot interleave a journal", T,
                             store_two_stores) {
     T fx;
@@ -667,6 +720,7 @@ const auto lease = boost::posix_time::minutes(5);
   TEST_CASE_TEMPLATE_INVOKE(store_bad_input, Fixture);                   \
   TEST_CASE_TEMPLATE_INVOKE(store_utf8, Fixture);                        \
   TEST_CASE_TEMPLATE_INVOKE(store_open_cases, Fixture);                  \
+  TEST_CASE_TEMPLATE_INVOKE(store_scan, Fixture);                        \
   TEST_CASE_TEMPLATE_INVOKE(store_two_stores, Fixture);                  \
   TEST_CASE_TEMPLATE_INVOKE(store_header, Fixture);                      \
   TEST_CASE_TEMPLATE_INVOKE(store_restore, Fixture);                     \

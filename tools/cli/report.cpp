@@ -1,7 +1,11 @@
 // redress report: what recovery costs, where it fails and what to fix first,
 // over a store's cases or scenario files (docs/analytics.md).
+#include <atomic>
+#include <charconv>
 #include <chrono>
 #include <fstream>
+#include <mutex>
+#include <thread>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -46,6 +50,10 @@ options:
   --csv           the summary as CSV (section,key,measure,currency,value)
   --html FILE     a self-contained HTML page with SVG charts, written to FILE
                   ("-": standard output)
+  --cause-level N roll causes up to level N of the policy's root-cause taxonomy
+                  (0: the top categories; default: as recorded)
+  --jobs N        read and replay a store with N workers side by side, each
+                  with its own connection (default 1; 1 to 256)
   --quiet         no progress on standard error
   -h, --help      this text
 
@@ -67,60 +75,111 @@ struct Options {
   enum class Format { text, json, csv, html } format = Format::text;
   std::string html_file;
   bool quiet = false;
+  unsigned jobs = 1;
+  int cause_level = -1;
 };
+
+// --jobs: 1 to 256 workers.
+result<unsigned> parse_jobs(std::string_view text) {
+  unsigned n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < 1 || n > 256) {
+    return detail::fail(errc::invalid_argument, fmt::format("\"{}\": expected a number of workers from 1 to 256", text));
+  }
+  return n;
+}
 
 int usage(std::string_view why) {
   fmt::print(stderr, "redress report: {}\n\n{}", why, kHelp);
   return 2;
 }
 
-// Progress on standard error, at most once a second.
+// Progress on standard error, at most once a second. Workers tick it from
+// their own threads.
 class Progress {
  public:
   Progress(bool quiet, std::size_t total) : quiet_(quiet), total_(total) {}
   void tick(std::size_t done, std::int64_t events, bool final = false) {
     if (quiet_) return;
+    std::lock_guard lock(mutex_);
     auto now = std::chrono::steady_clock::now();
     if (!final && now - last_ < std::chrono::seconds(1)) return;
     last_ = now;
     double secs = std::chrono::duration<double>(now - start_).count();
+    if (total_ == 0) {
+      fmt::print(stderr, "redress report: {}{} cases, {} events, {:.1f} s\n", final ? "done: " : "", done, events, secs);
+      return;
+    }
     fmt::print(stderr, "redress report: {}{} of {} cases ({}%), {} events, {:.1f} s\n", final ? "done: " : "", done,
-               total_, total_ == 0 ? 100 : done * 100 / total_, events, secs);
+               total_, done * 100 / total_, events, secs);
   }
 
  private:
   bool quiet_;
-  std::size_t total_;
+  std::size_t total_;  // 0: not known
+  std::mutex mutex_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_ = start_;
 };
 
-// Folds every case of the store in; returns how many did not replay.
-result<std::size_t> fold_store(Analytics& a, const std::string& uri, const Policy& policy, bool quiet) {
-  BOOST_OUTCOME_TRY(auto store, open_store_uri(uri));
-  const JournalStore& js = *store.journal;
-  BOOST_OUTCOME_TRY(auto ids, js.cases());
-  Progress progress(quiet, ids.size());
-  std::size_t skipped = 0, done = 0;
-  std::int64_t events = 0;
-  for (const auto& id : ids) {
-    BOOST_OUTCOME_TRY(auto header, js.header(id));
-    BOOST_OUTCOME_TRY(auto journal, js.events(id));
-    events += static_cast<std::int64_t>(journal.size());
+// What the workers share: the counts progress shows, the names of the cases
+// left out.
+struct FoldShared {
+  Progress progress;
+  std::atomic<std::size_t> done{0}, skipped{0};
+  std::atomic<std::int64_t> events{0};
+  std::mutex stderr_mutex;
+};
+
+// Folds the cases of `range` into `a`, reading them in one pass of the store's
+// scan(); a case that does not replay is named and left out.
+result<void> fold_range(Analytics& a, const JournalStore& js, const CaseRange& range, const Policy& policy,
+                        FoldShared& shared) {
+  return js.scan(range, [&](const CaseHeader& header, std::span<const Event> journal) -> result<void> {
     auto folded = [&]() -> result<void> {
-      if (!header) return detail::fail(errc::corrupt_store, "the store holds no header for it");
-      BOOST_OUTCOME_TRY(auto initial, Case::open(header->id, header->customer, header->currency, header->opened_at_utc));
+      BOOST_OUTCOME_TRY(auto initial, Case::open(header.id, header.customer, header.currency, header.opened_at_utc));
       BOOST_OUTCOME_TRY(auto c, replay(initial, journal, policy));
       return a.add(c, journal);
     }();
     if (!folded) {
-      fmt::print(stderr, "redress report: case {} left out: {}\n", terminal_safe(id.str()), terminal_safe(last_error_detail()));
-      ++skipped;
+      std::lock_guard lock(shared.stderr_mutex);
+      fmt::print(stderr, "redress report: case {} left out: {}\n", terminal_safe(header.id.str()),
+                 terminal_safe(last_error_detail()));
+      ++shared.skipped;
     }
-    progress.tick(++done, events);
+    auto events = shared.events += static_cast<std::int64_t>(journal.size());
+    shared.progress.tick(++shared.done, events);
+    return boost::outcome_v2::success();
+  });
+}
+
+// Folds every case of the store in, `jobs` workers side by side (each with
+// its own connection and accumulator, merged at the end); returns how many
+// cases did not replay.
+result<std::size_t> fold_store(Analytics& a, const std::string& uri, const Policy& policy, unsigned jobs, bool quiet) {
+  BOOST_OUTCOME_TRY(auto store, open_store_uri(uri));
+  BOOST_OUTCOME_TRY(auto ranges, store.journal->split(jobs));
+  FoldShared shared{Progress(quiet, 0), {0}, {0}, {0}, {}};
+  std::vector<Analytics> parts(ranges.size(), a);
+  std::vector<result<void>> outcomes(ranges.size(), boost::outcome_v2::success());
+  {
+    std::vector<std::jthread> workers;
+    for (std::size_t k = 1; k < ranges.size(); ++k) {
+      workers.emplace_back([&, k] {
+        outcomes[k] = [&]() -> result<void> {
+          BOOST_OUTCOME_TRY(auto own, open_store_uri(uri));
+          return fold_range(parts[k], *own.journal, ranges[k], policy, shared);
+        }();
+      });
+    }
+    outcomes[0] = fold_range(parts[0], *store.journal, ranges[0], policy, shared);
   }
-  progress.tick(done, events, true);
-  return skipped;
+  for (std::size_t k = 0; k < ranges.size(); ++k) {
+    BOOST_OUTCOME_TRYV(outcomes[k]);
+    BOOST_OUTCOME_TRYV(a.merge(parts[k]));
+  }
+  shared.progress.tick(shared.done, shared.events, true);
+  return shared.skipped.load();
 }
 
 // Folds each scenario's case in; returns how many did not play.
@@ -188,6 +247,16 @@ int run(std::span<const std::string_view> args) {
       o.format = Options::Format::html;
       o.html_file = args[++i];
       ++formats;
+    } else if (a == "--cause-level" && has_value) {
+      const auto text = args[++i];
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), o.cause_level);
+      if (ec != std::errc() || end != text.data() + text.size() || o.cause_level < 0 || o.cause_level > 16) {
+        return usage(fmt::format("--cause-level: \"{}\": expected a taxonomy level from 0 to 16", text));
+      }
+    } else if (a == "--jobs" && has_value) {
+      auto n = parse_jobs(args[++i]);
+      if (!n) return usage(fmt::format("--jobs: {}", last_error_detail()));
+      o.jobs = n.value();
     } else if (a == "--quiet") {
       o.quiet = true;
     } else if (a.starts_with("-")) {
@@ -211,6 +280,11 @@ int run(std::span<const std::string_view> args) {
   }
   AnalyticsOptions options = analytics_options(policy.value().settings());
   options.period = o.period;
+  options.cause_level = o.cause_level;
+  // Replies are linted against the front line's authority, as the engine lints them.
+  if (auto authority = policy.value().authority(0, RemedyKind::cash); authority) options.lint_authority = authority.value();
+  // A store's scan gives each case once: no need to remember every id.
+  options.remember_case_ids = o.store_uri.empty();
   if (o.zone) {
     auto zone = TimeZone::named(*o.zone);
     if (!zone) return usage(fmt::format("--tz: {}", last_error_detail()));
@@ -231,7 +305,7 @@ int run(std::span<const std::string_view> args) {
 
   std::size_t skipped = 0;
   if (!o.store_uri.empty()) {
-    auto folded = fold_store(analytics.value(), o.store_uri, policy.value(), o.quiet);
+    auto folded = fold_store(analytics.value(), o.store_uri, policy.value(), o.jobs, o.quiet);
     if (!folded) {
       fmt::print(stderr, "redress report: {}\n", terminal_safe(last_error_detail()));
       return folded.error() == errc::invalid_argument ? 2 : 1;
