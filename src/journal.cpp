@@ -38,7 +38,14 @@ struct Fields {
     auto it = obj.find(key);
     return it == obj.end() ? nullptr : &it->value();
   }
-  std::string at(std::string_view key) const { return json_child(path, key); }
+  // json_child() without a format string: called for every field read, so a
+  // short path ("event.at") stays in the string's own buffer.
+  std::string at(std::string_view key) const {
+    std::string p;
+    p.reserve(path.size() + 1 + key.size());
+    if (!path.empty()) p.append(path).push_back('.');
+    return p.append(key);
+  }
 
   result<const json::value*> need(std::string_view key) const { return detail::json_member(obj, path, key); }
 

@@ -277,6 +277,28 @@ struct Csv {
   }
 };
 
+// Over-compensation and coaching rows.
+void csv_coaching(Csv& csv, const Summary& s) {
+  for (auto [section, rows] : {std::pair{"giving_by_agent", &s.giving_by_agent}, std::pair{"giving_by_cause", &s.giving_by_cause}}) {
+    for (const auto& r : *rows) {
+      csv.ratio(section, r.key, "above_loss", r.above_loss);
+      csv.money(section, r.key, "amount_above", r.amount_above);
+      csv.number(section, r.key, "cash_without_loss", r.cash_without_loss);
+      csv.money(section, r.key, "cash_without_loss_total", r.cash_without_loss_total);
+      csv.ratio(section, r.key, "approvals_granted", r.approvals_granted);
+    }
+  }
+  for (const auto& a : s.coaching) {
+    csv.number("coaching", a.agent, "replies", a.scores.replies);
+    csv.number("coaching", a.agent, "score.p25", a.scores.p25);
+    csv.number("coaching", a.agent, "score.median", a.scores.median);
+    csv.number("coaching", a.agent, "score.p75", a.scores.p75);
+    csv.ratio("coaching", a.agent, "repeat_replies", a.repeat_replies);
+    csv.ratio("coaching", a.agent, "feeling_rose", a.feeling_rose);
+    for (const auto& f : a.top_findings) csv.number("coaching", a.agent, "finding." + f.code, f.count);
+  }
+}
+
 }  // namespace
 
 std::string report_csv(const Summary& s) {
@@ -315,6 +337,7 @@ std::string report_csv(const Summary& s) {
   csv.notes("above_authority", s.above_authority);
   csv.number("precedent", "", "claims", s.precedent_claims);
   for (const auto& id : s.precedent_outliers) csv.row("precedent_outlier", id.str(), "case", "", id.str());
+  csv_coaching(csv, s);
   return std::move(csv.out);
 }
 

@@ -4,7 +4,8 @@
 
 Every chart must be there, with one mark per cause (the Pareto chart shows at
 most 15), health period and measure, agent and remedy kind, and each mark's
-data attributes and labels must carry the summary's numbers.
+data attributes and labels must carry the summary's numbers; so must the
+coaching page's over-compensation rows, score marks and coaching rows.
 """
 import json
 import struct
@@ -150,14 +151,68 @@ def check_charts(dom, summary, lang):
     expect(not any(n.tag in ("script", "legacy") for n in dom.find_all()), f"{lang}: data labels stay text")
 
 
+def check_coaching(dom, summary, lang):
+    cur = summary["currency"]
+    section = dom.by_id("coaching")
+    expect(section is not None, f"{lang}: the coaching page is there")
+    if section is None:
+        return
+    for table, key, rows in (("giving-by-agent", "agent", summary["giving"]["by_agent"]),
+                             ("giving-by-cause", "cause", summary["giving"]["by_cause"])):
+        t = dom.by_id(table)
+        marks = list(t.find_all("tr", "giving")) if t else []
+        expect(len(marks) == len(rows) > 0, f"{lang}: {table} has one row per {key} ({len(marks)} of {len(rows)})")
+        for tr, row in zip(marks, rows):
+            name = row[key]
+            expect(tr.attrs.get(f"data-{key}") == name, f"{lang}: {table} row is {name!r}")
+            want = (str(row["above_loss"]["count"]), str(row["above_loss"]["of"]),
+                    str(minor(row["amount_above"], cur)), str(row["cash_without_loss"]),
+                    str(row["approvals_granted"]["count"]), str(row["approvals_granted"]["of"]))
+            got = tuple(tr.attrs.get(a) for a in ("data-above-loss-count", "data-above-loss-of", "data-amount-above-minor",
+                                                   "data-cash-without-loss", "data-approvals-granted",
+                                                   "data-approvals-requested"))
+            expect(got == want, f"{lang}: {table} {name!r} carries {want}, not {got}")
+    agents = summary["coaching"]
+    svg = dom.by_id("coaching-scores")
+    expect(svg is not None and svg.tag == "svg", f"{lang}: the score chart is an inline SVG")
+    marks = list(svg.find_all("g", "score")) if svg else []
+    expect(len(marks) == len(agents) > 0, f"{lang}: one score mark per agent")
+    for g, a in zip(marks, agents):
+        sc = a["scores"]
+        expect(g.attrs.get("data-agent") == a["agent"], f"{lang}: score mark is agent {a['agent']!r}")
+        got = tuple(g.attrs.get(k) for k in ("data-replies", "data-p25", "data-median", "data-p75"))
+        want = (str(sc["replies"]), str(sc["p25"]), str(sc["median"]), str(sc["p75"]))
+        expect(got == want, f"{lang}: score mark {a['agent']!r} carries {want}, not {got}")
+        values = [t.all_text() for t in g.find_all("text", "value")]
+        label = f"{sc['median']} ({sc['p25']}-{sc['p75']})"
+        expect(values == [label], f"{lang}: score mark {a['agent']!r} is labelled {label}, not {values}")
+        if sc["replies"] > 0:
+            expect(len(list(g.find_all("rect", "hbar"))) == 1, f"{lang}: the score band of {a['agent']!r} is drawn")
+    t = dom.by_id("coaching-table")
+    rows = list(t.find_all("tr", "coaching")) if t else []
+    expect(len(rows) == len(agents), f"{lang}: the coaching table has one row per agent")
+    for tr, a in zip(rows, agents):
+        got = tuple(tr.attrs.get(k) for k in ("data-repeat-count", "data-repeat-of", "data-feeling-rose-count",
+                                              "data-feeling-rose-of"))
+        want = (str(a["repeat_replies"]["count"]), str(a["repeat_replies"]["of"]), str(a["feeling_rose"]["count"]),
+                str(a["feeling_rose"]["of"]))
+        expect(got == want, f"{lang}: coaching row {a['agent']!r} carries {want}, not {got}")
+        for f in a["top_findings"]:
+            expect(f"{f['code']} ({f['count']})" in tr.all_text(), f"{lang}: {a['agent']!r} shows finding {f['code']}")
+
+
 summary = json.load(open(sys.argv[1], encoding="utf-8"))
 en = Tree(open(sys.argv[2], encoding="utf-8").read()).root
 zh = Tree(open(sys.argv[3], encoding="utf-8").read()).root
 check_charts(en, summary, "en")
 check_charts(zh, summary, "zh")
+check_coaching(en, summary, "en")
+check_coaching(zh, summary, "zh")
 html_en, html_zh = next(en.find_all("html")), next(zh.find_all("html"))
 expect(html_en.attrs.get("lang") == "en" and html_zh.attrs.get("lang") == "zh-CN", "each page says its language")
 expect("Root causes" in en.all_text() and "根因" in zh.all_text(), "the interface speaks each language")
+expect("Coaching" in en.by_id("coaching").all_text() and "辅导" in zh.by_id("coaching").all_text(),
+       "the coaching page speaks each language")
 labels = {t.all_text() for t in zh.by_id("pareto-chart").find_all("text", "label")}
 expect("配送.延误" in labels and "billing <legacy> & refunds" in labels,
        "Chinese and markup-like causes are shown as recorded")
