@@ -126,7 +126,7 @@ std::string cause_label(const std::string& cause, const Words& w) {
 // the cause as recorded.
 std::string cause_label(const CauseRow& c, const Words& w) {
   auto it = c.labels.find(&w == &kChinese ? "zh-Hans" : "en");
-  return it == c.labels.end() ? cause_label(c, w) : it->second;
+  return it == c.labels.end() ? cause_label(c.cause, w) : it->second;
 }
 
 std::string agent_label(const std::string& agent, const Words& w) {

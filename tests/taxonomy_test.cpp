@@ -1,6 +1,9 @@
 // The policy's root-cause taxonomy: what it accepts, what it refuses and
 // names instead, how it rolls causes up, and the engine and analytics using it.
+#include <map>
+
 #include <boost/json.hpp>
+#include <fmt/format.h>
 
 #include <redress/analytics.hpp>
 #include <redress/engine.hpp>
