@@ -44,7 +44,7 @@ grep -q '\\x1b' "$work/text" || fail "the escaped root cause is not shown"
 
 # 2. redress run's standard error: control characters escaped.
 printf '{"case_id":"C-3","customer":"U-3","at":"2026-02-16T02:00:00Z","type":"contact_received","channel":"\\u001b[2Jpigeon"}\n' |
-  "$redress" run --store "$store" --data "$data" --clock input --quiet > /dev/null 2> "$work/err2" || true
+  "$redress" run --store "$store" --policy "$work/free.json" --data "$data" --clock input --quiet > /dev/null 2> "$work/err2" || true
 grep -q $'\x1b' "$work/err2" && fail "an escape character reaches standard error"
 grep -q 'channel' "$work/err2" || fail "the bad channel is not named"
 
@@ -86,7 +86,7 @@ status=0
 head -1 "$work/in" | "$redress" run --store "sqlite:$work/full.db" --data "$data" --clock input --quiet > /dev/full 2> "$work/err6" || status=$?
 [ "$status" = 74 ] || fail "redress run > /dev/full exited $status, not 74"
 status=0
-"$redress" report --store "$store" --data "$data" --quiet > /dev/full 2>/dev/null || status=$?
+"$redress" report --store "$store" --policy "$work/free.json" --data "$data" --quiet > /dev/full 2>/dev/null || status=$?
 [ "$status" != 0 ] || fail "redress report > /dev/full exited 0"
 
 # 6. Stores that keep nothing are refused unless asked for.
