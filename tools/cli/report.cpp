@@ -30,6 +30,10 @@ day or week, and the cost of recovery (docs/analytics.md).
 sources:
   --store URI     every case in a store (sqlite:PATH; postgres:CONNINFO when
                   built): its stored header and journal, replayed under --policy
+  --master-key-file FILE  the store's master key, 64 hex digits (a SQLite store
+                     refuses to open without one; default: $REDRESS_MASTER_KEY)
+  --master-key-env NAME   the environment variable holding the master key
+  --insecure-plaintext    the store keeps personal data in clear text
   SCENARIO...     scenario files (docs/scenarios.md), each played under its own
                   policy, follow-ups firing as the timeline passes them
 
@@ -58,6 +62,7 @@ replay (they are left out and named on standard error); 2 a usage error.
 
 struct Options {
   std::string store_uri;
+  StoreKeyOptions keys;
   std::vector<std::string> scenarios;
   std::string policy_file;  // default: data_dir/policies/coupon-marketplace.json
   std::string data_dir = default_data_dir();
@@ -96,8 +101,9 @@ class Progress {
 };
 
 // Folds every case of the store in; returns how many did not replay.
-result<std::size_t> fold_store(Analytics& a, const std::string& uri, const Policy& policy, bool quiet) {
-  BOOST_OUTCOME_TRY(auto store, open_store_uri(uri));
+result<std::size_t> fold_store(Analytics& a, const std::string& uri, const StoreKeyOptions& keys, const Policy& policy,
+                               bool quiet) {
+  BOOST_OUTCOME_TRY(auto store, open_store_uri(uri, keys));
   const JournalStore& js = *store.journal;
   BOOST_OUTCOME_TRY(auto ids, js.cases());
   Progress progress(quiet, ids.size());
@@ -167,6 +173,7 @@ int run(std::span<const std::string_view> args) {
     const bool has_value = i + 1 < args.size();
     if (a == "--store" && has_value) {
       o.store_uri = args[++i];
+    } else if (parse_store_key_option(args, i, o.keys)) {
     } else if (a == "--policy" && has_value) {
       o.policy_file = args[++i];
     } else if (a == "--data" && has_value) {
@@ -231,7 +238,7 @@ int run(std::span<const std::string_view> args) {
 
   std::size_t skipped = 0;
   if (!o.store_uri.empty()) {
-    auto folded = fold_store(analytics.value(), o.store_uri, policy.value(), o.quiet);
+    auto folded = fold_store(analytics.value(), o.store_uri, o.keys, policy.value(), o.quiet);
     if (!folded) {
       fmt::print(stderr, "redress report: {}\n", terminal_safe(last_error_detail()));
       return folded.error() == errc::invalid_argument ? 2 : 1;
