@@ -50,7 +50,7 @@ engine schedules are kept in the store and fire when they are due, each as a
 its first event, which must then carry "customer": "<customer id>". A
 contact_received line without "case_id" goes to the open case of its "from"
 contact point (the store's contact index); when there is none it opens a new
-case "<customer>-<instant>" (the line must carry "customer"), and when the
+case "<customer>@<instant>" (the line must carry "customer"), and when the
 point is on open cases of several customers nothing is guessed: the line is
 rejected. The caps
 on remedies count what the store's other cases gave the customer and the
@@ -266,10 +266,9 @@ class Runner {
       return detail::fail(errc::invalid_event,
                           "case_id: missing, and no open case has this contact point; give \"customer\" to open one");
     }
-    const auto at = e.at_utc;
-    BOOST_OUTCOME_TRY(auto id, CaseId::make(fmt::format("{}-{}", customer->str(),
-                                                        boost::posix_time::to_iso_string(at).substr(0, 15))));
-    return std::optional<CaseId>(std::move(id));
+    auto id = CaseId::make(fmt::format("{}@{}", customer->str(), format_instant(e.at_utc)));
+    if (!id) return detail::fail(errc::invalid_event, "customer: too long to name a new case after it; give case_id");
+    return std::optional<CaseId>(std::move(id).value());
   }
 
   result<Case*> load(const CaseId& id, const std::optional<CustomerId>& customer, Instant opened_at) {
