@@ -21,8 +21,11 @@ function(_redress_c_program target src test_name)
     REDRESS_EXAMPLE_DATA_DIR="${REDRESS_DATA_DIR}" REDRESS_TEST_BINARY_DIR="${CMAKE_CURRENT_BINARY_DIR}")
   if(REDRESS_BUILD_TESTS)
     add_test(NAME ${test_name} COMMAND ${target})
+    # The SQLite stores they open are sealed with this master key (docs/privacy.md).
+    set_tests_properties(${test_name} PROPERTIES ENVIRONMENT "${_redress_c_test_master_key}")
   endif()
 endfunction()
+set(_redress_c_test_master_key "REDRESS_MASTER_KEY=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
 
 file(GLOB _redress_c_sources CONFIGURE_DEPENDS "${_redress_c_root}/bindings/c/src/*.cpp")
 add_library(redress-c SHARED ${_redress_c_sources})
@@ -118,7 +121,7 @@ if(REDRESS_BUILD_TESTS)
   # runtimes must be loaded first, and leaks in the interpreter are not ours.
   set(_redress_py_env "PYTHONPATH=${_redress_c_root}/bindings/python"
     "REDRESS_LIBRARY=$<TARGET_FILE:redress-c>" "REDRESS_DATA_DIR=${REDRESS_DATA_DIR}"
-    "REDRESS_EXAMPLES_DIR=${_redress_c_root}/examples" "PYTHONDONTWRITEBYTECODE=1")
+    "REDRESS_EXAMPLES_DIR=${_redress_c_root}/examples" "PYTHONDONTWRITEBYTECODE=1" "${_redress_c_test_master_key}")
   if(REDRESS_SANITIZE)
     execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=libasan.so
       OUTPUT_VARIABLE _asan OUTPUT_STRIP_TRAILING_WHITESPACE)

@@ -28,7 +28,7 @@ RULES = [
     ("examples/c/*.c", lambda s: "example.c." + s),
     ("examples/python/*.py", lambda s: "example.python." + s),
 ]
-FIXED = ["package.install", "package.find_package", "package.add_subdirectory", "package.relocated",
+FIXED = ["package.install", "package.find_package", "package.find_package_sqlite", "package.add_subdirectory", "package.relocated",
          "package.c_pkg_config", "package.c_find_package", "package.python_pip", "c_api.exports",
          "report.render"]
 

@@ -15,6 +15,8 @@ packages=(
   libfmt-dev doctest-dev libsqlite3-dev libbenchmark-dev
   # The PostgreSQL store links libpq; its tests start a throwaway server.
   libpq-dev postgresql
+  # The stores encrypt personal data and hash contact points with libsodium.
+  libsodium-dev
   # The report test renders the HTML report in headless Chromium, with a CJK font.
   chromium fonts-wqy-microhei
   # Time zones with daylight saving: Howard Hinnant's date/tz over the system's tzdata.

@@ -6,14 +6,19 @@
 // pragmas (WAL, synchronous=FULL), one BEGIN IMMEDIATE ... COMMIT per step
 // (commit's contract: a step is one transaction), `batch` steps per
 // iteration:
-//   - commit:        SqliteStore::commit() of a step with two actions: the
-//                    event, the case row, the event id and the two outbox rows;
-//   - commit_bare:   the same step without actions (no outbox rows): the
-//                    difference to `commit` is the outbox's cost;
+//   - sealed:        SqliteStore::commit() of a step with two actions on a store
+//                    with a master key: the event (its text sealed with the
+//                    customer's data key), the case row, the event id and the
+//                    two outbox rows (sealed): what a host runs;
+//   - commit:        the same on a store opened with insecure_plaintext: the
+//                    difference to `sealed` is the encryption's cost;
+//   - commit_bare:   the same step without actions (no outbox rows), in clear:
+//                    the difference to `commit` is the outbox's cost;
 //   - raw:           the rows of `commit`, pre-encoded, with sqlite3_bind/step;
 //   - raw_bare:      the rows of `commit_bare`, likewise.
 // The summary prints steps per second by the wall clock and by CPU time, and
-// commit/raw (target >= 0.8x by the wall clock) and commit_bare/raw_bare.
+// sealed/raw (target >= 0.8x by the wall clock), commit/raw and
+// commit_bare/raw_bare.
 //
 //   sqlite_commit_bench [--benchmark_filter=...]
 #include <time.h>
@@ -57,10 +62,24 @@ std::vector<Action> two_actions() {
           actions::Escalate{2, "third contact about the same fault"}};
 }
 
-// Steps per second (wall, CPU) of the four sides, by batch.
-std::map<std::int64_t, std::array<std::array<double, 2>, 4>>& results() {
-  static std::map<std::int64_t, std::array<std::array<double, 2>, 4>> r;
+constexpr int kSides = 5;
+
+// Steps per second (wall, CPU) of the five sides, by batch.
+std::map<std::int64_t, std::array<std::array<double, 2>, kSides>>& results() {
+  static std::map<std::int64_t, std::array<std::array<double, 2>, kSides>> r;
   return r;
+}
+
+// The store's options: clear text, or sealed with a master key from the environment.
+SqliteOptions options(bool sealed) {
+  SqliteOptions o;
+  if (sealed) {
+    ::setenv("REDRESS_BENCH_MASTER_KEY", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", 1);
+    o.master_key_env = "REDRESS_BENCH_MASTER_KEY";
+  } else {
+    o.insecure_plaintext = true;
+  }
+  return o;
 }
 
 // The rows one step writes, encoded.
@@ -76,7 +95,7 @@ struct StepRows {
 class Raw {
  public:
   explicit Raw(const std::string& path) {
-    { auto made = SqliteStore::open(path).value(); }
+    { auto made = SqliteStore::open(path, options(false)).value(); }
     sqlite3_open(path.c_str(), &db_);
     sqlite3_exec(db_, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL", nullptr, nullptr, nullptr);
     const std::pair<sqlite3_stmt**, const char*> statements[] = {
@@ -148,16 +167,17 @@ class Raw {
 void bm_commit(benchmark::State& state) {
   const auto n = state.range(0);
   ScratchFile files[] = {ScratchFile("commit.db"), ScratchFile("bare.db"), ScratchFile("raw.db"),
-                         ScratchFile("raw-bare.db")};
-  auto store = SqliteStore::open(files[0].path()).value();
-  auto bare = SqliteStore::open(files[1].path()).value();
+                         ScratchFile("raw-bare.db"), ScratchFile("sealed.db")};
+  auto store = SqliteStore::open(files[0].path(), options(false)).value();
+  auto bare = SqliteStore::open(files[1].path(), options(false)).value();
+  auto sealed = SqliteStore::open(files[4].path(), options(true)).value();
   Raw raw(files[2].path());
   Raw raw_bare(files[3].path());
   const auto id = CaseId::make("C-1").value();
   const CaseHeader header{id, CustomerId::make("U-1").value(), Currency::CNY, kT0};
   const Step with{Case::open(id, header.customer, Currency::CNY, kT0).value(), two_actions(), {}, {}};
   const Step without{with.next, {}, {}, {}};
-  std::array<Spent, 4> spent{};
+  std::array<Spent, kSides> spent{};
   std::int64_t last = 0;
   std::int64_t steps = 0;
   int turn = 0;
@@ -177,8 +197,8 @@ void bm_commit(benchmark::State& state) {
       rows.push_back(std::move(r));
     }
     bool ok = true;
-    for (int i = 0; i < 4; ++i) {
-      const int side = (turn + i) % 4;
+    for (int i = 0; i < kSides; ++i) {
+      const int side = (turn + i) % kSides;
       ok = timed(spent[side], [&] {
              bool all = true;
              for (std::int64_t k = 0; k < n; ++k) {
@@ -189,7 +209,8 @@ void bm_commit(benchmark::State& state) {
                  case 0: all = store.commit(header, e, with, seq, eid).has_value() && all; break;
                  case 1: all = bare.commit(header, e, without, seq, eid).has_value() && all; break;
                  case 2: all = raw.write("C-1", rows[static_cast<std::size_t>(k)]) && all; break;
-                 default: all = raw_bare.write("C-1", bare_rows[static_cast<std::size_t>(k)]) && all;
+                 case 3: all = raw_bare.write("C-1", bare_rows[static_cast<std::size_t>(k)]) && all; break;
+                 default: all = sealed.commit(header, e, with, seq, eid).has_value() && all;
                }
              }
              return all;
@@ -199,27 +220,30 @@ void bm_commit(benchmark::State& state) {
       state.SkipWithError(std::string(last_error_detail()).c_str());
       return;
     }
-    turn = (turn + 1) % 4;
+    turn = (turn + 1) % kSides;
     last += n;
     steps += n;
   }
   auto& r = results()[n];
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < kSides; ++i) {
     r[i] = {static_cast<double>(steps) / spent[i].wall, static_cast<double>(steps) / spent[i].cpu};
-    state.counters[std::array{"commit/s", "commit_bare/s", "raw/s", "raw_bare/s"}[i]] = r[i][0];
+    state.counters[std::array{"commit/s", "commit_bare/s", "raw/s", "raw_bare/s", "sealed/s"}[i]] = r[i][0];
   }
 }
 
 void print_summary() {
   fmt::print("\ncommit throughput, steps/s (one transaction per step, synchronous=FULL): wall clock | CPU only\n");
-  fmt::print("  {:>5} {:>8} {:>8} {:>8} {:>8} {:>10} {:>10} | {:>8} {:>8} {:>10} {:>10}\n", "batch", "commit", "raw",
-             "bare", "raw bare", "commit/raw", "bare/raw", "commit", "raw", "commit/raw", "bare/raw");
+  fmt::print("  {:>5} {:>8} {:>8} {:>8} {:>8} {:>8} {:>10} {:>10} {:>10} | {:>8} {:>8} {:>10} {:>10}\n", "batch",
+             "sealed", "commit", "raw", "bare", "raw bare", "sealed/raw", "commit/raw", "bare/raw", "sealed", "raw",
+             "sealed/raw", "commit/raw");
   auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
   for (const auto& [n, r] : results()) {
-    fmt::print("  {:>5} {:>8.0f} {:>8.0f} {:>8.0f} {:>8.0f} {:>9.2f}x {:>9.2f}x | {:>8.0f} {:>8.0f} {:>9.2f}x {:>9.2f}x  {}\n",
-               n, r[0][0], r[2][0], r[1][0], r[3][0], ratio(r[0][0], r[2][0]), ratio(r[1][0], r[3][0]), r[0][1],
-               r[2][1], ratio(r[0][1], r[2][1]), ratio(r[1][1], r[3][1]),
-               ratio(r[0][0], r[2][0]) >= 0.8 ? "target >= 0.8x met" : "target >= 0.8x MISSED");
+    fmt::print(
+        "  {:>5} {:>8.0f} {:>8.0f} {:>8.0f} {:>8.0f} {:>8.0f} {:>9.2f}x {:>9.2f}x {:>9.2f}x | {:>8.0f} {:>8.0f} "
+        "{:>9.2f}x {:>9.2f}x  {}\n",
+        n, r[4][0], r[0][0], r[2][0], r[1][0], r[3][0], ratio(r[4][0], r[2][0]), ratio(r[0][0], r[2][0]),
+        ratio(r[1][0], r[3][0]), r[4][1], r[2][1], ratio(r[4][1], r[2][1]), ratio(r[0][1], r[2][1]),
+        ratio(r[4][0], r[2][0]) >= 0.8 ? "target >= 0.8x met" : "target >= 0.8x MISSED");
   }
 }
 

@@ -47,6 +47,15 @@ struct SqliteOptions {
   Duration busy_timeout = boost::posix_time::seconds(5);
   // Create the file (and the schema) when it does not exist.
   bool create_if_missing = true;
+  // Where the master key is (docs/privacy.md): a file, or the name of an
+  // environment variable, holding 64 hex digits (32 bytes). It wraps each
+  // customer's data key, which seals their personal fields. Give exactly one
+  // of the two, or `insecure_plaintext`; without any, open() refuses.
+  std::string master_key_file;
+  std::string master_key_env;
+  // Keep personal fields in clear text (tests, a throwaway store). A store
+  // created this way is refused with a master key, and the other way round.
+  bool insecure_plaintext = false;
 };
 
 // SqliteStore
@@ -56,14 +65,16 @@ struct SqliteOptions {
 // Closing it (destroying it) never loses an acknowledged change.
 //
 // Example:
-//   auto store = redress::SqliteStore::open("cases.db");
+//   redress::SqliteOptions options;
+//   options.master_key_env = "REDRESS_MASTER_KEY";
+//   auto store = redress::SqliteStore::open("cases.db", options);
 //   if (!store) return log(redress::last_error_detail());
 //   std::vector<redress::Event> batch{event};
 //   store.value().append(event.case_id, batch, 0, redress::CaseState::open);
-class SqliteStore final : public StepStore {
+class SqliteStore final : public StepStore, public PersonalDataStore {
  public:
   // The schema version this build writes and migrates to.
-  static constexpr std::int64_t kSchemaVersion = 4;
+  static constexpr std::int64_t kSchemaVersion = 5;
   // PRAGMA application_id of every redress store: "RDRS".
   static constexpr std::int32_t kApplicationId = 0x52445253;
 
@@ -71,7 +82,11 @@ class SqliteStore final : public StepStore {
   //
   // Opens (or creates) the store at `path`, migrating an older schema.
   // Fails with
-  //   - errc::invalid_argument for an empty path or a bad option;
+  //   - errc::invalid_argument for an empty path or a bad option: no master
+  //     key and no insecure_plaintext, a key file that cannot be read or does
+  //     not hold 64 hex digits, an unset environment variable, a master key
+  //     that is not the store's, or a clear-text store opened with a key (or
+  //     the other way round);
   //   - store_errc::corrupt_store for a file that is not a SQLite database, a
   //     SQLite database of another application, or a damaged store;
   //   - store_errc::schema_too_new for a store written by a newer redress;
@@ -110,6 +125,9 @@ class SqliteStore final : public StepStore {
   result<std::vector<ClaimedAction>> claim_actions(Instant now_utc, std::size_t max_count, const ClaimerId& claimer,
                                                    Duration lease) override;
   result<bool> acknowledge(std::string_view action_id) override;
+
+  result<ContactMatch> find_open_cases(const ContactPoint& point) const override;
+  result<Erasure> erase(const CustomerId& customer) override;
 
   // SqliteStore::check_integrity()
   //

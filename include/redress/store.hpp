@@ -49,6 +49,7 @@
 #include <vector>
 
 #include <redress/case.hpp>
+#include <redress/contact.hpp>
 #include <redress/engine.hpp>
 #include <redress/error.hpp>
 #include <redress/event.hpp>
@@ -439,6 +440,80 @@ class StepStore : public JournalStore, public FollowUpStore {
   StepStore() = default;
   StepStore(const StepStore&) = default;
   StepStore& operator=(const StepStore&) = default;
+};
+
+// ContactMatch
+//
+// The open cases a contact point is on (PersonalDataStore::find_open_cases),
+// most recently active first, and how many customers they belong to.
+struct ContactMatch {
+  std::vector<CaseId> cases;
+  std::vector<CustomerId> customers;  // distinct, in the order of `cases`
+
+  // The case a contact from this point belongs to: the most recently active
+  // open case when all of them are one customer's; std::nullopt when there
+  // is none (open a new case) or they belong to several customers.
+  std::optional<CaseId> case_to_attach() const {
+    if (cases.empty() || customers.size() != 1) return std::nullopt;
+    return cases.front();
+  }
+  // The point is on open cases of more than one customer: nothing is
+  // guessed; the host must say which case (or customer) it is.
+  bool ambiguous() const noexcept { return customers.size() > 1; }
+  friend bool operator==(const ContactMatch&, const ContactMatch&) = default;
+};
+
+// Erasure
+//
+// What PersonalDataStore::erase() did.
+struct Erasure {
+  std::size_t cases = 0;             // the customer's cases (still counted by reports)
+  std::size_t events_rewritten = 0;  // events whose personal fields now read "[erased]"
+  std::size_t index_entries = 0;     // contact-index entries deleted
+  bool key_deleted = false;          // the customer had a data key, and it is gone
+  friend bool operator==(const Erasure&, const Erasure&) = default;
+};
+
+// PersonalDataStore
+//
+// A store that protects the personal data in what it keeps (docs/privacy.md):
+// an index from each contact point (as a keyed hash, never in clear) to the
+// open cases it was seen on, personal fields sealed with a per-customer data
+// key, and erasure of a customer on request. SqliteStore is one.
+//
+// Example:
+//   auto match = store.find_open_cases(redress::ContactPoint::phone("13812345678").value());
+//   if (match && match->ambiguous()) ask_the_agent();
+//   else if (auto id = match->case_to_attach()) attach(*id); else open_new_case();
+//   store.erase(customer);  // their journals still replay; personal fields read "[erased]"
+class PersonalDataStore {
+ public:
+  virtual ~PersonalDataStore() = default;
+
+  // PersonalDataStore::find_open_cases()
+  //
+  // The open cases whose committed or appended contact_received events came
+  // from `point` (ContactReceived::from), most recently active first. A
+  // closed case is not listed (a later append that reopens it lists it again);
+  // an erased customer's cases never are. Fails with storage_failed.
+  virtual result<ContactMatch> find_open_cases(const ContactPoint& point) const = 0;
+
+  // PersonalDataStore::erase()
+  //
+  // Erases `customer`'s personal data, in one transaction: deletes their data
+  // key (what sealed their personal fields), their contact-index entries, and
+  // rewrites their events' personal fields as "[erased]" (contact points are
+  // left out) and their outbox actions as delivered, without a body. Their
+  // cases stay: journals replay, reports count them. A customer the store
+  // has never seen is erased trivially (all counts 0). Erasing again changes
+  // nothing more. A later event of the customer starts a new data key.
+  // Fails with storage_failed or corrupt_store (a row that does not decode).
+  virtual result<Erasure> erase(const CustomerId& customer) = 0;
+
+ protected:
+  PersonalDataStore() = default;
+  PersonalDataStore(const PersonalDataStore&) = default;
+  PersonalDataStore& operator=(const PersonalDataStore&) = default;
 };
 
 }  // namespace v1

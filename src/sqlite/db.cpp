@@ -23,14 +23,15 @@ const char* sql_text(Sql sql) noexcept {
              "VALUES (?, ?, ?, ?, ?, ?, ?) "
              "ON CONFLICT (case_id) DO UPDATE SET open = excluded.open, last_seq = excluded.last_seq, "
              "last_at_us = excluded.last_at_us";
-    case Sql::event_insert: return "INSERT INTO events (case_id, seq, at_us, type, body_json) VALUES (?, ?, ?, ?, ?)";
+    case Sql::event_insert:
+      return "INSERT INTO events (case_id, seq, at_us, type, body_json, sealed) VALUES (?, ?, ?, ?, ?, ?)";
     case Sql::events_after:
-      return "SELECT seq, type, body_json FROM events WHERE case_id = ? AND seq > ? ORDER BY seq";
+      return "SELECT seq, type, body_json, sealed FROM events WHERE case_id = ? AND seq > ? ORDER BY seq";
     case Sql::open_cases: return "SELECT case_id FROM cases WHERE open = 1 ORDER BY case_id";
     case Sql::all_cases: return "SELECT case_id FROM cases ORDER BY case_id";
     // One pass over a range of cases: each case's row, then its events in order.
     case Sql::journal_scan:
-      return "SELECT c.case_id, c.customer, c.currency, c.opened_at_us, c.last_seq, e.seq, e.type, e.body_json "
+      return "SELECT c.case_id, c.customer, c.currency, c.opened_at_us, c.last_seq, e.seq, e.type, e.body_json, e.sealed "
              "FROM cases c CROSS JOIN events e ON e.case_id = c.case_id "
              "WHERE c.case_id >= ? AND c.case_id < ? ORDER BY c.case_id, e.seq";
     case Sql::case_count: return "SELECT count(*) FROM cases";
@@ -54,14 +55,32 @@ const char* sql_text(Sql sql) noexcept {
     case Sql::event_id_insert: return "INSERT INTO event_ids (case_id, event_id, seq) VALUES (?, ?, ?)";
     case Sql::outbox_count: return "SELECT count(*) FROM outbox WHERE case_id = ? AND seq = ?";
     case Sql::outbox_insert:
-      return "INSERT INTO outbox (id, case_id, seq, n, type, body_json, state) VALUES (?, ?, ?, ?, ?, ?, 'pending')";
+      return "INSERT INTO outbox (id, case_id, seq, n, type, body_json, sealed, state) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')";
     case Sql::outbox_due:
-      return "SELECT rowid, id, case_id, seq, n, type, body_json FROM outbox "
-             "WHERE state = 'pending' OR (state = 'claimed' AND lease_until_us <= ?1) ORDER BY rowid LIMIT ?2";
+      return "SELECT o.rowid, o.id, o.case_id, o.seq, o.n, o.type, o.body_json, o.sealed, c.customer FROM outbox o "
+             "LEFT JOIN cases c ON c.case_id = o.case_id "
+             "WHERE o.state = 'pending' OR (o.state = 'claimed' AND o.lease_until_us <= ?1) ORDER BY o.rowid LIMIT ?2";
     case Sql::outbox_claim:
       return "UPDATE outbox SET state = 'claimed', claimed_by = ?, lease_until_us = ? WHERE rowid = ?";
     case Sql::outbox_ack:
       return "UPDATE outbox SET state = 'done', lease_until_us = NULL WHERE id = ? AND state <> 'done'";
+    case Sql::key_get: return "SELECT wrapped FROM customer_keys WHERE customer = ?";
+    case Sql::key_insert: return "INSERT INTO customer_keys (customer, wrapped) VALUES (?, ?)";
+    case Sql::key_delete: return "DELETE FROM customer_keys WHERE customer = ?";
+    case Sql::index_insert: return "INSERT OR IGNORE INTO contact_index (hash, case_id, customer) VALUES (?, ?, ?)";
+    case Sql::index_find:
+      return "SELECT i.case_id, i.customer FROM contact_index i JOIN cases c ON c.case_id = i.case_id "
+             "WHERE i.hash = ? AND c.open = 1 ORDER BY c.last_at_us DESC, i.case_id";
+    case Sql::index_delete: return "DELETE FROM contact_index WHERE customer = ?";
+    case Sql::customer_case_count: return "SELECT count(*) FROM cases WHERE customer = ?";
+    case Sql::customer_events:
+      return "SELECT e.case_id, e.seq, e.body_json, e.sealed IS NOT NULL FROM events e "
+             "JOIN cases c ON c.case_id = e.case_id WHERE c.customer = ? ORDER BY e.case_id, e.seq";
+    case Sql::event_rewrite: return "UPDATE events SET body_json = ?, sealed = NULL WHERE case_id = ? AND seq = ?";
+    case Sql::outbox_erase:
+      return "UPDATE outbox SET body_json = json_object('type', type), sealed = NULL, state = 'done', "
+             "lease_until_us = NULL WHERE case_id IN (SELECT case_id FROM cases WHERE customer = ?)";
     case Sql::count_: break;
   }
   return "";

@@ -6,6 +6,7 @@
 #define REDRESS_SRC_SQLITE_DB_HPP
 
 #include <array>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -54,6 +55,16 @@ enum class Sql : std::size_t {
   outbox_due,
   outbox_claim,
   outbox_ack,
+  key_get,
+  key_insert,
+  key_delete,
+  index_insert,
+  index_find,
+  index_delete,
+  customer_case_count,
+  customer_events,
+  event_rewrite,
+  outbox_erase,
   count_,
 };
 
@@ -79,6 +90,16 @@ class Query {
     return note(sqlite3_bind_text64(stmt_, ++bound_, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8));
   }
   Query& bind_null() noexcept { return note(sqlite3_bind_null(stmt_, ++bound_)); }
+  // Bytes bound as a BLOB (not copied; they must outlive the Query).
+  Query& bind_blob(std::string_view bytes) noexcept {
+    return note(sqlite3_bind_blob64(stmt_, ++bound_, bytes.data(), bytes.size(), SQLITE_STATIC));
+  }
+  // A BLOB column's bytes (valid until the next step or reset).
+  std::string_view blob(int column) const noexcept {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+    if (p == nullptr) return {};
+    return {p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))};
+  }
 
   // Makes the statement ready to run again, with new bindings.
   void reset() noexcept {
@@ -190,7 +211,10 @@ class Transaction {
 // WAL with synchronous=FULL and migrates its schema to the current version in
 // one transaction. A foreign, damaged or newer file is refused before
 // anything is written to it. (schema.cpp)
-result<void> prepare_schema(Db& db);
+// `migrated(db, from_version)` runs inside the migration's transaction, after
+// the last step (from_version 0 when the store was just created): what SQL
+// alone cannot migrate.
+result<void> prepare_schema(Db& db, const std::function<result<void>(Db&, std::int64_t)>& migrated);
 
 }  // namespace detail::sqlite
 }  // namespace v1

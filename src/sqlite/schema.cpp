@@ -76,6 +76,26 @@ constexpr const char* kMigrations[] = {
     "  PRIMARY KEY (case_id, event_id)"
     ") STRICT, WITHOUT ROWID;"
     "UPDATE meta SET value = 4 WHERE key = 'schema_version';",
+    // 4 -> 5: personal data protected (docs/privacy.md). Events and outbox
+    // actions may carry their personal part sealed with the customer's data
+    // key; the data keys, wrapped by the host's master key; the contact
+    // index, from keyed hashes of contact points to cases. (The index of a
+    // migrated store is filled from its journals by the store's code.)
+    "ALTER TABLE events ADD COLUMN sealed BLOB;"
+    "ALTER TABLE outbox ADD COLUMN sealed BLOB;"
+    "CREATE TABLE customer_keys ("
+    "  customer TEXT PRIMARY KEY NOT NULL,"
+    "  wrapped BLOB NOT NULL"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE TABLE contact_index ("
+    "  hash BLOB NOT NULL,"
+    "  case_id TEXT NOT NULL,"
+    "  customer TEXT NOT NULL,"
+    "  PRIMARY KEY (hash, case_id)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX contact_index_customer ON contact_index (customer);"
+    "CREATE INDEX cases_customer ON cases (customer);"
+    "UPDATE meta SET value = 5 WHERE key = 'schema_version';",
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
 static_assert(SqliteStore::kApplicationId == 1380209235);
@@ -128,7 +148,7 @@ result<std::int64_t> recognise(Db& db) {
 
 }  // namespace
 
-result<void> prepare_schema(Db& db) {
+result<void> prepare_schema(Db& db, const std::function<result<void>(Db&, std::int64_t)>& migrated) {
   BOOST_OUTCOME_TRY(auto version, recognise(db));
 
   std::string mode;
@@ -151,6 +171,9 @@ result<void> prepare_schema(Db& db) {
   BOOST_OUTCOME_TRY(version, recognise(db));
   for (auto v = version; v < SqliteStore::kSchemaVersion; ++v) {
     BOOST_OUTCOME_TRYV(db.exec(kMigrations[v], fmt::format("migrating the schema from version {} to {}", v, v + 1)));
+  }
+  if (migrated) {
+    BOOST_OUTCOME_TRYV(migrated(db, version));
   }
   return tx.commit();
 }

@@ -1,7 +1,10 @@
 #include <redress/sqlite_store.hpp>
 
+#include <algorithm>
 #include <climits>
 #include <exception>
+#include <span>
+#include <tuple>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -10,6 +13,7 @@
 #include <fmt/format.h>
 
 #include <redress/journal.hpp>
+#include <redress/json.hpp>
 
 #include "db.hpp"
 #include "store/store_rows.hpp"
@@ -24,8 +28,9 @@ using detail::sqlite::Sql;
 using detail::sqlite::Transaction;
 
 struct SqliteStore::Impl {
-  explicit Impl(Db db) : db(std::move(db)) {}
+  Impl(Db db, detail::store::Sealer sealer) : db(std::move(db)), sealer(std::move(sealer)) {}
   Db db;
+  detail::store::Sealer sealer;
   std::mutex mutex;
 };
 
@@ -35,17 +40,146 @@ using boost::outcome_v2::success;
 
 using namespace detail::store;
 
+// The data key of `customer`, unwrapped; nullptr when they have none and
+// `create` is false. With `create`, a customer without one gets a new one,
+// stored inside the caller's transaction.
+result<const SecretKey*> customer_key(Db& db, Sealer& sealer, const CustomerId& customer, bool create) {
+  std::string wrapped;
+  {
+    BOOST_OUTCOME_TRY(auto q, db.query(Sql::key_get));
+    q.bind(customer.str());
+    BOOST_OUTCOME_TRY(bool row, q.step("reading the customer's data key"));
+    if (row) wrapped = q.blob(0);
+  }
+  if (wrapped.empty()) {
+    if (!create) return static_cast<const SecretKey*>(nullptr);
+    wrapped = sealer.new_data_key(customer).wrapped;
+    BOOST_OUTCOME_TRY(auto q, db.query(Sql::key_insert));
+    q.bind(customer.str()).bind_blob(wrapped);
+    BOOST_OUTCOME_TRYV(q.run("storing the customer's data key"));
+  }
+  const auto* key = sealer.data_key(customer, wrapped);
+  if (key == nullptr) {
+    return fail(store_errc::corrupt_store,
+                fmt::format("{}: customer_keys[\"{}\"]: the data key does not unwrap with the master key", db.label(),
+                            customer.str()));
+  }
+  return key;
+}
+
+// The clear personal part of a stored event or action: `sealed` opened with
+// `key`. Anything that does not authenticate or decode is corruption.
+result<std::string> unseal(const SecretKey* key, std::string_view sealed, std::string_view ad, std::string_view label,
+                           std::string_view field) {
+  if (key == nullptr) {
+    return fail(store_errc::corrupt_store,
+                fmt::format("{}: {}: sealed, but the customer has no data key", label, field));
+  }
+  auto clear = Sealer::open_with(key->bytes, sealed, ad);
+  if (!clear) {
+    return fail(store_errc::corrupt_store,
+                fmt::format("{}: {}: the sealed part does not authenticate with the customer's data key", label, field));
+  }
+  return std::move(*clear);
+}
+
+// Puts an event's sealed personal part back into its parsed JSON.
+result<void> merge_sealed(boost::json::object& event, const SecretKey* key, std::string_view sealed,
+                          std::string_view ad, std::string_view label, std::string_view field) {
+  BOOST_OUTCOME_TRY(auto clear, unseal(key, sealed, ad, label, field));
+  boost::system::error_code ec;
+  auto personal = boost::json::parse(clear, ec);
+  sodium_memzero(clear.data(), clear.size());
+  if (ec || !personal.is_object()) {
+    return fail(store_errc::corrupt_store, fmt::format("{}: {}: the sealed part is not a JSON object", label, field));
+  }
+  merge_personal(event, personal.as_object());
+  return success();
+}
+
+// The data key of a case's customer, looked up once: what reading a case's
+// sealed rows needs.
+class CaseKey {
+ public:
+  CaseKey(Db& db, Sealer& sealer, const CustomerId* customer) : db_(db), sealer_(sealer), customer_(customer) {}
+  result<const SecretKey*> get() {
+    if (!looked_) {
+      if (customer_ == nullptr) {
+        return fail(store_errc::corrupt_store, fmt::format("{}: a sealed event of a case without a customer", db_.label()));
+      }
+      BOOST_OUTCOME_TRY(key_, customer_key(db_, sealer_, *customer_, false));
+      looked_ = true;
+    }
+    return key_;
+  }
+
+ private:
+  Db& db_;
+  Sealer& sealer_;
+  const CustomerId* customer_;
+  const SecretKey* key_ = nullptr;
+  bool looked_ = false;
+};
+
 // Whether the case already holds exactly `rows` after `expected_last_seq`:
 // a batch retried after its first attempt was stored.
-result<bool> is_retry(Db& db, const CaseId& case_id, std::uint64_t expected_last_seq, const std::vector<Row>& rows) {
+result<bool> is_retry(Db& db, Sealer& sealer, const CaseHeader& header, std::uint64_t expected_last_seq,
+                      std::span<const Row> rows) {
+  CaseKey key(db, sealer, &header.customer);
   BOOST_OUTCOME_TRY(auto q, db.query(Sql::events_after));
-  q.bind(case_id.str()).bind(static_cast<std::int64_t>(expected_last_seq));
+  q.bind(header.id.str()).bind(static_cast<std::int64_t>(expected_last_seq));
   std::size_t k = 0;
   for (;; ++k) {
     BOOST_OUTCOME_TRY(bool row, q.step("reading the case's last events"));
     if (!row) return k == rows.size();
-    if (k >= rows.size() || q.text(2) != rows[k].body_json) return false;
+    if (k >= rows.size() || q.text(2) != rows[k].body_json || q.is_null(3) != rows[k].personal_json.empty()) {
+      return false;
+    }
+    if (!q.is_null(3)) {
+      BOOST_OUTCOME_TRY(const auto* data_key, key.get());
+      BOOST_OUTCOME_TRY(auto clear, unseal(data_key, q.blob(3), event_ad(header.id.str(), q.int64(0)), db.label(),
+                                           "events.sealed"));
+      if (clear != rows[k].personal_json) return false;
+    }
   }
+}
+
+// Stores `rows` as events `first_seq` onwards of the case, inside the
+// caller's transaction: their personal parts sealed with the customer's data
+// key (made when they have none), and their contact points indexed.
+result<void> store_events(Db& db, Sealer& sealer, const CaseHeader& header, std::span<const Row> rows,
+                          std::int64_t first_seq) {
+  const SecretKey* key = nullptr;
+  if (std::any_of(rows.begin(), rows.end(), [](const Row& r) { return !r.personal_json.empty(); })) {
+    BOOST_OUTCOME_TRY(key, customer_key(db, sealer, header.customer, true));
+  }
+  {
+    BOOST_OUTCOME_TRY(auto insert, db.query(Sql::event_insert));
+    auto seq = first_seq;
+    std::string sealed;
+    for (const auto& row : rows) {
+      insert.bind(header.id.str()).bind(seq).bind(row.at_us).bind(row.type).bind(row.body_json);
+      if (row.personal_json.empty()) {
+        insert.bind_null();
+      } else {
+        sealed = Sealer::seal_with(key->bytes, row.personal_json, event_ad(header.id.str(), seq));
+        insert.bind_blob(sealed);
+      }
+      BOOST_OUTCOME_TRYV(insert.run("storing an event"));
+      insert.reset();
+      ++seq;
+    }
+  }
+  for (const auto& row : rows) {
+    if (!row.from) continue;
+    const auto hash = sealer.contact_hash(*row.from);
+    BOOST_OUTCOME_TRY(auto q, db.query(Sql::index_insert));
+    q.bind_blob(std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size()))
+        .bind(header.id.str())
+        .bind(header.customer.str());
+    BOOST_OUTCOME_TRYV(q.run("indexing the contact point"));
+  }
+  return success();
 }
 
 result<std::int64_t> read_last_seq(Db& db, const CaseId& case_id) {
@@ -103,6 +237,91 @@ SqliteStore::~SqliteStore() = default;
 
 const std::string& SqliteStore::path() const noexcept { return impl_->db.path(); }
 
+namespace {
+
+// The store's `protection` (meta): "plaintext", or "encrypted:" and a check
+// value of its master key. Empty when the row is missing.
+result<std::string> read_protection(Db& db) {
+  std::string out;
+  BOOST_OUTCOME_TRYV(db.each("SELECT value FROM meta WHERE key = 'protection'", "reading how the store is protected",
+                             [&](const Query& q) -> result<void> {
+                               out = q.text(0);
+                               return success();
+                             }));
+  return out;
+}
+
+// What runs inside the migration's transaction: records how the store is
+// protected, and fills the contact index from the journals of a store
+// written by an older redress.
+result<void> finish_migration(Db& db, Sealer& sealer, std::int64_t from_version) {
+  const auto protection = sealer.protection();
+  {
+    sqlite3_stmt* raw = nullptr;
+    const char* sql = "INSERT OR IGNORE INTO meta (key, value) VALUES ('protection', ?)";
+    int rc = sqlite3_prepare_v2(db.handle(), sql, -1, &raw, nullptr);
+    std::unique_ptr<sqlite3_stmt, detail::sqlite::StmtDeleter> owned(raw);
+    if (rc != SQLITE_OK) return db.error(rc, "recording how the store is protected");
+    Query insert(raw, db.label());
+    insert.bind(protection);
+    BOOST_OUTCOME_TRYV(insert.run("recording how the store is protected"));
+  }
+  if (from_version < 1) return success();
+  std::vector<std::tuple<std::string, std::string, ContactPoint>> found;
+  BOOST_OUTCOME_TRYV(db.each(
+      "SELECT e.case_id, c.customer, e.body_json FROM events e JOIN cases c ON c.case_id = e.case_id "
+      "WHERE e.type = 'contact_received' AND c.customer IS NOT NULL",
+      "indexing the contact points of the stored journals", [&](const Query& row) -> result<void> {
+        boost::system::error_code ec;
+        const auto parsed = boost::json::parse(row.text(2), ec);
+        if (ec) return corrupt(db.label(), "events.body_json");
+        auto e = event_from_json(parsed);
+        if (!e) return corrupt(db.label(), "events.body_json");
+        if (const auto* contact = std::get_if<events::ContactReceived>(&e.value().body); contact && contact->from) {
+          found.emplace_back(std::string(row.text(0)), std::string(row.text(1)), *contact->from);
+        }
+        return success();
+      }));
+  for (const auto& [case_id, customer, point] : found) {
+    const auto hash = sealer.contact_hash(point);
+    BOOST_OUTCOME_TRY(auto insert, db.query(Sql::index_insert));
+    insert.bind_blob(std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size()))
+        .bind(case_id)
+        .bind(customer);
+    BOOST_OUTCOME_TRYV(insert.run("indexing a stored contact point"));
+  }
+  return success();
+}
+
+// Refuses a store protected otherwise than the options say.
+result<void> check_protection(Db& db, const Sealer& sealer) {
+  BOOST_OUTCOME_TRY(auto stored, read_protection(db));
+  const auto wanted = sealer.protection();
+  if (stored == wanted) return success();
+  if (stored.empty()) {
+    return fail(store_errc::corrupt_store,
+                fmt::format("{}: meta.protection: missing; the store is damaged", db.label()));
+  }
+  if (stored == "plaintext") {
+    return fail(errc::invalid_argument,
+                fmt::format("{}: options.master_key_file, options.master_key_env: the store was created with "
+                            "insecure_plaintext and keeps personal data in clear text; open it that way",
+                            db.label()));
+  }
+  if (!sealer.encrypting()) {
+    return fail(errc::invalid_argument,
+                fmt::format("{}: options.insecure_plaintext: the store seals personal data; open it with its "
+                            "master key",
+                            db.label()));
+  }
+  return fail(errc::invalid_argument,
+              fmt::format("{}: options.master_key_file, options.master_key_env: not the master key this store was "
+                          "created with; it was not touched",
+                          db.label()));
+}
+
+}  // namespace
+
 result<SqliteStore> SqliteStore::open(const std::string& path, const SqliteOptions& options) {
   return guarded(path, "open", [&]() -> result<SqliteStore> {
     if (path.empty()) return fail(errc::invalid_argument, "path: empty; name the store's file");
@@ -112,10 +331,18 @@ result<SqliteStore> SqliteStore::open(const std::string& path, const SqliteOptio
       return fail(errc::invalid_argument,
                   fmt::format("options.busy_timeout: {} is not between 0 and {} ms", describe(timeout), INT_MAX));
     }
+    BOOST_OUTCOME_TRY(auto master,
+                      load_master_key(options.master_key_file, options.master_key_env, options.insecure_plaintext));
+    Sealer sealer(std::move(master));
     BOOST_OUTCOME_TRY(auto db, Db::open(path, options.create_if_missing));
     sqlite3_busy_timeout(db.handle(), static_cast<int>(timeout.total_milliseconds()));
-    BOOST_OUTCOME_TRYV(detail::sqlite::prepare_schema(db));
-    return SqliteStore(std::make_unique<Impl>(std::move(db)));
+    BOOST_OUTCOME_TRYV(detail::sqlite::prepare_schema(
+        db, [&](Db& d, std::int64_t from) { return finish_migration(d, sealer, from); }));
+    BOOST_OUTCOME_TRYV(check_protection(db, sealer));
+    // What is deleted or overwritten (an erased customer's key and texts) is
+    // zeroed in the file, not left in free pages.
+    BOOST_OUTCOME_TRYV(db.exec("PRAGMA secure_delete = ON", "turning secure_delete on"));
+    return SqliteStore(std::make_unique<Impl>(std::move(db), std::move(sealer)));
   });
 }
 
@@ -124,7 +351,8 @@ result<std::uint64_t> SqliteStore::append(const CaseHeader& header, std::span<co
   auto& db = impl_->db;
   const CaseId& case_id = header.id;
   return guarded(db.label(), "append", [&]() -> result<std::uint64_t> {
-    BOOST_OUTCOME_TRY(auto rows, to_rows(header, events, expected_last_seq, state_after));
+    auto& sealer = impl_->sealer;
+    BOOST_OUTCOME_TRY(auto rows, to_rows(header, events, expected_last_seq, state_after, sealer.encrypting()));
     const auto new_last = static_cast<std::int64_t>(expected_last_seq + rows.size());
 
     std::lock_guard lock(impl_->mutex);
@@ -136,20 +364,12 @@ result<std::uint64_t> SqliteStore::append(const CaseHeader& header, std::span<co
     }
     if (static_cast<std::uint64_t>(last) != expected_last_seq) {
       if (last == new_last) {
-        BOOST_OUTCOME_TRY(bool retry, is_retry(db, case_id, expected_last_seq, rows));
+        BOOST_OUTCOME_TRY(bool retry, is_retry(db, sealer, header, expected_last_seq, rows));
         if (retry) return static_cast<std::uint64_t>(last);
       }
       return stale(case_id, expected_last_seq, last);
     }
-    {
-      BOOST_OUTCOME_TRY(auto insert, db.query(Sql::event_insert));
-      auto seq = static_cast<std::int64_t>(expected_last_seq);
-      for (const auto& row : rows) {
-        insert.bind(case_id.str()).bind(++seq).bind(row.at_us).bind(row.type).bind(row.body_json);
-        BOOST_OUTCOME_TRYV(insert.run("storing an event"));
-        insert.reset();
-      }
-    }
+    BOOST_OUTCOME_TRYV(store_events(db, sealer, header, rows, static_cast<std::int64_t>(expected_last_seq) + 1));
     {
       BOOST_OUTCOME_TRY(auto upsert, db.query(Sql::case_upsert));
       upsert.bind(case_id.str())
@@ -172,6 +392,18 @@ result<std::vector<Event>> SqliteStore::events(const CaseId& case_id) const {
     std::lock_guard lock(impl_->mutex);
     BOOST_OUTCOME_TRY(auto tx, Transaction::begin(db, Transaction::Mode::read));
     BOOST_OUTCOME_TRY(auto last, read_last_seq(db, case_id));
+    std::optional<CustomerId> customer;
+    if (last > 0) {
+      BOOST_OUTCOME_TRY(auto q, db.query(Sql::case_header));
+      q.bind(case_id.str());
+      BOOST_OUTCOME_TRY(bool row, q.step("reading the case's customer"));
+      if (row && !q.is_null(0)) {
+        auto id = CustomerId::make(q.text(0));
+        if (!id) return corrupt(db.label(), fmt::format("cases[\"{}\"].customer", case_id.str()));
+        customer = std::move(id).value();
+      }
+    }
+    CaseKey key(db, impl_->sealer, customer ? &*customer : nullptr);
     std::vector<Event> out;
     {
       BOOST_OUTCOME_TRY(auto q, db.query(Sql::events_after));
@@ -179,7 +411,14 @@ result<std::vector<Event>> SqliteStore::events(const CaseId& case_id) const {
       for (;;) {
         BOOST_OUTCOME_TRY(bool row, q.step("reading the case's events"));
         if (!row) break;
-        BOOST_OUTCOME_TRY(auto e, decode_event(case_id, q.int64(0), out.size(), q.text(1), q.text(2), db.label()));
+        const auto seq = q.int64(0);
+        auto put_back = [&](boost::json::object& event) -> result<void> {
+          if (q.is_null(3)) return success();
+          BOOST_OUTCOME_TRY(const auto* data_key, key.get());
+          return merge_sealed(event, data_key, q.blob(3), event_ad(case_id.str(), seq), db.label(),
+                              fmt::format("events[case \"{}\", seq {}].sealed", case_id.str(), seq));
+        };
+        BOOST_OUTCOME_TRY(auto e, decode_event(case_id, seq, out.size(), q.text(1), q.text(2), db.label(), put_back));
         out.push_back(std::move(e));
       }
     }
@@ -253,6 +492,7 @@ result<void> SqliteStore::scan(const CaseRange& range, const JournalVisitor& vis
     std::optional<CaseHeader> header;
     std::int64_t last = 0;
     std::vector<Event> journal;
+    std::optional<CaseKey> key;  // the data key of the current case's customer
     auto finish = [&]() -> result<void> {
       if (!header) return success();
       if (static_cast<std::int64_t>(journal.size()) != last) {
@@ -277,10 +517,19 @@ result<void> SqliteStore::scan(const CaseRange& range, const JournalVisitor& vis
           }
           BOOST_OUTCOME_TRY(auto h, decode_header(id.value(), q.text(1), q.text(2), q.int64(3), db.label()));
           header = std::move(h);
+          key.emplace(db, impl_->sealer, &header->customer);
           last = q.int64(4);
           journal.clear();
         }
-        BOOST_OUTCOME_TRY(auto e, decode_event(header->id, q.int64(5), journal.size(), q.text(6), q.text(7), db.label()));
+        const auto seq = q.int64(5);
+        auto put_back = [&](boost::json::object& event) -> result<void> {
+          if (q.is_null(8)) return success();
+          BOOST_OUTCOME_TRY(const auto* data_key, key->get());
+          return merge_sealed(event, data_key, q.blob(8), event_ad(header->id.str(), seq), db.label(),
+                              fmt::format("events[case \"{}\", seq {}].sealed", header->id.str(), seq));
+        };
+        BOOST_OUTCOME_TRY(auto e,
+                          decode_event(header->id, seq, journal.size(), q.text(6), q.text(7), db.label(), put_back));
         journal.push_back(std::move(e));
       }
     }
@@ -428,8 +677,10 @@ result<Committed> SqliteStore::commit(const CaseHeader& header, const Event& eve
   auto& db = impl_->db;
   const CaseId& case_id = header.id;
   return guarded(db.label(), "commit", [&]() -> result<Committed> {
-    BOOST_OUTCOME_TRY(auto rows, to_step_rows(header, event, step, expected_last_seq, event_id));
+    auto& sealer = impl_->sealer;
+    BOOST_OUTCOME_TRY(auto rows, to_step_rows(header, event, step, expected_last_seq, event_id, sealer.encrypting()));
     const auto seq = static_cast<std::int64_t>(expected_last_seq + 1);
+    const std::span<const Row> one(&rows.event, 1);
 
     std::lock_guard lock(impl_->mutex);
     BOOST_OUTCOME_TRY(auto tx, Transaction::begin(db, Transaction::Mode::write));
@@ -444,8 +695,7 @@ result<Committed> SqliteStore::commit(const CaseHeader& header, const Event& eve
     }
     if (static_cast<std::uint64_t>(last) != expected_last_seq) {
       if (last == seq && !event_id) {
-        const std::vector<Row> one{rows.event};
-        BOOST_OUTCOME_TRY(bool retry, is_retry(db, case_id, expected_last_seq, one));
+        BOOST_OUTCOME_TRY(bool retry, is_retry(db, sealer, header, expected_last_seq, one));
         if (retry) {
           BOOST_OUTCOME_TRY(auto count, count_actions(db, case_id, seq));
           return stored_outcome(case_id, seq, count);
@@ -453,11 +703,7 @@ result<Committed> SqliteStore::commit(const CaseHeader& header, const Event& eve
       }
       return stale(case_id, expected_last_seq, last);
     }
-    {
-      BOOST_OUTCOME_TRY(auto insert, db.query(Sql::event_insert));
-      insert.bind(case_id.str()).bind(seq).bind(rows.event.at_us).bind(rows.event.type).bind(rows.event.body_json);
-      BOOST_OUTCOME_TRYV(insert.run("storing the event"));
-    }
+    BOOST_OUTCOME_TRYV(store_events(db, sealer, header, one, seq));
     {
       BOOST_OUTCOME_TRY(auto upsert, db.query(Sql::case_upsert));
       upsert.bind(case_id.str())
@@ -487,10 +733,23 @@ result<Committed> SqliteStore::commit(const CaseHeader& header, const Event& eve
     }
     Committed out{static_cast<std::uint64_t>(seq), {}, false};
     if (!rows.actions.empty()) {
+      const SecretKey* key = nullptr;
+      if (sealer.encrypting()) {
+        BOOST_OUTCOME_TRY(key, customer_key(db, sealer, header.customer, true));
+      }
       BOOST_OUTCOME_TRY(auto q, db.query(Sql::outbox_insert));
       std::int64_t n = 0;
+      std::string sealed;
       for (const auto& a : rows.actions) {
-        q.bind(a.id).bind(case_id.str()).bind(seq).bind(++n).bind(a.type).bind(a.body_json);
+        q.bind(a.id).bind(case_id.str()).bind(seq).bind(++n).bind(a.type);
+        if (key == nullptr) {
+          q.bind(a.body_json).bind_null();
+        } else {
+          // The action's text may quote the customer (a promise, a reason):
+          // sealed whole, as the event's personal part is.
+          sealed = Sealer::seal_with(key->bytes, a.body_json, action_ad(a.id));
+          q.bind(std::string_view("{}")).bind_blob(sealed);
+        }
         BOOST_OUTCOME_TRYV(q.run("writing an action to the outbox"));
         q.reset();
       }
@@ -522,6 +781,17 @@ result<std::vector<ClaimedAction>> SqliteStore::claim_actions(Instant now_utc, s
         if (!row) break;
         BOOST_OUTCOME_TRY(auto a,
                           decode_action(q.text(1), q.text(2), q.int64(3), q.int64(4), q.text(5), q.text(6), db.label()));
+        if (!q.is_null(7)) {
+          auto customer = CustomerId::make(q.text(8));
+          if (!customer) return corrupt(db.label(), fmt::format("cases[\"{}\"].customer", a.case_id.str()));
+          BOOST_OUTCOME_TRY(const auto* key, customer_key(db, impl_->sealer, customer.value(), false));
+          if (key == nullptr) {
+            a.json = boost::json::serialize(boost::json::object{{"type", a.type}});  // erased meanwhile
+          } else {
+            BOOST_OUTCOME_TRY(a.json, unseal(key, q.blob(7), action_ad(a.id), db.label(),
+                                             fmt::format("outbox[{}].sealed", a.id)));
+          }
+        }
         a.lease_until_utc = until;
         rowids.push_back(q.int64(0));
         out.push_back(std::move(a));
@@ -549,6 +819,101 @@ result<bool> SqliteStore::acknowledge(std::string_view action_id) {
     q.bind(action_id);
     BOOST_OUTCOME_TRYV(q.run("acknowledging the action"));
     return sqlite3_changes(db.handle()) > 0;
+  });
+}
+
+result<ContactMatch> SqliteStore::find_open_cases(const ContactPoint& point) const {
+  auto& db = impl_->db;
+  return guarded(db.label(), "find_open_cases", [&]() -> result<ContactMatch> {
+    std::lock_guard lock(impl_->mutex);
+    const auto hash = impl_->sealer.contact_hash(point);
+    BOOST_OUTCOME_TRY(auto q, db.query(Sql::index_find));
+    q.bind_blob(std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size()));
+    ContactMatch out;
+    for (;;) {
+      BOOST_OUTCOME_TRY(bool row, q.step("looking the contact point up"));
+      if (!row) return out;
+      auto case_id = CaseId::make(q.text(0));
+      if (!case_id) return corrupt(db.label(), "contact_index.case_id");
+      auto customer = CustomerId::make(q.text(1));
+      if (!customer) return corrupt(db.label(), "contact_index.customer");
+      out.cases.push_back(std::move(case_id).value());
+      if (std::find(out.customers.begin(), out.customers.end(), customer.value()) == out.customers.end()) {
+        out.customers.push_back(std::move(customer).value());
+      }
+    }
+  });
+}
+
+result<Erasure> SqliteStore::erase(const CustomerId& customer) {
+  auto& db = impl_->db;
+  return guarded(db.label(), "erase", [&]() -> result<Erasure> {
+    std::lock_guard lock(impl_->mutex);
+    Erasure out;
+    {
+      BOOST_OUTCOME_TRY(auto tx, Transaction::begin(db, Transaction::Mode::write));
+      {
+        BOOST_OUTCOME_TRY(auto q, db.query(Sql::customer_case_count));
+        q.bind(customer.str());
+        BOOST_OUTCOME_TRY(bool row, q.step("counting the customer's cases"));
+        out.cases = row ? static_cast<std::size_t>(q.int64(0)) : 0;
+      }
+      {
+        BOOST_OUTCOME_TRY(auto q, db.query(Sql::key_delete));
+        q.bind(customer.str());
+        BOOST_OUTCOME_TRYV(q.run("deleting the customer's data key"));
+        out.key_deleted = sqlite3_changes(db.handle()) > 0;
+      }
+      {
+        BOOST_OUTCOME_TRY(auto q, db.query(Sql::index_delete));
+        q.bind(customer.str());
+        BOOST_OUTCOME_TRYV(q.run("deleting the customer's contact-index entries"));
+        out.index_entries = static_cast<std::size_t>(sqlite3_changes(db.handle()));
+      }
+      // Every event with a personal part, sealed or (in a clear-text store,
+      // or written before schema 5) in clear, is rewritten as erased.
+      std::vector<std::tuple<std::string, std::int64_t, std::string>> rewrites;
+      {
+        BOOST_OUTCOME_TRY(auto q, db.query(Sql::customer_events));
+        q.bind(customer.str());
+        for (;;) {
+          BOOST_OUTCOME_TRY(bool row, q.step("reading the customer's events"));
+          if (!row) break;
+          boost::system::error_code ec;
+          auto parsed = boost::json::parse(q.text(2), ec);
+          if (ec || !parsed.is_object()) return corrupt(db.label(), "events.body_json");
+          auto& event = parsed.as_object();
+          const bool sealed = q.int64(3) != 0;
+          if (split_personal(event).empty() && !sealed) continue;
+          mark_erased(event);
+          auto body = boost::json::serialize(event);
+          if (!sealed && body == q.text(2)) continue;  // erased before
+          rewrites.emplace_back(std::string(q.text(0)), q.int64(1), std::move(body));
+        }
+      }
+      {
+        BOOST_OUTCOME_TRY(auto q, db.query(Sql::event_rewrite));
+        for (const auto& [case_id, seq, body] : rewrites) {
+          q.bind(body).bind(case_id).bind(seq);
+          BOOST_OUTCOME_TRYV(q.run("rewriting an event as erased"));
+          q.reset();
+        }
+      }
+      out.events_rewritten = rewrites.size();
+      {
+        BOOST_OUTCOME_TRY(auto q, db.query(Sql::outbox_erase));
+        q.bind(customer.str());
+        BOOST_OUTCOME_TRYV(q.run("erasing the customer's outbox actions"));
+      }
+      BOOST_OUTCOME_TRYV(tx.commit());
+    }
+    impl_->sealer.forget(customer);
+    // The write-ahead log still holds the pages as they were before; copy it
+    // into the file and empty it. Another connection reading at this moment
+    // keeps it from finishing: the next checkpoint (SQLite's automatic one,
+    // or the next erase) does it then.
+    (void)db.exec("PRAGMA wal_checkpoint(TRUNCATE)", "checkpointing the write-ahead log");
+    return out;
   });
 }
 

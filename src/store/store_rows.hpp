@@ -27,6 +27,8 @@
 #include <redress/journal.hpp>
 #include <redress/store.hpp>
 
+#include "store/sealing.hpp"
+
 namespace redress {
 inline namespace v1 {
 namespace detail::store {
@@ -108,17 +110,22 @@ inline std::optional<std::size_t> invalid_utf8_at(std::string_view text) noexcep
   return std::nullopt;
 }
 
-// One event ready to store.
+// One event ready to store. With `split`, body_json holds null in place of
+// the personal members and personal_json holds them (sealing.hpp); without,
+// body_json is the whole event and personal_json is empty. `from` is the
+// contact point of a contact_received event, for the contact index.
 struct Row {
   std::int64_t at_us;
   std::string_view type;
   std::string body_json;
+  std::string personal_json{};
+  std::optional<ContactPoint> from{};
 };
 
 // Checks event `i` of a batch for case `case_id` and turns it into its row.
 // The journal's JSON form must bring the event back unchanged, or reading
 // the journal later would fail or differ from what was acknowledged.
-inline result<Row> to_row(const CaseId& case_id, const Event& e, std::size_t i) {
+inline result<Row> to_row(const CaseId& case_id, const Event& e, std::size_t i, bool split = false) {
   if (e.case_id != case_id) {
     return fail(errc::invalid_argument, fmt::format("events[{}].case_id: \"{}\" is not the case appended to, \"{}\"", i,
                                                     e.case_id.str(), case_id.str()));
@@ -126,7 +133,7 @@ inline result<Row> to_row(const CaseId& case_id, const Event& e, std::size_t i) 
   if (e.at_utc.is_special()) {
     return fail(errc::invalid_argument, fmt::format("events[{}].at_utc: not a time (a special value)", i));
   }
-  const auto json = to_json(e);
+  auto json = to_json(e);
   Row row{to_us(e.at_utc), event_type(e.body), boost::json::serialize(json)};
   // The text is `json` written out, so it reads back as `json` when it is
   // UTF-8 (the parser insists): decoding `json` itself is the round trip.
@@ -148,12 +155,21 @@ inline result<Row> to_row(const CaseId& case_id, const Event& e, std::size_t i) 
                             "where whole seconds are written, a negative count written as none?)",
                             path()));
   }
+  if (const auto* contact = std::get_if<events::ContactReceived>(&e.body)) row.from = contact->from;
+  if (split) {
+    auto object = std::move(json.as_object());
+    auto personal = split_personal(object);
+    if (!personal.empty()) {
+      row.body_json = boost::json::serialize(object);
+      row.personal_json = boost::json::serialize(personal);
+    }
+  }
   return row;
 }
 
 // Checks the arguments of JournalStore::append and turns the batch into rows.
 inline result<std::vector<Row>> to_rows(const CaseHeader& header, std::span<const Event> events,
-                                        std::uint64_t expected_last_seq, CaseState state_after) {
+                                        std::uint64_t expected_last_seq, CaseState state_after, bool split = false) {
   const CaseId& case_id = header.id;
   if (header.opened_at_utc.is_special()) {
     return fail(errc::invalid_argument, "header.opened_at_utc: not a time (a special value)");
@@ -170,7 +186,7 @@ inline result<std::vector<Row>> to_rows(const CaseHeader& header, std::span<cons
   std::vector<Row> rows;
   rows.reserve(events.size());
   for (std::size_t i = 0; i < events.size(); ++i) {
-    BOOST_OUTCOME_TRY(auto row, to_row(case_id, events[i], i));
+    BOOST_OUTCOME_TRY(auto row, to_row(case_id, events[i], i, split));
     rows.push_back(std::move(row));
   }
   return rows;
@@ -210,8 +226,14 @@ inline std::error_code stale(const CaseId& case_id, std::uint64_t expected_last_
 // Decodes the stored event `seq` of case `case_id` (its type and journal
 // JSON), the `count`-th read so far: a gap, a body that does not decode or an
 // event of another case is corruption.
+// `unseal` puts the personal members back into the parsed object (or marks
+// them erased) before it is decoded; see sealing.hpp.
+struct NoUnseal {
+  result<void> operator()(boost::json::object&) const { return boost::outcome_v2::success(); }
+};
+template <class Unseal = NoUnseal>
 inline result<Event> decode_event(const CaseId& case_id, std::int64_t seq, std::size_t count, std::string_view type,
-                                  std::string_view body_json, std::string_view label) {
+                                  std::string_view body_json, std::string_view label, Unseal&& unseal = {}) {
   // The field is named only when something is wrong: formatting it for every
   // event read would cost more than decoding most of them.
   const auto field = [&] { return fmt::format("events[case \"{}\", seq {}]", case_id.str(), seq); };
@@ -223,10 +245,14 @@ inline result<Event> decode_event(const CaseId& case_id, std::int64_t seq, std::
   unsigned char buffer[8192];
   boost::json::monotonic_resource scratch(buffer, sizeof buffer);
   boost::system::error_code ec;
-  const auto parsed = boost::json::parse(body_json, ec, &scratch);
+  auto parsed = boost::json::parse(body_json, ec, &scratch);
   if (ec) {
     return fail(store_errc::corrupt_store, fmt::format("{}: {}.body_json: not JSON ({})", label, field(), ec.message()));
   }
+  if (!parsed.is_object()) {
+    return fail(store_errc::corrupt_store, fmt::format("{}: {}.body_json: not a JSON object", label, field()));
+  }
+  BOOST_OUTCOME_TRYV(unseal(parsed.as_object()));
   auto e = event_from_json(parsed, "event");
   if (!e) {
     e = event_from_json(parsed, field());  // again, for the detail to name the stored event
@@ -328,7 +354,8 @@ inline result<void> check_event_id(std::string_view event_id) {
 
 // Checks the arguments of StepStore::commit and encodes what it writes.
 inline result<StepRows> to_step_rows(const CaseHeader& header, const Event& event, const Step& step,
-                                     std::uint64_t expected_last_seq, std::optional<std::string_view> event_id) {
+                                     std::uint64_t expected_last_seq, std::optional<std::string_view> event_id,
+                                     bool split = false) {
   if (header.opened_at_utc.is_special()) {
     return fail(errc::invalid_argument, "header.opened_at_utc: not a time (a special value)");
   }
@@ -346,7 +373,7 @@ inline result<StepRows> to_step_rows(const CaseHeader& header, const Event& even
     return fail(errc::invalid_argument,
                 fmt::format("expected_last_seq: {} leaves no room for another event", expected_last_seq));
   }
-  BOOST_OUTCOME_TRY(auto row, to_row(header.id, event, 0));
+  BOOST_OUTCOME_TRY(auto row, to_row(header.id, event, 0, split));
   StepRows out{std::move(row), state_of(step.next), {}, {}, {}};
   const auto seq = expected_last_seq + 1;
   out.actions.reserve(step.actions.size());

@@ -20,7 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::fwrite(data, 1, size, f);
     std::fclose(f);
   }
-  if (auto opened = SqliteStore::open(path)) {
+  SqliteOptions options;
+  options.insecure_plaintext = true;
+  if (auto opened = SqliteStore::open(path, options)) {
     const SqliteStore& store = opened.value();
     if (auto cases = store.cases()) {
       for (const auto& id : cases.value()) {

@@ -70,6 +70,27 @@ class StoreTest(unittest.TestCase):
         again = self.store.claim_actions("2025-01-24T07:01:00Z", 100, "w2", 60)
         self.assertEqual([a["id"] for a in again], ids[1:])
 
+    def test_a_contact_finds_its_open_case_until_the_customer_is_erased(self):
+        contact = dict(CONTACT, **{"from": {"kind": "phone", "value": "+8613812345678"}})
+        with redress.Case.open("C-7", "U-7", "CNY", "2025-01-24T15:00:00+08:00") as case:
+            self.store.commit(case, contact, self.policy, 0)
+        match = self.store.find_open_cases("phone", "138 1234 5678")
+        self.assertEqual(match, {"cases": ["C-7"], "customers": ["U-7"], "attach_to": "C-7"})
+        erased = self.store.erase("U-7")
+        self.assertEqual((erased["cases"], erased["index_entries"], erased["key_deleted"]), (1, 1, True))
+        self.assertEqual(self.store.find_open_cases("phone", "+8613812345678")["cases"], [])
+        event = self.store.events("C-7")[0]
+        self.assertNotIn("from", event)
+        self.assertEqual(event["text"], "[erased]")
+
+    def test_a_store_without_a_master_key_is_refused_unless_clear_text_is_asked_for(self):
+        path = os.path.join(self.dir.name, "other.db")
+        with self.assertRaises(redress.RedressError) as caught:
+            redress.SqliteStore(path, master_key_env="REDRESS_TEST_NO_SUCH_KEY")
+        self.assertEqual(caught.exception.code, redress.ErrorCode.INVALID_ARGUMENT)
+        self.assertIn("REDRESS_TEST_NO_SUCH_KEY", str(caught.exception))
+        redress.SqliteStore(path, insecure_plaintext=True).close()
+
     def test_a_file_that_is_not_a_store_raises_corrupt_store(self):
         path = os.path.join(self.dir.name, "notes.txt")
         with open(path, "w") as f:

@@ -57,7 +57,9 @@ int main(int argc, char** argv) {
   auto policy = redress::ReferencePolicy::from_json(doc);
   if (!policy) return fail("policy");
   std::remove(path.c_str());
-  auto store = redress::SqliteStore::open(path);
+  redress::SqliteOptions options;
+  options.master_key_env = "REDRESS_MASTER_KEY";  // as the CLI that reports on it reads it
+  auto store = redress::SqliteStore::open(path, options);
   if (!store) return fail(path);
 
   const auto first = redress::parse_instant("2025-03-03T02:00:00Z").value();

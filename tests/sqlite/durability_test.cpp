@@ -44,7 +44,7 @@ FollowUpId follow_up_at(std::uint32_t k, std::uint64_t seq) { return fid(fmt::fo
 [[noreturn]] void run_child(const std::string& path, const std::string& acks_path, unsigned seed) {
   const int fd = ::open(acks_path.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0600);
   if (fd < 0) _exit(10);
-  auto store = SqliteStore::open(path);
+  auto store = SqliteStore::open(path, keyed());
   if (!store) _exit(11);
   std::array<std::uint64_t, kCases> last{};
   for (std::uint32_t k = 0; k < kCases; ++k) {
@@ -121,7 +121,7 @@ TEST_SUITE("sqlite_store durability") {
         ++total_acks;
       }
 
-      auto store = SqliteStore::open(path);
+      auto store = SqliteStore::open(path, keyed());
       REQUIRE_MESSAGE(store.has_value(), std::string(last_error_detail()));
       REQUIRE_MESSAGE(store.value().check_integrity().has_value(), std::string(last_error_detail()));
       for (std::uint32_t k = 0; k < kCases; ++k) {

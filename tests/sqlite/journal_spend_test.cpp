@@ -44,7 +44,7 @@ std::vector<std::pair<std::string_view, EventBody>> one_gift(std::optional<std::
 
 TEST_CASE("a store's journals give the customer's and the group's prior spend on other cases") {
   TempDir dir;
-  auto store = SqliteStore::open(dir.file("cases.db")).value();
+  auto store = SqliteStore::open(dir.file("cases.db"), keyed()).value();
   auto base = reference_policy();
   store_case(store, base, "C-a", "U-1", one_gift("G-1"));
   store_case(store, base, "C-b", "U-1", one_gift(std::nullopt));
@@ -62,7 +62,7 @@ TEST_CASE("a store's journals give the customer's and the group's prior spend on
 
 TEST_CASE("with the store's prior spend, a customer's fourth remedy in 30 days goes to approval") {
   TempDir dir;
-  auto store = SqliteStore::open(dir.file("cases.db")).value();
+  auto store = SqliteStore::open(dir.file("cases.db"), keyed()).value();
   auto base = reference_policy({{"customer_cap_count", 3}});
   for (auto id : {"C-1", "C-2", "C-3"}) store_case(store, base, id, "U-1", one_gift(std::nullopt));
   JournalSpendPolicy policy(base, store);

@@ -10,8 +10,8 @@ using namespace redress::testing;
 
 namespace {
 
-SqliteStore open_store(const std::string& path) {
-  auto s = SqliteStore::open(path);
+SqliteStore open_store(const std::string& path, const SqliteOptions& options = keyed()) {
+  auto s = SqliteStore::open(path, options);
   REQUIRE_MESSAGE(s.has_value(), std::string(last_error_detail()));
   return std::move(s).value();
 }
@@ -20,7 +20,7 @@ SqliteStore open_store(const std::string& path) {
 // `expected`, and leaves the file byte for byte as it was.
 void check_refused(const std::string& path, errc code, std::string_view expected) {
   const auto before = slurp(path);
-  auto r = SqliteStore::open(path);
+  auto r = SqliteStore::open(path, keyed());
   REQUIRE_FALSE(r);
   CHECK(r.error() == code);
   CHECK_MESSAGE(why().find(expected) != std::string::npos, why());
@@ -60,7 +60,7 @@ TEST_SUITE("sqlite_store") {
   TEST_CASE("a write lock held past the busy timeout fails with storage_failed and stores nothing") {
     TempDir dir;
     const auto path = dir.file("cases.db");
-    SqliteOptions options;
+    auto options = keyed();
     options.busy_timeout = boost::posix_time::milliseconds(50);
     auto store = SqliteStore::open(path, options);
     REQUIRE(store);
@@ -150,11 +150,11 @@ TEST_SUITE("sqlite_store files") {
     raw_exec(path, kVersion1);
     {
       // Its one event, written as version 1 wrote it.
-      auto store = open_store(dir.file("scratch.db"));
+      auto store = open_store(dir.file("scratch.db"), plaintext());
       REQUIRE(store.append(hdr(id), std::vector<Event>{e}, 0, CaseState::open));
     }
     raw_exec(path, "ATTACH '" + dir.file("scratch.db") +
-                       "' AS s; INSERT INTO events SELECT * FROM s.events; "
+                       "' AS s; INSERT INTO events SELECT case_id, seq, at_us, type, body_json FROM s.events; "
                        "INSERT INTO cases SELECT case_id, open, last_seq, last_at_us FROM s.cases;");
     auto store = open_store(path);
     CHECK(store.events(id).value() == std::vector<Event>{e});
@@ -176,13 +176,15 @@ TEST_SUITE("sqlite_store files") {
     const auto path = dir.file("cases.db");
     const auto id = cid();
     {
-      auto store = open_store(path);
+      auto store = open_store(path, plaintext());
       REQUIRE(store.append(hdr(id), batch(id, 1, 2), 0, CaseState::open));
     }
     // Version 3 is versions 1 to 3 of the migrations, which never change:
-    // the current file without what version 4 added.
+    // the current file without what versions 4 and 5 added.
     raw_exec(path,
-             "DROP TABLE outbox; DROP TABLE event_ids; UPDATE meta SET value = 3 WHERE key = 'schema_version';");
+             "DROP TABLE outbox; DROP TABLE event_ids; DROP TABLE customer_keys; DROP TABLE contact_index; "
+             "DROP INDEX cases_customer; ALTER TABLE events DROP COLUMN sealed; DELETE FROM meta WHERE key = "
+             "'protection'; UPDATE meta SET value = 3 WHERE key = 'schema_version';");
     auto store = open_store(path);
     CHECK(store.events(id).value() == batch(id, 1, 2));
     CHECK(store.header(id).value() == hdr(id));
@@ -207,13 +209,13 @@ TEST_SUITE("sqlite_store files") {
   TEST_CASE("opening names the bad argument or the file that cannot be opened") {
     TempDir dir;
     SUBCASE("an empty path") {
-      auto r = SqliteStore::open("");
+      auto r = SqliteStore::open("", keyed());
       REQUIRE_FALSE(r);
       CHECK(r.error() == errc::invalid_argument);
       CHECK(why().find("path: empty") != std::string::npos);
     }
     SUBCASE("a negative busy timeout") {
-      SqliteOptions options;
+      auto options = keyed();
       options.busy_timeout = boost::posix_time::seconds(-1);
       auto r = SqliteStore::open(dir.file("cases.db"), options);
       REQUIRE_FALSE(r);
@@ -221,7 +223,7 @@ TEST_SUITE("sqlite_store files") {
       CHECK(why().find("options.busy_timeout") != std::string::npos);
     }
     SUBCASE("a missing file with create_if_missing off") {
-      SqliteOptions options;
+      auto options = keyed();
       options.create_if_missing = false;
       auto r = SqliteStore::open(dir.file("missing.db"), options);
       REQUIRE_FALSE(r);
@@ -230,7 +232,7 @@ TEST_SUITE("sqlite_store files") {
       CHECK_FALSE(std::filesystem::exists(dir.file("missing.db")));
     }
     SUBCASE("a directory that does not exist") {
-      auto r = SqliteStore::open(dir.file("no/such/dir/cases.db"));
+      auto r = SqliteStore::open(dir.file("no/such/dir/cases.db"), keyed());
       REQUIRE_FALSE(r);
       CHECK(r.error() == store_errc::storage_failed);
       CHECK(why().find("cannot open the file") != std::string::npos);

@@ -34,6 +34,10 @@ day or week, and the cost of recovery (docs/analytics.md).
 sources:
   --store URI     every case in a store (sqlite:PATH; postgres:CONNINFO when
                   built): its stored header and journal, replayed under --policy
+  --master-key-file FILE  the store's master key, 64 hex digits (a SQLite store
+                     refuses to open without one; default: $REDRESS_MASTER_KEY)
+  --master-key-env NAME   the environment variable holding the master key
+  --insecure-plaintext    the store keeps personal data in clear text
   SCENARIO...     scenario files (docs/scenarios.md), each played under its own
                   policy, follow-ups firing as the timeline passes them
 
@@ -66,6 +70,7 @@ replay (they are left out and named on standard error); 2 a usage error.
 
 struct Options {
   std::string store_uri;
+  StoreKeyOptions keys;
   std::vector<std::string> scenarios;
   std::string policy_file;  // default: data_dir/policies/coupon-marketplace.json
   std::string data_dir = default_data_dir();
@@ -156,8 +161,9 @@ result<void> fold_range(Analytics& a, const JournalStore& js, const CaseRange& r
 // Folds every case of the store in, `jobs` workers side by side (each with
 // its own connection and accumulator, merged at the end); returns how many
 // cases did not replay.
-result<std::size_t> fold_store(Analytics& a, const std::string& uri, const Policy& policy, unsigned jobs, bool quiet) {
-  BOOST_OUTCOME_TRY(auto store, open_store_uri(uri));
+result<std::size_t> fold_store(Analytics& a, const std::string& uri, const StoreKeyOptions& keys, const Policy& policy,
+                               unsigned jobs, bool quiet) {
+  BOOST_OUTCOME_TRY(auto store, open_store_uri(uri, keys));
   BOOST_OUTCOME_TRY(auto ranges, store.journal->split(jobs));
   FoldShared shared{Progress(quiet, 0), {0}, {0}, {0}, {}};
   std::vector<Analytics> parts(ranges.size(), a);
@@ -167,7 +173,7 @@ result<std::size_t> fold_store(Analytics& a, const std::string& uri, const Polic
     for (std::size_t k = 1; k < ranges.size(); ++k) {
       workers.emplace_back([&, k] {
         outcomes[k] = [&]() -> result<void> {
-          BOOST_OUTCOME_TRY(auto own, open_store_uri(uri));
+          BOOST_OUTCOME_TRY(auto own, open_store_uri(uri, keys));
           return fold_range(parts[k], *own.journal, ranges[k], policy, shared);
         }();
       });
@@ -226,6 +232,7 @@ int run(std::span<const std::string_view> args) {
     const bool has_value = i + 1 < args.size();
     if (a == "--store" && has_value) {
       o.store_uri = args[++i];
+    } else if (parse_store_key_option(args, i, o.keys)) {
     } else if (a == "--policy" && has_value) {
       o.policy_file = args[++i];
     } else if (a == "--data" && has_value) {
@@ -305,7 +312,7 @@ int run(std::span<const std::string_view> args) {
 
   std::size_t skipped = 0;
   if (!o.store_uri.empty()) {
-    auto folded = fold_store(analytics.value(), o.store_uri, policy.value(), o.jobs, o.quiet);
+    auto folded = fold_store(analytics.value(), o.store_uri, o.keys, policy.value(), o.jobs, o.quiet);
     if (!folded) {
       fmt::print(stderr, "redress report: {}\n", terminal_safe(last_error_detail()));
       return folded.error() == errc::invalid_argument ? 2 : 1;

@@ -47,12 +47,21 @@ killed run left unacknowledged are printed again, with the same ids, as
 "event_id" the case already holds is not applied twice. Follow-ups the
 engine schedules are kept in the store and fire when they are due, each as a
 "timer_fired" step of its own. A case the store does not know is opened by
-its first event, which must then carry "customer": "<customer id>". The caps
+its first event, which must then carry "customer": "<customer id>". A
+contact_received line without "case_id" goes to the open case of its "from"
+contact point (the store's contact index); when there is none it opens a new
+case "<customer>@<instant>" (the line must carry "customer"), and when the
+point is on open cases of several customers nothing is guessed: the line is
+rejected. The caps
 on remedies count what the store's other cases gave the customer and the
 incident group.
 
 options:
   --store URI        sqlite:PATH or postgres:CONNINFO (required)
+  --master-key-file FILE  the store's master key, 64 hex digits (a SQLite store
+                     refuses to open without one; default: $REDRESS_MASTER_KEY)
+  --master-key-env NAME   the environment variable holding the master key
+  --insecure-plaintext    the store keeps personal data in clear text
   --policy FILE      the policy document (default: the bundled coupon-marketplace policy)
   --data DIR         where bundled calendars live (default: share/redress beside the binary,
                      or $REDRESS_DATA_DIR)
@@ -99,6 +108,7 @@ bool is_store_failure(std::error_code ec) {
 
 struct Options {
   std::string store_uri;
+  StoreKeyOptions keys;
   std::string policy_file;  // default: data_dir/policies/coupon-marketplace.json
   std::string data_dir = default_data_dir();
   bool input_clock = false;
@@ -228,6 +238,39 @@ class Runner {
   // nullptr when the store has never seen it and no customer was given. A
   // case's last sequence number in the store is the number of events folded
   // into it: events_applied().
+  // The case of a contact_received line without "case_id": the open case of
+  // its contact point, or a new one for `customer`; nullopt for a line that
+  // names its case (or is not a contact). Never quotes the contact point.
+  result<std::optional<CaseId>> route(const json::value& line, const std::optional<CustomerId>& customer) {
+    const auto* o = line.if_object();
+    if (o == nullptr || o->contains("case_id")) return std::optional<CaseId>();
+    const auto* type = o->if_contains("type");
+    if (type == nullptr || !type->is_string() || type->as_string() != "contact_received" || !o->contains("from")) {
+      return std::optional<CaseId>();
+    }
+    if (store_.personal == nullptr) {
+      return detail::fail(errc::invalid_event, "case_id: missing, and this store keeps no contact index; give it");
+    }
+    static const CaseId kRouting = CaseId::make("routing").value();
+    BOOST_OUTCOME_TRY(auto e, event_from_json(line, "", JournalDefaults{kRouting, policy_->settings().currency}));
+    const auto& from = std::get<events::ContactReceived>(e.body).from;
+    BOOST_OUTCOME_TRY(auto match, store_.personal->find_open_cases(*from));
+    if (match.ambiguous()) {
+      return detail::fail(errc::invalid_event,
+                          fmt::format("case_id: missing, and the contact point is on open cases of {} customers; "
+                                      "nothing is guessed: give case_id",
+                                      match.customers.size()));
+    }
+    if (auto id = match.case_to_attach()) return std::optional<CaseId>(*id);
+    if (!customer) {
+      return detail::fail(errc::invalid_event,
+                          "case_id: missing, and no open case has this contact point; give \"customer\" to open one");
+    }
+    auto id = CaseId::make(fmt::format("{}@{}", customer->str(), format_instant(e.at_utc)));
+    if (!id) return detail::fail(errc::invalid_event, "customer: too long to name a new case after it; give case_id");
+    return std::optional<CaseId>(std::move(id).value());
+  }
+
   result<Case*> load(const CaseId& id, const std::optional<CustomerId>& customer, Instant opened_at) {
     if (auto it = cases_.find(id); it != cases_.end()) return &it->second;
     BOOST_OUTCOME_TRY(auto restored, restore(*store_.journal, id, *policy_));
@@ -253,7 +296,8 @@ class Runner {
         o->erase(it);
       }
     }
-    BOOST_OUTCOME_TRY(auto e, event_from_json(v, "", JournalDefaults{std::nullopt, policy_->settings().currency}));
+    BOOST_OUTCOME_TRY(auto routed, route(v, customer));
+    BOOST_OUTCOME_TRY(auto e, event_from_json(v, "", JournalDefaults{routed, policy_->settings().currency}));
     if (options_.input_clock) {
       BOOST_OUTCOME_TRYV(fire_due(e.at_utc));
     }
@@ -439,6 +483,7 @@ int run(std::span<const std::string_view> args) {
     const bool has_value = i + 1 < args.size();
     if (a == "--store" && has_value) {
       o.store_uri = args[++i];
+    } else if (parse_store_key_option(args, i, o.keys)) {
     } else if (a == "--policy" && has_value) {
       o.policy_file = args[++i];
     } else if (a == "--data" && has_value) {
@@ -498,7 +543,7 @@ int run(std::span<const std::string_view> args) {
   if (struct stat st {}; ::fstat(STDIN_FILENO, &st) == 0 && S_ISDIR(st.st_mode)) {
     return usage("standard input is a directory, not a stream of events");
   }
-  auto store = open_store_uri(o.store_uri);
+  auto store = open_store_uri(o.store_uri, o.keys);
   if (!store) {
     fmt::print(stderr, "redress run: {}\n", terminal_safe(last_error_detail()));
     return store.error() == errc::invalid_argument ? 2 : kStoreFailed;

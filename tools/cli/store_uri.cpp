@@ -1,7 +1,9 @@
 // Opening a store named on the command line.
 #include "store_uri.hpp"
 
+#include <cstdlib>
 #include <string>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -19,14 +21,24 @@ namespace {
 
 template <class S>
 OpenedStore share(S&& store) {
-  auto p = std::make_shared<std::decay_t<S>>(std::forward<S>(store));
-  return OpenedStore{p, p.get(), p.get(), p.get()};
+  using T = std::decay_t<S>;
+  auto p = std::make_shared<T>(std::forward<S>(store));
+  PersonalDataStore* personal = nullptr;
+  if constexpr (std::is_base_of_v<PersonalDataStore, T>) personal = p.get();
+  return OpenedStore{p, p.get(), p.get(), p.get(), personal};
 }
 
-result<OpenedStore> open_unredacted(std::string_view uri) {
+result<OpenedStore> open_unredacted(std::string_view uri, const StoreKeyOptions& keys) {
   if (uri.starts_with("sqlite:")) {
 #if defined(REDRESS_CLI_HAS_SQLITE)
-    BOOST_OUTCOME_TRY(auto store, SqliteStore::open(std::string(uri.substr(7))));
+    SqliteOptions options;
+    options.master_key_file = keys.file;
+    options.master_key_env = keys.env;
+    options.insecure_plaintext = keys.insecure_plaintext;
+    if (keys.file.empty() && keys.env.empty() && !keys.insecure_plaintext && std::getenv("REDRESS_MASTER_KEY")) {
+      options.master_key_env = "REDRESS_MASTER_KEY";
+    }
+    BOOST_OUTCOME_TRY(auto store, SqliteStore::open(std::string(uri.substr(7)), options));
     return share(std::move(store));
 #else
     return detail::fail(errc::invalid_argument, "--store: this redress was built without the SQLite store");
@@ -55,8 +67,26 @@ bool is_durable_store_uri(std::string_view uri) {
            path.find("mode=memory") != std::string_view::npos);
 }
 
-result<OpenedStore> open_store_uri(std::string_view uri) {
-  auto opened = open_unredacted(uri);
+bool parse_store_key_option(std::span<const std::string_view> args, std::size_t& i, StoreKeyOptions& keys) {
+  const std::string_view a = args[i];
+  const bool has_value = i + 1 < args.size();
+  if (a == "--insecure-plaintext") {
+    keys.insecure_plaintext = true;
+    return true;
+  }
+  if (a == "--master-key-file" && has_value) {
+    keys.file = args[++i];
+    return true;
+  }
+  if (a == "--master-key-env" && has_value) {
+    keys.env = args[++i];
+    return true;
+  }
+  return false;
+}
+
+result<OpenedStore> open_store_uri(std::string_view uri, const StoreKeyOptions& keys) {
+  auto opened = open_unredacted(uri, keys);
   // No message quotes a secret of the URI, whoever wrote it (libpq quotes the
   // part of a connection string it cannot parse).
   if (!opened) return detail::fail(static_cast<errc>(opened.error().value()), detail::redact(last_error_detail(), uri));

@@ -1,4 +1,9 @@
 // Stores: the SQLite journal and follow-up store behind one handle.
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <type_traits>
+
 #include <fmt/format.h>
 
 #include <redress/detail/json_read.hpp>
@@ -18,6 +23,7 @@ struct redress_store {
   std::unique_ptr<redress::JournalStore> journal;
   redress::FollowUpStore* follow_ups = nullptr;  // the same object as `journal`
   redress::StepStore* steps = nullptr;           // the same object as `journal`
+  redress::PersonalDataStore* personal = nullptr;  // the same object, or none (PostgreSQL)
 };
 
 using namespace redress;
@@ -60,7 +66,9 @@ redress_store* handle_of(Store store) {
   auto owned = std::make_unique<Store>(std::move(store));
   FollowUpStore* follow_ups = owned.get();
   StepStore* steps = owned.get();
-  return new redress_store{std::move(owned), follow_ups, steps};
+  PersonalDataStore* personal = nullptr;
+  if constexpr (std::is_base_of_v<PersonalDataStore, Store>) personal = owned.get();
+  return new redress_store{std::move(owned), follow_ups, steps, personal};
 }
 
 result<ClaimerId> claimer_arg(const char* text) {
@@ -91,6 +99,15 @@ void put_flag(int* out, bool value) {
 extern "C" {
 
 int redress_sqlite_options_init(redress_sqlite_options* opts, unsigned int version) {
+  if (version == 1 && opts != nullptr) {
+    // A version 1 struct ends before the key fields: fill only what it has.
+    return guard([&]() -> result<void> {
+      const redress_sqlite_options defaults REDRESS_SQLITE_OPTIONS_INIT;
+      std::memcpy(opts, &defaults, offsetof(redress_sqlite_options, master_key_file));
+      opts->version = 1;
+      return boost::outcome_v2::success();
+    });
+  }
   return c_api::init_versioned(opts, version, REDRESS_SQLITE_OPTIONS_VERSION,
                                redress_sqlite_options REDRESS_SQLITE_OPTIONS_INIT, "opts");
 }
@@ -107,6 +124,21 @@ int redress_store_open_sqlite(redress_store** out, const char* path, const redre
       if (opts->busy_timeout_ms < 0) return c_api::fail(errc::invalid_argument, "opts.busy_timeout_ms: negative");
       options.busy_timeout = boost::posix_time::milliseconds(opts->busy_timeout_ms);
       options.create_if_missing = opts->create_if_missing != 0;
+      if (opts->version >= 2) {
+        if (opts->master_key_file != nullptr) {
+          BOOST_OUTCOME_TRY(auto file, text_arg(opts->master_key_file, "opts.master_key_file"));
+          options.master_key_file = std::string(file);
+        }
+        if (opts->master_key_env != nullptr) {
+          BOOST_OUTCOME_TRY(auto env, text_arg(opts->master_key_env, "opts.master_key_env"));
+          options.master_key_env = std::string(env);
+        }
+        options.insecure_plaintext = opts->insecure_plaintext != 0;
+      }
+    }
+    if (options.master_key_file.empty() && options.master_key_env.empty() && !options.insecure_plaintext &&
+        std::getenv("REDRESS_MASTER_KEY") != nullptr) {
+      options.master_key_env = "REDRESS_MASTER_KEY";
     }
     BOOST_OUTCOME_TRY(auto store, SqliteStore::open(std::string(p), options));
     *out = handle_of(std::move(store));
@@ -314,6 +346,45 @@ int redress_store_acknowledge(int* acknowledged_out, redress_store* store, const
     BOOST_OUTCOME_TRY(auto acknowledged, store->steps->acknowledge(id));
     put_flag(acknowledged_out, acknowledged);
     return boost::outcome_v2::success();
+  });
+}
+
+int redress_store_find_open_cases(redress_buf* out, const redress_store* store, const char* kind,
+                                  const char* value) {
+  if (out != nullptr) redress_buf_dispose(out);
+  return guard([&]() -> result<void> {
+    BOOST_OUTCOME_TRYV(need(out, "out"));
+    BOOST_OUTCOME_TRYV(need(store, "store"));
+    BOOST_OUTCOME_TRY(auto kind_text, text_arg(kind, "kind"));
+    BOOST_OUTCOME_TRY(auto value_text, text_arg(value, "value"));
+    BOOST_OUTCOME_TRY(auto k, detail::at_path(parse_contact_kind(kind_text), "kind"));
+    BOOST_OUTCOME_TRY(auto point, detail::at_path(ContactPoint::make(k, value_text), "value"));
+    if (store->personal == nullptr) return c_api::fail(errc::invalid_argument, "store: keeps no contact index");
+    BOOST_OUTCOME_TRY(auto match, store->personal->find_open_cases(point));
+    boost::json::array cases, customers;
+    for (const auto& id : match.cases) cases.push_back(to_json(id));
+    for (const auto& id : match.customers) customers.push_back(to_json(id));
+    const auto attach = match.case_to_attach();
+    boost::json::object o{{"cases", std::move(cases)}, {"customers", std::move(customers)}};
+    o["attach_to"] = attach ? to_json(*attach) : boost::json::value(nullptr);
+    return c_api::put(out, boost::json::serialize(o));
+  });
+}
+
+int redress_store_erase(redress_buf* out, redress_store* store, const char* customer_id) {
+  if (out != nullptr) redress_buf_dispose(out);
+  return guard([&]() -> result<void> {
+    BOOST_OUTCOME_TRYV(need(out, "out"));
+    BOOST_OUTCOME_TRYV(need(store, "store"));
+    BOOST_OUTCOME_TRY(auto text, text_arg(customer_id, "customer_id"));
+    BOOST_OUTCOME_TRY(auto customer, detail::at_path(CustomerId::make(text), "customer_id"));
+    if (store->personal == nullptr) return c_api::fail(errc::invalid_argument, "store: does not support erasure");
+    BOOST_OUTCOME_TRY(auto e, store->personal->erase(customer));
+    const boost::json::object o{{"cases", e.cases},
+                                {"events_rewritten", e.events_rewritten},
+                                {"index_entries", e.index_entries},
+                                {"key_deleted", e.key_deleted}};
+    return c_api::put(out, boost::json::serialize(o));
   });
 }
 

@@ -503,15 +503,36 @@ class Store(_Handle):
         """Marks an outbox action carried out; True the first time."""
         return _call_int(lib.redress_store_acknowledge, self, _text(action_id, "action_id")) == 1
 
+    def find_open_cases(self, kind, value):
+        """The open cases a contact point ("phone", "email" or "account") is on:
+        {"cases", "customers", "attach_to"}; "attach_to" is None when there is none
+        or they belong to several customers (nothing is guessed). docs/privacy.md."""
+        return _call_json(lib.redress_store_find_open_cases, self, _text(kind, "kind"), _text(value, "value"))
+
+    def erase(self, customer_id):
+        """Erases a customer's personal data; their cases stay (docs/privacy.md):
+        {"cases", "events_rewritten", "index_entries", "key_deleted"}."""
+        return _call_json(lib.redress_store_erase, self, _text(customer_id, "customer_id"))
+
 
 class SqliteStore(Store):
-    """The store in one SQLite file, created if missing (unless told not to)."""
+    """The store in one SQLite file, created if missing (unless told not to).
+    Its personal data is sealed with a master key (docs/privacy.md): a file
+    (master_key_file) or an environment variable (master_key_env) holding 64
+    hex digits, by default $REDRESS_MASTER_KEY; insecure_plaintext=True keeps
+    it in clear text instead."""
 
-    def __init__(self, path, busy_timeout_ms=5000, create_if_missing=True):
+    def __init__(self, path, busy_timeout_ms=5000, create_if_missing=True, master_key_file=None,
+                 master_key_env=None, insecure_plaintext=False):
         opts = SqliteOptions()
-        _check(lib.redress_sqlite_options_init(ctypes.byref(opts), 1))
+        _check(lib.redress_sqlite_options_init(ctypes.byref(opts), 2))
         opts.busy_timeout_ms = busy_timeout_ms
         opts.create_if_missing = 1 if create_if_missing else 0
+        if master_key_file is not None:
+            opts.master_key_file = _text(os.fspath(master_key_file), "master_key_file")
+        if master_key_env is not None:
+            opts.master_key_env = _text(master_key_env, "master_key_env")
+        opts.insecure_plaintext = 1 if insecure_plaintext else 0
         ptr = ctypes.c_void_p()
         _check(lib.redress_store_open_sqlite(ctypes.byref(ptr), _text(os.fspath(path), "path"), ctypes.byref(opts)))
         super().__init__(ptr)

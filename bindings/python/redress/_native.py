@@ -42,12 +42,15 @@ class LintOptions(ctypes.Structure):
 
 
 class SqliteOptions(ctypes.Structure):
-    """redress_sqlite_options, version 1."""
+    """redress_sqlite_options, version 2."""
 
     _fields_ = [
         ("version", ctypes.c_uint),
         ("busy_timeout_ms", ctypes.c_int64),
         ("create_if_missing", ctypes.c_int),
+        ("master_key_file", ctypes.c_char_p),
+        ("master_key_env", ctypes.c_char_p),
+        ("insecure_plaintext", ctypes.c_int),
     ]
 
 
@@ -113,6 +116,8 @@ _FUNCTIONS = {
     "redress_store_commit": (INT, [BUF_P, HANDLE, HANDLE, HANDLE, CHARS, SIZE, CHARS, ctypes.c_uint64, CHARS]),
     "redress_store_claim_actions": (INT, [BUF_P, HANDLE, CHARS, SIZE, CHARS, ctypes.c_int64]),
     "redress_store_acknowledge": (INT, [c_int_p, HANDLE, CHARS]),
+    "redress_store_find_open_cases": (INT, [BUF_P, HANDLE, CHARS, CHARS]),
+    "redress_store_erase": (INT, [BUF_P, HANDLE, CHARS]),
 }
 
 

@@ -390,10 +390,19 @@ typedef struct redress_sqlite_options {
   int64_t busy_timeout_ms;
   /* Non-zero: create the file when it does not exist. */
   int create_if_missing;
+  /* Version 2: where the store's master key is (docs/privacy.md), a file or
+   * the name of an environment variable holding 64 hex digits; or non-zero
+   * `insecure_plaintext` to keep personal data in clear text. With none of
+   * them (and with version 1 options, or NULL options), the environment
+   * variable REDRESS_MASTER_KEY when it is set; otherwise the store refuses
+   * to open. */
+  const char *master_key_file;
+  const char *master_key_env;
+  int insecure_plaintext;
 } redress_sqlite_options;
 
-#define REDRESS_SQLITE_OPTIONS_VERSION 1
-#define REDRESS_SQLITE_OPTIONS_INIT {REDRESS_SQLITE_OPTIONS_VERSION, 5000, 1}
+#define REDRESS_SQLITE_OPTIONS_VERSION 2
+#define REDRESS_SQLITE_OPTIONS_INIT {REDRESS_SQLITE_OPTIONS_VERSION, 5000, 1, NULL, NULL, 0}
 
 /* redress_sqlite_options_init()
  *
@@ -520,6 +529,29 @@ REDRESS_EXTERN(int) redress_store_claim_actions(redress_buf *out, redress_store 
  * Marks the outbox action `action_id` carried out. *acknowledged_out (may be
  * NULL) is 1 the first time, 0 for an unknown or already acknowledged id. */
 REDRESS_EXTERN(int) redress_store_acknowledge(int *acknowledged_out, redress_store *store, const char *action_id);
+
+/* redress_store_find_open_cases()
+ *
+ * The open cases a contact point is on (the store's contact index, which
+ * keeps keyed hashes, never the point itself), most recently active first:
+ * {"cases": ["C-1"], "customers": ["U-1"], "attach_to": "C-1"}.
+ * "attach_to" is null when there is no open case (open a new one) or when
+ * the cases belong to several customers: then nothing is guessed.
+ * `kind` is "phone", "email" or "account"; `value` is normalised as
+ * ContactPoint does. A store without a contact index (PostgreSQL, for now)
+ * fails with REDRESS_EINVALID_ARGUMENT. */
+REDRESS_EXTERN(int) redress_store_find_open_cases(redress_buf *out, const redress_store *store, const char *kind,
+                                                  const char *value);
+
+/* redress_store_erase()
+ *
+ * Erases a customer's personal data (docs/privacy.md): their data key and
+ * contact-index entries are deleted, their events' personal fields read back
+ * as "[erased]", their undelivered actions are dropped; their cases stay.
+ * `out` holds {"cases": 1, "events_rewritten": 4, "index_entries": 1,
+ * "key_deleted": true}. A store without erasure (PostgreSQL, for now) fails
+ * with REDRESS_EINVALID_ARGUMENT. */
+REDRESS_EXTERN(int) redress_store_erase(redress_buf *out, redress_store *store, const char *customer_id);
 
 REDRESS_END_DECL
 
