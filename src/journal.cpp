@@ -1,6 +1,12 @@
 // JSON forms of the engine's types: events (both ways), actions, findings, cases.
 #include <redress/journal.hpp>
 
+#include <array>
+#include <initializer_list>
+#include <map>
+#include <span>
+#include <vector>
+
 #include <fmt/format.h>
 
 namespace redress {
@@ -85,13 +91,74 @@ struct Fields {
     BOOST_OUTCOME_TRY(auto v, need(key));
     return enum_at<E, parse>(*v, at(key));
   }
-  result<Fields> object(std::string_view key, std::string& child_path) const {
+  // The object member `key`, whose own members must be among `known`.
+  result<Fields> object(std::string_view key, std::string& child_path,
+                        std::span<const std::string_view> known) const {
     BOOST_OUTCOME_TRY(auto v, need(key));
     child_path = at(key);
     BOOST_OUTCOME_TRY(auto o, detail::json_object(*v, child_path));
+    BOOST_OUTCOME_TRYV(detail::json_known_members(*o, child_path, known));
     return Fields{*o, child_path, defaults};
   }
 };
+
+// --- the members of each object (docs/contracts.md: strict documents) -------
+
+constexpr std::array<std::string_view, 4> kRightMembers = {"kind", "value", "expires_on", "times_extended"};
+constexpr std::array<std::string_view, 3> kLossMembers = {"kind", "amount", "right"};
+constexpr std::array<std::string_view, 2> kOrderMembers = {"id", "loss"};
+
+// The members every event may have.
+constexpr std::array<std::string_view, 5> kEventMembers = {"schema", "case_id", "at", "actor", "type"};
+
+// The members of each event type's payload, beyond kEventMembers.
+const std::map<std::string_view, std::vector<std::string_view>, std::less<>>& body_members() {
+  static const std::map<std::string_view, std::vector<std::string_view>, std::less<>> members{
+      {"contact_received", {"channel", "from", "text"}},
+      {"emotion_observed", {"emotion"}},
+      {"apology_given", {"text"}},
+      {"forgiveness_signalled", {}},
+      {"need_stated", {"text"}},
+      {"question_asked", {"text", "awaits_answer"}},
+      {"facts_reviewed", {"summary"}},
+      {"order_linked", {"order", "incident_group"}},
+      {"remedy_proposed", {"remedy", "kind", "value", "order", "content"}},
+      {"remedy_approved", {"remedy", "approver", "level"}},
+      {"remedy_rejected", {"remedy", "by", "reason"}},
+      {"remedy_accepted", {"remedy"}},
+      {"remedy_granted", {"remedy"}},
+      {"progress_update_sent", {"text"}},
+      {"promise_made", {"what", "working_days", "working_time"}},
+      {"resolved", {"summary"}},
+      {"satisfaction_confirmed", {"emotion"}},
+      {"root_cause_recorded", {"category", "description"}},
+      {"close_requested", {}},
+      {"timer_fired", {"follow_up"}},
+      {"safety_risk_reported", {"text"}},
+      {"abuse_established", {"text"}},
+      {"precedent_cited", {"reference", "kind", "value", "cited_loss"}},
+      {"out_of_scope_request", {"request", "helped"}},
+      {"failure_signal", {"signal", "count"}},
+      {"right_expiring", {"order", "right"}},
+      {"promise_kept", {"promise"}},
+      {"promise_broken", {"promise", "reason"}},
+      {"awaiting_customer", {"what"}},
+      {"awaiting_third_party", {"party", "working_days", "working_time"}},
+      {"third_party_answered", {"party"}},
+  };
+  return members;
+}
+
+// Refuses a member that is neither common to events nor part of `type`'s
+// payload. An unknown type is left to body_from(), which names it.
+result<void> check_event_members(const json::object& obj, std::string_view path, std::string_view type) {
+  const auto& table = body_members();
+  auto it = table.find(type);
+  if (it == table.end()) return boost::outcome_v2::success();
+  std::vector<std::string_view> known(kEventMembers.begin(), kEventMembers.end());
+  known.insert(known.end(), it->second.begin(), it->second.end());
+  return detail::json_known_members(obj, path, known);
+}
 
 result<Right> right_from(const Fields& f) {
   BOOST_OUTCOME_TRY(auto kind, f.text("kind"));
@@ -110,7 +177,7 @@ result<Loss> loss_from(const Fields& f) {
     return Loss{kind, amount, std::nullopt};
   }
   std::string p;
-  BOOST_OUTCOME_TRY(auto rf, f.object("right", p));
+  BOOST_OUTCOME_TRY(auto rf, f.object("right", p, kRightMembers));
   BOOST_OUTCOME_TRY(auto right, right_from(rf));
   return Loss{kind, right.value, std::move(right)};
 }
@@ -150,9 +217,9 @@ result<EventBody> body_from(std::string_view type, const Fields& f) {
   }
   if (type == "order_linked") {
     std::string op, lp;
-    BOOST_OUTCOME_TRY(auto of, f.object("order", op));
+    BOOST_OUTCOME_TRY(auto of, f.object("order", op, kOrderMembers));
     BOOST_OUTCOME_TRY(auto id, of.get<OrderId>("id"));
-    BOOST_OUTCOME_TRY(auto lf, of.object("loss", lp));
+    BOOST_OUTCOME_TRY(auto lf, of.object("loss", lp, kLossMembers));
     BOOST_OUTCOME_TRY(auto loss, loss_from(lf));
     BOOST_OUTCOME_TRY(auto group, f.text("incident_group"));
     return e::OrderLinked{Order{std::move(id), std::move(loss)},
@@ -228,7 +295,7 @@ result<EventBody> body_from(std::string_view type, const Fields& f) {
     BOOST_OUTCOME_TRY(auto kind, (f.enumerator<RemedyKind, &parse_remedy_kind>("kind")));
     BOOST_OUTCOME_TRY(auto value, f.money("value"));
     std::string lp;
-    BOOST_OUTCOME_TRY(auto lf, f.object("cited_loss", lp));
+    BOOST_OUTCOME_TRY(auto lf, f.object("cited_loss", lp, kLossMembers));
     BOOST_OUTCOME_TRY(auto loss, loss_from(lf));
     return e::PrecedentCited{std::move(reference), kind, value, std::move(loss)};
   }
@@ -245,7 +312,7 @@ result<EventBody> body_from(std::string_view type, const Fields& f) {
   if (type == "right_expiring") {
     BOOST_OUTCOME_TRY(auto order, f.get<OrderId>("order"));
     std::string rp;
-    BOOST_OUTCOME_TRY(auto rf, f.object("right", rp));
+    BOOST_OUTCOME_TRY(auto rf, f.object("right", rp, kRightMembers));
     BOOST_OUTCOME_TRY(auto right, right_from(rf));
     return e::RightExpiring{std::move(order), std::move(right)};
   }
@@ -432,7 +499,7 @@ json::value to_json(const RootCause& r) {
 json::value to_json(const TraceEntry& t) { return json::object{{"rule", t.rule}, {"detail", t.detail}}; }
 
 json::value to_json(const Event& e) {
-  json::object o{{"case_id", to_json(e.case_id)}, {"at", to_json(e.at_utc)}};
+  json::object o{{"schema", detail::json_schema_name("event")}, {"case_id", to_json(e.case_id)}, {"at", to_json(e.at_utc)}};
   put_optional(o, "actor", e.actor);
   o["type"] = event_type(e.body);
   for (auto& kv : body_to_json(e.body)) o[kv.key()] = kv.value();
@@ -489,7 +556,8 @@ json::value to_json(const Suggestion& s) {
 }
 
 json::value to_json(const Step& s) {
-  return json::object{{"actions", array_of(s.actions)},
+  return json::object{{"schema", detail::json_schema_name("step")},
+                      {"actions", array_of(s.actions)},
                       {"findings", array_of(s.findings)},
                       {"trace", array_of(s.trace)},
                       {"suggestions", array_of(s.suggestions)}};
@@ -513,6 +581,7 @@ json::value to_json(const Case& c) {
   }
   const Flags& f = c.flags();
   json::object o{
+      {"schema", detail::json_schema_name("case")},
       {"id", to_json(c.id())},
       {"customer", to_json(c.customer())},
       {"currency", to_json(c.currency())},
@@ -564,6 +633,10 @@ json::value to_json(const Case& c) {
 result<Event> event_from_json(const json::value& v, std::string_view path, const JournalDefaults& defaults) {
   BOOST_OUTCOME_TRY(auto obj, detail::json_object(v, path));
   Fields f{*obj, path, defaults};
+  BOOST_OUTCOME_TRYV(detail::json_schema_version(*obj, path, "event"));
+  if (auto type_v = f.find("type"); type_v && type_v->is_string()) {
+    BOOST_OUTCOME_TRYV(check_event_members(*obj, path, std::string_view(type_v->get_string())));
+  }
   BOOST_OUTCOME_TRY(auto case_id, f.maybe<CaseId>("case_id"));
   if (!case_id) case_id = defaults.case_id;
   if (!case_id) return json_fail(f.at("case_id"), "missing");
