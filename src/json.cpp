@@ -227,20 +227,22 @@ std::optional<std::string> json_first_duplicate(std::string_view text) {
 
 namespace {
 
-// The Levenshtein distance between a and b (both short: member names).
+// The edit distance between a and b (both short: member names): insertions,
+// deletions, substitutions and swaps of two neighbours ("txet" is one from
+// "text"), each counting one (optimal string alignment).
 std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  std::vector<std::size_t> before(b.size() + 1), above(b.size() + 1), row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) above[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
     row[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
+      row[j] = std::min({above[j] + 1, row[j - 1] + 1, above[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) row[j] = std::min(row[j], before[j - 2] + 1);
     }
+    std::swap(before, above);
+    std::swap(above, row);
   }
-  return row[b.size()];
+  return above[b.size()];
 }
 
 // A member name as it may appear in an error: at most 64 bytes of it.
@@ -301,7 +303,7 @@ result<int> json_schema_version(const json::object& obj, std::string_view path, 
   }
   if (version == 0) {
     // The text is not echoed: it could be anything a host put there.
-    return json_fail(where, fmt::format("expected \"{}\" (a {} document)", expected, kind));
+    return json_fail(where, fmt::format("expected \"{}\"", expected));
   }
   if (version > kSchemaVersion) {
     return json_fail(where, fmt::format("{} is newer than this version of redress reads (up to {}); "

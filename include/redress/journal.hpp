@@ -80,6 +80,17 @@ struct JournalDefaults {
 result<Event> event_from_json(const boost::json::value& v, std::string_view path = {},
                               const JournalDefaults& defaults = {});
 
+// case_from_json()
+//
+// Reads a case back from the JSON to_json(Case) writes:
+// case_from_json(to_json(c)) == c. Unknown members are refused (members
+// starting with "x-" are ignored) and a "schema" newer than redress.case/1
+// too (docs/contracts.md). Fails with errc::invalid_json for a wrong shape,
+// or with the code of the field's own type, the detail naming its path.
+// Derived members (escalation_level) are read but not trusted: they follow
+// from the others.
+result<Case> case_from_json(const boost::json::value& v, std::string_view path = {});
+
 }  // namespace v1
 }  // namespace redress
 
