@@ -267,6 +267,11 @@ std::optional<std::string_view> json_nearest(std::string_view word, std::span<co
       best_distance = d;
     }
   }
+  if (best) return best;
+  // A member cut short or run on ("opened" for opened_at, "holidays_cn").
+  for (std::string_view c : candidates) {
+    if (std::min(word.size(), c.size()) >= 4 && (c.starts_with(word) || word.starts_with(c))) return c;
+  }
   return best;
 }
 

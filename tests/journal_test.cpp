@@ -248,5 +248,27 @@ TEST_SUITE("journal") {
     hosted["x-crm"] = 7;
     CHECK(case_from_json(hosted).value() == new_case());
   }
+
+  TEST_CASE("a policy with a misspelt member is refused, naming it and the member it probably meant") {
+    policy_refused({{"update_intervl", "PT5M"}}, "policy.update_intervl: unknown member; did you mean update_interval?");
+    policy_refused({{"authority", boost::json::array{boost::json::object{{"level", 0}, {"limt", "200"}}}}},
+                   "policy.authority[0].limt: unknown member; did you mean limit?");
+    policy_refused({{"scope", boost::json::object{{"out_of_scop", boost::json::array{}}}}},
+                   "policy.scope.out_of_scop: unknown member; did you mean out_of_scope?");
+    policy_refused({{"schema", "redress.policy/2"}}, "policy.schema: redress.policy/2 is newer");
+  }
+
+  TEST_CASE("a policy with x- members and its schema named decides as one without") {
+    auto plain = reference_policy();
+    auto hosted = reference_policy({{"schema", "redress.policy/1"}, {"x-owner", "service team"},
+                                    {"x-reviewed", boost::json::object{{"on", "2026-01-05"}}}});
+    Journey a{plain, new_case()}, b{hosted, new_case()};
+    for (Journey* j : {&a, &b}) {
+      j->on("2025-01-24T07:00:00Z", ev::ContactReceived{Channel::phone, std::nullopt, "no picture"});
+      j->propose("2025-01-24T07:05:00Z", "R-1", RemedyKind::cash, "500");
+    }
+    CHECK(boost::json::serialize(to_json(b.last)) == boost::json::serialize(to_json(a.last)));
+    CHECK(b.c == a.c);
+  }
 }
 
