@@ -262,11 +262,8 @@ TEST_SUITE("journal") {
     auto plain = reference_policy();
     auto hosted = reference_policy({{"schema", "redress.policy/1"}, {"x-owner", "service team"},
                                     {"x-reviewed", boost::json::object{{"on", "2026-01-05"}}}});
-    Journey a{plain, new_case()}, b{hosted, new_case()};
-    for (Journey* j : {&a, &b}) {
-      j->on("2025-01-24T07:00:00Z", ev::ContactReceived{Channel::phone, std::nullopt, "no picture"});
-      j->propose("2025-01-24T07:05:00Z", "R-1", RemedyKind::cash, "500");
-    }
+    Journey a = money_loss_case(plain, "500"), b = money_loss_case(hosted, "500");
+    for (Journey* j : {&a, &b}) j->propose("2025-01-24T07:05:00Z", "R-1", RemedyKind::cash, "500");
     CHECK(boost::json::serialize(to_json(b.last)) == boost::json::serialize(to_json(a.last)));
     CHECK(b.c == a.c);
   }

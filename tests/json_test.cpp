@@ -50,7 +50,7 @@ TEST_SUITE("json") {
     auto m = from_json<Money>(json::parse(R"({"amount":"199.99","currency":"CNY"})"));
     REQUIRE(m);
     CHECK(m.value() == Money::from_minor_units(19999, Currency::CNY));
-    CHECK(from_json<Money>(json::parse(R"({"amount":"-5.5","currency":"CNY","note":"ignored"})")).value() ==
+    CHECK(from_json<Money>(json::parse(R"({"amount":"-5.5","currency":"CNY","x-note":"a host note"})")).value() ==
           Money::from_minor_units(-550, Currency::CNY));
   }
 
