@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <redress/detail/json_read.hpp>
 #include <redress/journal.hpp>
 #include <redress/json.hpp>
 
@@ -778,6 +779,7 @@ boost::json::value to_json(const Summary& s) {
   json::array outliers;
   for (const auto& id : s.precedent_outliers) outliers.push_back(json::value(id.str()));
   return json::object{
+      {"schema", detail::json_schema_name("report")},
       {"cases", s.cases},
       {"events", s.events},
       {"currency", to_json(s.currency)},

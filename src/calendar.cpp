@@ -777,20 +777,16 @@ result<std::vector<CivilDate>> json_dates(const boost::json::object& obj, std::s
   return dates;
 }
 
-constexpr std::array<std::string_view, 11> kKnownMembers{
-    "time_zone", "weekmask",           "service_hours", "first_date",  "last_date",       "holidays",
+constexpr std::array<std::string_view, 12> kKnownMembers{
+    "schema", "time_zone", "weekmask",           "service_hours", "first_date",  "last_date",       "holidays",
     "extra_working_days", "provisional_from", "name",   "description", "provenance"};
 
 }  // namespace
 
 result<Calendar> Calendar::from_json(const boost::json::value& json) {
   BOOST_OUTCOME_TRY(auto obj, detail::json_object(json, ""));
-  for (const auto& member : *obj) {
-    std::string_view key(member.key().data(), member.key().size());
-    if (std::find(kKnownMembers.begin(), kKnownMembers.end(), key) == kKnownMembers.end()) {
-      return detail::json_fail(key, "unknown field");
-    }
-  }
+  BOOST_OUTCOME_TRYV(detail::json_schema_version(*obj, "", "calendar"));
+  BOOST_OUTCOME_TRYV(detail::json_known_members(*obj, "", kKnownMembers));
   CalendarSpec spec;
 
   BOOST_OUTCOME_TRY(auto zone_value, detail::json_member(*obj, "", "time_zone"));
@@ -814,6 +810,7 @@ result<Calendar> Calendar::from_json(const boost::json::value& json) {
   for (std::size_t k = 0; k < windows->size(); ++k) {
     auto path = detail::json_index("service_hours", k);
     BOOST_OUTCOME_TRY(auto window, detail::json_object((*windows)[k], path));
+    BOOST_OUTCOME_TRYV(detail::json_known_members(*window, path, {"opens", "closes"}));
     BOOST_OUTCOME_TRY(auto opens_value, detail::json_member(*window, path, "opens"));
     BOOST_OUTCOME_TRY(auto closes_value, detail::json_member(*window, path, "closes"));
     BOOST_OUTCOME_TRY(auto opens, json_time_of_day(*opens_value, detail::json_child(path, "opens")));
@@ -844,6 +841,7 @@ result<Calendar> Calendar::parse(std::string_view json_text) {
 
 boost::json::value Calendar::to_json() const {
   boost::json::object out;
+  out["schema"] = detail::json_schema_name("calendar");
   out["time_zone"] = spec_.time_zone.name();
   boost::json::array mask;
   for (int d = 1; d <= 7; ++d) {  // Monday first, Sunday last

@@ -1,7 +1,15 @@
 // JSON forms of the engine's types: events (both ways), actions, findings, cases.
 #include <redress/journal.hpp>
 
+#include <array>
+#include <initializer_list>
+#include <map>
+#include <span>
+#include <vector>
+
 #include <fmt/format.h>
+
+#include "engine/engine_internal.hpp"
 
 namespace redress {
 inline namespace v1 {
@@ -92,13 +100,74 @@ struct Fields {
     BOOST_OUTCOME_TRY(auto v, need(key));
     return enum_at<E, parse>(*v, at(key));
   }
-  result<Fields> object(std::string_view key, std::string& child_path) const {
+  // The object member `key`, whose own members must be among `known`.
+  result<Fields> object(std::string_view key, std::string& child_path,
+                        std::span<const std::string_view> known) const {
     BOOST_OUTCOME_TRY(auto v, need(key));
     child_path = at(key);
     BOOST_OUTCOME_TRY(auto o, detail::json_object(*v, child_path));
+    BOOST_OUTCOME_TRYV(detail::json_known_members(*o, child_path, known));
     return Fields{*o, child_path, defaults};
   }
 };
+
+// --- the members of each object (docs/contracts.md: strict documents) -------
+
+constexpr std::array<std::string_view, 4> kRightMembers = {"kind", "value", "expires_on", "times_extended"};
+constexpr std::array<std::string_view, 3> kLossMembers = {"kind", "amount", "right"};
+constexpr std::array<std::string_view, 2> kOrderMembers = {"id", "loss"};
+
+// The members every event may have.
+constexpr std::array<std::string_view, 5> kEventMembers = {"schema", "case_id", "at", "actor", "type"};
+
+// The members of each event type's payload, beyond kEventMembers.
+const std::map<std::string_view, std::vector<std::string_view>, std::less<>>& body_members() {
+  static const std::map<std::string_view, std::vector<std::string_view>, std::less<>> members{
+      {"contact_received", {"channel", "from", "text"}},
+      {"emotion_observed", {"emotion"}},
+      {"apology_given", {"text"}},
+      {"forgiveness_signalled", {}},
+      {"need_stated", {"text"}},
+      {"question_asked", {"text", "awaits_answer"}},
+      {"facts_reviewed", {"summary"}},
+      {"order_linked", {"order", "incident_group"}},
+      {"remedy_proposed", {"remedy", "kind", "value", "order", "content"}},
+      {"remedy_approved", {"remedy", "approver", "level"}},
+      {"remedy_rejected", {"remedy", "by", "reason"}},
+      {"remedy_accepted", {"remedy"}},
+      {"remedy_granted", {"remedy"}},
+      {"progress_update_sent", {"text"}},
+      {"promise_made", {"what", "working_days", "working_time"}},
+      {"resolved", {"summary"}},
+      {"satisfaction_confirmed", {"emotion"}},
+      {"root_cause_recorded", {"category", "description"}},
+      {"close_requested", {}},
+      {"timer_fired", {"follow_up"}},
+      {"safety_risk_reported", {"text"}},
+      {"abuse_established", {"text"}},
+      {"precedent_cited", {"reference", "kind", "value", "cited_loss"}},
+      {"out_of_scope_request", {"request", "helped"}},
+      {"failure_signal", {"signal", "count"}},
+      {"right_expiring", {"order", "right"}},
+      {"promise_kept", {"promise"}},
+      {"promise_broken", {"promise", "reason"}},
+      {"awaiting_customer", {"what"}},
+      {"awaiting_third_party", {"party", "working_days", "working_time"}},
+      {"third_party_answered", {"party"}},
+  };
+  return members;
+}
+
+// Refuses a member that is neither common to events nor part of `type`'s
+// payload. An unknown type is left to body_from(), which names it.
+result<void> check_event_members(const json::object& obj, std::string_view path, std::string_view type) {
+  const auto& table = body_members();
+  auto it = table.find(type);
+  if (it == table.end()) return boost::outcome_v2::success();
+  std::vector<std::string_view> known(kEventMembers.begin(), kEventMembers.end());
+  known.insert(known.end(), it->second.begin(), it->second.end());
+  return detail::json_known_members(obj, path, known);
+}
 
 result<Right> right_from(const Fields& f) {
   BOOST_OUTCOME_TRY(auto kind, f.text("kind"));
@@ -117,7 +186,7 @@ result<Loss> loss_from(const Fields& f) {
     return Loss{kind, amount, std::nullopt};
   }
   std::string p;
-  BOOST_OUTCOME_TRY(auto rf, f.object("right", p));
+  BOOST_OUTCOME_TRY(auto rf, f.object("right", p, kRightMembers));
   BOOST_OUTCOME_TRY(auto right, right_from(rf));
   return Loss{kind, right.value, std::move(right)};
 }
@@ -157,9 +226,9 @@ result<EventBody> body_from(std::string_view type, const Fields& f) {
   }
   if (type == "order_linked") {
     std::string op, lp;
-    BOOST_OUTCOME_TRY(auto of, f.object("order", op));
+    BOOST_OUTCOME_TRY(auto of, f.object("order", op, kOrderMembers));
     BOOST_OUTCOME_TRY(auto id, of.get<OrderId>("id"));
-    BOOST_OUTCOME_TRY(auto lf, of.object("loss", lp));
+    BOOST_OUTCOME_TRY(auto lf, of.object("loss", lp, kLossMembers));
     BOOST_OUTCOME_TRY(auto loss, loss_from(lf));
     BOOST_OUTCOME_TRY(auto group, f.text("incident_group"));
     return e::OrderLinked{Order{std::move(id), std::move(loss)},
@@ -235,7 +304,7 @@ result<EventBody> body_from(std::string_view type, const Fields& f) {
     BOOST_OUTCOME_TRY(auto kind, (f.enumerator<RemedyKind, &parse_remedy_kind>("kind")));
     BOOST_OUTCOME_TRY(auto value, f.money("value"));
     std::string lp;
-    BOOST_OUTCOME_TRY(auto lf, f.object("cited_loss", lp));
+    BOOST_OUTCOME_TRY(auto lf, f.object("cited_loss", lp, kLossMembers));
     BOOST_OUTCOME_TRY(auto loss, loss_from(lf));
     return e::PrecedentCited{std::move(reference), kind, value, std::move(loss)};
   }
@@ -252,7 +321,7 @@ result<EventBody> body_from(std::string_view type, const Fields& f) {
   if (type == "right_expiring") {
     BOOST_OUTCOME_TRY(auto order, f.get<OrderId>("order"));
     std::string rp;
-    BOOST_OUTCOME_TRY(auto rf, f.object("right", rp));
+    BOOST_OUTCOME_TRY(auto rf, f.object("right", rp, kRightMembers));
     BOOST_OUTCOME_TRY(auto right, right_from(rf));
     return e::RightExpiring{std::move(order), std::move(right)};
   }
@@ -408,6 +477,7 @@ json::value to_json(const Remedy& r) {
                  {"approval_level", r.approval_level}};
   put_optional(o, "order", r.order);
   put_optional(o, "decided_by", r.decided_by);
+  if (r.approval_timer != 0) o["approval_timer"] = r.approval_timer;
   return o;
 }
 
@@ -418,6 +488,7 @@ json::value to_json(const Promise& p) {
                  {"due_at", to_json(p.due_at_utc)},
                  {"state", to_json(p.state)}};
   put_optional(o, "warning", p.warning);
+  if (p.contacts != 0) o["contacts"] = p.contacts;
   return o;
 }
 
@@ -439,7 +510,7 @@ json::value to_json(const RootCause& r) {
 json::value to_json(const TraceEntry& t) { return json::object{{"rule", t.rule}, {"detail", t.detail}}; }
 
 json::value to_json(const Event& e) {
-  json::object o{{"case_id", to_json(e.case_id)}, {"at", to_json(e.at_utc)}};
+  json::object o{{"schema", detail::json_schema_name("event")}, {"case_id", to_json(e.case_id)}, {"at", to_json(e.at_utc)}};
   put_optional(o, "actor", e.actor);
   o["type"] = event_type(e.body);
   for (auto& kv : body_to_json(e.body)) o[kv.key()] = kv.value();
@@ -496,7 +567,8 @@ json::value to_json(const Suggestion& s) {
 }
 
 json::value to_json(const Step& s) {
-  return json::object{{"actions", array_of(s.actions)},
+  return json::object{{"schema", detail::json_schema_name("step")},
+                      {"actions", array_of(s.actions)},
                       {"findings", array_of(s.findings)},
                       {"trace", array_of(s.trace)},
                       {"suggestions", array_of(s.suggestions)}};
@@ -520,12 +592,14 @@ json::value to_json(const Case& c) {
   }
   const Flags& f = c.flags();
   json::object o{
+      {"schema", detail::json_schema_name("case")},
       {"id", to_json(c.id())},
       {"customer", to_json(c.customer())},
       {"currency", to_json(c.currency())},
       {"opened_at", to_json(c.opened_at_utc())},
       {"last_event_at", to_json(c.last_event_at_utc())},
       {"events_applied", c.events_applied()},
+      {"next_follow_up", detail_case_access::next_follow_up(c)},
       {"stage", to_json(c.stage())},
       {"priority", to_json(c.priority())},
       {"contacts", c.contacts()},
@@ -565,12 +639,18 @@ json::value to_json(const Case& c) {
     parties.push_back(std::move(p));
   }
   if (!parties.empty()) o["third_parties"] = std::move(parties);
+  put_optional(o, "update_overdue_since", c.update_overdue_since());
+  put_optional(o, "resolution_due_at", c.resolution_due_at_utc());
   return o;
 }
 
 result<Event> event_from_json(const json::value& v, std::string_view path, const JournalDefaults& defaults) {
   BOOST_OUTCOME_TRY(auto obj, detail::json_object(v, path));
   Fields f{*obj, path, defaults};
+  BOOST_OUTCOME_TRYV(detail::json_schema_version(*obj, path, "event"));
+  if (auto type_v = f.find("type"); type_v && type_v->is_string()) {
+    BOOST_OUTCOME_TRYV(check_event_members(*obj, path, std::string_view(type_v->get_string())));
+  }
   BOOST_OUTCOME_TRY(auto case_id, f.maybe<CaseId>("case_id"));
   if (!case_id) case_id = defaults.case_id;
   if (!case_id) return json_fail(f.at("case_id"), "missing");
@@ -580,6 +660,256 @@ result<Event> event_from_json(const json::value& v, std::string_view path, const
   BOOST_OUTCOME_TRY(auto type, detail::json_string(*type_v, f.at("type")));
   BOOST_OUTCOME_TRY(auto body, body_from(type, f));
   return Event{std::move(*case_id), at, std::move(actor), std::move(body)};
+}
+
+}  // namespace v1
+}  // namespace redress
+
+namespace redress {
+inline namespace v1 {
+namespace {
+
+// The object member `key` of `f` (nothing when it is absent), its members among `known`.
+result<std::optional<Fields>> optional_object(const Fields& f, std::string_view key, std::string& child_path,
+                                              std::span<const std::string_view> known) {
+  if (!f.find(key)) return std::optional<Fields>();
+  BOOST_OUTCOME_TRY(auto o, f.object(key, child_path, known));
+  return std::optional<Fields>(o);
+}
+
+// Calls `read` with each element of the array member `key` (absent: none),
+// each an object whose members are among `known`.
+template <class Read>
+result<void> each_object(const Fields& f, std::string_view key, std::span<const std::string_view> known,
+                         Read read) {
+  auto v = f.find(key);
+  if (!v) return boost::outcome_v2::success();
+  std::string p = f.at(key);
+  BOOST_OUTCOME_TRY(auto arr, detail::json_array(*v, p));
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    std::string ip = detail::json_index(p, i);
+    BOOST_OUTCOME_TRY(auto o, detail::json_object((*arr)[i], ip));
+    BOOST_OUTCOME_TRYV(detail::json_known_members(*o, ip, known));
+    BOOST_OUTCOME_TRYV(read(Fields{*o, ip, f.defaults}));
+  }
+  return boost::outcome_v2::success();
+}
+
+// Calls `read` with each element of the array member `key` (absent: none) and its path.
+template <class Read>
+result<void> each_value(const Fields& f, std::string_view key, Read read) {
+  auto v = f.find(key);
+  if (!v) return boost::outcome_v2::success();
+  std::string p = f.at(key);
+  BOOST_OUTCOME_TRY(auto arr, detail::json_array(*v, p));
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    BOOST_OUTCOME_TRYV(read((*arr)[i], detail::json_index(p, i)));
+  }
+  return boost::outcome_v2::success();
+}
+
+result<std::uint64_t> count_at(const Fields& f, std::string_view key) {
+  auto v = f.find(key);
+  if (!v) return std::uint64_t{0};
+  BOOST_OUTCOME_TRY(auto n, detail::json_int64(*v, f.at(key)));
+  if (n < 0) return json_fail(f.at(key), "must not be negative");
+  return static_cast<std::uint64_t>(n);
+}
+
+result<PromiseState> parse_promise_state(std::string_view text) {
+  for (auto s : {PromiseState::open, PromiseState::kept, PromiseState::lapsed, PromiseState::broken}) {
+    if (to_string(s) == text) return s;
+  }
+  return detail::fail(errc::invalid_argument, "expected open, kept, lapsed or broken");
+}
+
+constexpr std::array<std::string_view, 35> kCaseMembers{
+    "schema",        "id",           "customer",          "currency",          "opened_at",
+    "last_event_at", "events_applied", "next_follow_up",  "stage",             "priority",
+    "contacts",      "contact_points", "channels",        "orders",            "emotions",
+    "needs",         "promises",     "remedies",          "pending_follow_ups", "findings",
+    "flags",         "apologies",    "forgiven",          "resolved",          "failure_signals",
+    "escalation_level", "escalations", "remedy_contents", "incident_group",    "root_cause",
+    "awaiting_customer_since", "paused_total", "third_parties", "update_overdue_since",
+    "resolution_due_at"};
+
+}  // namespace
+
+std::uint64_t detail_case_access::next_follow_up(const Case& c) noexcept { return c.next_follow_up_; }
+
+result<Case> detail_case_access::from_json(const json::value& v, std::string_view path) {
+  BOOST_OUTCOME_TRY(auto obj, detail::json_object(v, path));
+  BOOST_OUTCOME_TRYV(detail::json_schema_version(*obj, path, "case"));
+  BOOST_OUTCOME_TRYV(detail::json_known_members(*obj, path, kCaseMembers));
+  JournalDefaults defaults;
+  Fields f{*obj, path, defaults};
+  BOOST_OUTCOME_TRY(auto id, f.get<CaseId>("id"));
+  BOOST_OUTCOME_TRY(auto customer, f.get<CustomerId>("customer"));
+  BOOST_OUTCOME_TRY(defaults.currency, f.get<Currency>("currency"));
+  BOOST_OUTCOME_TRY(auto opened, f.get<Instant>("opened_at"));
+  BOOST_OUTCOME_TRY(Case c, Case::open(std::move(id), std::move(customer), defaults.currency, opened));
+  BOOST_OUTCOME_TRY(c.last_event_at_utc_, f.get<Instant>("last_event_at"));
+  BOOST_OUTCOME_TRY(c.events_applied_, count_at(f, "events_applied"));
+  BOOST_OUTCOME_TRY(std::uint64_t next, count_at(f, "next_follow_up"));
+  c.next_follow_up_ = std::max<std::uint64_t>(next, 1);
+  BOOST_OUTCOME_TRY(c.stage_, (f.enumerator<Stage, &parse_stage>("stage")));
+  BOOST_OUTCOME_TRY(c.priority_, (f.enumerator<Priority, &parse_priority>("priority")));
+  BOOST_OUTCOME_TRY(c.contacts_, f.integer("contacts", 0));
+  BOOST_OUTCOME_TRY(c.apologies_, f.integer("apologies", 0));
+  BOOST_OUTCOME_TRY(c.failure_signals_, f.integer("failure_signals", 0));
+  BOOST_OUTCOME_TRY(c.forgiven_, f.flag("forgiven"));
+  BOOST_OUTCOME_TRY(c.resolved_, f.flag("resolved"));
+
+  BOOST_OUTCOME_TRYV(each_value(f, "contact_points", [&](const json::value& e, std::string_view p) -> result<void> {
+    BOOST_OUTCOME_TRY(auto cp, redress::from_json<ContactPoint>(e, p));
+    c.contact_points_.push_back(std::move(cp));
+    return boost::outcome_v2::success();
+  }));
+  BOOST_OUTCOME_TRYV(each_value(f, "channels", [&](const json::value& e, std::string_view p) -> result<void> {
+    BOOST_OUTCOME_TRY(auto ch, redress::from_json<Channel>(e, p));
+    c.channels_.add(ch);
+    return boost::outcome_v2::success();
+  }));
+  BOOST_OUTCOME_TRYV(each_object(f, "orders", kOrderMembers, [&](const Fields& o) -> result<void> {
+    BOOST_OUTCOME_TRY(auto oid, o.get<OrderId>("id"));
+    std::string lp;
+    BOOST_OUTCOME_TRY(auto lf, o.object("loss", lp, kLossMembers));
+    BOOST_OUTCOME_TRY(auto loss, loss_from(lf));
+    c.orders_.push_back(Order{std::move(oid), std::move(loss)});
+    return boost::outcome_v2::success();
+  }));
+  constexpr std::array<std::string_view, 3> kEmotionRecord{"emotion", "at", "confirmed"};
+  BOOST_OUTCOME_TRYV(each_object(f, "emotions", kEmotionRecord, [&](const Fields& e) -> result<void> {
+    BOOST_OUTCOME_TRY(auto em, e.get<Emotion>("emotion"));
+    BOOST_OUTCOME_TRY(auto at, e.get<Instant>("at"));
+    BOOST_OUTCOME_TRY(auto confirmed, e.flag("confirmed"));
+    c.emotions_.push_back(EmotionRecord{em, at, confirmed});
+    return boost::outcome_v2::success();
+  }));
+  constexpr std::array<std::string_view, 2> kNeed{"text", "at"};
+  BOOST_OUTCOME_TRYV(each_object(f, "needs", kNeed, [&](const Fields& e) -> result<void> {
+    BOOST_OUTCOME_TRY(auto text, e.text("text"));
+    BOOST_OUTCOME_TRY(auto at, e.get<Instant>("at"));
+    c.needs_.push_back(Need{std::move(text), at});
+    return boost::outcome_v2::success();
+  }));
+  constexpr std::array<std::string_view, 7> kPromise{"follow_up", "what", "made_at", "due_at", "state", "warning", "contacts"};
+  BOOST_OUTCOME_TRYV(each_object(f, "promises", kPromise, [&](const Fields& e) -> result<void> {
+    BOOST_OUTCOME_TRY(auto follow_up, e.get<FollowUpId>("follow_up"));
+    BOOST_OUTCOME_TRY(auto what, e.text("what"));
+    BOOST_OUTCOME_TRY(auto made_at, e.get<Instant>("made_at"));
+    BOOST_OUTCOME_TRY(auto due_at, e.get<Instant>("due_at"));
+    BOOST_OUTCOME_TRY(auto state, (e.enumerator<PromiseState, &parse_promise_state>("state")));
+    BOOST_OUTCOME_TRY(auto warning, e.maybe<FollowUpId>("warning"));
+    BOOST_OUTCOME_TRY(auto contacts, e.integer("contacts", 0));
+    Promise p{std::move(follow_up), std::move(what), made_at, due_at, state, contacts, std::move(warning)};
+    c.promises_.push_back(std::move(p));
+    return boost::outcome_v2::success();
+  }));
+  constexpr std::array<std::string_view, 8> kRemedy{"id",    "kind",     "value",      "status",
+                                                    "approval_level", "order", "decided_by", "approval_timer"};
+  BOOST_OUTCOME_TRYV(each_object(f, "remedies", kRemedy, [&](const Fields& e) -> result<void> {
+    BOOST_OUTCOME_TRY(auto rid, e.get<RemedyId>("id"));
+    BOOST_OUTCOME_TRY(auto kind, (e.enumerator<RemedyKind, &parse_remedy_kind>("kind")));
+    BOOST_OUTCOME_TRY(auto value, e.money("value"));
+    BOOST_OUTCOME_TRY(auto status, (e.enumerator<RemedyStatus, &parse_remedy_status>("status")));
+    BOOST_OUTCOME_TRY(auto level, e.integer("approval_level", 0));
+    BOOST_OUTCOME_TRY(auto order, e.maybe<OrderId>("order"));
+    BOOST_OUTCOME_TRY(auto decided_by, e.maybe<AgentId>("decided_by"));
+    BOOST_OUTCOME_TRY(auto timer, count_at(e, "approval_timer"));
+    if (timer > UINT32_MAX) return json_fail(e.at("approval_timer"), "out of range");
+    Remedy r{std::move(rid), kind,  value, std::move(order), status, level, std::move(decided_by),
+             static_cast<std::uint32_t>(timer)};
+    c.remedies_.push_back(std::move(r));
+    return boost::outcome_v2::success();
+  }));
+  constexpr std::array<std::string_view, 3> kFollowUp{"id", "kind", "due_at"};
+  BOOST_OUTCOME_TRYV(each_object(f, "pending_follow_ups", kFollowUp, [&](const Fields& e) -> result<void> {
+    BOOST_OUTCOME_TRY(auto fid, e.get<FollowUpId>("id"));
+    BOOST_OUTCOME_TRY(auto kind, (e.enumerator<FollowUpKind, &parse_follow_up_kind>("kind")));
+    BOOST_OUTCOME_TRY(auto due_at, e.get<Instant>("due_at"));
+    FollowUp fu{std::move(fid), kind, due_at};
+    c.pending_.push_back(std::move(fu));
+    return boost::outcome_v2::success();
+  }));
+  constexpr std::array<std::string_view, 4> kFinding{"code", "severity", "message", "at"};
+  BOOST_OUTCOME_TRYV(each_object(f, "findings", kFinding, [&](const Fields& e) -> result<void> {
+    BOOST_OUTCOME_TRY(auto code, e.text("code"));
+    if (code.empty()) return json_fail(e.at("code"), "missing");
+    BOOST_OUTCOME_TRY(auto severity, (e.enumerator<Severity, &parse_severity>("severity")));
+    BOOST_OUTCOME_TRY(auto message, e.text("message"));
+    BOOST_OUTCOME_TRY(auto at, e.get<Instant>("at"));
+    c.findings_.push_back(Finding{FindingCode(code), severity, std::move(message), at});
+    return boost::outcome_v2::success();
+  }));
+  std::string fp;
+  constexpr std::array<std::string_view, 6> kFlags{"repeat_contacts", "safety",          "abuse",
+                                                   "beyond_scope_help", "precedent_claim", "proactive"};
+  BOOST_OUTCOME_TRY(auto flags, optional_object(f, "flags", fp, kFlags));
+  if (flags) {
+    BOOST_OUTCOME_TRY(c.flags_.repeat_contacts, flags->integer("repeat_contacts", 0));
+    for (auto [key, field] : {std::pair{"safety", &c.flags_.safety}, std::pair{"abuse", &c.flags_.abuse},
+                              std::pair{"beyond_scope_help", &c.flags_.beyond_scope_help},
+                              std::pair{"precedent_claim", &c.flags_.precedent_claim},
+                              std::pair{"proactive", &c.flags_.proactive}}) {
+      BOOST_OUTCOME_TRY(*field, flags->flag(key));
+    }
+  }
+  constexpr std::array<std::string_view, 3> kEscalation{"at", "level", "cause"};
+  BOOST_OUTCOME_TRYV(each_object(f, "escalations", kEscalation, [&](const Fields& e) -> result<void> {
+    BOOST_OUTCOME_TRY(auto at, e.get<Instant>("at"));
+    BOOST_OUTCOME_TRY(auto level, e.integer("level", 1));
+    BOOST_OUTCOME_TRY(auto cause, e.text("cause"));
+    c.escalations_.push_back(Escalation{at, level, FindingCode(cause)});
+    return boost::outcome_v2::success();
+  }));
+  constexpr std::array<std::string_view, 2> kContent{"remedy", "text"};
+  BOOST_OUTCOME_TRYV(each_object(f, "remedy_contents", kContent, [&](const Fields& e) -> result<void> {
+    BOOST_OUTCOME_TRY(auto remedy, e.get<RemedyId>("remedy"));
+    BOOST_OUTCOME_TRY(auto text, e.text("text"));
+    c.remedy_contents_.push_back(RemedyContent{std::move(remedy), std::move(text)});
+    return boost::outcome_v2::success();
+  }));
+  if (f.find("incident_group")) {
+    BOOST_OUTCOME_TRY(auto group, f.text("incident_group"));
+    c.incident_group_.push_back(std::optional<std::string>(std::move(group)));
+  }
+  std::string rp;
+  constexpr std::array<std::string_view, 2> kRootCause{"category", "description"};
+  BOOST_OUTCOME_TRY(auto root, optional_object(f, "root_cause", rp, kRootCause));
+  if (root) {
+    BOOST_OUTCOME_TRY(auto category, root->text("category"));
+    BOOST_OUTCOME_TRY(auto description, root->text("description"));
+    c.root_cause_ = RootCause{std::move(category), std::move(description)};
+  }
+  BOOST_OUTCOME_TRY(auto overdue, f.maybe<Instant>("update_overdue_since"));
+  if (overdue) c.update_overdue_since_ = *overdue;
+
+  // clocks: held only when the case ever paused or has a resolution target
+  Case::Clocks clocks;
+  BOOST_OUTCOME_TRY(auto awaiting, f.maybe<Instant>("awaiting_customer_since"));
+  if (awaiting) clocks.awaiting_since = *awaiting;
+  BOOST_OUTCOME_TRY(auto paused, f.maybe<Duration>("paused_total"));
+  if (paused) clocks.paused_total = *paused;
+  BOOST_OUTCOME_TRY(auto due, f.maybe<Instant>("resolution_due_at"));
+  if (due) clocks.resolution_due = *due;
+  constexpr std::array<std::string_view, 4> kParty{"party", "since", "answered_at", "deadline"};
+  BOOST_OUTCOME_TRYV(each_object(f, "third_parties", kParty, [&](const Fields& e) -> result<void> {
+    ThirdPartyWait w;
+    BOOST_OUTCOME_TRY(w.party, e.text("party"));
+    BOOST_OUTCOME_TRY(w.since_utc, e.get<Instant>("since"));
+    BOOST_OUTCOME_TRY(auto answered, e.maybe<Instant>("answered_at"));
+    if (answered) w.answered_at_utc = *answered;
+    BOOST_OUTCOME_TRY(w.deadline, e.maybe<FollowUpId>("deadline"));
+    clocks.third_parties.push_back(std::move(w));
+    return boost::outcome_v2::success();
+  }));
+  if (!(clocks == Case::Clocks{})) c.clocks_.push_back(std::move(clocks));
+  return c;
+}
+
+result<Case> case_from_json(const json::value& v, std::string_view path) {
+  return detail_case_access::from_json(v, path);
 }
 
 }  // namespace v1

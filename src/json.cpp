@@ -1,6 +1,8 @@
 // The JSON codec of redress's value types.
 #include <redress/json.hpp>
 
+#include <algorithm>
+#include <charconv>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -40,6 +42,7 @@ json::value text_or_null(const T& t, Format format) {
 
 result<Money> JsonCodec<Money>::decode(const json::value& v, std::string_view path) {
   BOOST_OUTCOME_TRY(auto obj, json_object(v, path));
+  BOOST_OUTCOME_TRYV(json_known_members(*obj, path, {"amount_minor", "amount", "currency"}));
   BOOST_OUTCOME_TRY(auto currency, member<Currency>(*obj, path, "currency"));
   const json::value* decimal = obj->if_contains("amount");
   if (decimal && obj->contains("amount_minor")) return json_fail(path, "has both amount_minor and amount; give one");
@@ -57,6 +60,7 @@ result<Money> JsonCodec<Money>::decode(const json::value& v, std::string_view pa
 
 result<ContactPoint> JsonCodec<ContactPoint>::decode(const json::value& v, std::string_view path) {
   BOOST_OUTCOME_TRY(auto obj, json_object(v, path));
+  BOOST_OUTCOME_TRYV(json_known_members(*obj, path, {"kind", "value"}));
   BOOST_OUTCOME_TRY(auto kind, member<ContactKind>(*obj, path, "kind"));
   BOOST_OUTCOME_TRY(auto text, member_as(*obj, path, "value", json_string));
   return at_path(ContactPoint::make(kind, text), json_child(path, "value"));
@@ -64,6 +68,7 @@ result<ContactPoint> JsonCodec<ContactPoint>::decode(const json::value& v, std::
 
 result<Emotion> JsonCodec<Emotion>::decode(const json::value& v, std::string_view path) {
   BOOST_OUTCOME_TRY(auto obj, json_object(v, path));
+  BOOST_OUTCOME_TRYV(json_known_members(*obj, path, {"kind", "intensity"}));
   BOOST_OUTCOME_TRY(auto kind, member<EmotionKind>(*obj, path, "kind"));
   BOOST_OUTCOME_TRY(auto intensity, member_as(*obj, path, "intensity", json_int64));
   if (intensity < 0 || intensity > Emotion::kMaxIntensity) {
@@ -218,6 +223,99 @@ std::optional<std::string> json_first_duplicate(std::string_view text) {
   json::error_code ec;
   p.write_some(false, text.data(), text.size(), ec);
   return std::move(p.handler().duplicate);
+}
+
+namespace {
+
+// The edit distance between a and b (both short: member names): insertions,
+// deletions, substitutions and swaps of two neighbours ("txet" is one from
+// "text"), each counting one (optimal string alignment).
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> before(b.size() + 1), above(b.size() + 1), row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) above[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      row[j] = std::min({above[j] + 1, row[j - 1] + 1, above[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) row[j] = std::min(row[j], before[j - 2] + 1);
+    }
+    std::swap(before, above);
+    std::swap(above, row);
+  }
+  return above[b.size()];
+}
+
+// A member name as it may appear in an error: at most 64 bytes of it.
+std::string shown_key(std::string_view key) {
+  constexpr std::size_t kMax = 64;
+  if (key.size() <= kMax) return std::string(key);
+  return fmt::format("{}...", key.substr(0, kMax));
+}
+
+}  // namespace
+
+std::optional<std::string_view> json_nearest(std::string_view word, std::span<const std::string_view> candidates) {
+  if (word.size() > 128) return std::nullopt;  // no member name is that long
+  // A misspelling is a slip or two: at most a third of the word, and 3.
+  const std::size_t limit = std::clamp<std::size_t>(word.size() / 3, 1, 3);
+  std::optional<std::string_view> best;
+  std::size_t best_distance = limit + 1;
+  for (std::string_view c : candidates) {
+    std::size_t d = edit_distance(word, c);
+    if (d < best_distance) {
+      best = c;
+      best_distance = d;
+    }
+  }
+  if (best) return best;
+  // A member cut short or run on ("opened" for opened_at, "holidays_cn").
+  for (std::string_view c : candidates) {
+    if (std::min(word.size(), c.size()) >= 4 && (c.starts_with(word) || word.starts_with(c))) return c;
+  }
+  return best;
+}
+
+result<void> json_known_members(const json::object& obj, std::string_view path,
+                                std::span<const std::string_view> known) {
+  for (const auto& member : obj) {
+    std::string_view key(member.key().data(), member.key().size());
+    if (key.starts_with("x-")) continue;
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string where = json_child(path, shown_key(key));
+    if (auto near = json_nearest(key, known)) {
+      return json_fail(where, fmt::format("unknown member; did you mean {}?", *near));
+    }
+    return json_fail(where, "unknown member");
+  }
+  return boost::outcome_v2::success();
+}
+
+result<int> json_schema_version(const json::object& obj, std::string_view path, std::string_view kind) {
+  auto it = obj.find("schema");
+  if (it == obj.end()) return 1;
+  std::string where = json_child(path, "schema");
+  BOOST_OUTCOME_TRY(auto text, json_string(it->value(), where));
+  const std::string expected = json_schema_name(kind);
+  const std::string prefix = fmt::format("redress.{}/", kind);
+  int version = 0;
+  if (text.starts_with(prefix)) {
+    std::string_view digits = text.substr(prefix.size());
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), version);
+    if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty() || digits[0] == '0' ||
+        version < 1) {
+      version = 0;
+    }
+  }
+  if (version == 0) {
+    // The text is not echoed: it could be anything a host put there.
+    return json_fail(where, fmt::format("expected \"{}\"", expected));
+  }
+  if (version > kSchemaVersion) {
+    return json_fail(where, fmt::format("{} is newer than this version of redress reads (up to {}); "
+                                        "upgrade redress to read it",
+                                        json_schema_name(kind, version), expected));
+  }
+  return version;
 }
 
 }  // namespace detail

@@ -2,6 +2,7 @@
 #include <redress/policy.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 #include <fmt/format.h>
@@ -58,6 +59,19 @@ std::string lower_ascii(std::string_view s) {
   return out;
 }
 
+// The members a policy document may have (docs/policy.md); any other is
+// refused (docs/contracts.md), except a host's own "x-" members.
+constexpr std::array<std::string_view, 34> kPolicyMembers{
+    "schema",           "name",           "currency",         "calendar",
+    "authority",        "update_interval", "satisfaction_check_after", "customer_cap_period",
+    "reminder_lead",    "approval_timeout", "repeat_contacts_to_escalate", "extension_grace_days",
+    "max_extensions",   "failure_signal_threshold", "loss_aversion_permille", "extra_gesture_permille",
+    "goodwill_cap",     "incident_group_cap", "customer_cap",    "customer_cap_count",
+    "escalation_levels", "cap_approval_levels", "approved_framing", "below_value_framing",
+    "replacement_denominations", "contact_window", "framing",   "severities",
+    "lint",             "promise_covers_updates", "awaiting_customer", "warnings",
+    "targets",          "scope"};
+
 // --- clocks: promises and pauses (docs/policy.md, "Clocks")
 result<void> read_clock_settings(const boost::json::object& obj, Settings& s) {
   if (auto it = obj.find("promise_covers_updates"); it != obj.end()) {
@@ -66,14 +80,10 @@ result<void> read_clock_settings(const boost::json::object& obj, Settings& s) {
   if (auto it = obj.find("awaiting_customer"); it != obj.end()) {
     std::string p = json_child("policy", "awaiting_customer");
     BOOST_OUTCOME_TRY(auto w, detail::json_object(it->value(), p));
+    BOOST_OUTCOME_TRYV(detail::json_known_members(*w, p, {"remind_after_working_days", "auto_resolve_after_working_days"}));
     for (auto [key, field] : {std::pair{"remind_after_working_days", &s.awaiting_reminder_working_days},
                               std::pair{"auto_resolve_after_working_days", &s.awaiting_auto_resolve_working_days}}) {
       if (auto f = w->find(key); f != w->end()) { BOOST_OUTCOME_TRY(*field, read_count(f->value(), json_child(p, key), 0)); }
-    }
-    for (const auto& kv : *w) {
-      if (kv.key() != "remind_after_working_days" && kv.key() != "auto_resolve_after_working_days") {
-        return json_fail(json_child(p, kv.key()), "unknown setting (expected remind_after_working_days or auto_resolve_after_working_days)");
-      }
     }
     if (s.awaiting_auto_resolve_working_days > 0 &&
         s.awaiting_reminder_working_days >= s.awaiting_auto_resolve_working_days) {
@@ -84,7 +94,9 @@ result<void> read_clock_settings(const boost::json::object& obj, Settings& s) {
   if (auto it = obj.find("warnings"); it != obj.end()) {
     std::string p = json_child("policy", "warnings");
     BOOST_OUTCOME_TRY(auto w, detail::json_object(it->value(), p));
+    BOOST_OUTCOME_TRYV(detail::json_known_members(*w, p, {"update", "promise"}));
     for (const auto& kv : *w) {
+      if (kv.key().starts_with("x-")) continue;
       Duration* field = kv.key() == "update" ? &s.update_warning_lead : kv.key() == "promise" ? &s.promise_warning_lead : nullptr;
       if (field == nullptr) return json_fail(json_child(p, kv.key()), "unknown clock (expected update or promise)");
       BOOST_OUTCOME_TRY(*field, read_duration(kv.value(), json_child(p, kv.key())));
@@ -99,9 +111,12 @@ result<void> read_clock_settings(const boost::json::object& obj, Settings& s) {
     for (std::size_t i = 0; i < rows->size(); ++i) {
       std::string ip = detail::json_index(p, i);
       BOOST_OUTCOME_TRY(auto r, detail::json_object((*rows)[i], ip));
+      BOOST_OUTCOME_TRYV(detail::json_known_members(
+          *r, ip, {"priority", "channel", "first_response", "update", "resolution", "on"}));
       TargetRow row;
       row.targets.first_response = row.targets.update = s.update_interval;
       for (const auto& kv : *r) {
+        if (kv.key().starts_with("x-")) continue;
         std::string kp = json_child(ip, kv.key());
         if (kv.key() == "priority") {
           BOOST_OUTCOME_TRY(auto text, detail::json_string(kv.value(), kp));
@@ -144,6 +159,8 @@ result<ReferencePolicy> ReferencePolicy::parse(std::string_view json_text) {
 
 result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& json) {
   BOOST_OUTCOME_TRY(auto obj, detail::json_object(json, "policy"));
+  BOOST_OUTCOME_TRYV(detail::json_schema_version(*obj, "policy", "policy"));
+  BOOST_OUTCOME_TRYV(detail::json_known_members(*obj, "policy", kPolicyMembers));
   Settings s;
   auto member = [&](std::string_view key) -> const boost::json::value* {
     auto it = obj->find(key);
@@ -197,7 +214,9 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
   if (auto v = member("cap_approval_levels")) {
     std::string p = path("cap_approval_levels");
     BOOST_OUTCOME_TRY(auto levels, detail::json_object(*v, p));
+    BOOST_OUTCOME_TRYV(detail::json_known_members(*levels, p, {"incident_group", "customer"}));
     for (const auto& kv : *levels) {
+      if (kv.key().starts_with("x-")) continue;
       std::string kp = json_child(p, kv.key());
       std::optional<int>* field = kv.key() == "incident_group" ? &s.incident_group_cap_level
                                   : kv.key() == "customer"     ? &s.customer_cap_level
@@ -233,6 +252,7 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
   if (auto v = member("contact_window")) {
     std::string p = path("contact_window");
     BOOST_OUTCOME_TRY(auto w, detail::json_object(*v, p));
+    BOOST_OUTCOME_TRYV(detail::json_known_members(*w, p, {"opens", "closes"}));
     BOOST_OUTCOME_TRY(auto opens, detail::json_member(*w, p, "opens"));
     BOOST_OUTCOME_TRY(auto closes, detail::json_member(*w, p, "closes"));
     BOOST_OUTCOME_TRY(s.contact_window.opens, read_duration(*opens, json_child(p, "opens")));
@@ -282,6 +302,7 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
     for (std::size_t i = 0; i < arr->size(); ++i) {
       std::string ip = detail::json_index(p, i);
       BOOST_OUTCOME_TRY(auto a, detail::json_object((*arr)[i], ip));
+      BOOST_OUTCOME_TRYV(detail::json_known_members(*a, ip, {"level", "limit", "by_kind"}));
       BOOST_OUTCOME_TRY(auto level_v, detail::json_member(*a, ip, "level"));
       BOOST_OUTCOME_TRY(int level, read_count(*level_v, json_child(ip, "level"), 0));
       Authority entry{level, std::nullopt, {}};
@@ -326,6 +347,7 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
   if (auto v = member("scope")) {
     std::string p = path("scope");
     BOOST_OUTCOME_TRY(auto sc, detail::json_object(*v, p));
+    BOOST_OUTCOME_TRYV(detail::json_known_members(*sc, p, {"default_reason", "default_alternative", "out_of_scope"}));
     if (auto it = sc->find("default_reason"); it != sc->end()) {
       BOOST_OUTCOME_TRY(auto t, detail::json_string(it->value(), json_child(p, "default_reason")));
       default_reason = t;
@@ -340,6 +362,7 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
       for (std::size_t i = 0; i < arr->size(); ++i) {
         std::string ip = detail::json_index(ap, i);
         BOOST_OUTCOME_TRY(auto e, detail::json_object((*arr)[i], ip));
+        BOOST_OUTCOME_TRYV(detail::json_known_members(*e, ip, {"match", "reason", "alternative"}));
         OutOfScope o;
         for (auto [key, field] : {std::pair{"match", &o.match}, std::pair{"reason", &o.reason},
                                   std::pair{"alternative", &o.alternative}}) {

@@ -500,7 +500,7 @@ TEST_SUITE("calendar") {
     SUBCASE("an unknown field") {
       auto v = base;
       v["holiday"] = boost::json::array{};
-      rejected(v, errc::invalid_json, "holiday: unknown field");
+      rejected(v, errc::invalid_json, "holiday: unknown member; did you mean holidays?");
     }
     SUBCASE("a missing field") {
       auto v = base;

@@ -358,7 +358,7 @@ TEST_SUITE("clocks") {
     }
     CHECK(refusal("awaiting_customer", R"({"remind_after_working_days": 3, "auto_resolve_after_working_days": 2})")
               .find("policy.awaiting_customer.remind_after_working_days") != std::string::npos);
-    CHECK(refusal("awaiting_customer", R"({"remind_after_days": 1})").find("unknown setting") != std::string::npos);
+    CHECK(refusal("awaiting_customer", R"({"remind_after_days": 1})").find("remind_after_days: unknown member") != std::string::npos);
   }
 
   TEST_CASE("an update due in 20 minutes is warned of 5 minutes before, and the warning goes with its clock") {
@@ -424,7 +424,7 @@ TEST_SUITE("clocks") {
     CHECK_FALSE(j.c.promises().front().warning.has_value());
 
     CHECK(refusal("warnings", R"({"update": "PT20M"})").find("policy.warnings.update") != std::string::npos);
-    CHECK(refusal("warnings", R"({"resolution": "PT1H"})").find("unknown clock") != std::string::npos);
+    CHECK(refusal("warnings", R"({"resolution": "PT1H"})").find("resolution: unknown member") != std::string::npos);
   }
 
   TEST_CASE("a chat at 22:30 with service hours ending at 21:00 is not escalated at 22:50 when its target is on service hours") {
@@ -487,7 +487,7 @@ TEST_SUITE("clocks") {
   TEST_CASE("a target row with an unknown member, a bad channel or a non-positive target is refused naming it") {
     CHECK(refusal("targets", R"([{"channel": "fax"}])").find("policy.targets[0].channel") != std::string::npos);
     CHECK(refusal("targets", R"([{"update": "PT0M"}])").find("policy.targets[0].update: must be positive") != std::string::npos);
-    CHECK(refusal("targets", R"([{"within": "PT1H"}])").find("unknown target") != std::string::npos);
+    CHECK(refusal("targets", R"([{"within": "PT1H"}])").find("within: unknown member") != std::string::npos);
     CHECK(refusal("targets", R"([{"on": "office_hours"}])").find("service_hours or around_the_clock") != std::string::npos);
   }
 }

@@ -1,5 +1,6 @@
 #include "support/test.hpp"
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -49,7 +50,7 @@ TEST_SUITE("json") {
     auto m = from_json<Money>(json::parse(R"({"amount":"199.99","currency":"CNY"})"));
     REQUIRE(m);
     CHECK(m.value() == Money::from_minor_units(19999, Currency::CNY));
-    CHECK(from_json<Money>(json::parse(R"({"amount":"-5.5","currency":"CNY","note":"ignored"})")).value() ==
+    CHECK(from_json<Money>(json::parse(R"({"amount":"-5.5","currency":"CNY","x-note":"a host note"})")).value() ==
           Money::from_minor_units(-550, Currency::CNY));
   }
 
@@ -189,4 +190,53 @@ TEST_SUITE("json") {
     CHECK(detail::json_first_duplicate(many + "\"m7\":0}") == std::optional<std::string>("m7"));
     CHECK(detail::json_first_duplicate(many + "\"m99\":0}") == std::optional<std::string>("m99"));
   }
+
+  TEST_CASE("an unknown member is named with the member it probably meant, when one is close") {
+    static constexpr std::array<std::string_view, 4> known{"update_interval", "currency", "opened_at", "level"};
+    CHECK(detail::json_nearest("update_intervl", known) == std::optional<std::string_view>("update_interval"));
+    CHECK(detail::json_nearest("curency", known) == std::optional<std::string_view>("currency"));
+    CHECK(detail::json_nearest("currnecy", known) == std::optional<std::string_view>("currency"));  // a swap
+    CHECK(detail::json_nearest("opened", known) == std::optional<std::string_view>("opened_at"));   // cut short
+    CHECK(detail::json_nearest("colour", known) == std::nullopt);
+    CHECK(detail::json_nearest("lvl", known) == std::nullopt);  // two slips in three letters is another word
+    auto obj = boost::json::parse(R"({"level": 1, "levle": 2})").as_object();
+    auto r = detail::json_known_members(obj, "policy.authority[0]", known);
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == errc::invalid_json);
+    CHECK(std::string(last_error_detail()) == "policy.authority[0].levle: unknown member; did you mean level?");
+  }
+
+  TEST_CASE("members starting with x- are a host's own and pass; a long unknown name is cut in the error") {
+    static constexpr std::array<std::string_view, 1> known{"level"};
+    auto hosted = boost::json::parse(R"({"level": 1, "x-crm": {"ticket": 7}, "x-": 0})").as_object();
+    CHECK(detail::json_known_members(hosted, "", known));
+    boost::json::object long_name{{std::string(200, 'q'), 1}};
+    REQUIRE_FALSE(detail::json_known_members(long_name, "doc", known));
+    CHECK(std::string(last_error_detail()) == "doc." + std::string(64, 'q') + "...: unknown member");
+  }
+
+  TEST_CASE("a document's schema version: missing is 1, the known one passes, a newer or foreign one is refused") {
+    auto version = [](std::string_view text) {
+      return detail::json_schema_version(boost::json::parse(text).as_object(), "policy", "policy");
+    };
+    CHECK(version("{}").value() == 1);
+    CHECK(version(R"({"schema": "redress.policy/1"})").value() == 1);
+    REQUIRE_FALSE(version(R"({"schema": "redress.policy/2"})"));
+    CHECK(std::string(last_error_detail()) ==
+          "policy.schema: redress.policy/2 is newer than this version of redress reads (up to redress.policy/1); "
+          "upgrade redress to read it");
+    REQUIRE_FALSE(version(R"({"schema": "redress.calendar/1"})"));
+    CHECK(std::string(last_error_detail()) == "policy.schema: expected \"redress.policy/1\"");
+    CHECK_FALSE(version(R"({"schema": "redress.policy/1x"})"));
+    CHECK_FALSE(version(R"({"schema": "redress.policy/99999999999999999999"})"));
+    CHECK_FALSE(version(R"({"schema": 1})"));
+  }
+
+  TEST_CASE("a money value with an unknown member is refused naming it") {
+    auto m = from_json<Money>(boost::json::parse(R"({"amount_minor": 100, "currency": "CNY", "curency": "USD"})"),
+                              "refund");
+    REQUIRE_FALSE(m);
+    CHECK(std::string(last_error_detail()) == "refund.curency: unknown member; did you mean currency?");
+  }
 }
+

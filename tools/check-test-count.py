@@ -24,6 +24,7 @@ RULES = [
     ("tests/c/*_test.c", lambda s: "c_api." + s),
     ("tests/python/test_*.py", lambda s: "python." + s),
     ("tests/bad_inputs/*.tsv", lambda s: "bad_inputs." + s),
+    ("tests/schema/*.py", lambda s: "schema." + s),
     ("examples/*.cpp", lambda s: "example." + s),
     ("examples/c/*.c", lambda s: "example.c." + s),
     ("examples/python/*.py", lambda s: "example.python." + s),

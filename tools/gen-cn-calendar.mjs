@@ -199,6 +199,7 @@ if (provisional.length) {
 }
 
 process.stdout.write(`{
+  "schema": "redress.calendar/1",
   "name": "cn",
   "description": "Mainland China: official public holidays and make-up working days (调休), ${FIRST_YEAR}-${LAST_YEAR}${
   provisional.length ? `; PROVISIONAL ${LAST_YEAR + 1}-${PROVISIONAL_LAST}, from the statutory rules` : ''}",

@@ -139,6 +139,7 @@ function main() {
     generator: `tools/gen-holidays-calendar.mjs ${name} ${firstYear} ${lastYear}`,
   };
   process.stdout.write(`{
+  "schema": "redress.calendar/1",
   "name": "${name}",
   "description": "${spec.description}, ${firstYear}-${lastYear}",
   "provenance": ${JSON.stringify(provenance, null, 2).replace(/\n/g, '\n  ')},

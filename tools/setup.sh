@@ -23,6 +23,8 @@ packages=(
   libhowardhinnant-date-dev tzdata
   # The pip-install test builds the Python package in a venv, offline.
   python3-venv python3-setuptools
+  # The schema test validates documents against docs/schema/ (draft 2020-12).
+  python3-jsonschema
   # The fresh-machine check (tools/fresh-machine.sh) and the .deb test build a Debian root.
   mmdebstrap
   # The fuzz targets (tools/fuzz.sh, tests/fuzz/): clang with libFuzzer and the sanitizers' runtimes.

@@ -3,11 +3,15 @@
 // A case's *journal* is its list of events; replaying it under the same
 // policy reproduces the case (<redress/engine.hpp>), so the journal is what a
 // store keeps and what a scenario file holds. The encoders here write the
-// forms docs/engine.md describes; the event decoder reads them back.
+// forms docs/engine.md describes; the event and case decoders read them back.
+// Every document names its kind and version ("schema": "redress.event/1");
+// decoders refuse unknown members and newer versions (docs/contracts.md;
+// JSON Schemas in docs/schema/).
 //
 // An event is one flat object: the envelope and the payload's fields.
 //
-//   {"case_id": "C-1", "at": "2025-01-24T15:00:00+08:00", "actor": "A-7",
+//   {"schema": "redress.event/1", "case_id": "C-1",
+//    "at": "2025-01-24T15:00:00+08:00", "actor": "A-7",
 //    "type": "remedy_proposed", "remedy": "R-1", "kind": "cash",
 //    "value": "200", "order": "O-1"}
 //
@@ -52,13 +56,15 @@ boost::json::value to_json(const Suggestion& s);
 
 // to_json(const Case&)
 //
-// Everything the case holds, for display and reports. (There is no decoder:
-// a case is reproduced by replaying its journal.)
+// Everything the case holds ("schema": "redress.case/1"), for display,
+// reports and hosts that keep cases as JSON; case_from_json() reads it back.
+// The journal stays the record: replaying it reproduces the case.
 boost::json::value to_json(const Case& c);
 
 // to_json(const Step&)
 //
-// {"actions": [...], "findings": [...], "trace": [...], "suggestions": [...]}:
+// {"schema": "redress.step/1", "actions": [...], "findings": [...], "trace": [...],
+//  "suggestions": [...]}:
 // what one event produced, without the next case.
 boost::json::value to_json(const Step& s);
 
@@ -79,6 +85,17 @@ struct JournalDefaults {
 // invalid_contact, ...), the detail always naming the field's path.
 result<Event> event_from_json(const boost::json::value& v, std::string_view path = {},
                               const JournalDefaults& defaults = {});
+
+// case_from_json()
+//
+// Reads a case back from the JSON to_json(Case) writes:
+// case_from_json(to_json(c)) == c. Unknown members are refused (members
+// starting with "x-" are ignored) and a "schema" newer than redress.case/1
+// too (docs/contracts.md). Fails with errc::invalid_json for a wrong shape,
+// or with the code of the field's own type, the detail naming its path.
+// Derived members (escalation_level) are read but not trusted: they follow
+// from the others.
+result<Case> case_from_json(const boost::json::value& v, std::string_view path = {});
 
 }  // namespace v1
 }  // namespace redress

@@ -23,8 +23,9 @@
 //   TimeZone      "Asia/Shanghai" (its name)
 //
 // Special time values (not_a_date_time, infinities) encode as null, which no
-// decoder accepts. Members the decoder does not know are ignored, so a newer
-// writer's extra members do not break an older reader.
+// decoder accepts. A member the decoder does not know is refused, naming its
+// path (and the member it probably meant); members starting with "x-" are
+// ignored (docs/contracts.md).
 //
 // Errors: a value of the wrong JSON shape (not an object, a missing member, a
 // number where a string belongs) is errc::invalid_json. A value of the right

@@ -347,6 +347,12 @@ struct detail_case_access {
   // --- proactive.cpp: proactive recovery --------------------------------------
 
   result<void> on(const events::FailureSignal& e);
+
+  // --- journal.cpp: a case read back from its JSON (case_from_json) ----------
+
+  static result<Case> from_json(const boost::json::value& v, std::string_view path);
+  // The number the next follow-up id takes.
+  static std::uint64_t next_follow_up(const Case& c) noexcept;
 };
 
 }  // namespace v1

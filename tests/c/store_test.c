@@ -134,7 +134,7 @@ TEST(a_committed_step_puts_its_actions_in_the_outbox_once_per_event_id) {
   CHECK(CONTAINS(out.ptr, "\"seq\":1"));
   CHECK(CONTAINS(out.ptr, "\"C-9#1.1\""));
   CHECK(CONTAINS(out.ptr, "\"replayed\":false"));
-  CHECK(CONTAINS(out.ptr, "\"step\":{\"actions\""));
+  CHECK(CONTAINS(out.ptr, "\"step\":{\"schema\":\"redress.step/1\",\"actions\""));
   CHECK(redress_store_last_seq(&seq, store, "C-9") == 0);
   CHECK(seq == 1);
   /* The same message again: the stored outcome, nothing stored twice. */

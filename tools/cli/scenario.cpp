@@ -2,6 +2,7 @@
 #include "scenario.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <filesystem>
 
@@ -18,6 +19,15 @@ namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 using detail::json_fail;
+
+// The members of a scenario document and of its "expect" block
+// (docs/scenarios.md); any other is refused (docs/contracts.md).
+constexpr std::array<std::string_view, 7> kScenarioMembers{"schema", "name",   "story", "policy",
+                                                           "case",   "events", "expect"};
+constexpr std::array<std::string_view, 15> kExpectMembers{
+    "findings",       "absent_findings", "actions",         "absent_actions",  "first_action",
+    "stage",          "priority",        "min_escalations", "escalation_level", "escalated_to",
+    "approval_levels", "remedy_status",  "suggested",       "offer_framing_excludes", "offer_framing_includes"};
 
 result<json::value> read_json(const fs::path& path, std::string_view what,
                               std::size_t max_bytes = kMaxDocumentBytes) {
@@ -86,6 +96,8 @@ result<Scenario> load_scenario(std::string_view path, std::string_view data_dir)
   fs::path file{std::string(path)};
   BOOST_OUTCOME_TRY(auto doc, read_json(file, "scenario", kMaxScenarioBytes));
   BOOST_OUTCOME_TRY(auto obj, detail::json_object(doc, "scenario"));
+  BOOST_OUTCOME_TRYV(detail::json_schema_version(*obj, "", "scenario"));
+  BOOST_OUTCOME_TRYV(detail::json_known_members(*obj, "", kScenarioMembers));
   std::string name = file.stem().string(), story;
   if (auto it = obj->find("name"); it != obj->end() && it->value().is_string()) name = it->value().as_string();
   if (auto it = obj->find("story"); it != obj->end() && it->value().is_string()) story = it->value().as_string();
@@ -96,6 +108,7 @@ result<Scenario> load_scenario(std::string_view path, std::string_view data_dir)
 
   BOOST_OUTCOME_TRY(auto case_v, detail::json_member(*obj, "", "case"));
   BOOST_OUTCOME_TRY(auto case_o, detail::json_object(*case_v, "case"));
+  BOOST_OUTCOME_TRYV(detail::json_known_members(*case_o, "case", {"id", "customer", "opened_at"}));
   auto field = [&](std::string_view key) { return detail::json_member(*case_o, "case", key); };
   BOOST_OUTCOME_TRY(auto id_v, field("id"));
   BOOST_OUTCOME_TRY(auto id, from_json<CaseId>(*id_v, "case.id"));
@@ -116,6 +129,7 @@ result<Scenario> load_scenario(std::string_view path, std::string_view data_dir)
     if (ev.is_object()) {
       auto type = ev.as_object().find("type");
       if (type != ev.as_object().end() && type->value() == "advance") {
+        BOOST_OUTCOME_TRYV(detail::json_known_members(ev.as_object(), p, {"type", "at"}));
         BOOST_OUTCOME_TRY(auto at_v, detail::json_member(ev.as_object(), p, "at"));
         BOOST_OUTCOME_TRY(auto at, from_json<Instant>(*at_v, detail::json_child(p, "at")));
         timeline.push_back({at, std::nullopt});
@@ -129,6 +143,7 @@ result<Scenario> load_scenario(std::string_view path, std::string_view data_dir)
   json::object expect;
   if (auto it = obj->find("expect"); it != obj->end()) {
     BOOST_OUTCOME_TRY(auto e, detail::json_object(it->value(), "expect"));
+    BOOST_OUTCOME_TRYV(detail::json_known_members(*e, "expect", kExpectMembers));
     expect = *e;
   }
   BOOST_OUTCOME_TRY(auto cal, shared->calendar(initial));

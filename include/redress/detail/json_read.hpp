@@ -8,7 +8,9 @@
 #define REDRESS_DETAIL_JSON_READ_HPP
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -69,6 +71,38 @@ inline result<bool> json_bool(const boost::json::value& v, std::string_view path
   if (!v.is_bool()) return json_fail(path, "expected true or false");
   return v.get_bool();
 }
+
+// Strict documents (docs/contracts.md). Refuses the first member of `obj`
+// that is not one of `known`, naming its path and, when one of `known` is
+// close to it, the member it probably meant:
+//   "policy.update_intervl: unknown member; did you mean update_interval?"
+// Members whose name starts with "x-" are a host's own data: kept by the
+// caller and ignored here. Defined in src/json.cpp.
+result<void> json_known_members(const boost::json::object& obj, std::string_view path,
+                                 std::span<const std::string_view> known);
+inline result<void> json_known_members(const boost::json::object& obj, std::string_view path,
+                                        std::initializer_list<std::string_view> known) {
+  return json_known_members(obj, path, std::span<const std::string_view>(known.begin(), known.size()));
+}
+
+// The member of `candidates` closest to `word` by edit distance, when it is
+// close enough to be a likely misspelling; nothing otherwise.
+std::optional<std::string_view> json_nearest(std::string_view word, std::span<const std::string_view> candidates);
+
+// The newest version of each document kind this build reads and writes.
+inline constexpr int kSchemaVersion = 1;
+
+// "redress.policy/1" from ("policy", 1).
+inline std::string json_schema_name(std::string_view kind, int version = kSchemaVersion) {
+  return fmt::format("redress.{}/{}", kind, version);
+}
+
+// The version of the document `obj` of kind `kind` ("policy", "event") from
+// its "schema" member: 1 when the member is missing (documents written
+// before versions were named carry none); an error naming path.schema when
+// it names another kind, is malformed, or is newer than kSchemaVersion.
+// Defined in src/json.cpp.
+result<int> json_schema_version(const boost::json::object& obj, std::string_view path, std::string_view kind);
 
 // The JSON path of the first member that appears twice in one object of
 // `text` ("events[2].type"), or nothing. `text` must be well-formed JSON (it is
