@@ -54,6 +54,9 @@ boost::json::value to_json(const Suggestion& s);
 //
 // Everything the case holds, for display and reports. (There is no decoder:
 // a case is reproduced by replaying its journal.)
+// The policy a case is decided under: {"id", "version", "hash"}.
+boost::json::value to_json(const PolicyRef& p);
+
 boost::json::value to_json(const Case& c);
 
 // to_json(const Step&)

@@ -51,6 +51,11 @@ enum class Sql : std::size_t {
   outbox_due,
   outbox_claim,
   outbox_ack,
+  policy_get,
+  policy_insert,
+  policies_all,
+  case_policy_insert,
+  case_policy_get,
   count_,
 };
 

@@ -76,6 +76,21 @@ constexpr const char* kMigrations[] = {
     "  PRIMARY KEY (case_id, event_id)"
     ") STRICT, WITHOUT ROWID;"
     "UPDATE meta SET value = 4 WHERE key = 'schema_version';",
+    // 4 -> 5: every policy version the store was given, by content hash, and
+    // the version each case was opened under. Cases stored before have no
+    // pin (restore_pinned() replays them under the policy it is given).
+    "CREATE TABLE policies ("
+    "  hash TEXT PRIMARY KEY NOT NULL,"
+    "  id TEXT NOT NULL,"
+    "  version TEXT NOT NULL,"
+    "  document TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL UNIQUE"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE TABLE case_policies ("
+    "  case_id TEXT PRIMARY KEY NOT NULL,"
+    "  hash TEXT NOT NULL REFERENCES policies (hash)"
+    ") STRICT, WITHOUT ROWID;"
+    "UPDATE meta SET value = 5 WHERE key = 'schema_version';",
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
 static_assert(SqliteStore::kApplicationId == 1380209235);
