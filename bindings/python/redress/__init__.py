@@ -41,6 +41,7 @@ __all__ = [
     "Step",
     "lint",
     "version",
+    "whatif",
 ]
 
 _TIME_SIZE = 40
@@ -219,7 +220,8 @@ class Policy(_Handle):
 
     @classmethod
     def parse(cls, document):
-        """A policy from a document (JSON text or a dict) whose "calendar" is the calendar itself."""
+        """A policy from a document (JSON text or a dict) whose "calendar" is the
+        calendar itself or the name of a bundled calendar ("cn", "de", "us-ny")."""
         text = _json_text(document)
         return cls._create(lib.redress_policy_parse, text, len(text))
 
@@ -247,6 +249,12 @@ class Policy(_Handle):
     def currency(self):
         """The policy's ISO 4217 currency code."""
         return self._get(lib.redress_policy_currency)
+
+    @property
+    def identity(self):
+        """{"id", "version", "hash"}: the document's id and version and the content
+        hash the library computed (docs/policy.md, "Versions and pinning")."""
+        return _call_json(lib.redress_policy_identity, self)
 
 
 class Step:
@@ -317,6 +325,16 @@ class Case(_Handle):
 
     def __repr__(self):
         return f"Case({self.id!r}, stage={self.stage!r})" if self._ptr else "Case(closed)"
+
+
+def whatif(initial, events, old_policy, new_policy):
+    """What `new_policy` would have decided differently from `old_policy` on a
+    case's journal (a list of event dicts, or JSON text) replayed from `initial`:
+    a dict with "changed", "changes" (findings, remedies, deadlines,
+    escalations), "skipped" (events that no longer apply) and each side's
+    outcome under "before" and "after" (docs/policy.md, "What-if")."""
+    text = _journal(events)
+    return _call_json(lib.redress_whatif, initial, old_policy, new_policy, text, len(text))
 
 
 def lint(text, language=None, authority=None, policy=None):

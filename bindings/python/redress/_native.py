@@ -74,6 +74,8 @@ _FUNCTIONS = {
     "redress_case_free": (None, [HANDLE]),
     "redress_case_apply": (INT, [BUF_P, HANDLE, HANDLE, CHARS, SIZE, CHARS]),
     "redress_case_json": (INT, [BUF_P, HANDLE]),
+    "redress_policy_identity": (INT, [BUF_P, HANDLE]),
+    "redress_whatif": (INT, [BUF_P, HANDLE, HANDLE, HANDLE, CHARS, SIZE]),
     "redress_case_id": (CHARS, [HANDLE]),
     "redress_case_customer": (CHARS, [HANDLE]),
     "redress_case_currency": (CHARS, [HANDLE]),
