@@ -67,8 +67,27 @@ TEST(whatif_reports_the_refund_sent_for_approval_and_the_acceptance_that_no_long
   redress_policy_free(new_policy);
 }
 
+TEST(the_report_over_journals_gives_the_summary_as_json_and_the_page_as_html) {
+  redress_policy *policy = policy_with_limit("1", "200");
+  redress_buf out = REDRESS_BUF_INIT;
+  char cases[2048];
+  sprintf(cases, "[{\"case\": {\"id\": \"C-1\", \"customer\": \"U-1\", \"opened_at\": \"2025-01-24T15:00:00+08:00\"},"
+                 " \"events\": %s}]", journal);
+  CHECK(redress_report_journals(&out, "json", NULL, policy, cases, strlen(cases)) == 0);
+  CHECK(CONTAINS(out.ptr, "\"cases\":1"));
+  CHECK(redress_report_journals(&out, "html", "en", policy, cases, strlen(cases)) == 0);
+  CHECK(CONTAINS(out.ptr, "<svg"));
+  CHECK(redress_report_journals(&out, "pdf", NULL, policy, cases, strlen(cases)) == REDRESS_EINVALID_ARGUMENT);
+  CHECK(CONTAINS(redress_error_last(), "format"));
+  CHECK(redress_report_journals(&out, "json", NULL, policy, "[{}]", 4) == REDRESS_EINVALID_JSON);
+  CHECK(CONTAINS(redress_error_last(), "cases[0]"));
+  redress_buf_dispose(&out);
+  redress_policy_free(policy);
+}
+
 int main(void) {
   RUN(a_policy_naming_a_bundled_calendar_parses_and_has_an_identity_with_a_content_hash);
   RUN(whatif_reports_the_refund_sent_for_approval_and_the_acceptance_that_no_longer_applies);
+  RUN(the_report_over_journals_gives_the_summary_as_json_and_the_page_as_html);
   return finish();
 }

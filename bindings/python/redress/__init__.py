@@ -40,6 +40,7 @@ __all__ = [
     "Store",
     "Step",
     "lint",
+    "report",
     "version",
     "whatif",
 ]
@@ -335,6 +336,25 @@ def whatif(initial, events, old_policy, new_policy):
     outcome under "before" and "after" (docs/policy.md, "What-if")."""
     text = _journal(events)
     return _call_json(lib.redress_whatif, initial, old_policy, new_policy, text, len(text))
+
+
+def report(policy, cases=None, store=None, format="json", language=None):
+    """The patterns over cases (docs/analytics.md): with format="json" the
+    summary as a dict, with format="html" the report page as text (language
+    "en" or "zh"). From `cases`, a list of {"case": {"id", "customer",
+    "currency", "opened_at"}, "events": [...]} replayed under `policy`, or
+    from every case of `store`, each under the policy version it was pinned
+    to (`policy` for a case without one)."""
+    if (cases is None) == (store is None):
+        raise ValueError("report over cases= or store=, one of them")
+    fmt = _text(format, "format")
+    lang = None if language is None else _text(language, "language")
+    if store is not None:
+        text = _call_text(lib.redress_report_store, fmt, lang, store, policy)
+    else:
+        data = _json_text(list(cases) if not isinstance(cases, (str, bytes)) else cases)
+        text = _call_text(lib.redress_report_journals, fmt, lang, policy, data, len(data))
+    return json.loads(text) if format == "json" else text
 
 
 def lint(text, language=None, authority=None, policy=None):

@@ -76,6 +76,8 @@ _FUNCTIONS = {
     "redress_case_json": (INT, [BUF_P, HANDLE]),
     "redress_policy_identity": (INT, [BUF_P, HANDLE]),
     "redress_whatif": (INT, [BUF_P, HANDLE, HANDLE, HANDLE, CHARS, SIZE]),
+    "redress_report_journals": (INT, [BUF_P, CHARS, CHARS, HANDLE, CHARS, SIZE]),
+    "redress_report_store": (INT, [BUF_P, CHARS, CHARS, HANDLE, HANDLE]),
     "redress_case_id": (CHARS, [HANDLE]),
     "redress_case_customer": (CHARS, [HANDLE]),
     "redress_case_currency": (CHARS, [HANDLE]),

@@ -236,6 +236,21 @@ REDRESS_EXTERN(int) redress_policy_identity(redress_buf *out, const redress_poli
 REDRESS_EXTERN(int) redress_whatif(redress_buf *out, const redress_case *initial, const redress_policy *old_policy,
                                    const redress_policy *new_policy, const char *journal_json, size_t len);
 
+/* ---- Analytics and the report -------------------------------------------- */
+
+/* redress_report_journals()
+ *
+ * The patterns over cases (docs/analytics.md): `format` "json" writes the
+ * summary as JSON, "html" the self-contained report page in `language`
+ * ("en" or "zh"; NULL: "en"). `cases_json` is a JSON array of
+ * {"case": {"id", "customer", "currency"?, "opened_at"}, "events": [...]},
+ * each journal replayed under `policy` (whose settings and calendar's time
+ * zone the measures use). A case that does not replay fails the call,
+ * naming "cases[i]". */
+REDRESS_EXTERN(int) redress_report_journals(redress_buf *out, const char *format, const char *language,
+                                            const redress_policy *policy, const char *cases_json, size_t len);
+
+
 /* redress_case_id(), redress_case_customer(), redress_case_currency(),
  * redress_case_stage(), redress_case_priority()
  *
@@ -544,6 +559,14 @@ REDRESS_EXTERN(int) redress_store_claim_actions(redress_buf *out, redress_store 
  * Marks the outbox action `action_id` carried out. *acknowledged_out (may be
  * NULL) is 1 the first time, 0 for an unknown or already acknowledged id. */
 REDRESS_EXTERN(int) redress_store_acknowledge(int *acknowledged_out, redress_store *store, const char *action_id);
+
+/* redress_report_store()
+ *
+ * As redress_report_journals(), over every case of `store`, each replayed
+ * under the policy version the store pinned it to (docs/stores.md, "Policy
+ * versions"), or `policy` for a case without one. */
+REDRESS_EXTERN(int) redress_report_store(redress_buf *out, const char *format, const char *language,
+                                         const redress_store *store, const redress_policy *policy);
 
 REDRESS_END_DECL
 
