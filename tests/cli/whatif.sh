@@ -71,7 +71,12 @@ echo '{"case_id":"C-2","at":"2025-06-07T06:40:00Z","type":"progress_update_sent"
   "$redress" run --store "$store" --data "$data" --policy "$work/new.json" --clock input --quiet > "$work/out3"
 grep -q '"due_at":"2025-06-07T07:10:00Z"' "$work/out3" || fail "after the move, the case does not follow the new version"
 
-# 5. Usage errors.
+# 5. `redress lint --policy` takes a whole policy file (its lint settings).
+echo "We apologise for any inconvenience caused." > "$work/draft"
+"$redress" lint --policy "$work/new.json" --json "$work/draft" > "$work/lint.json" || true
+grep -q '"findings"' "$work/lint.json" || fail "lint did not take a whole policy file: $(cat "$work/lint.json")"
+
+# 6. Usage errors.
 status=0; "$redress" whatif --store "$store" 2> "$work/err" || status=$?
 [ "$status" = 2 ] && grep -q "which candidate policy" "$work/err" || fail "whatif without --policy is not a usage error"
 status=0; "$redress" whatif --store "$store" --policy "$work/new.json" --since yesterday 2> "$work/err" || status=$?

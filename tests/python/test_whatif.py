@@ -57,5 +57,17 @@ class WhatIfTest(unittest.TestCase):
         self.assertEqual(caught.exception.code, redress.ErrorCode.INVALID_JSON)
 
 
+class WholePolicyLintTest(unittest.TestCase):
+    DRAFT = "We apologise for any inconvenience caused."
+
+    def test_lint_takes_a_policy_object_or_a_whole_policy_document_and_uses_its_lint_settings(self):
+        with open(RETAILER_POLICY, encoding="utf-8") as f:
+            document = json.load(f)
+        standard = redress.lint(self.DRAFT)
+        with redress.Policy.parse(document) as p:
+            self.assertEqual(redress.lint(self.DRAFT, policy=p), standard)
+        self.assertEqual(redress.lint(self.DRAFT, policy=document), standard)
+
+
 if __name__ == "__main__":
     unittest.main()

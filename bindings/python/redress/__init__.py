@@ -218,13 +218,16 @@ class Policy(_Handle):
     """The host's rules, read from a policy document (docs/policy.md)."""
 
     _free = lib.redress_policy_free
+    _lint = None
 
     @classmethod
     def parse(cls, document):
         """A policy from a document (JSON text or a dict) whose "calendar" is the
         calendar itself or the name of a bundled calendar ("cn", "de", "us-ny")."""
         text = _json_text(document)
-        return cls._create(lib.redress_policy_parse, text, len(text))
+        policy = cls._create(lib.redress_policy_parse, text, len(text))
+        policy._lint = json.loads(text).get("lint")  # what lint(policy=this) uses
+        return policy
 
     @classmethod
     def load(cls, path, data_dir=None):
@@ -362,8 +365,13 @@ def lint(text, language=None, authority=None, policy=None):
 
     language: "auto" (default), "en", "zh-Hans", "zh-Hant".
     authority: what the agent may grant alone, as (minor_units, "CNY").
-    policy: lint settings, as a dict or JSON text.
+    policy: lint settings, as a dict or JSON text; or a whole policy (a Policy,
+    or a policy document: one with a "calendar"), whose "lint" settings are used.
     """
+    if isinstance(policy, Policy):
+        policy = policy._lint if policy._lint is not None else {}
+    elif isinstance(policy, dict) and "calendar" in policy:
+        policy = policy.get("lint", {})
     opts = LintOptions()
     _check(lib.redress_lint_options_init(ctypes.byref(opts), 1))
     opts.language = _text(language, "language")
