@@ -29,7 +29,9 @@ day or week, and the cost of recovery (docs/analytics.md).
 
 sources:
   --store URI     every case in a store (sqlite:PATH; postgres:CONNINFO when
-                  built): its stored header and journal, replayed under --policy
+                  built): its stored header and journal, replayed under the
+                  policy version it was decided under (--policy for a case
+                  stored without one)
   SCENARIO...     scenario files (docs/scenarios.md), each played under its own
                   policy, follow-ups firing as the timeline passes them
 
@@ -100,6 +102,9 @@ result<std::size_t> fold_store(Analytics& a, const std::string& uri, const Polic
   BOOST_OUTCOME_TRY(auto store, open_store_uri(uri));
   const JournalStore& js = *store.journal;
   BOOST_OUTCOME_TRY(auto ids, js.cases());
+  // Each case under the policy version it was decided under; --policy for
+  // cases stored without one (docs/stores.md, "Policy versions").
+  PinnedPolicies pinned(js);
   Progress progress(quiet, ids.size());
   std::size_t skipped = 0, done = 0;
   std::int64_t events = 0;
@@ -109,9 +114,9 @@ result<std::size_t> fold_store(Analytics& a, const std::string& uri, const Polic
     events += static_cast<std::int64_t>(journal.size());
     auto folded = [&]() -> result<void> {
       if (!header) return detail::fail(errc::corrupt_store, "the store holds no header for it");
-      BOOST_OUTCOME_TRY(auto initial, Case::open(header->id, header->customer, header->currency, header->opened_at_utc));
-      BOOST_OUTCOME_TRY(auto c, replay(initial, journal, policy));
-      return a.add(c, journal);
+      BOOST_OUTCOME_TRY(auto c, pinned.restore(id, policy));
+      if (!c) return detail::fail(errc::corrupt_store, "the store holds no header for it");
+      return a.add(*c, journal);
     }();
     if (!folded) {
       fmt::print(stderr, "redress report: case {} left out: {}\n", terminal_safe(id.str()), terminal_safe(last_error_detail()));
