@@ -11,13 +11,15 @@ find_package(SQLite3 REQUIRED)
 # libsodium (Debian ships a pkg-config file, no CMake package): the keyed
 # hashes of the contact index and the sealing of personal data.
 find_package(PkgConfig REQUIRED)
-pkg_check_modules(sodium REQUIRED IMPORTED_TARGET GLOBAL libsodium)
+if(NOT TARGET PkgConfig::SODIUM)
+  pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET GLOBAL libsodium)
+endif()
 
 file(GLOB _redress_sqlite_sources CONFIGURE_DEPENDS "${_redress_sqlite_root}/src/sqlite/*.cpp")
 add_library(redress_sqlite ${_redress_sqlite_sources})
 add_library(redress::sqlite ALIAS redress_sqlite)
 set_target_properties(redress_sqlite PROPERTIES EXPORT_NAME sqlite POSITION_INDEPENDENT_CODE ON)
-target_link_libraries(redress_sqlite PUBLIC redress::redress PRIVATE SQLite::SQLite3 PkgConfig::sodium)
+target_link_libraries(redress_sqlite PUBLIC redress::redress PRIVATE SQLite::SQLite3 PkgConfig::SODIUM)
 target_include_directories(redress_sqlite PRIVATE "${_redress_sqlite_root}/src/sqlite" "${_redress_sqlite_root}/src")
 target_compile_options(redress_sqlite PRIVATE ${REDRESS_WARNINGS})
 

@@ -49,7 +49,7 @@ constexpr std::array<std::string_view, std::variant_size_v<EventBody>> kEventTyp
     "safety_risk_reported",   "abuse_established",   "precedent_cited", "out_of_scope_request",
     "failure_signal",    "right_expiring",
     "promise_kept",      "promise_broken",       "awaiting_customer",   "awaiting_third_party",
-    "third_party_answered"};
+    "third_party_answered", "policy_moved"};
 
 constexpr std::array<std::string_view, std::variant_size_v<Action>> kActionTypes{
     "reply", "offer", "request_approval", "schedule_follow_up", "cancel_follow_up", "escalate", "emergency",

@@ -351,6 +351,16 @@ result<EventBody> body_from(std::string_view type, const Fields& f) {
     if (party.empty()) return json_fail(f.at("party"), "missing");
     return e::ThirdPartyAnswered{std::move(party)};
   }
+  if (type == "policy_moved") {
+    std::string p;
+    BOOST_OUTCOME_TRY(auto pf, f.object("policy", p));
+    PolicyRef to;
+    for (auto [key, field] : {std::pair{"id", &to.id}, std::pair{"version", &to.version}, std::pair{"hash", &to.hash}}) {
+      BOOST_OUTCOME_TRY(*field, pf.text(key));
+    }
+    if (to.hash.empty()) return json_fail(pf.at("hash"), "missing");
+    return e::PolicyMoved{std::move(to)};
+  }
   return json_fail(f.at("type"), fmt::format("unknown event type \"{}\"", type));
 }
 
@@ -436,6 +446,8 @@ json::object body_to_json(const EventBody& body) {
           if (!x.working_time.is_special() && x.working_time != Duration()) o["working_time"] = to_json(x.working_time);
         } else if constexpr (std::is_same_v<T, e::ThirdPartyAnswered>) {
           o["party"] = x.party;
+        } else if constexpr (std::is_same_v<T, e::PolicyMoved>) {
+          o["policy"] = to_json(x.to);
         } else {
           static_assert(std::is_same_v<T, e::ForgivenessSignalled> || std::is_same_v<T, e::CloseRequested>);
         }
@@ -574,6 +586,10 @@ json::value to_json(const Step& s) {
                       {"suggestions", array_of(s.suggestions)}};
 }
 
+json::value to_json(const PolicyRef& p) {
+  return json::object{{"id", p.id}, {"version", p.version}, {"hash", p.hash}};
+}
+
 json::value to_json(const Case& c) {
   json::array emotions;
   for (const auto& e : c.emotions()) {
@@ -627,6 +643,7 @@ json::value to_json(const Case& c) {
       {"remedy_contents", std::move(contents)},
   };
   if (c.incident_group()) o["incident_group"] = *c.incident_group();
+  if (c.policy() != nullptr) o["policy"] = to_json(*c.policy());
   put_optional(o, "root_cause", c.root_cause());
   // clocks: pauses
   put_optional(o, "awaiting_customer_since", c.awaiting_customer_since());

@@ -5,8 +5,11 @@
 #include <array>
 #include <cctype>
 
+#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
+#include <sodium.h>
 
+#include <redress/detail/lint_embedded.hpp>
 #include <redress/detail/json_read.hpp>
 #include <redress/json.hpp>
 
@@ -15,7 +18,67 @@ inline namespace v1 {
 
 result<Spend> Policy::prior_spend(const Case&) const { return Spend{}; }
 
+CalendarResolver bundled_calendars() {
+  return [](std::string_view name) -> result<boost::json::value> {
+    std::string file = fmt::format("{}.json", name);
+    std::string known;
+    for (const auto& f : detail::bundled_calendar_files()) {
+      if (f.name == file) return detail::json_parse(f.text, file);
+      known += known.empty() ? "" : ", ";
+      known += f.name.substr(0, f.name.size() - 5);
+    }
+    return detail::fail(errc::invalid_argument,
+                        fmt::format("no bundled calendar has that name (bundled: {})", known));
+  };
+}
+
 namespace {
+
+// The canonical form of a document: the members of every object sorted by
+// name (arrays keep their order).
+boost::json::value canonical(const boost::json::value& v) {
+  if (v.is_array()) {
+    boost::json::array out;
+    out.reserve(v.get_array().size());
+    for (const auto& e : v.get_array()) out.push_back(canonical(e));
+    return out;
+  }
+  if (!v.is_object()) return v;
+  std::vector<const boost::json::key_value_pair*> members;
+  for (const auto& kv : v.get_object()) members.push_back(&kv);
+  std::sort(members.begin(), members.end(), [](auto* a, auto* b) { return a->key() < b->key(); });
+  boost::json::object out;
+  out.reserve(members.size());
+  for (const auto* kv : members) out.emplace(kv->key(), canonical(kv->value()));
+  return out;
+}
+
+// BLAKE2b-256 of `text`, in lower-case hexadecimal.
+std::string content_hash(std::string_view text) {
+  [[maybe_unused]] static const int ready = sodium_init();  // picks the fastest implementation; idempotent
+  unsigned char digest[crypto_generichash_BYTES];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+                     nullptr, 0);
+  char hex[sizeof digest * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return std::string(hex, sizeof digest * 2);
+}
+
+// "id" and "version": a non-empty string without control characters, at
+// most 200 bytes; a version may be a non-negative whole number.
+result<std::string> read_label(const boost::json::value& v, std::string_view path, bool number_ok) {
+  if (number_ok && (v.is_int64() || v.is_uint64())) {
+    if (v.is_int64() && v.get_int64() < 0) return detail::json_fail(path, "must not be negative");
+    return v.is_int64() ? std::to_string(v.get_int64()) : std::to_string(v.get_uint64());
+  }
+  BOOST_OUTCOME_TRY(auto t, detail::json_string(v, path));
+  if (t.empty()) return detail::json_fail(path, "must not be empty");
+  if (t.size() > 200) return detail::json_fail(path, "must be at most 200 bytes");
+  if (std::any_of(t.begin(), t.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    return detail::json_fail(path, "must not contain control characters");
+  }
+  return std::string(t);
+}
 
 using detail::json_child;
 using detail::json_fail;
@@ -152,22 +215,25 @@ result<void> read_clock_settings(const boost::json::object& obj, Settings& s) {
 
 }  // namespace
 
-result<ReferencePolicy> ReferencePolicy::parse(std::string_view json_text) {
+result<ReferencePolicy> ReferencePolicy::parse(std::string_view json_text, const CalendarResolver& calendars) {
   BOOST_OUTCOME_TRY(auto v, detail::json_parse(json_text, "policy"));
-  return from_json(v);
+  return from_json(v, calendars);
 }
 
-result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& json) {
+result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& json, const CalendarResolver& calendars) {
   BOOST_OUTCOME_TRY(auto obj, detail::json_object(json, "policy"));
   BOOST_OUTCOME_TRYV(detail::json_schema_version(*obj, "policy", "policy"));
   BOOST_OUTCOME_TRYV(detail::json_known_members(*obj, "policy", kPolicyMembers));
   Settings s;
+  PolicyRef ref;
   auto member = [&](std::string_view key) -> const boost::json::value* {
     auto it = obj->find(key);
     return it == obj->end() ? nullptr : &it->value();
   };
   auto path = [](std::string_view key) { return json_child("policy", key); };
 
+  if (auto v = member("id")) { BOOST_OUTCOME_TRY(ref.id, read_label(*v, path("id"), false)); }
+  if (auto v = member("version")) { BOOST_OUTCOME_TRY(ref.version, read_label(*v, path("version"), true)); }
   if (auto v = member("currency")) { BOOST_OUTCOME_TRY(s.currency, redress::from_json<Currency>(*v, path("currency"))); }
   s.goodwill_cap = Money::zero(s.currency);
 
@@ -334,8 +400,26 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
     return json_fail(path("authority"), "must start with level 0 (the front line)");
   }
 
-  BOOST_OUTCOME_TRY(auto cal_v, detail::json_member(*obj, "policy", "calendar"));
-  auto cal = Calendar::from_json(*cal_v);
+  BOOST_OUTCOME_TRY(auto cal_member, detail::json_member(*obj, "policy", "calendar"));
+  boost::json::value cal_v = *cal_member;
+  if (cal_v.is_string()) {
+    std::string_view name = cal_v.get_string();
+    if (name.empty()) return json_fail(path("calendar"), "empty calendar name");
+    if (!calendars) return json_fail(path("calendar"), "a calendar name needs a calendar resolver");
+    auto resolved = [&]() -> result<boost::json::value> {
+      try {
+        return calendars(name);
+      } catch (...) {
+        return detail::fail(errc::policy_failed, "the calendar resolver threw");
+      }
+    }();
+    if (!resolved) {
+      return detail::fail(static_cast<errc>(resolved.error().value()),
+                          fmt::format("policy.calendar: {}", last_error_detail()));
+    }
+    cal_v = std::move(resolved).value();
+  }
+  auto cal = Calendar::from_json(cal_v);
   if (!cal) {
     return detail::fail(static_cast<errc>(cal.error().value()),
                         fmt::format("policy.calendar: {}", last_error_detail()));
@@ -376,9 +460,14 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
       }
     }
   }
-  return ReferencePolicy(std::move(s), std::move(authority),
-                         std::make_shared<const Calendar>(std::move(cal).value()), std::move(out_of_scope),
-                         std::move(default_reason), std::move(default_alternative));
+  boost::json::value whole = *obj;
+  whole.as_object()["calendar"] = std::move(cal_v);
+  ReferencePolicy policy(std::move(s), std::move(authority), std::make_shared<const Calendar>(std::move(cal).value()),
+                         std::move(out_of_scope), std::move(default_reason), std::move(default_alternative));
+  policy.canonical_ = boost::json::serialize(canonical(whole));
+  ref.hash = content_hash(policy.canonical_);
+  policy.ref_ = std::move(ref);
+  return policy;
 }
 
 result<const Settings*> ReferencePolicy::settings(const Case&) const { return &settings_; }

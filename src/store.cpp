@@ -63,6 +63,92 @@ std::vector<CaseRange> JournalStore::ranges_between(std::vector<CaseId> bounds) 
   return ranges;
 }
 
+result<void> JournalStore::keep_policy(const PolicyRef& ref, std::string_view document) {
+  if (ref.hash.empty()) return detail::fail(errc::invalid_argument, "policy.hash: empty");
+  if (document.empty()) return detail::fail(errc::invalid_argument, "document: empty");
+  return boost::outcome_v2::success();
+}
+
+result<std::optional<std::string>> JournalStore::policy_document(std::string_view) const {
+  return std::optional<std::string>();
+}
+
+result<std::vector<PolicyRef>> JournalStore::policies() const { return std::vector<PolicyRef>(); }
+
+result<void> JournalStore::pin_policy(const CaseId&, std::string_view hash) {
+  if (hash.empty()) return detail::fail(errc::invalid_argument, "hash: empty");
+  return boost::outcome_v2::success();
+}
+
+result<std::optional<PolicyRef>> JournalStore::pinned_policy(const CaseId&) const {
+  return std::optional<PolicyRef>();
+}
+
+result<const ReferencePolicy*> PinnedPolicies::policy(std::string_view hash) {
+  if (auto it = cache_.find(hash); it != cache_.end()) return it->second.get();
+  BOOST_OUTCOME_TRY(auto doc, store_.policy_document(hash));
+  if (!doc) {
+    return detail::fail(errc::corrupt_store, fmt::format("policy {}: not kept in the store", hash));
+  }
+  auto parsed = ReferencePolicy::parse(*doc, CalendarResolver());
+  if (!parsed || parsed.value().ref().hash != hash) {
+    return detail::fail(errc::corrupt_store,
+                        fmt::format("policy {}: the kept document does not read back with its hash{}", hash,
+                                    parsed ? "" : fmt::format(" ({})", last_error_detail())));
+  }
+  auto kept = std::make_unique<ReferencePolicy>(std::move(parsed).value());
+  const ReferencePolicy* out = kept.get();
+  cache_.emplace(std::string(hash), std::move(kept));
+  return out;
+}
+
+result<const Policy*> PinnedPolicies::opened_under(const CaseId& case_id, const Policy& fallback) {
+  BOOST_OUTCOME_TRY(auto pin, store_.pinned_policy(case_id));
+  if (!pin) return &fallback;
+  BOOST_OUTCOME_TRY(auto p, policy(pin->hash));
+  return p;
+}
+
+result<std::optional<Case>> PinnedPolicies::restore(const CaseId& case_id, const Policy& fallback) {
+  BOOST_OUTCOME_TRY(auto header, store_.header(case_id));
+  if (!header) return std::optional<Case>();
+  BOOST_OUTCOME_TRY(auto journal, store_.events(case_id));
+  BOOST_OUTCOME_TRY(auto c, replay(*header, journal, fallback));
+  return std::optional<Case>(std::move(c));
+}
+
+result<Case> PinnedPolicies::replay(const CaseHeader& header, std::span<const Event> journal, const Policy& fallback) {
+  const CaseId& case_id = header.id;
+  BOOST_OUTCOME_TRY(const Policy* under, opened_under(case_id, fallback));
+  BOOST_OUTCOME_TRY(auto c, Case::open(header.id, header.customer, header.currency, header.opened_at_utc));
+  // Each stretch between moves replays under its own version; a move is
+  // applied with the version it names.
+  std::size_t from = 0;
+  auto run_to = [&](std::size_t to) -> result<void> {
+    auto next = ::redress::replay(c, std::span<const Event>(journal.data() + from, to - from), *under);
+    if (!next) {
+      return detail::fail(static_cast<errc>(next.error().value()),
+                          fmt::format("case {}, events from {}: {}", case_id.str(), from + 1, last_error_detail()));
+    }
+    c = std::move(next).value();
+    from = to;
+    return boost::outcome_v2::success();
+  };
+  for (std::size_t i = 0; i < journal.size(); ++i) {
+    if (const auto* moved = std::get_if<events::PolicyMoved>(&journal[i].body)) {
+      BOOST_OUTCOME_TRYV(run_to(i));
+      BOOST_OUTCOME_TRY(under, policy(moved->to.hash));
+    }
+  }
+  BOOST_OUTCOME_TRYV(run_to(journal.size()));
+  return c;
+}
+
+result<std::optional<Case>> restore_pinned(const JournalStore& store, const CaseId& case_id, const Policy& fallback) {
+  PinnedPolicies pinned(store);
+  return pinned.restore(case_id, fallback);
+}
+
 std::string action_id(const CaseId& case_id, std::uint64_t seq, std::size_t n) {
   return fmt::format("{}#{}.{}", case_id.str(), seq, n);
 }

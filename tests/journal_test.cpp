@@ -47,6 +47,7 @@ std::vector<EventBody> one_of_each() {
       ev::AwaitingCustomer{"a photo of the label"},
       ev::AwaitingThirdParty{"SF Express", 0, boost::posix_time::hours(4)},
       ev::ThirdPartyAnswered{"SF Express"},
+      ev::PolicyMoved{PolicyRef{"coupon-marketplace", "2", std::string(64, 'a')}},
   };
 }
 

@@ -21,6 +21,8 @@ packages=(
   chromium fonts-wqy-microhei
   # Time zones with daylight saving: Howard Hinnant's date/tz over the system's tzdata.
   libhowardhinnant-date-dev tzdata
+  # Policies' content hashes (crypto_generichash); the stores encrypt with it too.
+  libsodium-dev
   # The pip-install test builds the Python package in a venv, offline.
   python3-venv python3-setuptools
   # The schema test validates documents against docs/schema/ (draft 2020-12).

@@ -46,6 +46,21 @@
 namespace redress {
 inline namespace v1 {
 
+// PolicyRef
+//
+// Which policy, in which version, a case is decided under (docs/policy.md,
+// "Versions and pinning"): the document's `id` and `version` as the host
+// wrote them, and the content hash the library computed over the whole
+// document (64 hexadecimal digits, BLAKE2b-256 of its canonical form), so two
+// documents that differ in anything but the order of their members differ in
+// hash even when their author forgot to change the version.
+struct PolicyRef {
+  std::string id;
+  std::string version;
+  std::string hash;
+  friend bool operator==(const PolicyRef&, const PolicyRef&) = default;
+};
+
 // Stage
 //
 // Where a case stands in the recovery, in order.
@@ -584,6 +599,10 @@ class Case {
   // only climb.
   int escalation_level() const noexcept { return escalations_.empty() ? 0 : escalations_.back().level; }
   const SharedList<Escalation>& escalations() const noexcept { return escalations_; }
+  // The policy the case is decided under (<redress/policy.hpp>): the one its
+  // first event was applied with, or the one an events::PolicyMoved moved it
+  // to; nullptr when that policy has no identity.
+  const PolicyRef* policy() const noexcept { return policy_.empty() ? nullptr : &policy_.front(); }
   // The content of the non-material remedies that carry any, in the order
   // they were proposed.
   const SharedList<RemedyContent>& remedy_contents() const noexcept { return remedy_contents_; }
@@ -661,6 +680,7 @@ class Case {
   bool resolved_ = false;
   SharedList<Escalation> escalations_;
   SharedList<RemedyContent> remedy_contents_;
+  SharedList<PolicyRef> policy_;  // one element, or none
   // clocks: pauses and the resolution target, held apart (one element, or
   // none while the case never paused nor had a resolution target) so that a
   // case that never uses them pays 8 bytes.

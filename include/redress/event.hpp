@@ -249,6 +249,15 @@ struct ThirdPartyAnswered {
   friend bool operator==(const ThirdPartyAnswered&, const ThirdPartyAnswered&) = default;
 };
 
+// The host moved the open case to another version of its policy (`redress
+// run --move-open-cases`, docs/policy.md "Versions and pinning"): events
+// from here on are decided under `to`. Applied with the policy it names
+// (the policy's identity must have the same hash).
+struct PolicyMoved {
+  PolicyRef to;
+  friend bool operator==(const PolicyMoved&, const PolicyMoved&) = default;
+};
+
 }  // namespace events
 
 // EventBody
@@ -263,7 +272,7 @@ using EventBody =
                  events::CloseRequested, events::TimerFired, events::SafetyRiskReported, events::AbuseEstablished,
                  events::PrecedentCited, events::OutOfScopeRequest, events::FailureSignal, events::RightExpiring,
                  events::PromiseKept, events::PromiseBroken, events::AwaitingCustomer,
-                 events::AwaitingThirdParty, events::ThirdPartyAnswered>;
+                 events::AwaitingThirdParty, events::ThirdPartyAnswered, events::PolicyMoved>;
 
 // event_type()
 //

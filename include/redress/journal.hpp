@@ -54,6 +54,9 @@ boost::json::value to_json(const TraceEntry& t);
 // {"rank", "kind", "order" (when there is one), "value", "approval_level", "framing", "why"}
 boost::json::value to_json(const Suggestion& s);
 
+// The policy a case is decided under: {"id", "version", "hash"}.
+boost::json::value to_json(const PolicyRef& p);
+
 // to_json(const Case&)
 //
 // Everything the case holds ("schema": "redress.case/1"), for display,

@@ -23,6 +23,7 @@
 #ifndef REDRESS_POLICY_HPP
 #define REDRESS_POLICY_HPP
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -207,6 +208,12 @@ class Policy {
  public:
   virtual ~Policy() = default;
 
+  // The policy's identity, which a case records when its first event is
+  // applied (Case::policy()); nullptr for a policy without one (the
+  // default: a host's own policy need not have one). Borrowed; valid while
+  // the policy lives.
+  virtual const PolicyRef* identity() const noexcept { return nullptr; }
+
   // Targets and thresholds for this case. The pointer is borrowed and must
   // stay valid while the policy lives (settings are read on every event, so
   // they are lent, not copied).
@@ -243,6 +250,7 @@ class ForwardingPolicy : public Policy {
  public:
   explicit ForwardingPolicy(const Policy& base) noexcept : base_(base) {}
 
+  const PolicyRef* identity() const noexcept override { return base_.identity(); }
   result<const Settings*> settings(const Case& c) const override { return base_.settings(c); }
   result<std::optional<Money>> authority(int level, RemedyKind kind) const override {
     return base_.authority(level, kind);
@@ -260,6 +268,21 @@ class ForwardingPolicy : public Policy {
   const Policy& base_;
 };
 
+// CalendarResolver
+//
+// Where a policy's `"calendar": "NAME"` comes from: the calendar document
+// (as data/calendars/NAME.json holds it) for a name, or an error. A resolver
+// must not throw.
+using CalendarResolver = std::function<result<boost::json::value>(std::string_view name)>;
+
+// bundled_calendars()
+//
+// The resolver ReferencePolicy uses unless given another: the calendars
+// redress installs in its data directory (data/calendars/*.json, e.g. "cn",
+// "de", "us-ny"), compiled into the library, so resolving reads no file.
+// An unknown name fails with errc::invalid_argument naming the known ones.
+CalendarResolver bundled_calendars();
+
 // ReferencePolicy
 //
 // A Policy read from JSON (docs/policy.md gives the format):
@@ -268,7 +291,8 @@ class ForwardingPolicy : public Policy {
 //     "currency": "CNY",
 //     "authority": [ {"level": 0, "limit": "200"}, {"level": 1, "limit": "2000"}, {"level": 2} ],
 //     "update_interval": "PT20M",
-//     "calendar": { ...a calendar document, as data/calendars/cn.json... },
+//     "id": "coupon-marketplace", "version": "3",
+//     "calendar": "cn"   (a name, given to the CalendarResolver; or a calendar document),
 //     "lint": { ...LintPolicy::from_json settings... },
 //     "scope": { "services": ["coupon", "order"], "out_of_scope": [
 //        {"match": "taxi", "reason": "...", "alternative": "..."} ] },
@@ -281,8 +305,20 @@ class ForwardingPolicy : public Policy {
 // Immutable after construction, so one instance may serve many threads.
 class ReferencePolicy final : public Policy {
  public:
-  static result<ReferencePolicy> from_json(const boost::json::value& json);
-  static result<ReferencePolicy> parse(std::string_view json_text);
+  static result<ReferencePolicy> from_json(const boost::json::value& json,
+                                           const CalendarResolver& calendars = bundled_calendars());
+  static result<ReferencePolicy> parse(std::string_view json_text,
+                                       const CalendarResolver& calendars = bundled_calendars());
+
+  const PolicyRef* identity() const noexcept override { return &ref_; }
+  // The identity: "id" and "version" as written (empty when left out; a
+  // version may be written as a number), and the content hash.
+  const PolicyRef& ref() const noexcept { return ref_; }
+  // The document in canonical form: members sorted at every level, the
+  // calendar resolved into its document, no white space. It reads back
+  // (with any resolver) into the same policy with the same hash: what
+  // stores keep for every version they see.
+  const std::string& canonical_json() const noexcept { return canonical_; }
 
   result<const Settings*> settings(const Case& c) const override;
   result<std::optional<Money>> authority(int level, RemedyKind kind) const override;
@@ -313,6 +349,8 @@ class ReferencePolicy final : public Policy {
         default_alternative_(std::move(default_alternative)) {}
 
   Settings settings_;
+  PolicyRef ref_;
+  std::string canonical_;
   std::vector<Authority> authority_;  // sorted by level
   std::shared_ptr<const Calendar> calendar_;
   std::vector<OutOfScope> out_of_scope_;

@@ -74,7 +74,7 @@ struct SqliteOptions {
 class SqliteStore final : public StepStore, public PersonalDataStore {
  public:
   // The schema version this build writes and migrates to.
-  static constexpr std::int64_t kSchemaVersion = 5;
+  static constexpr std::int64_t kSchemaVersion = 6;
   // PRAGMA application_id of every redress store: "RDRS".
   static constexpr std::int32_t kApplicationId = 0x52445253;
 
@@ -111,6 +111,12 @@ class SqliteStore final : public StepStore, public PersonalDataStore {
   // One statement's rows, in one read transaction, holding the store's lock.
   result<void> scan(const CaseRange& range, const JournalVisitor& visit) const override;
   result<std::vector<CaseRange>> split(std::size_t parts) const override;
+
+  result<void> keep_policy(const PolicyRef& ref, std::string_view document) override;
+  result<std::optional<std::string>> policy_document(std::string_view hash) const override;
+  result<std::vector<PolicyRef>> policies() const override;
+  result<void> pin_policy(const CaseId& case_id, std::string_view hash) override;
+  result<std::optional<PolicyRef>> pinned_policy(const CaseId& case_id) const override;
 
   result<void> persist(const CaseId& case_id, const FollowUp& follow_up) override;
   result<bool> cancel(const FollowUpId& id) override;

@@ -42,6 +42,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -236,6 +238,45 @@ class JournalStore {
   // 0, or as cases() does.
   virtual result<std::vector<CaseRange>> split(std::size_t parts) const;
 
+  // --- policy versions (docs/stores.md, "Policy versions") ---------------
+  //
+  // A store keeps every policy version it is given, by content hash, and
+  // the version each case was opened under. The defaults keep nothing (a
+  // store that answers std::nullopt has no pin: restore_pinned() falls back
+  // to the policy it is given); SqliteStore keeps both.
+
+  // JournalStore::keep_policy()
+  //
+  // Keeps `document` (ReferencePolicy::canonical_json()) as policy `ref`;
+  // keeping a hash already kept does nothing. Fails with
+  // errc::invalid_argument for an empty hash or document,
+  // store_errc::conflict when the hash is kept with another document,
+  // store_errc::storage_failed.
+  virtual result<void> keep_policy(const PolicyRef& ref, std::string_view document);
+
+  // JournalStore::policy_document()
+  //
+  // The document kept under `hash`, or std::nullopt.
+  virtual result<std::optional<std::string>> policy_document(std::string_view hash) const;
+
+  // JournalStore::policies()
+  //
+  // Every policy version kept, in the order first kept.
+  virtual result<std::vector<PolicyRef>> policies() const;
+
+  // JournalStore::pin_policy()
+  //
+  // Records that case `case_id` was opened under policy `hash` (kept
+  // before); the first pin of a case stands, later ones are ignored (a move
+  // to another version is an events::PolicyMoved in the journal). Fails
+  // with errc::invalid_argument for a hash not kept.
+  virtual result<void> pin_policy(const CaseId& case_id, std::string_view hash);
+
+  // JournalStore::pinned_policy()
+  //
+  // The policy the case was opened under, or std::nullopt.
+  virtual result<std::optional<PolicyRef>> pinned_policy(const CaseId& case_id) const;
+
  protected:
   // The ranges below bounds[0], from each bound to the next, and from the
   // last bound on (one range, every case, when `bounds` is empty); `bounds`
@@ -262,6 +303,45 @@ class JournalStore {
 //   auto c = redress::restore(store, case_id, policy);
 //   if (c && *c) next = redress::apply(**c, event, policy, now);
 result<std::optional<Case>> restore(const JournalStore& store, const CaseId& case_id, const Policy& policy);
+
+// restore_pinned()
+//
+// As restore(), but under the policy versions the store recorded: the one
+// the case was opened under (pinned_policy()), then, at each
+// events::PolicyMoved, the version it names, each read back from
+// policy_document(). `fallback` decides where the store holds no pin (a case
+// stored before the store kept policies, or under a host's own policy).
+// Fails as restore() does, and with store_errc::corrupt_store when a pinned
+// or named version is not kept or does not read back with its hash.
+result<std::optional<Case>> restore_pinned(const JournalStore& store, const CaseId& case_id, const Policy& fallback);
+
+// PinnedPolicies
+//
+// The policy versions a store keeps, read back once each (for replaying
+// many cases): policy(hash) parses the kept document on first use.
+class PinnedPolicies {
+ public:
+  explicit PinnedPolicies(const JournalStore& store) noexcept : store_(store) {}
+  // The version kept under `hash`; borrowed, valid while this lives. Fails
+  // with store_errc::corrupt_store when it is not kept or its document does
+  // not read back with that hash.
+  result<const ReferencePolicy*> policy(std::string_view hash);
+  // Replays the case's journal under its pinned versions (`fallback` where
+  // the store holds no pin), as restore_pinned() does; nullopt for a case the
+  // store has never seen.
+  result<std::optional<Case>> restore(const CaseId& case_id, const Policy& fallback);
+  // Replays `journal` (the whole journal of the case `header` names, as
+  // scan() hands it over) under its pinned versions, without reading the
+  // journal again. The store's pins are read through the store given at
+  // construction, so inside a scan() give it another connection.
+  result<Case> replay(const CaseHeader& header, std::span<const Event> journal, const Policy& fallback);
+  // The policy a journal starts under: the case's pin, or `fallback`.
+  result<const Policy*> opened_under(const CaseId& case_id, const Policy& fallback);
+
+ private:
+  const JournalStore& store_;
+  std::map<std::string, std::unique_ptr<ReferencePolicy>, std::less<>> cache_;
+};
 
 // ClaimedFollowUp
 //

@@ -69,6 +69,10 @@ struct detail_case_access {
   std::vector<TraceEntry>& trace;
 
   void finish() {
+    // A case is pinned to the policy its first event is applied with.
+    if (c.events_applied_ == 0 && c.policy_.empty()) {
+      if (const PolicyRef* ref = policy.identity()) c.policy_.push_back(*ref);
+    }
     c.last_event_at_utc_ = ev.at_utc;
     ++c.events_applied_;
   }
@@ -247,6 +251,9 @@ struct detail_case_access {
   result<void> on(const events::SatisfactionConfirmed& e);
   result<void> on(const events::RootCauseRecorded& e);
   result<void> on(const events::CloseRequested&);
+
+  // --- policy_pin.cpp: moving a case to another policy version -------------
+  result<void> on(const events::PolicyMoved& e);
 
   // --- remedies.cpp: remedies and approvals -----------------------------------
 

@@ -81,6 +81,16 @@ const char* sql_text(Sql sql) noexcept {
     case Sql::outbox_erase:
       return "UPDATE outbox SET body_json = json_object('type', type), sealed = NULL, state = 'done', "
              "lease_until_us = NULL WHERE case_id IN (SELECT case_id FROM cases WHERE customer = ?)";
+    case Sql::policy_get: return "SELECT id, version, document FROM policies WHERE hash = ?";
+    case Sql::policy_insert:
+      return "INSERT INTO policies (hash, id, version, document, seq) "
+             "VALUES (?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM policies))";
+    case Sql::policies_all: return "SELECT hash, id, version FROM policies ORDER BY seq";
+    case Sql::case_policy_insert:
+      return "INSERT INTO case_policies (case_id, hash) VALUES (?, ?) ON CONFLICT (case_id) DO NOTHING";
+    case Sql::case_policy_get:
+      return "SELECT p.hash, p.id, p.version FROM case_policies c JOIN policies p ON p.hash = c.hash "
+             "WHERE c.case_id = ?";
     case Sql::count_: break;
   }
   return "";

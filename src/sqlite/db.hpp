@@ -65,6 +65,11 @@ enum class Sql : std::size_t {
   customer_events,
   event_rewrite,
   outbox_erase,
+  policy_get,
+  policy_insert,
+  policies_all,
+  case_policy_insert,
+  case_policy_get,
   count_,
 };
 

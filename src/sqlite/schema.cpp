@@ -96,6 +96,21 @@ constexpr const char* kMigrations[] = {
     "CREATE INDEX contact_index_customer ON contact_index (customer);"
     "CREATE INDEX cases_customer ON cases (customer);"
     "UPDATE meta SET value = 5 WHERE key = 'schema_version';",
+    // 5 -> 6: every policy version the store was given, by content hash, and
+    // the version each case was opened under. Cases stored before have no
+    // pin (restore_pinned() replays them under the policy it is given).
+    "CREATE TABLE policies ("
+    "  hash TEXT PRIMARY KEY NOT NULL,"
+    "  id TEXT NOT NULL,"
+    "  version TEXT NOT NULL,"
+    "  document TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL UNIQUE"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE TABLE case_policies ("
+    "  case_id TEXT PRIMARY KEY NOT NULL,"
+    "  hash TEXT NOT NULL REFERENCES policies (hash)"
+    ") STRICT, WITHOUT ROWID;"
+    "UPDATE meta SET value = 6 WHERE key = 'schema_version';",
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
 static_assert(SqliteStore::kApplicationId == 1380209235);

@@ -538,6 +538,31 @@ result<void> SqliteStore::scan(const CaseRange& range, const JournalVisitor& vis
   });
 }
 
+// --- policy versions ---------------------------------------------------------
+
+result<void> SqliteStore::keep_policy(const PolicyRef& ref, std::string_view document) {
+  BOOST_OUTCOME_TRYV(JournalStore::keep_policy(ref, document));
+  auto& db = impl_->db;
+  return guarded(db.label(), "keep_policy", [&]() -> result<void> {
+    std::lock_guard lock(impl_->mutex);
+    BOOST_OUTCOME_TRY(auto tx, Transaction::begin(db, Transaction::Mode::write));
+    {
+      BOOST_OUTCOME_TRY(auto q, db.query(Sql::policy_get));
+      q.bind(ref.hash);
+      BOOST_OUTCOME_TRY(bool row, q.step("looking the policy up"));
+      if (row) {
+        if (q.text(2) == document) return success();
+        return fail(store_errc::conflict,
+                    fmt::format("{}: policy {} is kept with another document", db.label(), ref.hash));
+      }
+    }
+    BOOST_OUTCOME_TRY(auto q, db.query(Sql::policy_insert));
+    q.bind(ref.hash).bind(ref.id).bind(ref.version).bind(document);
+    BOOST_OUTCOME_TRYV(q.run("keeping the policy"));
+    return tx.commit();
+  });
+}
+
 result<std::vector<CaseRange>> SqliteStore::split(std::size_t parts) const {
   if (parts == 0) return fail(errc::invalid_argument, "parts: 0; split into at least one range");
   auto& db = impl_->db;
@@ -562,6 +587,63 @@ result<std::vector<CaseRange>> SqliteStore::split(std::size_t parts) const {
     }
     BOOST_OUTCOME_TRYV(tx.commit());
     return ranges_between(std::move(bounds));
+  });
+}
+
+result<std::optional<std::string>> SqliteStore::policy_document(std::string_view hash) const {
+  auto& db = impl_->db;
+  return guarded(db.label(), "policy_document", [&]() -> result<std::optional<std::string>> {
+    std::lock_guard lock(impl_->mutex);
+    BOOST_OUTCOME_TRY(auto q, db.query(Sql::policy_get));
+    q.bind(hash);
+    BOOST_OUTCOME_TRY(bool row, q.step("reading the policy"));
+    if (!row) return std::optional<std::string>();
+    return std::optional<std::string>(std::string(q.text(2)));
+  });
+}
+
+result<std::vector<PolicyRef>> SqliteStore::policies() const {
+  auto& db = impl_->db;
+  return guarded(db.label(), "policies", [&]() -> result<std::vector<PolicyRef>> {
+    std::lock_guard lock(impl_->mutex);
+    BOOST_OUTCOME_TRY(auto q, db.query(Sql::policies_all));
+    std::vector<PolicyRef> out;
+    for (;;) {
+      BOOST_OUTCOME_TRY(bool row, q.step("listing the policies"));
+      if (!row) return out;
+      out.push_back({std::string(q.text(1)), std::string(q.text(2)), std::string(q.text(0))});
+    }
+  });
+}
+
+result<void> SqliteStore::pin_policy(const CaseId& case_id, std::string_view hash) {
+  BOOST_OUTCOME_TRYV(JournalStore::pin_policy(case_id, hash));
+  auto& db = impl_->db;
+  return guarded(db.label(), "pin_policy", [&]() -> result<void> {
+    std::lock_guard lock(impl_->mutex);
+    BOOST_OUTCOME_TRY(auto tx, Transaction::begin(db, Transaction::Mode::write));
+    {
+      BOOST_OUTCOME_TRY(auto q, db.query(Sql::policy_get));
+      q.bind(hash);
+      BOOST_OUTCOME_TRY(bool row, q.step("looking the policy up"));
+      if (!row) return fail(errc::invalid_argument, "hash: no policy is kept under it (keep_policy first)");
+    }
+    BOOST_OUTCOME_TRY(auto q, db.query(Sql::case_policy_insert));
+    q.bind(case_id.str()).bind(hash);
+    BOOST_OUTCOME_TRYV(q.run("pinning the case's policy"));
+    return tx.commit();
+  });
+}
+
+result<std::optional<PolicyRef>> SqliteStore::pinned_policy(const CaseId& case_id) const {
+  auto& db = impl_->db;
+  return guarded(db.label(), "pinned_policy", [&]() -> result<std::optional<PolicyRef>> {
+    std::lock_guard lock(impl_->mutex);
+    BOOST_OUTCOME_TRY(auto q, db.query(Sql::case_policy_get));
+    q.bind(case_id.str());
+    BOOST_OUTCOME_TRY(bool row, q.step("reading the case's policy"));
+    if (!row) return std::optional<PolicyRef>();
+    return std::optional<PolicyRef>(PolicyRef{std::string(q.text(1)), std::string(q.text(2)), std::string(q.text(0))});
   });
 }
 

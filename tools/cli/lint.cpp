@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
@@ -28,6 +29,17 @@
 
 namespace redress::cli {
 namespace {
+
+// The lint settings in a --policy file: a whole policy document (one with a
+// "calendar") gives its "lint" member ({} when it has none, the standard
+// settings); any other document is the lint settings themselves.
+std::string lint_section(const std::string& text) {
+  boost::system::error_code ec;
+  auto doc = boost::json::parse(text, ec);
+  if (ec || !doc.is_object() || !doc.as_object().contains("calendar")) return text;
+  const auto* lint = doc.as_object().if_contains("lint");
+  return lint == nullptr ? std::string("{}") : boost::json::serialize(*lint);
+}
 
 constexpr std::string_view kUsage =
     "usage: redress lint [FILE | -] [--lang auto|en|zh-Hans|zh-Hant] [--json]\n"
@@ -115,7 +127,7 @@ int run(std::span<const std::string_view> args) {
     } else if (a == "--policy" && has_value) {
       auto policy_text = read_document(args[++i], "--policy");
       if (!policy_text) return fail_with(json, "unreadable", std::string(last_error_detail()));
-      auto policy = LintPolicy::from_json(policy_text.value());
+      auto policy = LintPolicy::from_json(lint_section(policy_text.value()));
       if (!policy) {
         return fail_with(json, to_string(static_cast<errc>(policy.error().value())),
                          fmt::format("{}: {}", args[i], last_error_detail()));

@@ -33,7 +33,9 @@ day or week, and the cost of recovery (docs/analytics.md).
 
 sources:
   --store URI     every case in a store (sqlite:PATH; postgres:CONNINFO when
-                  built): its stored header and journal, replayed under --policy
+                  built): its stored header and journal, replayed under the
+                  policy version it was decided under (--policy for a case
+                  stored without one)
   --master-key-file FILE  the store's master key, 64 hex digits (a SQLite store
                      refuses to open without one; default: $REDRESS_MASTER_KEY)
   --master-key-env NAME   the environment variable holding the master key
@@ -137,13 +139,15 @@ struct FoldShared {
 };
 
 // Folds the cases of `range` into `a`, reading them in one pass of the store's
-// scan(); a case that does not replay is named and left out.
+// scan(), each under the policy version it was decided under (`pinned`, read
+// through another connection; --policy for cases stored without one,
+// docs/stores.md "Policy versions"); a case that does not replay is named
+// and left out.
 result<void> fold_range(Analytics& a, const JournalStore& js, const CaseRange& range, const Policy& policy,
-                        FoldShared& shared) {
+                        PinnedPolicies& pinned, FoldShared& shared) {
   return js.scan(range, [&](const CaseHeader& header, std::span<const Event> journal) -> result<void> {
     auto folded = [&]() -> result<void> {
-      BOOST_OUTCOME_TRY(auto initial, Case::open(header.id, header.customer, header.currency, header.opened_at_utc));
-      BOOST_OUTCOME_TRY(auto c, replay(initial, journal, policy));
+      BOOST_OUTCOME_TRY(auto c, pinned.replay(header, journal, policy));
       return a.add(c, journal);
     }();
     if (!folded) {
@@ -174,11 +178,17 @@ result<std::size_t> fold_store(Analytics& a, const std::string& uri, const Store
       workers.emplace_back([&, k] {
         outcomes[k] = [&]() -> result<void> {
           BOOST_OUTCOME_TRY(auto own, open_store_uri(uri, keys));
-          return fold_range(parts[k], *own.journal, ranges[k], policy, shared);
+          BOOST_OUTCOME_TRY(auto pins, open_store_uri(uri, keys));
+          PinnedPolicies pinned(*pins.journal);
+          return fold_range(parts[k], *own.journal, ranges[k], policy, pinned, shared);
         }();
       });
     }
-    outcomes[0] = fold_range(parts[0], *store.journal, ranges[0], policy, shared);
+    outcomes[0] = [&]() -> result<void> {
+      BOOST_OUTCOME_TRY(auto pins, open_store_uri(uri, keys));
+      PinnedPolicies pinned(*pins.journal);
+      return fold_range(parts[0], *store.journal, ranges[0], policy, pinned, shared);
+    }();
   }
   for (std::size_t k = 0; k < ranges.size(); ++k) {
     BOOST_OUTCOME_TRYV(outcomes[k]);

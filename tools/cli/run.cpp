@@ -56,6 +56,12 @@ rejected. The caps
 on remedies count what the store's other cases gave the customer and the
 incident group.
 
+Each case is decided under the policy version it was opened under: the
+store keeps every version it is given (by content hash) and each case's
+pin, so a changed --policy applies to new cases only. --move-open-cases
+moves the open cases to the given version first, each with a
+"policy_moved" event of its own (docs/policy.md, "Versions and pinning").
+
 options:
   --store URI        sqlite:PATH or postgres:CONNINFO (required)
   --master-key-file FILE  the store's master key, 64 hex digits (a SQLite store
@@ -75,6 +81,9 @@ options:
                      input, firing follow-ups, until SIGINT or SIGTERM
   --claimer NAME     who claims follow-ups (default: run-<host>-<pid>)
   --lease SECONDS    how long a claimed follow-up is ours (default 60)
+  --move-open-cases  move every open case decided under another policy version
+                     to this one (at the wall clock's time, or with --clock
+                     input at the case's last event)
   --ephemeral        allow a store that keeps nothing (sqlite::memory:): refused
                      otherwise, as it would acknowledge events it then forgets
   --quiet            no progress lines on standard error
@@ -118,6 +127,7 @@ struct Options {
   int lease_seconds = 60;
   bool quiet = false;
   bool ephemeral = false;  // --ephemeral: a store that keeps nothing is allowed
+  bool move_open_cases = false;
 };
 
 // Reads standard input a line at a time, with a timeout.
@@ -179,6 +189,7 @@ class Runner {
       : store_(std::move(store)),
         policy_(std::move(policy)),
         spend_policy_(*policy_, *store_.journal),
+        pinned_(*store_.journal),
         options_(options),
         claimer_(std::move(claimer)) {}
 
@@ -198,6 +209,25 @@ class Runner {
       }
     }
     return boost::outcome_v2::success();
+  }
+
+  // Keeps the run's policy version in the store (done once, at start).
+  result<void> keep_policy() { return store_.journal->keep_policy(policy_->ref(), policy_->canonical_json()); }
+
+  // Moves every open case pinned to another version to the run's policy,
+  // with a policy_moved event each. Returns how many moved.
+  result<std::size_t> move_open_cases(std::optional<Instant> now) {
+    BOOST_OUTCOME_TRY(auto open, store_.journal->open_cases());
+    std::size_t moved = 0;
+    for (const auto& id : open) {
+      BOOST_OUTCOME_TRY(auto* c, load(id, std::nullopt, Instant()));
+      if (c == nullptr || (c->policy() != nullptr && c->policy()->hash == policy_->ref().hash)) continue;
+      Event e{id, now ? std::max(*now, c->last_event_at_utc()) : c->last_event_at_utc(), std::nullopt,
+              events::PolicyMoved{policy_->ref()}};
+      BOOST_OUTCOME_TRY(bool applied, commit(e));
+      if (applied) ++moved;
+    }
+    return moved;
   }
 
   // True once a line could not be written to standard output.
@@ -273,7 +303,7 @@ class Runner {
 
   result<Case*> load(const CaseId& id, const std::optional<CustomerId>& customer, Instant opened_at) {
     if (auto it = cases_.find(id); it != cases_.end()) return &it->second;
-    BOOST_OUTCOME_TRY(auto restored, restore(*store_.journal, id, *policy_));
+    BOOST_OUTCOME_TRY(auto restored, pinned_.restore(id, *policy_));
     if (restored) return &cases_.insert_or_assign(id, std::move(*restored)).first->second;
     if (!customer) return static_cast<Case*>(nullptr);
     BOOST_OUTCOME_TRY(auto c, Case::open(id, *customer, policy_->settings().currency, opened_at));
@@ -350,7 +380,9 @@ class Runner {
       if (const auto* t = std::get_if<events::TimerFired>(&e.body); t && !is_pending(c, t->follow_up)) {
         return false;
       }
-      BOOST_OUTCOME_TRY(auto step, apply(c, e, spend_policy_, e.at_utc));
+      BOOST_OUTCOME_TRY(const Policy* under, policy_for(c, e));
+      const bool opening = c.events_applied() == 0;
+      BOOST_OUTCOME_TRY(auto step, apply(c, e, *under, e.at_utc));
       const CaseState state = state_of(step.next);
       auto committed = store_.steps->commit(CaseHeader::of(c), e, step, c.events_applied(),
                                             event_id ? std::optional<std::string_view>(*event_id) : std::nullopt);
@@ -361,6 +393,9 @@ class Runner {
         continue;
       }
       if (!committed) return committed.error();
+      if (opening && step.next.policy() != nullptr) {
+        BOOST_OUTCOME_TRYV(store_.journal->pin_policy(e.case_id, step.next.policy()->hash));
+      }
       if (committed.value().replayed) return replayed(e, *event_id, committed.value());
       json::array ids;
       for (const auto& id : committed.value().action_ids) ids.emplace_back(id);
@@ -410,6 +445,22 @@ class Runner {
   }
 
  private:
+  // The policy an event of case `c` is decided under: the version the case
+  // is pinned to (with prior spend read from the store), the run's own for a
+  // new case, a case stored without a pin, or a move to the run's version.
+  result<const Policy*> policy_for(const Case& c, const Event& e) {
+    if (c.policy() == nullptr || c.policy()->hash == policy_->ref().hash ||
+        std::holds_alternative<events::PolicyMoved>(e.body)) {
+      return &spend_policy_;
+    }
+    auto it = pinned_spend_.find(c.policy()->hash);
+    if (it == pinned_spend_.end()) {
+      BOOST_OUTCOME_TRY(const ReferencePolicy* p, pinned_.policy(c.policy()->hash));
+      it = pinned_spend_.emplace(c.policy()->hash, std::make_unique<JournalSpendPolicy>(*p, *store_.journal)).first;
+    }
+    return it->second.get();
+  }
+
   // Prints the stored outcome of an event the case already held, then
   // delivers the outbox (what that event's first run left unacknowledged).
   result<bool> replayed(const Event& e, const std::string& event_id, const Committed& stored) {
@@ -439,6 +490,9 @@ class Runner {
   // The policy with prior spend read from the store's other cases, so the
   // caps hold across cases.
   JournalSpendPolicy spend_policy_;
+  // The versions the store keeps, for cases pinned to another one.
+  PinnedPolicies pinned_;
+  std::map<std::string, std::unique_ptr<JournalSpendPolicy>> pinned_spend_;
   const Options& options_;
   ClaimerId claimer_;
   std::map<CaseId, Case> cases_;
@@ -509,6 +563,8 @@ int run(std::span<const std::string_view> args) {
       o.lease_seconds = static_cast<int>(n);
     } else if (a == "--quiet") {
       o.quiet = true;
+    } else if (a == "--move-open-cases") {
+      o.move_open_cases = true;
     } else if (a == "--ephemeral") {
       o.ephemeral = true;
     } else {
@@ -570,7 +626,13 @@ int run(std::span<const std::string_view> args) {
     progress.tick(runner, true);
     return kStoreFailed;
   };
+  if (!runner.keep_policy()) return store_failed("while keeping the policy version");
   if (!runner.reconcile()) return store_failed("while reloading the open cases");
+  if (o.move_open_cases) {
+    auto moved = runner.move_open_cases(o.input_clock ? std::nullopt : std::optional<Instant>(wall_clock()));
+    if (!moved) return store_failed("while moving the open cases");
+    if (!o.quiet) fmt::print(stderr, "redress run: {} open cases moved to this policy version\n", moved.value());
+  }
   if (!o.input_clock && !runner.deliver(wall_clock(), {})) return store_failed("while delivering the outbox");
 
   LineReader reader;

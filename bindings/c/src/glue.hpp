@@ -23,12 +23,14 @@
 #include <string_view>
 #include <vector>
 
+#include <redress/analytics.hpp>
 #include <redress/case.hpp>
 #include <redress/event.hpp>
 #include <redress/json.hpp>
 #include <redress/error.hpp>
 #include <redress/policy.hpp>
 #include <redress/redress.h>
+#include <redress/report.hpp>
 #include <redress/sys/policy.h>
 
 struct redress_policy {
@@ -107,6 +109,16 @@ result<CivilDate> date_arg(const char* text, std::string_view what);
 // Decodes a JSON array of journal events for case `c` (its id and currency
 // are the defaults).
 result<std::vector<Event>> journal_arg(const char* json, std::size_t len, const Case& c);
+
+// A report being built (report.cpp): the analytics over the policy's
+// settings and calendar zone, then the summary as JSON or the HTML page.
+struct ReportOut {
+  std::optional<Analytics> analytics;
+  bool html = false;
+  ReportLanguage language = ReportLanguage::en;
+};
+result<ReportOut> report_begin(const char* format, const char* language, const redress_policy* policy);
+result<void> report_end(redress_buf* out, const ReportOut& r);
 
 }  // namespace redress::c_api
 

@@ -388,4 +388,24 @@ int redress_store_erase(redress_buf* out, redress_store* store, const char* cust
   });
 }
 
+int redress_report_store(redress_buf* out, const char* format, const char* language, const redress_store* store,
+                         const redress_policy* policy) {
+  return c_api::guard([&]() -> result<void> {
+    BOOST_OUTCOME_TRYV(c_api::need(out, "out"));
+    redress_buf_dispose(out);
+    BOOST_OUTCOME_TRYV(c_api::need(store, "store"));
+    BOOST_OUTCOME_TRY(auto r, c_api::report_begin(format, language, policy));
+    // Each case under the policy version it was decided under (docs/stores.md).
+    PinnedPolicies pinned(*store->journal);
+    BOOST_OUTCOME_TRY(auto ids, store->journal->cases());
+    for (const auto& id : ids) {
+      BOOST_OUTCOME_TRY(auto c, pinned.restore(id, *policy->policy));
+      if (!c) continue;
+      BOOST_OUTCOME_TRY(auto journal, store->journal->events(id));
+      BOOST_OUTCOME_TRYV(r.analytics->add(*c, journal));
+    }
+    return c_api::report_end(out, r);
+  });
+}
+
 }  // extern "C"

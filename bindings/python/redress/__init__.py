@@ -40,7 +40,9 @@ __all__ = [
     "Store",
     "Step",
     "lint",
+    "report",
     "version",
+    "whatif",
 ]
 
 _TIME_SIZE = 40
@@ -216,12 +218,16 @@ class Policy(_Handle):
     """The host's rules, read from a policy document (docs/policy.md)."""
 
     _free = lib.redress_policy_free
+    _lint = None
 
     @classmethod
     def parse(cls, document):
-        """A policy from a document (JSON text or a dict) whose "calendar" is the calendar itself."""
+        """A policy from a document (JSON text or a dict) whose "calendar" is the
+        calendar itself or the name of a bundled calendar ("cn", "de", "us-ny")."""
         text = _json_text(document)
-        return cls._create(lib.redress_policy_parse, text, len(text))
+        policy = cls._create(lib.redress_policy_parse, text, len(text))
+        policy._lint = json.loads(text).get("lint")  # what lint(policy=this) uses
+        return policy
 
     @classmethod
     def load(cls, path, data_dir=None):
@@ -247,6 +253,12 @@ class Policy(_Handle):
     def currency(self):
         """The policy's ISO 4217 currency code."""
         return self._get(lib.redress_policy_currency)
+
+    @property
+    def identity(self):
+        """{"id", "version", "hash"}: the document's id and version and the content
+        hash the library computed (docs/policy.md, "Versions and pinning")."""
+        return _call_json(lib.redress_policy_identity, self)
 
 
 class Step:
@@ -319,13 +331,47 @@ class Case(_Handle):
         return f"Case({self.id!r}, stage={self.stage!r})" if self._ptr else "Case(closed)"
 
 
+def whatif(initial, events, old_policy, new_policy):
+    """What `new_policy` would have decided differently from `old_policy` on a
+    case's journal (a list of event dicts, or JSON text) replayed from `initial`:
+    a dict with "changed", "changes" (findings, remedies, deadlines,
+    escalations), "skipped" (events that no longer apply) and each side's
+    outcome under "before" and "after" (docs/policy.md, "What-if")."""
+    text = _journal(events)
+    return _call_json(lib.redress_whatif, initial, old_policy, new_policy, text, len(text))
+
+
+def report(policy, cases=None, store=None, format="json", language=None):
+    """The patterns over cases (docs/analytics.md): with format="json" the
+    summary as a dict, with format="html" the report page as text (language
+    "en" or "zh"). From `cases`, a list of {"case": {"id", "customer",
+    "currency", "opened_at"}, "events": [...]} replayed under `policy`, or
+    from every case of `store`, each under the policy version it was pinned
+    to (`policy` for a case without one)."""
+    if (cases is None) == (store is None):
+        raise ValueError("report over cases= or store=, one of them")
+    fmt = _text(format, "format")
+    lang = None if language is None else _text(language, "language")
+    if store is not None:
+        text = _call_text(lib.redress_report_store, fmt, lang, store, policy)
+    else:
+        data = _json_text(list(cases) if not isinstance(cases, (str, bytes)) else cases)
+        text = _call_text(lib.redress_report_journals, fmt, lang, policy, data, len(data))
+    return json.loads(text) if format == "json" else text
+
+
 def lint(text, language=None, authority=None, policy=None):
     """Lints a reply or apology and returns the report as a dict (docs/lint.md).
 
     language: "auto" (default), "en", "zh-Hans", "zh-Hant".
     authority: what the agent may grant alone, as (minor_units, "CNY").
-    policy: lint settings, as a dict or JSON text.
+    policy: lint settings, as a dict or JSON text; or a whole policy (a Policy,
+    or a policy document: one with a "calendar"), whose "lint" settings are used.
     """
+    if isinstance(policy, Policy):
+        policy = policy._lint if policy._lint is not None else {}
+    elif isinstance(policy, dict) and "calendar" in policy:
+        policy = policy.get("lint", {})
     opts = LintOptions()
     _check(lib.redress_lint_options_init(ctypes.byref(opts), 1))
     opts.language = _text(language, "language")

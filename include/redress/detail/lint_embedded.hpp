@@ -21,6 +21,9 @@ struct EmbeddedFile {
 // Every data/phrases/*.tsv, sorted by name.
 std::span<const EmbeddedFile> lint_embedded_files() noexcept;
 
+// Every data/calendars/*.json ("cn.json"), sorted by name.
+std::span<const EmbeddedFile> bundled_calendar_files() noexcept;
+
 // The file `name` of lint_embedded_files(), empty when there is none.
 inline std::string_view lint_embedded_file(std::string_view name) noexcept {
   for (const auto& f : lint_embedded_files()) {

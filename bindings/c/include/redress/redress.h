@@ -146,7 +146,8 @@ typedef struct redress_policy redress_policy;
 /* redress_policy_parse()
  *
  * Reads a reference policy from a policy document (docs/policy.md), whose
- * "calendar" must be the calendar document itself. Fails with
+ * "calendar" is a calendar document or the name of a bundled calendar
+ * ("cn", "de", "us-ny"). Fails with
  * REDRESS_EINVALID_JSON (or the field's own code) naming the field. */
 REDRESS_EXTERN(int) redress_policy_parse(redress_policy **out, const char *json, size_t len);
 
@@ -211,6 +212,44 @@ REDRESS_EXTERN(int) redress_case_apply(redress_buf *step_out, redress_case *c, c
  *
  * Everything the case holds, as JSON (docs/engine.md). */
 REDRESS_EXTERN(int) redress_case_json(redress_buf *out, const redress_case *c);
+
+/* redress_policy_identity()
+ *
+ * The policy's identity as JSON: {"id", "version", "hash"} (docs/policy.md,
+ * "Versions and pinning"); the hash is computed from the whole document. */
+REDRESS_EXTERN(int) redress_policy_identity(redress_buf *out, const redress_policy *policy);
+
+/* redress_whatif()
+ *
+ * Replays a case's journal (a JSON array of events, as for
+ * redress_case_restore()) from `initial` under `old_policy` and
+ * `new_policy`, and writes the decisions that differ (docs/policy.md,
+ * "What-if"):
+ *
+ *   {"case", "changed", "changes": [{"event", "at", "kind", "subject",
+ *    "before", "after", "value"?}], "skipped": [...], "before": {...},
+ *    "after": {...}}
+ *
+ * Events that no longer make sense under `new_policy` are listed in
+ * "skipped", not fatal. Fails with REDRESS_EINVALID_JSON for a journal that
+ * does not decode, REDRESS_EPOLICY_FAILED when a policy failed. */
+REDRESS_EXTERN(int) redress_whatif(redress_buf *out, const redress_case *initial, const redress_policy *old_policy,
+                                   const redress_policy *new_policy, const char *journal_json, size_t len);
+
+/* ---- Analytics and the report -------------------------------------------- */
+
+/* redress_report_journals()
+ *
+ * The patterns over cases (docs/analytics.md): `format` "json" writes the
+ * summary as JSON, "html" the self-contained report page in `language`
+ * ("en" or "zh"; NULL: "en"). `cases_json` is a JSON array of
+ * {"case": {"id", "customer", "currency"?, "opened_at"}, "events": [...]},
+ * each journal replayed under `policy` (whose settings and calendar's time
+ * zone the measures use). A case that does not replay fails the call,
+ * naming "cases[i]". */
+REDRESS_EXTERN(int) redress_report_journals(redress_buf *out, const char *format, const char *language,
+                                            const redress_policy *policy, const char *cases_json, size_t len);
+
 
 /* redress_case_id(), redress_case_customer(), redress_case_currency(),
  * redress_case_stage(), redress_case_priority()
@@ -552,6 +591,14 @@ REDRESS_EXTERN(int) redress_store_find_open_cases(redress_buf *out, const redres
  * "key_deleted": true}. A store without erasure (PostgreSQL, for now) fails
  * with REDRESS_EINVALID_ARGUMENT. */
 REDRESS_EXTERN(int) redress_store_erase(redress_buf *out, redress_store *store, const char *customer_id);
+
+/* redress_report_store()
+ *
+ * As redress_report_journals(), over every case of `store`, each replayed
+ * under the policy version the store pinned it to (docs/stores.md, "Policy
+ * versions"), or `policy` for a case without one. */
+REDRESS_EXTERN(int) redress_report_store(redress_buf *out, const char *format, const char *language,
+                                         const redress_store *store, const redress_policy *policy);
 
 REDRESS_END_DECL
 

@@ -1,0 +1,93 @@
+/* Policy identity and what-if replays through the C API. */
+#include "check.h"
+#include "fixture.h"
+
+static const char journal[] =
+    "[{\"at\": \"2025-01-24T15:00:00+08:00\", \"type\": \"contact_received\", \"channel\": \"phone\","
+    "  \"text\": \"The TV has no picture\"},"
+    " {\"at\": \"2025-01-24T15:03:00+08:00\", \"type\": \"need_stated\", \"text\": \"my money back\"},"
+    " {\"at\": \"2025-01-24T15:04:00+08:00\", \"type\": \"order_linked\","
+    "  \"order\": {\"id\": \"O-1\", \"loss\": {\"kind\": \"money\", \"amount\": \"500\"}}},"
+    " {\"at\": \"2025-01-24T15:06:00+08:00\", \"type\": \"remedy_proposed\", \"remedy\": \"R-1\","
+    "  \"kind\": \"cash\", \"value\": \"150\", \"order\": \"O-1\"},"
+    " {\"at\": \"2025-01-24T15:07:00+08:00\", \"type\": \"remedy_accepted\", \"remedy\": \"R-1\"}]";
+
+/* A policy on the bundled China calendar, named: the front line may grant `limit`. */
+static redress_policy *policy_with_limit(const char *version, const char *limit) {
+  char doc[512];
+  redress_policy *policy = NULL;
+  sprintf(doc,
+          "{\"id\": \"shop\", \"version\": \"%s\", \"currency\": \"CNY\", \"calendar\": \"cn\","
+          " \"authority\": [{\"level\": 0, \"limit\": \"%s\"}, {\"level\": 1}]}",
+          version, limit);
+  CHECK(redress_policy_parse(&policy, doc, strlen(doc)) == 0);
+  return policy;
+}
+
+TEST(a_policy_naming_a_bundled_calendar_parses_and_has_an_identity_with_a_content_hash) {
+  redress_policy *v1 = policy_with_limit("1", "200"), *v1_again = policy_with_limit("1", "200"),
+                 *v2 = policy_with_limit("1", "100");
+  redress_buf a = REDRESS_BUF_INIT, b = REDRESS_BUF_INIT, c = REDRESS_BUF_INIT;
+  CHECK(redress_policy_identity(&a, v1) == 0);
+  CHECK(redress_policy_identity(&b, v1_again) == 0);
+  CHECK(redress_policy_identity(&c, v2) == 0);
+  CHECK(CONTAINS(a.ptr, "\"id\":\"shop\"") && CONTAINS(a.ptr, "\"version\":\"1\""));
+  CHECK(a.ptr != NULL && b.ptr != NULL && strcmp(a.ptr, b.ptr) == 0);
+  /* Same id and version, other content: another hash. */
+  CHECK(c.ptr != NULL && strcmp(a.ptr, c.ptr) != 0);
+  redress_buf_dispose(&a);
+  redress_buf_dispose(&b);
+  redress_buf_dispose(&c);
+  redress_policy_free(v1);
+  redress_policy_free(v1_again);
+  redress_policy_free(v2);
+}
+
+TEST(whatif_reports_the_refund_sent_for_approval_and_the_acceptance_that_no_longer_applies) {
+  redress_policy *old_policy = policy_with_limit("1", "200"), *new_policy = policy_with_limit("2", "100");
+  redress_case *initial = NULL;
+  redress_buf out = REDRESS_BUF_INIT;
+  CHECK(redress_case_open(&initial, "C-1", "U-1", "CNY", "2025-01-24T15:00:00+08:00") == 0);
+  CHECK(redress_whatif(&out, initial, old_policy, new_policy, journal, strlen(journal)) == 0);
+  CHECK(CONTAINS(out.ptr, "\"kind\":\"remedy\",\"subject\":\"R-1\",\"before\":\"offered\","
+                          "\"after\":\"sent for approval at level 1\""));
+  CHECK(CONTAINS(out.ptr, "\"skipped\":[{\"event\":4,\"policy\":\"new\",\"type\":\"remedy_accepted\""));
+  CHECK(CONTAINS(out.ptr, "\"changed\":true"));
+  /* The same policy changes nothing. */
+  CHECK(redress_whatif(&out, initial, old_policy, old_policy, journal, strlen(journal)) == 0);
+  CHECK(CONTAINS(out.ptr, "\"changed\":false"));
+  /* A journal that does not decode, and a missing policy, fail naming what. */
+  CHECK(redress_whatif(&out, initial, old_policy, new_policy, "[", 1) == REDRESS_EINVALID_JSON);
+  CHECK(out.ptr == NULL);
+  CHECK(redress_whatif(&out, initial, old_policy, NULL, journal, strlen(journal)) != 0);
+  CHECK(CONTAINS(redress_error_last(), "new_policy"));
+  redress_buf_dispose(&out);
+  redress_case_free(initial);
+  redress_policy_free(old_policy);
+  redress_policy_free(new_policy);
+}
+
+TEST(the_report_over_journals_gives_the_summary_as_json_and_the_page_as_html) {
+  redress_policy *policy = policy_with_limit("1", "200");
+  redress_buf out = REDRESS_BUF_INIT;
+  char cases[2048];
+  sprintf(cases, "[{\"case\": {\"id\": \"C-1\", \"customer\": \"U-1\", \"opened_at\": \"2025-01-24T15:00:00+08:00\"},"
+                 " \"events\": %s}]", journal);
+  CHECK(redress_report_journals(&out, "json", NULL, policy, cases, strlen(cases)) == 0);
+  CHECK(CONTAINS(out.ptr, "\"cases\":1"));
+  CHECK(redress_report_journals(&out, "html", "en", policy, cases, strlen(cases)) == 0);
+  CHECK(CONTAINS(out.ptr, "<svg"));
+  CHECK(redress_report_journals(&out, "pdf", NULL, policy, cases, strlen(cases)) == REDRESS_EINVALID_ARGUMENT);
+  CHECK(CONTAINS(redress_error_last(), "format"));
+  CHECK(redress_report_journals(&out, "json", NULL, policy, "[{}]", 4) == REDRESS_EINVALID_JSON);
+  CHECK(CONTAINS(redress_error_last(), "cases[0]"));
+  redress_buf_dispose(&out);
+  redress_policy_free(policy);
+}
+
+int main(void) {
+  RUN(a_policy_naming_a_bundled_calendar_parses_and_has_an_identity_with_a_content_hash);
+  RUN(whatif_reports_the_refund_sent_for_approval_and_the_acceptance_that_no_longer_applies);
+  RUN(the_report_over_journals_gives_the_summary_as_json_and_the_page_as_html);
+  return finish();
+}
