@@ -124,7 +124,8 @@ result<EventBody> body_from(std::string_view type, const Fields& f) {
     BOOST_OUTCOME_TRY(auto channel, f.get<Channel>("channel"));
     BOOST_OUTCOME_TRY(auto from, f.maybe<ContactPoint>("from"));
     BOOST_OUTCOME_TRY(auto text, f.text("text"));
-    return e::ContactReceived{channel, std::move(from), std::move(text)};
+    BOOST_OUTCOME_TRY(auto zone, f.maybe<TimeZone>("time_zone"));
+    return e::ContactReceived{channel, std::move(from), std::move(text), std::move(zone)};
   }
   if (type == "emotion_observed") {
     BOOST_OUTCOME_TRY(auto em, emotion_from(f));
@@ -195,7 +196,9 @@ result<EventBody> body_from(std::string_view type, const Fields& f) {
     BOOST_OUTCOME_TRY(auto what, f.text("what"));
     BOOST_OUTCOME_TRY(auto days, f.integer("working_days", 0));
     BOOST_OUTCOME_TRY(auto time, f.maybe<Duration>("working_time"));
-    return e::PromiseMade{std::move(what), days, time.value_or(Duration())};
+    PromiseKind kind = PromiseKind::reply;
+    if (f.find("kind")) { BOOST_OUTCOME_TRY(kind, (f.enumerator<PromiseKind, &parse_promise_kind>("kind"))); }
+    return e::PromiseMade{std::move(what), days, time.value_or(Duration()), kind};
   }
   if (type == "resolved") {
     BOOST_OUTCOME_TRY(auto text, f.text("summary"));
@@ -275,6 +278,12 @@ result<EventBody> body_from(std::string_view type, const Fields& f) {
     if (party.empty()) return json_fail(f.at("party"), "missing");
     return e::ThirdPartyAnswered{std::move(party)};
   }
+  // --- clocks: public replies, a new calendar
+  if (type == "public_reply_sent") {
+    BOOST_OUTCOME_TRY(auto text, f.text("text"));
+    return e::PublicReplySent{std::move(text)};
+  }
+  if (type == "calendar_changed") return e::CalendarChanged{};
   return json_fail(f.at("type"), fmt::format("unknown event type \"{}\"", type));
 }
 
@@ -294,6 +303,7 @@ json::object body_to_json(const EventBody& body) {
           o["channel"] = to_json(x.channel);
           put_optional(o, "from", x.from);
           o["text"] = x.text;
+          put_optional(o, "time_zone", x.time_zone);
         } else if constexpr (std::is_same_v<T, e::EmotionObserved> || std::is_same_v<T, e::SatisfactionConfirmed>) {
           o["emotion"] = to_json(x.emotion);
         } else if constexpr (std::is_same_v<T, e::QuestionAsked>) {
@@ -328,6 +338,7 @@ json::object body_to_json(const EventBody& body) {
           o["what"] = x.what;
           if (x.working_days > 0) o["working_days"] = x.working_days;
           if (!x.working_time.is_special() && x.working_time != Duration()) o["working_time"] = to_json(x.working_time);
+          if (x.kind != PromiseKind::reply) o["kind"] = name(to_string(x.kind));
         } else if constexpr (std::is_same_v<T, e::RootCauseRecorded>) {
           o["category"] = x.cause.category;
           o["description"] = x.cause.description;
@@ -360,8 +371,11 @@ json::object body_to_json(const EventBody& body) {
           if (!x.working_time.is_special() && x.working_time != Duration()) o["working_time"] = to_json(x.working_time);
         } else if constexpr (std::is_same_v<T, e::ThirdPartyAnswered>) {
           o["party"] = x.party;
+        } else if constexpr (std::is_same_v<T, e::PublicReplySent>) {
+          o["text"] = x.text;
         } else {
-          static_assert(std::is_same_v<T, e::ForgivenessSignalled> || std::is_same_v<T, e::CloseRequested>);
+          static_assert(std::is_same_v<T, e::ForgivenessSignalled> || std::is_same_v<T, e::CloseRequested> ||
+                        std::is_same_v<T, e::CalendarChanged>);
         }
       },
       body);
@@ -411,6 +425,7 @@ json::value to_json(const Promise& p) {
                  {"due_at", to_json(p.due_at_utc)},
                  {"state", to_json(p.state)}};
   put_optional(o, "warning", p.warning);
+  if (p.kind != PromiseKind::reply) o["kind"] = name(to_string(p.kind));
   return o;
 }
 
@@ -470,6 +485,10 @@ json::value to_json(const Action& a) {
           o["clock"] = x.clock;
           o["due_at"] = to_json(x.due_at_utc);
           o["text"] = x.text;
+        } else if constexpr (std::is_same_v<T, actions::RescheduleFollowUp>) {
+          o["follow_up"] = to_json(x.follow_up);
+          o["replaces"] = to_json(x.replaces);
+          o["why"] = x.why;
         } else {
           static_assert(std::is_same_v<T, actions::Close>);
         }

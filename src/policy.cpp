@@ -132,6 +132,24 @@ result<void> read_clock_settings(const boost::json::object& obj, Settings& s) {
       s.targets.push_back(std::move(row));
     }
   }
+  if (auto it = obj.find("deadlines"); it != obj.end()) {
+    std::string p = json_child("policy", "deadlines");
+    BOOST_OUTCOME_TRY(auto d, detail::json_object(it->value(), p));
+    for (const auto& kv : *d) {
+      std::string kp = json_child(p, kv.key());
+      auto kind = parse_promise_kind(kv.key());
+      if (!kind) return json_fail(kp, "not a promise kind (expected reply, callback or action)");
+      BOOST_OUTCOME_TRY(auto text, detail::json_string(kv.value(), kp));
+      if (text != "close_of_service" && text != "business_time") {
+        return json_fail(kp, "expected close_of_service or business_time");
+      }
+      s.deadline_rules[kind.value()] =
+          text == "business_time" ? DeadlineRule::business_time : DeadlineRule::close_of_service;
+    }
+  }
+  if (auto it = obj.find("public_reply_within"); it != obj.end()) {
+    BOOST_OUTCOME_TRY(s.public_reply_within, read_duration(it->value(), "policy.public_reply_within"));
+  }
   return boost::outcome_v2::success();
 }
 
@@ -236,6 +254,12 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
     BOOST_OUTCOME_TRY(s.contact_window.closes, read_duration(*closes, json_child(p, "closes")));
     if (s.contact_window.closes <= s.contact_window.opens || s.contact_window.closes > boost::posix_time::hours(24)) {
       return json_fail(p, "closes must be after opens, within 24:00:00");
+    }
+    if (s.contact_window.opens.seconds() != 0 || s.contact_window.closes.seconds() != 0) {
+      return json_fail(p, "opens and closes must be whole minutes");
+    }
+    if (auto z = w->find("time_zone"); z != w->end()) {
+      BOOST_OUTCOME_TRY(s.contact_window.time_zone, redress::from_json<TimeZone>(z->value(), json_child(p, "time_zone")));
     }
   }
   if (auto v = member("framing")) {

@@ -28,6 +28,9 @@ struct ContactReceived {
   Channel channel = Channel::phone;
   std::optional<ContactPoint> from;
   std::string text;
+  // The customer's own time zone, when known: outbound contacts land in the
+  // contact window on their clock. Kept by the case from then on.
+  std::optional<TimeZone> time_zone;
   friend bool operator==(const ContactReceived&, const ContactReceived&) = default;
 };
 
@@ -130,6 +133,9 @@ struct PromiseMade {
   std::string what;
   int working_days = 0;
   Duration working_time;
+  // What it is for: the policy's deadline rule for the kind applies, and a
+  // callback lands inside the customer's contact window.
+  PromiseKind kind = PromiseKind::reply;
   friend bool operator==(const PromiseMade&, const PromiseMade&) = default;
 };
 
@@ -249,6 +255,19 @@ struct ThirdPartyAnswered {
   friend bool operator==(const ThirdPartyAnswered&, const ThirdPartyAnswered&) = default;
 };
 
+// An agent replied publicly (under the review, on the social post): stops
+// the public-reply clock of the case's last public contact.
+struct PublicReplySent {
+  std::string text;
+  friend bool operator==(const PublicReplySent&, const PublicReplySent&) = default;
+};
+
+// The policy's calendar changed (official holidays replaced provisional
+// ones): open promises whose deadlines change are re-timed.
+struct CalendarChanged {
+  friend bool operator==(const CalendarChanged&, const CalendarChanged&) = default;
+};
+
 }  // namespace events
 
 // EventBody
@@ -263,7 +282,8 @@ using EventBody =
                  events::CloseRequested, events::TimerFired, events::SafetyRiskReported, events::AbuseEstablished,
                  events::PrecedentCited, events::OutOfScopeRequest, events::FailureSignal, events::RightExpiring,
                  events::PromiseKept, events::PromiseBroken, events::AwaitingCustomer,
-                 events::AwaitingThirdParty, events::ThirdPartyAnswered>;
+                 events::AwaitingThirdParty, events::ThirdPartyAnswered, events::PublicReplySent,
+                 events::CalendarChanged>;
 
 // event_type()
 //
