@@ -50,7 +50,7 @@ constexpr std::array<std::string_view, std::variant_size_v<EventBody>> kEventTyp
     "safety_risk_reported",   "abuse_established",   "precedent_cited", "out_of_scope_request",
     "failure_signal",    "right_expiring",
     "promise_kept",      "promise_broken",       "awaiting_customer",   "awaiting_third_party",
-    "third_party_answered", "public_reply_sent",  "calendar_changed"};
+    "third_party_answered", "public_reply_sent",  "calendar_changed", "customer_time_zone"};
 
 constexpr std::array<std::string_view, std::variant_size_v<Action>> kActionTypes{
     "reply", "offer", "request_approval", "schedule_follow_up", "cancel_follow_up", "escalate", "emergency",

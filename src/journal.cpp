@@ -124,8 +124,7 @@ result<EventBody> body_from(std::string_view type, const Fields& f) {
     BOOST_OUTCOME_TRY(auto channel, f.get<Channel>("channel"));
     BOOST_OUTCOME_TRY(auto from, f.maybe<ContactPoint>("from"));
     BOOST_OUTCOME_TRY(auto text, f.text("text"));
-    BOOST_OUTCOME_TRY(auto zone, f.maybe<TimeZone>("time_zone"));
-    return e::ContactReceived{channel, std::move(from), std::move(text), std::move(zone)};
+    return e::ContactReceived{channel, std::move(from), std::move(text)};
   }
   if (type == "emotion_observed") {
     BOOST_OUTCOME_TRY(auto em, emotion_from(f));
@@ -284,6 +283,10 @@ result<EventBody> body_from(std::string_view type, const Fields& f) {
     return e::PublicReplySent{std::move(text)};
   }
   if (type == "calendar_changed") return e::CalendarChanged{};
+  if (type == "customer_time_zone") {
+    BOOST_OUTCOME_TRY(auto zone, f.get<TimeZone>("time_zone"));
+    return e::CustomerTimeZone{std::move(zone)};
+  }
   return json_fail(f.at("type"), fmt::format("unknown event type \"{}\"", type));
 }
 
@@ -303,7 +306,6 @@ json::object body_to_json(const EventBody& body) {
           o["channel"] = to_json(x.channel);
           put_optional(o, "from", x.from);
           o["text"] = x.text;
-          put_optional(o, "time_zone", x.time_zone);
         } else if constexpr (std::is_same_v<T, e::EmotionObserved> || std::is_same_v<T, e::SatisfactionConfirmed>) {
           o["emotion"] = to_json(x.emotion);
         } else if constexpr (std::is_same_v<T, e::QuestionAsked>) {
@@ -373,6 +375,8 @@ json::object body_to_json(const EventBody& body) {
           o["party"] = x.party;
         } else if constexpr (std::is_same_v<T, e::PublicReplySent>) {
           o["text"] = x.text;
+        } else if constexpr (std::is_same_v<T, e::CustomerTimeZone>) {
+          o["time_zone"] = to_json(x.time_zone);
         } else {
           static_assert(std::is_same_v<T, e::ForgivenessSignalled> || std::is_same_v<T, e::CloseRequested> ||
                         std::is_same_v<T, e::CalendarChanged>);

@@ -28,9 +28,6 @@ struct ContactReceived {
   Channel channel = Channel::phone;
   std::optional<ContactPoint> from;
   std::string text;
-  // The customer's own time zone, when known: outbound contacts land in the
-  // contact window on their clock. Kept by the case from then on.
-  std::optional<TimeZone> time_zone;
   friend bool operator==(const ContactReceived&, const ContactReceived&) = default;
 };
 
@@ -255,6 +252,14 @@ struct ThirdPartyAnswered {
   friend bool operator==(const ThirdPartyAnswered&, const ThirdPartyAnswered&) = default;
 };
 
+// The customer's own time zone became known (from their profile, their
+// phone number, what they said): outbound contacts land in the contact
+// window on their clock from then on.
+struct CustomerTimeZone {
+  TimeZone time_zone = TimeZone::utc();
+  friend bool operator==(const CustomerTimeZone&, const CustomerTimeZone&) = default;
+};
+
 // An agent replied publicly (under the review, on the social post): stops
 // the public-reply clock of the case's last public contact.
 struct PublicReplySent {
@@ -283,7 +288,7 @@ using EventBody =
                  events::PrecedentCited, events::OutOfScopeRequest, events::FailureSignal, events::RightExpiring,
                  events::PromiseKept, events::PromiseBroken, events::AwaitingCustomer,
                  events::AwaitingThirdParty, events::ThirdPartyAnswered, events::PublicReplySent,
-                 events::CalendarChanged>;
+                 events::CalendarChanged, events::CustomerTimeZone>;
 
 // event_type()
 //

@@ -604,11 +604,17 @@ result<void> detail_case_access::schedule_resolution(Instant due) {
 // --- public reviews --------------------------------------------------------------
 
 result<void> detail_case_access::contact_clocks(const events::ContactReceived& e) {
-  if (e.time_zone && c.clocks().customer_zone != e.time_zone) clocks().customer_zone = e.time_zone;
   if (is_public(e.channel)) {
     clocks().public_contact_at = ev.at_utc;
     clocks().public_channel = e.channel;
   }
+  return success();
+}
+
+result<void> detail_case_access::on(const events::CustomerTimeZone& e) {
+  clocks().customer_zone = e.time_zone;
+  why("contact.window", fmt::format(clock_texts::kWindowReason, format_duration(settings.contact_window.opens),
+                                    format_duration(settings.contact_window.closes), e.time_zone.name()));
   return success();
 }
 

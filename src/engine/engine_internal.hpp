@@ -333,6 +333,7 @@ struct detail_case_access {
   result<void> contact_clocks(const events::ContactReceived& e);
   result<void> public_feeling(const events::EmotionObserved& e);
   result<void> on(const events::PublicReplySent& e);
+  result<void> on(const events::CustomerTimeZone& e);
   result<void> public_reply_missed(const FollowUp& f);
   // A new calendar: open promises whose deadlines change are re-timed.
   result<void> on(const events::CalendarChanged&);
