@@ -136,11 +136,18 @@ TEST_SUITE("clocks") {
   TEST_CASE("a contact newer than the promise restarts the 20-minute clock") {
     auto policy = reference_policy();
     Journey j = promised_on_friday(policy);
-    j.on("2025-03-08T11:00:00+08:00", ev::ContactReceived{Channel::chat, std::nullopt, "any news?"});
-    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-08T11:20:00+08:00"));
+    j.on("2025-03-10T11:00:00+08:00", ev::ContactReceived{Channel::chat, std::nullopt, "any news?"});
+    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-10T11:20:00+08:00"));
     // An update answers the contact; the promise no longer covers, so the clock goes on.
-    j.on("2025-03-08T11:10:00+08:00", ev::ProgressUpdateSent{"The engineer calls you on Monday."});
-    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-08T11:30:00+08:00"));
+    j.on("2025-03-10T11:10:00+08:00", ev::ProgressUpdateSent{"The engineer calls you this afternoon."});
+    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-10T11:30:00+08:00"));
+  }
+
+  TEST_CASE("a contact on Saturday, when service is closed, gets its update when service and the window open on Monday") {
+    auto policy = reference_policy();
+    Journey j = promised_on_friday(policy);
+    j.on("2025-03-08T11:00:00+08:00", ev::ContactReceived{Channel::chat, std::nullopt, "any news?"});
+    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-10T10:00:00+08:00"));
   }
 
   TEST_CASE("a promise kept before its deadline cancels its timer: no promise.lapsed, no escalation") {
@@ -431,18 +438,22 @@ TEST_SUITE("clocks") {
     auto policy = target_policy(R"([{"channel": "chat", "first_response": "PT20M", "update": "PT20M", "on": "service_hours"}])");
     Journey j{policy, new_case("2025-03-10T14:30:00Z")};
     j.on("2025-03-10T22:30:00+08:00", ev::ContactReceived{Channel::chat, std::nullopt, "my order vanished"});
-    // Service opens again at 09:00: twenty service minutes later.
-    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-11T09:20:00+08:00"));
+    // Service opens again at 09:00: twenty service minutes later is 09:20,
+    // and the customer's contact window opens at 10:00.
+    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-11T10:00:00+08:00"));
     CHECK(traced(j, "update.target"));
     CHECK_FALSE(pending(j.c, FollowUpKind::resolution).has_value());
   }
 
-  TEST_CASE("a phone call at 22:30 falls to the around-the-clock row and is due at 22:50") {
+  TEST_CASE("a phone call at 14:30 falls to the around-the-clock row and is due at 14:50, and at 22:30 it waits for the contact window") {
     auto policy = target_policy(R"([{"channel": "chat", "first_response": "PT20M", "on": "service_hours"},
                                     {"first_response": "PT20M", "on": "around_the_clock"}])");
-    Journey j{policy, new_case("2025-03-10T14:30:00Z")};
-    j.on("2025-03-10T22:30:00+08:00", ev::ContactReceived{Channel::phone, std::nullopt, "my order vanished"});
-    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-10T22:50:00+08:00"));
+    Journey day{policy, new_case("2025-03-10T06:30:00Z")};
+    day.on("2025-03-10T14:30:00+08:00", ev::ContactReceived{Channel::phone, std::nullopt, "my order vanished"});
+    CHECK(scheduled_due(day, FollowUpKind::update) == at("2025-03-10T14:50:00+08:00"));
+    Journey night{policy, new_case("2025-03-10T14:30:00Z")};
+    night.on("2025-03-10T22:30:00+08:00", ev::ContactReceived{Channel::phone, std::nullopt, "my order vanished"});
+    CHECK(scheduled_due(night, FollowUpKind::update) == at("2025-03-11T10:00:00+08:00"));
   }
 
   TEST_CASE("targets differ by priority: an urgent case gets 5-minute updates once its priority rises") {
@@ -501,8 +512,8 @@ TEST_SUITE("clocks") {
     // 20:10 is outside 10:00-20:00: the update may come later, never earlier.
     CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-11T10:00:00+08:00"));
     CHECK(traced(j, "contact.window"));
-    j.on("2025-03-10T15:00:00+08:00", ev::ProgressUpdateSent{"customs are checking it"});
-    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-10T15:20:00+08:00"));
+    j.on("2025-03-11T15:00:00+08:00", ev::ProgressUpdateSent{"customs are checking it"});
+    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-11T15:20:00+08:00"));
     CHECK_FALSE(traced(j, "contact.window"));
   }
 
@@ -537,7 +548,7 @@ TEST_SUITE("clocks") {
     CHECK(scheduled_due(j, FollowUpKind::satisfaction_check) == at("2025-03-12T10:00:00+08:00"));
   }
 
-  TEST_CASE("a promised callback's deadline moves earlier into the contact window; a reply keeps close of service") {
+  TEST_CASE("a promised callback's deadline moves earlier into the contact window, while a reply keeps close of service") {
     auto policy = reference_policy();
     Journey j{policy, new_case("2025-03-07T07:20:00Z")};
     j.on("2025-03-07T15:20:00+08:00", ev::ContactReceived{Channel::phone, std::nullopt, "the TV shows no picture"});
@@ -616,7 +627,7 @@ TEST_SUITE("clocks") {
     CHECK(traced(j, "public_reply.sent"));
   }
 
-  TEST_CASE("a deadline in a provisional calendar year carries a calendar.provisional finding; one in an official year does not") {
+  TEST_CASE("a deadline in a provisional calendar year carries a calendar.provisional finding, and one in an official year does not") {
     auto policy = reference_policy();
     Journey j{policy, new_case("2027-01-08T02:00:00Z")};
     j.on("2027-01-08T10:00:00+08:00", ev::ContactReceived{Channel::phone, std::nullopt, "the heater broke"});
