@@ -652,8 +652,11 @@ result<void> detail_case_access::on(const events::PublicReplySent& e) {
     if (!reviews[i].replied()) open = i;
   }
   if (open == reviews.size()) {
+    // A public contact with no clock (no negative feeling), or another reply to a review already answered.
+    Instant contact = c.clocks().public_contact_at.is_special() ? reviews.back().contact_at_utc
+                                                                 : c.clocks().public_contact_at;
     why("public_reply.sent", fmt::format(clock_texts::kPublicReplyNoClock, to_string(c.clocks().public_channel),
-                                         format_instant(c.clocks().public_contact_at)));
+                                         format_instant(contact)));
     clocks().public_contact_at = Instant();
     return success();
   }
