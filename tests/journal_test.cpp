@@ -46,6 +46,9 @@ std::vector<EventBody> one_of_each() {
       ev::AwaitingCustomer{"a photo of the label"},
       ev::AwaitingThirdParty{"SF Express", 0, boost::posix_time::hours(4)},
       ev::ThirdPartyAnswered{"SF Express"},
+      ev::PublicReplySent{"We are sorry; a replacement is on its way."},
+      ev::CalendarChanged{},
+      ev::CustomerTimeZone{TimeZone::named("Europe/Berlin").value()},
   };
 }
 
