@@ -3,6 +3,7 @@
 // case waits on the customer or a third party.
 #include "support/engine_fixture.hpp"
 
+#include <redress/analytics.hpp>
 #include <redress/journal.hpp>
 
 using namespace redress;
@@ -690,5 +691,33 @@ TEST_SUITE("clocks") {
       REQUIRE_MESSAGE(back.has_value(), std::string(last_error_detail()));
       CHECK(back.value() == e);
     }
+  }
+
+  TEST_CASE("the health report counts negative reviews answered on time, in the period of the review") {
+    boost::json::object extra;
+    extra["public_reply_within"] = "PT2H";
+    auto policy = reference_policy(extra);
+    auto options = analytics_options(policy.settings());
+    options.time_zone = TimeZone::named("Asia/Shanghai").value();
+    auto a = Analytics::make(options).value();
+    // A review at `review_at`, replied to at `reply_at` (none: not yet).
+    auto add_review = [&](std::string_view id, std::string_view review_at, std::optional<std::string_view> reply_at) {
+      Case initial = Case::open(case_id(id), CustomerId::make("U-1").value(), Currency::CNY, at(review_at)).value();
+      std::vector<Event> journal{
+          Event{initial.id(), at(review_at), std::nullopt, ev::ContactReceived{Channel::review, std::nullopt, "one star"}},
+          Event{initial.id(), at(review_at), std::nullopt, ev::EmotionObserved{Emotion::make(EmotionKind::angry, 7).value()}}};
+      if (reply_at) journal.push_back(Event{initial.id(), at(*reply_at), std::nullopt, ev::PublicReplySent{"We are sorry."}});
+      auto c = replay(initial, journal, policy);
+      REQUIRE_MESSAGE(c.has_value(), std::string(last_error_detail()));
+      REQUIRE_MESSAGE(a.add(c.value(), journal).has_value(), std::string(last_error_detail()));
+    };
+    // On Monday one review is answered in time and one is not; Tuesday's still runs.
+    add_review("C-1", "2025-03-10T14:00:00+08:00", "2025-03-10T15:00:00+08:00");
+    add_review("C-2", "2025-03-10T14:00:00+08:00", "2025-03-10T17:00:00+08:00");
+    add_review("C-3", "2025-03-11T14:00:00+08:00", std::nullopt);
+    auto health = a.summary().health;
+    REQUIRE(health.size() == 2);
+    CHECK(health[0].public_replies_on_time == Ratio{1, 2});
+    CHECK(health[1].public_replies_on_time == Ratio{0, 0});
   }
 }
