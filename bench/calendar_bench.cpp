@@ -232,6 +232,16 @@ void BM_civil_round_trip_tz_shanghai(benchmark::State& state) {
   round_trip(state, redress::TimeZone::named("Asia/Shanghai").value());
 }
 
+// The contact window the engine applies to every outbound contact: a Berlin
+// desk, a customer in New York (10:00-20:00 on their clock).
+void BM_earliest_contact_berlin_new_york(benchmark::State& state) {
+  static const redress::TimeZone new_york = redress::TimeZone::named("America/New_York").value();
+  static const std::vector<redress::ServiceWindow> allowed{redress::ServiceWindow::make(hours(10), hours(20)).value()};
+  cycle(state, minute_inputs(), [&cal = berlin_calendar()](const MinuteInput& in) {
+    return cal.earliest_contact_at_or_after(in.at, new_york, allowed);
+  });
+}
+
 BENCHMARK(BM_add_working_days_redress);
 BENCHMARK(BM_add_working_days_day_loop);
 BENCHMARK(BM_add_working_days_redress_cn);
@@ -243,6 +253,7 @@ BENCHMARK(BM_add_working_minutes_redress_berlin);
 BENCHMARK(BM_civil_round_trip_fixed_offset);
 BENCHMARK(BM_civil_round_trip_tz_berlin);
 BENCHMARK(BM_civil_round_trip_tz_shanghai);
+BENCHMARK(BM_earliest_contact_berlin_new_york);
 
 // Prints the usual table, then a summary comparing each redress benchmark
 // with its reference.

@@ -402,7 +402,7 @@ Journal write_case(Workload& w, std::mt19937_64& rng, std::size_t index) {
   // A promise in working days; now and then it is broken and the customer comes back.
   if (cw.chance(0.25)) {
     gap();
-    cw.emit(ev::PromiseMade{"书面确认会通过邮件发给您", cw.uniform(1, 2), {}});
+    cw.emit(ev::PromiseMade{"书面确认会通过邮件发给您", cw.uniform(1, 2), {}, {}});
     if (cw.chance(0.2)) {
       // Nobody follows up: the update is missed, the promise lapses.
       cw.wait(3 * 24 * 3600 + cw.uniform(0, 24 * 3600), false);

@@ -53,7 +53,7 @@ int main() {
        events::OrderLinked{Order{OrderId::make("O-TV-55").value(),
                                  Loss{LossKind::money, Money::parse("500", Currency::CNY).value(), std::nullopt}},
                            std::nullopt}},
-      {"2025-01-24T15:05:00+08:00", events::PromiseMade{"an engineer will call you", 2, {}}},
+      {"2025-01-24T15:05:00+08:00", events::PromiseMade{"an engineer will call you", 2, {}, {}}},
       {"2025-01-24T15:06:00+08:00",
        events::RemedyProposed{RemedyId::make("R-1").value(), RemedyKind::cash, Money::parse("500", Currency::CNY).value(),
                               OrderId::make("O-TV-55").value()}},

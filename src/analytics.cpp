@@ -283,7 +283,8 @@ result<CaseFacts> facts_of(const Case& c, std::span<const Event> journal, const 
     } else if (code == "update.missed") {
       ++f.updates_missed;
       ++f.escalations;
-    } else if (code == "promise.lapsed" || code == "promise.broken" || code == "third_party.late") {
+    } else if (code == "promise.lapsed" || code == "promise.broken" || code == "third_party.late" ||
+               code == "public_reply.missed" || code == "resolution.missed") {
       ++f.escalations;
     } else if (code == "precedent.outlier") {
       ++f.escalations;
@@ -596,7 +597,7 @@ result<void> Analytics::add(const Case& c, std::span<const Event> journal) {
   }
   if (!f.granted.empty() || by_cause_.contains(f.cause)) by_cause_[f.cause] = std::move(by_cause);
 
-  HealthRow& h = health_.try_emplace(f.bucket, HealthRow{f.bucket, 0, {}, {}, {}, {}, {}, 0, 0}).first->second;
+  HealthRow& h = health_.try_emplace(f.bucket, HealthRow{f.bucket, 0, {}, {}, {}, {}, {}, 0, 0, {}}).first->second;
   ++h.cases;
   add_ratio(h.first_response_on_time, f.first_response_on_time, f.customer_opened);
   std::int64_t on_time = std::max<std::int64_t>(0, f.updates_sent - f.updates_late);
@@ -606,6 +607,12 @@ result<void> Analytics::add(const Case& c, std::span<const Event> journal) {
   add_ratio(h.repeat_contact, c.flags().repeat_contacts > 0, 1);
   h.escalations += f.escalations;
   h.emergencies += f.emergencies;
+  for (const auto& r : c.public_reviews()) {
+    if (!r.replied() && c.last_event_at_utc() < r.due_at_utc) continue;  // still running
+    CivilDate at = bucket_of(r.contact_at_utc, options_);
+    HealthRow& rh = health_.try_emplace(at, HealthRow{at, 0, {}, {}, {}, {}, {}, 0, 0, {}}).first->second;
+    add_ratio(rh.public_replies_on_time, r.answered_on_time(), 1);
+  }
 
   const std::size_t limit = options_.list_limit;
   cash_without_loss_count_ += static_cast<std::int64_t>(f.cash_without_loss.size());
@@ -774,7 +781,8 @@ boost::json::value to_json(const Summary& s) {
                                   {"closed_well", ratio_json(h.closed_well)},
                                   {"repeat_contact", ratio_json(h.repeat_contact)},
                                   {"escalations", h.escalations},
-                                  {"emergencies", h.emergencies}});
+                                  {"emergencies", h.emergencies},
+                                  {"public_replies_on_time", ratio_json(h.public_replies_on_time)}});
   }
   json::array outliers;
   for (const auto& id : s.precedent_outliers) outliers.push_back(json::value(id.str()));

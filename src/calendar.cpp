@@ -672,6 +672,18 @@ result<Instant> Calendar::contact_search(Instant ideal_utc, const TimeZone& zone
   const char* field = "ideal_utc";
   if (allowed.empty()) return detail::fail(errc::invalid_argument, "allowed: no contact window");
   if (ideal_utc.is_special()) return detail::fail(errc::invalid_argument, "ideal_utc: not an instant");
+  // The usual case first: the ideal instant is already allowed (service is
+  // open, and it lies in one of the customer's windows of its civil day, as
+  // the search below converts them; backwards, not in a window's last
+  // minute, which the search answers with that minute's start).
+  if (auto open = is_open(ideal_utc); open && open.value()) {
+    const CivilDate day = zone.to_civil(ideal_utc).date();
+    for (const auto& w : allowed) {
+      const Instant a = zone.to_instant(CivilTime(day, w.opens()));
+      const Instant b = zone.to_instant(CivilTime(day, w.closes())) - (backwards ? boost::posix_time::minutes(1) : Duration());
+      if (a <= ideal_utc && ideal_utc < b) return ideal_utc;
+    }
+  }
   const std::int64_t ideal = (ideal_utc - kEpoch).total_microseconds();
   const std::int64_t ideal_day = floor_div(ideal + ix.offset_at_utc(ideal), kDayUs) - ix.first_day;
   // The customer's windows on the customer's civil days around a span.

@@ -21,9 +21,10 @@ constexpr std::array<std::string_view, 6> kRemedyStatuses{"proposed", "approval_
 constexpr std::array<std::string_view, 3> kSeverities{"info", "warn", "block"};
 constexpr std::array<std::string_view, 3> kLossKinds{"none", "money", "right"};
 constexpr std::array<std::string_view, 4> kPromiseStates{"open", "kept", "lapsed", "broken"};
-constexpr std::array<std::string_view, 11> kFollowUpKinds{
+constexpr std::array<std::string_view, 12> kFollowUpKinds{
     "update",      "promise",        "satisfaction_check", "reminder",        "approval",  "customer_reminder",
-    "auto_resolve", "third_party",   "update_warning",     "promise_warning", "resolution"};
+    "auto_resolve", "third_party",   "update_warning",     "promise_warning", "resolution", "public_reply"};
+constexpr std::array<std::string_view, 3> kPromiseKinds{"reply", "callback", "action"};
 
 template <class E, std::size_t N>
 std::string_view name_of(const std::array<std::string_view, N>& names, E e) noexcept {
@@ -49,11 +50,11 @@ constexpr std::array<std::string_view, std::variant_size_v<EventBody>> kEventTyp
     "safety_risk_reported",   "abuse_established",   "precedent_cited", "out_of_scope_request",
     "failure_signal",    "right_expiring",
     "promise_kept",      "promise_broken",       "awaiting_customer",   "awaiting_third_party",
-    "third_party_answered", "policy_moved"};
+    "third_party_answered", "policy_moved", "public_reply_sent",  "calendar_changed", "customer_time_zone"};
 
 constexpr std::array<std::string_view, std::variant_size_v<Action>> kActionTypes{
     "reply", "offer", "request_approval", "schedule_follow_up", "cancel_follow_up", "escalate", "emergency",
-    "surface_history", "close", "warn"};
+    "surface_history", "close", "warn", "reschedule_follow_up"};
 
 // Every finding code the program has seen, each held once; never freed, so
 // a FindingCode stays valid until the program ends.
@@ -95,6 +96,7 @@ std::string_view to_string(Severity s) noexcept { return name_of(kSeverities, s)
 std::string_view to_string(LossKind k) noexcept { return name_of(kLossKinds, k); }
 std::string_view to_string(PromiseState s) noexcept { return name_of(kPromiseStates, s); }
 std::string_view to_string(FollowUpKind k) noexcept { return name_of(kFollowUpKinds, k); }
+std::string_view to_string(PromiseKind k) noexcept { return name_of(kPromiseKinds, k); }
 
 result<Stage> parse_stage(std::string_view t) { return parse_name<Stage>(kStages, t, "stage"); }
 result<Priority> parse_priority(std::string_view t) { return parse_name<Priority>(kPriorities, t, "priority"); }
@@ -106,6 +108,9 @@ result<RemedyStatus> parse_remedy_status(std::string_view t) {
 }
 result<Severity> parse_severity(std::string_view t) { return parse_name<Severity>(kSeverities, t, "severity"); }
 result<LossKind> parse_loss_kind(std::string_view t) { return parse_name<LossKind>(kLossKinds, t, "loss kind"); }
+result<PromiseKind> parse_promise_kind(std::string_view t) {
+  return parse_name<PromiseKind>(kPromiseKinds, t, "promise kind");
+}
 result<FollowUpKind> parse_follow_up_kind(std::string_view t) {
   return parse_name<FollowUpKind>(kFollowUpKinds, t, "follow-up kind");
 }

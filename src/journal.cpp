@@ -137,7 +137,7 @@ const std::map<std::string_view, std::vector<std::string_view>, std::less<>>& bo
       {"remedy_accepted", {"remedy"}},
       {"remedy_granted", {"remedy"}},
       {"progress_update_sent", {"text"}},
-      {"promise_made", {"what", "working_days", "working_time"}},
+      {"promise_made", {"what", "working_days", "working_time", "kind"}},
       {"resolved", {"summary"}},
       {"satisfaction_confirmed", {"emotion"}},
       {"root_cause_recorded", {"category", "description"}},
@@ -154,6 +154,10 @@ const std::map<std::string_view, std::vector<std::string_view>, std::less<>>& bo
       {"awaiting_customer", {"what"}},
       {"awaiting_third_party", {"party", "working_days", "working_time"}},
       {"third_party_answered", {"party"}},
+      {"policy_moved", {"policy"}},
+      {"public_reply_sent", {"text"}},
+      {"calendar_changed", {}},
+      {"customer_time_zone", {"time_zone"}},
   };
   return members;
 }
@@ -271,7 +275,9 @@ result<EventBody> body_from(std::string_view type, const Fields& f) {
     BOOST_OUTCOME_TRY(auto what, f.text("what"));
     BOOST_OUTCOME_TRY(auto days, f.integer("working_days", 0));
     BOOST_OUTCOME_TRY(auto time, f.maybe<Duration>("working_time"));
-    return e::PromiseMade{std::move(what), days, time.value_or(Duration())};
+    PromiseKind kind = PromiseKind::reply;
+    if (f.find("kind")) { BOOST_OUTCOME_TRY(kind, (f.enumerator<PromiseKind, &parse_promise_kind>("kind"))); }
+    return e::PromiseMade{std::move(what), days, time.value_or(Duration()), kind};
   }
   if (type == "resolved") {
     BOOST_OUTCOME_TRY(auto text, f.text("summary"));
@@ -361,6 +367,16 @@ result<EventBody> body_from(std::string_view type, const Fields& f) {
     if (to.hash.empty()) return json_fail(pf.at("hash"), "missing");
     return e::PolicyMoved{std::move(to)};
   }
+  // --- clocks: public replies, a new calendar
+  if (type == "public_reply_sent") {
+    BOOST_OUTCOME_TRY(auto text, f.text("text"));
+    return e::PublicReplySent{std::move(text)};
+  }
+  if (type == "calendar_changed") return e::CalendarChanged{};
+  if (type == "customer_time_zone") {
+    BOOST_OUTCOME_TRY(auto zone, f.get<TimeZone>("time_zone"));
+    return e::CustomerTimeZone{std::move(zone)};
+  }
   return json_fail(f.at("type"), fmt::format("unknown event type \"{}\"", type));
 }
 
@@ -414,6 +430,7 @@ json::object body_to_json(const EventBody& body) {
           o["what"] = x.what;
           if (x.working_days > 0) o["working_days"] = x.working_days;
           if (!x.working_time.is_special() && x.working_time != Duration()) o["working_time"] = to_json(x.working_time);
+          if (x.kind != PromiseKind::reply) o["kind"] = name(to_string(x.kind));
         } else if constexpr (std::is_same_v<T, e::RootCauseRecorded>) {
           o["category"] = x.cause.category;
           o["description"] = x.cause.description;
@@ -448,8 +465,13 @@ json::object body_to_json(const EventBody& body) {
           o["party"] = x.party;
         } else if constexpr (std::is_same_v<T, e::PolicyMoved>) {
           o["policy"] = to_json(x.to);
+        } else if constexpr (std::is_same_v<T, e::PublicReplySent>) {
+          o["text"] = x.text;
+        } else if constexpr (std::is_same_v<T, e::CustomerTimeZone>) {
+          o["time_zone"] = to_json(x.time_zone);
         } else {
-          static_assert(std::is_same_v<T, e::ForgivenessSignalled> || std::is_same_v<T, e::CloseRequested>);
+          static_assert(std::is_same_v<T, e::ForgivenessSignalled> || std::is_same_v<T, e::CloseRequested> ||
+                        std::is_same_v<T, e::CalendarChanged>);
         }
       },
       body);
@@ -501,6 +523,7 @@ json::value to_json(const Promise& p) {
                  {"state", to_json(p.state)}};
   put_optional(o, "warning", p.warning);
   if (p.contacts != 0) o["contacts"] = p.contacts;
+  if (p.kind != PromiseKind::reply) o["kind"] = name(to_string(p.kind));
   return o;
 }
 
@@ -560,6 +583,10 @@ json::value to_json(const Action& a) {
           o["clock"] = x.clock;
           o["due_at"] = to_json(x.due_at_utc);
           o["text"] = x.text;
+        } else if constexpr (std::is_same_v<T, actions::RescheduleFollowUp>) {
+          o["follow_up"] = to_json(x.follow_up);
+          o["replaces"] = to_json(x.replaces);
+          o["why"] = x.why;
         } else {
           static_assert(std::is_same_v<T, actions::Close>);
         }

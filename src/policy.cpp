@@ -124,8 +124,8 @@ std::string lower_ascii(std::string_view s) {
 
 // The members a policy document may have (docs/policy.md); any other is
 // refused (docs/contracts.md), except a host's own "x-" members.
-constexpr std::array<std::string_view, 34> kPolicyMembers{
-    "schema",           "name",           "currency",         "calendar",
+constexpr std::array<std::string_view, 39> kPolicyMembers{
+    "schema",           "id",             "version",          "name",           "currency",         "calendar",
     "authority",        "update_interval", "satisfaction_check_after", "customer_cap_period",
     "reminder_lead",    "approval_timeout", "repeat_contacts_to_escalate", "extension_grace_days",
     "max_extensions",   "failure_signal_threshold", "loss_aversion_permille", "extra_gesture_permille",
@@ -133,7 +133,8 @@ constexpr std::array<std::string_view, 34> kPolicyMembers{
     "escalation_levels", "cap_approval_levels", "approved_framing", "below_value_framing",
     "replacement_denominations", "contact_window", "framing",   "severities",
     "lint",             "promise_covers_updates", "awaiting_customer", "warnings",
-    "targets",          "scope"};
+    "targets",          "scope",          "root_causes",      "deadlines",
+    "public_reply_within"};
 
 // --- clocks: promises and pauses (docs/policy.md, "Clocks")
 result<void> read_clock_settings(const boost::json::object& obj, Settings& s) {
@@ -209,6 +210,24 @@ result<void> read_clock_settings(const boost::json::object& obj, Settings& s) {
       }
       s.targets.push_back(std::move(row));
     }
+  }
+  if (auto it = obj.find("deadlines"); it != obj.end()) {
+    std::string p = json_child("policy", "deadlines");
+    BOOST_OUTCOME_TRY(auto d, detail::json_object(it->value(), p));
+    for (const auto& kv : *d) {
+      std::string kp = json_child(p, kv.key());
+      auto kind = parse_promise_kind(kv.key());
+      if (!kind) return json_fail(kp, "not a promise kind (expected reply, callback or action)");
+      BOOST_OUTCOME_TRY(auto text, detail::json_string(kv.value(), kp));
+      if (text != "close_of_service" && text != "business_time") {
+        return json_fail(kp, "expected close_of_service or business_time");
+      }
+      s.deadline_rules[kind.value()] =
+          text == "business_time" ? DeadlineRule::business_time : DeadlineRule::close_of_service;
+    }
+  }
+  if (auto it = obj.find("public_reply_within"); it != obj.end()) {
+    BOOST_OUTCOME_TRY(s.public_reply_within, read_duration(it->value(), "policy.public_reply_within"));
   }
   return boost::outcome_v2::success();
 }
@@ -318,13 +337,19 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
   if (auto v = member("contact_window")) {
     std::string p = path("contact_window");
     BOOST_OUTCOME_TRY(auto w, detail::json_object(*v, p));
-    BOOST_OUTCOME_TRYV(detail::json_known_members(*w, p, {"opens", "closes"}));
+    BOOST_OUTCOME_TRYV(detail::json_known_members(*w, p, {"opens", "closes", "time_zone"}));
     BOOST_OUTCOME_TRY(auto opens, detail::json_member(*w, p, "opens"));
     BOOST_OUTCOME_TRY(auto closes, detail::json_member(*w, p, "closes"));
     BOOST_OUTCOME_TRY(s.contact_window.opens, read_duration(*opens, json_child(p, "opens")));
     BOOST_OUTCOME_TRY(s.contact_window.closes, read_duration(*closes, json_child(p, "closes")));
     if (s.contact_window.closes <= s.contact_window.opens || s.contact_window.closes > boost::posix_time::hours(24)) {
       return json_fail(p, "closes must be after opens, within 24:00:00");
+    }
+    if (s.contact_window.opens.seconds() != 0 || s.contact_window.closes.seconds() != 0) {
+      return json_fail(p, "opens and closes must be whole minutes");
+    }
+    if (auto z = w->find("time_zone"); z != w->end()) {
+      BOOST_OUTCOME_TRY(s.contact_window.time_zone, redress::from_json<TimeZone>(z->value(), json_child(p, "time_zone")));
     }
   }
   if (auto v = member("framing")) {

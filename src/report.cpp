@@ -44,7 +44,7 @@ struct Words {
       cumulative, unrecorded, health, by_day, by_week, bucket, first_response, updates, promises, repeat, escalations,
       emergencies, cost, amount, by_agent, by_cause, by_kind, agent, kind, unattributed, cost_total, cash_without_loss,
       above_authority, level, status, decided_by, proposed_by, nobody, precedent, claims, outliers, none, pareto_axis,
-      more_causes;
+      more_causes, public_replies;
 };
 
 constexpr Words kEnglish{
@@ -61,7 +61,7 @@ constexpr Words kEnglish{
     "(unattributed)", "money lost {lost}; remedies granted {cost}", "Cash granted where nothing was lost",
     "Remedies above the front line's authority", "level", "status", "decided by", "proposed by", "—",
     "Precedent claims", "cases citing another case's remedy", "outliers flagged for review", "none",
-    "felt loss", "{n} more causes in the table"};
+    "felt loss", "{n} more causes in the table", "public replies on time"};
 
 constexpr Words kChinese{
     "zh-CN", "服务补救报告",
@@ -73,7 +73,7 @@ constexpr Words kChinese{
     "升级", "紧急事件", "补救成本", "金额", "按坐席的成本", "按根因的成本", "按补救类型的成本", "坐席", "补救类型",
     "(未注明)", "损失金额 {lost};已发放补救 {cost}", "无损失却发放的现金", "超出一线权限的补救", "级别", "状态",
     "批准人", "提出人", "—", "援引先例", "援引他案补救的案例", "标记待审的异常先例", "无", "感知损失",
-    "另有 {n} 个根因见表格"};
+    "另有 {n} 个根因见表格", "公开回复及时"};
 
 const Words& words(ReportLanguage l) { return l == ReportLanguage::zh ? kChinese : kEnglish; }
 
@@ -174,23 +174,24 @@ std::string report_text(const Summary& s, ReportLanguage language) {
   }
   out += fmt::format("\n{} ({}, {})\n", w.health, s.period == Period::week ? w.by_week : w.by_day, s.time_zone);
   // Each column as wide as its heading (a CJK character takes two cells).
-  const std::array<std::string_view, 9> headings{w.bucket,   w.cases,       w.first_response, w.updates,
-                                                 w.promises, w.closed_well, w.repeat,         w.escalations,
-                                                 w.emergencies};
-  std::array<std::size_t, 9> width{};
+  const std::array<std::string_view, 10> headings{w.bucket,   w.cases,       w.first_response, w.updates,
+                                                  w.promises, w.closed_well, w.repeat,         w.escalations,
+                                                  w.emergencies, w.public_replies};
+  std::array<std::size_t, 10> width{};
   for (std::size_t i = 0; i < headings.size(); ++i) width[i] = std::max<std::size_t>(cells(headings[i]), 10);
-  auto line = [&](const std::array<std::string, 9>& cols) {
+  auto line = [&](const std::array<std::string, 10>& cols) {
     std::string l = fmt::format("  {:<{}}", cols[0], width[0]);
     for (std::size_t i = 1; i < cols.size(); ++i) l += fmt::format("  {:>{}}", cols[i], width[i]);
     return l + "\n";
   };
-  std::array<std::string, 9> head;
+  std::array<std::string, 10> head;
   for (std::size_t i = 0; i < headings.size(); ++i) head[i] = std::string(headings[i]);
   out += line(head);
   for (const auto& h : s.health) {
     out += line({format_date(h.bucket), fmt::format("{}", h.cases), percent(h.first_response_on_time),
                  percent(h.updates_on_time), percent(h.promises_kept), percent(h.closed_well),
-                 percent(h.repeat_contact), fmt::format("{}", h.escalations), fmt::format("{}", h.emergencies)});
+                 percent(h.repeat_contact), fmt::format("{}", h.escalations), fmt::format("{}", h.emergencies),
+                 percent(h.public_replies_on_time)});
   }
   out += fmt::format("\n{}: {}\n", w.cost,
                      fmt::format(fmt::runtime(w.cost_total), fmt::arg("lost", money_text(s.money_lost, s.currency)),
@@ -329,6 +330,7 @@ std::string report_csv(const Summary& s) {
     csv.ratio("health", key, "repeat_contact", h.repeat_contact);
     csv.number("health", key, "escalations", h.escalations);
     csv.number("health", key, "emergencies", h.emergencies);
+    csv.ratio("health", key, "public_replies_on_time", h.public_replies_on_time);
   }
   csv.costs("cost_by_agent", s.cost_by_agent);
   csv.costs("cost_by_cause", s.cost_by_cause);
@@ -721,16 +723,17 @@ std::string report_html(const Summary& s, ReportLanguage language) {
   out += "</div>\n" + health_svg(s, w);
   out += fmt::format(
       "<table id=\"health-table\"><tr><th class=\"k\">{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
-      "<th>{}</th><th>{}</th><th>{}</th></tr>\n",
+      "<th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
       escape_html(w.bucket), escape_html(w.cases), escape_html(w.first_response), escape_html(w.updates),
       escape_html(w.promises), escape_html(w.closed_well), escape_html(w.repeat), escape_html(w.escalations),
-      escape_html(w.emergencies));
+      escape_html(w.emergencies), escape_html(w.public_replies));
   for (const auto& h : s.health) {
     out += fmt::format(
         "<tr><td class=\"k\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-        "<td>{}</td></tr>\n",
+        "<td>{}</td><td>{}</td></tr>\n",
         format_date(h.bucket), h.cases, percent(h.first_response_on_time), percent(h.updates_on_time),
-        percent(h.promises_kept), percent(h.closed_well), percent(h.repeat_contact), h.escalations, h.emergencies);
+        percent(h.promises_kept), percent(h.closed_well), percent(h.repeat_contact), h.escalations, h.emergencies,
+        percent(h.public_replies_on_time));
   }
   out += "</table>\n</section>\n";
 

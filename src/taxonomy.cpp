@@ -82,12 +82,7 @@ result<void> CauseTaxonomy::add_category(Parts& parts, const boost::json::value&
                                          const std::string& parent, int level) {
   {
     BOOST_OUTCOME_TRY(auto obj, detail::json_object(v, path));
-    for (const auto& member : *obj) {
-      const std::string_view key = member.key();
-      if (key != "id" && key != "labels" && key != "aliases" && key != "children") {
-        return detail::json_fail(detail::json_child(path, key), "unknown member (expected id, labels, aliases, children)");
-      }
-    }
+    BOOST_OUTCOME_TRYV(detail::json_known_members(*obj, path, {"id", "labels", "aliases", "children"}));
     CauseCategory c;
     c.level = level;
     BOOST_OUTCOME_TRY(auto id_v, detail::json_member(*obj, path, "id"));
@@ -160,13 +155,9 @@ CauseTaxonomy::CauseTaxonomy(Parts parts)
 result<CauseTaxonomy> CauseTaxonomy::from_json(const boost::json::value& v, std::string_view path) {
   BOOST_OUTCOME_TRY(auto obj, detail::json_object(v, path));
   Parts parts;
-  for (const auto& member : *obj) {
-    const std::string_view key = member.key();
-    if (key == "allow_other") {
-      BOOST_OUTCOME_TRY(parts.allow_other, detail::json_bool(member.value(), detail::json_child(path, key)));
-    } else if (key != "categories") {
-      return detail::json_fail(detail::json_child(path, key), "unknown member (expected allow_other, categories)");
-    }
+  BOOST_OUTCOME_TRYV(detail::json_known_members(*obj, path, {"allow_other", "categories"}));
+  if (auto it = obj->find("allow_other"); it != obj->end()) {
+    BOOST_OUTCOME_TRY(parts.allow_other, detail::json_bool(it->value(), detail::json_child(path, "allow_other")));
   }
   if (auto it = obj->find("categories"); it != obj->end()) {
     const auto categories_path = detail::json_child(path, "categories");

@@ -394,9 +394,9 @@ TEST_SUITE("analytics") {
       journal.push_back(Event{j.c.id(), at(when), std::nullopt, std::move(body)});
     };
     record("2025-03-03T02:00:00Z", events::ContactReceived{Channel::phone, std::nullopt, "no picture"});
-    record("2025-03-03T02:05:00Z", events::PromiseMade{"an engineer will call", 2, {}});
-    record("2025-03-03T02:06:00Z", events::PromiseMade{"a refund in 4 service hours", 0, boost::posix_time::hours(4)});
-    record("2025-03-03T02:07:00Z", events::PromiseMade{"a written report", 3, {}});
+    record("2025-03-03T02:05:00Z", events::PromiseMade{"an engineer will call", 2, {}, {}});
+    record("2025-03-03T02:06:00Z", events::PromiseMade{"a refund in 4 service hours", 0, boost::posix_time::hours(4), {}});
+    record("2025-03-03T02:07:00Z", events::PromiseMade{"a written report", 3, {}, {}});
     record("2025-03-03T03:00:00Z", events::PromiseKept{});                       // the refund, due soonest
     record("2025-03-03T04:00:00Z", events::PromiseBroken{std::nullopt, "ill"});  // the engineer
     auto a = Analytics::make(analytics_options(policy().settings()));

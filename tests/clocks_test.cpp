@@ -3,6 +3,7 @@
 // case waits on the customer or a third party.
 #include "support/engine_fixture.hpp"
 
+#include <redress/analytics.hpp>
 #include <redress/journal.hpp>
 
 using namespace redress;
@@ -54,7 +55,7 @@ bool cancelled(const Journey& j, const FollowUpId& id) {
 Journey promised_on_friday(const Policy& policy) {
   Journey j{policy, new_case("2025-03-07T07:20:00Z")};
   j.on("2025-03-07T15:20:00+08:00", ev::ContactReceived{Channel::phone, std::nullopt, "the TV shows no picture"});
-  j.on("2025-03-07T15:30:00+08:00", ev::PromiseMade{"an engineer will reply", 2, {}});
+  j.on("2025-03-07T15:30:00+08:00", ev::PromiseMade{"an engineer will reply", 2, {}, {}});
   return j;
 }
 
@@ -136,11 +137,18 @@ TEST_SUITE("clocks") {
   TEST_CASE("a contact newer than the promise restarts the 20-minute clock") {
     auto policy = reference_policy();
     Journey j = promised_on_friday(policy);
-    j.on("2025-03-08T11:00:00+08:00", ev::ContactReceived{Channel::chat, std::nullopt, "any news?"});
-    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-08T11:20:00+08:00"));
+    j.on("2025-03-10T11:00:00+08:00", ev::ContactReceived{Channel::chat, std::nullopt, "any news?"});
+    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-10T11:20:00+08:00"));
     // An update answers the contact; the promise no longer covers, so the clock goes on.
-    j.on("2025-03-08T11:10:00+08:00", ev::ProgressUpdateSent{"The engineer calls you on Monday."});
-    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-08T11:30:00+08:00"));
+    j.on("2025-03-10T11:10:00+08:00", ev::ProgressUpdateSent{"The engineer calls you this afternoon."});
+    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-10T11:30:00+08:00"));
+  }
+
+  TEST_CASE("a contact on Saturday, when service is closed, gets its update when service and the window open on Monday") {
+    auto policy = reference_policy();
+    Journey j = promised_on_friday(policy);
+    j.on("2025-03-08T11:00:00+08:00", ev::ContactReceived{Channel::chat, std::nullopt, "any news?"});
+    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-10T10:00:00+08:00"));
   }
 
   TEST_CASE("a promise kept before its deadline cancels its timer: no promise.lapsed, no escalation") {
@@ -162,7 +170,7 @@ TEST_SUITE("clocks") {
   TEST_CASE("promise_kept names a promise by its follow-up id; an unknown id is refused and changes nothing") {
     auto policy = reference_policy();
     Journey j = promised_on_friday(policy);
-    j.on("2025-03-07T15:31:00+08:00", ev::PromiseMade{"a refund within 4 service hours", 0, boost::posix_time::hours(4)});
+    j.on("2025-03-07T15:31:00+08:00", ev::PromiseMade{"a refund within 4 service hours", 0, boost::posix_time::hours(4), {}});
     FollowUpId second = j.c.promises()[1].follow_up;
     Case before = j.c;
     auto r = j.try_apply("2025-03-07T16:00:00+08:00", ev::PromiseKept{FollowUpId::make("C-1#99").value()});
@@ -184,7 +192,7 @@ TEST_SUITE("clocks") {
     auto none = j.try_apply("2025-01-24T07:01:00Z", ev::PromiseKept{});
     REQUIRE_FALSE(none);
     CHECK(last_error_detail().find("no open promise") != std::string_view::npos);
-    j.on("2025-01-24T07:02:00Z", ev::PromiseMade{"a call back", 1, {}});
+    j.on("2025-01-24T07:02:00Z", ev::PromiseMade{"a call back", 1, {}, {}});
     FollowUpId id = j.c.promises().front().follow_up;
     j.on("2025-01-24T07:03:00Z", ev::PromiseKept{id});
     auto twice = j.try_apply("2025-01-24T07:04:00Z", ev::PromiseKept{id});
@@ -411,7 +419,7 @@ TEST_SUITE("clocks") {
     Journey j{policy, new_case("2025-03-10T02:00:00Z")};
     // Monday 10:00 + 12 service hours is Tuesday 10:00 (service 09:00-21:00);
     // four service hours before: one on Tuesday morning, three on Monday evening.
-    j.on("2025-03-10T10:00:00+08:00", ev::PromiseMade{"a refund", 0, boost::posix_time::hours(12)});
+    j.on("2025-03-10T10:00:00+08:00", ev::PromiseMade{"a refund", 0, boost::posix_time::hours(12), {}});
     CHECK(j.c.promises().front().due_at_utc == at("2025-03-11T10:00:00+08:00"));
     CHECK(scheduled_due(j, FollowUpKind::promise_warning) == at("2025-03-10T18:00:00+08:00"));
   }
@@ -419,7 +427,7 @@ TEST_SUITE("clocks") {
   TEST_CASE("a promise shorter than the warning lead gets no warning; a lead as long as the update interval is refused") {
     auto policy = warning_policy(R"({"promise": "PT4H"})");
     Journey j{policy, new_case("2025-03-10T02:00:00Z")};
-    j.on("2025-03-10T10:00:00+08:00", ev::PromiseMade{"a call back", 0, boost::posix_time::hours(2)});
+    j.on("2025-03-10T10:00:00+08:00", ev::PromiseMade{"a call back", 0, boost::posix_time::hours(2), {}});
     CHECK(scheduled(j, FollowUpKind::promise_warning).empty());
     CHECK_FALSE(j.c.promises().front().warning.has_value());
 
@@ -431,18 +439,22 @@ TEST_SUITE("clocks") {
     auto policy = target_policy(R"([{"channel": "chat", "first_response": "PT20M", "update": "PT20M", "on": "service_hours"}])");
     Journey j{policy, new_case("2025-03-10T14:30:00Z")};
     j.on("2025-03-10T22:30:00+08:00", ev::ContactReceived{Channel::chat, std::nullopt, "my order vanished"});
-    // Service opens again at 09:00: twenty service minutes later.
-    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-11T09:20:00+08:00"));
+    // Service opens again at 09:00: twenty service minutes later is 09:20,
+    // and the customer's contact window opens at 10:00.
+    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-11T10:00:00+08:00"));
     CHECK(traced(j, "update.target"));
     CHECK_FALSE(pending(j.c, FollowUpKind::resolution).has_value());
   }
 
-  TEST_CASE("a phone call at 22:30 falls to the around-the-clock row and is due at 22:50") {
+  TEST_CASE("a phone call at 14:30 falls to the around-the-clock row and is due at 14:50, and at 22:30 it waits for the contact window") {
     auto policy = target_policy(R"([{"channel": "chat", "first_response": "PT20M", "on": "service_hours"},
                                     {"first_response": "PT20M", "on": "around_the_clock"}])");
-    Journey j{policy, new_case("2025-03-10T14:30:00Z")};
-    j.on("2025-03-10T22:30:00+08:00", ev::ContactReceived{Channel::phone, std::nullopt, "my order vanished"});
-    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-10T22:50:00+08:00"));
+    Journey day{policy, new_case("2025-03-10T06:30:00Z")};
+    day.on("2025-03-10T14:30:00+08:00", ev::ContactReceived{Channel::phone, std::nullopt, "my order vanished"});
+    CHECK(scheduled_due(day, FollowUpKind::update) == at("2025-03-10T14:50:00+08:00"));
+    Journey night{policy, new_case("2025-03-10T14:30:00Z")};
+    night.on("2025-03-10T22:30:00+08:00", ev::ContactReceived{Channel::phone, std::nullopt, "my order vanished"});
+    CHECK(scheduled_due(night, FollowUpKind::update) == at("2025-03-11T10:00:00+08:00"));
   }
 
   TEST_CASE("targets differ by priority: an urgent case gets 5-minute updates once its priority rises") {
@@ -489,5 +501,223 @@ TEST_SUITE("clocks") {
     CHECK(refusal("targets", R"([{"update": "PT0M"}])").find("policy.targets[0].update: must be positive") != std::string::npos);
     CHECK(refusal("targets", R"([{"within": "PT1H"}])").find("within: unknown member") != std::string::npos);
     CHECK(refusal("targets", R"([{"on": "office_hours"}])").find("service_hours or around_the_clock") != std::string::npos);
+  }
+
+  // --- contact windows on every outbound contact, deadline rules, public
+  // reviews, provisional and changed calendars
+
+  TEST_CASE("an update that would fall after the contact window closes is due when it opens the next morning") {
+    auto policy = reference_policy();
+    Journey j{policy, new_case("2025-03-10T11:50:00Z")};
+    j.on("2025-03-10T19:50:00+08:00", ev::ContactReceived{Channel::chat, std::nullopt, "my parcel is stuck"});
+    // 20:10 is outside 10:00-20:00: the update may come later, never earlier.
+    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-11T10:00:00+08:00"));
+    CHECK(traced(j, "contact.window"));
+    j.on("2025-03-11T15:00:00+08:00", ev::ProgressUpdateSent{"customs are checking it"});
+    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-11T15:20:00+08:00"));
+    CHECK_FALSE(traced(j, "contact.window"));
+  }
+
+  TEST_CASE("a customer in London gets the update at 10:00 on their own clock, 18:00 in Shanghai") {
+    auto policy = reference_policy();
+    Journey j{policy, new_case("2025-03-10T08:00:00Z")};
+    j.on("2025-03-10T16:00:00+08:00", ev::CustomerTimeZone{TimeZone::named("Europe/London").value()});
+    REQUIRE(j.c.customer_time_zone().has_value());
+    j.on("2025-03-10T16:00:00+08:00", ev::ContactReceived{Channel::email, std::nullopt, "my order never shipped"});
+    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-10T10:00:00+00:00"));
+  }
+
+  TEST_CASE("the policy's contact-window zone is the customers' default, and a zone of their own wins") {
+    boost::json::object extra;
+    extra["contact_window"] = boost::json::parse(R"({"opens": "10:00:00", "closes": "20:00:00", "time_zone": "Asia/Tokyo"})");
+    auto policy = reference_policy(extra);
+    Journey j{policy, new_case("2025-03-10T01:00:00Z")};
+    // 09:00 in Shanghai is 10:00 in Tokyo: 09:20 in Shanghai is inside the window.
+    j.on("2025-03-10T09:00:00+08:00", ev::ContactReceived{Channel::email, std::nullopt, "wrong colour"});
+    CHECK(scheduled_due(j, FollowUpKind::update) == at("2025-03-10T09:20:00+08:00"));
+    CHECK(refusal("contact_window", R"({"opens": "10:00:00", "closes": "20:00:00", "time_zone": "Mars/Olympus"})")
+              .find("policy.contact_window.time_zone") != std::string::npos);
+    CHECK(refusal("contact_window", R"({"opens": "10:00:30", "closes": "20:00:00"})").find("whole minutes") !=
+          std::string::npos);
+  }
+
+  TEST_CASE("a satisfaction check due at 20:30 waits for the contact window the next working morning") {
+    auto policy = reference_policy();
+    Journey j{policy, new_case("2025-03-10T12:00:00Z")};
+    j.on("2025-03-10T20:00:00+08:00", ev::ContactReceived{Channel::phone, std::nullopt, "the fridge is warm"});
+    j.on("2025-03-10T20:30:00+08:00", ev::Resolved{"engineer fixed it"});
+    CHECK(scheduled_due(j, FollowUpKind::satisfaction_check) == at("2025-03-12T10:00:00+08:00"));
+  }
+
+  TEST_CASE("a promised callback's deadline moves earlier into the contact window, while a reply keeps close of service") {
+    auto policy = reference_policy();
+    Journey j{policy, new_case("2025-03-07T07:20:00Z")};
+    j.on("2025-03-07T15:20:00+08:00", ev::ContactReceived{Channel::phone, std::nullopt, "the TV shows no picture"});
+    j.on("2025-03-07T15:30:00+08:00", ev::PromiseMade{"an engineer will call", 2, {}, PromiseKind::callback});
+    // Close of service Tuesday 21:00 is after the window: the last minute before it is 19:59.
+    CHECK(scheduled_due(j, FollowUpKind::promise) == at("2025-03-11T19:59:00+08:00"));
+    CHECK(j.c.promises().back().kind == PromiseKind::callback);
+    j.on("2025-03-07T15:31:00+08:00", ev::PromiseMade{"a written answer", 2, {}, PromiseKind::reply});
+    CHECK(scheduled_due(j, FollowUpKind::promise) == at("2025-03-11T21:00:00+08:00"));
+  }
+
+  TEST_CASE("a callback counted in business time is due at the same time two working days later") {
+    boost::json::object extra;
+    extra["deadlines"] = boost::json::parse(R"({"callback": "business_time"})");
+    auto policy = reference_policy(extra);
+    Journey j{policy, new_case("2025-03-07T07:00:00Z")};
+    j.on("2025-03-07T15:00:00+08:00", ev::ContactReceived{Channel::phone, std::nullopt, "no picture"});
+    j.on("2025-03-07T15:00:00+08:00", ev::PromiseMade{"an engineer will call", 2, {}, PromiseKind::callback});
+    CHECK(scheduled_due(j, FollowUpKind::promise) == at("2025-03-11T15:00:00+08:00"));
+    j.on("2025-03-07T15:00:00+08:00", ev::PromiseMade{"a refund", 2, {}, PromiseKind::action});
+    CHECK(scheduled_due(j, FollowUpKind::promise) == at("2025-03-11T21:00:00+08:00"));
+    CHECK(refusal("deadlines", R"({"visit": "business_time"})").find("policy.deadlines.visit") != std::string::npos);
+    CHECK(refusal("deadlines", R"({"reply": "by_tomorrow"})").find("close_of_service or business_time") !=
+          std::string::npos);
+  }
+
+  TEST_CASE("a negative review starts a public-reply clock of 4 service hours, and a reply in time stops it") {
+    boost::json::object extra;
+    extra["public_reply_within"] = "PT4H";
+    auto policy = reference_policy(extra);
+    Journey j{policy, new_case("2025-03-10T10:00:00Z")};
+    j.on("2025-03-10T18:00:00+08:00", ev::ContactReceived{Channel::review, std::nullopt, "one star"});
+    CHECK(scheduled(j, FollowUpKind::public_reply).empty());
+    j.on("2025-03-10T18:01:00+08:00", ev::EmotionObserved{Emotion::make(EmotionKind::angry, 8).value()});
+    // 18:00-21:00, then 09:00-10:00 the next morning.
+    CHECK(scheduled_due(j, FollowUpKind::public_reply) == at("2025-03-11T10:00:00+08:00"));
+    REQUIRE(j.c.public_reviews().size() == 1);
+    j.on("2025-03-10T18:30:00+08:00", ev::EmotionObserved{Emotion::make(EmotionKind::angry, 9).value()});
+    CHECK(scheduled(j, FollowUpKind::public_reply).empty());  // one clock per review
+    auto id = j.c.public_reviews()[0].follow_up.value();
+    j.on("2025-03-11T09:30:00+08:00", ev::PublicReplySent{"We are sorry; a replacement is on its way."});
+    CHECK(cancelled(j, id));
+    CHECK(j.c.public_reviews()[0].answered_on_time());
+    CHECK_FALSE(j.found("public_reply.late"));
+  }
+
+  TEST_CASE("a public reply that never comes escalates once, and the late reply is noted") {
+    boost::json::object extra;
+    extra["public_reply_within"] = "PT2H";
+    auto policy = reference_policy(extra);
+    Journey j{policy, new_case("2025-03-10T06:00:00Z")};
+    j.on("2025-03-10T14:00:00+08:00", ev::ContactReceived{Channel::social, std::nullopt, "never again"});
+    j.on("2025-03-10T14:00:00+08:00", ev::EmotionObserved{Emotion::make(EmotionKind::angry, 7).value()});
+    auto f = pending(j.c, FollowUpKind::public_reply).value();
+    CHECK(f.due_at_utc == at("2025-03-10T16:00:00+08:00"));
+    j.on("2025-03-10T16:00:00+08:00", ev::TimerFired{f.id});
+    CHECK(j.found("public_reply.missed"));
+    CHECK(j.action<actions::Escalate>() != nullptr);
+    j.on("2025-03-10T17:00:00+08:00", ev::PublicReplySent{"We are sorry for the wait."});
+    CHECK(j.found("public_reply.late"));
+    CHECK_FALSE(j.c.public_reviews()[0].answered_on_time());
+  }
+
+  TEST_CASE("a calm review starts no clock, and a public reply on a case with no public contact is refused") {
+    boost::json::object extra;
+    extra["public_reply_within"] = "PT4H";
+    auto policy = reference_policy(extra);
+    Journey j{policy, new_case("2025-03-10T06:00:00Z")};
+    j.on("2025-03-10T14:00:00+08:00", ev::ContactReceived{Channel::phone, std::nullopt, "hello"});
+    REQUIRE_FALSE(j.try_apply("2025-03-10T14:05:00+08:00", ev::PublicReplySent{"thanks"}));
+    CHECK(last_error_detail().find("no public contact") != std::string_view::npos);
+    j.on("2025-03-10T14:10:00+08:00", ev::ContactReceived{Channel::review, std::nullopt, "four stars"});
+    j.on("2025-03-10T14:10:00+08:00", ev::EmotionObserved{Emotion::make(EmotionKind::satisfied, 6).value()});
+    CHECK(j.c.public_reviews().empty());
+    j.on("2025-03-10T14:20:00+08:00", ev::PublicReplySent{"Thank you for the kind words."});
+    CHECK(traced(j, "public_reply.sent"));
+  }
+
+  TEST_CASE("a deadline in a provisional calendar year carries a calendar.provisional finding, and one in an official year does not") {
+    auto policy = reference_policy();
+    Journey j{policy, new_case("2027-01-08T02:00:00Z")};
+    j.on("2027-01-08T10:00:00+08:00", ev::ContactReceived{Channel::phone, std::nullopt, "the heater broke"});
+    j.on("2027-01-08T10:05:00+08:00", ev::PromiseMade{"an engineer will reply", 2, {}, {}});
+    CHECK(j.found("calendar.provisional"));
+    CHECK(traced(j, "calendar.provisional"));
+    auto official = promised_on_friday(policy);
+    CHECK_FALSE(official.found("calendar.provisional"));
+  }
+
+  TEST_CASE("a new calendar re-times an open promise whose deadline changes, with a reschedule action and a trace") {
+    auto policy = reference_policy();
+    Journey j{policy, new_case("2027-01-08T02:00:00Z")};
+    j.on("2027-01-08T10:00:00+08:00", ev::ContactReceived{Channel::phone, std::nullopt, "the heater broke"});
+    j.on("2027-01-08T10:05:00+08:00", ev::PromiseMade{"an engineer will reply", 2, {}, {}});
+    const Promise before = j.c.promises().back();
+    CHECK(before.due_at_utc == at("2027-01-12T21:00:00+08:00"));
+    // The official calendar: Monday 11 January is a holiday after all.
+    boost::json::object extra;
+    boost::json::value cal = policy_document().at("calendar");
+    cal.as_object()["holidays"].as_array().push_back("2027-01-11");
+    extra["calendar"] = cal;
+    auto updated = reference_policy(extra);
+    Event changed{j.c.id(), at("2027-01-09T12:00:00+08:00"), std::nullopt, ev::CalendarChanged{}};
+    auto step = apply(j.c, changed, updated, changed.at_utc);
+    REQUIRE(step);
+    const Promise& after = step.value().next.promises().back();
+    CHECK(after.due_at_utc == at("2027-01-13T21:00:00+08:00"));
+    CHECK(after.follow_up != before.follow_up);
+    const actions::RescheduleFollowUp* moved = nullptr;
+    for (const auto& a : step.value().actions) {
+      if (auto r = std::get_if<actions::RescheduleFollowUp>(&a)) moved = r;
+    }
+    REQUIRE(moved != nullptr);
+    CHECK(moved->replaces == before.follow_up);
+    CHECK(moved->follow_up.due_at_utc == after.due_at_utc);
+    CHECK(moved->why.find("an engineer will reply") != std::string::npos);
+    bool pending_old = false, pending_new = false;
+    for (const auto& f : step.value().next.pending_follow_ups()) {
+      pending_old |= f.id == before.follow_up;
+      pending_new |= f.id == after.follow_up;
+    }
+    CHECK_FALSE(pending_old);
+    CHECK(pending_new);
+    // The same calendar again changes nothing.
+    auto again = apply(step.value().next, changed, updated, changed.at_utc);
+    REQUIRE(again);
+    bool rescheduled = false;
+    for (const auto& a : again.value().actions) rescheduled |= std::holds_alternative<actions::RescheduleFollowUp>(a);
+    CHECK_FALSE(rescheduled);
+  }
+
+  TEST_CASE("the clock events and the promise kind survive JSON") {
+    std::vector<EventBody> bodies{ev::PublicReplySent{"sorry"}, ev::CalendarChanged{},
+                                  ev::CustomerTimeZone{TimeZone::named("America/New_York").value()},
+                                  ev::PromiseMade{"a call", 1, {}, PromiseKind::callback}};
+    for (auto& body : bodies) {
+      Event e{case_id(), at("2025-01-24T07:00:00Z"), std::nullopt, body};
+      auto back = event_from_json(to_json(e));
+      REQUIRE_MESSAGE(back.has_value(), std::string(last_error_detail()));
+      CHECK(back.value() == e);
+    }
+  }
+
+  TEST_CASE("the health report counts negative reviews answered on time, in the period of the review") {
+    boost::json::object extra;
+    extra["public_reply_within"] = "PT2H";
+    auto policy = reference_policy(extra);
+    auto options = analytics_options(policy.settings());
+    options.time_zone = TimeZone::named("Asia/Shanghai").value();
+    auto a = Analytics::make(options).value();
+    // A review at `review_at`, replied to at `reply_at` (none: not yet).
+    auto add_review = [&](std::string_view id, std::string_view review_at, std::optional<std::string_view> reply_at) {
+      Case initial = Case::open(case_id(id), CustomerId::make("U-1").value(), Currency::CNY, at(review_at)).value();
+      std::vector<Event> journal{
+          Event{initial.id(), at(review_at), std::nullopt, ev::ContactReceived{Channel::review, std::nullopt, "one star"}},
+          Event{initial.id(), at(review_at), std::nullopt, ev::EmotionObserved{Emotion::make(EmotionKind::angry, 7).value()}}};
+      if (reply_at) journal.push_back(Event{initial.id(), at(*reply_at), std::nullopt, ev::PublicReplySent{"We are sorry."}});
+      auto c = replay(initial, journal, policy);
+      REQUIRE_MESSAGE(c.has_value(), std::string(last_error_detail()));
+      REQUIRE_MESSAGE(a.add(c.value(), journal).has_value(), std::string(last_error_detail()));
+    };
+    // On Monday one review is answered in time and one is not; Tuesday's still runs.
+    add_review("C-1", "2025-03-10T14:00:00+08:00", "2025-03-10T15:00:00+08:00");
+    add_review("C-2", "2025-03-10T14:00:00+08:00", "2025-03-10T17:00:00+08:00");
+    add_review("C-3", "2025-03-11T14:00:00+08:00", std::nullopt);
+    auto health = a.summary().health;
+    REQUIRE(health.size() == 2);
+    CHECK(health[0].public_replies_on_time == Ratio{1, 2});
+    CHECK(health[1].public_replies_on_time == Ratio{0, 0});
   }
 }

@@ -55,7 +55,7 @@ TEST_SUITE("engine routing") {
     REQUIRE(j.action<actions::Escalate>());
     CHECK(j.action<actions::Escalate>()->level == 1);
     CHECK(j.action<actions::Escalate>()->to == "supervisor");
-    j.on("2025-01-24T07:25:00Z", ev::PromiseMade{"an engineer will call you", 2, {}});
+    j.on("2025-01-24T07:25:00Z", ev::PromiseMade{"an engineer will call you", 2, {}, {}});
     auto promise = j.action<actions::ScheduleFollowUp>()->follow_up.id;
 
     j.on("2025-01-25T07:00:00Z", ev::ContactReceived{Channel::phone, std::nullopt, "again"});

@@ -258,7 +258,7 @@ TEST_SUITE("engine") {
   TEST_CASE("a 2-working-day promise made on Friday 2025-01-24 15:00 lapses on Monday 21:00 and escalates") {
     auto policy = reference_policy();
     Journey j{policy, new_case()};
-    j.on("2025-01-24T07:00:00Z", ev::PromiseMade{"an engineer will call you", 2, {}});
+    j.on("2025-01-24T07:00:00Z", ev::PromiseMade{"an engineer will call you", 2, {}, {}});
     auto* s = j.action<actions::ScheduleFollowUp>();
     REQUIRE(s);
     CHECK(s->follow_up.kind == FollowUpKind::promise);
@@ -456,7 +456,7 @@ TEST_SUITE("engine") {
             break;
           case 6: body = ev::RemedyGranted{remedy_id(fmt::format("R-{}", std::max(1, remedies)))}; break;
           case 7: body = ev::ProgressUpdateSent{"working on it"}; break;
-          case 8: body = ev::PromiseMade{"call back", 1 + static_cast<int>(rng() % 3), {}}; break;
+          case 8: body = ev::PromiseMade{"call back", 1 + static_cast<int>(rng() % 3), {}, {}}; break;
           case 9:
             if (live.pending_follow_ups().empty()) continue;
             body = ev::TimerFired{live.pending_follow_ups().front().id};

@@ -29,8 +29,8 @@ std::vector<EventBody> one_of_each() {
       ev::RemedyAccepted{remedy_id("R-1")},
       ev::RemedyGranted{remedy_id("R-1")},
       ev::ProgressUpdateSent{"still on it"},
-      ev::PromiseMade{"a call back", 2, {}},
-      ev::PromiseMade{"a call back", 0, boost::posix_time::hours(4)},
+      ev::PromiseMade{"a call back", 2, {}, {}},
+      ev::PromiseMade{"a call back", 0, boost::posix_time::hours(4), {}},
       ev::Resolved{"extended"},
       ev::SatisfactionConfirmed{Emotion::make(EmotionKind::satisfied, 6).value()},
       ev::RootCauseRecorded{{"coupon.expiry", "no reminder"}},
@@ -48,6 +48,9 @@ std::vector<EventBody> one_of_each() {
       ev::AwaitingThirdParty{"SF Express", 0, boost::posix_time::hours(4)},
       ev::ThirdPartyAnswered{"SF Express"},
       ev::PolicyMoved{PolicyRef{"coupon-marketplace", "2", std::string(64, 'a')}},
+      ev::PublicReplySent{"We are sorry; a replacement is on its way."},
+      ev::CalendarChanged{},
+      ev::CustomerTimeZone{TimeZone::named("Europe/Berlin").value()},
   };
 }
 

@@ -127,6 +127,10 @@ struct HealthRow {
   Ratio repeat_contact;          // cases with a repeat contact, of cases
   std::int64_t escalations = 0;
   std::int64_t emergencies = 0;
+  // Negative public reviews and posts replied to publicly by their deadline,
+  // of those replied to or past their deadline; counted in the period of the
+  // review itself (a row may hold reviews and no case opened).
+  Ratio public_replies_on_time;
   friend bool operator==(const HealthRow&, const HealthRow&) = default;
 };
 

@@ -188,6 +188,19 @@ struct Remedy {
 enum class PromiseState : std::uint8_t { open, kept, lapsed, broken };
 std::string_view to_string(PromiseState s) noexcept;
 
+// PromiseKind
+//
+// What a promise is for; the policy chooses, per kind, how "within n working
+// days" is read (Settings::deadline_rules), and a callback must reach the
+// customer inside their contact window.
+enum class PromiseKind : std::uint8_t {
+  reply,     // we will answer (by e-mail, in the app): the default
+  callback,  // we will call the customer: an outbound contact
+  action,    // something will be done (a refund, a repair, a delivery)
+};
+std::string_view to_string(PromiseKind k) noexcept;
+result<PromiseKind> parse_promise_kind(std::string_view text);
+
 // Promise
 //
 // Something we told the customer would happen by a deadline ("a reply within
@@ -204,6 +217,11 @@ struct Promise {
   int contacts = 0;
   // The follow-up that warns before the deadline, when the policy asks for one.
   std::optional<FollowUpId> warning;
+  // What it is for, and the deadline as promised (working days, else
+  // working time), so that a new calendar can re-time it.
+  PromiseKind kind = PromiseKind::reply;
+  int working_days = 0;
+  Duration working_time;
   friend bool operator==(const Promise&, const Promise&) = default;
 };
 
@@ -222,6 +240,7 @@ enum class FollowUpKind : std::uint8_t {
   update_warning,      // warns the agent before an update is due
   promise_warning,     // warns the agent before a promise lapses
   resolution,          // the resolution target of the policy's target matrix
+  public_reply,        // a negative public review or post waits for a public reply
 };
 std::string_view to_string(FollowUpKind k) noexcept;
 result<FollowUpKind> parse_follow_up_kind(std::string_view text);
@@ -248,6 +267,23 @@ struct ThirdPartyWait {
   std::optional<FollowUpId> deadline;
   bool waiting() const noexcept { return answered_at_utc.is_special(); }
   friend bool operator==(const ThirdPartyWait&, const ThirdPartyWait&) = default;
+};
+
+// PublicReview
+//
+// A contact on a public channel (a review, a social post) with a negative
+// feeling, and its public-reply clock: when the contact came, when the
+// public reply is due, and when it was given (not_a_date_time: not yet).
+struct PublicReview {
+  Instant contact_at_utc;
+  Channel channel = Channel::review;
+  Instant due_at_utc;
+  Instant replied_at_utc;
+  std::optional<FollowUpId> follow_up;
+  bool replied() const noexcept { return !replied_at_utc.is_special(); }
+  // Answered by its deadline.
+  bool answered_on_time() const noexcept { return replied() && replied_at_utc <= due_at_utc; }
+  friend bool operator==(const PublicReview&, const PublicReview&) = default;
 };
 
 // FindingCode
@@ -628,6 +664,11 @@ class Case {
     const Instant& at = clocks().resolution_due;
     return at.is_special() ? std::nullopt : std::optional<Instant>(at);
   }
+  // The customer's own time zone, when a contact gave it (outbound contacts
+  // land in their contact window in this zone; else the policy's).
+  const std::optional<TimeZone>& customer_time_zone() const noexcept { return clocks().customer_zone; }
+  // Negative public reviews and posts, with their public-reply clocks, in order.
+  const SharedList<PublicReview>& public_reviews() const noexcept { return clocks().public_reviews; }
 
   // The remedy with this id, or nullptr (borrowed from the case).
   const Remedy* find_remedy(const RemedyId& id) const noexcept;
@@ -689,6 +730,11 @@ class Case {
     Duration paused_total;
     Instant resolution_due;  // not_a_date_time: no resolution clock
     SharedList<ThirdPartyWait> third_parties;
+    std::optional<TimeZone> customer_zone;
+    // The last public contact not yet replied to publicly (not_a_date_time: none).
+    Instant public_contact_at;
+    Channel public_channel;  // value-initialised with the Clocks ({})
+    SharedList<PublicReview> public_reviews;
     friend bool operator==(const Clocks&, const Clocks&) = default;
   };
   static inline const Clocks kNoClocks{};

@@ -100,6 +100,15 @@ struct Warn {
   friend bool operator==(const Warn&, const Warn&) = default;
 };
 
+// A pending follow-up moves: `replaces` is cancelled and `follow_up` (a new
+// id) takes its place, due at its new time; `why` says what changed.
+struct RescheduleFollowUp {
+  FollowUp follow_up;
+  FollowUpId replaces;
+  std::string why;
+  friend bool operator==(const RescheduleFollowUp&, const RescheduleFollowUp&) = default;
+};
+
 }  // namespace actions
 
 // Action
@@ -107,7 +116,7 @@ struct Warn {
 // One thing for the host to do.
 using Action = std::variant<actions::Reply, actions::Offer, actions::RequestApproval, actions::ScheduleFollowUp,
                             actions::CancelFollowUp, actions::Escalate, actions::Emergency,
-                            actions::SurfaceHistory, actions::Close, actions::Warn>;
+                            actions::SurfaceHistory, actions::Close, actions::Warn, actions::RescheduleFollowUp>;
 
 // action_type()
 //

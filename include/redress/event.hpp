@@ -130,6 +130,9 @@ struct PromiseMade {
   std::string what;
   int working_days = 0;
   Duration working_time;
+  // What it is for: the policy's deadline rule for the kind applies, and a
+  // callback lands inside the customer's contact window.
+  PromiseKind kind = PromiseKind::reply;
   friend bool operator==(const PromiseMade&, const PromiseMade&) = default;
 };
 
@@ -258,6 +261,27 @@ struct PolicyMoved {
   friend bool operator==(const PolicyMoved&, const PolicyMoved&) = default;
 };
 
+// The customer's own time zone became known (from their profile, their
+// phone number, what they said): outbound contacts land in the contact
+// window on their clock from then on.
+struct CustomerTimeZone {
+  TimeZone time_zone = TimeZone::utc();
+  friend bool operator==(const CustomerTimeZone&, const CustomerTimeZone&) = default;
+};
+
+// An agent replied publicly (under the review, on the social post): stops
+// the public-reply clock of the case's last public contact.
+struct PublicReplySent {
+  std::string text;
+  friend bool operator==(const PublicReplySent&, const PublicReplySent&) = default;
+};
+
+// The policy's calendar changed (official holidays replaced provisional
+// ones): open promises whose deadlines change are re-timed.
+struct CalendarChanged {
+  friend bool operator==(const CalendarChanged&, const CalendarChanged&) = default;
+};
+
 }  // namespace events
 
 // EventBody
@@ -272,7 +296,8 @@ using EventBody =
                  events::CloseRequested, events::TimerFired, events::SafetyRiskReported, events::AbuseEstablished,
                  events::PrecedentCited, events::OutOfScopeRequest, events::FailureSignal, events::RightExpiring,
                  events::PromiseKept, events::PromiseBroken, events::AwaitingCustomer,
-                 events::AwaitingThirdParty, events::ThirdPartyAnswered, events::PolicyMoved>;
+                 events::AwaitingThirdParty, events::ThirdPartyAnswered, events::PolicyMoved,
+                 events::PublicReplySent, events::CalendarChanged, events::CustomerTimeZone>;
 
 // event_type()
 //

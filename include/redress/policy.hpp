@@ -43,11 +43,15 @@ inline namespace v1 {
 
 // ContactWindow
 //
-// The local hours a customer may be contacted proactively (reminders), in
-// the calendar's time zone: [opens, closes), e.g. 10:00-20:00.
+// The local hours a customer may be contacted: [opens, closes), e.g.
+// 10:00-20:00, on the customer's clock. Every outbound contact the engine
+// schedules (updates, satisfaction checks, reminders, promised callbacks)
+// lands inside it and inside the calendar's service hours. The zone is the
+// case's own when a contact gave one, else `time_zone`, else the calendar's.
 struct ContactWindow {
   Duration opens = boost::posix_time::hours(10);
   Duration closes = boost::posix_time::hours(20);
+  std::optional<TimeZone> time_zone;
   friend bool operator==(const ContactWindow&, const ContactWindow&) = default;
 };
 
@@ -177,6 +181,19 @@ struct Settings {
   // The tree of root-cause categories a recorded cause must name (or
   // "other:<text>" when it allows that). Empty: any non-empty text.
   CauseTaxonomy root_causes;
+  // How "within n working days" is read, per promise kind (docs/policy.md,
+  // "Deadlines"). A kind not listed: DeadlineRule::close_of_service, the
+  // day the customer hears ("by Monday"), never earlier than business time.
+  std::map<PromiseKind, DeadlineRule> deadline_rules;
+  // A negative contact on a public channel (review, social) must be replied
+  // to publicly within this much service time (zero: no public-reply clock).
+  Duration public_reply_within;
+
+  // The deadline rule for a promise of `kind`.
+  DeadlineRule deadline_rule(PromiseKind kind) const {
+    auto it = deadline_rules.find(kind);
+    return it == deadline_rules.end() ? DeadlineRule::close_of_service : it->second;
+  }
 };
 
 // ScopeAnswer

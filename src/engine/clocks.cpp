@@ -18,6 +18,35 @@ inline namespace v1 {
 
 using boost::outcome_v2::success;
 
+// --- texts: contact windows, deadline rules, public replies, provisional and
+// changed calendars. Plain English, kept together here to move into the
+// message catalogue.
+namespace clock_texts {
+inline constexpr std::string_view kWindowMoved = "{} moved from {} to {}: the customer's contact window {}-{} ({}) and service hours";
+inline constexpr std::string_view kWindowNoService =
+    "{}: the calendar has no service hours on that date; the customer's contact window {}-{} ({}) alone";
+inline constexpr std::string_view kCallbackOutsideWindow =
+    "no minute of the customer's contact window is left before the callback's deadline {}";
+inline constexpr std::string_view kDeadlineRule = "{} working days on calendar in {}, {} (policy deadlines.{})";
+inline constexpr std::string_view kProvisionalFinding =
+    "the deadline {} lies in a provisional calendar year: its holidays are computed from the rules, not published";
+inline constexpr std::string_view kProvisionalTrace =
+    "{} on provisional calendar data from {}; a new calendar re-times it (calendar_changed)";
+inline constexpr std::string_view kPublicReplyClock =
+    "a negative {} contact at {}: reply publicly by {} ({} of service time, policy public_reply_within)";
+inline constexpr std::string_view kPublicReplyOff = "a negative {} contact: no public-reply clock (policy public_reply_within is 0)";
+inline constexpr std::string_view kPublicReplyMissed = "no public reply to the {} of {} by {}";
+inline constexpr std::string_view kPublicReplyEscalate = "a negative public {} was not answered in time";
+inline constexpr std::string_view kPublicReplyLapse = "a missed public reply escalates once";
+inline constexpr std::string_view kPublicReplyLate = "the public reply came {} after it was due";
+inline constexpr std::string_view kPublicReplyOnTime = "replied publicly {} before the deadline";
+inline constexpr std::string_view kPublicReplyNoClock = "replied publicly to the {} of {}";
+inline constexpr std::string_view kNoPublicContact = "the case has no public contact (review, social) to reply to";
+inline constexpr std::string_view kRetimed = "the new calendar moves the deadline of \"{}\" from {} to {}";
+inline constexpr std::string_view kRetimedNone = "no open deadline changes on the new calendar";
+inline constexpr std::string_view kWindowReason = "policy contact_window {}-{} in {}";
+}  // namespace clock_texts
+
 result<void> detail_case_access::on(const events::ProgressUpdateSent& e) {
   BOOST_OUTCOME_TRYV(lint_text(e.text));
   if (c.resolved_) return success();
@@ -51,7 +80,8 @@ result<void> detail_case_access::restart_update_clock(std::string_view why_text)
     ClockTargets t = targets();
     bool first = c.contacts_ == 1 && std::holds_alternative<events::ContactReceived>(ev.body);
     Duration span = first ? t.first_response : t.update;
-    BOOST_OUTCOME_TRY(auto due, target_due(span, t.service_hours));
+    BOOST_OUTCOME_TRY(auto ideal, target_due(span, t.service_hours));
+    BOOST_OUTCOME_TRY(auto due, contact_instant(ideal, false, "the update"));
     BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update, due));
     if (settings.update_warning_lead > Duration()) {
       BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update_warning, due - settings.update_warning_lead));
@@ -66,10 +96,10 @@ result<void> detail_case_access::restart_update_clock(std::string_view why_text)
     }
     return success();
   }
-  BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update, ev.at_utc + settings.update_interval));
+  BOOST_OUTCOME_TRY(auto due, contact_instant(ev.at_utc + settings.update_interval, false, "the update"));
+  BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update, due));
   if (settings.update_warning_lead > Duration()) {
-    BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update_warning,
-                                ev.at_utc + settings.update_interval - settings.update_warning_lead));
+    BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update_warning, due - settings.update_warning_lead));
   }
   std::string duration = format_duration(settings.update_interval);
   constexpr std::string_view kTail = " (policy update_interval)";
@@ -81,27 +111,60 @@ result<void> detail_case_access::restart_update_clock(std::string_view why_text)
 }
 
 result<Instant> detail_case_access::working_deadline(int working_days, Duration working_time,
-                                                     std::string_view what) {
+                                                     std::string_view what, PromiseKind kind) {
+  return working_deadline_from(ev.at_utc, working_days, working_time, what, kind);
+}
+
+result<Instant> detail_case_access::working_deadline_from(Instant from, int working_days, Duration working_time,
+                                                          std::string_view what, PromiseKind kind) {
   if (working_days < 0) return bad_event("working_days is negative");
   BOOST_OUTCOME_TRY(auto cal, calendar());
   Instant due;
   if (working_days > 0) {
-    BOOST_OUTCOME_TRY(due, cal->due_after_working_days(ev.at_utc, working_days));
-    why(what, fmt::format("{} working days on calendar in {}", working_days, cal->time_zone().name()));
+    DeadlineRule rule = settings.deadline_rule(kind);
+    BOOST_OUTCOME_TRY(due, cal->due_after_working_days(from, working_days, rule));
+    why(what, fmt::format(clock_texts::kDeadlineRule, working_days, cal->time_zone().name(),
+                          rule == DeadlineRule::business_time ? "business time" : "close of service",
+                          to_string(kind)));
   } else if (!working_time.is_special() && working_time > Duration()) {
-    BOOST_OUTCOME_TRY(due, cal->add_working_time(ev.at_utc, working_time));
+    BOOST_OUTCOME_TRY(due, cal->add_working_time(from, working_time));
     why(what, fmt::format("{} of service hours", format_duration(working_time)));
   } else {
     return bad_event("a deadline needs working_days > 0 or a positive working_time");
   }
+  note_provisional(*cal, due, what);
   return due;
 }
 
+void detail_case_access::note_provisional(const Calendar& cal, Instant due, std::string_view what) {
+  auto provisional = cal.is_provisional(due);
+  if (!provisional || !provisional.value()) return;
+  find("calendar.provisional", Severity::info, fmt::format(clock_texts::kProvisionalFinding, format_instant(due)));
+  why("calendar.provisional",
+      fmt::format(clock_texts::kProvisionalTrace, what, format_date(cal.spec().provisional_from)));
+}
+
+// A promised callback is an outbound contact: its deadline moves earlier
+// into the customer's contact window (never later than promised).
+result<Instant> detail_case_access::promise_due(Instant from, PromiseKind kind, int working_days,
+                                               Duration working_time, std::string_view what) {
+  BOOST_OUTCOME_TRY(auto due, working_deadline_from(from, working_days, working_time, what, kind));
+  if (kind != PromiseKind::callback) return due;
+  BOOST_OUTCOME_TRY(auto call, contact_instant(due, true, "the callback"));
+  if (call < ev.at_utc) {
+    find("callback.outside_window", Severity::warn,
+         fmt::format(clock_texts::kCallbackOutsideWindow, format_instant(due)));
+    return due;
+  }
+  return call;
+}
+
 result<void> detail_case_access::on(const events::PromiseMade& e) {
-  BOOST_OUTCOME_TRY(auto due, working_deadline(e.working_days, e.working_time, "promise.deadline"));
+  BOOST_OUTCOME_TRY(auto due, promise_due(ev.at_utc, e.kind, e.working_days, e.working_time, "promise.deadline"));
   BOOST_OUTCOME_TRY(auto id, schedule(FollowUpKind::promise, due));
   BOOST_OUTCOME_TRY(auto warning, schedule_promise_warning(due));
-  c.promises_.push_back({id, e.what, ev.at_utc, due, PromiseState::open, c.contacts_, std::move(warning)});
+  c.promises_.push_back({std::move(id), e.what, ev.at_utc, due, PromiseState::open, c.contacts_, std::move(warning),
+                         e.kind, e.working_days, e.working_time});
   // A promise with its own deadline is an update to the customer; while it
   // is open it stands in for the update clock.
   if (c.resolved_ || covering_promise() == nullptr) return success();
@@ -155,6 +218,8 @@ result<void> detail_case_access::on(const events::TimerFired& e) {
       why("promise.lapsed", "a lapsed promise escalates by itself");
       break;
     }
+    case FollowUpKind::public_reply:
+      return public_reply_missed(f);
     case FollowUpKind::satisfaction_check:
       act(actions::Reply{"Ask the customer: are you happy with how we handled this?"});
       break;
@@ -175,8 +240,8 @@ result<void> detail_case_access::on(const events::RightExpiring& e) {
   // The lead is a minimum: the reminder moves earlier into the contact
   // window, never later; only when that is already past does it go to the
   // next opening.
-  BOOST_OUTCOME_TRY(auto due, contact_instant(expires - settings.reminder_lead, true));
-  if (due < ev.at_utc) { BOOST_OUTCOME_TRY(due, contact_instant(ev.at_utc, false)); }
+  BOOST_OUTCOME_TRY(auto due, contact_instant(expires - settings.reminder_lead, true, "the reminder"));
+  if (due < ev.at_utc) { BOOST_OUTCOME_TRY(due, contact_instant(ev.at_utc, false, "the reminder")); }
   if (due >= expires) {
     find("reminder.too_late", Severity::warn, "the right expires before the customer's contact window opens");
   }
@@ -273,24 +338,52 @@ result<void> detail_case_access::on(const events::PromiseBroken& e) {
 
 // --- pauses ------------------------------------------------------------------------
 
-result<Instant> detail_case_access::contact_instant(Instant ideal, bool earlier) {
-  // The one place the contact window is applied; the calendar's zone stands
-  // in for the customer's until cases carry their own.
+const TimeZone& detail_case_access::customer_zone(const Calendar& cal) const {
+  if (c.clocks().customer_zone) return *c.clocks().customer_zone;
+  if (settings.contact_window.time_zone) return *settings.contact_window.time_zone;
+  return cal.time_zone();
+}
+
+result<Instant> detail_case_access::contact_instant(Instant ideal, bool earlier, std::string_view what) {
+  // The one place the contact window is applied: the customer's window, on
+  // their own clock, inside the calendar's service hours.
   BOOST_OUTCOME_TRY(auto cal, calendar());
-  const TimeZone& tz = cal->time_zone();
+  const TimeZone& zone = customer_zone(*cal);
   const ContactWindow& w = settings.contact_window;
-  CivilTime want = tz.to_civil(ideal);
-  Duration tod = want.time_of_day();
-  if (tod >= w.opens && tod < w.closes) return ideal;
-  const auto day = boost::gregorian::days(1);
-  // The last minute of the window is the latest contact before `ideal`.
-  const Duration last = w.closes - boost::posix_time::minutes(1);
-  if (earlier) {
-    want = tod >= w.closes ? CivilTime(want.date(), last) : CivilTime(want.date() - day, last);
+  BOOST_OUTCOME_TRY(auto window, ServiceWindow::make(w.opens, w.closes));
+  const std::vector<ServiceWindow> allowed{window};
+  auto found = earlier ? cal->latest_contact_at_or_before(ideal, zone, allowed)
+                       : cal->earliest_contact_at_or_after(ideal, zone, allowed);
+  Instant at;
+  if (found) {
+    at = found.value();
+  } else if (found.error() == make_error_code(errc::out_of_range)) {
+    // Beyond the calendar's covered range the service hours are unknown:
+    // the customer's window alone.
+    CivilTime want = zone.to_civil(ideal);
+    Duration tod = want.time_of_day();
+    at = ideal;
+    if (tod < w.opens || tod >= w.closes) {
+      const auto day = boost::gregorian::days(1);
+      const Duration last = w.closes - boost::posix_time::minutes(1);
+      if (earlier) {
+        want = tod >= w.closes ? CivilTime(want.date(), last) : CivilTime(want.date() - day, last);
+      } else {
+        want = tod < w.opens ? CivilTime(want.date(), w.opens) : CivilTime(want.date() + day, w.opens);
+      }
+      at = zone.to_instant(want);
+    }
+    why("contact.window", fmt::format(clock_texts::kWindowNoService, what, format_duration(w.opens),
+                                      format_duration(w.closes), zone.name()));
+    return at;
   } else {
-    want = tod < w.opens ? CivilTime(want.date(), w.opens) : CivilTime(want.date() + day, w.opens);
+    return found.error();
   }
-  return tz.to_instant(want);
+  if (at != ideal) {
+    why("contact.window", fmt::format(clock_texts::kWindowMoved, what, format_instant(ideal), format_instant(at),
+                                      format_duration(w.opens), format_duration(w.closes), zone.name()));
+  }
+  return at;
 }
 
 result<void> detail_case_access::start_customer_wait(std::string_view what) {
@@ -309,7 +402,7 @@ result<void> detail_case_access::start_customer_wait(std::string_view what) {
   if (settings.awaiting_reminder_working_days > 0) {
     BOOST_OUTCOME_TRY(auto ideal, working_deadline(settings.awaiting_reminder_working_days, Duration(),
                                                    "pause.reminder"));
-    BOOST_OUTCOME_TRY(auto due, contact_instant(ideal, true));
+    BOOST_OUTCOME_TRY(auto due, contact_instant(ideal, true, "the reminder"));
     BOOST_OUTCOME_TRYV(schedule(FollowUpKind::customer_reminder, std::max(due, ev.at_utc)));
   }
   if (settings.awaiting_auto_resolve_working_days > 0) {
@@ -505,6 +598,139 @@ result<void> detail_case_access::schedule_resolution(Instant due) {
   clocks().resolution_due = due;
   BOOST_OUTCOME_TRYV(schedule(FollowUpKind::resolution, due));
   why("resolution.target", fmt::format("to be resolved by {} (policy targets)", format_instant(due)));
+  return success();
+}
+
+// --- public reviews --------------------------------------------------------------
+
+result<void> detail_case_access::contact_clocks(const events::ContactReceived& e) {
+  if (is_public(e.channel)) {
+    clocks().public_contact_at = ev.at_utc;
+    clocks().public_channel = e.channel;
+  }
+  return success();
+}
+
+result<void> detail_case_access::on(const events::CustomerTimeZone& e) {
+  clocks().customer_zone = e.time_zone;
+  why("contact.window", fmt::format(clock_texts::kWindowReason, format_duration(settings.contact_window.opens),
+                                    format_duration(settings.contact_window.closes), e.time_zone.name()));
+  return success();
+}
+
+// A negative feeling on the case's last public contact starts its
+// public-reply clock (once per contact).
+result<void> detail_case_access::public_feeling(const events::EmotionObserved& e) {
+  if (!e.emotion.is_negative() || c.clocks().public_contact_at.is_special()) return success();
+  const Instant contact_at = c.clocks().public_contact_at;
+  for (const auto& r : c.clocks().public_reviews) {
+    if (r.contact_at_utc == contact_at) return success();  // its clock already runs
+  }
+  const Channel channel = c.clocks().public_channel;
+  if (settings.public_reply_within <= Duration()) {
+    why("public_reply.clock", fmt::format(clock_texts::kPublicReplyOff, to_string(channel)));
+    return success();
+  }
+  BOOST_OUTCOME_TRY(auto cal, calendar());
+  BOOST_OUTCOME_TRY(auto due, cal->add_working_time(contact_at, settings.public_reply_within));
+  note_provisional(*cal, due, "public_reply.clock");
+  BOOST_OUTCOME_TRY(auto id, schedule(FollowUpKind::public_reply, std::max(due, ev.at_utc)));
+  clocks().public_reviews.push_back({contact_at, channel, due, Instant(), id});
+  why("public_reply.clock", fmt::format(clock_texts::kPublicReplyClock, to_string(channel), format_instant(contact_at),
+                                        format_instant(due), format_duration(settings.public_reply_within)));
+  return success();
+}
+
+result<void> detail_case_access::on(const events::PublicReplySent& e) {
+  if (c.clocks().public_contact_at.is_special() && c.clocks().public_reviews.empty()) {
+    return bad_event(std::string(clock_texts::kNoPublicContact));
+  }
+  BOOST_OUTCOME_TRYV(lint_text(e.text));
+  auto& reviews = clocks().public_reviews;
+  std::size_t open = reviews.size();
+  for (std::size_t i = 0; i < reviews.size(); ++i) {
+    if (!reviews[i].replied()) open = i;
+  }
+  if (open == reviews.size()) {
+    // A public contact with no clock (no negative feeling), or another reply to a review already answered.
+    Instant contact = c.clocks().public_contact_at.is_special() ? reviews.back().contact_at_utc
+                                                                 : c.clocks().public_contact_at;
+    why("public_reply.sent", fmt::format(clock_texts::kPublicReplyNoClock, to_string(c.clocks().public_channel),
+                                         format_instant(contact)));
+    clocks().public_contact_at = Instant();
+    return success();
+  }
+  PublicReview& r = change(reviews)[open];
+  r.replied_at_utc = ev.at_utc;
+  std::optional<FollowUpId> id = r.follow_up;
+  if (r.answered_on_time()) {
+    why("public_reply.sent", fmt::format(clock_texts::kPublicReplyOnTime, format_duration(r.due_at_utc - ev.at_utc)));
+  } else {
+    find("public_reply.late", Severity::warn,
+         fmt::format(clock_texts::kPublicReplyLate, format_duration(ev.at_utc - r.due_at_utc)));
+    why("public_reply.sent", fmt::format(clock_texts::kPublicReplyLate, format_duration(ev.at_utc - r.due_at_utc)));
+  }
+  clocks().public_contact_at = Instant();
+  cancel_if([&](const FollowUp& f) { return f.id == id; });
+  return success();
+}
+
+result<void> detail_case_access::public_reply_missed(const FollowUp& f) {
+  for (const auto& r : c.clocks().public_reviews) {
+    if (r.follow_up != f.id || r.replied()) continue;
+    find("public_reply.missed", Severity::warn,
+         fmt::format(clock_texts::kPublicReplyMissed, to_string(r.channel), format_instant(r.contact_at_utc),
+                     format_instant(r.due_at_utc)));
+    escalate("public_reply.missed", fmt::format(clock_texts::kPublicReplyEscalate, to_string(r.channel)));
+    why("public_reply.lapsed", std::string(clock_texts::kPublicReplyLapse));
+    break;
+  }
+  return success();
+}
+
+// --- a new calendar ----------------------------------------------------------------
+
+// Moves a pending follow-up to `due` under a new id, with a reschedule action.
+result<FollowUpId> detail_case_access::reschedule(const FollowUpId& old, Instant due, std::string why_text) {
+  auto& p = c.pending_;
+  FollowUpKind kind = FollowUpKind::promise;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (p[i].id == old) {
+      kind = p[i].kind;
+      p.erase(i);
+      break;
+    }
+  }
+  BOOST_OUTCOME_TRY(auto id, follow_up_id(c.next_follow_up_));
+  ++c.next_follow_up_;
+  FollowUp f{id, kind, due};
+  c.pending_.push_back(f);
+  act(actions::RescheduleFollowUp{std::move(f), old, std::move(why_text)});
+  return id;
+}
+
+result<void> detail_case_access::on(const events::CalendarChanged&) {
+  bool moved = false;
+  for (std::size_t i = 0; i < c.promises_.size(); ++i) {
+    const Promise& p = c.promises_[i];
+    if (p.state != PromiseState::open || (p.working_days == 0 && p.working_time.is_special())) continue;
+    if (p.working_days == 0 && p.working_time <= Duration()) continue;
+    BOOST_OUTCOME_TRY(auto due, promise_due(p.made_at_utc, p.kind, p.working_days, p.working_time, "calendar.changed"));
+    if (due == p.due_at_utc) continue;
+    std::string text = fmt::format(clock_texts::kRetimed, p.what, format_instant(p.due_at_utc), format_instant(due));
+    why("calendar.changed", text);
+    FollowUpId old = p.follow_up;
+    std::optional<FollowUpId> warning = p.warning;
+    BOOST_OUTCOME_TRY(auto id, reschedule(old, due, std::move(text)));
+    if (warning) cancel_if([&](const FollowUp& f) { return f.id == *warning; });
+    BOOST_OUTCOME_TRY(auto new_warning, schedule_promise_warning(due));
+    Promise& q = change(c.promises_)[i];
+    q.due_at_utc = due;
+    q.follow_up = std::move(id);
+    q.warning = std::move(new_warning);
+    moved = true;
+  }
+  if (!moved) why("calendar.changed", std::string(clock_texts::kRetimedNone));
   return success();
 }
 

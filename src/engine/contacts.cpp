@@ -24,6 +24,7 @@ result<void> detail_case_access::on(const events::ContactReceived& e) {
   }
   c.channels_.add(e.channel);
   ++c.contacts_;
+  BOOST_OUTCOME_TRYV(contact_clocks(e));  // clocks.cpp: the customer's zone, a public contact
   if (c.awaiting_customer_since()) return customer_answered();  // clocks.cpp: the answer we waited for
   if (c.contacts_ == 1 && !c.flags_.proactive) {
     act(actions::Reply{"Apologise first and name the customer's feeling, before any fact or rule."});
@@ -74,7 +75,7 @@ result<void> detail_case_access::on(const events::EmotionObserved& e) {
     bump_priority();
   }
   c.emotions_.push_back({e.emotion, ev.at_utc, false});
-  return success();
+  return public_feeling(e);  // clocks.cpp: a negative public review starts its reply clock
 }
 
 // Lints what an agent said (an apology, an update) and records the lint's
@@ -176,7 +177,9 @@ result<void> detail_case_access::on(const events::Resolved&) {
     }
   }
   cancel_kind(FollowUpKind::promise);
-  BOOST_OUTCOME_TRYV(schedule(FollowUpKind::satisfaction_check, ev.at_utc + settings.satisfaction_check_after));
+  BOOST_OUTCOME_TRY(auto check_at, contact_instant(ev.at_utc + settings.satisfaction_check_after, false,
+                                                   "the satisfaction check"));  // clocks.cpp
+  BOOST_OUTCOME_TRYV(schedule(FollowUpKind::satisfaction_check, check_at));
   act(actions::Reply{"Tell the customer it is solved, apologise once more, and look forward."});
   why("resolved", fmt::format("updates stop; satisfaction check in {}",
                               format_duration(settings.satisfaction_check_after)));

@@ -318,11 +318,33 @@ struct detail_case_access {
   result<void> resume_update_clock(std::string_view why_text);
   // The deadline `working_days` working days, or else `working_time` of
   // service hours, after the event; `what` names it in the trace.
-  result<Instant> working_deadline(int working_days, Duration working_time, std::string_view what);
+  // `kind` picks the policy's deadline rule (close of service or business time).
+  result<Instant> working_deadline(int working_days, Duration working_time, std::string_view what,
+                                   PromiseKind kind = PromiseKind::reply);
+  result<Instant> working_deadline_from(Instant from, int working_days, Duration working_time,
+                                        std::string_view what, PromiseKind kind);
+  // A `calendar.provisional` finding and trace when `due` lies in a provisional year.
+  void note_provisional(const Calendar& cal, Instant due, std::string_view what);
+  // A promise's deadline from `from`: its kind's rule; a callback inside the contact window.
+  result<Instant> promise_due(Instant from, PromiseKind kind, int working_days, Duration working_time,
+                              std::string_view what);
+  // The customer's zone: the case's own, else the policy's contact window's, else the calendar's.
+  const TimeZone& customer_zone(const Calendar& cal) const;
   // The instant an outbound contact ideally at `ideal` is sent: inside the
-  // customer's contact window, at or before `ideal` when `earlier`, else at
-  // or after it.
-  result<Instant> contact_instant(Instant ideal, bool earlier);
+  // customer's contact window (in their zone) and the calendar's service
+  // hours, at or before `ideal` when `earlier`, else at or after it; `what`
+  // names the contact in the trace when it moves.
+  result<Instant> contact_instant(Instant ideal, bool earlier, std::string_view what);
+  // Public reviews: a contact's zone and public channel, a negative feeling
+  // on it, the public reply, a missed reply.
+  result<void> contact_clocks(const events::ContactReceived& e);
+  result<void> public_feeling(const events::EmotionObserved& e);
+  result<void> on(const events::PublicReplySent& e);
+  result<void> on(const events::CustomerTimeZone& e);
+  result<void> public_reply_missed(const FollowUp& f);
+  // A new calendar: open promises whose deadlines change are re-timed.
+  result<void> on(const events::CalendarChanged&);
+  result<FollowUpId> reschedule(const FollowUpId& old, Instant due, std::string why_text);
   result<void> start_customer_wait(std::string_view what);
   void end_customer_wait(std::string_view why_text);
   // The customer got in touch while the case waited on them.

@@ -387,6 +387,13 @@ inline result<StepRows> to_step_rows(const CaseHeader& header, const Event& even
       out.scheduled.emplace_back(s->follow_up, kind.value());
     } else if (const auto* c = std::get_if<actions::CancelFollowUp>(&action)) {
       out.cancelled.push_back(c->follow_up);
+    } else if (const auto* r = std::get_if<actions::RescheduleFollowUp>(&action)) {
+      auto kind = check_follow_up(r->follow_up);
+      if (!kind) {
+        return fail(errc::invalid_argument, fmt::format("step.actions[{}].{}", i, last_error_detail()));
+      }
+      out.cancelled.push_back(r->replaces);
+      out.scheduled.emplace_back(r->follow_up, kind.value());
     }
     out.actions.push_back(
         ActionRow{action_id(header.id, seq, i + 1), action_type(action), boost::json::serialize(to_json(action))});

@@ -164,10 +164,10 @@ inline result<GeneratedCase> generate_case(const CaseSpec& spec, const Policy& p
     BOOST_OUTCOME_TRYV(then(0, ev::ProgressUpdateSent{"Sorry for the wait; here is where it stands."}));
   }
   for (int i = 0; i < spec.promises_kept; ++i) {
-    BOOST_OUTCOME_TRYV(then(1, ev::PromiseMade{"a written confirmation", 2, {}}));
+    BOOST_OUTCOME_TRYV(then(1, ev::PromiseMade{"a written confirmation", 2, {}, {}}));
   }
   if (spec.promise_lapsed) {
-    BOOST_OUTCOME_TRYV(then(1, ev::PromiseMade{"a call back within five minutes", 0, pt::minutes(5)}));
+    BOOST_OUTCOME_TRYV(then(1, ev::PromiseMade{"a call back within five minutes", 0, pt::minutes(5), {}}));
     BOOST_OUTCOME_TRYV(run_clock(t + pt::minutes(6)));
     t += pt::minutes(6);
   }

@@ -68,7 +68,7 @@ const auto lease = boost::posix_time::minutes(5);
               ev::RemedyProposed{RemedyId::make("R-1").value(), RemedyKind::cash,
                                  Money::parse("199.99", Currency::CNY).value(), std::nullopt}},
         Event{id, at + boost::posix_time::minutes(6), std::nullopt,
-              ev::PromiseMade{"a call back", 2, boost::posix_time::hours(0)}},
+              ev::PromiseMade{"a call back", 2, boost::posix_time::hours(0), {}}},
     };
     CHECK(store.last_seq(id).value() == 0);
     CHECK(store.events(id).value().empty());
@@ -146,12 +146,12 @@ const auto lease = boost::posix_time::minutes(5);
       expected = errc::invalid_event;
     }
     SUBCASE("a fraction of a second the journal does not write") {
-      events[0].body = ev::PromiseMade{"soon", 0, boost::posix_time::milliseconds(1500)};
+      events[0].body = ev::PromiseMade{"soon", 0, boost::posix_time::milliseconds(1500), {}};
       field = "events[0]: the journal's JSON form does not carry it back unchanged";
       expected = errc::invalid_event;
     }
     SUBCASE("a negative number the journal writes as none") {
-      events[1].body = ev::PromiseMade{"a call back", -2, {}};
+      events[1].body = ev::PromiseMade{"a call back", -2, {}, {}};
       field = "events[1]: the journal's JSON form does not carry it back unchanged";
       expected = errc::invalid_event;
     }

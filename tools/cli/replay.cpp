@@ -86,6 +86,9 @@ std::string describe(const Action& a, const TimeZone& tz) {
           return fmt::format("history    {}", x.summary);
         } else if constexpr (std::is_same_v<T, actions::Warn>) {
           return fmt::format("WARN       {} due {}: {}", x.clock, local_time(x.due_at_utc, tz), x.text);
+        } else if constexpr (std::is_same_v<T, actions::RescheduleFollowUp>) {
+          return fmt::format("reschedule {} {} due {} (was {}): {}", to_string(x.follow_up.kind), x.follow_up.id.str(),
+                             local_time(x.follow_up.due_at_utc, tz), x.replaces.str(), x.why);
         } else {
           return "close      the case may be closed";
         }
