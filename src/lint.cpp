@@ -856,6 +856,9 @@ class Linter {
         n = number.value;
         span = char_span(begin, h.span.end_byte);
       }
+      // A period that qualifies something ("只算7天内的降价", "14日內未開封可以退",
+      // "30 days' notice") is a condition, not a promise.
+      if (qualifies_after(h.span.end_byte)) continue;
       const bool in_days = days || working_days;
       const double total_minutes = in_days ? n * 24 * 60 : hours ? n * 60 : n;
       if (total_minutes < static_cast<double>(shortest_minutes)) {
@@ -864,6 +867,17 @@ class Linter {
         add(code_id("promise.deadline_too_long"), span);
       }
     }
+  }
+
+  // The text right after a deadline makes it a condition: 的, 未, 可, 有效.
+  bool qualifies_after(std::size_t at) const {
+    std::string_view rest = text_.substr(at);
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+    for (std::string_view w : {std::string_view("的"), std::string_view("未"), std::string_view("可"),
+                               std::string_view("有效")}) {
+      if (rest.starts_with(w)) return true;
+    }
+    return false;
   }
 
   // A remedy phrase with an amount beside it in the same sentence.
