@@ -553,8 +553,13 @@ void join_parts(const PhraseSetData& set, std::string_view text, Scratch& scratc
     bool whole = true;
     for (std::uint32_t k = 1; k < rule.parts && whole; ++k) {
       whole = false;
+      // Parts come in order of their starts: past the gap's reach in bytes
+      // (four a character at most) no later part can follow this one, so
+      // the search stops there and stays linear in the text's length.
+      const std::size_t reach = end + 4 * static_cast<std::size_t>(rule.max_gap[k] & ~kGapCrossesClauses) + 4;
       for (std::size_t b = a + 1; b < parts.size(); ++b) {
         const PartHit& p = parts[b];
+        if (p.begin > reach) break;
         if (p.rule != parts[a].rule || p.part != k || p.begin < end) continue;
         const std::uint16_t gap = rule.max_gap[k];
         const bool sentence = (gap & kGapCrossesClauses) != 0;
@@ -579,18 +584,30 @@ void join_parts(const PhraseSetData& set, std::string_view text, Scratch& scratc
   // A phrase that begins before a joined rule and runs into it holds it in
   // its scope, as a longer phrase holds a shorter one: in 这不是我们的错 the
   // defence 这不是我们 keeps 是我们…错 from being responsibility.
-  std::erase_if(scratch.joined, [&](const Hit& j) {
-    return std::any_of(hits.begin(), hits.end(), [&](const Hit& h) {
-      return h.span.begin_byte < j.span.begin_byte && j.span.begin_byte < h.span.end_byte;
+  // Both lists are in order of their starts: one walk over each (linear in
+  // the text's length).
+  {
+    std::size_t i = 0;
+    std::size_t reach = 0;  // the furthest end of the hits starting before j
+    std::erase_if(scratch.joined, [&](const Hit& j) {
+      while (i < hits.size() && hits[i].span.begin_byte < j.span.begin_byte) {
+        reach = std::max(reach, hits[i].span.end_byte);
+        ++i;
+      }
+      return reach > j.span.begin_byte;
     });
-  });
+  }
   if (scratch.joined.empty()) return;
-  // Otherwise a joined rule wins over the phrases it overlaps.
-  std::erase_if(hits, [&](const Hit& h) {
-    return std::any_of(scratch.joined.begin(), scratch.joined.end(), [&](const Hit& j) {
-      return h.span.begin_byte < j.span.end_byte && j.span.begin_byte < h.span.end_byte;
+  // Otherwise a joined rule wins over the phrases it overlaps (the joined
+  // rules do not overlap one another, so their ends are in order too).
+  {
+    std::size_t k = 0;
+    const auto& joined = scratch.joined;
+    std::erase_if(hits, [&](const Hit& h) {
+      while (k < joined.size() && joined[k].span.end_byte <= h.span.begin_byte) ++k;
+      return k < joined.size() && joined[k].span.begin_byte < h.span.end_byte;
     });
-  });
+  }
   hits.insert(hits.end(), scratch.joined.begin(), scratch.joined.end());
   std::sort(hits.begin(), hits.end(), [](const Hit& x, const Hit& y) {
     return x.span.begin_byte < y.span.begin_byte;
