@@ -345,6 +345,13 @@ std::string word_before(std::string_view s, std::size_t at) {
   return lower_ascii(s.substr(begin, end - begin));
 }
 
+// The words before a number that make "N days" a promised delay.
+bool is_deadline_word(std::string_view w) {
+  static constexpr std::array<std::string_view, 12> words = {
+      "within", "in", "under", "allow", "to", "take", "takes", "about", "around", "approximately", "approx", "roughly"};
+  return std::find(words.begin(), words.end(), w) != words.end();
+}
+
 struct Amount {
   Number number;
   std::optional<Currency> currency;  // nullopt: no marker, the authority's currency
@@ -364,12 +371,12 @@ inline constexpr std::array<CurrencyMarker, 26> kCurrencyPrefixes = {
      {"CNY", Currency::CNY}, {"HKD", Currency::HKD}, {"USD", Currency::USD}, {"€", Currency::EUR},
      {"£", Currency::GBP},   {"$", Currency::USD},   {"港币", Currency::HKD}}};
 // After an amount, lower case.
-inline constexpr std::array<CurrencyMarker, 17> kCurrencySuffixes = {
+inline constexpr std::array<CurrencyMarker, 18> kCurrencySuffixes = {
     {{"块钱", Currency::CNY},   {"塊錢", Currency::CNY}, {"元", Currency::CNY},    {"块", Currency::CNY},
      {"塊", Currency::CNY},     {"圆", Currency::CNY},   {"yuan", Currency::CNY},  {"rmb", Currency::CNY},
      {"cny", Currency::CNY},    {"美元", Currency::USD}, {"美金", Currency::USD},  {"usd", Currency::USD},
      {"dollars", Currency::USD}, {"港币", Currency::HKD}, {"港幣", Currency::HKD}, {"hkd", Currency::HKD},
-     {"港元", Currency::HKD}}};
+     {"港元", Currency::HKD}, {"蚊", Currency::HKD}}};
 
 // Currency markers around an amount: ¥/￥/$ before, 元/块/yuan/rmb/... after.
 std::optional<Currency> currency_marker(std::string_view s, const Number& n, std::size_t& begin, std::size_t& end) {
@@ -379,6 +386,12 @@ std::optional<Currency> currency_marker(std::string_view s, const Number& n, std
   const std::string after_lower = lower_ascii(after.substr(0, std::min<std::size_t>(after.size(), 12)));
   for (const auto& m : kCurrencyPrefixes) {
     if (before.size() >= m.text.size() && before.substr(before.size() - m.text.size()) == m.text) {
+      // A letter marker is a word of its own ("EUR 50", not "PEUR 50").
+      const std::size_t at = before.size() - m.text.size();
+      if (at > 0 && std::isalpha(static_cast<unsigned char>(m.text[0])) &&
+          std::isalpha(static_cast<unsigned char>(before[at - 1]))) {
+        continue;
+      }
       begin = before.size() - m.text.size();
       end = n.end;
       return m.currency;
@@ -540,8 +553,13 @@ void join_parts(const PhraseSetData& set, std::string_view text, Scratch& scratc
     bool whole = true;
     for (std::uint32_t k = 1; k < rule.parts && whole; ++k) {
       whole = false;
+      // Parts come in order of their starts: past the gap's reach in bytes
+      // (four a character at most) no later part can follow this one, so
+      // the search stops there and stays linear in the text's length.
+      const std::size_t reach = end + 4 * static_cast<std::size_t>(rule.max_gap[k] & ~kGapCrossesClauses) + 4;
       for (std::size_t b = a + 1; b < parts.size(); ++b) {
         const PartHit& p = parts[b];
+        if (p.begin > reach) break;
         if (p.rule != parts[a].rule || p.part != k || p.begin < end) continue;
         const std::uint16_t gap = rule.max_gap[k];
         const bool sentence = (gap & kGapCrossesClauses) != 0;
@@ -562,13 +580,34 @@ void join_parts(const PhraseSetData& set, std::string_view text, Scratch& scratc
     kept_end = end;
   }
   if (scratch.joined.empty()) return;
-  // A joined rule wins over the phrases it overlaps.
   auto& hits = scratch.hits;
-  std::erase_if(hits, [&](const Hit& h) {
-    return std::any_of(scratch.joined.begin(), scratch.joined.end(), [&](const Hit& j) {
-      return h.span.begin_byte < j.span.end_byte && j.span.begin_byte < h.span.end_byte;
+  // A phrase that begins before a joined rule and runs into it holds it in
+  // its scope, as a longer phrase holds a shorter one: in 这不是我们的错 the
+  // defence 这不是我们 keeps 是我们…错 from being responsibility.
+  // Both lists are in order of their starts: one walk over each (linear in
+  // the text's length).
+  {
+    std::size_t i = 0;
+    std::size_t reach = 0;  // the furthest end of the hits starting before j
+    std::erase_if(scratch.joined, [&](const Hit& j) {
+      while (i < hits.size() && hits[i].span.begin_byte < j.span.begin_byte) {
+        reach = std::max(reach, hits[i].span.end_byte);
+        ++i;
+      }
+      return reach > j.span.begin_byte;
     });
-  });
+  }
+  if (scratch.joined.empty()) return;
+  // Otherwise a joined rule wins over the phrases it overlaps (the joined
+  // rules do not overlap one another, so their ends are in order too).
+  {
+    std::size_t k = 0;
+    const auto& joined = scratch.joined;
+    std::erase_if(hits, [&](const Hit& h) {
+      while (k < joined.size() && joined[k].span.end_byte <= h.span.begin_byte) ++k;
+      return k < joined.size() && joined[k].span.begin_byte < h.span.end_byte;
+    });
+  }
   hits.insert(hits.end(), scratch.joined.begin(), scratch.joined.end());
   std::sort(hits.begin(), hits.end(), [](const Hit& x, const Hit& y) {
     return x.span.begin_byte < y.span.begin_byte;
@@ -578,6 +617,29 @@ void join_parts(const PhraseSetData& set, std::string_view text, Scratch& scratc
 Scratch& scratch() {
   thread_local Scratch s;
   return s;
+}
+
+// Words in quotation marks ("…", “…”, 「…」, 『…』) are someone else's: the
+// customer's ("you people can't fix anything"), a label's. A hit wholly
+// inside them means nothing. Unpaired marks quote nothing.
+void drop_quoted(std::string_view text, std::vector<Hit>& hits) {
+  struct Quote {
+    std::string_view open;
+    std::string_view close;
+  };
+  static constexpr std::array<Quote, 4> quotes = {
+      {{"\"", "\""}, {"\u201C", "\u201D"}, {"\u300C", "\u300D"}, {"\u300E", "\u300F"}}};
+  for (const Quote& q : quotes) {
+    for (std::size_t from = 0;;) {
+      const std::size_t open = text.find(q.open, from);
+      if (open == std::string_view::npos) break;
+      const std::size_t inside = open + q.open.size();
+      const std::size_t close = text.find(q.close, inside);
+      if (close == std::string_view::npos) break;
+      std::erase_if(hits, [&](const Hit& h) { return h.span.begin_byte >= inside && h.span.end_byte <= close; });
+      from = close + q.close.size();
+    }
+  }
 }
 
 class Linter {
@@ -741,21 +803,28 @@ class Linter {
     if (!refusal) return;
     // "Nothing we can do" and "ask them" are reported as what they are.
     if (any(kind_helpless) || any(kind_deflect)) return;
-    // A reason is an explanation, or a fact or a rule given as one (the rule
-    // itself is policy_speak's to report).
-    if (!any(kind_explanation) && !any(kind_policy) && !any(kind_fact)) add(code_id("refusal.no_reason"), refusal->span);
+    // A reason is an explanation, a cause or condition (kind reason), or a
+    // fact or a rule given as one (the rule itself is policy_speak's to
+    // report).
+    if (!any(kind_explanation) && !any(kind_policy) && !any(kind_fact) && !any(kind_reason)) {
+      add(code_id("refusal.no_reason"), refusal->span);
+    }
     if (!any(kind_alternative) && !any(kind_repair)) add(code_id("refusal.no_alternative"), refusal->span);
   }
 
   void order() {
     for (const Hit& h : hits_) {
-      if (h.is(kind_feeling)) return;  // a feeling named first: the order is right
+      // A feeling named first, the customer's side taken or the fault owned
+      // first: the order is right.
+      if (h.is(kind_feeling) || h.is(kind_empathy) || h.is(kind_responsibility)) return;
       // Policy phrases are facts too, but policy_speak already reports them.
       if (!h.is(kind_fact) || h.is(kind_policy)) continue;
       // Softened ("也许", "although") or apologised for ("sorry the coupon
       // expired"), a fact is not thrown at the customer.
+      // A fact given as a reason ("因为包裹已经交给快递了") follows what it
+      // explains; it is not thrown first either.
       const bool softened = first([&](const Hit& o) {
-        return (o.is(kind_softener) || o.is(kind_regret)) && o.sentence == h.sentence &&
+        return (o.is(kind_softener) || o.is(kind_regret) || o.is(kind_explanation)) && o.sentence == h.sentence &&
                o.span.begin_byte < h.span.begin_byte;
       });
       if (softened) continue;
@@ -791,16 +860,22 @@ class Linter {
         }
         if (h.latin) {
           const std::string w = word_before(text_, number.begin);
-          // "wait for 15 mins" promises as "within 15 minutes" does.
+          // "wait for 15 mins" promises as "within 15 minutes" does; so do
+          // "allow 5-7 business days", "take up to 30 days", "about 3 days",
+          // and, in a Chinese sentence, "会在 72 hours 内".
           const bool waiting = w == "for" && (minutes || hours);
-          if (w != "within" && w != "in" && w != "under" && !waiting) continue;
           std::size_t b = number.begin;
           while (b > 0 && text_[b - 1] == ' ') --b;
+          const bool han_before = w.empty() && b >= 3 && (static_cast<unsigned char>(text_[b - 3]) & 0xF0) == 0xE0;
+          if (!is_deadline_word(w) && !waiting && !han_before) continue;
           begin = b - w.size();
         }
         n = number.value;
         span = char_span(begin, h.span.end_byte);
       }
+      // A period that qualifies something ("只算7天内的降价", "14日內未開封可以退",
+      // "30 days' notice") is a condition, not a promise.
+      if (qualifies_after(h.span.end_byte)) continue;
       const bool in_days = days || working_days;
       const double total_minutes = in_days ? n * 24 * 60 : hours ? n * 60 : n;
       if (total_minutes < static_cast<double>(shortest_minutes)) {
@@ -809,6 +884,17 @@ class Linter {
         add(code_id("promise.deadline_too_long"), span);
       }
     }
+  }
+
+  // The text right after a deadline makes it a condition: 的, 未, 可, 有效.
+  bool qualifies_after(std::size_t at) const {
+    std::string_view rest = text_.substr(at);
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+    for (std::string_view w : {std::string_view("的"), std::string_view("未"), std::string_view("可"),
+                               std::string_view("有效")}) {
+      if (rest.starts_with(w)) return true;
+    }
+    return false;
   }
 
   // A remedy phrase with an amount beside it in the same sentence.
@@ -1305,6 +1391,7 @@ result<LintReport> lint(std::string_view text, const LintContext& context) {
       }
     }
   }
+  if (!hits.empty()) detail::drop_quoted(text, hits);
   return detail::Linter(text, context, stats, hits).run();
 }
 

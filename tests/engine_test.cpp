@@ -403,6 +403,43 @@ TEST_SUITE("engine") {
     CHECK(j.c.apologies() == 2);
   }
 
+  TEST_CASE("the same canned update sent a third time in one case is flagged as a repeated reply") {
+    auto policy = reference_policy();
+    Journey j{policy, new_case()};
+    const std::string canned = "Your case has been escalated to the relevant team. We will update you as soon as possible.";
+    j.on("2025-01-24T07:00:00Z", ev::ApologyGiven{"I'm sorry the parcel is late; I've asked the courier to trace it."});
+    j.on("2025-01-24T07:20:00Z", ev::ProgressUpdateSent{canned});
+    CHECK_FALSE(j.found("lint.reply.repeated"));
+    // Nearly the same: one word changed still reads as the script it is.
+    j.on("2025-01-24T07:40:00Z",
+         ev::ProgressUpdateSent{"Your case has been escalated to the relevant team. We will update you as soon as we can."});
+    CHECK(j.found("lint.reply.repeated"));
+    j.on("2025-01-24T08:00:00Z", ev::ProgressUpdateSent{canned});
+    CHECK(j.found("lint.reply.repeated"));
+    // A reply written for this customer is no repeat.
+    j.on("2025-01-24T08:20:00Z",
+         ev::ProgressUpdateSent{"The courier found your parcel at the Pudong depot; it will reach you by 6pm today."});
+    CHECK_FALSE(j.found("lint.reply.repeated"));
+    CHECK(j.c.reply_fingerprints().size() == 5);
+  }
+
+  TEST_CASE("a policy that turns reply.repeated off gets no repeated-reply finding") {
+    auto policy = reference_policy({{"lint", boost::json::object{{"disabled", boost::json::array{"reply.repeated"}}}}});
+    Journey j{policy, new_case()};
+    j.on("2025-01-24T07:00:00Z", ev::ProgressUpdateSent{"We are still looking into it."});
+    j.on("2025-01-24T07:20:00Z", ev::ProgressUpdateSent{"We are still looking into it."});
+    CHECK_FALSE(j.found("lint.reply.repeated"));
+  }
+
+  TEST_CASE("a reply in a language the lint does not read is lint.unsupported_language, with one lint prefix") {
+    auto policy = reference_policy();
+    Journey j{policy, new_case()};
+    j.on("2025-01-24T07:00:00Z",
+         ev::ApologyGiven{"Es tut mir leid, aber das ist unsere Richtlinie. Da kann ich leider nichts machen."});
+    CHECK(j.found("lint.unsupported_language"));
+    for (const auto& f : j.last.findings) CHECK_FALSE(f.code.starts_with("lint.lint."));
+  }
+
   TEST_CASE("an apology that is not valid UTF-8 is rejected and the case is unchanged") {
     auto policy = reference_policy();
     Journey j{policy, new_case()};

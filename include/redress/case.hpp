@@ -40,6 +40,7 @@
 #include <redress/contact.hpp>
 #include <redress/error.hpp>
 #include <redress/ids.hpp>
+#include <redress/lint.hpp>
 #include <redress/money.hpp>
 #include <redress/time.hpp>
 
@@ -642,6 +643,9 @@ class Case {
   // The content of the non-material remedies that carry any, in the order
   // they were proposed.
   const SharedList<RemedyContent>& remedy_contents() const noexcept { return remedy_contents_; }
+  // The fingerprints of the replies linted on this case (apologies and
+  // updates), in order: a new reply near one of them is `lint.reply.repeated`.
+  const SharedList<ReplyFingerprint>& reply_fingerprints() const noexcept { return reply_fingerprints_; }
   // When the update the 20-minute rule asked for fell due and was missed;
   // cleared by the next update.
   std::optional<Instant> update_overdue_since() const noexcept {
@@ -722,6 +726,7 @@ class Case {
   SharedList<Escalation> escalations_;
   SharedList<RemedyContent> remedy_contents_;
   SharedList<PolicyRef> policy_;  // one element, or none
+  SharedList<ReplyFingerprint> reply_fingerprints_;
   // clocks: pauses and the resolution target, held apart (one element, or
   // none while the case never paused nor had a resolution target) so that a
   // case that never uses them pays 8 bytes.

@@ -79,7 +79,9 @@ result<void> detail_case_access::on(const events::EmotionObserved& e) {
 }
 
 // Lints what an agent said (an apology, an update) and records the lint's
-// findings as "lint.<code>".
+// findings as "lint.<code>" (a code of the lint's own family, such as
+// "lint.unsupported_language", as it is), and "lint.reply.repeated" when the
+// reply is near one already linted on the case.
 result<void> detail_case_access::lint_text(std::string_view text) {
   BOOST_OUTCOME_TRY(auto authority, from_policy(policy.authority(0, RemedyKind::cash), "authority"));
   LintContext context{LintLanguage::automatic,
@@ -90,12 +92,23 @@ result<void> detail_case_access::lint_text(std::string_view text) {
                         fmt::format("{} event on case {}: text: {}", event_type(ev.body), c.id_.str(),
                                     last_error_detail()));
   }
+  const auto severity = [](LintSeverity s) {
+    return s == LintSeverity::block ? Severity::block : s == LintSeverity::warn ? Severity::warn : Severity::info;
+  };
   for (const auto& f : report.value().findings) {
-    Severity s = f.severity == LintSeverity::block  ? Severity::block
-                 : f.severity == LintSeverity::warn ? Severity::warn
-                                                    : Severity::info;
-    find(fmt::format("lint.{}", f.code), s,
+    const std::string_view code = f.code;
+    find(code.starts_with("lint.") ? std::string(code) : fmt::format("lint.{}", code), severity(f.severity),
          f.hint.empty() ? fmt::format("\"{}\"", f.phrase) : fmt::format("\"{}\": {}", f.phrase, f.hint));
+  }
+  // The text is valid UTF-8 (the lint read it), so its fingerprint is made.
+  if (auto fp = reply_fingerprint(text)) {
+    const auto repeated = settings.lint.severity_of("reply.repeated");
+    if (repeated && is_repeated_reply(fp.value(), c.reply_fingerprints_, settings.lint)) {
+      find("lint.reply.repeated", severity(*repeated),
+           concat("the same or nearly the same reply as one already sent on this case (similarity at least ",
+                  settings.lint.settings().repeated_reply_similarity, "/100): write to the customer, not a script"));
+    }
+    c.reply_fingerprints_.push_back(fp.value());
   }
   why("lint", concat("structure score ", report.value().structure_score, "/100"));
   return success();

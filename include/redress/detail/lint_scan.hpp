@@ -117,6 +117,7 @@ enum PhraseKind : std::uint32_t {
   kind_question,  // a diagnostic question put to the customer: 您确定..., "did you try"
   kind_none,      // a scope: matched and consumed, so nothing shorter inside it counts
   kind_foreign,   // a word of a language the lint does not cover (Es, nicht, vous, です)
+  kind_reason,    // a cause or condition given with a refusal (final sale, 已经过了保修期): its reason, no fact thrown first
   kind_count,
 };
 
@@ -125,7 +126,7 @@ inline constexpr std::array<std::string_view, kind_count> kKindNames = {
     "feeling", "curt",        "conditional",    "defence",    "contrast",    "policy",
     "blame",   "helpless",    "deflect",        "refusal",    "alternative", "fact",
     "softener", "remedy",     "deadline_minutes", "deadline_hours", "deadline_days",
-    "deadline_working_days", "empathy", "question", "none", "foreign"};
+    "deadline_working_days", "empathy", "question", "none", "foreign", "reason"};
 
 constexpr std::uint32_t kind_bit(PhraseKind k) noexcept { return std::uint32_t{1} << k; }
 
