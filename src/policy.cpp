@@ -249,6 +249,30 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
       s.framing[kind.value()] = std::string(text);
     }
   }
+  if (auto v = member("locale")) {
+    BOOST_OUTCOME_TRY(auto text, detail::json_string(*v, path("locale")));
+    auto locale = parse_locale(text);
+    if (!locale) return json_fail(path("locale"), "expected en, zh-Hans or zh-Hant");
+    s.locale = locale.value();
+  }
+  // messages: {"<key>": {"en": "...", "zh-Hans": "...", "zh-Hant": "..."}}
+  if (auto v = member("messages")) {
+    std::string p = path("messages");
+    BOOST_OUTCOME_TRY(auto entries, detail::json_object(*v, p));
+    for (const auto& kv : *entries) {
+      std::string kp = json_child(p, kv.key());
+      BOOST_OUTCOME_TRY(auto texts, detail::json_object(kv.value(), kp));
+      for (const auto& lt : *texts) {
+        std::string lp = json_child(kp, lt.key());
+        auto locale = parse_locale(lt.key());
+        if (!locale) return json_fail(lp, "expected en, zh-Hans or zh-Hant");
+        BOOST_OUTCOME_TRY(auto text, detail::json_string(lt.value(), lp));
+        if (!s.messages.set(kv.key(), locale.value(), std::string(text))) {
+          return detail::fail(errc::invalid_json, std::string(last_error_detail()));
+        }
+      }
+    }
+  }
   if (auto v = member("severities")) {
     std::string p = path("severities");
     BOOST_OUTCOME_TRY(auto f, detail::json_object(*v, p));
