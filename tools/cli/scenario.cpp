@@ -104,7 +104,14 @@ result<Scenario> load_scenario(std::string_view path, std::string_view data_dir)
   BOOST_OUTCOME_TRY(auto opened_v, field("opened_at"));
   BOOST_OUTCOME_TRY(auto opened, from_json<Instant>(*opened_v, "case.opened_at"));
   Currency currency = shared->settings().currency;
-  BOOST_OUTCOME_TRY(auto initial, Case::open(id, customer, currency, opened));
+  std::optional<Locale> locale;
+  if (auto it = case_o->find("locale"); it != case_o->end()) {
+    BOOST_OUTCOME_TRY(auto text, detail::json_string(it->value(), "case.locale"));
+    auto parsed = parse_locale(text);
+    if (!parsed) return detail::fail(errc::invalid_json, "case.locale: expected en, zh-Hans or zh-Hant");
+    locale = parsed.value();
+  }
+  BOOST_OUTCOME_TRY(auto initial, Case::open(id, customer, currency, opened, locale));
 
   JournalDefaults defaults{id, currency};
   std::vector<TimelineEntry> timeline;
