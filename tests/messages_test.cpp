@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include <redress/journal.hpp>
 #include <redress/messages.hpp>
 
 using namespace redress;
@@ -195,5 +196,19 @@ TEST_SUITE("messages") {
     j.propose("2025-01-24T07:02:00Z", "R-1", RemedyKind::cash, "100");
     REQUIRE(j.action<actions::Offer>() != nullptr);
     CHECK(j.action<actions::Offer>()->framing == "A gift from the house.");
+  }
+
+  TEST_CASE("a contact's locale is kept in the journal's JSON, and an unknown one is refused naming the field") {
+    ev::ContactReceived contact{Channel::phone, std::nullopt, "電視沒有畫面"};
+    contact.locale = Locale::zh_hant;
+    Event e{case_id(), at("2025-01-24T07:00:00Z"), std::nullopt, contact};
+    auto json = to_json(e);
+    CHECK(json.as_object().at("locale") == "zh-Hant");
+    auto back = event_from_json(json);
+    REQUIRE(back.has_value());
+    CHECK(back.value() == e);
+    json.as_object()["locale"] = "klingon";
+    REQUIRE_FALSE(event_from_json(json, "events[0]").has_value());
+    CHECK(std::string(last_error_detail()).find("events[0].locale") != std::string::npos);
   }
 }
