@@ -123,7 +123,7 @@ constexpr std::array<std::string_view, 5> kEventMembers = {"schema", "case_id", 
 // The members of each event type's payload, beyond kEventMembers.
 const std::map<std::string_view, std::vector<std::string_view>, std::less<>>& body_members() {
   static const std::map<std::string_view, std::vector<std::string_view>, std::less<>> members{
-      {"contact_received", {"channel", "from", "text"}},
+      {"contact_received", {"channel", "from", "text", "locale"}},
       {"emotion_observed", {"emotion"}},
       {"apology_given", {"text"}},
       {"forgiveness_signalled", {}},
@@ -204,7 +204,14 @@ result<EventBody> body_from(std::string_view type, const Fields& f) {
     BOOST_OUTCOME_TRY(auto channel, f.get<Channel>("channel"));
     BOOST_OUTCOME_TRY(auto from, f.maybe<ContactPoint>("from"));
     BOOST_OUTCOME_TRY(auto text, f.text("text"));
-    return e::ContactReceived{channel, std::move(from), std::move(text)};
+    std::optional<Locale> locale;
+    if (auto v = f.find("locale"); v && !v->is_null()) {
+      BOOST_OUTCOME_TRY(auto name, detail::json_string(*v, f.at("locale")));
+      auto parsed = parse_locale(name);
+      if (!parsed) return json_fail(f.at("locale"), "expected en, zh-Hans or zh-Hant");
+      locale = parsed.value();
+    }
+    return e::ContactReceived{channel, std::move(from), std::move(text), locale};
   }
   if (type == "emotion_observed") {
     BOOST_OUTCOME_TRY(auto em, emotion_from(f));
@@ -396,6 +403,7 @@ json::object body_to_json(const EventBody& body) {
           o["channel"] = to_json(x.channel);
           put_optional(o, "from", x.from);
           o["text"] = x.text;
+          if (x.locale) o["locale"] = to_string(*x.locale);
         } else if constexpr (std::is_same_v<T, e::EmotionObserved> || std::is_same_v<T, e::SatisfactionConfirmed>) {
           o["emotion"] = to_json(x.emotion);
         } else if constexpr (std::is_same_v<T, e::QuestionAsked>) {
@@ -671,6 +679,7 @@ json::value to_json(const Case& c) {
   };
   if (c.incident_group()) o["incident_group"] = *c.incident_group();
   if (c.policy() != nullptr) o["policy"] = to_json(*c.policy());
+  if (c.locale()) o["locale"] = to_string(*c.locale());
   put_optional(o, "root_cause", c.root_cause());
   // clocks: pauses
   put_optional(o, "awaiting_customer_since", c.awaiting_customer_since());

@@ -124,7 +124,7 @@ std::string lower_ascii(std::string_view s) {
 
 // The members a policy document may have (docs/policy.md); any other is
 // refused (docs/contracts.md), except a host's own "x-" members.
-constexpr std::array<std::string_view, 39> kPolicyMembers{
+constexpr std::array<std::string_view, 41> kPolicyMembers{
     "schema",           "id",             "version",          "name",           "currency",         "calendar",
     "authority",        "update_interval", "satisfaction_check_after", "customer_cap_period",
     "reminder_lead",    "approval_timeout", "repeat_contacts_to_escalate", "extension_grace_days",
@@ -134,7 +134,7 @@ constexpr std::array<std::string_view, 39> kPolicyMembers{
     "replacement_denominations", "contact_window", "framing",   "severities",
     "lint",             "promise_covers_updates", "awaiting_customer", "warnings",
     "targets",          "scope",          "root_causes",      "deadlines",
-    "public_reply_within"};
+    "public_reply_within", "locale",         "messages"};
 
 // --- clocks: promises and pauses (docs/policy.md, "Clocks")
 result<void> read_clock_settings(const boost::json::object& obj, Settings& s) {
@@ -361,6 +361,30 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
       if (!kind) return json_fail(kp, "not a remedy kind");
       BOOST_OUTCOME_TRY(auto text, detail::json_string(kv.value(), kp));
       s.framing[kind.value()] = std::string(text);
+    }
+  }
+  if (auto v = member("locale")) {
+    BOOST_OUTCOME_TRY(auto text, detail::json_string(*v, path("locale")));
+    auto locale = parse_locale(text);
+    if (!locale) return json_fail(path("locale"), "expected en, zh-Hans or zh-Hant");
+    s.locale = locale.value();
+  }
+  // messages: {"<key>": {"en": "...", "zh-Hans": "...", "zh-Hant": "..."}}
+  if (auto v = member("messages")) {
+    std::string p = path("messages");
+    BOOST_OUTCOME_TRY(auto entries, detail::json_object(*v, p));
+    for (const auto& kv : *entries) {
+      std::string kp = json_child(p, kv.key());
+      BOOST_OUTCOME_TRY(auto texts, detail::json_object(kv.value(), kp));
+      for (const auto& lt : *texts) {
+        std::string lp = json_child(kp, lt.key());
+        auto locale = parse_locale(lt.key());
+        if (!locale) return json_fail(lp, "expected en, zh-Hans or zh-Hant");
+        BOOST_OUTCOME_TRY(auto text, detail::json_string(lt.value(), lp));
+        if (!s.messages.set(kv.key(), locale.value(), std::string(text))) {
+          return detail::fail(errc::invalid_json, std::string(last_error_detail()));
+        }
+      }
     }
   }
   if (auto v = member("severities")) {

@@ -41,6 +41,7 @@
 #include <redress/error.hpp>
 #include <redress/ids.hpp>
 #include <redress/lint.hpp>
+#include <redress/messages.hpp>
 #include <redress/money.hpp>
 #include <redress/time.hpp>
 
@@ -598,9 +599,12 @@ class Case {
   // Case::open()
   //
   // A new case, at stage apologise with nothing recorded yet. `currency` is
-  // the currency its remedies are valued in. Fails with
-  // errc::invalid_argument when `opened_at_utc` is not a real instant.
-  static result<Case> open(CaseId id, CustomerId customer, Currency currency, Instant opened_at_utc);
+  // the currency its remedies are valued in; `locale`, when given, the
+  // language the case speaks (else the policy's default, until a contact
+  // names one). Fails with errc::invalid_argument when `opened_at_utc` is
+  // not a real instant.
+  static result<Case> open(CaseId id, CustomerId customer, Currency currency, Instant opened_at_utc,
+                           std::optional<Locale> locale = std::nullopt);
 
   const CaseId& id() const noexcept { return id_; }
   const CustomerId& customer() const noexcept { return customer_; }
@@ -626,6 +630,11 @@ class Case {
   const SharedList<FollowUp>& pending_follow_ups() const noexcept { return pending_; }
   const SharedList<Finding>& findings() const noexcept { return findings_; }
   const Flags& flags() const noexcept { return flags_; }
+  // The language the case speaks, when the case or a contact named one
+  // (the engine then uses the policy's default locale).
+  std::optional<Locale> locale() const noexcept {
+    return locale_ == kNoLocale ? std::nullopt : std::optional<Locale>(static_cast<Locale>(locale_));
+  }
   const std::optional<RootCause>& root_cause() const noexcept { return root_cause_; }
   int apologies() const noexcept { return apologies_; }
   bool forgiven() const noexcept { return forgiven_; }
@@ -723,6 +732,9 @@ class Case {
   Priority priority_ = Priority::normal;
   bool forgiven_ = false;
   bool resolved_ = false;
+  // A Locale, or kNoLocale (one byte, beside the other small members).
+  static constexpr std::uint8_t kNoLocale = 0xff;
+  std::uint8_t locale_ = kNoLocale;
   SharedList<Escalation> escalations_;
   SharedList<RemedyContent> remedy_contents_;
   SharedList<PolicyRef> policy_;  // one element, or none

@@ -28,6 +28,9 @@ struct ContactReceived {
   Channel channel = Channel::phone;
   std::optional<ContactPoint> from;
   std::string text;
+  // The language the customer wrote or spoke in, when known: from this
+  // contact on, the case speaks it.
+  std::optional<Locale> locale{};
   friend bool operator==(const ContactReceived&, const ContactReceived&) = default;
 };
 

@@ -37,6 +37,7 @@
 #include <redress/case.hpp>
 #include <redress/lint.hpp>
 #include <redress/taxonomy.hpp>
+#include <redress/messages.hpp>
 
 namespace redress {
 inline namespace v1 {
@@ -111,14 +112,16 @@ struct Settings {
   // How long before a right expires the reminder should reach the customer.
   Duration reminder_lead = boost::posix_time::hours(48);
   ContactWindow contact_window;
-  // How each remedy kind is offered: as a gift or a special request, never "by the rules".
-  std::map<RemedyKind, std::string> framing{
-      {RemedyKind::extension, "I asked for a special exception for you: your coupon has been extended."},
-      {RemedyKind::replacement, "Please accept this replacement from us, with our apologies."},
-      {RemedyKind::extra, "I'd like to add a small gift from us, to say sorry properly."},
-      {RemedyKind::cash, "We want to put this right: please accept this from us, with our apologies."},
-      {RemedyKind::non_material, "Your view would help us improve: would you advise us on this?"},
-  };
+  // How each remedy kind is offered: as a gift or a special request, never
+  // "by the rules". A kind the map leaves out is framed by the message
+  // catalogue's "framing.<kind>" entry in the case's locale; a text here is
+  // used as written, whatever the locale (per-locale texts go in `messages`).
+  std::map<RemedyKind, std::string> framing;
+  // The language a case speaks unless the case or a contact names one.
+  Locale locale = Locale::en;
+  // The message catalogue: the built-in entries (data/messages/) and the
+  // host's overrides and additions (the policy's `messages` section).
+  MessageCatalogue messages;
   // Severity overrides by finding code ("remedy.before_need": block).
   std::map<std::string, Severity, std::less<>> severities;
   // How apologies and updates are linted (<redress/lint.hpp>); the agent's
@@ -144,8 +147,9 @@ struct Settings {
   // approval may wait before it goes one level up.
   Duration approval_timeout = boost::posix_time::minutes(30);
   // The framing of a remedy approved at level 1 or above (the only framing
-  // that may say a supervisor was asked).
-  std::string approved_framing = "I asked my supervisor to make a special exception on your behalf.";
+  // that may say a supervisor was asked). Empty: the catalogue's
+  // "framing.approved" in the case's locale.
+  std::string approved_framing;
 
   // --- suggestions and the ladder --------------------------------------------
 
@@ -157,8 +161,8 @@ struct Settings {
   // whole major unit.
   int extra_gesture_permille = 100;
   // The framing of a replacement worth less than what was lost (it must not
-  // say "of the same value").
-  std::string below_value_framing = "Please accept this from us, with our apologies.";
+  // say "of the same value"). Empty: the catalogue's "framing.below_value".
+  std::string below_value_framing;
   // --- clocks: promises and pauses (docs/engine.md, "Clocks")
   // While a promise with a deadline is open and the customer has not been in
   // touch since it was made, the promise is the update: the update clock

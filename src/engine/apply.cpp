@@ -38,9 +38,12 @@ std::optional<Emotion> Case::confirmed_feeling() const noexcept {
   return std::nullopt;
 }
 
-result<Case> Case::open(CaseId id, CustomerId customer, Currency currency, Instant opened_at_utc) {
+result<Case> Case::open(CaseId id, CustomerId customer, Currency currency, Instant opened_at_utc,
+                        std::optional<Locale> locale) {
   if (opened_at_utc.is_special()) return detail::fail(errc::invalid_argument, "opened_at: not a real instant");
-  return Case(std::move(id), std::move(customer), currency, opened_at_utc);
+  Case c(std::move(id), std::move(customer), currency, opened_at_utc);
+  if (locale) c.locale_ = static_cast<std::uint8_t>(*locale);
+  return c;
 }
 
 namespace {

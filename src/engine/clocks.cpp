@@ -19,24 +19,19 @@ inline namespace v1 {
 using boost::outcome_v2::success;
 
 // --- texts: contact windows, deadline rules, public replies, provisional and
-// changed calendars. Plain English, kept together here to move into the
-// message catalogue.
+// changed calendars. These are trace texts (for developers, English like the
+// rest of the trace), an error, and the reason a re-timed follow-up carries;
+// findings and escalations come from the message catalogue.
 namespace clock_texts {
 inline constexpr std::string_view kWindowMoved = "{} moved from {} to {}: the customer's contact window {}-{} ({}) and service hours";
 inline constexpr std::string_view kWindowNoService =
     "{}: the calendar has no service hours on that date; the customer's contact window {}-{} ({}) alone";
-inline constexpr std::string_view kCallbackOutsideWindow =
-    "no minute of the customer's contact window is left before the callback's deadline {}";
 inline constexpr std::string_view kDeadlineRule = "{} working days on calendar in {}, {} (policy deadlines.{})";
-inline constexpr std::string_view kProvisionalFinding =
-    "the deadline {} lies in a provisional calendar year: its holidays are computed from the rules, not published";
 inline constexpr std::string_view kProvisionalTrace =
     "{} on provisional calendar data from {}; a new calendar re-times it (calendar_changed)";
 inline constexpr std::string_view kPublicReplyClock =
     "a negative {} contact at {}: reply publicly by {} ({} of service time, policy public_reply_within)";
 inline constexpr std::string_view kPublicReplyOff = "a negative {} contact: no public-reply clock (policy public_reply_within is 0)";
-inline constexpr std::string_view kPublicReplyMissed = "no public reply to the {} of {} by {}";
-inline constexpr std::string_view kPublicReplyEscalate = "a negative public {} was not answered in time";
 inline constexpr std::string_view kPublicReplyLapse = "a missed public reply escalates once";
 inline constexpr std::string_view kPublicReplyLate = "the public reply came {} after it was due";
 inline constexpr std::string_view kPublicReplyOnTime = "replied publicly {} before the deadline";
@@ -56,8 +51,7 @@ result<void> detail_case_access::on(const events::ProgressUpdateSent& e) {
 
 void detail_case_access::note_update_sent() {
   if (c.update_overdue_since_.is_special()) return;
-  find("update.late", Severity::warn,
-       fmt::format("the update came {} after it was due", format_duration(ev.at_utc - c.update_overdue_since_)));
+  find("update.late", Severity::warn, say("finding.update.late", {{"late", ev.at_utc - c.update_overdue_since_}}));
   c.update_overdue_since_ = Instant();
 }
 
@@ -139,7 +133,7 @@ result<Instant> detail_case_access::working_deadline_from(Instant from, int work
 void detail_case_access::note_provisional(const Calendar& cal, Instant due, std::string_view what) {
   auto provisional = cal.is_provisional(due);
   if (!provisional || !provisional.value()) return;
-  find("calendar.provisional", Severity::info, fmt::format(clock_texts::kProvisionalFinding, format_instant(due)));
+  find("calendar.provisional", Severity::info, say("finding.calendar.provisional", {{"due", due}}));
   why("calendar.provisional",
       fmt::format(clock_texts::kProvisionalTrace, what, format_date(cal.spec().provisional_from)));
 }
@@ -152,8 +146,7 @@ result<Instant> detail_case_access::promise_due(Instant from, PromiseKind kind, 
   if (kind != PromiseKind::callback) return due;
   BOOST_OUTCOME_TRY(auto call, contact_instant(due, true, "the callback"));
   if (call < ev.at_utc) {
-    find("callback.outside_window", Severity::warn,
-         fmt::format(clock_texts::kCallbackOutsideWindow, format_instant(due)));
+    find("callback.outside_window", Severity::warn, say("finding.callback.outside_window", {{"due", due}}));
     return due;
   }
   return call;
@@ -190,17 +183,16 @@ result<void> detail_case_access::on(const events::TimerFired& e) {
     case FollowUpKind::promise_warning:
       return warn_before(f);
     case FollowUpKind::resolution:
-      find("resolution.missed", Severity::warn,
-           fmt::format("not resolved by {} (policy targets)", format_instant(f.due_at_utc)));
-      escalate("resolution.missed", "the problem was not resolved within its target");
+      find("resolution.missed", Severity::warn, say("finding.resolution.missed", {{"due", f.due_at_utc}}));
+      escalate("resolution.missed", say("escalate.resolution.missed"));
       why("resolution.target", "a missed resolution target escalates once");
       clocks().resolution_due = Instant();
       return success();
     case FollowUpKind::update: {
       find("update.missed", Severity::warn,
-           settings.targets.empty() ? fmt::format("no update within {}", format_duration(settings.update_interval))
-                                    : fmt::format("no update by {}", format_instant(f.due_at_utc)));
-      escalate("update.missed", "no progress update within the update interval");
+           settings.targets.empty() ? say("finding.update.missed", {{"interval", settings.update_interval}})
+                                    : say("finding.update.missed.by", {{"due", f.due_at_utc}}));
+      escalate("update.missed", say("escalate.update.missed"));
       // One escalation per miss: the clock restarts with the next update or contact.
       c.update_overdue_since_ = f.due_at_utc;
       why("update.interval", fmt::format("policy update_interval = {}", format_duration(settings.update_interval)));
@@ -212,19 +204,19 @@ result<void> detail_case_access::on(const events::TimerFired& e) {
         if (p.follow_up == f.id) p.state = PromiseState::lapsed;
         else lapsed += p.state == PromiseState::lapsed || p.state == PromiseState::broken;
       }
-      find("promise.lapsed", Severity::warn, fmt::format("a promise lapsed at {}", format_instant(f.due_at_utc)));
+      find("promise.lapsed", Severity::warn, say("finding.promise.lapsed", {{"due", f.due_at_utc}}));
       bump_priority();
-      escalate("promise.lapsed", fmt::format("{} promise(s) to the customer lapsed", lapsed));
+      escalate("promise.lapsed", say("escalate.promise.lapsed", {{"count", std::int64_t{lapsed}}}));
       why("promise.lapsed", "a lapsed promise escalates by itself");
       break;
     }
     case FollowUpKind::public_reply:
       return public_reply_missed(f);
     case FollowUpKind::satisfaction_check:
-      act(actions::Reply{"Ask the customer: are you happy with how we handled this?"});
+      act(actions::Reply{say("reply.satisfaction_check")});
       break;
     case FollowUpKind::reminder:
-      act(actions::Reply{"Remind the customer that their right is about to expire, and how to use it."});
+      act(actions::Reply{say("reply.right_expiring")});
       break;
     case FollowUpKind::approval:
       BOOST_OUTCOME_TRYV(approval_timed_out(f));
@@ -243,7 +235,7 @@ result<void> detail_case_access::on(const events::RightExpiring& e) {
   BOOST_OUTCOME_TRY(auto due, contact_instant(expires - settings.reminder_lead, true, "the reminder"));
   if (due < ev.at_utc) { BOOST_OUTCOME_TRY(due, contact_instant(ev.at_utc, false, "the reminder")); }
   if (due >= expires) {
-    find("reminder.too_late", Severity::warn, "the right expires before the customer's contact window opens");
+    find("reminder.too_late", Severity::warn, say("finding.reminder.too_late"));
   }
   BOOST_OUTCOME_TRYV(schedule(FollowUpKind::reminder, due));
   why("reminder.window", fmt::format("policy reminder_lead = {}, contact window {}-{}",
@@ -306,7 +298,7 @@ result<void> detail_case_access::on(const events::PromiseKept& e) {
   if (p.state == PromiseState::lapsed) {
     // Kept after its deadline: it stays lapsed (the escalation was right).
     find("promise.kept_late", Severity::info,
-         fmt::format("\"{}\" was kept {} after its deadline", p.what, format_duration(ev.at_utc - p.due_at_utc)));
+         say("finding.promise.kept_late", {{"what", p.what}, {"late", ev.at_utc - p.due_at_utc}}));
     return success();
   }
   p.state = PromiseState::kept;
@@ -326,12 +318,13 @@ result<void> detail_case_access::on(const events::PromiseBroken& e) {
   FollowUpId id = p.follow_up;
   std::optional<FollowUpId> warning = p.warning;
   find("promise.broken", Severity::warn,
-       fmt::format("\"{}\" will not be kept{}{}", p.what, e.reason.empty() ? "" : ": ", e.reason));
+       say(e.reason.empty() ? "finding.promise.broken" : "finding.promise.broken.reason",
+           {{"what", p.what}, {"reason", e.reason}}));
   int failed = 0;
   for (const auto& q : c.promises_) failed += q.state == PromiseState::lapsed || q.state == PromiseState::broken;
   cancel_if([&](const FollowUp& f) { return f.id == id || f.id == warning; });
   bump_priority();
-  escalate("promise.broken", fmt::format("{} promise(s) to the customer broken or lapsed", failed));
+  escalate("promise.broken", say("escalate.promise.broken", {{"count", std::int64_t{failed}}}));
   why("promise.broken", "a promise known to fail escalates now, not at its deadline");
   return resume_update_clock("the promise is broken: tell the customer; next update due in");
 }
@@ -490,21 +483,20 @@ result<void> detail_case_access::on(const events::ThirdPartyAnswered& e) {
 // their silence, a third party's deadline.
 result<void> detail_case_access::timer_clocks(const FollowUp& f) {
   if (f.kind == FollowUpKind::customer_reminder) {
-    act(actions::Reply{"Remind the customer what we are waiting for from them; the case stays open."});
+    act(actions::Reply{say("reply.customer_reminder")});
     why("pause.reminder", fmt::format("waiting on the customer since {} (policy awaiting_customer.remind_after_working_days = {})",
                                       format_instant(c.clocks().awaiting_since), settings.awaiting_reminder_working_days));
     return success();
   }
   if (f.kind == FollowUpKind::auto_resolve) {
     find("pause.auto_resolved", Severity::info,
-         fmt::format("no answer from the customer for {} working days", settings.awaiting_auto_resolve_working_days));
+         say("finding.pause.auto_resolved", {{"days", std::int64_t{settings.awaiting_auto_resolve_working_days}}}));
     return on(events::Resolved{"resolved after the customer's silence"});
   }
   for (const auto& w : c.clocks().third_parties) {
     if (w.deadline == f.id) {
-      find("third_party.late", Severity::warn,
-           fmt::format("{} has not answered by {}", w.party, format_instant(f.due_at_utc)));
-      escalate("third_party.late", fmt::format("{} missed its deadline", w.party));
+      find("third_party.late", Severity::warn, say("finding.third_party.late", {{"party", w.party}, {"due", f.due_at_utc}}));
+      escalate("third_party.late", say("escalate.third_party.late", {{"party", w.party}}));
       why("pause.third_party.late", "a third party's missed deadline escalates");
       break;
     }
@@ -555,17 +547,15 @@ result<std::optional<FollowUpId>> detail_case_access::schedule_promise_warning(I
 result<void> detail_case_access::warn_before(const FollowUp& f) {
   if (f.kind == FollowUpKind::update_warning) {
     Instant due = f.due_at_utc + settings.update_warning_lead;
-    find("update.due_soon", Severity::info, fmt::format("an update to the customer is due at {}", format_instant(due)));
-    act(actions::Warn{"update", due, fmt::format("Tell the customer how it is going within {}.",
-                                                 format_duration(settings.update_warning_lead))});
+    find("update.due_soon", Severity::info, say("finding.update.due_soon", {{"due", due}}));
+    act(actions::Warn{"update", due, say("warn.update", {{"lead", settings.update_warning_lead}})});
     why("update.warning", fmt::format("policy warnings.update = {}", format_duration(settings.update_warning_lead)));
     return success();
   }
   for (const auto& p : c.promises_) {
     if (p.warning == f.id && p.state == PromiseState::open) {
-      find("promise.due_soon", Severity::info,
-           fmt::format("\"{}\" is due at {}", p.what, format_instant(p.due_at_utc)));
-      act(actions::Warn{"promise", p.due_at_utc, fmt::format("Keep the promise \"{}\", or tell the customer now.", p.what)});
+      find("promise.due_soon", Severity::info, say("finding.promise.due_soon", {{"what", p.what}, {"due", p.due_at_utc}}));
+      act(actions::Warn{"promise", p.due_at_utc, say("warn.promise", {{"what", p.what}})});
       why("promise.warning", fmt::format("policy warnings.promise = {} of service time",
                                          format_duration(settings.promise_warning_lead)));
       break;
@@ -666,8 +656,7 @@ result<void> detail_case_access::on(const events::PublicReplySent& e) {
   if (r.answered_on_time()) {
     why("public_reply.sent", fmt::format(clock_texts::kPublicReplyOnTime, format_duration(r.due_at_utc - ev.at_utc)));
   } else {
-    find("public_reply.late", Severity::warn,
-         fmt::format(clock_texts::kPublicReplyLate, format_duration(ev.at_utc - r.due_at_utc)));
+    find("public_reply.late", Severity::warn, say("finding.public_reply.late", {{"late", ev.at_utc - r.due_at_utc}}));
     why("public_reply.sent", fmt::format(clock_texts::kPublicReplyLate, format_duration(ev.at_utc - r.due_at_utc)));
   }
   clocks().public_contact_at = Instant();
@@ -678,10 +667,10 @@ result<void> detail_case_access::on(const events::PublicReplySent& e) {
 result<void> detail_case_access::public_reply_missed(const FollowUp& f) {
   for (const auto& r : c.clocks().public_reviews) {
     if (r.follow_up != f.id || r.replied()) continue;
+    const std::string channel = term("channel.", to_string(r.channel));
     find("public_reply.missed", Severity::warn,
-         fmt::format(clock_texts::kPublicReplyMissed, to_string(r.channel), format_instant(r.contact_at_utc),
-                     format_instant(r.due_at_utc)));
-    escalate("public_reply.missed", fmt::format(clock_texts::kPublicReplyEscalate, to_string(r.channel)));
+         say("finding.public_reply.missed", {{"channel", channel}, {"at", r.contact_at_utc}, {"due", r.due_at_utc}}));
+    escalate("public_reply.missed", say("escalate.public_reply.missed", {{"channel", channel}}));
     why("public_reply.lapsed", std::string(clock_texts::kPublicReplyLapse));
     break;
   }

@@ -23,11 +23,12 @@ result<void> detail_case_access::on(const events::ContactReceived& e) {
     c.contact_points_.push_back(*e.from);
   }
   c.channels_.add(e.channel);
+  if (e.locale) c.locale_ = static_cast<std::uint8_t>(*e.locale);
   ++c.contacts_;
   BOOST_OUTCOME_TRYV(contact_clocks(e));  // clocks.cpp: the customer's zone, a public contact
   if (c.awaiting_customer_since()) return customer_answered();  // clocks.cpp: the answer we waited for
   if (c.contacts_ == 1 && !c.flags_.proactive) {
-    act(actions::Reply{"Apologise first and name the customer's feeling, before any fact or rule."});
+    act(actions::Reply{say("reply.apologise_first")});
     why("apology.first", "the first step of recovery is the apology");
     return restart_update_clock("first update due in");
   }
@@ -35,12 +36,12 @@ result<void> detail_case_access::on(const events::ContactReceived& e) {
   ++c.flags_.repeat_contacts;
   bool raised = bump_priority();
   find("contact.repeat", Severity::warn,
-       fmt::format("contact {} about this case (via {}); the customer must not have to repeat the story",
-                   c.contacts_, to_string(e.channel)));
+       say("finding.contact.repeat",
+           {{"contacts", std::int64_t{c.contacts_}}, {"channel", term("channel.", to_string(e.channel))}}));
   act(actions::SurfaceHistory{history()});
   why("contact.repeat", fmt::format("priority {} {}", raised ? "raised to" : "stays at the top,", to_string(c.priority_)));
   if (c.flags_.repeat_contacts >= settings.repeat_contacts_to_escalate) {
-    escalate("contact.repeat", fmt::format("the customer has contacted us {} times about this case", c.contacts_));
+    escalate("contact.repeat", say("escalate.contact.repeat", {{"contacts", std::int64_t{c.contacts_}}}));
     why("contact.repeat.escalate",
         fmt::format("policy repeat_contacts_to_escalate = {}", settings.repeat_contacts_to_escalate));
   }
@@ -49,20 +50,30 @@ result<void> detail_case_access::on(const events::ContactReceived& e) {
   return restart_update_clock("the customer came back: update due in");
 }
 
-std::string detail_case_access::history() const {
+std::string detail_case_access::history() {
   std::string channels;
-  for (auto ch : c.channels_) channels += fmt::format("{}{}", channels.empty() ? "" : ", ", to_string(ch));
+  std::string_view separator = settings.messages.text("list.separator", locale());
+  for (auto ch : c.channels_) {
+    if (!channels.empty()) channels += separator;
+    channels += term("channel.", to_string(ch));
+  }
   int lapsed = 0, open = 0;
   for (const auto& p : c.promises_) {
     lapsed += p.state == PromiseState::lapsed;
     open += p.state == PromiseState::open;
   }
   std::string feeling = c.emotions_.empty()
-                            ? std::string("no feeling recorded")
-                            : fmt::format("last feeling {} {}/10", to_string(c.emotions_.back().emotion.kind()),
-                                          c.emotions_.back().emotion.intensity());
-  return fmt::format("{} contacts via {}; stage {}; {} open and {} lapsed promises; {} remedies; {}", c.contacts_,
-                     channels, to_string(c.stage_), open, lapsed, c.remedies_.size(), feeling);
+                            ? say("history.no_feeling")
+                            : say("history.feeling",
+                                  {{"emotion", term("emotion.", to_string(c.emotions_.back().emotion.kind()))},
+                                   {"intensity", std::int64_t{c.emotions_.back().emotion.intensity()}}});
+  return say("history.summary", {{"contacts", std::int64_t{c.contacts_}},
+                                 {"channels", channels},
+                                 {"stage", term("stage.", to_string(c.stage_))},
+                                 {"open", std::int64_t{open}},
+                                 {"lapsed", std::int64_t{lapsed}},
+                                 {"remedies", static_cast<std::int64_t>(c.remedies_.size())},
+                                 {"feeling", feeling}});
 }
 
 result<void> detail_case_access::on(const events::EmotionObserved& e) {
@@ -70,8 +81,10 @@ result<void> detail_case_access::on(const events::EmotionObserved& e) {
   if (e.emotion.is_negative() && last && last->emotion.is_negative() &&
       e.emotion.intensity() > last->emotion.intensity() && e.emotion.intensity() >= 6) {
     find("emotion.rising", Severity::warn,
-         fmt::format("the customer's feeling rose from {} {} to {} {} out of 10", to_string(last->emotion.kind()),
-                     last->emotion.intensity(), to_string(e.emotion.kind()), e.emotion.intensity()));
+         say("finding.emotion.rising", {{"from", term("emotion.", to_string(last->emotion.kind()))},
+                                        {"from_intensity", std::int64_t{last->emotion.intensity()}},
+                                        {"to", term("emotion.", to_string(e.emotion.kind()))},
+                                        {"to_intensity", std::int64_t{e.emotion.intensity()}}}));
     bump_priority();
   }
   c.emotions_.push_back({e.emotion, ev.at_utc, false});
@@ -84,7 +97,12 @@ result<void> detail_case_access::on(const events::EmotionObserved& e) {
 // reply is near one already linted on the case.
 result<void> detail_case_access::lint_text(std::string_view text) {
   BOOST_OUTCOME_TRY(auto authority, from_policy(policy.authority(0, RemedyKind::cash), "authority"));
-  LintContext context{LintLanguage::automatic,
+  // The hints are for the agent, in the case's language.
+  Locale l = locale();
+  LintLanguage language = l == Locale::zh_hans   ? LintLanguage::zh_hans
+                          : l == Locale::zh_hant ? LintLanguage::zh_hant
+                                                 : LintLanguage::en;
+  LintContext context{language,
                       authority.value_or(Money::from_minor_units(INT64_MAX, c.currency_)), settings.lint};
   auto report = lint(text, context);
   if (!report) {
@@ -98,15 +116,16 @@ result<void> detail_case_access::lint_text(std::string_view text) {
   for (const auto& f : report.value().findings) {
     const std::string_view code = f.code;
     find(code.starts_with("lint.") ? std::string(code) : fmt::format("lint.{}", code), severity(f.severity),
-         f.hint.empty() ? fmt::format("\"{}\"", f.phrase) : fmt::format("\"{}\": {}", f.phrase, f.hint));
+         f.hint.empty() ? say("finding.lint.no_hint", {{"phrase", f.phrase}})
+                        : say("finding.lint", {{"phrase", f.phrase}, {"hint", f.hint}}));
   }
   // The text is valid UTF-8 (the lint read it), so its fingerprint is made.
   if (auto fp = reply_fingerprint(text)) {
     const auto repeated = settings.lint.severity_of("reply.repeated");
     if (repeated && is_repeated_reply(fp.value(), c.reply_fingerprints_, settings.lint)) {
       find("lint.reply.repeated", severity(*repeated),
-           concat("the same or nearly the same reply as one already sent on this case (similarity at least ",
-                  settings.lint.settings().repeated_reply_similarity, "/100): write to the customer, not a script"));
+           say("finding.lint.reply.repeated",
+               {{"similarity", static_cast<std::int64_t>(settings.lint.settings().repeated_reply_similarity)}}));
     }
     c.reply_fingerprints_.push_back(fp.value());
   }
@@ -132,19 +151,18 @@ result<void> detail_case_access::on(const events::ForgivenessSignalled&) {
 
 void detail_case_access::review_before_apology(std::string_view what) {
   if (!c.forgiven_) {
-    find("review.before_apology", Severity::warn,
-         fmt::format("{} before the customer accepted the apology; apologise first, then review together", what));
+    find("review.before_apology", Severity::warn, say("finding.review.before_apology", {{"what", say(what)}}));
   }
 }
 
 result<void> detail_case_access::on(const events::QuestionAsked& e) {
-  review_before_apology("a diagnostic question");
+  review_before_apology("review.question");
   if (e.awaits_answer) return start_customer_wait(e.text);  // clocks.cpp: a pause
   return success();
 }
 
 result<void> detail_case_access::on(const events::FactsReviewed&) {
-  review_before_apology("the facts were reviewed");
+  review_before_apology("review.facts");
   if (c.stage_ < Stage::solve) {
     c.stage_ = Stage::solve;
     why("stage.solve", "facts reviewed with the customer: solve it and follow up");
@@ -193,7 +211,7 @@ result<void> detail_case_access::on(const events::Resolved&) {
   BOOST_OUTCOME_TRY(auto check_at, contact_instant(ev.at_utc + settings.satisfaction_check_after, false,
                                                    "the satisfaction check"));  // clocks.cpp
   BOOST_OUTCOME_TRYV(schedule(FollowUpKind::satisfaction_check, check_at));
-  act(actions::Reply{"Tell the customer it is solved, apologise once more, and look forward."});
+  act(actions::Reply{say("reply.resolved")});
   why("resolved", fmt::format("updates stop; satisfaction check in {}",
                               format_duration(settings.satisfaction_check_after)));
   return success();
@@ -206,8 +224,9 @@ result<void> detail_case_access::on(const events::SatisfactionConfirmed& e) {
     why("closure.feeling", fmt::format("the customer confirmed feeling {}", to_string(e.emotion.kind())));
   } else {
     find("close.feeling_negative", Severity::warn,
-         fmt::format("the customer still feels {} ({}/10)", to_string(e.emotion.kind()), e.emotion.intensity()));
-    act(actions::Reply{"Apologise again and ask what would make it right."});
+         say("finding.close.feeling_negative", {{"emotion", term("emotion.", to_string(e.emotion.kind()))},
+                                                {"intensity", std::int64_t{e.emotion.intensity()}}}));
+    act(actions::Reply{say("reply.apologise_again")});
   }
   return success();
 }
@@ -224,14 +243,13 @@ result<void> detail_case_access::on(const events::RootCauseRecorded& e) {
 
 result<void> detail_case_access::on(const events::CloseRequested&) {
   bool blocked = false;
-  auto check = [&](bool ok, std::string_view code, std::string message) {
-    if (!ok) blocked |= find(code, Severity::block, std::move(message)) == Severity::block;
+  auto check = [&](bool ok, std::string_view code, std::string_view key) {
+    if (!ok) blocked |= find(code, Severity::block, say(key)) == Severity::block;
   };
   auto feeling = c.confirmed_feeling();
-  check(c.resolved_, "close.unresolved", "the problem is not resolved");
-  check(feeling && feeling->is_neutral_or_positive(), "close.feeling_unconfirmed",
-        "the customer has not confirmed a neutral or positive feeling; ask how they feel");
-  check(c.root_cause_.has_value(), "close.root_cause_missing", "record the root cause before closing");
+  check(c.resolved_, "close.unresolved", "finding.close.unresolved");
+  check(feeling && feeling->is_neutral_or_positive(), "close.feeling_unconfirmed", "finding.close.feeling_unconfirmed");
+  check(c.root_cause_.has_value(), "close.root_cause_missing", "finding.close.root_cause_missing");
   if (blocked) {
     why("close.refused", "closing needs a resolution, a confirmed feeling and a root cause");
     return success();

@@ -16,6 +16,7 @@
 #define REDRESS_SRC_ENGINE_INTERNAL_HPP
 
 #include <redress/engine.hpp>
+#include <redress/messages.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -68,6 +69,35 @@ struct detail_case_access {
   std::vector<Finding>& findings;
   std::vector<TraceEntry>& trace;
 
+  // --- texts: the message catalogue (<redress/messages.hpp>) -------------------
+
+  // The language the case speaks: its own, else the policy's default.
+  Locale locale() const { return c.locale().value_or(settings.locale); }
+  // The zone instants are written in: the policy calendar's (UTC if the
+  // calendar cannot be had; a text never fails a step).
+  const TimeZone& zone() {
+    if (zone_ == nullptr) {
+      auto cal = policy.calendar(c);
+      static const TimeZone utc = TimeZone::utc();
+      zone_ = cal && cal.value() != nullptr ? &cal.value()->time_zone() : &utc;
+    }
+    return *zone_;
+  }
+  const TimeZone* zone_ = nullptr;
+  // The catalogue's entry `key` in the case's locale, placeholders filled.
+  std::string say(std::string_view key, std::initializer_list<MessageArg> args = {}) {
+    return settings.messages.format(key, locale(), args, zone());
+  }
+  // A word in the case's locale: the entry "<prefix><name>" ("channel." +
+  // "phone"), or `name` itself when the catalogue has none (a host's word).
+  std::string term(std::string_view prefix, std::string_view name) const {
+    std::string key;
+    key.reserve(prefix.size() + name.size());
+    key.append(prefix).append(name);
+    std::string_view t = settings.messages.text(key, locale());
+    return std::string(t.empty() ? name : t);
+  }
+
   void finish() {
     // A case is pinned to the policy its first event is applied with.
     if (c.events_applied_ == 0 && c.policy_.empty()) {
@@ -111,7 +141,8 @@ struct detail_case_access {
       c.priority_ = static_cast<Priority>(static_cast<int>(c.priority_) + 1);
       return true;
     }
-    find("priority.at_top", Severity::info, fmt::format("priority stays at the top ({})", to_string(c.priority_)));
+    find("priority.at_top", Severity::info,
+         say("finding.priority.at_top", {{"priority", term("priority.", to_string(c.priority_))}}));
     return false;
   }
 
@@ -122,12 +153,13 @@ struct detail_case_access {
     auto n = static_cast<int>(settings.escalation_levels.size());
     return std::clamp(n - 1, 1, engine_detail::kMaxAuthorityLevel);
   }
-  // Whom a level goes to: the ladder's role name, or "level N".
-  std::string role(int level) const {
+  // Whom a level goes to: the ladder's role name (in the case's locale when
+  // the catalogue has a "role.<name>" entry), or "level N".
+  std::string role(int level) {
     if (level >= 0 && static_cast<std::size_t>(level) < settings.escalation_levels.size()) {
-      return settings.escalation_levels[static_cast<std::size_t>(level)];
+      return term("role.", settings.escalation_levels[static_cast<std::size_t>(level)]);
     }
-    return fmt::format("level {}", level);
+    return say("level", {{"level", std::int64_t{level}}});
   }
   // Escalates the case to `level`, or to where it already is if that is
   // higher (the ladder never goes back down), recording it in the case with
@@ -203,10 +235,15 @@ struct detail_case_access {
     return boost::outcome_v2::success();
   }
 
-  // The policy's gift framing for a remedy of `kind` ("" if it has none).
-  std::string framing(RemedyKind kind) const {
+  // The gift framing for a remedy of `kind`: the policy's text, else the
+  // catalogue's "framing.<kind>".
+  std::string framing(RemedyKind kind) {
     auto it = settings.framing.find(kind);
-    return it == settings.framing.end() ? std::string() : it->second;
+    return it == settings.framing.end() ? term("framing.", to_string(kind)) : it->second;
+  }
+  // A policy text when set, else the catalogue's entry `key`.
+  std::string policy_text(const std::string& text, std::string_view key) {
+    return text.empty() ? say(key) : text;
   }
 
   // A case's list, to change in place (copied first when shared with
@@ -235,7 +272,7 @@ struct detail_case_access {
   // --- contacts.cpp: contacts and stages --------------------------------------
 
   result<void> on(const events::ContactReceived& e);
-  std::string history() const;
+  std::string history();
   result<void> on(const events::EmotionObserved& e);
   // Lints what an agent said (an apology, an update) and records the lint's
   // findings as "lint.<code>".
@@ -291,7 +328,7 @@ struct detail_case_access {
   // Returns true when one of them is blocking (a policy's choice).
   result<bool> judge_against_ladder(const events::RemedyProposed& e, const Order& o);
   // How to offer `r`, approved at `approved_level` (0: the front line alone).
-  std::string offer_framing(const Remedy& r, int approved_level) const;
+  std::string offer_framing(const Remedy& r, int approved_level);
   // The ranked rungs of the ladder for a need no remedy meets, or nothing.
   result<void> suggest(std::vector<Suggestion>& out);
 

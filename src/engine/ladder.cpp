@@ -45,12 +45,14 @@ result<std::optional<std::string>> detail_case_access::extension_refusal(const O
   CivilDate today = cal->time_zone().to_civil(ev.at_utc).date();
   long days = (today - right.expires_on).days();
   if (days > settings.extension_grace_days) {
-    return fmt::format("the {} expired {} days ago; extensions are allowed up to {} days", right.kind, days,
-                       settings.extension_grace_days);
+    return say("extension.too_late", {{"right", term("right.", right.kind)},
+                                      {"days", std::int64_t{days}},
+                                      {"grace", std::int64_t{settings.extension_grace_days}}});
   }
   if (right.times_extended >= settings.max_extensions) {
-    return fmt::format("the {} was already extended {} time(s); the limit is {}", right.kind, right.times_extended,
-                       settings.max_extensions);
+    return say("extension.used", {{"right", term("right.", right.kind)},
+                                  {"times", std::int64_t{right.times_extended}},
+                                  {"max", std::int64_t{settings.max_extensions}}});
   }
   return std::optional<std::string>();
 }
@@ -70,23 +72,17 @@ result<bool> detail_case_access::judge_against_ladder(const events::RemedyPropos
   if (costs_money && o.loss.kind == LossKind::right) {
     BOOST_OUTCOME_TRY(auto refusal, extension_refusal(o));
     if (!refusal) {
-      check("remedy.skipped_rung",
-            fmt::format("the {} may still be extended, which restores what was lost at no cost; offer the extension "
-                        "before {}",
-                        o.loss.right->kind, to_string(e.kind)));
+      check("remedy.skipped_rung", say("finding.remedy.skipped_rung", {{"right", term("right.", o.loss.right->kind)},
+                                                                        {"kind", term("remedy.", to_string(e.kind))}}));
     } else if (e.kind == RemedyKind::cash) {
-      check("remedy.skipped_rung",
-            fmt::format("cash is for a money loss; a replacement of at least {} restores the {}", money_text(lost),
-                        o.loss.right->kind));
+      check("remedy.skipped_rung", say("finding.remedy.skipped_rung.cash",
+                                       {{"lost", lost}, {"right", term("right.", o.loss.right->kind)}}));
     }
   }
   if (e.kind == RemedyKind::replacement) {
     BOOST_OUTCOME_TRY(auto order, compare(e.value, lost));
     if (order < 0) {
-      check("remedy.below_lost_value",
-            fmt::format("a replacement of {} for a loss of {}; offer at least the lost value, and never call it "
-                        "\"the same value\"",
-                        money_text(e.value), money_text(lost)));
+      check("remedy.below_lost_value", say("finding.remedy.below_lost_value", {{"value", e.value}, {"lost", lost}}));
     }
   }
   if (e.kind == RemedyKind::cash && o.loss.kind == LossKind::money && lost.is_positive()) {
@@ -94,25 +90,25 @@ result<bool> detail_case_access::judge_against_ladder(const events::RemedyPropos
     int128 value = static_cast<int128>(e.value.minor_units()) * 1000;
     int128 limit = static_cast<int128>(lost.minor_units()) * settings.loss_aversion_permille;
     if (value > limit) {
+      std::string lambda = fmt::format("{}.{:03}", settings.loss_aversion_permille / 1000,
+                                       settings.loss_aversion_permille % 1000);
       check("remedy.cash_out_of_proportion",
-            fmt::format("{} cash for a money loss of {}: more than {}.{:03} times the loss (loss_aversion_permille)",
-                        money_text(e.value), money_text(lost), settings.loss_aversion_permille / 1000,
-                        settings.loss_aversion_permille % 1000));
+            say("finding.remedy.cash_out_of_proportion", {{"value", e.value}, {"lost", lost}, {"lambda", lambda}}));
     }
   }
   return blocked;
 }
 
-std::string detail_case_access::offer_framing(const Remedy& r, int approved_level) const {
+std::string detail_case_access::offer_framing(const Remedy& r, int approved_level) {
   if (r.kind == RemedyKind::replacement && r.order) {
     const Order* o = c.find_order(*r.order);
     if (o && o->loss.kind != LossKind::none) {
       auto order = compare(r.value, lost_value(*o));
-      if (order && order.value() < 0) return settings.below_value_framing;
+      if (order && order.value() < 0) return policy_text(settings.below_value_framing, "framing.below_value");
     }
   }
   // Only a remedy a supervisor approved may say a supervisor was asked.
-  return approved_level >= 1 ? settings.approved_framing : framing(r.kind);
+  return approved_level >= 1 ? policy_text(settings.approved_framing, "framing.approved") : framing(r.kind);
 }
 
 result<void> detail_case_access::suggest(std::vector<Suggestion>& out) {
@@ -122,7 +118,7 @@ result<void> detail_case_access::suggest(std::vector<Suggestion>& out) {
   auto add_rung = [&](RemedyKind kind, const Order* o, Money value, std::string why) -> result<void> {
     BOOST_OUTCOME_TRY(int level, approval_level(kind, value));
     if (level < 0) return success();  // nobody may grant it: not a suggestion
-    std::string framing_text = level >= 1 ? settings.approved_framing : framing(kind);
+    std::string framing_text = level >= 1 ? policy_text(settings.approved_framing, "framing.approved") : framing(kind);
     out.push_back(Suggestion{static_cast<int>(out.size()) + 1, kind, o ? std::optional<OrderId>(o->id) : std::nullopt,
                              value, level, std::move(framing_text), std::move(why)});
     return success();
@@ -136,11 +132,10 @@ result<void> detail_case_access::suggest(std::vector<Suggestion>& out) {
       BOOST_OUTCOME_TRY(auto refusal, extension_refusal(o));
       if (!refusal) {
         BOOST_OUTCOME_TRYV(add_rung(RemedyKind::extension, &o, Money::zero(c.currency_),
-                                    fmt::format("the {} of order {} may be extended: it restores what was lost "
-                                                "at no cost",
-                                                right.kind, o.id.str())));
+                                    say("suggest.extension",
+                                        {{"right", term("right.", right.kind)}, {"order", o.id.str()}})));
       } else {
-        skipped = fmt::format(" (an extension is not possible: {})", *refusal);
+        skipped = *refusal;
       }
       Money value = lost;
       for (const auto& d : settings.replacement_denominations) {
@@ -151,25 +146,21 @@ result<void> detail_case_access::suggest(std::vector<Suggestion>& out) {
         }
       }
       BOOST_OUTCOME_TRYV(add_rung(RemedyKind::replacement, &o, value,
-                                  fmt::format("replace the {} with one worth at least the {} lost{}", right.kind,
-                                              money_text(lost), skipped)));
+                                  say(skipped.empty() ? "suggest.replacement" : "suggest.replacement.no_extension",
+                                      {{"right", term("right.", right.kind)}, {"lost", lost}, {"refusal", skipped}})));
     } else {
-      BOOST_OUTCOME_TRYV(add_rung(RemedyKind::cash, &o, lost,
-                                  fmt::format("the customer lost {} in money on order {}: refund it, in proportion",
-                                              money_text(lost), o.id.str())));
+      BOOST_OUTCOME_TRYV(
+          add_rung(RemedyKind::cash, &o, lost, say("suggest.cash", {{"lost", lost}, {"order", o.id.str()}})));
     }
     BOOST_OUTCOME_TRY(auto gesture, scale(lost, settings.extra_gesture_permille, 1000, Rounding::up));
     BOOST_OUTCOME_TRY(gesture, whole_units_up(gesture));
     if (gesture.is_positive()) {
       BOOST_OUTCOME_TRYV(add_rung(RemedyKind::extra, &o, gesture,
-                                  fmt::format("a gesture beyond restoring, {}/1000 of the loss (policy "
-                                              "extra_gesture_permille), in addition to the rung above",
-                                              settings.extra_gesture_permille)));
+                                  say("suggest.extra", {{"permille", std::int64_t{settings.extra_gesture_permille}}})));
     }
   }
   if (out.empty()) return success();
-  return add_rung(RemedyKind::non_material, nullptr, Money::zero(c.currency_),
-                  "invite the customer's ideas for improving the service; it costs nothing and restores respect");
+  return add_rung(RemedyKind::non_material, nullptr, Money::zero(c.currency_), say("suggest.non_material"));
 }
 
 }  // namespace v1

@@ -21,10 +21,11 @@ result<void> detail_case_access::on(const events::FailureSignal& e) {
   int threshold = settings.failure_signal_threshold;
   if (before < threshold && c.failure_signals_ >= threshold && c.contacts_ == 0) {
     c.flags_.proactive = true;
-    act(actions::Reply{fmt::format("Contact the customer first and apologise: we saw {} ({} times).", e.signal,
-                                   c.failure_signals_)});
+    act(actions::Reply{
+        say("reply.proactive", {{"signal", e.signal}, {"count", std::int64_t{c.failure_signals_}}})});
     find("proactive.opened", Severity::info,
-         fmt::format("{} failure signals reached the threshold of {}", c.failure_signals_, threshold));
+         say("finding.proactive.opened",
+             {{"signals", std::int64_t{c.failure_signals_}}, {"threshold", std::int64_t{threshold}}}));
     why("proactive.threshold", fmt::format("policy failure_signal_threshold = {}", threshold));
   }
   return success();

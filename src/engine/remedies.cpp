@@ -40,12 +40,11 @@ result<bool> detail_case_access::remedy_blocked(const events::RemedyProposed& e,
   };
   // In a case the company opened, the failure signal implies the need.
   if (c.needs_.empty() && e.kind != RemedyKind::non_material && !c.flags_.proactive) {
-    check("remedy.before_need", Severity::block,
-          "a remedy was proposed before the customer said what they need; ask first");
+    check("remedy.before_need", Severity::block, say("finding.remedy.before_need"));
   }
   if (e.kind == RemedyKind::extension) {
     if (!o || o->loss.kind != LossKind::right) {
-      check("remedy.extension_ineligible", Severity::block, "an extension needs an order whose loss is a right");
+      check("remedy.extension_ineligible", Severity::block, say("finding.remedy.extension_ineligible"));
     } else {
       BOOST_OUTCOME_TRY(auto refusal, extension_refusal(*o));
       if (refusal) check("remedy.extension_ineligible", Severity::block, std::move(*refusal));
@@ -64,8 +63,7 @@ result<bool> detail_case_access::remedy_blocked(const events::RemedyProposed& e,
     BOOST_OUTCOME_TRY(auto over_goodwill, compare(e.value, settings.goodwill_cap));
     if (!lost && over_goodwill > 0) {
       check("remedy.cash_without_loss", Severity::block,
-            fmt::format("{} cash where the customer lost nothing; the goodwill cap is {}", money_text(e.value),
-                        money_text(settings.goodwill_cap)));
+            say("finding.remedy.cash_without_loss", {{"value", e.value}, {"cap", settings.goodwill_cap}}));
     }
   }
   return blocked;
@@ -89,32 +87,33 @@ result<int> detail_case_access::cap_level(const events::RemedyProposed& e, int a
     int to = std::min(std::max(cap_level.value_or(authority_level + 1), authority_level), top_level());
     to = std::max(to, 1);
     Severity s = find("remedy.over_cap", Severity::warn,
-                      fmt::format("{}; approval requested at level {} ({})", message, to, role(to)));
+                      say("finding.remedy.over_cap",
+                          {{"reason", message}, {"level", std::int64_t{to}}, {"role", role(to)}}));
     blocked |= s == Severity::block;
     level = std::max(level, to);
   };
   auto money_cap = [&](const std::optional<Money>& cap, const std::optional<Money>& prior, const std::optional<int>& at,
-                       std::string_view what) -> result<void> {
+                       std::string_view key) -> result<void> {
     if (!cap) return success();
     Money total = with_this;
     if (prior) { BOOST_OUTCOME_TRY(total, add(total, *prior)); }
     BOOST_OUTCOME_TRY(auto order, compare(total, *cap));
     if (order > 0) {
-      over(at, fmt::format("remedies to this {} would reach {}, over the cap of {}", what, money_text(total),
-                           money_text(*cap)));
+      over(at, say(key, {{"total", total}, {"cap", *cap}}));
     }
     return success();
   };
   BOOST_OUTCOME_TRYV(money_cap(settings.incident_group_cap, spend.incident_group, settings.incident_group_cap_level,
-                               "incident group"));
+                               "over_cap.incident_group"));
   BOOST_OUTCOME_TRYV(money_cap(settings.customer_cap, spend.customer_in_period, settings.customer_cap_level,
-                               "customer in the cap period"));
+                               "over_cap.customer"));
   if (settings.customer_cap_count && e.kind != RemedyKind::non_material) {
     int total = count + std::max(0, spend.customer_remedies_in_period.value_or(0));
     if (total > *settings.customer_cap_count) {
       over(settings.customer_cap_level,
-           fmt::format("this would be remedy {} to the customer within {}, over the cap of {}", total,
-                       format_duration(settings.customer_cap_period), *settings.customer_cap_count));
+           say("over_cap.customer_count", {{"count", std::int64_t{total}},
+                                           {"period", settings.customer_cap_period},
+                                           {"cap", std::int64_t{*settings.customer_cap_count}}}));
     }
   }
   if (level > 0) {
@@ -160,13 +159,15 @@ result<void> detail_case_access::approval_timed_out(const FollowUp& f) {
   int from = r->approval_level;
   int to = std::min(from + 1, top_level());
   find("approval.timed_out", Severity::warn,
-       fmt::format("remedy {} waited {} of working time for level {} ({}); sent to level {} ({})", r->id.str(),
-                   format_duration(settings.approval_timeout), from, role(from), to, role(to)));
-  escalate_to(to, "approval.timed_out", fmt::format("no answer within {} on the approval of remedy {}",
-                              format_duration(settings.approval_timeout), r->id.str()));
-  act(actions::Reply{fmt::format("Tell the customer their request is with our {} now, that you are following it "
-                                 "up, and when you will update them; do not promise the outcome.",
-                                 role(to))});
+       say("finding.approval.timed_out", {{"remedy", r->id.str()},
+                                          {"timeout", settings.approval_timeout},
+                                          {"from", std::int64_t{from}},
+                                          {"from_role", role(from)},
+                                          {"to", std::int64_t{to}},
+                                          {"to_role", role(to)}}));
+  escalate_to(to, "approval.timed_out",
+              say("escalate.approval.timed_out", {{"timeout", settings.approval_timeout}, {"remedy", r->id.str()}}));
+  act(actions::Reply{say("reply.approval_waiting", {{"role", role(to)}})});
   return request_approval(*r, to);
 }
 
@@ -194,7 +195,7 @@ result<void> detail_case_access::on(const events::RemedyProposed& e) {
   auto reject = [&] {
     r.status = RemedyStatus::rejected;
     c.remedies_.push_back(std::move(r));
-    act(actions::Reply{"Explain the reason to the customer and offer an alternative the rules allow."});
+    act(actions::Reply{say("reply.remedy_blocked")});
     why("remedy.blocked", "a blocking finding stops the offer");
     return success();
   };
@@ -203,7 +204,7 @@ result<void> detail_case_access::on(const events::RemedyProposed& e) {
   BOOST_OUTCOME_TRY(int level, approval_level(e.kind, e.value));
   if (level < 0) {
     find("remedy.beyond_all_authority", Severity::block,
-         fmt::format("no authority level may grant {}", money_text(e.value)));
+         say("finding.remedy.beyond_all_authority", {{"value", e.value}}));
     r.status = RemedyStatus::rejected;
     c.remedies_.push_back(std::move(r));
     return success();
@@ -213,8 +214,10 @@ result<void> detail_case_access::on(const events::RemedyProposed& e) {
   if (level > 0) {
     BOOST_OUTCOME_TRY(auto front, from_policy(policy.authority(0, e.kind), "authority"));
     find("remedy.over_authority", Severity::info,
-         fmt::format("{} is above the front-line authority of {}; approval requested at level {}",
-                     money_text(e.value), front ? money_text(*front) : std::string("(none)"), level));
+         say("finding.remedy.over_authority",
+             {{"value", e.value},
+              {"front", front ? MessageValue(*front) : MessageValue(MessageTerm("authority.none"))},
+              {"level", std::int64_t{level}}}));
     why("remedy.authority", fmt::format("policy authority level 0 = {}", front ? money_text(*front) : "none"));
   }
   level = std::max(level, over_cap);
@@ -269,8 +272,8 @@ result<void> detail_case_access::on(const events::RemedyRejected& e) {
   BOOST_OUTCOME_TRYV(stop_approval_clock(*r));
   r->status = RemedyStatus::rejected;
   r->decided_by = e.by;
-  act(actions::Reply{fmt::format("Tell the customer why ({}) and offer an alternative; never a bare no.",
-                                 e.reason.empty() ? "give the reason" : e.reason)});
+  act(actions::Reply{say("reply.remedy_rejected",
+                         {{"reason", e.reason.empty() ? say("reply.give_the_reason") : e.reason}})});
   return success();
 }
 

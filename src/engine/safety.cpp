@@ -19,10 +19,10 @@ using engine_detail::money_text;
 
 result<void> detail_case_access::on(const events::SafetyRiskReported&) {
   // Whatever else this event produces, the emergency comes first.
-  actions.insert(actions.begin(), actions::Emergency{"a threat to safety was reported; escalate at once"});
+  actions.insert(actions.begin(), actions::Emergency{say("emergency.safety")});
   c.flags_.safety = true;
   raise_priority(Priority::emergency);
-  find("safety.emergency", Severity::info, "emergency handling started at once, whatever the threat's credibility");
+  find("safety.emergency", Severity::info, say("finding.safety.emergency"));
   why("safety.first", "safety threats are escalated before anything else");
   if (c.resolved_) return success();
   note_update_sent();  // clocks.cpp: the emergency escalation is the update for its period
@@ -31,8 +31,7 @@ result<void> detail_case_access::on(const events::SafetyRiskReported&) {
 
 result<void> detail_case_access::on(const events::AbuseEstablished&) {
   c.flags_.abuse = true;
-  find("abuse.recorded", Severity::info,
-       c.flags_.safety ? "abuse recorded; the safety escalation stands" : "abuse recorded");
+  find("abuse.recorded", Severity::info, say(c.flags_.safety ? "finding.abuse.recorded.safety" : "finding.abuse.recorded"));
   return success();
 }
 
@@ -44,15 +43,17 @@ result<void> detail_case_access::on(const events::PrecedentCited& e) {
   BOOST_OUTCOME_TRY(auto order, compare(e.value, justified));
   if (order > 0) {
     find("precedent.outlier", Severity::warn,
-         fmt::format("{} gave {} {} against a loss of {}; an outlier to review, not a rule to copy", e.reference,
-                     money_text(e.value), to_string(e.kind), money_text(e.cited_loss.amount)));
-    escalate("precedent.outlier", fmt::format("review precedent {}: remedy out of proportion to its loss", e.reference));
+         say("finding.precedent.outlier", {{"reference", e.reference},
+                                           {"value", e.value},
+                                           {"kind", term("remedy.", to_string(e.kind))},
+                                           {"lost", e.cited_loss.amount}}));
+    escalate("precedent.outlier", say("escalate.precedent.outlier", {{"reference", e.reference}}));
   } else {
     find("precedent.consistent", Severity::info,
-         fmt::format("{} gave {} against a loss of {}", e.reference, money_text(e.value),
-                     money_text(e.cited_loss.amount)));
+         say("finding.precedent.consistent",
+             {{"reference", e.reference}, {"value", e.value}, {"lost", e.cited_loss.amount}}));
   }
-  act(actions::Reply{"Each order is judged on its own facts: explain what this order's loss supports."});
+  act(actions::Reply{say("reply.precedent")});
   why("precedent.judged", fmt::format("policy goodwill_cap = {}", money_text(settings.goodwill_cap)));
   return success();
 }
@@ -62,13 +63,13 @@ result<void> detail_case_access::on(const events::OutOfScopeRequest& e) {
   if (answer.in_scope) {
     why("scope.in", "the policy counts this request within the service");
   } else {
-    find("scope.out_of_scope", Severity::info, fmt::format("outside the service's scope: {}", answer.reason));
+    find("scope.out_of_scope", Severity::info, say("finding.scope.out_of_scope", {{"reason", answer.reason}}));
     act(actions::Reply{fmt::format("{} {}", answer.reason, answer.alternative)});
     why("scope.explain", "a refusal carries the reason and an alternative");
   }
   if (e.helped) {
     c.flags_.beyond_scope_help = true;
-    find("scope.beyond_help", Severity::info, "help beyond the service's scope was given; recorded as such");
+    find("scope.beyond_help", Severity::info, say("finding.scope.beyond_help"));
   }
   return success();
 }

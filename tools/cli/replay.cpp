@@ -12,6 +12,8 @@
 #include <redress/engine.hpp>
 #include <redress/fmt.hpp>
 #include <redress/journal.hpp>
+#include <redress/lint.hpp>
+#include <redress/messages.hpp>
 
 #include "command.hpp"
 #include "scenario.hpp"
@@ -106,6 +108,7 @@ struct Outcome {
   std::vector<std::string> framings;          // of every offer, in order
   std::vector<std::string> suggested;         // the kinds of the last suggestions, by rank
   std::vector<std::string> escalated_to;      // the role of every escalation, in order
+  std::vector<std::string> texts;             // every text returned for the agent or the customer
 };
 
 void record(Outcome& out, const Step& step) {
@@ -116,13 +119,55 @@ void record(Outcome& out, const Step& step) {
     out.escalations += std::holds_alternative<actions::Escalate>(a);
     if (auto* r = std::get_if<actions::RequestApproval>(&a)) out.approval_levels.push_back(r->level);
     if (auto* o = std::get_if<actions::Offer>(&a)) out.framings.push_back(o->framing);
-    if (auto* x = std::get_if<actions::Escalate>(&a)) out.escalated_to.push_back(x->to);
+    if (auto* x = std::get_if<actions::Escalate>(&a)) {
+      out.escalated_to.push_back(x->to);
+      out.texts.push_back(x->to);
+      out.texts.push_back(x->reason);
+    }
+    if (auto* o = std::get_if<actions::Offer>(&a)) out.texts.push_back(o->framing);
+    if (auto* r = std::get_if<actions::Reply>(&a)) out.texts.push_back(r->text);
+    if (auto* e = std::get_if<actions::Emergency>(&a)) out.texts.push_back(e->reason);
+    if (auto* h = std::get_if<actions::SurfaceHistory>(&a)) out.texts.push_back(h->summary);
+    if (auto* w = std::get_if<actions::Warn>(&a)) out.texts.push_back(w->text);
     out.actions.insert(std::move(type));
+  }
+  for (const auto& f : step.findings) out.texts.push_back(f.message);
+  for (const auto& s : step.suggestions) {
+    out.texts.push_back(s.framing);
+    out.texts.push_back(s.why);
   }
   if (!step.suggestions.empty()) {
     out.suggested.clear();
     for (const auto& s : step.suggestions) out.suggested.emplace_back(to_string(s.kind));
   }
+}
+
+// Why `text` is not written in `locale`, or nullopt when it is: Chinese has
+// Han characters, no English word (two ASCII letters in a row) and the
+// script the lint reads it as (Simplified or Traditional); English has no
+// Han characters.
+std::optional<std::string> not_in_locale(std::string_view text, Locale locale) {
+  auto lead = [](char ch) { return static_cast<unsigned char>(ch) >= 0xE4 && static_cast<unsigned char>(ch) <= 0xE9; };
+  bool han = std::any_of(text.begin(), text.end(), lead);
+  if (locale == Locale::en) return han ? std::optional<std::string>("Chinese characters") : std::nullopt;
+  if (!han) return "no Chinese characters";
+  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+    if (std::isalpha(static_cast<unsigned char>(text[i])) && std::isalpha(static_cast<unsigned char>(text[i + 1]))) {
+      return "an English word";
+    }
+  }
+  // The lint reads a text as Traditional when it has more Traditional-only
+  // characters than Simplified-only ones (a tie reads as Simplified); for
+  // zh-Hant one Traditional character is added, so a text with as many of
+  // each, or none, passes.
+  std::string probe(text);
+  if (locale == Locale::zh_hant) probe += "們";
+  auto report = lint(probe, LintContext{});
+  LintLanguage want = locale == Locale::zh_hans ? LintLanguage::zh_hans : LintLanguage::zh_hant;
+  if (report && report.value().language != want) {
+    return fmt::format("read as {}", to_string(report.value().language));
+  }
+  return std::nullopt;
 }
 
 // Checks the scenario's "expect" block; returns the unmet expectations.
@@ -216,6 +261,18 @@ std::vector<std::string> unmet(const json::object& expect, const Outcome& out, c
     bool any = false;
     for (const auto& f : out.framings) any |= f.find(part) != std::string::npos;
     if (!any) missing.push_back(fmt::format("an offer framed with \"{}\" was expected", part));
+  }
+  if (auto v = text("texts_in")) {
+    auto want = parse_locale(*v);
+    if (!want) {
+      missing.push_back(fmt::format("texts_in: \"{}\" is not en, zh-Hans or zh-Hant", *v));
+    } else {
+      for (const auto& t : out.texts) {
+        if (auto why = not_in_locale(t, want.value())) {
+          missing.push_back(fmt::format("every text in {} was expected, got \"{}\" ({})", *v, t, *why));
+        }
+      }
+    }
   }
   return missing;
 }

@@ -24,10 +24,11 @@ using detail::json_fail;
 // (docs/scenarios.md); any other is refused (docs/contracts.md).
 constexpr std::array<std::string_view, 7> kScenarioMembers{"schema", "name",   "story", "policy",
                                                            "case",   "events", "expect"};
-constexpr std::array<std::string_view, 15> kExpectMembers{
+constexpr std::array<std::string_view, 16> kExpectMembers{
     "findings",       "absent_findings", "actions",         "absent_actions",  "first_action",
     "stage",          "priority",        "min_escalations", "escalation_level", "escalated_to",
-    "approval_levels", "remedy_status",  "suggested",       "offer_framing_excludes", "offer_framing_includes"};
+    "approval_levels", "remedy_status",  "suggested",       "offer_framing_excludes", "offer_framing_includes",
+    "texts_in"};
 
 result<json::value> read_json(const fs::path& path, std::string_view what,
                               std::size_t max_bytes = kMaxDocumentBytes) {
@@ -108,7 +109,7 @@ result<Scenario> load_scenario(std::string_view path, std::string_view data_dir)
 
   BOOST_OUTCOME_TRY(auto case_v, detail::json_member(*obj, "", "case"));
   BOOST_OUTCOME_TRY(auto case_o, detail::json_object(*case_v, "case"));
-  BOOST_OUTCOME_TRYV(detail::json_known_members(*case_o, "case", {"id", "customer", "opened_at"}));
+  BOOST_OUTCOME_TRYV(detail::json_known_members(*case_o, "case", {"id", "customer", "opened_at", "locale"}));
   auto field = [&](std::string_view key) { return detail::json_member(*case_o, "case", key); };
   BOOST_OUTCOME_TRY(auto id_v, field("id"));
   BOOST_OUTCOME_TRY(auto id, from_json<CaseId>(*id_v, "case.id"));
@@ -117,7 +118,14 @@ result<Scenario> load_scenario(std::string_view path, std::string_view data_dir)
   BOOST_OUTCOME_TRY(auto opened_v, field("opened_at"));
   BOOST_OUTCOME_TRY(auto opened, from_json<Instant>(*opened_v, "case.opened_at"));
   Currency currency = shared->settings().currency;
-  BOOST_OUTCOME_TRY(auto initial, Case::open(id, customer, currency, opened));
+  std::optional<Locale> locale;
+  if (auto it = case_o->find("locale"); it != case_o->end()) {
+    BOOST_OUTCOME_TRY(auto text, detail::json_string(it->value(), "case.locale"));
+    auto parsed = parse_locale(text);
+    if (!parsed) return detail::fail(errc::invalid_json, "case.locale: expected en, zh-Hans or zh-Hant");
+    locale = parsed.value();
+  }
+  BOOST_OUTCOME_TRY(auto initial, Case::open(id, customer, currency, opened, locale));
 
   JournalDefaults defaults{id, currency};
   std::vector<TimelineEntry> timeline;

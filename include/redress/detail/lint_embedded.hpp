@@ -1,4 +1,5 @@
-// redress/detail/lint_embedded.hpp: the files of data/phrases/, compiled into
+// redress/detail/lint_embedded.hpp: the files of data/phrases/ (and of
+// data/messages/), compiled into
 // the library by src/CMakeLists.txt. Internal: not part of the public API.
 #ifndef REDRESS_DETAIL_LINT_EMBEDDED_HPP
 #define REDRESS_DETAIL_LINT_EMBEDDED_HPP
@@ -23,6 +24,8 @@ std::span<const EmbeddedFile> lint_embedded_files() noexcept;
 
 // Every data/calendars/*.json ("cn.json"), sorted by name.
 std::span<const EmbeddedFile> bundled_calendar_files() noexcept;
+// Every data/messages/*.tsv (the message catalogue), sorted by name.
+std::span<const EmbeddedFile> messages_embedded_files() noexcept;
 
 // The file `name` of lint_embedded_files(), empty when there is none.
 inline std::string_view lint_embedded_file(std::string_view name) noexcept {
