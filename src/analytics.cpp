@@ -487,13 +487,14 @@ result<void> Analytics::merge(const Analytics& other) {
     BOOST_OUTCOME_TRYV(into.felt.add(acc.felt));
   }
   for (const auto& [bucket, row] : other.health_) {
-    auto& h = sum.health_.try_emplace(bucket, HealthRow{bucket, 0, {}, {}, {}, {}, {}, 0, 0}).first->second;
+    auto& h = sum.health_.try_emplace(bucket, HealthRow{bucket, 0, {}, {}, {}, {}, {}, 0, 0, {}}).first->second;
     h.cases += row.cases;
     add_ratio(h.first_response_on_time, row.first_response_on_time);
     add_ratio(h.updates_on_time, row.updates_on_time);
     add_ratio(h.promises_kept, row.promises_kept);
     add_ratio(h.closed_well, row.closed_well);
     add_ratio(h.repeat_contact, row.repeat_contact);
+    add_ratio(h.public_replies_on_time, row.public_replies_on_time);
     h.escalations += row.escalations;
     h.emergencies += row.emergencies;
   }
