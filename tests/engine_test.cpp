@@ -622,7 +622,7 @@ TEST_SUITE("engine input checks") {
     CHECK(j.try_apply("2025-01-24T07:00:00Z", ev::PromiseMade{"call back", 2, {}}));
   }
 
-  TEST_CASE("a timer for a follow-up the case never scheduled is refused; a cancelled one is only stale") {
+  TEST_CASE("a timer for a follow-up the case never scheduled is refused, and one cancelled since is only stale") {
     auto policy = reference_policy();
     Journey j{policy, new_case()};
     auto r = j.try_apply("2025-01-24T07:00:00Z", ev::TimerFired{FollowUpId::make("F-404").value()});
