@@ -814,7 +814,9 @@ result<Calendar> Calendar::from_json(const boost::json::value& json) {
     BOOST_OUTCOME_TRY(auto name, detail::json_string((*mask)[k], path));
     auto found = std::find(kDayNames.begin(), kDayNames.end(), name);
     if (found == kDayNames.end()) return detail::json_fail(path, fmt::format("expected Mon..Sun, got \"{}\"", name));
-    spec.weekmask = spec.weekmask | Weekmask::of({static_cast<boost::date_time::weekdays>(found - kDayNames.begin())});
+    auto day = static_cast<boost::date_time::weekdays>(found - kDayNames.begin());
+    if (spec.weekmask.works_on(day)) return detail::json_fail(path, fmt::format("{} is listed twice", name));
+    spec.weekmask = spec.weekmask | Weekmask::of({day});
   }
 
   BOOST_OUTCOME_TRY(auto hours_value, detail::json_member(*obj, "", "service_hours"));

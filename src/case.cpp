@@ -1,4 +1,5 @@
 // Names of the case model's enumerators, events and actions.
+#include <algorithm>
 #include <array>
 #include <mutex>
 #include <unordered_set>
@@ -8,6 +9,7 @@
 #include <redress/case.hpp>
 #include <redress/engine.hpp>
 #include <redress/event.hpp>
+#include <redress/lint.hpp>
 
 namespace redress {
 inline namespace v1 {
@@ -82,7 +84,32 @@ class CodeTable {
 
 const std::string kEmptyCode;
 
+// docs/engine.md's "Every finding code", in its order.
+constexpr std::array<std::string_view, 36> kEngineFindingCodes{
+    "review.before_apology",    "remedy.before_need",         "remedy.extension_ineligible",
+    "remedy.cash_without_loss", "remedy.over_cap",            "remedy.skipped_rung",
+    "remedy.below_lost_value",  "remedy.cash_out_of_proportion", "approval.timed_out",
+    "priority.at_top",          "remedy.over_authority",      "remedy.beyond_all_authority",
+    "update.missed",            "update.late",                "promise.lapsed",
+    "promise.broken",           "promise.kept_late",          "pause.auto_resolved",
+    "update.due_soon",          "promise.due_soon",           "resolution.missed",
+    "third_party.late",         "contact.repeat",             "emotion.rising",
+    "safety.emergency",         "abuse.recorded",             "precedent.outlier",
+    "precedent.consistent",     "scope.out_of_scope",         "scope.beyond_help",
+    "proactive.opened",         "reminder.too_late",          "close.unresolved",
+    "close.feeling_unconfirmed", "close.root_cause_missing",  "close.feeling_negative"};
+
 }  // namespace
+
+std::span<const std::string_view> engine_finding_codes() noexcept { return kEngineFindingCodes; }
+
+bool is_finding_code(std::string_view code) noexcept {
+  auto in = [](std::span<const std::string_view> codes, std::string_view c) {
+    return std::find(codes.begin(), codes.end(), c) != codes.end();
+  };
+  if (code.starts_with("lint.")) return in(lint_codes(), code.substr(5));
+  return in(kEngineFindingCodes, code);
+}
 
 FindingCode::FindingCode() noexcept : text_(&kEmptyCode) {}
 FindingCode::FindingCode(std::string_view text)

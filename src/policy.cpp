@@ -116,6 +116,30 @@ result<Duration> read_duration(const boost::json::value& v, std::string_view pat
   return d;
 }
 
+// Authority limits must not decrease with the level: for every remedy kind,
+// the limit of `entry` (its by_kind override, else its limit; none is
+// unlimited) is at least the one of the level below it, `below`.
+template <class Authority>
+result<void> check_not_below(const Authority& below, const Authority& entry, std::string_view path) {
+  auto limit_for = [](const Authority& a, RemedyKind kind) {
+    auto it = a.limit_by_kind.find(kind);
+    return it != a.limit_by_kind.end() ? std::optional<Money>(it->second) : a.limit;
+  };
+  for (auto kind : {RemedyKind::extension, RemedyKind::replacement, RemedyKind::extra, RemedyKind::cash,
+                    RemedyKind::non_material}) {
+    auto lower = limit_for(below, kind);
+    auto limit = limit_for(entry, kind);
+    if (!limit || (lower && limit->minor_units() >= lower->minor_units())) continue;
+    std::string field = entry.limit_by_kind.count(kind) != 0
+                            ? json_child(json_child(path, "by_kind"), to_string(kind))
+                            : json_child(path, "limit");
+    return json_fail(field, fmt::format("{} for {} is below level {}'s {} (limits must not decrease with the level)",
+                                        to_string(*limit), to_string(kind), below.level,
+                                        lower ? to_string(*lower) : std::string("no limit")));
+  }
+  return boost::outcome_v2::success();
+}
+
 std::string lower_ascii(std::string_view s) {
   std::string out(s);
   for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -393,6 +417,7 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
     for (const auto& kv : *f) {
       std::string kp = json_child(p, kv.key());
       BOOST_OUTCOME_TRY(auto text, detail::json_string(kv.value(), kp));
+      if (!is_finding_code(kv.key())) return json_fail(kp, "not a finding code (docs/engine.md lists them)");
       auto sev = parse_severity(text);
       if (!sev) return json_fail(kp, "expected info, warn or block");
       s.severities[std::string(kv.key())] = sev.value();
@@ -437,6 +462,9 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
       }
       if (!authority.empty() && authority.back().level >= level) {
         return json_fail(json_child(ip, "level"), "levels must be listed in increasing order");
+      }
+      if (!authority.empty()) {
+        BOOST_OUTCOME_TRYV(check_not_below(authority.back(), entry, ip));
       }
       authority.push_back(std::move(entry));
     }

@@ -512,6 +512,11 @@ TEST_SUITE("calendar") {
       v["weekmask"] = boost::json::array{"Mon", "Tues"};
       rejected(v, errc::invalid_json, "weekmask[1]: expected Mon..Sun, got \"Tues\"");
     }
+    SUBCASE("a weekday listed twice") {
+      auto v = base;
+      v["weekmask"] = boost::json::array{"Mon", "Tue", "Mon"};
+      rejected(v, errc::invalid_json, "weekmask[2]: Mon is listed twice");
+    }
     SUBCASE("a malformed date") {
       auto v = base;
       v["extra_working_days"].as_array().emplace_back("2025-1-26");

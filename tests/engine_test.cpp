@@ -1,6 +1,10 @@
 #include "support/engine_fixture.hpp"
 
+#include <algorithm>
+#include <fstream>
 #include <random>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -552,5 +556,124 @@ TEST_SUITE("engine") {
     auto policy = ReferencePolicy::from_json(doc).value();
     CHECK(policy.authority(0, RemedyKind::cash).value() == cny("200"));
     CHECK_FALSE(policy.authority(1, RemedyKind::cash).value().has_value());
+  }
+}
+
+TEST_SUITE("engine input checks") {
+  TEST_CASE("authority limits that decrease with the level are refused, naming the level's limit") {
+    boost::json::object extra;
+    extra["authority"] = boost::json::parse(R"([{"level": 0, "limit": "200"}, {"level": 1, "limit": "100"}, {"level": 2}])");
+    auto r = ReferencePolicy::from_json(policy_document(extra));
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == errc::invalid_json);
+    CHECK(last_error_detail().find("policy.authority[1].limit") != std::string_view::npos);
+    CHECK(last_error_detail().find("must not decrease") != std::string_view::npos);
+  }
+
+  TEST_CASE("a limit by kind below the level beneath it is refused, and an equal one is accepted") {
+    boost::json::object extra;
+    extra["authority"] = boost::json::parse(
+        R"([{"level": 0, "limit": "200", "by_kind": {"cash": "50"}}, {"level": 1, "limit": "2000", "by_kind": {"cash": "20"}}])");
+    auto r = ReferencePolicy::from_json(policy_document(extra));
+    REQUIRE_FALSE(r);
+    CHECK(last_error_detail().find("policy.authority[1].by_kind.cash") != std::string_view::npos);
+    extra["authority"] = boost::json::parse(
+        R"([{"level": 0, "limit": "200", "by_kind": {"cash": "50"}}, {"level": 1, "limit": "50"}])");
+    CHECK_FALSE(ReferencePolicy::from_json(policy_document(extra)));
+    extra["authority"] = boost::json::parse(R"([{"level": 0, "limit": "200"}, {"level": 1, "limit": "200"}, {"level": 2}])");
+    CHECK(ReferencePolicy::from_json(policy_document(extra)));
+  }
+
+  TEST_CASE("a limit after an unlimited level is refused") {
+    boost::json::object extra;
+    extra["authority"] = boost::json::parse(R"([{"level": 0, "limit": "200"}, {"level": 1}, {"level": 2, "limit": "5000"}])");
+    auto r = ReferencePolicy::from_json(policy_document(extra));
+    REQUIRE_FALSE(r);
+    CHECK(last_error_detail().find("policy.authority[2].limit") != std::string_view::npos);
+    CHECK(last_error_detail().find("no limit") != std::string_view::npos);
+  }
+
+  TEST_CASE("a severity override for a code the engine never reports is refused") {
+    boost::json::object extra;
+    extra["severities"] = boost::json::object{{"remedy.befor_need", "block"}};
+    auto r = ReferencePolicy::from_json(policy_document(extra));
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == errc::invalid_json);
+    CHECK(last_error_detail().find("policy.severities.remedy.befor_need: not a finding code") != std::string_view::npos);
+    extra["severities"] = boost::json::object{{"lint.policy_speak", "block"}, {"close.unresolved", "warn"}};
+    CHECK(ReferencePolicy::from_json(policy_document(extra)));
+    extra["severities"] = boost::json::object{{"lint.no_such_code", "block"}};
+    CHECK_FALSE(ReferencePolicy::from_json(policy_document(extra)));
+  }
+
+  TEST_CASE("the finding codes a policy may name are those docs/engine.md lists") {
+    std::ifstream in(std::string(REDRESS_TEST_SOURCE_DIR) + "/../docs/engine.md");
+    REQUIRE(in);
+    std::vector<std::string> documented;
+    bool in_table = false;
+    for (std::string line; std::getline(in, line);) {
+      if (line.starts_with("## ")) in_table = line == "## Every finding code";
+      if (!in_table || !line.starts_with("| `")) continue;
+      auto code = line.substr(3, line.find('`', 3) - 3);
+      if (code != "lint.<code>") documented.push_back(code);
+    }
+    auto codes = engine_finding_codes();
+    CHECK(std::vector<std::string>(codes.begin(), codes.end()) == documented);
+    for (const auto& code : documented) CHECK(is_finding_code(code));
+    CHECK(is_finding_code("lint.reply.repeated"));
+    CHECK_FALSE(is_finding_code("lint."));
+    CHECK_FALSE(is_finding_code("remedy"));
+  }
+
+  TEST_CASE("a contact text over 64 KB is refused, naming the field, and the case is unchanged") {
+    auto policy = reference_policy();
+    Journey j{policy, new_case()};
+    Case before = j.c;
+    auto r = j.try_apply("2025-01-24T07:00:00Z",
+                         ev::ContactReceived{Channel::chat, std::nullopt, std::string(kMaxEventTextBytes + 1, 'x')});
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == errc::invalid_event);
+    CHECK(last_error_detail().find("text: 65537 bytes") != std::string_view::npos);
+    CHECK(j.c == before);
+    CHECK(j.try_apply("2025-01-24T07:00:00Z",
+                      ev::ContactReceived{Channel::chat, std::nullopt, std::string(kMaxEventTextBytes, 'x')}));
+  }
+
+  TEST_CASE("a root cause with a NUL byte is refused, naming the field") {
+    auto policy = reference_policy();
+    Journey j{policy, new_case()};
+    auto r = j.try_apply("2025-01-24T07:00:00Z",
+                         ev::RootCauseRecorded{RootCause{"coupon", std::string("expired\0early", 13)}});
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == errc::invalid_event);
+    CHECK(last_error_detail().find("description: contains a NUL byte") != std::string_view::npos);
+  }
+
+  TEST_CASE("a promise with both working days and working time is refused") {
+    auto policy = reference_policy();
+    Journey j{policy, new_case()};
+    auto r = j.try_apply("2025-01-24T07:00:00Z", ev::PromiseMade{"call back", 2, boost::posix_time::hours(2)});
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == errc::invalid_event);
+    CHECK(last_error_detail().find("working_days and working_time") != std::string_view::npos);
+    CHECK(j.try_apply("2025-01-24T07:00:00Z", ev::PromiseMade{"call back", 2, {}}));
+  }
+
+  TEST_CASE("a timer for a follow-up the case never scheduled is refused, and one cancelled since is only stale") {
+    auto policy = reference_policy();
+    Journey j{policy, new_case()};
+    auto r = j.try_apply("2025-01-24T07:00:00Z", ev::TimerFired{FollowUpId::make("F-404").value()});
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == errc::invalid_event);
+    CHECK(last_error_detail().find("follow_up: F-404 was never scheduled") != std::string_view::npos);
+    CHECK_FALSE(j.try_apply("2025-01-24T07:00:00Z", ev::TimerFired{FollowUpId::make("C-1#1").value()}));
+    j.on("2025-01-24T07:00:00Z", ev::ContactReceived{Channel::chat, std::nullopt, "where is my coupon"});
+    auto* s = j.action<actions::ScheduleFollowUp>();
+    REQUIRE(s);
+    FollowUpId update = s->follow_up.id;
+    j.on("2025-01-24T07:05:00Z", ev::ProgressUpdateSent{"looking into it"});
+    const auto& stale = j.on("2025-01-24T07:40:00Z", ev::TimerFired{update});
+    CHECK(std::any_of(stale.trace.begin(), stale.trace.end(), [](const TraceEntry& t) { return t.rule == "timer.stale"; }));
+    CHECK_FALSE(j.try_apply("2025-01-24T07:41:00Z", ev::TimerFired{FollowUpId::make("C-1#999").value()}));
   }
 }

@@ -16,14 +16,16 @@ shift || true
 build=${REDRESS_FUZZ_BUILD_DIR:-build-fuzz}
 jobs=${REDRESS_FUZZ_BUILD_JOBS:-2}
 
+build_start=$(date +%s)
 CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -DREDRESS_FUZZ=ON -DREDRESS_WERROR=ON \
   -DREDRESS_BUILD_TESTS=OFF -DREDRESS_BUILD_EXAMPLES=OFF -DREDRESS_BUILD_TOOLS=OFF -DREDRESS_INSTALL=OFF \
   -DREDRESS_BUILD_PG=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j"$jobs" --target redress_fuzz >/dev/null
+echo "fuzz: targets built in $(($(date +%s) - build_start)) s"
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(event policy calendar scenario c_api money time contact lint sqlite)
+  targets=(event policy calendar scenario c_api money time contact lint phrases sqlite)
 fi
 mkdir -p "$build/artifacts"
 status=0
@@ -37,6 +39,7 @@ for t in "${targets[@]}"; do
   case $t in
     event|policy|calendar|scenario|c_api) opts+=(-dict=tests/fuzz/json.dict -max_len=65536) ;;
     sqlite) opts+=(-max_len=65536) ;;
+    phrases) opts+=(-dict=tests/fuzz/phrases.dict -max_len=4096) ;;
     *) opts+=(-max_len=4096) ;;
   esac
   log="$build/artifacts/$t.log"

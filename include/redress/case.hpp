@@ -325,6 +325,18 @@ class FindingCode {
   const std::string* text_;
 };
 
+// engine_finding_codes()
+//
+// Every finding code the engine reports itself, in the order docs/engine.md
+// lists them; the reply lint's findings come as "lint.<code>" besides.
+std::span<const std::string_view> engine_finding_codes() noexcept;
+
+// is_finding_code()
+//
+// True for a code of engine_finding_codes() and for "lint." followed by one
+// of lint_codes(): the codes a policy's `severities` may name.
+bool is_finding_code(std::string_view code) noexcept;
+
 // Finding
 //
 // Something a rule noticed, with a stable `code` ("remedy.over_authority";

@@ -12,6 +12,7 @@
 #ifndef REDRESS_EVENT_HPP
 #define REDRESS_EVENT_HPP
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -306,6 +307,13 @@ using EventBody =
 //
 // The payload's name in the journal format: "contact_received", ...
 std::string_view event_type(const EventBody& body) noexcept;
+
+// kMaxEventTextBytes
+//
+// The most bytes a text of an event may hold (a contact's text, a summary, a
+// root cause, a reason...): apply() refuses a longer one, and a text with a
+// NUL byte, with errc::invalid_event naming the field.
+inline constexpr std::size_t kMaxEventTextBytes = 64 * 1024;
 
 // Event
 //

@@ -7,7 +7,13 @@
 // caller's case is never half-changed.
 #include "engine_internal.hpp"
 
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
 #include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <variant>
 
 #include <fmt/format.h>
@@ -48,6 +54,79 @@ result<Case> Case::open(CaseId id, CustomerId customer, Currency currency, Insta
 
 namespace {
 
+// The texts of an event body, by their JSON names. A body type with a member
+// of one of these names is covered without being listed.
+template <class Body, class F>
+void for_each_text(const Body& e, F&& f) {
+  if constexpr (requires { e.text; }) f("text", e.text);
+  if constexpr (requires { e.summary; }) f("summary", e.summary);
+  if constexpr (requires { e.what; }) f("what", e.what);
+  if constexpr (requires { e.reason; }) f("reason", e.reason);
+  if constexpr (requires { e.content; }) f("content", e.content);
+  if constexpr (requires { e.reference; }) f("reference", e.reference);
+  if constexpr (requires { e.request; }) f("request", e.request);
+  if constexpr (requires { e.signal; }) f("signal", e.signal);
+  if constexpr (requires { e.party; }) f("party", e.party);
+  if constexpr (requires { e.incident_group; }) {
+    if (e.incident_group) f("incident_group", *e.incident_group);
+  }
+  if constexpr (requires { e.cause; }) {
+    f("category", e.cause.category);
+    f("description", e.cause.description);
+  }
+}
+
+// The follow-up number `seq` when `id` is "<case id>#<seq>", else 0.
+std::uint64_t follow_up_seq(const CaseId& case_id, const FollowUpId& id) {
+  std::string_view text = id.str();
+  std::string_view prefix = case_id.str();
+  if (text.size() <= prefix.size() + 1 || text.substr(0, prefix.size()) != prefix || text[prefix.size()] != '#') {
+    return 0;
+  }
+  std::uint64_t seq = 0;
+  auto digits = text.substr(prefix.size() + 1);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), seq);
+  return ec == std::errc() && end == digits.data() + digits.size() ? seq : 0;
+}
+
+}  // namespace
+
+result<void> detail_case_access::check_event() {
+  std::optional<std::string> fault;
+  std::visit(
+      [&](const auto& e) {
+        for_each_text(e, [&](std::string_view field, std::string_view text) {
+          if (fault) return;
+          if (text.size() > kMaxEventTextBytes) {
+            fault = fmt::format("{}: {} bytes, more than the {} an event text may hold", field, text.size(),
+                                kMaxEventTextBytes);
+          } else if (text.find('\0') != std::string_view::npos) {
+            fault = fmt::format("{}: contains a NUL byte", field);
+          }
+        });
+        if constexpr (requires { e.working_days; e.working_time; }) {
+          if (!fault && e.working_days != 0 && !e.working_time.is_special() && e.working_time != Duration()) {
+            fault = "working_days and working_time: give one form of deadline, not both";
+          }
+        }
+      },
+      ev.body);
+  if (fault) return bad_event(std::move(*fault));
+  if (const auto* t = std::get_if<events::TimerFired>(&ev.body)) {
+    // A follow-up that is not pending was cancelled or has fired (timer.stale,
+    // clocks.cpp) when this case scheduled it once; otherwise it never existed.
+    std::uint64_t seq = follow_up_seq(c.id_, t->follow_up);
+    bool pending = std::any_of(c.pending_.begin(), c.pending_.end(),
+                               [&](const FollowUp& f) { return f.id == t->follow_up; });
+    if (!pending && (seq == 0 || seq >= c.next_follow_up_)) {
+      return bad_event(fmt::format("follow_up: {} was never scheduled for this case", t->follow_up.str()));
+    }
+  }
+  return boost::outcome_v2::success();
+}
+
+namespace {
+
 // The step is built where apply() returns it (every path returns `out`, so it
 // is never moved): the case is copied, or moved, once, then moved into place
 // (clang 14 does not take the Case alone as the in-place argument); on
@@ -57,7 +136,8 @@ result<Step> fold(CaseRef&& current, const Event& event, const Policy& policy, c
   result<Step> out{boost::outcome_v2::in_place_type<Step>, Step{std::forward<CaseRef>(current), {}, {}, {}, {}}};
   Step& step = out.value();
   detail_case_access run{policy, event, settings, step.next, step.actions, step.findings, step.trace};
-  auto done = std::visit([&](const auto& e) { return run.on(e); }, event.body);
+  auto done = run.check_event();
+  if (done) done = std::visit([&](const auto& e) { return run.on(e); }, event.body);
   if (done) done = run.suggest(step.suggestions);
   if (done) {
     run.finish();

@@ -269,6 +269,13 @@ struct detail_case_access {
     return cal;
   }
 
+  // --- apply.cpp: what no event may carry -------------------------------------
+
+  // Refuses an event no case could take, before any handler runs: a text over
+  // kMaxEventTextBytes or with a NUL byte, both forms of a deadline, a timer
+  // for a follow-up this case never scheduled.
+  result<void> check_event();
+
   // --- contacts.cpp: contacts and stages --------------------------------------
 
   result<void> on(const events::ContactReceived& e);

@@ -94,4 +94,19 @@ status=0
 "$redress" run --store sqlite::memory: --data "$data" < /dev/null 2> "$work/err7" || status=$?
 [ "$status" = 2 ] || fail "sqlite::memory: was accepted (exit $status)"
 "$redress" run --store sqlite::memory: --ephemeral --data "$data" --quiet < /dev/null 2>/dev/null || fail "--ephemeral does not allow sqlite::memory:"
+# 7. Sums the report cannot hold are said, not dropped: two orders of one
+# case each lost the most CNY an int64 of fen holds.
+cat > "$work/big" <<IN
+{"case_id":"C-BIG","customer":"U-9","at":"2026-02-16T02:00:00Z","type":"contact_received","channel":"app","text":"hi"}
+{"case_id":"C-BIG","at":"2026-02-16T02:01:00Z","type":"order_linked","order":{"id":"O-1","loss":{"kind":"money","amount":"92233720368547758.07"}}}
+{"case_id":"C-BIG","at":"2026-02-16T02:02:00Z","type":"order_linked","order":{"id":"O-2","loss":{"kind":"money","amount":"92233720368547758.07"}}}
+{"case_id":"C-SMALL","customer":"U-8","at":"2026-02-16T02:00:00Z","type":"contact_received","channel":"app","text":"hi"}
+IN
+"$redress" run --store "sqlite:$work/big.db" --data "$data" --clock input --quiet < "$work/big" > /dev/null 2> "$work/err8" ||
+  fail "the big losses were not stored: $(cat "$work/err8")"
+status=0
+"$redress" report --store "sqlite:$work/big.db" --data "$data" --json --quiet > "$work/big.json" 2> "$work/err9" || status=$?
+[ "$status" = 1 ] || fail "a report leaving a case out exited $status, not 1"
+grep -q 'C-BIG left out' "$work/err9" || fail "the case left out is not named: $(cat "$work/err9")"
+grep -q 'leaves the int64 range' "$work/err9" || fail "the overflow is not said: $(cat "$work/err9")"
 echo "hardening.sh: ok"

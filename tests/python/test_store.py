@@ -37,6 +37,19 @@ class StoreTest(unittest.TestCase):
                 self.store.append(case, [dict(CONTACT, at="2025-01-24T15:05:00+08:00")], 0)
             self.assertEqual(caught.exception.code, redress.ErrorCode.STORE_CONFLICT)
 
+    def test_a_negative_or_zero_max_count_is_refused_before_the_store_is_asked(self):
+        follow_up = {"id": "C-7#1", "kind": "update", "due_at": "2025-01-24T07:20:00Z"}
+        self.store.persist_follow_up("C-7", follow_up)
+        for bad in (-1, 0):
+            with self.assertRaisesRegex(ValueError, "max_count"):
+                self.store.claim_due("2025-01-24T07:30:00Z", bad, "w1", 60)
+            with self.assertRaisesRegex(ValueError, "max_count"):
+                self.store.claim_actions("2025-01-24T07:30:00Z", bad, "w1", 60)
+        with self.assertRaisesRegex(TypeError, "max_count"):
+            self.store.claim_due("2025-01-24T07:30:00Z", 1.5, "w1", 60)
+        # Nothing was claimed: the follow-up is still there for the next worker.
+        self.assertEqual(len(self.store.claim_due("2025-01-24T07:30:00Z", 1, "w2", 60)), 1)
+
     def test_a_due_follow_up_is_claimed_by_one_worker_and_completed(self):
         follow_up = {"id": "C-7#1", "kind": "update", "due_at": "2025-01-24T07:20:00Z"}
         self.store.persist_follow_up("C-7", follow_up)

@@ -2,6 +2,9 @@
 // a new file, then what only a SQLite file does.
 #include <redress/sqlite_store.hpp>
 
+#include <atomic>
+#include <vector>
+
 #include "sqlite/sqlite_fixture.hpp"
 #include "support/store_contract.hpp"
 
@@ -238,5 +241,123 @@ TEST_SUITE("sqlite_store files") {
       CHECK(r.error() == store_errc::storage_failed);
       CHECK(why().find("cannot open the file") != std::string::npos);
     }
+  }
+}
+
+namespace {
+
+// A VFS over SQLite's default one, made the default while a test runs: it
+// counts the syncs of every file SQLite opens and can make writes fail after
+// a number of them, as a full disk would. The kill test (durability_test.cpp)
+// cannot tell `synchronous=OFF` from `FULL` (SIGKILL keeps the page cache),
+// nor see a transaction cut in the middle; these can.
+class SpyVfs {
+ public:
+  static inline std::atomic<int> syncs{0};
+  static inline std::atomic<int> writes_before_failure{-1};  // -1: never fail
+
+  SpyVfs() {
+    base_ = sqlite3_vfs_find(nullptr);
+    vfs_ = *base_;
+    vfs_.zName = "redress-spy";
+    vfs_.szOsFile = static_cast<int>(sizeof(File)) + base_->szOsFile;
+    vfs_.xOpen = &open;
+    REQUIRE(sqlite3_vfs_register(&vfs_, 1) == SQLITE_OK);
+    syncs = 0;
+    writes_before_failure = -1;
+  }
+  SpyVfs(const SpyVfs&) = delete;
+  SpyVfs& operator=(const SpyVfs&) = delete;
+  ~SpyVfs() {
+    sqlite3_vfs_unregister(&vfs_);
+    sqlite3_vfs_register(base_, 1);
+  }
+
+ private:
+  struct File {
+    sqlite3_file base;
+    sqlite3_file* real;
+  };
+  static sqlite3_file* real(sqlite3_file* f) { return reinterpret_cast<File*>(f)->real; }
+
+  static int open(sqlite3_vfs*, const char* name, sqlite3_file* f, int flags, int* out_flags) {
+    auto* file = reinterpret_cast<File*>(f);
+    file->real = reinterpret_cast<sqlite3_file*>(file + 1);
+    file->base.pMethods = nullptr;
+    int rc = base_->xOpen(base_, name, file->real, flags, out_flags);
+    if (file->real->pMethods == nullptr) return rc;
+    methods_ = *file->real->pMethods;
+    methods_.xClose = [](sqlite3_file* x) { return real(x)->pMethods->xClose(real(x)); };
+    methods_.xRead = [](sqlite3_file* x, void* p, int n, sqlite3_int64 o) { return real(x)->pMethods->xRead(real(x), p, n, o); };
+    methods_.xWrite = [](sqlite3_file* x, const void* p, int n, sqlite3_int64 o) {
+      if (writes_before_failure >= 0 && writes_before_failure-- == 0) return SQLITE_IOERR_WRITE;
+      return real(x)->pMethods->xWrite(real(x), p, n, o);
+    };
+    methods_.xTruncate = [](sqlite3_file* x, sqlite3_int64 n) { return real(x)->pMethods->xTruncate(real(x), n); };
+    methods_.xSync = [](sqlite3_file* x, int flags) {
+      ++syncs;
+      return real(x)->pMethods->xSync(real(x), flags);
+    };
+    methods_.xFileSize = [](sqlite3_file* x, sqlite3_int64* n) { return real(x)->pMethods->xFileSize(real(x), n); };
+    methods_.xLock = [](sqlite3_file* x, int l) { return real(x)->pMethods->xLock(real(x), l); };
+    methods_.xUnlock = [](sqlite3_file* x, int l) { return real(x)->pMethods->xUnlock(real(x), l); };
+    methods_.xCheckReservedLock = [](sqlite3_file* x, int* r) { return real(x)->pMethods->xCheckReservedLock(real(x), r); };
+    methods_.xFileControl = [](sqlite3_file* x, int op, void* a) { return real(x)->pMethods->xFileControl(real(x), op, a); };
+    methods_.xSectorSize = [](sqlite3_file* x) { return real(x)->pMethods->xSectorSize(real(x)); };
+    methods_.xDeviceCharacteristics = [](sqlite3_file* x) { return real(x)->pMethods->xDeviceCharacteristics(real(x)); };
+    methods_.xShmMap = [](sqlite3_file* x, int i, int n, int e, void volatile** p) {
+      return real(x)->pMethods->xShmMap(real(x), i, n, e, p);
+    };
+    methods_.xShmLock = [](sqlite3_file* x, int o, int n, int fl) { return real(x)->pMethods->xShmLock(real(x), o, n, fl); };
+    methods_.xShmBarrier = [](sqlite3_file* x) { real(x)->pMethods->xShmBarrier(real(x)); };
+    methods_.xShmUnmap = [](sqlite3_file* x, int d) { return real(x)->pMethods->xShmUnmap(real(x), d); };
+    methods_.xFetch = [](sqlite3_file* x, sqlite3_int64 o, int n, void** p) { return real(x)->pMethods->xFetch(real(x), o, n, p); };
+    methods_.xUnfetch = [](sqlite3_file* x, sqlite3_int64 o, void* p) { return real(x)->pMethods->xUnfetch(real(x), o, p); };
+    file->base.pMethods = &methods_;
+    return rc;
+  }
+
+  static inline sqlite3_vfs* base_ = nullptr;
+  static inline sqlite3_io_methods methods_{};
+  sqlite3_vfs vfs_{};
+};
+
+}  // namespace
+
+TEST_SUITE("sqlite_store through a spying file system") {
+  TEST_CASE("every acknowledged append has been synced to disk (synchronous=FULL, not OFF or NORMAL)") {
+    TempDir dir;
+    SpyVfs spy;
+    auto store = open_store(dir.file("cases.db"));
+    const auto id = cid("C-1");
+    for (std::uint64_t i = 0; i < 5; ++i) {
+      int before = SpyVfs::syncs;
+      auto events = batch(id, i * 2 + 1, 2);
+      REQUIRE(store.append(hdr(id), events, i * 2, CaseState::open));
+      CHECK_MESSAGE(SpyVfs::syncs > before, "append ", i, " returned without a sync");
+    }
+  }
+
+  TEST_CASE("an append whose write fails part way stores none of its batch") {
+    TempDir dir;
+    SpyVfs spy;
+    const auto id = cid("C-1");
+    {
+      auto store = open_store(dir.file("cases.db"));
+      REQUIRE(store.append(hdr(id), batch(id, 1, 3), 0, CaseState::open));
+      // A batch big enough to take several page writes; the second one fails.
+      std::vector<Event> big;
+      for (std::uint64_t s = 4; s < 4 + 200; ++s) big.push_back(nth_event(id, s));
+      SpyVfs::writes_before_failure = 1;
+      auto r = store.append(hdr(id), big, 3, CaseState::open);
+      SpyVfs::writes_before_failure = -1;
+      REQUIRE_FALSE(r);
+      CHECK(r.error() == store_errc::storage_failed);
+    }
+    auto again = open_store(dir.file("cases.db"));
+    auto journal = again.events(id);
+    REQUIRE(journal);
+    CHECK(journal.value() == batch(id, 1, 3));
+    REQUIRE(again.check_integrity());
   }
 }

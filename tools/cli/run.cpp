@@ -179,7 +179,10 @@ class LineReader {
 };
 
 struct Stats {
-  std::uint64_t lines = 0, applied = 0, fired = 0, rejected = 0;
+  // stale: claimed follow-ups completed without firing, as their case no
+  // longer waits for them (fired by another process, cancelled) or the store
+  // has no such case (an orphan follow-up).
+  std::uint64_t lines = 0, applied = 0, fired = 0, rejected = 0, stale = 0;
 };
 
 class Runner {
@@ -337,6 +340,12 @@ class Runner {
                           fmt::format("case_id: the store has no case \"{}\"; its first event must carry \"customer\"",
                                       e.case_id.str()));
     }
+    if (customer && *customer != c->customer()) {
+      return detail::fail(errc::invalid_event,
+                          fmt::format("customer: case \"{}\" belongs to another customer (a case's customer cannot "
+                                      "change; neither value is repeated here)",
+                                      e.case_id.str()));
+    }
     BOOST_OUTCOME_TRY(bool applied, commit(e, event_id));
     stats_.applied += applied;
     return boost::outcome_v2::success();
@@ -350,6 +359,11 @@ class Runner {
       Event e{claimed.case_id, at, std::nullopt, events::TimerFired{claimed.follow_up.id}};
       BOOST_OUTCOME_TRY(bool fired, commit(e));
       stats_.fired += fired;
+      stats_.stale += !fired;
+    } else {
+      ++stats_.stale;
+      fmt::print(stderr, "redress run: follow-up {}: the store has no case \"{}\"; completed without firing\n",
+                 terminal_safe(claimed.follow_up.id.str()), terminal_safe(claimed.case_id.str()));
     }
     BOOST_OUTCOME_TRYV(store_.follow_ups->complete(claimed.follow_up.id, claimer_));
     return boost::outcome_v2::success();
@@ -378,6 +392,8 @@ class Runner {
     for (int attempt = 0;; ++attempt) {
       Case& c = cases_.at(e.case_id);
       if (const auto* t = std::get_if<events::TimerFired>(&e.body); t && !is_pending(c, t->follow_up)) {
+        // Stale, unless the case never scheduled it: then the engine refuses it.
+        BOOST_OUTCOME_TRYV(apply(c, e, spend_policy_, e.at_utc));
         return false;
       }
       BOOST_OUTCOME_TRY(const Policy* under, policy_for(c, e));
@@ -510,8 +526,10 @@ class Progress {
     last_ = now;
     const auto& s = r.stats();
     double secs = std::chrono::duration<double>(now - start_).count();
-    fmt::print(stderr, "redress run: {}{} lines, {} events applied, {} follow-ups fired, {} rejected, {} cases in memory, {:.1f} s\n",
-               final ? "done: " : "", s.lines, s.applied, s.fired, s.rejected, r.cached(), secs);
+    fmt::print(stderr,
+               "redress run: {}{} lines, {} events applied, {} follow-ups fired, {} rejected, {} stale follow-ups, {} "
+               "cases in memory, {:.1f} s\n",
+               final ? "done: " : "", s.lines, s.applied, s.fired, s.rejected, s.stale, r.cached(), secs);
   }
 
  private:

@@ -73,9 +73,11 @@ int redress_case_apply(redress_buf* step_out, redress_case* c, const redress_pol
     BOOST_OUTCOME_TRYV(need(c, "c"));
     BOOST_OUTCOME_TRYV(need(policy, "policy"));
     BOOST_OUTCOME_TRY(auto text, text_arg(event_json, len, "event"));
-    BOOST_OUTCOME_TRY(auto at, c_api::instant_arg(now, "now"));
+    // The event first: a bad instant in it is named as its own field, even
+    // when a host passes the same instant as `now`.
     BOOST_OUTCOME_TRY(auto doc, detail::json_parse(text, "event"));
     BOOST_OUTCOME_TRY(auto event, event_from_json(doc, "event", JournalDefaults{c->value.id(), c->value.currency()}));
+    BOOST_OUTCOME_TRY(auto at, c_api::instant_arg(now, "now"));
     BOOST_OUTCOME_TRY(auto step, apply(c->value, event, *policy->policy, at));
     if (step_out != nullptr) {
       BOOST_OUTCOME_TRYV(c_api::put(step_out, boost::json::serialize(to_json(step))));

@@ -108,6 +108,16 @@ def _text(value, what):
     raise TypeError(f"{what}: expected str, got {type(value).__name__}")
 
 
+def _count(value, what):
+    """A count of items to claim: a whole number of at least 1. (ctypes would turn -1 into the
+    largest size_t, that is every item.)"""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{what}: expected int, got {type(value).__name__}")
+    if value < 1 or value > 2**63 - 1:
+        raise ValueError(f"{what}: must be between 1 and 2**63 - 1, got {value}")
+    return value
+
+
 def _json_text(value):
     """A JSON document given as text, or a value to serialise."""
     if isinstance(value, (str, bytes)):
@@ -521,7 +531,7 @@ class Store(_Handle):
         return _call_int(lib.redress_store_cancel_follow_up, self, _text(follow_up_id, "id")) == 1
 
     def claim_due(self, now, max_count, claimer, lease_seconds):
-        return _call_json(lib.redress_store_claim_due, self, _instant(now, "now"), max_count,
+        return _call_json(lib.redress_store_claim_due, self, _instant(now, "now"), _count(max_count, "max_count"),
                           _text(claimer, "claimer"), int(lease_seconds))
 
     def complete_follow_up(self, follow_up_id, claimer):
@@ -542,7 +552,8 @@ class Store(_Handle):
     def claim_actions(self, now, max_count, claimer, lease_seconds):
         """Claims undelivered outbox actions: [{"id", "case_id", "seq", "n", "action", "lease_until"}].
         One not acknowledged before its lease ends is claimed again (at least once; same id)."""
-        return _call_json(lib.redress_store_claim_actions, self, _instant(now, "now"), max_count,
+        return _call_json(lib.redress_store_claim_actions, self, _instant(now, "now"),
+                          _count(max_count, "max_count"),
                           _text(claimer, "claimer"), int(lease_seconds))
 
     def acknowledge(self, action_id):
