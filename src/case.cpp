@@ -85,7 +85,7 @@ class CodeTable {
 const std::string kEmptyCode;
 
 // docs/engine.md's "Every finding code", in its order.
-constexpr std::array<std::string_view, 36> kEngineFindingCodes{
+constexpr std::array<std::string_view, 40> kEngineFindingCodes{
     "review.before_apology",    "remedy.before_need",         "remedy.extension_ineligible",
     "remedy.cash_without_loss", "remedy.over_cap",            "remedy.skipped_rung",
     "remedy.below_lost_value",  "remedy.cash_out_of_proportion", "approval.timed_out",
@@ -97,7 +97,9 @@ constexpr std::array<std::string_view, 36> kEngineFindingCodes{
     "safety.emergency",         "abuse.recorded",             "precedent.outlier",
     "precedent.consistent",     "scope.out_of_scope",         "scope.beyond_help",
     "proactive.opened",         "reminder.too_late",          "close.unresolved",
-    "close.feeling_unconfirmed", "close.root_cause_missing",  "close.feeling_negative"};
+    "close.feeling_unconfirmed", "close.root_cause_missing",  "close.feeling_negative",
+    "calendar.provisional",     "callback.outside_window",    "public_reply.late",
+    "public_reply.missed"};
 
 }  // namespace
 
