@@ -366,7 +366,8 @@ result<EventBody> body_from(std::string_view type, const Fields& f) {
   }
   if (type == "policy_moved") {
     std::string p;
-    BOOST_OUTCOME_TRY(auto pf, f.object("policy", p));
+    static constexpr std::array<std::string_view, 3> kPolicyRefMembers{"id", "version", "hash"};
+    BOOST_OUTCOME_TRY(auto pf, f.object("policy", p, kPolicyRefMembers));
     PolicyRef to;
     for (auto [key, field] : {std::pair{"id", &to.id}, std::pair{"version", &to.version}, std::pair{"hash", &to.hash}}) {
       BOOST_OUTCOME_TRY(*field, pf.text(key));
@@ -532,6 +533,9 @@ json::value to_json(const Promise& p) {
   put_optional(o, "warning", p.warning);
   if (p.contacts != 0) o["contacts"] = p.contacts;
   if (p.kind != PromiseKind::reply) o["kind"] = name(to_string(p.kind));
+  // What the deadline was computed from, for re-timing on a new calendar.
+  if (p.working_days != 0) o["working_days"] = p.working_days;
+  if (!p.working_time.is_special() && p.working_time != Duration()) o["working_time"] = to_json(p.working_time);
   return o;
 }
 
@@ -694,6 +698,30 @@ json::value to_json(const Case& c) {
   if (!parties.empty()) o["third_parties"] = std::move(parties);
   put_optional(o, "update_overdue_since", c.update_overdue_since());
   put_optional(o, "resolution_due_at", c.resolution_due_at_utc());
+  // clocks: the customer's zone, public reviews
+  if (c.customer_time_zone()) o["customer_time_zone"] = to_json(*c.customer_time_zone());
+  if (!c.public_contact_at().is_special()) {
+    o["public_contact"] = json::object{{"at", to_json(c.public_contact_at())},
+                                       {"channel", to_json(c.public_contact_channel())}};
+  }
+  json::array reviews;
+  for (const auto& r : c.public_reviews()) {
+    json::object p{{"contact_at", to_json(r.contact_at_utc)},
+                   {"channel", to_json(r.channel)},
+                   {"due_at", to_json(r.due_at_utc)}};
+    if (r.replied()) p["replied_at"] = to_json(r.replied_at_utc);
+    put_optional(p, "follow_up", r.follow_up);
+    reviews.push_back(std::move(p));
+  }
+  if (!reviews.empty()) o["public_reviews"] = std::move(reviews);
+  // The fingerprints of the replies linted (reply.repeated), 32 hashes each.
+  json::array prints;
+  for (const auto& fp : c.reply_fingerprints()) {
+    json::array mins;
+    for (auto m : fp.mins) mins.push_back(m);
+    prints.push_back(std::move(mins));
+  }
+  if (!prints.empty()) o["reply_fingerprints"] = std::move(prints);
   return o;
 }
 
@@ -776,7 +804,7 @@ result<PromiseState> parse_promise_state(std::string_view text) {
   return detail::fail(errc::invalid_argument, "expected open, kept, lapsed or broken");
 }
 
-constexpr std::array<std::string_view, 35> kCaseMembers{
+constexpr std::array<std::string_view, 41> kCaseMembers{
     "schema",        "id",           "customer",          "currency",          "opened_at",
     "last_event_at", "events_applied", "next_follow_up",  "stage",             "priority",
     "contacts",      "contact_points", "channels",        "orders",            "emotions",
@@ -784,7 +812,8 @@ constexpr std::array<std::string_view, 35> kCaseMembers{
     "flags",         "apologies",    "forgiven",          "resolved",          "failure_signals",
     "escalation_level", "escalations", "remedy_contents", "incident_group",    "root_cause",
     "awaiting_customer_since", "paused_total", "third_parties", "update_overdue_since",
-    "resolution_due_at"};
+    "resolution_due_at", "policy", "locale", "customer_time_zone", "public_contact", "public_reviews",
+    "reply_fingerprints"};
 
 }  // namespace
 
@@ -846,7 +875,8 @@ result<Case> detail_case_access::from_json(const json::value& v, std::string_vie
     c.needs_.push_back(Need{std::move(text), at});
     return boost::outcome_v2::success();
   }));
-  constexpr std::array<std::string_view, 7> kPromise{"follow_up", "what", "made_at", "due_at", "state", "warning", "contacts"};
+  constexpr std::array<std::string_view, 10> kPromise{"follow_up", "what",    "made_at", "due_at",       "state",
+                                                      "warning",   "contacts", "kind",    "working_days", "working_time"};
   BOOST_OUTCOME_TRYV(each_object(f, "promises", kPromise, [&](const Fields& e) -> result<void> {
     BOOST_OUTCOME_TRY(auto follow_up, e.get<FollowUpId>("follow_up"));
     BOOST_OUTCOME_TRY(auto what, e.text("what"));
@@ -855,7 +885,12 @@ result<Case> detail_case_access::from_json(const json::value& v, std::string_vie
     BOOST_OUTCOME_TRY(auto state, (e.enumerator<PromiseState, &parse_promise_state>("state")));
     BOOST_OUTCOME_TRY(auto warning, e.maybe<FollowUpId>("warning"));
     BOOST_OUTCOME_TRY(auto contacts, e.integer("contacts", 0));
-    Promise p{std::move(follow_up), std::move(what), made_at, due_at, state, contacts, std::move(warning)};
+    PromiseKind kind = PromiseKind::reply;
+    if (e.find("kind")) { BOOST_OUTCOME_TRY(kind, (e.enumerator<PromiseKind, &parse_promise_kind>("kind"))); }
+    BOOST_OUTCOME_TRY(auto working_days, e.integer("working_days", 0));
+    BOOST_OUTCOME_TRY(auto working_time, e.maybe<Duration>("working_time"));
+    Promise p{std::move(follow_up), std::move(what), made_at,     due_at, state,
+              contacts,             std::move(warning), kind, working_days, working_time.value_or(Duration())};
     c.promises_.push_back(std::move(p));
     return boost::outcome_v2::success();
   }));
@@ -957,7 +992,59 @@ result<Case> detail_case_access::from_json(const json::value& v, std::string_vie
     clocks.third_parties.push_back(std::move(w));
     return boost::outcome_v2::success();
   }));
+  BOOST_OUTCOME_TRY(clocks.customer_zone, f.maybe<TimeZone>("customer_time_zone"));
+  if (f.find("public_contact")) {
+    std::string pp;
+    static constexpr std::array<std::string_view, 2> kPublicContact{"at", "channel"};
+    BOOST_OUTCOME_TRY(auto pf, f.object("public_contact", pp, kPublicContact));
+    BOOST_OUTCOME_TRY(clocks.public_contact_at, pf.get<Instant>("at"));
+    BOOST_OUTCOME_TRY(clocks.public_channel, pf.get<Channel>("channel"));
+  }
+  constexpr std::array<std::string_view, 5> kReview{"contact_at", "channel", "due_at", "replied_at", "follow_up"};
+  BOOST_OUTCOME_TRYV(each_object(f, "public_reviews", kReview, [&](const Fields& e) -> result<void> {
+    PublicReview r;
+    BOOST_OUTCOME_TRY(r.contact_at_utc, e.get<Instant>("contact_at"));
+    BOOST_OUTCOME_TRY(r.channel, e.get<Channel>("channel"));
+    BOOST_OUTCOME_TRY(r.due_at_utc, e.get<Instant>("due_at"));
+    BOOST_OUTCOME_TRY(auto replied, e.maybe<Instant>("replied_at"));
+    if (replied) r.replied_at_utc = *replied;
+    BOOST_OUTCOME_TRY(r.follow_up, e.maybe<FollowUpId>("follow_up"));
+    clocks.public_reviews.push_back(std::move(r));
+    return boost::outcome_v2::success();
+  }));
   if (!(clocks == Case::Clocks{})) c.clocks_.push_back(std::move(clocks));
+
+  if (f.find("policy")) {
+    std::string pp;
+    static constexpr std::array<std::string_view, 3> kPolicyRefMembers{"id", "version", "hash"};
+    BOOST_OUTCOME_TRY(auto pf, f.object("policy", pp, kPolicyRefMembers));
+    PolicyRef ref;
+    BOOST_OUTCOME_TRY(ref.id, pf.text("id"));
+    BOOST_OUTCOME_TRY(ref.version, pf.text("version"));
+    BOOST_OUTCOME_TRY(ref.hash, pf.text("hash"));
+    c.policy_.push_back(std::move(ref));
+  }
+  if (f.find("locale")) {
+    BOOST_OUTCOME_TRY(auto text, f.text("locale"));
+    BOOST_OUTCOME_TRY(auto l, detail::at_path(parse_locale(text), f.at("locale")));
+    c.locale_ = static_cast<std::uint8_t>(l);
+  }
+  BOOST_OUTCOME_TRYV(each_value(f, "reply_fingerprints", [&](const json::value& e, std::string_view p) -> result<void> {
+    BOOST_OUTCOME_TRY(auto mins, detail::json_array(e, p));
+    if (mins->size() != kFingerprintHashes) {
+      return json_fail(p, fmt::format("expected {} hashes", kFingerprintHashes));
+    }
+    ReplyFingerprint fp;
+    for (std::size_t i = 0; i < kFingerprintHashes; ++i) {
+      const auto* n = (*mins)[i].if_int64();
+      const auto* u = (*mins)[i].if_uint64();
+      std::uint64_t value = n != nullptr && *n >= 0 ? static_cast<std::uint64_t>(*n) : u != nullptr ? *u : UINT64_MAX;
+      if (value > UINT32_MAX) return json_fail(detail::json_index(p, i), "expected a hash from 0 to 4294967295");
+      fp.mins[i] = static_cast<std::uint32_t>(value);
+    }
+    c.reply_fingerprints_.push_back(fp);
+    return boost::outcome_v2::success();
+  }));
   return c;
 }
 

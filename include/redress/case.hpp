@@ -694,6 +694,10 @@ class Case {
   const std::optional<TimeZone>& customer_time_zone() const noexcept { return clocks().customer_zone; }
   // Negative public reviews and posts, with their public-reply clocks, in order.
   const SharedList<PublicReview>& public_reviews() const noexcept { return clocks().public_reviews; }
+  // The last public contact not yet replied to publicly (not_a_date_time:
+  // none), and its channel.
+  Instant public_contact_at() const noexcept { return clocks().public_contact_at; }
+  Channel public_contact_channel() const noexcept { return clocks().public_channel; }
 
   // The remedy with this id, or nullptr (borrowed from the case).
   const Remedy* find_remedy(const RemedyId& id) const noexcept;
