@@ -129,8 +129,11 @@ def main():
              "remedy": "R-1", "kind": "cash", "value": "50", "order": "O-1"},
             {"case_id": "C-1", "at": "2026-02-16T10:04:00+08:00", "type": "resolved", "summary": "refunded"},
         ]) + "\n"
-        rc, out, err = cli(redress, "run", "--store", store, "--data", data, "--clock", "input", "--quiet",
-                           stdin=events)
+        # In clear text, so that the rows below are the events and actions
+        # themselves (a sealed store keeps personal members apart:
+        # docs/privacy.md).
+        rc, out, err = cli(redress, "run", "--store", store, "--insecure-plaintext", "--data", data,
+                           "--clock", "input", "--quiet", stdin=events)
         if rc != 0:
             FAILURES.append(f"run: exit {rc}: {err.strip()[:300]}")
         steps = [line for line in json_lines(out) if "actions" in line]
@@ -138,18 +141,35 @@ def main():
             FAILURES.append(f"run: {len(steps)} steps written for 5 events")
         for n, line in enumerate(steps, 1):
             ok("step", line, f"run step {n}")
-        # the journal and the outbox the run stored
-        db = sqlite3.connect(f"{tmp}/cases.db")
-        stored = db.execute("SELECT seq, body_json FROM events ORDER BY case_id, seq").fetchall()
-        if len(stored) < 5:
-            FAILURES.append(f"run: {len(stored)} events stored for 5")
+        # a new version of the policy, and the open case moved to it (a policy_moved event)
+        moved_policy = json.loads((pathlib.Path(data) / "policies" / "coupon-marketplace.json").read_text(encoding="utf-8"))
+        moved_policy["version"] = "moved"
+        pathlib.Path(f"{tmp}/moved.json").write_text(json.dumps(moved_policy), encoding="utf-8")
+        rc_moved, out, err = cli(redress, "run", "--store", store, "--insecure-plaintext", "--data", data,
+                                 "--policy", f"{tmp}/moved.json", "--move-open-cases", "--clock", "input", "--quiet",
+                                 stdin="")
+        if rc_moved != 0:
+            FAILURES.append(f"run --move-open-cases: exit {rc_moved}: {err.strip()[:300]}")
+        for n, line in enumerate(json_lines(out), 1):
+            ok("step", line, f"run --move-open-cases step {n}")
+        # the journal and the outbox the runs stored (none when the first run failed)
+        stored, outbox = [], []
+        if rc == 0:
+            db = sqlite3.connect(f"{tmp}/cases.db")
+            stored = db.execute("SELECT seq, body_json FROM events ORDER BY case_id, seq").fetchall()
+            outbox = db.execute("SELECT id, body_json FROM outbox").fetchall()
+            db.close()
+        if len(stored) < 6:
+            FAILURES.append(f"run: {len(stored)} events stored for 5 and a policy move")
+        if not any(json.loads(body).get("type") == "policy_moved" for _, body in stored):
+            FAILURES.append("run --move-open-cases: no policy_moved event stored")
         for seq, body in stored:
             ok("event", json.loads(body), f"the stored journal, event {seq}")
-        for action_id, body in db.execute("SELECT id, body_json FROM outbox").fetchall():
+        for action_id, body in outbox:
             ok("step", {"actions": [json.loads(body)], "findings": [], "trace": [], "suggestions": []},
                f"the stored outbox, action {action_id}")
-        db.close()
-        rc, out, err = cli(redress, "report", "--store", store, "--data", data, "--json", "--quiet")
+        rc, out, err = cli(redress, "report", "--store", store, "--insecure-plaintext", "--data", data,
+                           "--json", "--quiet")
         if rc != 0:
             FAILURES.append(f"report --store: exit {rc}: {err.strip()[:300]}")
         else:
@@ -234,7 +254,7 @@ def main():
                                              "follow_up": {"id": "F-2", "kind": "promise",
                                                            "due_at": "2026-02-18T10:00:00Z"}}]},
             "a rescheduled follow-up without the one it replaces")
-    refuses(v, "case", {**case, "locale": "zh-CN"}, "a locale redress does not write")
+    refuses(v, "case", {**case, "locale": "fr"}, "a locale redress does not speak")
     refuses(v, "case", {**case, "policy": {"id": "p", "version": "1", "hash": "abc"}}, "a policy hash that is not one")
     refuses(v, "case", {**case, "stage": "forgotten"}, "an unknown stage")
     refuses(v, "case", {k: x for k, x in case.items() if k != "id"}, "a case without an id")
