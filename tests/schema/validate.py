@@ -129,8 +129,11 @@ def main():
              "remedy": "R-1", "kind": "cash", "value": "50", "order": "O-1"},
             {"case_id": "C-1", "at": "2026-02-16T10:04:00+08:00", "type": "resolved", "summary": "refunded"},
         ]) + "\n"
-        rc, out, err = cli(redress, "run", "--store", store, "--data", data, "--clock", "input", "--quiet",
-                           stdin=events)
+        # In clear text, so that the rows below are the events and actions
+        # themselves (a sealed store keeps personal members apart:
+        # docs/privacy.md).
+        rc, out, err = cli(redress, "run", "--store", store, "--insecure-plaintext", "--data", data,
+                           "--clock", "input", "--quiet", stdin=events)
         if rc != 0:
             FAILURES.append(f"run: exit {rc}: {err.strip()[:300]}")
         steps = [line for line in json_lines(out) if "actions" in line]
@@ -138,18 +141,35 @@ def main():
             FAILURES.append(f"run: {len(steps)} steps written for 5 events")
         for n, line in enumerate(steps, 1):
             ok("step", line, f"run step {n}")
-        # the journal and the outbox the run stored
-        db = sqlite3.connect(f"{tmp}/cases.db")
-        stored = db.execute("SELECT seq, body_json FROM events ORDER BY case_id, seq").fetchall()
-        if len(stored) < 5:
-            FAILURES.append(f"run: {len(stored)} events stored for 5")
+        # a new version of the policy, and the open case moved to it (a policy_moved event)
+        moved_policy = json.loads((pathlib.Path(data) / "policies" / "coupon-marketplace.json").read_text(encoding="utf-8"))
+        moved_policy["version"] = "moved"
+        pathlib.Path(f"{tmp}/moved.json").write_text(json.dumps(moved_policy), encoding="utf-8")
+        rc_moved, out, err = cli(redress, "run", "--store", store, "--insecure-plaintext", "--data", data,
+                                 "--policy", f"{tmp}/moved.json", "--move-open-cases", "--clock", "input", "--quiet",
+                                 stdin="")
+        if rc_moved != 0:
+            FAILURES.append(f"run --move-open-cases: exit {rc_moved}: {err.strip()[:300]}")
+        for n, line in enumerate(json_lines(out), 1):
+            ok("step", line, f"run --move-open-cases step {n}")
+        # the journal and the outbox the runs stored (none when the first run failed)
+        stored, outbox = [], []
+        if rc == 0:
+            db = sqlite3.connect(f"{tmp}/cases.db")
+            stored = db.execute("SELECT seq, body_json FROM events ORDER BY case_id, seq").fetchall()
+            outbox = db.execute("SELECT id, body_json FROM outbox").fetchall()
+            db.close()
+        if len(stored) < 6:
+            FAILURES.append(f"run: {len(stored)} events stored for 5 and a policy move")
+        if not any(json.loads(body).get("type") == "policy_moved" for _, body in stored):
+            FAILURES.append("run --move-open-cases: no policy_moved event stored")
         for seq, body in stored:
             ok("event", json.loads(body), f"the stored journal, event {seq}")
-        for action_id, body in db.execute("SELECT id, body_json FROM outbox").fetchall():
+        for action_id, body in outbox:
             ok("step", {"actions": [json.loads(body)], "findings": [], "trace": [], "suggestions": []},
                f"the stored outbox, action {action_id}")
-        db.close()
-        rc, out, err = cli(redress, "report", "--store", store, "--data", data, "--json", "--quiet")
+        rc, out, err = cli(redress, "report", "--store", store, "--insecure-plaintext", "--data", data,
+                           "--json", "--quiet")
         if rc != 0:
             FAILURES.append(f"report --store: exit {rc}: {err.strip()[:300]}")
         else:
@@ -191,6 +211,22 @@ def main():
     refuses(v, "policy", {**policy, "currency": 12}, "a currency that is a number")
     refuses(v, "policy", {k: x for k, x in policy.items() if k != "calendar"}, "a policy without a calendar")
     refuses(v, "policy", {**policy, "authority": [{"level": 0, "limt": "200"}]}, "a misspelt authority member")
+    refuses(v, "policy", {**policy, "version": -1}, "a negative version")
+    refuses(v, "policy", {**policy, "locale": "fr"}, "a locale redress does not speak")
+    refuses(v, "policy", {**policy, "deadlines": {"visit": "business_time"}}, "a deadline for an unknown promise kind")
+    refuses(v, "policy", {**policy, "deadlines": {"callback": "eventually"}}, "an unknown deadline rule")
+    refuses(v, "policy", {**policy, "messages": {"framing.extra": {"fr": "un cadeau"}}}, "a message in an unknown locale")
+    refuses(v, "policy", {**policy, "contact_window": {"opens": "10:00:00", "closes": "20:00:00", "time_zon": "UTC"}},
+            "a misspelt contact window member")
+    category = {"id": "delivery", "labels": {"en": "Delivery", "zh-Hans": "配送", "zh-Hant": "配送"}}
+    refuses(v, "policy", {**policy, "root_causes": {"categories": [{**category, "labels": {"en": "Delivery"}}]}},
+            "a root-cause category without its Chinese labels")
+    refuses(v, "policy", {**policy, "root_causes": {"categories": [{**category, "id": "delivery.late"}]}},
+            "a root-cause id with a dot")
+    refuses(v, "policy", {**policy, "root_causes": {"categories": [{**category, "id": "other"}]}},
+            "a top root-cause category named other")
+    refuses(v, "policy", {**policy, "root_causes": {"categories": [{**category, "children": [{"id": "late"}]}]}},
+            "a child root-cause category without labels")
     refuses(v, "calendar", {**calendar, "weekmask": ["Mon", "Mon"]}, "a weekmask with a repeat")
     refuses(v, "calendar", {k: x for k, x in calendar.items() if k != "time_zone"}, "a calendar without a time zone")
     refuses(v, "event", {**event, "channel": "pigeon"}, "an unknown channel")
@@ -201,13 +237,31 @@ def main():
                          "emotion": {"kind": "angry", "intensity": 11}}, "an intensity of 11")
     refuses(v, "event", {"at": "2026-02-16T10:00:00Z", "type": "remedy_proposed", "remedy": "R-1",
                          "kind": "cash", "value": 12.5}, "money as a JSON number")
+    refuses(v, "event", {**event, "locale": "fr"}, "a contact in an unknown locale")
+    refuses(v, "event", {"at": "2026-02-16T10:00:00Z", "type": "promise_made", "what": "a call", "kind": "visit"},
+            "an unknown promise kind")
+    refuses(v, "event", {"at": "2026-02-16T10:00:00Z", "type": "policy_moved", "policy": {"id": "p", "version": "2"}},
+            "a policy move without the policy's hash")
+    refuses(v, "event", {"at": "2026-02-16T10:00:00Z", "type": "customer_time_zone"}, "a time zone event without one")
+    refuses(v, "event", {"at": "2026-02-16T10:00:00Z", "type": "calendar_changed", "text": "x"},
+            "a member of another event type on calendar_changed")
+    refuses(v, "scenario", {**scenario, "expect": {"texts_in": "fr"}}, "texts in an unknown locale")
     refuses(v, "scenario", {**scenario, "expect": {"stagee": "closed"}}, "a misspelt expect member")
     refuses(v, "scenario", {**scenario, "case": {**scenario["case"], "opened": "x"}}, "a misspelt case member")
     refuses(v, "step", {**step, "actions": [{"type": "reply"}]}, "a reply without text")
     refuses(v, "step", {**step, "actions": [{"type": "dance", "text": "x"}]}, "an unknown action")
+    refuses(v, "step", {**step, "actions": [{"type": "reschedule_follow_up", "why": "a new calendar",
+                                             "follow_up": {"id": "F-2", "kind": "promise",
+                                                           "due_at": "2026-02-18T10:00:00Z"}}]},
+            "a rescheduled follow-up without the one it replaces")
+    refuses(v, "case", {**case, "locale": "fr"}, "a locale redress does not speak")
+    refuses(v, "case", {**case, "policy": {"id": "p", "version": "1", "hash": "abc"}}, "a policy hash that is not one")
     refuses(v, "case", {**case, "stage": "forgotten"}, "an unknown stage")
     refuses(v, "case", {k: x for k, x in case.items() if k != "id"}, "a case without an id")
     refuses(v, "report", {**report, "cases": "many"}, "a count that is a string")
+    refuses(v, "report", {**report, "coaching": [{"agent": "A-1"}]}, "a coaching row without its measures")
+    refuses(v, "report", {**report, "giving": {"by_agent": [{"agent": "A-1", "above_loss": 3}]}},
+            "a giving row whose rate is a number")
 
     if FAILURES:
         for f in FAILURES:
