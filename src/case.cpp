@@ -96,10 +96,10 @@ constexpr std::array<std::string_view, 40> kEngineFindingCodes{
     "third_party.late",         "contact.repeat",             "emotion.rising",
     "safety.emergency",         "abuse.recorded",             "precedent.outlier",
     "precedent.consistent",     "scope.out_of_scope",         "scope.beyond_help",
-    "proactive.opened",         "reminder.too_late",          "close.unresolved",
-    "close.feeling_unconfirmed", "close.root_cause_missing",  "close.feeling_negative",
-    "calendar.provisional",     "callback.outside_window",    "public_reply.late",
-    "public_reply.missed"};
+    "proactive.opened",         "reminder.too_late",          "callback.outside_window",
+    "calendar.provisional",     "public_reply.missed",        "public_reply.late",
+    "close.unresolved",         "close.feeling_unconfirmed",  "close.root_cause_missing",
+    "close.feeling_negative"};
 
 }  // namespace
 

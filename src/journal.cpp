@@ -974,7 +974,7 @@ result<Case> detail_case_access::from_json(const json::value& v, std::string_vie
   if (overdue) c.update_overdue_since_ = *overdue;
 
   // clocks: held only when the case ever paused or has a resolution target
-  Case::Clocks clocks;
+  Case::Clocks clocks{};
   BOOST_OUTCOME_TRY(auto awaiting, f.maybe<Instant>("awaiting_customer_since"));
   if (awaiting) clocks.awaiting_since = *awaiting;
   BOOST_OUTCOME_TRY(auto paused, f.maybe<Duration>("paused_total"));

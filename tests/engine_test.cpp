@@ -615,7 +615,7 @@ TEST_SUITE("engine input checks") {
       if (line.starts_with("## ")) in_table = line == "## Every finding code";
       if (!in_table || !line.starts_with("| `")) continue;
       auto code = line.substr(3, line.find('`', 3) - 3);
-      if (code != "lint.<code>") documented.push_back(code);
+      if (!code.starts_with("lint.")) documented.push_back(code);  // lint codes: docs/lint.md
     }
     auto codes = engine_finding_codes();
     CHECK(std::vector<std::string>(codes.begin(), codes.end()) == documented);

@@ -93,7 +93,7 @@ TEST(options_of_an_unknown_version_are_refused) {
   lint.version = 0;
   CHECK(redress_lint(&buf, "Sorry.", 6, &lint) == REDRESS_EINVALID_ARGUMENT);
   CHECK(CONTAINS(redress_error_last(), "opts.version"));
-  CHECK(redress_sqlite_options_init(&sqlite, 2) == REDRESS_EINVALID_ARGUMENT);
+  CHECK(redress_sqlite_options_init(&sqlite, REDRESS_SQLITE_OPTIONS_VERSION + 1) == REDRESS_EINVALID_ARGUMENT);
   CHECK(redress_sqlite_options_init(&sqlite, 1) == 0 && sqlite.busy_timeout_ms == 5000);
 }
 

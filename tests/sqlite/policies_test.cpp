@@ -12,7 +12,7 @@ namespace ev = redress::events;
 namespace {
 
 SqliteStore open_store(const std::string& path) {
-  auto s = SqliteStore::open(path);
+  auto s = SqliteStore::open(path, redress::testing::keyed());
   REQUIRE_MESSAGE(s.has_value(), std::string(last_error_detail()));
   return std::move(s).value();
 }
