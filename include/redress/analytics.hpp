@@ -59,9 +59,9 @@ result<Period> parse_period(std::string_view text);
 //
 // Example:
 //   redress::MoneyTotals t;
-//   t.add(Money::from_minor_units(500, Currency::CNY));
-//   t.add(Money::from_minor_units(300, Currency::USD));
-//   t.in(Currency::CNY).minor_units()  // 500
+//   BOOST_OUTCOME_TRYV(t.add(Money::from_minor_units(500, Currency::CNY)));
+//   BOOST_OUTCOME_TRYV(t.add(Money::from_minor_units(300, Currency::USD)));
+//   auto cny = t.in(Currency::CNY).minor_units();  // 500
 class MoneyTotals {
  public:
   // Adds `m` to its currency's total. Fails with errc::amount_overflow.
@@ -307,7 +307,8 @@ struct AgentAcc {
 // The accumulator. Fold each case in once, in the state its journal leaves
 // it (replay() gives it), with that journal; ask for summary() at any time.
 //
-// Example:
+// Example (given const redress::ReferencePolicy& policy,
+//          const std::vector<std::pair<redress::Case, std::vector<redress::Event>>>& cases):
 //   auto a = redress::Analytics::make(redress::analytics_options(policy.settings())).value();
 //   for (const auto& [c, journal] : cases) {
 //     if (auto r = a.add(c, journal); !r) return r.error();

@@ -76,7 +76,7 @@ inline namespace v1 {
 //
 // Example:
 //   auto mask = redress::Weekmask::of({boost::date_time::Monday, boost::date_time::Saturday});
-//   mask.works_on(boost::date_time::Saturday)  // true
+//   bool saturday = mask.works_on(boost::date_time::Saturday);  // true
 class Weekmask {
  public:
   constexpr Weekmask() noexcept = default;
@@ -108,7 +108,7 @@ class Weekmask {
   // The days working in either mask.
   //
   // Example:
-  //   Weekmask::monday_to_friday() | Weekmask::of({boost::date_time::Saturday})  // Mon-Sat
+  //   auto mon_to_sat = Weekmask::monday_to_friday() | Weekmask::of({boost::date_time::Saturday});
   friend constexpr Weekmask operator|(Weekmask a, Weekmask b) noexcept {
     return Weekmask(static_cast<std::uint8_t>(a.bits_ | b.bits_));
   }
@@ -130,7 +130,7 @@ class Weekmask {
 // Example:
 //   using boost::posix_time::hours;
 //   auto morning = redress::ServiceWindow::make(hours(9), hours(12)).value();
-//   morning.length()  // 3 hours
+//   Duration length = morning.length();  // 3 hours
 class ServiceWindow {
  public:
   // ServiceWindow::make()
@@ -187,6 +187,7 @@ enum class DeadlineRule {
 // Calendar::spec(). Dates are civil dates in the calendar's own zone.
 //
 // Example:
+//   using boost::posix_time::hours;
 //   redress::CalendarSpec spec{
 //       .time_zone = redress::TimeZone::named("Asia/Shanghai").value(),
 //       .weekmask = redress::Weekmask::monday_to_friday(),
@@ -217,10 +218,10 @@ struct CalendarSpec {
 // counting rules. Immutable; copies are cheap and compare equal when their
 // specs are equal.
 //
-// Example:
-//   auto cn = redress::Calendar::parse(text_of_cn_json).value();
+// Example (given std::string_view cn_json; the text of data/calendars/cn.json):
+//   auto cn = redress::Calendar::parse(cn_json).value();
 //   auto at = redress::parse_instant("2025-01-24T15:00:00+08:00").value();
-//   cn.due_after_working_days(at, 2)  // 2025-01-27T13:00:00Z (Mon 21:00 in Shanghai)
+//   auto due = cn.due_after_working_days(at, 2);  // 2025-01-27T13:00:00Z (Mon 21:00 in Shanghai)
 class Calendar {
  public:
   // The longest covered range a calendar may declare: 400 Gregorian years.
@@ -282,8 +283,8 @@ class Calendar {
   // the covered range and errc::invalid_argument for a special date
   // (not-a-date-time, infinity).
   //
-  // Example:
-  //   cn.is_working_day(CivilDate(2025, 1, 26)).value()  // true: a Sunday made a working day
+  // Example (given const Calendar& cn):
+  //   bool working = cn.is_working_day(CivilDate(2025, 1, 26)).value();  // true: a Sunday made a working day
   result<bool> is_working_day(CivilDate date) const;
 
   // Calendar::day_kind()
@@ -299,8 +300,8 @@ class Calendar {
   // errc::out_of_range when `date` or the answer lies outside the covered
   // range. O(1).
   //
-  // Example:
-  //   cn.add_working_days(CivilDate(2025, 1, 24), 2).value()  // 2025-01-27 (Sun 26th is 调休)
+  // Example (given const Calendar& cn):
+  //   CivilDate due = cn.add_working_days(CivilDate(2025, 1, 24), 2).value();  // 2025-01-27 (Sun 26th is 调休)
   result<CivilDate> add_working_days(CivilDate date, int n) const;
 
   // Calendar::working_days_between()
@@ -324,9 +325,9 @@ class Calendar {
   // a service window opens. Fails with errc::out_of_range when there is none
   // within the covered range.
   //
-  // Example (service 09:00-21:00, Shanghai):
-  //   cn.next_opening(parse_instant("2025-01-24T22:00:00+08:00").value())
-  //       // 2025-01-26T01:00:00Z: Sunday 09:00, a 调休 working day
+  // Example (given const Calendar& cn; service 09:00-21:00, Shanghai):
+  //   auto opens = cn.next_opening(parse_instant("2025-01-24T22:00:00+08:00").value());
+  //   // 2025-01-26T01:00:00Z: Sunday 09:00, a 调休 working day
   result<Instant> next_opening(Instant at_utc) const;
 
   // Calendar::add_working_time()
@@ -341,9 +342,10 @@ class Calendar {
   // answer lies outside the covered range and errc::invalid_argument for a
   // special instant or duration. O(number of service windows).
   //
-  // Example (service 09:00-21:00):
-  //   cn.add_working_time(parse_instant("2025-01-24T20:00:00+08:00").value(), hours(1))
-  //       // 2025-01-24T13:00:00Z: 21:00 on Friday, the closing edge
+  // Example (given const Calendar& cn; service 09:00-21:00):
+  //   auto due = cn.add_working_time(parse_instant("2025-01-24T20:00:00+08:00").value(),
+  //                                  boost::posix_time::hours(1));
+  //   // 2025-01-24T13:00:00Z: 21:00 on Friday, the closing edge
   result<Instant> add_working_time(Instant from_utc, Duration working_time) const;
 
   // Calendar::working_time_between()
@@ -365,10 +367,10 @@ class Calendar {
   // is open at from_utc or opens next. Fails with errc::invalid_argument for
   // n < 0 and errc::out_of_range outside the covered range.
   //
-  // Example:
+  // Example (given const Calendar& cn):
   //   auto fri = parse_instant("2025-01-24T15:00:00+08:00").value();
-  //   cn.due_after_working_days(fri, 2)  // 2025-01-27T13:00:00Z: Monday 21:00 in Shanghai
-  //   cn.due_after_working_days(fri, 2, DeadlineRule::business_time)  // Monday 15:00
+  //   auto close = cn.due_after_working_days(fri, 2);  // 2025-01-27T13:00:00Z: Monday 21:00 in Shanghai
+  //   auto same_time = cn.due_after_working_days(fri, 2, DeadlineRule::business_time);  // Monday 15:00
   result<Instant> due_after_working_days(Instant from_utc, int n,
                                          DeadlineRule rule = DeadlineRule::close_of_service) const;
 
@@ -382,8 +384,8 @@ class Calendar {
   // local date is: the days before it that it counted are earlier still.
   // Fails as is_working_day().
   //
-  // Example:
-  //   cn.is_provisional(CivilDate(2027, 2, 8)).value()  // true: 2027 is not yet published
+  // Example (given const Calendar& cn):
+  //   bool provisional = cn.is_provisional(CivilDate(2027, 2, 8)).value();  // true: 2027 is not yet published
   result<bool> is_provisional(CivilDate date) const;
 
   // The same for an instant (its local date in the calendar's zone), for
@@ -402,9 +404,10 @@ class Calendar {
   // is empty or ideal_utc is special, and errc::out_of_range when no allowed
   // minute exists in the 31 days before ideal_utc inside the covered range.
   //
-  // Example (Berlin service 09:00-18:00, customer in New York allows 10:00-20:00):
-  //   de.latest_contact_at_or_before(at("2025-03-12T02:00:00Z"), new_york, {10:00-20:00})
-  //       // 2025-03-11T16:59:00Z: 17:59 in Berlin, 12:59 in New York
+  // Example (given const Calendar& de, const TimeZone& new_york; Berlin service 09:00-18:00):
+  //   auto allowed = ServiceWindow::make(boost::posix_time::hours(10), boost::posix_time::hours(20)).value();
+  //   auto at = de.latest_contact_at_or_before(parse_instant("2025-03-12T02:00:00Z").value(), new_york, {allowed});
+  //   // 2025-03-11T16:59:00Z: 17:59 in Berlin, 12:59 in New York
   result<Instant> latest_contact_at_or_before(Instant ideal_utc, const TimeZone& zone,
                                               const std::vector<ServiceWindow>& allowed) const;
 

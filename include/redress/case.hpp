@@ -298,7 +298,7 @@ struct PublicReview {
 //
 // Example:
 //   redress::FindingCode code("contact.repeat");
-//   code == "contact.repeat"           // true
+//   bool same = code == "contact.repeat";  // true
 //   const std::string& text = code;    // "contact.repeat"
 class FindingCode {
  public:
@@ -475,8 +475,8 @@ class ChannelList {
 // block. Like any value, a list may be read, and copied, from several threads
 // at once (the count is atomic).
 //
-// Example:
-//   for (const redress::Remedy& r : c.remedies()) ...
+// Example (given const redress::Case& c):
+//   for (const redress::Remedy& r : c.remedies()) { /* read r */ }
 //   std::vector<redress::Finding> kept = c.findings();
 template <class T>
 class SharedList {
@@ -605,7 +605,7 @@ class SharedList {
 //   auto c = redress::Case::open(CaseId::make("C-1").value(),
 //                                CustomerId::make("U-7").value(),
 //                                Currency::CNY, parse_instant("2025-01-24T07:00:00Z").value());
-//   c->stage()  // Stage::apologise
+//   redress::Stage stage = c.value().stage();  // Stage::apologise
 class Case {
  public:
   // Case::open()

@@ -52,7 +52,7 @@ result<E> parse_enum(std::string_view text, const std::array<E, N>& all, std::st
 //
 // Example:
 //   auto ch = redress::parse_channel("in_person").value();
-//   redress::to_string(ch)  // "in_person"
+//   std::string_view name = redress::to_string(ch);  // "in_person"
 enum class Channel : std::uint8_t {
   phone,      // a call, inbound or outbound
   chat,       // live chat with a human agent (web, app or messenger)
@@ -87,7 +87,7 @@ constexpr std::string_view to_string(Channel channel) noexcept {
 // Fails with errc::invalid_argument, naming the text.
 //
 // Example:
-//   redress::parse_channel("review").value() == redress::Channel::review
+//   bool review = redress::parse_channel("review").value() == redress::Channel::review;  // true
 inline result<Channel> parse_channel(std::string_view text) {
   return detail::parse_enum<Channel>(text, kChannels, "channel");
 }
@@ -180,8 +180,8 @@ constexpr Valence valence_of(EmotionKind kind) noexcept {
 //
 // Example:
 //   auto e = redress::Emotion::make(redress::EmotionKind::frustrated, 7).value();
-//   e.is_negative()                                         // true
-//   redress::Emotion::make(redress::EmotionKind::calm, 5).value().is_neutral_or_positive()  // true
+//   bool negative = e.is_negative();  // true
+//   bool calm = redress::Emotion::make(redress::EmotionKind::calm, 5).value().is_neutral_or_positive();  // true
 class Emotion {
  public:
   // The top of the intensity scale.

@@ -82,9 +82,9 @@ result<ContactKind> parse_contact_kind(std::string_view text);
 //   using redress::ContactPoint;
 //   auto a = ContactPoint::phone("138-1234-5678").value();
 //   auto b = ContactPoint::phone("+86 (138) 1234 5678").value();
-//   a == b             // true
-//   a.value()          // "+8613812345678"
-//   ContactPoint::email(" Alice@Example.COM ").value().value()  // "alice@example.com"
+//   bool same = a == b;                   // true
+//   std::string_view number = a.value();  // "+8613812345678"
+//   auto mail = ContactPoint::email(" Alice@Example.COM ").value();  // mail.value() == "alice@example.com"
 class ContactPoint {
  public:
   // The country calling code assumed for national phone numbers: China.
@@ -121,7 +121,7 @@ class ContactPoint {
   // Fails with errc::invalid_contact.
   //
   // Example:
-  //   ContactPoint::account("WeChat:wxid_Abc").value().value()  // "wechat:wxid_Abc"
+  //   auto account = redress::ContactPoint::account("WeChat:wxid_Abc").value();  // "wechat:wxid_Abc"
   static result<ContactPoint> account(std::string_view text);
 
   // ContactPoint::make()

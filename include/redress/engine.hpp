@@ -147,8 +147,9 @@ struct TraceEntry {
 // line alone; caps are judged when it is proposed); `framing` is how to offer
 // it; `why` says why it is suggested and why any cheaper rung was skipped.
 //
-// Example:
-//   for (const auto& s : step->suggestions) show(s.rank, to_string(s.kind), s.value, s.why);
+// Example (given const redress::Step& step):
+//   for (const redress::Suggestion& s : step.suggestions)
+//     fmt::print("{}. {} worth {}: {}\n", s.rank, redress::to_string(s.kind), s.value, s.why);
 struct Suggestion {
   int rank = 1;
   RemedyKind kind = RemedyKind::extension;
@@ -178,11 +179,12 @@ struct Step {
 // Folds `event` into `current` under `policy`, as processed at `now_utc`
 // (which must not be earlier than the event). See the file comment.
 //
-// Example:
+// Example (given redress::Case& c, const redress::Event& event, const redress::Policy& policy,
+//          redress::Instant now, const std::function<void(const redress::Action&)>& carry_out):
 //   auto step = redress::apply(c, event, policy, now);
-//   if (!step) return step.error();
-//   for (const auto& a : step->actions) host.carry_out(a);
-//   c = std::move(step->next);
+//   if (!step) return step.error();  // redress::last_error_detail() says which field, and why
+//   for (const redress::Action& a : step.value().actions) carry_out(a);
+//   c = std::move(step.value().next);
 result<Step> apply(const Case& current, const Event& event, const Policy& policy, Instant now_utc);
 
 // replay()

@@ -319,7 +319,7 @@ inline constexpr std::size_t kMaxEventTextBytes = 64 * 1024;
 //
 // A fact about case `case_id` at `at_utc`, optionally by agent `actor`.
 //
-// Example:
+// Example (given const redress::CaseId& case_id, redress::Instant at):
 //   redress::Event e{case_id, at, std::nullopt, redress::events::ApologyGiven{"非常抱歉…"}};
 struct Event {
   CaseId case_id;

@@ -18,8 +18,8 @@
 // not supported for Money.
 //
 // Example:
-//   fmt::format("{} / {:s}", redress::Money::from_minor_units(-550, redress::Currency::CNY),
-//               redress::Money::from_minor_units(1500, redress::Currency::JPY))
+//   std::string text = fmt::format("{} / {:s}", redress::Money::from_minor_units(-550, redress::Currency::CNY),
+//                                  redress::Money::from_minor_units(1500, redress::Currency::JPY));
 //   // "CNY -5.50 / JP¥1500"
 #ifndef REDRESS_FMT_HPP
 #define REDRESS_FMT_HPP

@@ -45,7 +45,7 @@ inline namespace v1 {
 // Example:
 //   auto id = redress::CaseId::make("C-2025-0042");
 //   if (!id) return id.error();          // errc::invalid_argument
-//   id.value().str()                     // "C-2025-0042" (a std::string_view)
+//   std::string_view text = id.value().str();  // "C-2025-0042"
 template <class Tag>
 class BasicId {
  public:

@@ -36,7 +36,8 @@ inline namespace v1 {
 // `base` with prior_spend() answered from `store`'s journals. Both are
 // borrowed and must outlive it.
 //
-// Example:
+// Example (given const redress::Policy& reference_policy, const redress::Case& c,
+//          const redress::Event& event, redress::Instant now):
 //   auto store = redress::SqliteStore::open("cases.db").value();
 //   redress::JournalSpendPolicy policy(reference_policy, store);
 //   auto step = redress::apply(c, event, policy, now);

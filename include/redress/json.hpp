@@ -40,7 +40,7 @@
 //
 // Example:
 //   auto v = redress::to_json(redress::Money::from_minor_units(19999, redress::Currency::CNY));
-//   boost::json::serialize(v)                       // {"amount_minor":19999,"currency":"CNY"}
+//   std::string text = boost::json::serialize(v);     // {"amount_minor":19999,"currency":"CNY"}
 //   auto m = redress::from_json<redress::Money>(v);  // CNY 199.99
 #ifndef REDRESS_JSON_HPP
 #define REDRESS_JSON_HPP

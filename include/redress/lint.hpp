@@ -85,7 +85,7 @@ std::string_view to_string(LintLanguage language) noexcept;
 // errc::invalid_argument.
 //
 // Example:
-//   parse_lint_language("zh-TW").value() == LintLanguage::zh_hant
+//   bool traditional = parse_lint_language("zh-TW").value() == LintLanguage::zh_hant;  // true
 result<LintLanguage> parse_lint_language(std::string_view text);
 
 // ApologyComponent
@@ -188,7 +188,7 @@ struct PhraseMatch {
 //
 // Example:
 //   auto set = PhraseSet::compile(std::array{PhraseTable{"mine", "policy\t概不退换\n"}});
-//   set.value().find_all("本店商品概不退換").value().size() == 1  // Traditional input
+//   auto found = set.value().find_all("本店商品概不退換").value();  // one match, in Traditional input
 class PhraseSet {
  public:
   // PhraseSet::compile()
@@ -395,7 +395,7 @@ struct LintReport {
 //
 // Example:
 //   auto r = lint("Sorry if you feel let down.");
-//   r.value().has("pseudo_apology.conditional") == true
+//   bool conditional = r.value().has("pseudo_apology.conditional");  // true
 result<LintReport> lint(std::string_view text, const LintContext& context);
 result<LintReport> lint(std::string_view text);
 
@@ -411,7 +411,7 @@ result<LintReport> lint(std::string_view text);
 // Example:
 //   auto a = reply_fingerprint("您的订单正在处理中,请耐心等待。").value();
 //   auto b = reply_fingerprint("您的訂單正在處理中，請耐心等待！").value();
-//   reply_similarity(a, b) == 100
+//   int similarity = reply_similarity(a, b);  // 100
 inline constexpr std::size_t kFingerprintHashes = 32;
 struct ReplyFingerprint {
   std::array<std::uint32_t, kFingerprintHashes> mins{};

@@ -21,8 +21,8 @@
 // Example:
 //   redress::MessageCatalogue cat;  // the built-in entries
 //   redress::MessageArg args[] = {{"value", Money::parse("30", Currency::CNY).value()}};
-//   cat.format("finding.remedy.beyond_all_authority", Locale::zh_hans, args, TimeZone::utc());
-//   // "没有任何权限级别可以批准30.00元"
+//   std::string text = cat.format("finding.remedy.beyond_all_authority", Locale::zh_hans, args,
+//                                 TimeZone::utc());  // "没有任何权限级别可以批准30.00元"
 #ifndef REDRESS_MESSAGES_HPP
 #define REDRESS_MESSAGES_HPP
 

@@ -74,8 +74,8 @@ consteval std::uint8_t currency_index(std::string_view code) {
 //
 // Example:
 //   auto c = redress::Currency::from_code("JPY").value();
-//   c.exponent()  // 0
-//   c == redress::Currency::JPY
+//   int digits = c.exponent();  // 0
+//   bool yen = c == redress::Currency::JPY;  // true
 class Currency {
  public:
   // The currencies most hosts name in code.
@@ -142,10 +142,10 @@ inline constexpr Currency Currency::SGD{detail::currency_index("SGD")};
 // Example:
 //   using redress::Money, redress::Currency;
 //   auto price = Money::parse("199.99", Currency::CNY).value();
-//   price.minor_units()                                   // 19999
+//   std::int64_t fen = price.minor_units();               // 19999
 //   auto credit = scale(price, 15, 100, redress::Rounding::half_even).value();
-//   credit.minor_units()                                  // 3000 (29.9985 -> 30.00)
-//   fmt::format("{}", credit)                             // "CNY 30.00"
+//   std::int64_t credit_fen = credit.minor_units();       // 3000 (29.9985 -> 30.00)
+//   std::string text = fmt::format("{}", credit);         // "CNY 30.00"
 class Money {
  public:
   // Money::from_minor_units()
@@ -201,7 +201,8 @@ std::error_code money_overflow(std::string_view op, Money a) noexcept;
 // a + b. Fails with errc::currency_mismatch or errc::amount_overflow.
 //
 // Example:
-//   add(Money::from_minor_units(100, CNY), Money::from_minor_units(50, CNY))  // CNY 1.50
+//   auto sum = add(Money::from_minor_units(100, Currency::CNY), Money::from_minor_units(50, Currency::CNY));
+//   // CNY 1.50
 inline result<Money> add(Money a, Money b) noexcept {
   if (a.currency() != b.currency()) return detail::money_mismatch("add", a, b);
   std::int64_t sum = 0;
@@ -234,8 +235,8 @@ inline result<Money> negate(Money m) noexcept {
 // How a orders against b. Fails with errc::currency_mismatch: no exchange
 // rate is implied.
 //
-// Example:
-//   compare(price, limit).value() == std::strong_ordering::greater
+// Example (given Money price, Money limit):
+//   bool above = compare(price, limit).value() == std::strong_ordering::greater;
 inline result<std::strong_ordering> compare(Money a, Money b) noexcept {
   if (a.currency() != b.currency()) return detail::money_mismatch("compare", a, b);
   return a.minor_units() <=> b.minor_units();
@@ -263,7 +264,8 @@ enum class Rounding : std::uint8_t {
 // errc::amount_overflow when the result does not fit in int64.
 //
 // Example:
-//   scale(Money::from_minor_units(999, CNY), 1, 2, Rounding::half_even)  // CNY 5.00 (4.995 -> 5.00)
+//   auto half = scale(Money::from_minor_units(999, Currency::CNY), 1, 2, Rounding::half_even);
+//   // CNY 5.00 (4.995 -> 5.00)
 result<Money> scale(Money m, std::int64_t numerator, std::int64_t denominator, Rounding mode) noexcept;
 
 // format_amount()

@@ -72,11 +72,11 @@ struct PgOptions {
 // not copyable; a moved-from store may only be destroyed or assigned to.
 // Closing it (destroying it) never loses an acknowledged change.
 //
-// Example:
+// Example (given const redress::Case& c, const redress::Event& event):
 //   auto store = redress::PgStore::open("host=db.internal dbname=cases user=redress");
-//   if (!store) return log(redress::last_error_detail());
+//   if (!store) return store.error();  // redress::last_error_detail() says why
 //   std::vector<redress::Event> batch{event};
-//   store.value().append(redress::CaseHeader::of(c), batch, 0, redress::state_of(c));
+//   BOOST_OUTCOME_TRY(auto last, store.value().append(redress::CaseHeader::of(c), batch, 0, redress::state_of(c)));
 class PgStore final : public StepStore {
  public:
   // The schema version this build writes and migrates to.

@@ -261,11 +261,13 @@ class Policy {
 // A policy that answers every question by asking `base` (borrowed; it must
 // outlive this one): the base of decorators that change one answer.
 //
-// Example:
+// Example (top-level):
 //   class WithLedger final : public redress::ForwardingPolicy {
 //    public:
 //     using ForwardingPolicy::ForwardingPolicy;
-//     redress::result<redress::Spend> prior_spend(const redress::Case& c) const override { ... }
+//     redress::result<redress::Spend> prior_spend(const redress::Case& c) const override {
+//       return redress::Spend{};  // what the host's ledger gave this customer and incident
+//     }
 //   };
 class ForwardingPolicy : public Policy {
  public:

@@ -38,7 +38,7 @@ result<ReportLanguage> parse_report_language(std::string_view text);
 //
 // The summary as aligned plain text.
 //
-// Example:
+// Example (given const redress::Analytics& analytics):
 //   fmt::print("{}", redress::report_text(analytics.summary(), redress::ReportLanguage::en));
 std::string report_text(const Summary& s, ReportLanguage language);
 

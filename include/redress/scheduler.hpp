@@ -70,10 +70,10 @@ inline namespace v1 {
 // `to_bits()`/`from_bits()` round-trip a handle through a `uint64_t`, for a
 // host that stores it in a database column.
 //
-// Example:
+// Example (given redress::FollowUpScheduler& scheduler, redress::Instant due, std::uint64_t case_number):
 //   auto h = scheduler.schedule(due, case_number).value();
 //   std::uint64_t stored = h.to_bits();
-//   scheduler.cancel(redress::FollowUpHandle::from_bits(stored));  // true
+//   bool cancelled = scheduler.cancel(redress::FollowUpHandle::from_bits(stored));  // true
 class FollowUpHandle {
  public:
   constexpr FollowUpHandle() noexcept = default;
@@ -111,10 +111,11 @@ class FollowUpHandle {
 // requested due time rounded up to a whole second, or the scheduler's time
 // when it was scheduled if that was later.
 //
-// Example:
-//   scheduler.advance(now, [&](const redress::FiredFollowUp& f) {
-//     host.remind(f.key, f.due_at_utc);
-//   });
+// Example (given redress::FollowUpScheduler& scheduler, redress::Instant now,
+//          const std::function<void(std::uint64_t, redress::Instant)>& remind):
+//   auto fired = scheduler.advance(now, [&](const redress::FiredFollowUp& f) {
+//     remind(f.key, f.due_at_utc);
+//   });  // how many fired
 struct FiredFollowUp {
   FollowUpHandle handle;
   std::uint64_t key = 0;
@@ -321,9 +322,9 @@ struct InstantTicks : Instant {
 //   auto start = redress::parse_instant("2025-01-24T07:00:00Z").value();
 //   auto s = redress::FollowUpScheduler::make(start).value();
 //   auto h = s.schedule(start + boost::posix_time::minutes(20), 42).value();
-//   s.advance(start + boost::posix_time::minutes(20),
-//             [](const redress::FiredFollowUp& f) { /* f.key == 42 */ });
-//   s.is_pending(h);  // false: it fired
+//   auto fired = s.advance(start + boost::posix_time::minutes(20),
+//                          [](const redress::FiredFollowUp& f) { /* f.key == 42 */ });  // 1
+//   bool pending = s.is_pending(h);  // false: it fired
 class FollowUpScheduler {
  public:
   // Bytes of slot storage per follow-up (pending, or free for reuse); each
@@ -342,8 +343,8 @@ class FollowUpScheduler {
   // Fails with errc::invalid_argument if `start_utc` is not-a-date-time or
   // infinite.
   //
-  // Example:
-  //   auto s = redress::FollowUpScheduler::make(host_clock_now());
+  // Example (given redress::Instant now):
+  //   auto s = redress::FollowUpScheduler::make(now);  // the host's clock, read once
   static result<FollowUpScheduler> make(Instant start_utc);
 
   FollowUpScheduler(const FollowUpScheduler& other) = default;
@@ -364,9 +365,9 @@ class FollowUpScheduler {
   //     follow-ups are already pending;
   //   - std::errc::not_enough_memory if storage cannot grow.
   //
-  // Example:
+  // Example (given redress::FollowUpScheduler& s, redress::Instant now, std::uint64_t case_number):
   //   auto h = s.schedule(now + boost::posix_time::minutes(20), case_number);
-  //   if (!h) log(redress::last_error_detail());
+  //   if (!h) return h.error();  // redress::last_error_detail() says why
   result<FollowUpHandle> schedule(Instant due_at_utc, std::uint64_t key) {
     // The common case in a few instructions, inline: a due time after the
     // current second and within the horizon (a special instant lies outside
@@ -390,7 +391,7 @@ class FollowUpScheduler {
   // it leaves in the wheel is dropped by the next walk of its bucket, or by
   // a compaction when new entries need room (see reclaim()).
   //
-  // Example:
+  // Example (given redress::FollowUpScheduler& s, redress::FollowUpHandle h):
   //   if (!s.cancel(h)) { /* it already fired: the host saw it in advance() */ }
   bool cancel(FollowUpHandle handle) noexcept {
     if (!is_pending(handle)) return false;
@@ -409,8 +410,8 @@ class FollowUpScheduler {
   //   - errc::out_of_range if `due_at_utc` is after `horizon_utc()`;
   //   - std::errc::not_enough_memory if storage cannot grow.
   //
-  // Example:
-  //   s.reschedule(h, now + boost::posix_time::minutes(20));  // the customer was updated
+  // Example (given redress::FollowUpScheduler& s, redress::FollowUpHandle h, redress::Instant now):
+  //   BOOST_OUTCOME_TRYV(s.reschedule(h, now + boost::posix_time::minutes(20)));  // the customer was updated
   result<void> reschedule(FollowUpHandle handle, Instant due_at_utc) {
     if (!is_pending(handle)) return stale_error(handle);
     const std::int64_t due_s = due_seconds(due_at_utc);
@@ -444,9 +445,9 @@ class FollowUpScheduler {
   //     the current second is accepted), or if called from inside `on_fire`;
   //   - errc::out_of_range if `now_utc` is after `horizon_utc()`.
   //
-  // Example:
+  // Example (given redress::FollowUpScheduler& s, redress::Instant now):
   //   std::vector<std::uint64_t> due_keys;
-  //   s.advance(now, [&](const redress::FiredFollowUp& f) { due_keys.push_back(f.key); });
+  //   auto fired = s.advance(now, [&](const redress::FiredFollowUp& f) { due_keys.push_back(f.key); });
   template <class OnFire>
     requires std::invocable<OnFire&, const FiredFollowUp&>
   result<std::size_t> advance(Instant now_utc, OnFire&& on_fire) {
@@ -473,8 +474,8 @@ class FollowUpScheduler {
   // held (rounded up to a whole second, never before the time it was
   // scheduled at). Fails with errc::invalid_argument if `handle` is stale.
   //
-  // Example:
-  //   s.due_at_utc(h).value();  // 2025-01-24T07:20:00Z
+  // Example (given const redress::FollowUpScheduler& s, redress::FollowUpHandle h):
+  //   redress::Instant due = s.due_at_utc(h).value();  // 2025-01-24T07:20:00Z
   result<Instant> due_at_utc(FollowUpHandle handle) const;
 
   // FollowUpScheduler::size() / empty()
@@ -504,8 +505,9 @@ class FollowUpScheduler {
   // follow-ups closer, and a new call gives a later instant. Empty when
   // nothing is pending.
   //
-  // Example:
-  //   if (auto at = s.next_check_utc()) host_sleep_until(*at);
+  // Example (given const redress::FollowUpScheduler& s,
+  //          const std::function<void(redress::Instant)>& sleep_until):
+  //   if (auto at = s.next_check_utc()) sleep_until(*at);
   std::optional<Instant> next_check_utc() const;
 
   // FollowUpScheduler::allocated_bytes()

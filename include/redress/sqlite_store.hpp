@@ -64,13 +64,13 @@ struct SqliteOptions {
 // copyable; a moved-from store may only be destroyed or assigned to.
 // Closing it (destroying it) never loses an acknowledged change.
 //
-// Example:
+// Example (given const redress::Case& c, const redress::Event& event):
 //   redress::SqliteOptions options;
 //   options.master_key_env = "REDRESS_MASTER_KEY";
 //   auto store = redress::SqliteStore::open("cases.db", options);
-//   if (!store) return log(redress::last_error_detail());
+//   if (!store) return store.error();  // redress::last_error_detail() says why
 //   std::vector<redress::Event> batch{event};
-//   store.value().append(event.case_id, batch, 0, redress::CaseState::open);
+//   BOOST_OUTCOME_TRY(auto last, store.value().append(redress::CaseHeader::of(c), batch, 0, redress::state_of(c)));
 class SqliteStore final : public StepStore, public PersonalDataStore {
  public:
   // The schema version this build writes and migrates to.

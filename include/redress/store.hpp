@@ -69,7 +69,7 @@ inline namespace v1 {
 //
 // Example:
 //   auto store = redress::SqliteStore::open("cases.db");
-//   if (!store && store.error() == redress::store_errc::schema_too_new) { ... }
+//   if (!store && store.error() == redress::store_errc::schema_too_new) { /* a newer redress wrote it */ }
 namespace store_errc {
 // The storage failed: an I/O error, a full disk, a lock held past the
 // busy timeout, a lost connection. Nothing was changed; the call may be retried.
@@ -107,7 +107,7 @@ using ClaimerId = BasicId<ClaimerIdTag>;
 // give a case back (see restore()): the first append records it, and every
 // later append of the case must carry the same.
 //
-// Example:
+// Example (given const redress::Case& c):
 //   auto header = redress::CaseHeader::of(c);
 struct CaseHeader {
   CaseId id;
@@ -148,7 +148,7 @@ using JournalVisitor = std::function<result<void>(const CaseHeader&, std::span<c
 //
 // Keeps each case's journal. See the model above.
 //
-// Example:
+// Example (given redress::JournalStore& store, const redress::Case& c, const redress::Event& event):
 //   std::vector<redress::Event> batch{event};
 //   auto header = redress::CaseHeader::of(c);
 //   auto last = store.append(header, batch, 0, redress::CaseState::open);   // 1
@@ -224,9 +224,12 @@ class JournalStore {
   // store_errc::corrupt_store). The default reads cases(), header() and
   // events() one case at a time; SqliteStore reads one statement's rows.
   //
-  // Example:
-  //   store.scan({}, [&](const redress::CaseHeader& h, std::span<const redress::Event> journal) {
-  //     return analytics.add(h, journal, policy);
+  // Example (given const redress::JournalStore& store):
+  //   std::size_t events = 0;
+  //   auto done = store.scan({}, [&](const redress::CaseHeader& h, std::span<const redress::Event> journal)
+  //                                  -> redress::result<void> {
+  //     events += journal.size();  // copy what you keep: the span is reused
+  //     return boost::outcome_v2::success();
   //   });
   virtual result<void> scan(const CaseRange& range, const JournalVisitor& visit) const;
 
@@ -299,9 +302,12 @@ class JournalStore {
 // or with the engine's error when the journal no longer replays under
 // `policy` (the detail names the event).
 //
-// Example:
-//   auto c = redress::restore(store, case_id, policy);
-//   if (c && *c) next = redress::apply(**c, event, policy, now);
+// Example (given const redress::JournalStore& store, const redress::CaseId& case_id,
+//          const redress::Policy& policy, const redress::Event& event, redress::Instant now):
+//   BOOST_OUTCOME_TRY(std::optional<redress::Case> c, redress::restore(store, case_id, policy));
+//   if (c) {
+//     BOOST_OUTCOME_TRY(redress::Step step, redress::apply(*c, event, policy, now));
+//   }
 result<std::optional<Case>> restore(const JournalStore& store, const CaseId& case_id, const Policy& policy);
 
 // restore_pinned()
@@ -364,10 +370,15 @@ struct ClaimedFollowUp {
 // `cancelled` once cancelled. The store never reads a clock: `now_utc` is
 // passed in.
 //
-// Example:
-//   store.persist(case_id, follow_up);
-//   auto due = store.claim_due(now, 100, worker, boost::posix_time::minutes(5));
-//   for (const auto& c : due.value()) { fire(c); store.complete(c.follow_up.id, worker); }
+// Example (given redress::FollowUpStore& store, const redress::CaseId& case_id,
+//          const redress::FollowUp& follow_up, const redress::ClaimerId& worker, redress::Instant now,
+//          const std::function<void(const redress::ClaimedFollowUp&)>& fire):
+//   BOOST_OUTCOME_TRYV(store.persist(case_id, follow_up));
+//   BOOST_OUTCOME_TRY(auto due, store.claim_due(now, 100, worker, boost::posix_time::minutes(5)));
+//   for (const redress::ClaimedFollowUp& c : due) {
+//     fire(c);  // append a TimerFired event and carry out the step
+//     BOOST_OUTCOME_TRY(bool still_ours, store.complete(c.follow_up.id, worker));
+//   }
 class FollowUpStore {
  public:
   virtual ~FollowUpStore() = default;
@@ -455,12 +466,16 @@ struct ClaimedAction {
 // A journal and follow-up store that also commits whole engine steps and
 // keeps their actions in a transactional outbox, delivered at least once.
 //
-// Example:
-//   auto step = redress::apply(c, event, policy, now);
-//   auto done = store.commit(redress::CaseHeader::of(c), event, step.value(), last_seq, "msg-4711");
-//   for (const auto& a : store.claim_actions(now, 100, worker, lease).value()) {
-//     carry_out(a.json);
-//     store.acknowledge(a.id);
+// Example (given redress::StepStore& store, const redress::Case& c, const redress::Event& event,
+//          const redress::Policy& policy, const redress::ClaimerId& worker, redress::Instant now,
+//          const std::function<void(std::string_view type, std::string_view json)>& carry_out):
+//   BOOST_OUTCOME_TRY(redress::Step step, redress::apply(c, event, policy, now));
+//   BOOST_OUTCOME_TRY(auto done, store.commit(redress::CaseHeader::of(c), event, step,
+//                                             c.events_applied(), "msg-4711"));
+//   BOOST_OUTCOME_TRY(auto batch, store.claim_actions(now, 100, worker, boost::posix_time::minutes(5)));
+//   for (const redress::ClaimedAction& a : batch) {
+//     carry_out(a.type, a.json);
+//     BOOST_OUTCOME_TRY(bool acknowledged, store.acknowledge(a.id));
 //   }
 class StepStore : public JournalStore, public FollowUpStore {
  public:
@@ -561,11 +576,13 @@ struct Erasure {
 // open cases it was seen on, personal fields sealed with a per-customer data
 // key, and erasure of a customer on request. SqliteStore is one.
 //
-// Example:
-//   auto match = store.find_open_cases(redress::ContactPoint::phone("13812345678").value());
-//   if (match && match->ambiguous()) ask_the_agent();
-//   else if (auto id = match->case_to_attach()) attach(*id); else open_new_case();
-//   store.erase(customer);  // their journals still replay; personal fields read "[erased]"
+// Example (given redress::PersonalDataStore& store, const redress::CustomerId& customer):
+//   auto phone = redress::ContactPoint::phone("13812345678").value();
+//   BOOST_OUTCOME_TRY(redress::ContactMatch match, store.find_open_cases(phone));
+//   if (match.ambiguous()) { /* several customers: ask, guess nothing */ }
+//   else if (auto id = match.case_to_attach()) { /* attach the contact to *id */ }
+//   else { /* open a new case */ }
+//   BOOST_OUTCOME_TRY(redress::Erasure gone, store.erase(customer));  // journals replay; names read "[erased]"
 class PersonalDataStore {
  public:
   virtual ~PersonalDataStore() = default;

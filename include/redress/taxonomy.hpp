@@ -48,10 +48,10 @@ struct CauseCategory {
 //                     "children": [{"id": "late", "labels": {"en": "Late delivery", "zh-Hans": "配送延误",
 //                                   "zh-Hant": "配送延誤"}, "aliases": ["物流延误", "delivery-late"]}]}]})"),
 //     "root_causes").value();
-//   t.resolve("Delivery late").value();   // "delivery.late"
-//   t.resolve("物流延误").value();         // "delivery.late"
-//   t.resolve("other:a storm").value();   // "other:a storm"
-//   t.at_level("delivery.late", 0);       // "delivery"
+//   auto late = t.resolve("Delivery late").value();  // "delivery.late"
+//   auto same = t.resolve("物流延误").value();         // "delivery.late"
+//   auto other = t.resolve("other:a storm").value(); // "other:a storm"
+//   auto top = t.at_level("delivery.late", 0);       // "delivery"
 class CauseTaxonomy {
  public:
   // An empty taxonomy: every non-empty category is accepted as recorded.

@@ -73,7 +73,7 @@ using Duration = boost::posix_time::time_duration;
 //
 // Example:
 //   auto tz = redress::TimeZone::named("Europe/Berlin").value();
-//   tz.to_civil(from_iso("2025-07-01T10:00:00Z"))  // 2025-07-01 12:00 (CEST)
+//   auto local = tz.to_civil(redress::parse_instant("2025-07-01T10:00:00Z").value());  // 2025-07-01 12:00 (CEST)
 class TimeZone {
  public:
   // TimeZone::utc()
@@ -133,9 +133,10 @@ class TimeZone {
   // Empty for a fixed offset. Changes of name or of the daylight-saving flag
   // that keep the offset are not listed.
   //
-  // Example:
-  //   berlin.transitions(at("2025-01-01T00:00:00Z"), at("2026-01-01T00:00:00Z"))
-  //       // {2025-03-30T01:00Z, +1h -> +2h}, {2025-10-26T01:00Z, +2h -> +1h}
+  // Example (given const redress::TimeZone& berlin):
+  //   auto changes = berlin.transitions(redress::parse_instant("2025-01-01T00:00:00Z").value(),
+  //                                     redress::parse_instant("2026-01-01T00:00:00Z").value());
+  //   // {2025-03-30T01:00Z, +1h -> +2h}, {2025-10-26T01:00Z, +2h -> +1h}
   std::vector<Transition> transitions(Instant from_utc, Instant to_utc) const;
 
   friend bool operator==(const TimeZone& a, const TimeZone& b) noexcept {

@@ -18,7 +18,8 @@
 //
 // Pure: no I/O, no clock.
 //
-// Example:
+// Example (given const redress::Case& initial, std::span<const redress::Event> journal,
+//          const redress::Policy& old_policy, const redress::Policy& new_policy):
 //   auto answer = redress::whatif(initial, journal, old_policy, new_policy);
 //   if (answer && answer.value().changed()) { /* answer.value().changes */ }
 #ifndef REDRESS_WHATIF_HPP

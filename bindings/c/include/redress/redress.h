@@ -21,11 +21,14 @@
  *     in the forms docs/engine.md and docs/c-api.md describe.
  *   - Nothing here throws, aborts or reads a global clock.
  *
- * Example:
+ * Example (given const char *json):
  *   redress_policy *policy = NULL;
- *   if (redress_policy_parse(&policy, json, strlen(json)) < 0)
- *     fprintf(stderr, "%s\n", redress_error_last());
- *   ...
+ *   int rc = redress_policy_parse(&policy, json, strlen(json));
+ *   if (rc < 0) {
+ *     fprintf(stderr, "%s: %s\n", redress_error_name(rc), redress_error_last());
+ *     return rc;
+ *   }
+ *   // ... open cases and apply events under it ...
  *   redress_policy_free(policy);
  */
 #ifndef REDRESS_REDRESS_H

@@ -25,17 +25,20 @@
  *   - redress_policy_new() copies the struct; `user_data` must stay valid
  *     until the policy is freed, when `release` (if set) is called with it.
  *
- * Example:
+ * Example (top-level):
  *   static int authority(int64_t *limit_minor_out, int *unlimited_out,
  *                        const redress_policy_impl *self, int level,
  *                        const char *remedy_kind) {
  *     *limit_minor_out = level == 0 ? 10000 : 100000;  // 100.00, 1000.00
  *     return 0;
  *   }
+ *
+ * Example (given const redress_policy *reference; from redress_policy_parse()):
  *   redress_policy_impl impl = REDRESS_POLICY_INIT;
  *   impl.authority = authority;
  *   redress_policy *mine = NULL;
  *   int rc = redress_policy_new(&mine, &impl, reference);
+ *   if (rc < 0) return rc;
  */
 #ifndef REDRESS_SYS_POLICY_H
 #define REDRESS_SYS_POLICY_H
