@@ -145,7 +145,7 @@ constexpr double kTargetBytesPerClosedCase = 1024;
 constexpr std::uint64_t kSeed = 20250124;
 std::size_t g_cases = 50'000;
 
-// --- the policy: DOMAIN.md's defaults on the China calendar ----------------
+// --- the policy: docs/domain.md's defaults on the China calendar ----------------
 
 // The engine tests' policy document (tests/support/policy_document.hpp).
 const redress::ReferencePolicy& policy() {

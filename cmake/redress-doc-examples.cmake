@@ -45,6 +45,8 @@ list(TRANSFORM REDRESS_DOC_FRAGMENTS_CPP PREPEND "${_doc_out}/")
 add_executable(redress_doc_fragments ${REDRESS_DOC_FRAGMENTS_CPP})
 target_link_libraries(redress_doc_fragments PRIVATE ${_doc_libs})
 target_compile_options(redress_doc_fragments PRIVATE ${REDRESS_WARNINGS})
+# Every fragment includes every public header: parse them once.
+target_precompile_headers(redress_doc_fragments PRIVATE ${REDRESS_DOC_HEADERS})
 add_test(NAME docs.compile COMMAND redress_doc_fragments)
 if(REDRESS_DOC_FRAGMENTS_C)
   list(TRANSFORM REDRESS_DOC_FRAGMENTS_C PREPEND "${_doc_out}/")

@@ -28,7 +28,7 @@ std::string read(const std::string& path) {
 int main() {
   using namespace redress;
 
-  // 1. The policy: DOMAIN.md's defaults, a 200 CNY front line, the CN calendar.
+  // 1. The policy: docs/domain.md's defaults, a 200 CNY front line, the CN calendar.
   auto doc = boost::json::parse(R"({"currency": "CNY", "authority": [{"level": 0, "limit": "200"}, {"level": 1}]})");
   doc.as_object()["calendar"] = boost::json::parse(read(std::string(REDRESS_EXAMPLE_DATA_DIR) + "/calendars/cn.json"));
   auto policy = ReferencePolicy::from_json(doc);

@@ -469,7 +469,7 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
       authority.push_back(std::move(entry));
     }
   } else {
-    // DOMAIN.md: the front line may grant up to 200 CNY; a supervisor decides above it.
+    // docs/domain.md: the front line may grant up to 200 CNY; a supervisor decides above it.
     authority.push_back({0, Money::from_minor_units(200 * s.currency.minor_units_per_major(), s.currency), {}});
     authority.push_back({1, std::nullopt, {}});
   }

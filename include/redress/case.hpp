@@ -10,7 +10,7 @@
 // case; so every Case a host holds was produced by the rules, and replaying a
 // case's events reproduces it exactly (`operator==` compares every field).
 //
-// The recovery stages, in order (DOMAIN.md, "The four steps"):
+// The recovery stages, in order (docs/domain.md, "The four steps"):
 //   apologise -> review -> solve -> record -> closed
 // A case opens in `apologise`. It reaches `review` when the customer signals
 // forgiveness, `solve` when the facts have been reviewed, `record` when it is
@@ -79,7 +79,7 @@ enum class Priority : std::uint8_t { normal, high, urgent, emergency };
 
 // RemedyKind
 //
-// The remedy ladder, cheapest first (DOMAIN.md, "Remedies").
+// The remedy ladder, cheapest first (docs/domain.md, "Remedies").
 enum class RemedyKind : std::uint8_t {
   extension,     // extend a right that expired recently (a coupon), once
   replacement,   // an equal or higher-value substitute

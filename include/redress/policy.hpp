@@ -1,6 +1,6 @@
 // redress/policy.hpp: the host's voice.
 //
-// The rules in redress have defaults (DOMAIN.md's bold numbers: 20 minutes,
+// The rules in redress have defaults (docs/domain.md's bold numbers: 20 minutes,
 // 200 CNY, 7 days, 2 working days); a host changes them through a `Policy`.
 // A Policy answers a handful of questions, each returning a `result`:
 //
@@ -83,7 +83,7 @@ struct TargetRow {
 
 // Settings
 //
-// Targets and thresholds. Every default is the one DOMAIN.md gives.
+// Targets and thresholds. Every default is the one docs/domain.md gives.
 struct Settings {
   Currency currency = Currency::CNY;
   // The 20-minute rule: an update is due this long after the complaint and after each update.

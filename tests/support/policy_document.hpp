@@ -1,5 +1,5 @@
 // The policy document the engine tests and the engine benchmark share:
-// DOMAIN.md's defaults on the China calendar, plus caps and a scope table.
+// docs/domain.md's defaults on the China calendar, plus caps and a scope table.
 // No doctest here, so benchmarks can include it too.
 #ifndef REDRESS_TESTS_SUPPORT_POLICY_DOCUMENT_HPP
 #define REDRESS_TESTS_SUPPORT_POLICY_DOCUMENT_HPP
@@ -21,7 +21,7 @@ inline std::string read_file(const std::string& path) {
   return s.str();
 }
 
-// The policy document, with the calendar read from `data_dir`: DOMAIN.md's defaults on the
+// The policy document, with the calendar read from `data_dir`: docs/domain.md's defaults on the
 // China calendar, plus caps and a scope table, with `extra` merged on top.
 inline boost::json::object policy_document_in(const std::string& data_dir, const boost::json::object& extra = {}) {
   auto doc = boost::json::parse(R"({
