@@ -31,7 +31,7 @@ RULES = [
 ]
 FIXED = ["package.install", "package.find_package", "package.find_package_sqlite", "package.add_subdirectory", "package.relocated",
          "package.c_pkg_config", "package.c_find_package", "package.python_pip", "c_api.exports",
-         "report.render"]
+         "report.render", "docs.blocks", "docs.compile", "docs.compile_c"]
 
 
 def main():
