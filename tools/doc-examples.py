@@ -158,7 +158,8 @@ def header_blocks(path, problems):
                 code.append(body[3:])
             j += 1
         if not code:
-            continue  # `// Example: prose` on one line is prose, not code
+            problems.append(f"{rel}:{i + 1}: `Example:` is not followed by lines indented two more spaces")
+            continue
         blocks.append(Block(rel, first_line, lang, code, given, mode, skip))
     return blocks
 
