@@ -208,7 +208,9 @@ def fragment_tu(blocks, lang, with_):
         # A fragment's own #include lines go to the top of the translation unit.
         out += [l for l in b.code if l.startswith("#include")]
         b.code = ["" if l.startswith("#include") else l for l in b.code]
-    ns_open, ns_close = ("namespace redress_doc_examples {", "}") if lang == "cpp" else ("", "")
+    # One namespace per source file: the fragments of all files link into one program.
+    ns = f"namespace redress_doc_examples::{stem(blocks[0].source)} {{"
+    ns_open, ns_close = (ns, "}") if lang == "cpp" else ("", "")
     for n, b in enumerate(blocks):
         header = b.source.startswith("include/")
         if b.mode == "top-level":
