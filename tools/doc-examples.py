@@ -32,11 +32,9 @@ usage:
 """
 import json
 import pathlib
-import py_compile
 import re
 import subprocess
 import sys
-import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -352,14 +350,10 @@ def check(problems):
                         at = "/".join(str(p) for p in e.absolute_path)
                         problems.append(f"{b.where()}: not a valid {schema}: at /{at}: {e.message[:200]}")
         elif b.lang == "python":
-            with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
-                f.write(text)
             try:
-                py_compile.compile(f.name, doraise=True)
-            except py_compile.PyCompileError as e:
-                problems.append(f"{b.where()}: not Python: {e.msg.splitlines()[-1]}")
-            finally:
-                pathlib.Path(f.name).unlink()
+                compile(text, b.where(), "exec")  # what py_compile does, without writing a .pyc
+            except SyntaxError as e:
+                problems.append(f"{b.source}:{b.line + (e.lineno or 1) - 1}: not Python: {e.msg}")
         elif b.lang == "sh":
             r = subprocess.run(["bash", "-n"], input=text, capture_output=True, text=True)
             if r.returncode != 0:
