@@ -83,17 +83,34 @@ result<std::string> unseal(const SecretKey* key, std::string_view sealed, std::s
   return std::move(*clear);
 }
 
-// Puts an event's sealed personal part back into its parsed JSON.
+// Puts the sealed personal part of event `seq` of case `case_id` back into
+// its parsed JSON. Read for every sealed event of a scan, so nothing is
+// allocated on the way for a usual event: the clear text is opened on the
+// stack, parsed into the event's own storage and moved in; the field is
+// named only for an error.
 result<void> merge_sealed(boost::json::object& event, const SecretKey* key, std::string_view sealed,
-                          std::string_view ad, std::string_view label, std::string_view field) {
-  BOOST_OUTCOME_TRY(auto clear, unseal(key, sealed, ad, label, field));
-  boost::system::error_code ec;
-  auto personal = boost::json::parse(clear, ec);
-  sodium_memzero(clear.data(), clear.size());
-  if (ec || !personal.is_object()) {
-    return fail(store_errc::corrupt_store, fmt::format("{}: {}: the sealed part is not a JSON object", label, field));
+                          std::string_view case_id, std::int64_t seq, std::string_view label) {
+  const auto field = [&] { return fmt::format("events[case \"{}\", seq {}].sealed", case_id, seq); };
+  if (key == nullptr) return unseal(key, sealed, {}, label, field()).error();
+  fmt::memory_buffer ad_buffer;
+  const auto ad = event_ad(ad_buffer, case_id, seq);
+  const auto size = Sealer::clear_size(sealed);
+  unsigned char small[2048];
+  std::string large;
+  unsigned char* clear = small;
+  if (size > sizeof small) {
+    large.resize(size);
+    clear = reinterpret_cast<unsigned char*>(large.data());
   }
-  merge_personal(event, personal.as_object());
+  if (!Sealer::open_into(key->bytes, sealed, ad, clear)) return unseal(key, sealed, ad, label, field()).error();
+  boost::system::error_code ec;
+  auto personal = boost::json::parse(std::string_view(reinterpret_cast<const char*>(clear), size), ec,
+                                     event.storage());
+  sodium_memzero(clear, size);
+  if (ec || !personal.is_object()) {
+    return fail(store_errc::corrupt_store, fmt::format("{}: {}: the sealed part is not a JSON object", label, field()));
+  }
+  merge_personal(event, std::move(personal.as_object()));
   return success();
 }
 
@@ -418,8 +435,7 @@ result<std::vector<Event>> SqliteStore::events(const CaseId& case_id) const {
         auto put_back = [&](boost::json::object& event) -> result<void> {
           if (q.is_null(3)) return success();
           BOOST_OUTCOME_TRY(const auto* data_key, key.get());
-          return merge_sealed(event, data_key, q.blob(3), event_ad(case_id.str(), seq), db.label(),
-                              fmt::format("events[case \"{}\", seq {}].sealed", case_id.str(), seq));
+          return merge_sealed(event, data_key, q.blob(3), case_id.str(), seq, db.label());
         };
         BOOST_OUTCOME_TRY(auto e, decode_event(case_id, seq, out.size(), q.text(1), q.text(2), db.label(), put_back));
         out.push_back(std::move(e));
@@ -528,8 +544,7 @@ result<void> SqliteStore::scan(const CaseRange& range, const JournalVisitor& vis
         auto put_back = [&](boost::json::object& event) -> result<void> {
           if (q.is_null(8)) return success();
           BOOST_OUTCOME_TRY(const auto* data_key, key->get());
-          return merge_sealed(event, data_key, q.blob(8), event_ad(header->id.str(), seq), db.label(),
-                              fmt::format("events[case \"{}\", seq {}].sealed", header->id.str(), seq));
+          return merge_sealed(event, data_key, q.blob(8), header->id.str(), seq, db.label());
         };
         BOOST_OUTCOME_TRY(auto e,
                           decode_event(header->id, seq, journal.size(), q.text(6), q.text(7), db.label(), put_back));
