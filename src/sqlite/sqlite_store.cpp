@@ -43,6 +43,17 @@ using namespace detail::store;
 // The data key of `customer`, unwrapped; nullptr when they have none and
 // `create` is false. With `create`, a customer without one gets a new one,
 // stored inside the caller's transaction.
+// The data key of `customer` stored as `wrapped`, unwrapped.
+result<const SecretKey*> unwrap_key(const Db& db, Sealer& sealer, const CustomerId& customer, std::string_view wrapped) {
+  const auto* key = sealer.data_key(customer, wrapped);
+  if (key == nullptr) {
+    return fail(store_errc::corrupt_store,
+                fmt::format("{}: customer_keys[\"{}\"]: the data key does not unwrap with the master key", db.label(),
+                            customer.str()));
+  }
+  return key;
+}
+
 result<const SecretKey*> customer_key(Db& db, Sealer& sealer, const CustomerId& customer, bool create) {
   std::string wrapped;
   {
@@ -58,13 +69,7 @@ result<const SecretKey*> customer_key(Db& db, Sealer& sealer, const CustomerId& 
     q.bind(customer.str()).bind_blob(wrapped);
     BOOST_OUTCOME_TRYV(q.run("storing the customer's data key"));
   }
-  const auto* key = sealer.data_key(customer, wrapped);
-  if (key == nullptr) {
-    return fail(store_errc::corrupt_store,
-                fmt::format("{}: customer_keys[\"{}\"]: the data key does not unwrap with the master key", db.label(),
-                            customer.str()));
-  }
-  return key;
+  return unwrap_key(db, sealer, customer, wrapped);
 }
 
 // The clear personal part of a stored event or action: `sealed` opened with
@@ -119,12 +124,19 @@ result<void> merge_sealed(boost::json::object& event, const SecretKey* key, std:
 class CaseKey {
  public:
   CaseKey(Db& db, Sealer& sealer, const CustomerId* customer) : db_(db), sealer_(sealer), customer_(customer) {}
+  // The same, with the customer's wrapped key already read (empty: none).
+  CaseKey(Db& db, Sealer& sealer, const CustomerId* customer, std::string_view wrapped)
+      : db_(db), sealer_(sealer), customer_(customer), wrapped_(wrapped), read_(true) {}
   result<const SecretKey*> get() {
     if (!looked_) {
       if (customer_ == nullptr) {
         return fail(store_errc::corrupt_store, fmt::format("{}: a sealed event of a case without a customer", db_.label()));
       }
-      BOOST_OUTCOME_TRY(key_, customer_key(db_, sealer_, *customer_, false));
+      if (!read_) {
+        BOOST_OUTCOME_TRY(key_, customer_key(db_, sealer_, *customer_, false));
+      } else if (!wrapped_.empty()) {
+        BOOST_OUTCOME_TRY(key_, unwrap_key(db_, sealer_, *customer_, wrapped_));
+      }
       looked_ = true;
     }
     return key_;
@@ -134,6 +146,8 @@ class CaseKey {
   Db& db_;
   Sealer& sealer_;
   const CustomerId* customer_;
+  std::string wrapped_;
+  bool read_ = false;
   const SecretKey* key_ = nullptr;
   bool looked_ = false;
 };
@@ -536,7 +550,7 @@ result<void> SqliteStore::scan(const CaseRange& range, const JournalVisitor& vis
           }
           BOOST_OUTCOME_TRY(auto h, decode_header(id.value(), q.text(1), q.text(2), q.int64(3), db.label()));
           header = std::move(h);
-          key.emplace(db, impl_->sealer, &header->customer);
+          key.emplace(db, impl_->sealer, &header->customer, q.is_null(9) ? std::string_view() : q.blob(9));
           last = q.int64(4);
           journal.clear();
         }
