@@ -178,10 +178,11 @@ result<bool> is_retry(Db& db, Sealer& sealer, const CaseHeader& header, std::uin
 // Stores `rows` as events `first_seq` onwards of the case, inside the
 // caller's transaction: their personal parts sealed with the customer's data
 // key (made when they have none), and their contact points indexed.
+// `key`: the customer's data key when the caller has it already.
 result<void> store_events(Db& db, Sealer& sealer, const CaseHeader& header, std::span<const Row> rows,
-                          std::int64_t first_seq) {
-  const SecretKey* key = nullptr;
-  if (std::any_of(rows.begin(), rows.end(), [](const Row& r) { return !r.personal_json.empty(); })) {
+                          std::int64_t first_seq, const SecretKey* key = nullptr) {
+  if (key == nullptr &&
+      std::any_of(rows.begin(), rows.end(), [](const Row& r) { return !r.personal_json.empty(); })) {
     BOOST_OUTCOME_TRY(key, customer_key(db, sealer, header.customer, true));
   }
   {
@@ -817,7 +818,12 @@ result<Committed> SqliteStore::commit(const CaseHeader& header, const Event& eve
       }
       return stale(case_id, expected_last_seq, last);
     }
-    BOOST_OUTCOME_TRYV(store_events(db, sealer, header, one, seq));
+    // The customer's data key, looked up once for the event and its actions.
+    const SecretKey* key = nullptr;
+    if (sealer.encrypting() && (!rows.event.personal_json.empty() || !rows.actions.empty())) {
+      BOOST_OUTCOME_TRY(key, customer_key(db, sealer, header.customer, true));
+    }
+    BOOST_OUTCOME_TRYV(store_events(db, sealer, header, one, seq, key));
     {
       BOOST_OUTCOME_TRY(auto upsert, db.query(Sql::case_upsert));
       upsert.bind(case_id.str())
@@ -847,10 +853,6 @@ result<Committed> SqliteStore::commit(const CaseHeader& header, const Event& eve
     }
     Committed out{static_cast<std::uint64_t>(seq), {}, false};
     if (!rows.actions.empty()) {
-      const SecretKey* key = nullptr;
-      if (sealer.encrypting()) {
-        BOOST_OUTCOME_TRY(key, customer_key(db, sealer, header.customer, true));
-      }
       BOOST_OUTCOME_TRY(auto q, db.query(Sql::outbox_insert));
       std::int64_t n = 0;
       std::string sealed;
