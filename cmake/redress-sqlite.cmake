@@ -54,7 +54,7 @@ if(REDRESS_BUILD_BENCH)
   target_compile_options(sqlite_commit_bench PRIVATE ${REDRESS_WARNINGS})
   # `redress report`'s path over a generated store: scan, replay, fold.
   add_executable(sqlite_report_bench "${_redress_sqlite_root}/bench/sqlite/report_bench.cpp")
-  target_link_libraries(sqlite_report_bench PRIVATE redress::sqlite benchmark::benchmark)
+  target_link_libraries(sqlite_report_bench PRIVATE redress::sqlite SQLite::SQLite3 benchmark::benchmark)
   target_include_directories(sqlite_report_bench PRIVATE "${_redress_sqlite_root}/tests")
   target_compile_definitions(sqlite_report_bench PRIVATE REDRESS_TEST_DATA_DIR="${REDRESS_DATA_DIR}")
   target_compile_options(sqlite_report_bench PRIVATE ${REDRESS_WARNINGS})

@@ -1,6 +1,7 @@
 // JSON forms of the engine's types: events (both ways), actions, findings, cases.
 #include <redress/journal.hpp>
 
+#include <algorithm>
 #include <array>
 #include <initializer_list>
 #include <map>
@@ -168,6 +169,18 @@ result<void> check_event_members(const json::object& obj, std::string_view path,
   const auto& table = body_members();
   auto it = table.find(type);
   if (it == table.end()) return boost::outcome_v2::success();
+  // Every stored event is checked here: the list of known members is only
+  // built to name an unknown one.
+  const auto is_known = [&](std::string_view key) {
+    return std::find(kEventMembers.begin(), kEventMembers.end(), key) != kEventMembers.end() ||
+           std::find(it->second.begin(), it->second.end(), key) != it->second.end();
+  };
+  if (std::all_of(obj.begin(), obj.end(), [&](const json::key_value_pair& m) {
+        const std::string_view key(m.key().data(), m.key().size());
+        return !key.starts_with("x-") && is_known(key);
+      })) {
+    return boost::outcome_v2::success();
+  }
   std::vector<std::string_view> known(kEventMembers.begin(), kEventMembers.end());
   known.insert(known.end(), it->second.begin(), it->second.end());
   return detail::json_known_members(obj, path, known);

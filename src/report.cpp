@@ -229,7 +229,10 @@ std::string csv_number(std::string_view v) {
 // gets a leading apostrophe, and is quoted when it holds , " CR or LF.
 std::string csv_field(std::string_view v) {
   if (!v.empty() && std::string_view("=+-@\t\r").find(v.front()) != std::string_view::npos) {
-    std::string guarded = "'" + std::string(v);
+    std::string guarded;
+    guarded.reserve(v.size() + 1);
+    guarded.push_back('\'');
+    guarded.append(v);
     return csv_number(guarded);
   }
   return csv_number(v);

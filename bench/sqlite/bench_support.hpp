@@ -3,6 +3,7 @@
 #ifndef REDRESS_BENCH_SQLITE_BENCH_SUPPORT_HPP
 #define REDRESS_BENCH_SQLITE_BENCH_SUPPORT_HPP
 
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -11,6 +12,8 @@
 #include <string>
 
 #include <fmt/format.h>
+
+#include <redress/sqlite_store.hpp>
 
 namespace redress::bench {
 
@@ -32,6 +35,19 @@ class ScratchFile {
   }
   std::string path_;
 };
+
+// The store's options: clear text, or sealed with a fixed master key put in
+// the environment.
+inline SqliteOptions store_options(bool sealed) {
+  SqliteOptions o;
+  if (sealed) {
+    ::setenv("REDRESS_BENCH_MASTER_KEY", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", 1);
+    o.master_key_env = "REDRESS_BENCH_MASTER_KEY";
+  } else {
+    o.insecure_plaintext = true;
+  }
+  return o;
+}
 
 // Seconds spent, by the wall clock and by the thread's CPU time (what is
 // left when the wait for the disk is taken out).

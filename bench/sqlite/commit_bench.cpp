@@ -46,6 +46,7 @@ namespace {
 using namespace redress;
 using bench::ScratchFile;
 using bench::Spent;
+using bench::store_options;
 using bench::timed;
 
 const Instant kT0 = parse_instant("2025-01-24T07:00:00Z").value();
@@ -70,17 +71,6 @@ std::map<std::int64_t, std::array<std::array<double, 2>, kSides>>& results() {
   return r;
 }
 
-// The store's options: clear text, or sealed with a master key from the environment.
-SqliteOptions options(bool sealed) {
-  SqliteOptions o;
-  if (sealed) {
-    ::setenv("REDRESS_BENCH_MASTER_KEY", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", 1);
-    o.master_key_env = "REDRESS_BENCH_MASTER_KEY";
-  } else {
-    o.insecure_plaintext = true;
-  }
-  return o;
-}
 
 // The rows one step writes, encoded.
 struct StepRows {
@@ -95,7 +85,7 @@ struct StepRows {
 class Raw {
  public:
   explicit Raw(const std::string& path) {
-    { auto made = SqliteStore::open(path, options(false)).value(); }
+    { auto made = SqliteStore::open(path, store_options(false)).value(); }
     sqlite3_open(path.c_str(), &db_);
     sqlite3_exec(db_, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL", nullptr, nullptr, nullptr);
     const std::pair<sqlite3_stmt**, const char*> statements[] = {
@@ -168,9 +158,9 @@ void bm_commit(benchmark::State& state) {
   const auto n = state.range(0);
   ScratchFile files[] = {ScratchFile("commit.db"), ScratchFile("bare.db"), ScratchFile("raw.db"),
                          ScratchFile("raw-bare.db"), ScratchFile("sealed.db")};
-  auto store = SqliteStore::open(files[0].path(), options(false)).value();
-  auto bare = SqliteStore::open(files[1].path(), options(false)).value();
-  auto sealed = SqliteStore::open(files[4].path(), options(true)).value();
+  auto store = SqliteStore::open(files[0].path(), store_options(false)).value();
+  auto bare = SqliteStore::open(files[1].path(), store_options(false)).value();
+  auto sealed = SqliteStore::open(files[4].path(), store_options(true)).value();
   Raw raw(files[2].path());
   Raw raw_bare(files[3].path());
   const auto id = CaseId::make("C-1").value();

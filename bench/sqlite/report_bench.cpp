@@ -20,12 +20,21 @@
 // clock and by the process's CPU time) and scan / per_case, from the same run.
 // The target is >= 1,000,000 events/s for store/scan_jobs1.
 //
+// The store seals personal fields with a master key (the bench's fixed key,
+// in REDRESS_BENCH_MASTER_KEY), as a production store does;
+// REDRESS_REPORT_BENCH_PLAINTEXT=1 measures a clear-text store instead.
+// REDRESS_REPORT_BENCH_STORE=PATH writes the store there and keeps it, with
+// the policy in PATH.policy.json (for `redress report --store sqlite:PATH
+// --policy PATH.policy.json`), or reads it when it already exists.
+//
 //   sqlite_report_bench [--benchmark_filter=...] [--benchmark_repetitions=N]
 #include <time.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <thread>
@@ -33,6 +42,7 @@
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include <redress/analytics.hpp>
 #include <redress/sqlite_store.hpp>
@@ -45,6 +55,7 @@ namespace {
 
 using namespace redress;
 using redress::bench::ScratchFile;
+using redress::bench::store_options;
 
 constexpr std::array<std::string_view, 9> kCauses{
     "coupon.expiry", "payment.duplicate_charge", "delivery.late", "product.defective", "app.redemption_failure",
@@ -62,7 +73,9 @@ double process_cpu() {
 }
 
 struct Fixture {
-  ScratchFile file{"report.db"};
+  ScratchFile scratch{"report.db"};
+  std::string path = scratch.path();
+  SqliteOptions store = store_options(env_or("REDRESS_REPORT_BENCH_PLAINTEXT", 0) == 0);
   std::unique_ptr<ReferencePolicy> policy;
   AnalyticsOptions options;
   long events = 0, cases = 0;
@@ -83,15 +96,23 @@ Fixture& fixture() {
     f.options.remember_case_ids = false;
     const long wanted = env_or("REDRESS_REPORT_BENCH_EVENTS", 1'000'000);
     const long in_memory = env_or("REDRESS_REPORT_BENCH_MEMORY_EVENTS", 100'000);
-    auto store = SqliteStore::open(f.file.path()).value();
+    const char* kept = std::getenv("REDRESS_REPORT_BENCH_STORE");
+    if (kept != nullptr) {
+      f.path = kept;
+      // The policy the cases were decided under, for `redress report --policy`.
+      std::ofstream(f.path + ".policy.json") << boost::json::serialize(doc);
+    }
+    const bool reuse = kept != nullptr && std::filesystem::exists(f.path);
+    auto store = SqliteStore::open(f.path, f.store).value();
     const auto first = parse_instant("2025-03-03T02:00:00Z").value();
     const auto started = std::chrono::steady_clock::now();
-    for (unsigned batch = 0; f.events < wanted; ++batch) {
+    // The same cases every time: a kept store holds what a new one would.
+    for (unsigned batch = 0; f.events < wanted && !(reuse && f.memory_events >= in_memory); ++batch) {
       for (auto& spec : testing::random_specs(500, 7919 + batch, first, 52 * 7, kCauses)) {
-        if (f.events >= wanted) break;
+        if (f.events >= wanted || (reuse && f.memory_events >= in_memory)) break;
         spec.id = fmt::format("C-{:08}", f.cases);
         auto g = testing::generate_case(spec, *f.policy).value();
-        store.append(CaseHeader::of(g.initial), g.journal, 0, state_of(g.final_case)).value();
+        if (!reuse) store.append(CaseHeader::of(g.initial), g.journal, 0, state_of(g.final_case)).value();
         f.events += static_cast<long>(g.journal.size());
         ++f.cases;
         if (f.memory_events < in_memory) {
@@ -100,8 +121,21 @@ Fixture& fixture() {
         }
       }
     }
-    fmt::print(stderr, "report bench: {} cases, {} events written to {} in {:.0f} s\n", f.cases, f.events,
-               f.file.path(), std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    if (reuse) {
+      sqlite3* db = nullptr;
+      sqlite3_open_v2(f.path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+      sqlite3_stmt* q = nullptr;
+      sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM events)", -1, &q, nullptr);
+      if (sqlite3_step(q) == SQLITE_ROW) {
+        f.cases = static_cast<long>(sqlite3_column_int64(q, 0));
+        f.events = static_cast<long>(sqlite3_column_int64(q, 1));
+      }
+      sqlite3_finalize(q);
+      sqlite3_close(db);
+    }
+    fmt::print(stderr, "report bench: {} cases, {} events {} {} in {:.0f} s\n", f.cases, f.events,
+               reuse ? "found in" : "written to", f.path,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     return true;
   }();
   (void)made;
@@ -115,7 +149,7 @@ result<void> fold(Analytics& a, const CaseHeader& h, std::span<const Event> jour
 }
 
 result<Summary> scan_jobs(const Fixture& f, std::size_t jobs) {
-  auto store = SqliteStore::open(f.file.path()).value();
+  auto store = SqliteStore::open(f.path, f.store).value();
   BOOST_OUTCOME_TRY(auto ranges, store.split(jobs));
   auto base = Analytics::make(f.options).value();
   std::vector<Analytics> parts(ranges.size(), base);
@@ -128,7 +162,7 @@ result<Summary> scan_jobs(const Fixture& f, std::size_t jobs) {
   {
     std::vector<std::jthread> workers;
     for (std::size_t k = 1; k < ranges.size(); ++k) {
-      workers.emplace_back([&, k] { work(k, SqliteStore::open(f.file.path()).value()); });
+      workers.emplace_back([&, k] { work(k, SqliteStore::open(f.path, f.store).value()); });
     }
     work(0, store);
   }
@@ -140,7 +174,7 @@ result<Summary> scan_jobs(const Fixture& f, std::size_t jobs) {
 }
 
 result<Summary> per_case(const Fixture& f) {
-  auto store = SqliteStore::open(f.file.path()).value();
+  auto store = SqliteStore::open(f.path, f.store).value();
   auto a = Analytics::make(f.options).value();
   BOOST_OUTCOME_TRY(auto ids, store.cases());
   for (const auto& id : ids) {

@@ -31,8 +31,11 @@ const char* sql_text(Sql sql) noexcept {
     case Sql::all_cases: return "SELECT case_id FROM cases ORDER BY case_id";
     // One pass over a range of cases: each case's row, then its events in order.
     case Sql::journal_scan:
-      return "SELECT c.case_id, c.customer, c.currency, c.opened_at_us, c.last_seq, e.seq, e.type, e.body_json, e.sealed "
-             "FROM cases c CROSS JOIN events e ON e.case_id = c.case_id "
+      // The customer's wrapped data key is looked up once per case (the
+      // join order is the written one), not once per event.
+      return "SELECT c.case_id, c.customer, c.currency, c.opened_at_us, c.last_seq, e.seq, e.type, e.body_json, e.sealed, "
+             "k.wrapped FROM cases c LEFT JOIN customer_keys k ON k.customer = c.customer "
+             "CROSS JOIN events e ON e.case_id = c.case_id "
              "WHERE c.case_id >= ? AND c.case_id < ? ORDER BY c.case_id, e.seq";
     case Sql::case_count: return "SELECT count(*) FROM cases";
     case Sql::case_at: return "SELECT case_id FROM cases ORDER BY case_id LIMIT 1 OFFSET ?";

@@ -43,6 +43,17 @@ using namespace detail::store;
 // The data key of `customer`, unwrapped; nullptr when they have none and
 // `create` is false. With `create`, a customer without one gets a new one,
 // stored inside the caller's transaction.
+// The data key of `customer` stored as `wrapped`, unwrapped.
+result<const SecretKey*> unwrap_key(const Db& db, Sealer& sealer, const CustomerId& customer, std::string_view wrapped) {
+  const auto* key = sealer.data_key(customer, wrapped);
+  if (key == nullptr) {
+    return fail(store_errc::corrupt_store,
+                fmt::format("{}: customer_keys[\"{}\"]: the data key does not unwrap with the master key", db.label(),
+                            customer.str()));
+  }
+  return key;
+}
+
 result<const SecretKey*> customer_key(Db& db, Sealer& sealer, const CustomerId& customer, bool create) {
   std::string wrapped;
   {
@@ -58,13 +69,7 @@ result<const SecretKey*> customer_key(Db& db, Sealer& sealer, const CustomerId& 
     q.bind(customer.str()).bind_blob(wrapped);
     BOOST_OUTCOME_TRYV(q.run("storing the customer's data key"));
   }
-  const auto* key = sealer.data_key(customer, wrapped);
-  if (key == nullptr) {
-    return fail(store_errc::corrupt_store,
-                fmt::format("{}: customer_keys[\"{}\"]: the data key does not unwrap with the master key", db.label(),
-                            customer.str()));
-  }
-  return key;
+  return unwrap_key(db, sealer, customer, wrapped);
 }
 
 // The clear personal part of a stored event or action: `sealed` opened with
@@ -83,17 +88,34 @@ result<std::string> unseal(const SecretKey* key, std::string_view sealed, std::s
   return std::move(*clear);
 }
 
-// Puts an event's sealed personal part back into its parsed JSON.
+// Puts the sealed personal part of event `seq` of case `case_id` back into
+// its parsed JSON. Read for every sealed event of a scan, so nothing is
+// allocated on the way for a usual event: the clear text is opened on the
+// stack, parsed into the event's own storage and moved in; the field is
+// named only for an error.
 result<void> merge_sealed(boost::json::object& event, const SecretKey* key, std::string_view sealed,
-                          std::string_view ad, std::string_view label, std::string_view field) {
-  BOOST_OUTCOME_TRY(auto clear, unseal(key, sealed, ad, label, field));
-  boost::system::error_code ec;
-  auto personal = boost::json::parse(clear, ec);
-  sodium_memzero(clear.data(), clear.size());
-  if (ec || !personal.is_object()) {
-    return fail(store_errc::corrupt_store, fmt::format("{}: {}: the sealed part is not a JSON object", label, field));
+                          std::string_view case_id, std::int64_t seq, std::string_view label) {
+  const auto field = [&] { return fmt::format("events[case \"{}\", seq {}].sealed", case_id, seq); };
+  if (key == nullptr) return unseal(key, sealed, {}, label, field()).error();
+  fmt::memory_buffer ad_buffer;
+  const auto ad = event_ad(ad_buffer, case_id, seq);
+  const auto size = Sealer::clear_size(sealed);
+  unsigned char small[2048];
+  std::string large;
+  unsigned char* clear = small;
+  if (size > sizeof small) {
+    large.resize(size);
+    clear = reinterpret_cast<unsigned char*>(large.data());
   }
-  merge_personal(event, personal.as_object());
+  if (!Sealer::open_into(key->bytes, sealed, ad, clear)) return unseal(key, sealed, ad, label, field()).error();
+  boost::system::error_code ec;
+  auto personal = boost::json::parse(std::string_view(reinterpret_cast<const char*>(clear), size), ec,
+                                     event.storage());
+  sodium_memzero(clear, size);
+  if (ec || !personal.is_object()) {
+    return fail(store_errc::corrupt_store, fmt::format("{}: {}: the sealed part is not a JSON object", label, field()));
+  }
+  merge_personal(event, std::move(personal.as_object()));
   return success();
 }
 
@@ -102,12 +124,19 @@ result<void> merge_sealed(boost::json::object& event, const SecretKey* key, std:
 class CaseKey {
  public:
   CaseKey(Db& db, Sealer& sealer, const CustomerId* customer) : db_(db), sealer_(sealer), customer_(customer) {}
+  // The same, with the customer's wrapped key already read (empty: none).
+  CaseKey(Db& db, Sealer& sealer, const CustomerId* customer, std::string_view wrapped)
+      : db_(db), sealer_(sealer), customer_(customer), wrapped_(wrapped), read_(true) {}
   result<const SecretKey*> get() {
     if (!looked_) {
       if (customer_ == nullptr) {
         return fail(store_errc::corrupt_store, fmt::format("{}: a sealed event of a case without a customer", db_.label()));
       }
-      BOOST_OUTCOME_TRY(key_, customer_key(db_, sealer_, *customer_, false));
+      if (!read_) {
+        BOOST_OUTCOME_TRY(key_, customer_key(db_, sealer_, *customer_, false));
+      } else if (!wrapped_.empty()) {
+        BOOST_OUTCOME_TRY(key_, unwrap_key(db_, sealer_, *customer_, wrapped_));
+      }
       looked_ = true;
     }
     return key_;
@@ -117,6 +146,8 @@ class CaseKey {
   Db& db_;
   Sealer& sealer_;
   const CustomerId* customer_;
+  std::string wrapped_;
+  bool read_ = false;
   const SecretKey* key_ = nullptr;
   bool looked_ = false;
 };
@@ -147,10 +178,11 @@ result<bool> is_retry(Db& db, Sealer& sealer, const CaseHeader& header, std::uin
 // Stores `rows` as events `first_seq` onwards of the case, inside the
 // caller's transaction: their personal parts sealed with the customer's data
 // key (made when they have none), and their contact points indexed.
+// `key`: the customer's data key when the caller has it already.
 result<void> store_events(Db& db, Sealer& sealer, const CaseHeader& header, std::span<const Row> rows,
-                          std::int64_t first_seq) {
-  const SecretKey* key = nullptr;
-  if (std::any_of(rows.begin(), rows.end(), [](const Row& r) { return !r.personal_json.empty(); })) {
+                          std::int64_t first_seq, const SecretKey* key = nullptr) {
+  if (key == nullptr &&
+      std::any_of(rows.begin(), rows.end(), [](const Row& r) { return !r.personal_json.empty(); })) {
     BOOST_OUTCOME_TRY(key, customer_key(db, sealer, header.customer, true));
   }
   {
@@ -418,8 +450,7 @@ result<std::vector<Event>> SqliteStore::events(const CaseId& case_id) const {
         auto put_back = [&](boost::json::object& event) -> result<void> {
           if (q.is_null(3)) return success();
           BOOST_OUTCOME_TRY(const auto* data_key, key.get());
-          return merge_sealed(event, data_key, q.blob(3), event_ad(case_id.str(), seq), db.label(),
-                              fmt::format("events[case \"{}\", seq {}].sealed", case_id.str(), seq));
+          return merge_sealed(event, data_key, q.blob(3), case_id.str(), seq, db.label());
         };
         BOOST_OUTCOME_TRY(auto e, decode_event(case_id, seq, out.size(), q.text(1), q.text(2), db.label(), put_back));
         out.push_back(std::move(e));
@@ -520,7 +551,7 @@ result<void> SqliteStore::scan(const CaseRange& range, const JournalVisitor& vis
           }
           BOOST_OUTCOME_TRY(auto h, decode_header(id.value(), q.text(1), q.text(2), q.int64(3), db.label()));
           header = std::move(h);
-          key.emplace(db, impl_->sealer, &header->customer);
+          key.emplace(db, impl_->sealer, &header->customer, q.is_null(9) ? std::string_view() : q.blob(9));
           last = q.int64(4);
           journal.clear();
         }
@@ -528,8 +559,7 @@ result<void> SqliteStore::scan(const CaseRange& range, const JournalVisitor& vis
         auto put_back = [&](boost::json::object& event) -> result<void> {
           if (q.is_null(8)) return success();
           BOOST_OUTCOME_TRY(const auto* data_key, key->get());
-          return merge_sealed(event, data_key, q.blob(8), event_ad(header->id.str(), seq), db.label(),
-                              fmt::format("events[case \"{}\", seq {}].sealed", header->id.str(), seq));
+          return merge_sealed(event, data_key, q.blob(8), header->id.str(), seq, db.label());
         };
         BOOST_OUTCOME_TRY(auto e,
                           decode_event(header->id, seq, journal.size(), q.text(6), q.text(7), db.label(), put_back));
@@ -788,7 +818,12 @@ result<Committed> SqliteStore::commit(const CaseHeader& header, const Event& eve
       }
       return stale(case_id, expected_last_seq, last);
     }
-    BOOST_OUTCOME_TRYV(store_events(db, sealer, header, one, seq));
+    // The customer's data key, looked up once for the event and its actions.
+    const SecretKey* key = nullptr;
+    if (sealer.encrypting() && (!rows.event.personal_json.empty() || !rows.actions.empty())) {
+      BOOST_OUTCOME_TRY(key, customer_key(db, sealer, header.customer, true));
+    }
+    BOOST_OUTCOME_TRYV(store_events(db, sealer, header, one, seq, key));
     {
       BOOST_OUTCOME_TRY(auto upsert, db.query(Sql::case_upsert));
       upsert.bind(case_id.str())
@@ -818,10 +853,6 @@ result<Committed> SqliteStore::commit(const CaseHeader& header, const Event& eve
     }
     Committed out{static_cast<std::uint64_t>(seq), {}, false};
     if (!rows.actions.empty()) {
-      const SecretKey* key = nullptr;
-      if (sealer.encrypting()) {
-        BOOST_OUTCOME_TRY(key, customer_key(db, sealer, header.customer, true));
-      }
       BOOST_OUTCOME_TRY(auto q, db.query(Sql::outbox_insert));
       std::int64_t n = 0;
       std::string sealed;

@@ -69,6 +69,10 @@ inline boost::json::object split_personal(boost::json::object& event) {
 inline void merge_personal(boost::json::object& event, const boost::json::object& personal) {
   for (const auto& kv : personal) event[kv.key()] = kv.value();
 }
+// The same, moving the members (without a copy when both share a storage).
+inline void merge_personal(boost::json::object& event, boost::json::object&& personal) {
+  for (auto& kv : personal) event[kv.key()] = std::move(kv.value());
+}
 
 // What an erased customer's event reads back as: every personal member that
 // was split off (null) or is still present becomes "[erased]", except the
@@ -245,18 +249,28 @@ class Sealer {
     return out;
   }
 
+  // How many clear bytes `sealed` holds; 0 when it is too short to be sealed.
+  static std::size_t clear_size(std::string_view sealed) noexcept {
+    return sealed.size() < kNonceBytes + kTagBytes ? 0 : sealed.size() - kNonceBytes - kTagBytes;
+  }
+
+  // The clear bytes of `sealed` written to `out` (clear_size(sealed) of
+  // them); false when it does not authenticate.
+  static bool open_into(const Key& key, std::string_view sealed, std::string_view ad, unsigned char* out) noexcept {
+    if (sealed.size() < kNonceBytes + kTagBytes) return false;
+    const auto* p = reinterpret_cast<const unsigned char*>(sealed.data());
+    unsigned long long written = 0;
+    return crypto_aead_xchacha20poly1305_ietf_decrypt(out, &written, nullptr, p + kNonceBytes,
+                                                      sealed.size() - kNonceBytes,
+                                                      reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), p,
+                                                      key.data()) == 0;
+  }
+
   // The clear bytes of `sealed`, nullopt when it does not authenticate.
   static std::optional<std::string> open_with(const Key& key, std::string_view sealed, std::string_view ad) {
     if (sealed.size() < kNonceBytes + kTagBytes) return std::nullopt;
-    std::string out(sealed.size() - kNonceBytes - kTagBytes, '\0');
-    const auto* p = reinterpret_cast<const unsigned char*>(sealed.data());
-    unsigned long long written = 0;
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(reinterpret_cast<unsigned char*>(out.data()), &written, nullptr,
-                                                   p + kNonceBytes, sealed.size() - kNonceBytes,
-                                                   reinterpret_cast<const unsigned char*>(ad.data()), ad.size(),
-                                                   p, key.data()) != 0) {
-      return std::nullopt;
-    }
+    std::string out(clear_size(sealed), '\0');
+    if (!open_into(key, sealed, ad, reinterpret_cast<unsigned char*>(out.data()))) return std::nullopt;
     return out;
   }
 
@@ -273,6 +287,12 @@ class Sealer {
 // and a sealed action to its outbox id.
 inline std::string event_ad(std::string_view case_id, std::int64_t seq) {
   return fmt::format("redress event|{}|{}", case_id, seq);
+}
+// event_ad() written into `out`, without allocating for a usual case id.
+inline std::string_view event_ad(fmt::memory_buffer& out, std::string_view case_id, std::int64_t seq) {
+  out.clear();
+  fmt::format_to(std::back_inserter(out), "redress event|{}|{}", case_id, seq);
+  return {out.data(), out.size()};
 }
 inline std::string action_ad(std::string_view action_id) { return fmt::format("redress action|{}", action_id); }
 
