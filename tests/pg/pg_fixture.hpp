@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstdint>
 #include <fstream>
 #include <memory>
@@ -131,8 +132,26 @@ class Schema {
   std::string name_;
 };
 
-inline PgStore open_store(const std::string& conninfo) {
-  auto s = PgStore::open(conninfo);
+// The master key of the tests' stores: 64 hex digits, in an environment
+// variable the options name.
+inline constexpr const char* kTestKeyEnv = "REDRESS_TEST_MASTER_KEY";
+inline constexpr const char* kTestKey = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+// `options`, sealed with the tests' master key.
+inline PgOptions keyed(PgOptions options = {}) {
+  ::setenv(kTestKeyEnv, kTestKey, 1);
+  options.master_key_env = kTestKeyEnv;
+  return options;
+}
+
+// `options`, with personal data in clear text.
+inline PgOptions plaintext(PgOptions options = {}) {
+  options.insecure_plaintext = true;
+  return options;
+}
+
+inline PgStore open_store(const std::string& conninfo, const PgOptions& options = keyed()) {
+  auto s = PgStore::open(conninfo, options);
   REQUIRE_MESSAGE(s.has_value(), why());
   return std::move(s).value();
 }
