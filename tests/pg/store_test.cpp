@@ -122,7 +122,9 @@ TEST_SUITE("pg_store databases") {
     CHECK(raw.scalar("SELECT value FROM meta WHERE key = 'application'") == "redress");
     CHECK(raw.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == std::to_string(PgStore::kSchemaVersion));
     CHECK(raw.column("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1") ==
-          std::vector<std::string>{"cases", "event_ids", "events", "follow_ups", "meta", "outbox"});
+          std::vector<std::string>{"case_policies", "cases", "contact_index", "customer_keys", "event_ids", "events",
+                                   "follow_ups", "meta", "outbox", "policies"});
+    CHECK(raw.scalar("SELECT value FROM meta WHERE key = 'protection'").starts_with("encrypted:"));
     CHECK(store.name().find(schema.name()) != std::string::npos);
   }
 
@@ -137,7 +139,7 @@ TEST_SUITE("pg_store databases") {
       }
     }
     CHECK(opened == std::vector<int>(kOpeners, 1));
-    CHECK(schema.raw().scalar("SELECT count(*) FROM meta") == "2");
+    CHECK(schema.raw().scalar("SELECT count(*) FROM meta") == "3");  // application, schema_version, protection
   }
 
   TEST_CASE("another application's tables are refused and left untouched") {
