@@ -100,10 +100,12 @@ TEST_SUITE("pg_store") {
     options.lock_timeout = boost::posix_time::milliseconds(100);
     auto store = PgStore::open(schema.conninfo(), keyed(options));
     REQUIRE(store);
-    // Another process in the middle of an append to the same case.
+    // Another process in the middle of an append to the same case. (The
+    // lock is the database's, not the schema's: a case id no other test
+    // appends to, so that tests running beside this one do not hold it.)
     auto other = schema.raw();
-    other.exec("BEGIN; SELECT pg_advisory_xact_lock(1380209236, hashtext('C-1'))");
-    const auto id = cid();
+    other.exec("BEGIN; SELECT pg_advisory_xact_lock(1380209236, hashtext('C-lock-timeout'))");
+    const auto id = CaseId::make("C-lock-timeout").value();
     auto r = store.value().append(hdr(id), batch(id, 1, 1), 0, CaseState::open);
     REQUIRE_FALSE(r);
     CHECK(r.error() == store_errc::storage_failed);

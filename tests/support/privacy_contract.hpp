@@ -161,7 +161,7 @@ TEST_CASE_TEMPLATE_DEFINE("a contact from a phone number finds the open case of 
   CHECK_FALSE(fx.holds(kEmail));
 }
 
-TEST_CASE_TEMPLATE_DEFINE("a closed case is not found by its contact point; a later open case of the customer is", T,
+TEST_CASE_TEMPLATE_DEFINE("a closed case is not found by its contact point, and a later open case of the customer is", T,
                           privacy_closed) {
   T fx(true);
   auto& store = fx.store;
