@@ -132,23 +132,11 @@ class Schema {
   std::string name_;
 };
 
-// The master key of the tests' stores: 64 hex digits, in an environment
-// variable the options name.
-inline constexpr const char* kTestKeyEnv = "REDRESS_TEST_MASTER_KEY";
-inline constexpr const char* kTestKey = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
-
-// `options`, sealed with the tests' master key.
-inline PgOptions keyed(PgOptions options = {}) {
-  ::setenv(kTestKeyEnv, kTestKey, 1);
-  options.master_key_env = kTestKeyEnv;
-  return options;
-}
+// `options`, sealed with the tests' master key (support/store_rows.hpp).
+inline PgOptions keyed(PgOptions options = {}) { return with_test_key(std::move(options)); }
 
 // `options`, with personal data in clear text.
-inline PgOptions plaintext(PgOptions options = {}) {
-  options.insecure_plaintext = true;
-  return options;
-}
+inline PgOptions plaintext(PgOptions options = {}) { return in_clear(std::move(options)); }
 
 inline PgStore open_store(const std::string& conninfo, const PgOptions& options = keyed()) {
   auto s = PgStore::open(conninfo, options);
