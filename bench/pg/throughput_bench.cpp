@@ -54,6 +54,7 @@ std::vector<Action> two_actions() {
 // Runs `sql` on the server; exits on failure.
 void admin(const std::string& conninfo, const std::string& sql) {
   PGconn* conn = PQconnectdb(conninfo.c_str());
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);  // "drop cascades to ..."
   PGresult* res = PQexec(conn, sql.c_str());
   const bool ok = PQstatus(conn) == CONNECTION_OK && PQresultStatus(res) == PGRES_COMMAND_OK;
   if (!ok) fmt::print(stderr, "pg_throughput_bench: {}: {}", sql, PQerrorMessage(conn));
