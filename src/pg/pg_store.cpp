@@ -1,6 +1,7 @@
 #include <redress/pg_store.hpp>
 
 #include <algorithm>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -145,16 +146,18 @@ result<bool> is_retry(Conn& conn, Sealer& sealer, const CaseHeader& header, std:
   return true;
 }
 
+// Whether any of `rows` has a personal part to seal.
+bool has_personal(std::span<const Row> rows) {
+  return std::any_of(rows.begin(), rows.end(), [](const Row& r) { return !r.personal_json.empty(); });
+}
+
 // Stores `rows` as the case's events `first_seq` onwards, inside the
-// caller's transaction: their personal parts sealed with the customer's data
-// key (made when they have none), and their contact points indexed.
-result<void> insert_events(Conn& conn, Sealer& sealer, const CaseHeader& header, std::int64_t first_seq,
-                           std::span<const Row> rows) {
+// caller's transaction: their personal parts sealed with `key`, the
+// customer's data key (nullptr when has_personal(rows) is false), and their
+// contact points indexed.
+result<void> insert_events(Conn& conn, Sealer& sealer, const SecretKey* key, const CaseHeader& header,
+                           std::int64_t first_seq, std::span<const Row> rows) {
   const CaseId& case_id = header.id;
-  const SecretKey* key = nullptr;
-  if (std::any_of(rows.begin(), rows.end(), [](const Row& r) { return !r.personal_json.empty(); })) {
-    BOOST_OUTCOME_TRY(key, customer_key(conn, sealer, header.customer, true));
-  }
   for (std::size_t begin = 0; begin < rows.size(); begin += kRowsPerInsert) {
     const auto end = std::min(rows.size(), begin + kRowsPerInsert);
     std::string sql = "INSERT INTO events (case_id, seq, at_us, type, body_json, sealed) VALUES ";
@@ -338,7 +341,12 @@ result<std::uint64_t> PgStore::append(const CaseHeader& header, std::span<const 
       }
       return detail::store::stale(case_id, expected_last_seq, last);
     }
-    BOOST_OUTCOME_TRYV(insert_events(conn, sealer, header, static_cast<std::int64_t>(expected_last_seq) + 1, rows));
+    const SecretKey* key = nullptr;
+    if (has_personal(rows)) {
+      BOOST_OUTCOME_TRY(key, customer_key(conn, sealer, header.customer, true));
+    }
+    BOOST_OUTCOME_TRYV(
+        insert_events(conn, sealer, key, header, static_cast<std::int64_t>(expected_last_seq) + 1, rows));
     BOOST_OUTCOME_TRYV(upsert_case(conn, header, state_after, new_last, rows.back().at_us));
     BOOST_OUTCOME_TRYV(tx.commit());
     return static_cast<std::uint64_t>(new_last);
@@ -561,7 +569,12 @@ result<Committed> PgStore::commit(const CaseHeader& header, const Event& event, 
       }
       return detail::store::stale(case_id, expected_last_seq, last);
     }
-    BOOST_OUTCOME_TRYV(insert_events(conn, sealer, header, seq, one));
+    // The customer's data key, looked up once for the event and its actions.
+    const SecretKey* key = nullptr;
+    if (has_personal(one) || (sealer.encrypting() && !rows.actions.empty())) {
+      BOOST_OUTCOME_TRY(key, customer_key(conn, sealer, header.customer, true));
+    }
+    BOOST_OUTCOME_TRYV(insert_events(conn, sealer, key, header, seq, one));
     BOOST_OUTCOME_TRYV(upsert_case(conn, header, rows.state_after, seq, rows.event.at_us));
     if (event_id) {
       BOOST_OUTCOME_TRYV(conn.run("INSERT INTO event_ids (case_id, event_id, seq) VALUES ($1, $2, $3)",
@@ -572,10 +585,6 @@ result<Committed> PgStore::commit(const CaseHeader& header, const Event& event, 
     }
     for (const auto& id : rows.cancelled) {
       BOOST_OUTCOME_TRYV(cancel_in(conn, id));
-    }
-    const SecretKey* key = nullptr;
-    if (sealer.encrypting() && !rows.actions.empty()) {
-      BOOST_OUTCOME_TRY(key, customer_key(conn, sealer, header.customer, true));
     }
     for (std::size_t begin = 0; begin < rows.actions.size(); begin += kRowsPerInsert) {
       const auto end = std::min(rows.actions.size(), begin + kRowsPerInsert);
@@ -631,6 +640,7 @@ result<std::vector<ClaimedAction>> PgStore::claim_actions(Instant now_utc, std::
                    "claiming the undelivered actions", now_utc, max_count, claimer, until));
     std::vector<std::pair<std::int64_t, ClaimedAction>> claimed;
     claimed.reserve(static_cast<std::size_t>(rows.size()));
+    std::map<std::string, const SecretKey*, std::less<>> keys;  // each customer's, read once per claim
     for (int r = 0; r < rows.size(); ++r) {
       BOOST_OUTCOME_TRY(auto pos, rows.int64(r, 0, conn.label(), "outbox.pos"));
       BOOST_OUTCOME_TRY(auto seq, rows.int64(r, 3, conn.label(), "outbox.seq"));
@@ -641,7 +651,12 @@ result<std::vector<ClaimedAction>> PgStore::claim_actions(Instant now_utc, std::
         const auto field = fmt::format("outbox[{}].sealed", a.id);
         auto customer = CustomerId::make(rows.text(r, 8));
         if (!customer) return detail::store::corrupt(conn.label(), fmt::format("cases[\"{}\"].customer", a.case_id.str()));
-        BOOST_OUTCOME_TRY(const auto* key, customer_key(conn, impl_->sealer, customer.value(), false));
+        auto known = keys.find(customer.value().str());
+        if (known == keys.end()) {
+          BOOST_OUTCOME_TRY(const auto* found, customer_key(conn, impl_->sealer, customer.value(), false));
+          known = keys.emplace(std::string(customer.value().str()), found).first;
+        }
+        const SecretKey* key = known->second;
         if (key == nullptr) {
           a.json = boost::json::serialize(boost::json::object{{"type", a.type}});  // erased meanwhile
         } else {
