@@ -50,11 +50,9 @@ result<OpenedStore> open_unredacted(std::string_view uri, const StoreKeyOptions&
     return detail::fail(errc::invalid_argument, "--store: this redress was built without the SQLite store");
 #endif
   }
-  if (uri.starts_with("postgres:") || uri.starts_with("postgresql://")) {
+  if (uri.starts_with("postgres:")) {
 #if defined(REDRESS_CLI_HAS_PG)
-    // postgres:CONNINFO, or a libpq URI as it is (postgres://..., postgresql://...).
-    const auto conninfo = uri.starts_with("postgres://") || uri.starts_with("postgresql://") ? uri : uri.substr(9);
-    BOOST_OUTCOME_TRY(auto store, PgStore::open(conninfo, with_keys(PgOptions{}, keys)));
+    BOOST_OUTCOME_TRY(auto store, PgStore::open(uri.substr(9), with_keys(PgOptions{}, keys)));
     return share(std::move(store));
 #else
     return detail::fail(errc::invalid_argument,
