@@ -57,6 +57,15 @@ if(TARGET redress::pg)
 endif()
 
 # pkg-config: relocatable (paths relative to the .pc file's own directory).
+# Libs.private names what the library was built with: libpq only with the
+# PostgreSQL store, SQLite only with the SQLite store.
+set(_redress_c_libs_private "-ldate-tz -lsodium -lpthread")
+if(TARGET redress::sqlite)
+  string(APPEND _redress_c_libs_private " -lsqlite3")
+endif()
+if(TARGET redress::pg)
+  string(APPEND _redress_c_libs_private " -lpq")
+endif()
 set(_redress_c_pkgconfig_dir "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
 file(RELATIVE_PATH _redress_c_pc_up "/${_redress_c_pkgconfig_dir}" "/")
 string(REGEX REPLACE "/$" "" _redress_c_pc_up "${_redress_c_pc_up}")
@@ -80,6 +89,16 @@ if(REDRESS_BUILD_TESTS)
   add_test(NAME c_api.header_cxx
     COMMAND ${CMAKE_CXX_COMPILER} -x c++ -std=c++20 -Wall -Wextra -pedantic -Werror -fsyntax-only
       -I${_redress_c_root}/bindings/c/include ${_redress_c_tests}/header.c)
+
+  # libredress-c.so needs libpq exactly when it was built with the PostgreSQL store.
+  if(TARGET redress::pg)
+    set(_redress_c_needs_pq 0)
+  else()
+    set(_redress_c_needs_pq 1)
+  endif()
+  add_test(NAME c_api.libpq_only_with_pg
+    COMMAND sh -c "readelf -d \"$1\" | grep -q 'NEEDED.*libpq'; test $? = $2" sh $<TARGET_FILE:redress-c>
+      ${_redress_c_needs_pq})
 
   # Only the API is exported.
   add_test(NAME c_api.exports

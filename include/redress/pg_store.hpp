@@ -6,7 +6,9 @@
 // its own, so hosts without PostgreSQL do not need libpq.
 //
 // The database:
-//   - The store's tables (`meta`, `cases`, `events`, `follow_ups`) live in
+//   - The store's tables (`meta`, `cases`, `events`, `follow_ups`, `outbox`,
+//     `event_ids`, `customer_keys`, `contact_index`, `policies`,
+//     `case_policies`) live in
 //     the first schema of the connection's search_path, `public` unless the
 //     conninfo says otherwise (`options='-c search_path=redress'`). To share
 //     a database with other tables, give redress a schema of its own.
@@ -64,23 +66,36 @@ struct PgOptions {
   // or a migration for another process's. Whole milliseconds; 0 means wait
   // as long as it takes. A longer wait fails with store_errc::storage_failed.
   Duration lock_timeout = boost::posix_time::seconds(5);
+  // Where the master key is (docs/privacy.md): a file, or the name of an
+  // environment variable, holding 64 hex digits (32 bytes). It wraps each
+  // customer's data key, which seals their personal fields. Give exactly one
+  // of the two, or `insecure_plaintext`; without any, open() refuses.
+  std::string master_key_file;
+  std::string master_key_env;
+  // Keep personal fields in clear text (tests, a throwaway store). A store
+  // created this way is refused with a master key, and the other way round.
+  bool insecure_plaintext = false;
 };
 
 // PgStore
 //
-// A StepStore (journal, follow-ups, commit and outbox) over one PostgreSQL database. Movable,
-// not copyable; a moved-from store may only be destroyed or assigned to.
-// Closing it (destroying it) never loses an acknowledged change.
+// A StepStore (journal, follow-ups, commit and outbox) and a
+// PersonalDataStore (contact index, sealed personal fields, erasure) over one
+// PostgreSQL database. Movable, not copyable; a moved-from store may only be
+// destroyed or assigned to. Closing it (destroying it) never loses an
+// acknowledged change.
 //
 // Example (given const redress::Case& c, const redress::Event& event):
-//   auto store = redress::PgStore::open("host=db.internal dbname=cases user=redress");
+//   redress::PgOptions options;
+//   options.master_key_env = "REDRESS_MASTER_KEY";
+//   auto store = redress::PgStore::open("host=db.internal dbname=cases user=redress", options);
 //   if (!store) return store.error();  // redress::last_error_detail() says why
 //   std::vector<redress::Event> batch{event};
 //   BOOST_OUTCOME_TRY(auto last, store.value().append(redress::CaseHeader::of(c), batch, 0, redress::state_of(c)));
-class PgStore final : public StepStore {
+class PgStore final : public StepStore, public PersonalDataStore {
  public:
   // The schema version this build writes and migrates to.
-  static constexpr std::int64_t kSchemaVersion = 2;
+  static constexpr std::int64_t kSchemaVersion = 4;
   // meta.application of every redress schema.
   static constexpr std::string_view kApplication = "redress";
 
@@ -95,7 +110,10 @@ class PgStore final : public StepStore {
   // Fails with
   //   - errc::invalid_argument for a conninfo libpq cannot parse, a bad
   //     option, a database that is not UTF8 or a search_path naming no schema
-  //     that exists;
+  //     that exists; no master key and no insecure_plaintext, a key file that
+  //     cannot be read or does not hold 64 hex digits, an unset environment
+  //     variable, a master key that is not the store's, or a clear-text store
+  //     opened with a key (or the other way round);
   //   - store_errc::corrupt_store for a schema holding another application's
   //     tables, or a damaged redress schema;
   //   - store_errc::schema_too_new for a schema written by a newer redress;
@@ -119,6 +137,12 @@ class PgStore final : public StepStore {
   result<std::vector<CaseId>> open_cases() const override;
   result<std::vector<CaseId>> cases() const override;
 
+  result<void> keep_policy(const PolicyRef& ref, std::string_view document) override;
+  result<std::optional<std::string>> policy_document(std::string_view hash) const override;
+  result<std::vector<PolicyRef>> policies() const override;
+  result<void> pin_policy(const CaseId& case_id, std::string_view hash) override;
+  result<std::optional<PolicyRef>> pinned_policy(const CaseId& case_id) const override;
+
   result<void> persist(const CaseId& case_id, const FollowUp& follow_up) override;
   result<bool> cancel(const FollowUpId& id) override;
   result<std::vector<ClaimedFollowUp>> claim_due(Instant now_utc, std::size_t max_count, const ClaimerId& claimer,
@@ -132,6 +156,9 @@ class PgStore final : public StepStore {
   result<std::vector<ClaimedAction>> claim_actions(Instant now_utc, std::size_t max_count, const ClaimerId& claimer,
                                                    Duration lease) override;
   result<bool> acknowledge(std::string_view action_id) override;
+
+  result<ContactMatch> find_open_cases(const ContactPoint& point) const override;
+  result<Erasure> erase(const CustomerId& customer) override;
 
   // PgStore::check_integrity()
   //

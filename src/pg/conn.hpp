@@ -6,6 +6,7 @@
 #define REDRESS_SRC_PG_CONN_HPP
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <span>
@@ -36,10 +37,18 @@ class Param {
   Param(const char* text) : text_(text) {}
   Param(std::int64_t value) : text_(std::to_string(value)) {}
   Param(bool value) : text_(value ? "true" : "false") {}
-  const char* c_str() const noexcept { return text_.c_str(); }
+  // SQL NULL.
+  static Param null() {
+    Param p("");
+    p.null_ = true;
+    return p;
+  }
+  // The text libpq is given: nullptr for NULL.
+  const char* c_str() const noexcept { return null_ ? nullptr : text_.c_str(); }
 
  private:
   std::string text_;
+  bool null_ = false;
 };
 
 // Rows
@@ -150,10 +159,11 @@ inline constexpr std::int64_t kSchemaLock = 0x52445253;  // "RDRS"
 inline constexpr std::int64_t kCaseLock = 0x52445254;
 
 // Recognises the schema as a redress store (or an empty schema) and migrates
-// it to the current version in one transaction, under kSchemaLock. A
-// foreign, damaged or newer schema is refused before anything is written.
+// it to the current version in one transaction, under kSchemaLock, calling
+// `migrated(conn, from_version)` inside it when it migrated. A foreign,
+// damaged or newer schema is refused before anything is written.
 // (schema.cpp)
-result<void> prepare_schema(Conn& conn);
+result<void> prepare_schema(Conn& conn, const std::function<result<void>(Conn&, std::int64_t)>& migrated = {});
 
 }  // namespace detail::pg
 }  // namespace v1

@@ -70,6 +70,39 @@ constexpr const char* kMigrations[] = {
     "  seq bigint NOT NULL CHECK (seq >= 1),"
     "  PRIMARY KEY (case_id, event_id));"
     "UPDATE meta SET value = '2' WHERE key = 'schema_version';",
+    // 2 -> 3: personal data protected (docs/privacy.md). Events and outbox
+    // actions may carry their personal part sealed with the customer's data
+    // key; the data keys, wrapped by the host's master key; the contact
+    // index, from keyed hashes of contact points to cases. (The index of a
+    // migrated store is filled from its journals, and meta.protection
+    // recorded, by the store's code in the same transaction.)
+    "ALTER TABLE events ADD COLUMN sealed bytea;"
+    "ALTER TABLE outbox ADD COLUMN sealed bytea;"
+    "CREATE TABLE customer_keys ("
+    "  customer text COLLATE \"C\" PRIMARY KEY,"
+    "  wrapped bytea NOT NULL);"
+    "CREATE TABLE contact_index ("
+    "  hash bytea NOT NULL,"
+    "  case_id text COLLATE \"C\" NOT NULL,"
+    "  customer text COLLATE \"C\" NOT NULL,"
+    "  PRIMARY KEY (hash, case_id));"
+    "CREATE INDEX contact_index_customer ON contact_index (customer);"
+    "CREATE INDEX cases_customer ON cases (customer);"
+    "UPDATE meta SET value = '3' WHERE key = 'schema_version';",
+    // 3 -> 4: every policy version the store was given, by content hash, in
+    // the order first kept, and the version each case was opened under.
+    // Cases stored before have no pin (restore_pinned() replays them under
+    // the policy it is given).
+    "CREATE TABLE policies ("
+    "  hash text COLLATE \"C\" PRIMARY KEY,"
+    "  id text NOT NULL,"
+    "  version text NOT NULL,"
+    "  document text NOT NULL,"
+    "  seq bigserial NOT NULL UNIQUE);"
+    "CREATE TABLE case_policies ("
+    "  case_id text COLLATE \"C\" PRIMARY KEY,"
+    "  hash text COLLATE \"C\" NOT NULL REFERENCES policies (hash));"
+    "UPDATE meta SET value = '4' WHERE key = 'schema_version';",
 };
 static_assert(std::size(kMigrations) == PgStore::kSchemaVersion);
 
@@ -113,7 +146,7 @@ result<std::int64_t> recognise(Conn& conn, std::string_view schema) {
 
 }  // namespace
 
-result<void> prepare_schema(Conn& conn) {
+result<void> prepare_schema(Conn& conn, const std::function<result<void>(Conn&, std::int64_t)>& migrated) {
   BOOST_OUTCOME_TRY(auto current, conn.run("SELECT current_schema()", "reading the search_path"));
   if (current.is_null(0, 0)) {
     return fail(errc::invalid_argument,
@@ -133,6 +166,9 @@ result<void> prepare_schema(Conn& conn) {
   BOOST_OUTCOME_TRY(version, recognise(conn, schema));
   for (auto v = version; v < PgStore::kSchemaVersion; ++v) {
     BOOST_OUTCOME_TRYV(conn.script(kMigrations[v], fmt::format("migrating the schema from version {} to {}", v, v + 1)));
+  }
+  if (migrated && version < PgStore::kSchemaVersion) {
+    BOOST_OUTCOME_TRYV(migrated(conn, version));
   }
   return tx.commit();
 }

@@ -43,120 +43,42 @@ using namespace detail::store;
 // The data key of `customer`, unwrapped; nullptr when they have none and
 // `create` is false. With `create`, a customer without one gets a new one,
 // stored inside the caller's transaction.
-// The data key of `customer` stored as `wrapped`, unwrapped.
-result<const SecretKey*> unwrap_key(const Db& db, Sealer& sealer, const CustomerId& customer, std::string_view wrapped) {
-  const auto* key = sealer.data_key(customer, wrapped);
-  if (key == nullptr) {
-    return fail(store_errc::corrupt_store,
-                fmt::format("{}: customer_keys[\"{}\"]: the data key does not unwrap with the master key", db.label(),
-                            customer.str()));
-  }
-  return key;
-}
-
 result<const SecretKey*> customer_key(Db& db, Sealer& sealer, const CustomerId& customer, bool create) {
-  std::string wrapped;
-  {
-    BOOST_OUTCOME_TRY(auto q, db.query(Sql::key_get));
-    q.bind(customer.str());
-    BOOST_OUTCOME_TRY(bool row, q.step("reading the customer's data key"));
-    if (row) wrapped = q.blob(0);
-  }
-  if (wrapped.empty()) {
-    if (!create) return static_cast<const SecretKey*>(nullptr);
-    wrapped = sealer.new_data_key(customer).wrapped;
-    BOOST_OUTCOME_TRY(auto q, db.query(Sql::key_insert));
-    q.bind(customer.str()).bind_blob(wrapped);
-    BOOST_OUTCOME_TRYV(q.run("storing the customer's data key"));
-  }
-  return unwrap_key(db, sealer, customer, wrapped);
-}
-
-// The clear personal part of a stored event or action: `sealed` opened with
-// `key`. Anything that does not authenticate or decode is corruption.
-result<std::string> unseal(const SecretKey* key, std::string_view sealed, std::string_view ad, std::string_view label,
-                           std::string_view field) {
-  if (key == nullptr) {
-    return fail(store_errc::corrupt_store,
-                fmt::format("{}: {}: sealed, but the customer has no data key", label, field));
-  }
-  auto clear = Sealer::open_with(key->bytes, sealed, ad);
-  if (!clear) {
-    return fail(store_errc::corrupt_store,
-                fmt::format("{}: {}: the sealed part does not authenticate with the customer's data key", label, field));
-  }
-  return std::move(*clear);
-}
-
-// Puts the sealed personal part of event `seq` of case `case_id` back into
-// its parsed JSON. Read for every sealed event of a scan, so nothing is
-// allocated on the way for a usual event: the clear text is opened on the
-// stack, parsed into the event's own storage and moved in; the field is
-// named only for an error.
-result<void> merge_sealed(boost::json::object& event, const SecretKey* key, std::string_view sealed,
-                          std::string_view case_id, std::int64_t seq, std::string_view label) {
-  const auto field = [&] { return fmt::format("events[case \"{}\", seq {}].sealed", case_id, seq); };
-  if (key == nullptr) return unseal(key, sealed, {}, label, field()).error();
-  fmt::memory_buffer ad_buffer;
-  const auto ad = event_ad(ad_buffer, case_id, seq);
-  const auto size = Sealer::clear_size(sealed);
-  unsigned char small[2048];
-  std::string large;
-  unsigned char* clear = small;
-  if (size > sizeof small) {
-    large.resize(size);
-    clear = reinterpret_cast<unsigned char*>(large.data());
-  }
-  if (!Sealer::open_into(key->bytes, sealed, ad, clear)) return unseal(key, sealed, ad, label, field()).error();
-  boost::system::error_code ec;
-  auto personal = boost::json::parse(std::string_view(reinterpret_cast<const char*>(clear), size), ec,
-                                     event.storage());
-  sodium_memzero(clear, size);
-  if (ec || !personal.is_object()) {
-    return fail(store_errc::corrupt_store, fmt::format("{}: {}: the sealed part is not a JSON object", label, field()));
-  }
-  merge_personal(event, std::move(personal.as_object()));
-  return success();
+  return detail::store::customer_key(
+      sealer, customer, create, db.label(),
+      [&]() -> result<std::string> {
+        BOOST_OUTCOME_TRY(auto q, db.query(Sql::key_get));
+        q.bind(customer.str());
+        BOOST_OUTCOME_TRY(bool row, q.step("reading the customer's data key"));
+        return row ? std::string(q.blob(0)) : std::string();
+      },
+      [&](std::string wrapped) -> result<std::string> {
+        BOOST_OUTCOME_TRY(auto q, db.query(Sql::key_insert));
+        q.bind(customer.str()).bind_blob(wrapped);
+        BOOST_OUTCOME_TRYV(q.run("storing the customer's data key"));
+        return wrapped;
+      });
 }
 
 // The data key of a case's customer, looked up once: what reading a case's
-// sealed rows needs.
-class CaseKey {
- public:
-  CaseKey(Db& db, Sealer& sealer, const CustomerId* customer) : db_(db), sealer_(sealer), customer_(customer) {}
-  // The same, with the customer's wrapped key already read (empty: none).
-  CaseKey(Db& db, Sealer& sealer, const CustomerId* customer, std::string_view wrapped)
-      : db_(db), sealer_(sealer), customer_(customer), wrapped_(wrapped), read_(true) {}
-  result<const SecretKey*> get() {
-    if (!looked_) {
-      if (customer_ == nullptr) {
-        return fail(store_errc::corrupt_store, fmt::format("{}: a sealed event of a case without a customer", db_.label()));
-      }
-      if (!read_) {
-        BOOST_OUTCOME_TRY(key_, customer_key(db_, sealer_, *customer_, false));
-      } else if (!wrapped_.empty()) {
-        BOOST_OUTCOME_TRY(key_, unwrap_key(db_, sealer_, *customer_, wrapped_));
-      }
-      looked_ = true;
-    }
-    return key_;
-  }
-
- private:
-  Db& db_;
-  Sealer& sealer_;
-  const CustomerId* customer_;
-  std::string wrapped_;
-  bool read_ = false;
-  const SecretKey* key_ = nullptr;
-  bool looked_ = false;
-};
+// sealed rows needs. `wrapped`: the customer's wrapped key when the caller
+// read it already (empty: they have none), so it is not looked up again.
+auto case_key(Db& db, Sealer& sealer, const CustomerId* customer,
+              std::optional<std::string_view> wrapped = std::nullopt) {
+  auto lookup = [&db, &sealer, pre = wrapped ? std::optional<std::string>(*wrapped) : std::nullopt](
+                    const CustomerId& c) -> result<const SecretKey*> {
+    if (!pre) return customer_key(db, sealer, c, false);
+    if (pre->empty()) return static_cast<const SecretKey*>(nullptr);
+    return unwrap_key(sealer, c, *pre, db.label());
+  };
+  return detail::store::CaseKey<decltype(lookup)>(lookup, customer, db.label());
+}
 
 // Whether the case already holds exactly `rows` after `expected_last_seq`:
 // a batch retried after its first attempt was stored.
 result<bool> is_retry(Db& db, Sealer& sealer, const CaseHeader& header, std::uint64_t expected_last_seq,
                       std::span<const Row> rows) {
-  CaseKey key(db, sealer, &header.customer);
+  auto key = case_key(db, sealer, &header.customer);
   BOOST_OUTCOME_TRY(auto q, db.query(Sql::events_after));
   q.bind(header.id.str()).bind(static_cast<std::int64_t>(expected_last_seq));
   std::size_t k = 0;
@@ -307,14 +229,8 @@ result<void> finish_migration(Db& db, Sealer& sealer, std::int64_t from_version)
       "SELECT e.case_id, c.customer, e.body_json FROM events e JOIN cases c ON c.case_id = e.case_id "
       "WHERE e.type = 'contact_received' AND c.customer IS NOT NULL",
       "indexing the contact points of the stored journals", [&](const Query& row) -> result<void> {
-        boost::system::error_code ec;
-        const auto parsed = boost::json::parse(row.text(2), ec);
-        if (ec) return corrupt(db.label(), "events.body_json");
-        auto e = event_from_json(parsed);
-        if (!e) return corrupt(db.label(), "events.body_json");
-        if (const auto* contact = std::get_if<events::ContactReceived>(&e.value().body); contact && contact->from) {
-          found.emplace_back(std::string(row.text(0)), std::string(row.text(1)), *contact->from);
-        }
+        BOOST_OUTCOME_TRY(auto from, stored_contact(row.text(2), db.label()));
+        if (from) found.emplace_back(std::string(row.text(0)), std::string(row.text(1)), std::move(*from));
         return success();
       }));
   for (const auto& [case_id, customer, point] : found) {
@@ -331,28 +247,7 @@ result<void> finish_migration(Db& db, Sealer& sealer, std::int64_t from_version)
 // Refuses a store protected otherwise than the options say.
 result<void> check_protection(Db& db, const Sealer& sealer) {
   BOOST_OUTCOME_TRY(auto stored, read_protection(db));
-  const auto wanted = sealer.protection();
-  if (stored == wanted) return success();
-  if (stored.empty()) {
-    return fail(store_errc::corrupt_store,
-                fmt::format("{}: meta.protection: missing; the store is damaged", db.label()));
-  }
-  if (stored == "plaintext") {
-    return fail(errc::invalid_argument,
-                fmt::format("{}: options.master_key_file, options.master_key_env: the store was created with "
-                            "insecure_plaintext and keeps personal data in clear text; open it that way",
-                            db.label()));
-  }
-  if (!sealer.encrypting()) {
-    return fail(errc::invalid_argument,
-                fmt::format("{}: options.insecure_plaintext: the store seals personal data; open it with its "
-                            "master key",
-                            db.label()));
-  }
-  return fail(errc::invalid_argument,
-              fmt::format("{}: options.master_key_file, options.master_key_env: not the master key this store was "
-                          "created with; it was not touched",
-                          db.label()));
+  return detail::store::check_protection(stored, sealer, db.label());
 }
 
 }  // namespace
@@ -438,7 +333,7 @@ result<std::vector<Event>> SqliteStore::events(const CaseId& case_id) const {
         customer = std::move(id).value();
       }
     }
-    CaseKey key(db, impl_->sealer, customer ? &*customer : nullptr);
+    auto key = case_key(db, impl_->sealer, customer ? &*customer : nullptr);
     std::vector<Event> out;
     {
       BOOST_OUTCOME_TRY(auto q, db.query(Sql::events_after));
@@ -526,7 +421,7 @@ result<void> SqliteStore::scan(const CaseRange& range, const JournalVisitor& vis
     std::optional<CaseHeader> header;
     std::int64_t last = 0;
     std::vector<Event> journal;
-    std::optional<CaseKey> key;  // the data key of the current case's customer
+    std::optional<decltype(case_key(db, impl_->sealer, nullptr))> key;  // the data key of the current case's customer
     auto finish = [&]() -> result<void> {
       if (!header) return success();
       if (static_cast<std::int64_t>(journal.size()) != last) {
@@ -551,7 +446,8 @@ result<void> SqliteStore::scan(const CaseRange& range, const JournalVisitor& vis
           }
           BOOST_OUTCOME_TRY(auto h, decode_header(id.value(), q.text(1), q.text(2), q.int64(3), db.label()));
           header = std::move(h);
-          key.emplace(db, impl_->sealer, &header->customer, q.is_null(9) ? std::string_view() : q.blob(9));
+          key.emplace(case_key(db, impl_->sealer, &header->customer,
+                               q.is_null(9) ? std::string_view() : q.blob(9)));
           last = q.int64(4);
           journal.clear();
         }
@@ -995,16 +891,8 @@ result<Erasure> SqliteStore::erase(const CustomerId& customer) {
         for (;;) {
           BOOST_OUTCOME_TRY(bool row, q.step("reading the customer's events"));
           if (!row) break;
-          boost::system::error_code ec;
-          auto parsed = boost::json::parse(q.text(2), ec);
-          if (ec || !parsed.is_object()) return corrupt(db.label(), "events.body_json");
-          auto& event = parsed.as_object();
-          const bool sealed = q.int64(3) != 0;
-          if (split_personal(event).empty() && !sealed) continue;
-          mark_erased(event);
-          auto body = boost::json::serialize(event);
-          if (!sealed && body == q.text(2)) continue;  // erased before
-          rewrites.emplace_back(std::string(q.text(0)), q.int64(1), std::move(body));
+          BOOST_OUTCOME_TRY(auto body, erased_body(q.text(2), q.int64(3) != 0, db.label()));
+          if (body) rewrites.emplace_back(std::string(q.text(0)), q.int64(1), std::move(*body));
         }
       }
       {

@@ -424,6 +424,166 @@ inline result<ClaimedAction> decode_action(std::string_view id, std::string_view
                        static_cast<std::uint32_t>(n), std::string(type), std::string(body_json), Instant()};
 }
 
+// --- sealed rows (sealing.hpp), the same in every store ----------------------
+
+// The data key of `customer` stored as `wrapped`, unwrapped.
+inline result<const SecretKey*> unwrap_key(Sealer& sealer, const CustomerId& customer, std::string_view wrapped,
+                                           std::string_view label) {
+  const auto* key = sealer.data_key(customer, wrapped);
+  if (key == nullptr) {
+    return fail(store_errc::corrupt_store,
+                fmt::format("{}: customer_keys[\"{}\"]: the data key does not unwrap with the master key", label,
+                            customer.str()));
+  }
+  return key;
+}
+
+// The data key of `customer`, unwrapped; nullptr when they have none and
+// `create` is false. `read()` gives the wrapped key stored (empty for none);
+// with `create`, a customer without one gets a new one, which `insert(wrapped)`
+// stores inside the caller's transaction and returns as the store keeps it
+// (another process may have stored one first).
+template <class Read, class Insert>
+result<const SecretKey*> customer_key(Sealer& sealer, const CustomerId& customer, bool create, std::string_view label,
+                                      Read&& read, Insert&& insert) {
+  BOOST_OUTCOME_TRY(std::string wrapped, read());
+  if (wrapped.empty()) {
+    if (!create) return static_cast<const SecretKey*>(nullptr);
+    BOOST_OUTCOME_TRY(wrapped, insert(sealer.new_data_key(customer).wrapped));
+  }
+  return unwrap_key(sealer, customer, wrapped, label);
+}
+
+// The data key of a case's customer, looked up once (by `lookup(customer)`)
+// when a sealed row of the case is first read.
+template <class Lookup>
+class CaseKey {
+ public:
+  CaseKey(Lookup lookup, const CustomerId* customer, std::string_view label)
+      : lookup_(std::move(lookup)), customer_(customer), label_(label) {}
+  result<const SecretKey*> get() {
+    if (!looked_) {
+      if (customer_ == nullptr) {
+        return fail(store_errc::corrupt_store, fmt::format("{}: a sealed event of a case without a customer", label_));
+      }
+      BOOST_OUTCOME_TRY(key_, lookup_(*customer_));
+      looked_ = true;
+    }
+    return key_;
+  }
+
+ private:
+  Lookup lookup_;
+  const CustomerId* customer_;
+  std::string_view label_;
+  const SecretKey* key_ = nullptr;
+  bool looked_ = false;
+};
+
+// The clear personal part of a stored event or action: `sealed` opened with
+// `key`. Anything that does not authenticate or decode is corruption.
+inline result<std::string> unseal(const SecretKey* key, std::string_view sealed, std::string_view ad,
+                                  std::string_view label, std::string_view field) {
+  if (key == nullptr) {
+    return fail(store_errc::corrupt_store,
+                fmt::format("{}: {}: sealed, but the customer has no data key", label, field));
+  }
+  auto clear = Sealer::open_with(key->bytes, sealed, ad);
+  if (!clear) {
+    return fail(store_errc::corrupt_store,
+                fmt::format("{}: {}: the sealed part does not authenticate with the customer's data key", label, field));
+  }
+  return std::move(*clear);
+}
+
+// Puts the sealed personal part of event `seq` of case `case_id` back into
+// its parsed JSON. Read for every sealed event of a scan, so nothing is
+// allocated on the way for a usual event: the clear text is opened on the
+// stack, parsed into the event's own storage and moved in; the field is
+// named only for an error.
+inline result<void> merge_sealed(boost::json::object& event, const SecretKey* key, std::string_view sealed,
+                                 std::string_view case_id, std::int64_t seq, std::string_view label) {
+  const auto field = [&] { return fmt::format("events[case \"{}\", seq {}].sealed", case_id, seq); };
+  if (key == nullptr) return unseal(key, sealed, {}, label, field()).error();
+  fmt::memory_buffer ad_buffer;
+  const auto ad = event_ad(ad_buffer, case_id, seq);
+  const auto size = Sealer::clear_size(sealed);
+  unsigned char small[2048];
+  std::string large;
+  unsigned char* clear = small;
+  if (size > sizeof small) {
+    large.resize(size);
+    clear = reinterpret_cast<unsigned char*>(large.data());
+  }
+  if (!Sealer::open_into(key->bytes, sealed, ad, clear)) return unseal(key, sealed, ad, label, field()).error();
+  boost::system::error_code ec;
+  auto personal =
+      boost::json::parse(std::string_view(reinterpret_cast<const char*>(clear), size), ec, event.storage());
+  sodium_memzero(clear, size);
+  if (ec || !personal.is_object()) {
+    return fail(store_errc::corrupt_store, fmt::format("{}: {}: the sealed part is not a JSON object", label, field()));
+  }
+  merge_personal(event, std::move(personal.as_object()));
+  return boost::outcome_v2::success();
+}
+
+// What an erased customer's stored event (its body_json, and whether it has
+// a sealed part) is rewritten as: every personal field "[erased]", the
+// contact point left out. nullopt when the row needs no rewrite (it holds
+// nothing personal, or was erased before).
+inline result<std::optional<std::string>> erased_body(std::string_view body_json, bool sealed, std::string_view label) {
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(body_json, ec);
+  if (ec || !parsed.is_object()) return corrupt(label, "events.body_json");
+  auto& event = parsed.as_object();
+  if (split_personal(event).empty() && !sealed) return std::optional<std::string>();
+  mark_erased(event);
+  auto body = boost::json::serialize(event);
+  if (!sealed && body == body_json) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(body));
+}
+
+// The contact point of a stored clear event (its body_json), for indexing
+// the journals of a store written before it had a contact index.
+inline result<std::optional<ContactPoint>> stored_contact(std::string_view body_json, std::string_view label) {
+  boost::system::error_code ec;
+  const auto parsed = boost::json::parse(body_json, ec);
+  if (ec) return corrupt(label, "events.body_json");
+  auto e = event_from_json(parsed);
+  if (!e) return corrupt(label, "events.body_json");
+  if (const auto* contact = std::get_if<events::ContactReceived>(&e.value().body); contact && contact->from) {
+    return std::optional<ContactPoint>(*contact->from);
+  }
+  return std::optional<ContactPoint>();
+}
+
+// Refuses a store whose recorded protection (meta.protection: "plaintext",
+// or "encrypted:" and a check value of its master key; empty when missing)
+// is not what the options say.
+inline result<void> check_protection(std::string_view stored, const Sealer& sealer, std::string_view label) {
+  const auto wanted = sealer.protection();
+  if (stored == wanted) return boost::outcome_v2::success();
+  if (stored.empty()) {
+    return fail(store_errc::corrupt_store, fmt::format("{}: meta.protection: missing; the store is damaged", label));
+  }
+  if (stored == "plaintext") {
+    return fail(errc::invalid_argument,
+                fmt::format("{}: options.master_key_file, options.master_key_env: the store was created with "
+                            "insecure_plaintext and keeps personal data in clear text; open it that way",
+                            label));
+  }
+  if (!sealer.encrypting()) {
+    return fail(errc::invalid_argument,
+                fmt::format("{}: options.insecure_plaintext: the store seals personal data; open it with its "
+                            "master key",
+                            label));
+  }
+  return fail(errc::invalid_argument,
+              fmt::format("{}: options.master_key_file, options.master_key_env: not the master key this store was "
+                          "created with; it was not touched",
+                          label));
+}
+
 }  // namespace detail::store
 }  // namespace v1
 }  // namespace redress

@@ -5,16 +5,30 @@
 # point; the store file never holds the phone number or the customer's words
 # in clear; `redress erase` leaves the case countable by `redress report` but
 # its personal fields "[erased]"; nothing personal reaches standard error.
+#
+#   privacy.sh REDRESS DATA              on a SQLite store (the file is grepped)
+#   privacy.sh REDRESS DATA CONNINFO_FILE on a PostgreSQL store in a schema of
+#                                         its own (a pg_dump of it is grepped)
 set -euo pipefail
 redress=$1
 data=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-db="$work/cases.db"
-store="sqlite:$db"
+if [ $# -ge 3 ]; then
+  conninfo=$(cat "$3")
+  schema="privacy_cli_$$"
+  bindir=$(pg_config --bindir)
+  "$bindir/psql" "$conninfo" -qX -v ON_ERROR_STOP=1 -c "CREATE SCHEMA $schema"
+  trap 'rm -rf "$work"; "$bindir/psql" "$conninfo" -qX -c "DROP SCHEMA $schema CASCADE" >/dev/null 2>&1 || true' EXIT
+  store="postgres:$conninfo options='-c search_path=$schema'"
+  holds() { "$bindir/pg_dump" -d "$conninfo" -n "$schema" | grep -a -q -- "$1"; }
+else
+  db="$work/cases.db"
+  store="sqlite:$db"
+  holds() { cat "$db" "$db-wal" 2>/dev/null | grep -a -q -- "$1"; }
+fi
 field() { python3 -c 'import json,sys; o=[json.loads(l) for l in open(sys.argv[1])][int(sys.argv[2])]; print(eval(sys.argv[3]))' "$@"; }
 fail() { echo "privacy.sh: $*" >&2; exit 1; }
-holds() { cat "$db" "$db-wal" 2>/dev/null | grep -a -q -- "$1"; }
 
 cat > "$work/in" <<'IN'
 {"customer":"U-1","at":"2025-05-06T06:00:00Z","type":"contact_received","channel":"phone","from":{"kind":"phone","value":"138 1234 5678"},"text":"Zhang Wei here, my parcel never came"}
@@ -35,8 +49,8 @@ status=0
 field "$work/out" 4 'o["detail"]' | grep -q "open cases of 2 customers; nothing is guessed" || fail "the refusal does not say why"
 
 # 2. Sealed at rest: neither the number nor the words are in the file; nor on standard error.
-holds "+8613812345678" && fail "the store file holds the phone number in clear"
-holds "Zhang Wei" && fail "the store file holds the customer's words in clear"
+holds "+8613812345678" && fail "the store holds the phone number in clear"
+holds "Zhang Wei" && fail "the store holds the customer's words in clear"
 grep -q -e "13900000000" -e "+8613812345678" -e "Zhang Wei" "$work/err" && fail "standard error quotes personal data"
 
 # 3. Without the master key the store is not opened.
@@ -49,6 +63,7 @@ grep -q "master_key" "$work/nokey" || fail "the refusal does not name the master
 "$redress" erase --store "$store" --customer U-1 > "$work/erased"
 [ "$(field "$work/erased" 0 'o["cases"]')" = 1 ] || fail "erase did not count the customer's case"
 [ "$(field "$work/erased" 0 'o["key_deleted"]')" = True ] || fail "erase did not delete the data key"
+holds "Calling again" && fail "the store holds the erased customer's words"
 "$redress" report --store "$store" --data "$data" --json --quiet > "$work/report" 2> "$work/report.err" ||
   fail "the report of a store with an erased customer failed: $(cat "$work/report.err")"
 grep -q "Zhang Wei" "$work/report" "$work/report.err" && fail "the report quotes the customer's words"

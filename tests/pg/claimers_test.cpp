@@ -74,7 +74,7 @@ void claim_until_done(PgStore& store, Raw& raw, int k, int log_fd) {
 [[noreturn]] void run_claimer(const std::string& conninfo, int k, int log_fd, int held_fd, int signal_fd,
                               int go_fd) {
   try {
-    auto opened = PgStore::open(conninfo);
+    auto opened = PgStore::open(conninfo, keyed());
     if (!opened) _exit(10);
     auto& store = opened.value();
     Raw raw(conninfo);

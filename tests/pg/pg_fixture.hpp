@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstdint>
 #include <fstream>
 #include <memory>
@@ -131,8 +132,14 @@ class Schema {
   std::string name_;
 };
 
-inline PgStore open_store(const std::string& conninfo) {
-  auto s = PgStore::open(conninfo);
+// `options`, sealed with the tests' master key (support/store_rows.hpp).
+inline PgOptions keyed(PgOptions options = {}) { return with_test_key(std::move(options)); }
+
+// `options`, with personal data in clear text.
+inline PgOptions plaintext(PgOptions options = {}) { return in_clear(std::move(options)); }
+
+inline PgStore open_store(const std::string& conninfo, const PgOptions& options = keyed()) {
+  auto s = PgStore::open(conninfo, options);
   REQUIRE_MESSAGE(s.has_value(), why());
   return std::move(s).value();
 }

@@ -30,7 +30,7 @@ std::string snapshot(Schema& schema) {
 // leaves the schema as it was.
 void check_refused(Schema& schema, errc code, std::string_view expected) {
   const auto before = snapshot(schema);
-  auto r = PgStore::open(schema.conninfo());
+  auto r = PgStore::open(schema.conninfo(), keyed());
   REQUIRE_FALSE(r);
   CHECK(r.error() == code);
   CHECK_MESSAGE(why().find(expected) != std::string::npos, why());
@@ -98,12 +98,14 @@ TEST_SUITE("pg_store") {
     Schema schema;
     PgOptions options;
     options.lock_timeout = boost::posix_time::milliseconds(100);
-    auto store = PgStore::open(schema.conninfo(), options);
+    auto store = PgStore::open(schema.conninfo(), keyed(options));
     REQUIRE(store);
-    // Another process in the middle of an append to the same case.
+    // Another process in the middle of an append to the same case. (The
+    // lock is the database's, not the schema's: a case id no other test
+    // appends to, so that tests running beside this one do not hold it.)
     auto other = schema.raw();
-    other.exec("BEGIN; SELECT pg_advisory_xact_lock(1380209236, hashtext('C-1'))");
-    const auto id = cid();
+    other.exec("BEGIN; SELECT pg_advisory_xact_lock(1380209236, hashtext('C-lock-timeout'))");
+    const auto id = CaseId::make("C-lock-timeout").value();
     auto r = store.value().append(hdr(id), batch(id, 1, 1), 0, CaseState::open);
     REQUIRE_FALSE(r);
     CHECK(r.error() == store_errc::storage_failed);
@@ -122,7 +124,9 @@ TEST_SUITE("pg_store databases") {
     CHECK(raw.scalar("SELECT value FROM meta WHERE key = 'application'") == "redress");
     CHECK(raw.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == std::to_string(PgStore::kSchemaVersion));
     CHECK(raw.column("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1") ==
-          std::vector<std::string>{"cases", "event_ids", "events", "follow_ups", "meta", "outbox"});
+          std::vector<std::string>{"case_policies", "cases", "contact_index", "customer_keys", "event_ids", "events",
+                                   "follow_ups", "meta", "outbox", "policies"});
+    CHECK(raw.scalar("SELECT value FROM meta WHERE key = 'protection'").starts_with("encrypted:"));
     CHECK(store.name().find(schema.name()) != std::string::npos);
   }
 
@@ -133,11 +137,11 @@ TEST_SUITE("pg_store databases") {
     {
       std::vector<std::jthread> openers;
       for (int i = 0; i < kOpeners; ++i) {
-        openers.emplace_back([&, i] { opened[static_cast<std::size_t>(i)] = PgStore::open(schema.conninfo()) ? 1 : 0; });
+        openers.emplace_back([&, i] { opened[static_cast<std::size_t>(i)] = PgStore::open(schema.conninfo(), keyed()) ? 1 : 0; });
       }
     }
     CHECK(opened == std::vector<int>(kOpeners, 1));
-    CHECK(schema.raw().scalar("SELECT count(*) FROM meta") == "2");
+    CHECK(schema.raw().scalar("SELECT count(*) FROM meta") == "3");  // application, schema_version, protection
   }
 
   TEST_CASE("another application's tables are refused and left untouched") {
@@ -175,12 +179,14 @@ TEST_SUITE("pg_store databases") {
   TEST_CASE("a version 1 store is migrated on open: its journals stay and steps commit with their outbox") {
     Schema schema;
     const auto id = cid();
-    { REQUIRE(open_store(schema.conninfo()).append(hdr(id), batch(id, 1, 2), 0, CaseState::open)); }
+    { REQUIRE(open_store(schema.conninfo(), plaintext()).append(hdr(id), batch(id, 1, 2), 0, CaseState::open)); }
     // Version 1 is the first migration, which never changes: the current
-    // schema without what version 2 added.
-    schema.raw().exec("DROP TABLE outbox; DROP TABLE event_ids; "
+    // schema without what versions 2 to 4 added.
+    schema.raw().exec("DROP TABLE case_policies; DROP TABLE policies; DROP TABLE customer_keys; "
+                      "DROP TABLE contact_index; DROP INDEX cases_customer; ALTER TABLE events DROP COLUMN sealed; "
+                      "DROP TABLE outbox; DROP TABLE event_ids; DELETE FROM meta WHERE key = 'protection'; "
                       "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
-    auto store = open_store(schema.conninfo());
+    auto store = open_store(schema.conninfo(), keyed());
     CHECK(schema.raw().scalar("SELECT value FROM meta WHERE key = 'schema_version'") ==
           std::to_string(PgStore::kSchemaVersion));
     CHECK(store.events(id).value() == batch(id, 1, 2));
@@ -239,7 +245,7 @@ TEST_SUITE("pg_store databases") {
       code = store_errc::storage_failed;
       expected = "store \"postgresql://127.0.0.1:1/cases\": cannot connect";
     }
-    auto r = PgStore::open(conninfo, options);
+    auto r = PgStore::open(conninfo, keyed(options));
     REQUIRE_FALSE(r);
     CHECK(r.error() == code);
     CHECK_MESSAGE(why().find(expected) != std::string::npos, why());

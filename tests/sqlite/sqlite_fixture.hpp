@@ -64,23 +64,11 @@ inline void raw_exec(const std::string& path, const std::string& sql) {
   if (rc != SQLITE_OK) throw std::runtime_error("raw_exec: " + message);
 }
 
-// The master key of the tests' stores: 64 hex digits, in an environment
-// variable the options name.
-inline constexpr const char* kTestKeyEnv = "REDRESS_TEST_MASTER_KEY";
-inline constexpr const char* kTestKey = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
-
-// `options`, sealed with the tests' master key.
-inline SqliteOptions keyed(SqliteOptions options = {}) {
-  ::setenv(kTestKeyEnv, kTestKey, 1);
-  options.master_key_env = kTestKeyEnv;
-  return options;
-}
+// `options`, sealed with the tests' master key (support/store_rows.hpp).
+inline SqliteOptions keyed(SqliteOptions options = {}) { return with_test_key(std::move(options)); }
 
 // `options`, with personal data in clear text.
-inline SqliteOptions plaintext(SqliteOptions options = {}) {
-  options.insecure_plaintext = true;
-  return options;
-}
+inline SqliteOptions plaintext(SqliteOptions options = {}) { return in_clear(std::move(options)); }
 
 }  // namespace redress::testing
 

@@ -5,6 +5,7 @@
 #define REDRESS_TESTS_SUPPORT_STORE_ROWS_HPP
 
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,25 @@ inline ClaimerId claimer(std::string_view s) { return ClaimerId::make(s).value()
 inline Instant instant(std::string_view text) { return parse_instant(text).value(); }
 // Why the last failed call on this thread failed.
 inline std::string why() { return std::string(last_error_detail()); }
+
+// The master key of the tests' stores: 64 hex digits, in an environment
+// variable the options name.
+inline constexpr const char* kTestKeyEnv = "REDRESS_TEST_MASTER_KEY";
+inline constexpr const char* kTestKey = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+// A store's `options` (SqliteOptions, PgOptions), sealed with the tests'
+// master key, or with personal data in clear text.
+template <class Options>
+Options with_test_key(Options options) {
+  ::setenv(kTestKeyEnv, kTestKey, 1);
+  options.master_key_env = kTestKeyEnv;
+  return options;
+}
+template <class Options>
+Options in_clear(Options options) {
+  options.insecure_plaintext = true;
+  return options;
+}
 
 // The event a test writes as event number `seq` of case `case_id`: the same
 // (case, seq) always gives the same event, so a reader can check what it finds.

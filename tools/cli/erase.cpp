@@ -21,7 +21,7 @@ Writes one JSON line: {"customer", "cases", "events_rewritten",
 "index_entries", "key_deleted"}. Erasing again changes nothing more.
 
 options:
-  --store URI        sqlite:PATH (required)
+  --store URI        sqlite:PATH or postgres:CONNINFO (required)
   --customer ID      the customer's id, as the cases were opened with (required)
   --master-key-file FILE  the store's master key, 64 hex digits (default: $REDRESS_MASTER_KEY)
   --master-key-env NAME   the environment variable holding the master key
@@ -56,7 +56,7 @@ int run(std::span<const std::string_view> args) {
       return usage(fmt::format("unexpected argument \"{}\"", terminal_safe(a)));
     }
   }
-  if (store_uri.empty()) return usage("which store? (--store sqlite:PATH)");
+  if (store_uri.empty()) return usage("which store? (--store sqlite:PATH or postgres:CONNINFO)");
   if (customer_text.empty()) return usage("whose data? (--customer ID)");
   auto customer = CustomerId::make(customer_text);
   if (!customer) return usage(fmt::format("--customer: {}", terminal_safe(last_error_detail())));
@@ -66,7 +66,7 @@ int run(std::span<const std::string_view> args) {
     return store.error() == errc::invalid_argument ? 2 : 3;
   }
   if (store.value().personal == nullptr) {
-    fmt::print(stderr, "redress erase: --store: this store does not support erasure yet (use a SQLite store)\n");
+    fmt::print(stderr, "redress erase: --store: this store does not support erasure\n");
     return 2;
   }
   auto done = store.value().personal->erase(customer.value());

@@ -36,7 +36,7 @@ sources:
                   built): its stored header and journal, replayed under the
                   policy version it was decided under (--policy for a case
                   stored without one)
-  --master-key-file FILE  the store's master key, 64 hex digits (a SQLite store
+  --master-key-file FILE  the store's master key, 64 hex digits (a store
                      refuses to open without one; default: $REDRESS_MASTER_KEY)
   --master-key-env NAME   the environment variable holding the master key
   --insecure-plaintext    the store keeps personal data in clear text

@@ -64,7 +64,7 @@ moves the open cases to the given version first, each with a
 
 options:
   --store URI        sqlite:PATH or postgres:CONNINFO (required)
-  --master-key-file FILE  the store's master key, 64 hex digits (a SQLite store
+  --master-key-file FILE  the store's master key, 64 hex digits (a store
                      refuses to open without one; default: $REDRESS_MASTER_KEY)
   --master-key-env NAME   the environment variable holding the master key
   --insecure-plaintext    the store keeps personal data in clear text

@@ -19,6 +19,19 @@
 namespace redress::cli {
 namespace {
 
+// The store options' master key fields from the command line: with none of
+// them, the environment variable REDRESS_MASTER_KEY when it is set.
+template <class Options>
+Options with_keys(Options options, const StoreKeyOptions& keys) {
+  options.master_key_file = keys.file;
+  options.master_key_env = keys.env;
+  options.insecure_plaintext = keys.insecure_plaintext;
+  if (keys.file.empty() && keys.env.empty() && !keys.insecure_plaintext && std::getenv("REDRESS_MASTER_KEY")) {
+    options.master_key_env = "REDRESS_MASTER_KEY";
+  }
+  return options;
+}
+
 template <class S>
 OpenedStore share(S&& store) {
   using T = std::decay_t<S>;
@@ -31,14 +44,7 @@ OpenedStore share(S&& store) {
 result<OpenedStore> open_unredacted(std::string_view uri, const StoreKeyOptions& keys) {
   if (uri.starts_with("sqlite:")) {
 #if defined(REDRESS_CLI_HAS_SQLITE)
-    SqliteOptions options;
-    options.master_key_file = keys.file;
-    options.master_key_env = keys.env;
-    options.insecure_plaintext = keys.insecure_plaintext;
-    if (keys.file.empty() && keys.env.empty() && !keys.insecure_plaintext && std::getenv("REDRESS_MASTER_KEY")) {
-      options.master_key_env = "REDRESS_MASTER_KEY";
-    }
-    BOOST_OUTCOME_TRY(auto store, SqliteStore::open(std::string(uri.substr(7)), options));
+    BOOST_OUTCOME_TRY(auto store, SqliteStore::open(std::string(uri.substr(7)), with_keys(SqliteOptions{}, keys)));
     return share(std::move(store));
 #else
     return detail::fail(errc::invalid_argument, "--store: this redress was built without the SQLite store");
@@ -46,7 +52,7 @@ result<OpenedStore> open_unredacted(std::string_view uri, const StoreKeyOptions&
   }
   if (uri.starts_with("postgres:")) {
 #if defined(REDRESS_CLI_HAS_PG)
-    BOOST_OUTCOME_TRY(auto store, PgStore::open(uri.substr(9)));
+    BOOST_OUTCOME_TRY(auto store, PgStore::open(uri.substr(9), with_keys(PgOptions{}, keys)));
     return share(std::move(store));
 #else
     return detail::fail(errc::invalid_argument,

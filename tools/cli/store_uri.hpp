@@ -21,8 +21,7 @@ struct OpenedStore {
   JournalStore* journal = nullptr;
   FollowUpStore* follow_ups = nullptr;
   StepStore* steps = nullptr;
-  // The contact index and erasure; nullptr for a store that has none yet
-  // (PostgreSQL).
+  // The contact index and erasure (both stores have them).
   PersonalDataStore* personal = nullptr;
 };
 

@@ -23,7 +23,7 @@ struct redress_store {
   std::unique_ptr<redress::JournalStore> journal;
   redress::FollowUpStore* follow_ups = nullptr;  // the same object as `journal`
   redress::StepStore* steps = nullptr;           // the same object as `journal`
-  redress::PersonalDataStore* personal = nullptr;  // the same object, or none (PostgreSQL)
+  redress::PersonalDataStore* personal = nullptr;  // the same object
 };
 
 using namespace redress;
@@ -157,7 +157,11 @@ int redress_store_open_postgres(redress_store** out, const char* conninfo) {
     BOOST_OUTCOME_TRYV(need(out, "out"));
     *out = nullptr;
     BOOST_OUTCOME_TRY(auto info, text_arg(conninfo, "conninfo"));
-    BOOST_OUTCOME_TRY(auto store, PgStore::open(info));
+    // The master key comes from REDRESS_MASTER_KEY (docs/privacy.md); without
+    // it the store refuses to open.
+    PgOptions options;
+    if (std::getenv("REDRESS_MASTER_KEY") != nullptr) options.master_key_env = "REDRESS_MASTER_KEY";
+    BOOST_OUTCOME_TRY(auto store, PgStore::open(info, options));
     *out = handle_of(std::move(store));
     return boost::outcome_v2::success();
   });

@@ -596,8 +596,10 @@ class SqliteStore(Store):
 
 
 class PostgresStore(Store):
-    """The store in a PostgreSQL database (libpq conninfo); raises RedressError
-    NOT_SUPPORTED when the library was built without it."""
+    """The store in a PostgreSQL database (libpq conninfo), its personal data
+    sealed with the master key in the environment variable REDRESS_MASTER_KEY
+    (refused without it); raises RedressError NOT_SUPPORTED when the library
+    was built without it."""
 
     def __init__(self, conninfo):
         ptr = ctypes.c_void_p()

@@ -462,7 +462,10 @@ REDRESS_EXTERN(int) redress_store_open_sqlite(redress_store **out, const char *p
  *
  * Opens the PostgreSQL store `conninfo` names (libpq's connection string,
  * "host=... dbname=..."), creating its tables if needed; many processes may
- * share it. REDRESS_ENOTSUPPORTED when the library was built without it
+ * share it. Personal fields are sealed with the master key in the
+ * environment variable REDRESS_MASTER_KEY (64 hex digits, docs/privacy.md);
+ * without it the store is refused (REDRESS_EINVALID_ARGUMENT).
+ * REDRESS_ENOTSUPPORTED when the library was built without it
  * (REDRESS_BUILD_PG). */
 REDRESS_EXTERN(int) redress_store_open_postgres(redress_store **out, const char *conninfo);
 
