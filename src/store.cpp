@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include <boost/json/object.hpp>
 #include <fmt/format.h>
 
 #include <redress/engine.hpp>
@@ -82,6 +83,14 @@ result<void> JournalStore::pin_policy(const CaseId&, std::string_view hash) {
 
 result<std::optional<PolicyRef>> JournalStore::pinned_policy(const CaseId&) const {
   return std::optional<PolicyRef>();
+}
+
+boost::json::value to_json(const RecordedFix& fix) {
+  boost::json::object out{{"id", fix.id}};
+  for (auto& member : to_json(fix.fix).as_object()) out.emplace(member.key(), std::move(member.value()));
+  out["customers"] = fix.customers;
+  out["told"] = fix.told;
+  return out;
 }
 
 result<RecordedFix> JournalStore::record_fix(const RootCauseFix& fix, std::span<const FixNotice>) {

@@ -135,6 +135,7 @@ result<FixPlan> plan_fix_notices(const RootCauseFix& fix, std::span<const Case> 
 // "finding": {"code", "severity", "message", "at"}, "suggested_update"}]}.
 boost::json::value to_json(const RootCauseFix& fix);
 boost::json::value to_json(const FixNotice& notice);
+boost::json::value to_json(const FixOpenCase& open_case);
 boost::json::value to_json(const FixPlan& plan);
 
 }  // namespace v1

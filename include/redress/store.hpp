@@ -158,6 +158,11 @@ struct RecordedFix {
   friend bool operator==(const RecordedFix&, const RecordedFix&) = default;
 };
 
+// to_json(const RecordedFix&)
+//
+// {"id", "category", "note", "fixed_at", "fixed_by", "customers", "told"}.
+boost::json::value to_json(const RecordedFix& fix);
+
 // StoredFixNotice
 //
 // A FixNotice kept until delivered: `id` is "fix-<fix id>.<customer>"; `json`

@@ -157,14 +157,17 @@ boost::json::value to_json(const FixNotice& notice) {
                              {"send_at", format_instant(notice.send_at_utc)}};
 }
 
+boost::json::value to_json(const FixOpenCase& open_case) {
+  return boost::json::object{{"case_id", open_case.case_id.str()},
+                             {"finding", to_json(open_case.finding)},
+                             {"suggested_update", open_case.suggested_update}};
+}
+
 boost::json::value to_json(const FixPlan& plan) {
   boost::json::array notices;
   for (const auto& n : plan.notices) notices.push_back(to_json(n));
   boost::json::array open;
-  for (const auto& o : plan.open_cases) {
-    open.push_back(boost::json::object{
-        {"case_id", o.case_id.str()}, {"finding", to_json(o.finding)}, {"suggested_update", o.suggested_update}});
-  }
+  for (const auto& o : plan.open_cases) open.push_back(to_json(o));
   return boost::json::object{{"fix", to_json(plan.fix)},
                              {"cases", plan.cases},
                              {"notices", std::move(notices)},

@@ -106,6 +106,7 @@ const char* sql_text(Sql sql) noexcept {
       return "SELECT id, customer, case_id, send_at_us, body_json FROM fix_notices "
              "WHERE fix_id = ? AND delivered = 0 ORDER BY customer";
     case Sql::fix_notice_deliver: return "UPDATE fix_notices SET delivered = 1 WHERE id = ? AND delivered = 0";
+    case Sql::fix_notices_erase: return "DELETE FROM fix_notices WHERE customer = ? AND delivered = 0";
     case Sql::count_: break;
   }
   return "";

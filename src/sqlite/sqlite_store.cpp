@@ -1095,6 +1095,11 @@ result<Erasure> SqliteStore::erase(const CustomerId& customer) {
         q.bind(customer.str());
         BOOST_OUTCOME_TRYV(q.run("erasing the customer's outbox actions"));
       }
+      {
+        BOOST_OUTCOME_TRY(auto q, db.query(Sql::fix_notices_erase));
+        q.bind(customer.str());
+        BOOST_OUTCOME_TRYV(q.run("dropping the customer's undelivered fix notices"));
+      }
       BOOST_OUTCOME_TRYV(tx.commit());
     }
     impl_->sealer.forget(customer);

@@ -78,6 +78,13 @@ bool emit(const json::value& v) {
          std::fflush(stdout) == 0;
 }
 
+// `v`'s members after {"type": type}.
+json::object typed(std::string_view type, json::value v) {
+  json::object line{{"type", type}};
+  for (auto& member : v.as_object()) line.emplace(member.key(), std::move(member.value()));
+  return line;
+}
+
 result<Instant> instant_option(std::string_view name, std::string_view text) {
   auto at = parse_instant(text);
   if (!at) return detail::fail(errc::invalid_argument, fmt::format("{}: {}", name, last_error_detail()));
@@ -142,12 +149,7 @@ int run(std::span<const std::string_view> args) {
     return fail(last_error_detail(), code);
   }
   for (const auto& o : done.value().plan.open_cases) {
-    if (!emit(json::object{{"type", "open_case"},
-                           {"case_id", o.case_id.str()},
-                           {"finding", to_json(o.finding)},
-                           {"suggested_update", o.suggested_update}})) {
-      return fail("standard output: write failed", 1);
-    }
+    if (!emit(typed("open_case", to_json(o)))) return fail("standard output: write failed", 1);
   }
   const std::int64_t fix_id = done.value().recorded.id;
   auto pending = journal.undelivered_fix_notices(fix_id);
@@ -165,13 +167,9 @@ int run(std::span<const std::string_view> args) {
   if (!kept) return fail(last_error_detail(), 3);
   for (const auto& f : kept.value()) {
     if (f.id != fix_id) continue;
-    json::object out = to_json(f.fix).as_object();
-    out.insert(out.begin(), {"id", f.id});
-    out.insert(out.begin(), {"type", "fix"});
-    out["cases"] = done.value().plan.cases;
-    out["customers"] = f.customers;
-    out["told"] = f.told;
-    if (!emit(out)) return fail("standard output: write failed", 1);
+    json::object line = typed("fix", to_json(f));
+    line["cases"] = done.value().plan.cases;
+    if (!emit(line)) return fail("standard output: write failed", 1);
   }
   return 0;
 }
