@@ -87,7 +87,8 @@ result<std::optional<PolicyRef>> JournalStore::pinned_policy(const CaseId&) cons
 
 boost::json::value to_json(const RecordedFix& fix) {
   boost::json::object out{{"id", fix.id}};
-  for (auto& member : to_json(fix.fix).as_object()) out.emplace(member.key(), std::move(member.value()));
+  boost::json::value members = to_json(fix.fix);
+  for (auto& member : members.as_object()) out.emplace(member.key(), std::move(member.value()));
   out["customers"] = fix.customers;
   out["told"] = fix.told;
   return out;

@@ -36,16 +36,16 @@ notify() {
 }
 
 # 1. Three open cases get the finding; two customers are told, each once.
-notify --now 2025-05-11T07:00:00Z > "$work/out1" || fail "notify-fixed failed"
+notify --now 2025-05-13T07:00:00Z > "$work/out1" || fail "notify-fixed failed"
 [ "$(lines "$work/out1" open_case | wc -l)" = 3 ] || fail "expected 3 open cases"
-lines "$work/out1" open_case | grep -q '"code": "root_cause.fixed"' || fail "no root_cause.fixed finding"
+lines "$work/out1" open_case | grep '"code": "root_cause.fixed"' > /dev/null || fail "no root_cause.fixed finding"
 [ "$(lines "$work/out1" notify_fixed | wc -l)" = 2 ] || fail "expected one notice for each of 2 customers"
-u1=$(lines "$work/out1" notify_fixed | head -1)
+u1=$(lines "$work/out1" notify_fixed | sed -n 1p)
 [ "$(get "$u1" 'o["customer"]')" = U-1 ] || fail "the first notice is not U-1's"
 [ "$(get "$u1" 'sorted(o["cases"])')" = "['C-1', 'C-2']" ] || fail "U-1's notice does not list both cases"
 [ "$(get "$u1" 'o["locale"]')" = zh-Hans ] || fail "U-1's notice is not in their language"
-[ "$(get "$u1" 'o["send_at"]')" = 2025-05-11T07:00:00Z ] || fail "a notice inside the contact window waited"
-get "$u1" 'o["text"]' | grep -q "expiry reminders now go out three days ahead" || fail "the notice does not say what changed"
+[ "$(get "$u1" 'o["send_at"]')" = 2025-05-13T07:00:00Z ] || fail "a notice inside the contact window waited"
+get "$u1" 'o["text"]' | grep "expiry reminders now go out three days ahead" > /dev/null || fail "the notice does not say what changed"
 fix=$(lines "$work/out1" fix)
 [ "$(get "$fix" 'o["category"]')" = coupon.expiry ] || fail "the cause was not resolved through the taxonomy"
 [ "$(get "$fix" '(o["cases"], o["customers"], o["told"])')" = "(3, 2, 2)" ] || fail "wrong counts: $fix"
@@ -53,7 +53,7 @@ fix=$(lines "$work/out1" fix)
   fail "the fix line is not last"
 
 # 2. Run again: nobody is told twice.
-notify --now 2025-05-12T07:00:00Z > "$work/out2" || fail "the second run failed"
+notify --now 2025-05-14T07:00:00Z > "$work/out2" || fail "the second run failed"
 [ "$(lines "$work/out2" notify_fixed | wc -l)" = 0 ] || fail "a customer was told twice"
 [ "$(get "$(lines "$work/out2" fix)" '(o["id"], o["told"])')" = "($(get "$fix" 'o["id"]'), 2)" ] ||
   fail "the second run kept another fix"
@@ -70,7 +70,8 @@ late=$(lines "$work/out3" notify_fixed)
   "[('coupon.expiry', 2, 2), ('payment.duplicate', 1, 1)]" ] || fail "the report's fixes are wrong"
 "$redress" report --store "$store" --data "$data" --quiet > "$work/report.txt" || fail "text report failed"
 grep -q "Root causes fixed" "$work/report.txt" || fail "the text report has no fixes section"
-"$redress" report --store "$store" --data "$data" --csv --quiet | grep -q '^fixed,coupon.expiry,told,,2' ||
+"$redress" report --store "$store" --data "$data" --csv --quiet > "$work/report.csv" || fail "CSV report failed"
+grep -q '^fixed,coupon.expiry,told,,2' "$work/report.csv" ||
   fail "the CSV report has no fixes rows"
 
 # 5. Usage errors name what is wrong; nothing is kept.
