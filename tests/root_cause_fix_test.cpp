@@ -122,7 +122,7 @@ TEST_SUITE("root cause fixed") {
     CHECK(plan.open_cases.size() == 1);
   }
 
-  TEST_CASE("closed cases are told only within the policy's window before the fix; open ones always") {
+  TEST_CASE("closed cases are told only within the policy's window before the fix, open ones always") {
     for (int window : {180, 30}) {
       CAPTURE(window);
       auto policy = policy_with(boost::json::object{{"fix_notice_window_days", window}});

@@ -2,6 +2,8 @@
 // customer, delivered until marked, and notify_fixed() over the store's cases.
 #include <redress/sqlite_store.hpp>
 
+#include <fmt/format.h>
+
 #include "sqlite/sqlite_fixture.hpp"
 #include "support/engine_fixture.hpp"
 
@@ -151,7 +153,7 @@ TEST_SUITE("sqlite root causes fixed") {
     CHECK(store.undelivered_fix_notices(again.recorded.id).value().empty());
   }
 
-  TEST_CASE("erasing a customer drops their undelivered fix notices; delivered ones still count as told") {
+  TEST_CASE("erasing a customer drops their undelivered fix notices, delivered ones still count as told") {
     TempDir dir;
     auto store = open_store(dir.file("cases.db"));
     std::vector<FixNotice> notices{notice("U-1", "C-1"), notice("U-2", "C-2")};
