@@ -787,6 +787,15 @@ boost::json::value to_json(const Summary& s) {
   }
   json::array outliers;
   for (const auto& id : s.precedent_outliers) outliers.push_back(json::value(id.str()));
+  json::array fixes;
+  for (const auto& f : s.fixes) {
+    fixes.push_back(json::object{{"cause", f.cause},
+                                 {"fixed_at", format_instant(f.fixed_at_utc)},
+                                 {"note", f.note},
+                                 {"fixed_by", f.fixed_by},
+                                 {"customers", f.customers},
+                                 {"told", f.told}});
+  }
   return json::object{
       {"schema", detail::json_schema_name("report")},
       {"cases", s.cases},
@@ -816,6 +825,7 @@ boost::json::value to_json(const Summary& s) {
       {"giving", json::object{{"by_agent", giving_json(s.giving_by_agent, "agent")},
                               {"by_cause", giving_json(s.giving_by_cause, "cause")}}},
       {"coaching", coaching_json(s.coaching)},
+      {"fixes", std::move(fixes)},
   };
 }
 

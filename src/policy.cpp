@@ -148,7 +148,7 @@ std::string lower_ascii(std::string_view s) {
 
 // The members a policy document may have (docs/policy.md); any other is
 // refused (docs/contracts.md), except a host's own "x-" members.
-constexpr std::array<std::string_view, 41> kPolicyMembers{
+constexpr std::array<std::string_view, 42> kPolicyMembers{
     "schema",           "id",             "version",          "name",           "currency",         "calendar",
     "authority",        "update_interval", "satisfaction_check_after", "customer_cap_period",
     "reminder_lead",    "approval_timeout", "repeat_contacts_to_escalate", "extension_grace_days",
@@ -158,7 +158,7 @@ constexpr std::array<std::string_view, 41> kPolicyMembers{
     "replacement_denominations", "contact_window", "framing",   "severities",
     "lint",             "promise_covers_updates", "awaiting_customer", "warnings",
     "targets",          "scope",          "root_causes",      "deadlines",
-    "public_reply_within", "locale",         "messages"};
+    "public_reply_within", "locale",         "messages",         "fix_notice_window_days"};
 
 // --- clocks: promises and pauses (docs/policy.md, "Clocks")
 result<void> read_clock_settings(const boost::json::object& obj, Settings& s) {
@@ -294,7 +294,8 @@ result<ReferencePolicy> ReferencePolicy::from_json(const boost::json::value& jso
                                  std::tuple{"max_extensions", &s.max_extensions, 0},
                                  std::tuple{"failure_signal_threshold", &s.failure_signal_threshold, 1},
                                  std::tuple{"loss_aversion_permille", &s.loss_aversion_permille, 1000},
-                                 std::tuple{"extra_gesture_permille", &s.extra_gesture_permille, 0}}) {
+                                 std::tuple{"extra_gesture_permille", &s.extra_gesture_permille, 0},
+                                 std::tuple{"fix_notice_window_days", &s.fix_notice_window_days, 0}}) {
     if (auto v = member(key)) { BOOST_OUTCOME_TRY(*field, read_count(*v, path(key), min)); }
   }
   if (auto v = member("goodwill_cap")) { BOOST_OUTCOME_TRY(s.goodwill_cap, read_money(*v, path("goodwill_cap"), s.currency)); }

@@ -44,7 +44,7 @@ struct Words {
       cumulative, unrecorded, health, by_day, by_week, bucket, first_response, updates, promises, repeat, escalations,
       emergencies, cost, amount, by_agent, by_cause, by_kind, agent, kind, unattributed, cost_total, cash_without_loss,
       above_authority, level, status, decided_by, proposed_by, nobody, precedent, claims, outliers, none, pareto_axis,
-      more_causes, public_replies;
+      more_causes, public_replies, fixes, fixed_at, fixed_by, customers_told;
 };
 
 constexpr Words kEnglish{
@@ -61,7 +61,8 @@ constexpr Words kEnglish{
     "(unattributed)", "money lost {lost}; remedies granted {cost}", "Cash granted where nothing was lost",
     "Remedies above the front line's authority", "level", "status", "decided by", "proposed by", "—",
     "Precedent claims", "cases citing another case's remedy", "outliers flagged for review", "none",
-    "felt loss", "{n} more causes in the table", "public replies on time"};
+    "felt loss", "{n} more causes in the table", "public replies on time",
+    "Root causes fixed", "fixed at", "fixed by", "customers told"};
 
 constexpr Words kChinese{
     "zh-CN", "服务补救报告",
@@ -73,7 +74,8 @@ constexpr Words kChinese{
     "升级", "紧急事件", "补救成本", "金额", "按坐席的成本", "按根因的成本", "按补救类型的成本", "坐席", "补救类型",
     "(未注明)", "损失金额 {lost};已发放补救 {cost}", "无损失却发放的现金", "超出一线权限的补救", "级别", "状态",
     "批准人", "提出人", "—", "援引先例", "援引他案补救的案例", "标记待审的异常先例", "无", "感知损失",
-    "另有 {n} 个根因见表格", "公开回复及时"};
+    "另有 {n} 个根因见表格", "公开回复及时",
+    "已修复的根因", "修复时间", "修复人", "已告知客户"};
 
 const Words& words(ReportLanguage l) { return l == ReportLanguage::zh ? kChinese : kEnglish; }
 
@@ -206,6 +208,13 @@ std::string report_text(const Summary& s, ReportLanguage language) {
   for (const auto& id : s.precedent_outliers) outliers += (outliers.empty() ? "" : ", ") + std::string(id.str());
   out += fmt::format("\n{}: {} {}; {}: {}\n", w.precedent, w.claims, s.precedent_claims, w.outliers,
                      outliers.empty() ? std::string(w.none) : outliers);
+  if (!s.fixes.empty()) {
+    out += fmt::format("\n{}\n  {:<28} {:<20}  {:>8}  {}\n", w.fixes, w.cause, w.fixed_at, w.customers_told, w.fixed_by);
+    for (const auto& f : s.fixes) {
+      out += fmt::format("  {:<28} {:<20}  {:>8}  {}\n    {}\n", f.cause, format_instant(f.fixed_at_utc),
+                         fmt::format("{}/{}", f.told, f.customers), f.fixed_by.empty() ? w.nobody : f.fixed_by, f.note);
+    }
+  }
   return out;
 }
 
@@ -343,6 +352,11 @@ std::string report_csv(const Summary& s) {
   csv.number("precedent", "", "claims", s.precedent_claims);
   for (const auto& id : s.precedent_outliers) csv.row("precedent_outlier", id.str(), "case", "", id.str());
   csv_coaching(csv, s);
+  for (const auto& f : s.fixes) {
+    csv.row("fixed", f.cause, "fixed_at", "", format_instant(f.fixed_at_utc));
+    csv.number("fixed", f.cause, "customers", f.customers);
+    csv.number("fixed", f.cause, "told", f.told);
+  }
   return std::move(csv.out);
 }
 
@@ -762,6 +776,19 @@ std::string report_html(const Summary& s, ReportLanguage language) {
                      escape_html(w.precedent), s.precedent_claims, s.precedent_outlier_count, escape_html(w.claims),
                      s.precedent_claims, escape_html(w.outliers),
                      escape_html(outliers.empty() ? std::string(w.none) : outliers));
+  if (!s.fixes.empty()) {
+    out += fmt::format("<h3>{}</h3>\n<table id=\"fixes\">\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+                       escape_html(w.fixes), escape_html(w.cause), escape_html(w.fixed_at), escape_html(w.customers_told),
+                       escape_html(w.fixed_by));
+    for (const auto& f : s.fixes) {
+      out += fmt::format(
+          "<tr data-cause=\"{}\" data-fixed-at=\"{}\" data-customers=\"{}\" data-told=\"{}\"><td>{}</td><td>{}</td>"
+          "<td>{}/{}</td><td>{}</td></tr>\n",
+          escape_html(f.cause), format_instant(f.fixed_at_utc), f.customers, f.told, escape_html(f.cause),
+          format_instant(f.fixed_at_utc), f.told, f.customers, escape_html(f.fixed_by.empty() ? w.nobody : f.fixed_by));
+    }
+    out += "</table>\n";
+  }
   out += "</section>\n";
   return out + coaching_html(s, language) + "</body>\n</html>\n";
 }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include <boost/json/object.hpp>
 #include <fmt/format.h>
 
 #include <redress/engine.hpp>
@@ -84,6 +85,37 @@ result<std::optional<PolicyRef>> JournalStore::pinned_policy(const CaseId&) cons
   return std::optional<PolicyRef>();
 }
 
+boost::json::value to_json(const RecordedFix& fix) {
+  boost::json::object out{{"id", fix.id}};
+  boost::json::value members = to_json(fix.fix);
+  for (auto& member : members.as_object()) out.emplace(member.key(), std::move(member.value()));
+  out["customers"] = fix.customers;
+  out["told"] = fix.told;
+  return out;
+}
+
+result<RecordedFix> JournalStore::record_fix(const RootCauseFix& fix, std::span<const FixNotice>) {
+  BOOST_OUTCOME_TRYV(check_fix(fix));
+  return detail::fail(errc::invalid_argument, "this store does not keep root-cause fixes (a SQLite store does)");
+}
+
+result<std::vector<RecordedFix>> JournalStore::fixes() const { return std::vector<RecordedFix>(); }
+
+result<std::vector<StoredFixNotice>> JournalStore::undelivered_fix_notices(std::int64_t) const {
+  return std::vector<StoredFixNotice>();
+}
+
+result<bool> JournalStore::deliver_fix_notice(std::string_view notice_id) {
+  if (notice_id.empty()) return detail::fail(errc::invalid_argument, "notice_id: empty");
+  return false;
+}
+
+result<void> JournalStore::check_fix(const RootCauseFix& fix) {
+  // What make() refuses, the store refuses: an empty taxonomy checks all but the category's name.
+  BOOST_OUTCOME_TRYV(RootCauseFix::make(fix.category, fix.note, fix.fixed_at_utc, fix.fixed_by, CauseTaxonomy()));
+  return boost::outcome_v2::success();
+}
+
 result<const ReferencePolicy*> PinnedPolicies::policy(std::string_view hash) {
   if (auto it = cache_.find(hash); it != cache_.end()) return it->second.get();
   BOOST_OUTCOME_TRY(auto doc, store_.policy_document(hash));
@@ -147,6 +179,21 @@ result<Case> PinnedPolicies::replay(const CaseHeader& header, std::span<const Ev
 result<std::optional<Case>> restore_pinned(const JournalStore& store, const CaseId& case_id, const Policy& fallback) {
   PinnedPolicies pinned(store);
   return pinned.restore(case_id, fallback);
+}
+
+result<FixRun> notify_fixed(JournalStore& store, const RootCauseFix& fix, const Policy& policy, Instant now_utc) {
+  BOOST_OUTCOME_TRYV(JournalStore::check_fix(fix));
+  if (now_utc.is_special()) return detail::fail(errc::invalid_argument, "now: not a time");
+  BOOST_OUTCOME_TRY(auto ids, store.cases());
+  PinnedPolicies pinned(store);
+  std::vector<Case> concerned;  // only the cases with the cause are kept
+  for (const auto& id : ids) {
+    BOOST_OUTCOME_TRY(auto c, pinned.restore(id, policy));
+    if (c && has_cause(*c, fix.category)) concerned.push_back(std::move(*c));
+  }
+  BOOST_OUTCOME_TRY(auto plan, plan_fix_notices(fix, concerned, policy, now_utc));
+  BOOST_OUTCOME_TRY(auto recorded, store.record_fix(fix, plan.notices));
+  return FixRun{std::move(recorded), std::move(plan)};
 }
 
 std::string action_id(const CaseId& case_id, std::uint64_t seq, std::size_t n) {

@@ -213,6 +213,22 @@ struct AgentCoaching {
   friend bool operator==(const AgentCoaching&, const AgentCoaching&) = default;
 };
 
+// FixRow
+//
+// A root cause fixed (<redress/root_cause_fix.hpp>): when, what and by whom,
+// how many customers were to be told (one notice each) and how many were
+// told (their notice delivered). Analytics does not fold these from
+// journals: the host copies them from its store (JournalStore::fixes()).
+struct FixRow {
+  std::string cause;
+  Instant fixed_at_utc;
+  std::string note;
+  std::string fixed_by;
+  std::int64_t customers = 0;
+  std::int64_t told = 0;
+  friend bool operator==(const FixRow&, const FixRow&) = default;
+};
+
 // Summary
 //
 // Everything the analytics found, ready for a report (<redress/report.hpp>).
@@ -246,6 +262,8 @@ struct Summary {
   std::vector<GivingRow> giving_by_agent;  // by key
   std::vector<GivingRow> giving_by_cause;  // by key
   std::vector<AgentCoaching> coaching;     // by agent
+  // Root causes fixed, by cause then when (set by the host; see FixRow).
+  std::vector<FixRow> fixes;
   friend bool operator==(const Summary&, const Summary&) = default;
 };
 

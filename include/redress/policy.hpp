@@ -185,6 +185,10 @@ struct Settings {
   // The tree of root-cause categories a recorded cause must name (or
   // "other:<text>" when it allows that). Empty: any non-empty text.
   CauseTaxonomy root_causes;
+  // When a root cause is fixed (<redress/root_cause_fix.hpp>), closed cases
+  // with that cause whose last event lies at most this many days before the
+  // fix hear about it too (open ones always do).
+  int fix_notice_window_days = 180;
   // How "within n working days" is read, per promise kind (docs/policy.md,
   // "Deadlines"). A kind not listed: DeadlineRule::close_of_service, the
   // day the customer hears ("by Monday"), never earlier than business time.

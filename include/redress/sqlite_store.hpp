@@ -74,7 +74,7 @@ struct SqliteOptions {
 class SqliteStore final : public StepStore, public PersonalDataStore {
  public:
   // The schema version this build writes and migrates to.
-  static constexpr std::int64_t kSchemaVersion = 6;
+  static constexpr std::int64_t kSchemaVersion = 7;
   // PRAGMA application_id of every redress store: "RDRS".
   static constexpr std::int32_t kApplicationId = 0x52445253;
 
@@ -117,6 +117,11 @@ class SqliteStore final : public StepStore, public PersonalDataStore {
   result<std::vector<PolicyRef>> policies() const override;
   result<void> pin_policy(const CaseId& case_id, std::string_view hash) override;
   result<std::optional<PolicyRef>> pinned_policy(const CaseId& case_id) const override;
+
+  result<RecordedFix> record_fix(const RootCauseFix& fix, std::span<const FixNotice> notices) override;
+  result<std::vector<RecordedFix>> fixes() const override;
+  result<std::vector<StoredFixNotice>> undelivered_fix_notices(std::int64_t fix_id) const override;
+  result<bool> deliver_fix_notice(std::string_view notice_id) override;
 
   result<void> persist(const CaseId& case_id, const FollowUp& follow_up) override;
   result<bool> cancel(const FollowUpId& id) override;

@@ -57,6 +57,7 @@
 #include <redress/event.hpp>
 #include <redress/ids.hpp>
 #include <redress/policy.hpp>
+#include <redress/root_cause_fix.hpp>
 #include <redress/time.hpp>
 
 namespace redress {
@@ -143,6 +144,38 @@ struct CaseRange {
 //
 // What JournalStore::scan() calls with each case's header and journal.
 using JournalVisitor = std::function<result<void>(const CaseHeader&, std::span<const Event>)>;
+
+// RecordedFix
+//
+// A root_cause_fixed notice a store keeps (JournalStore::record_fix): its
+// number in the store (from 1), the notice, the customers it is to reach
+// (one stored FixNotice each) and how many of those were delivered.
+struct RecordedFix {
+  std::int64_t id = 0;
+  RootCauseFix fix;
+  std::size_t customers = 0;
+  std::size_t told = 0;
+  friend bool operator==(const RecordedFix&, const RecordedFix&) = default;
+};
+
+// to_json(const RecordedFix&)
+//
+// {"id", "category", "note", "fixed_at", "fixed_by", "customers", "told"}.
+boost::json::value to_json(const RecordedFix& fix);
+
+// StoredFixNotice
+//
+// A FixNotice kept until delivered: `id` is "fix-<fix id>.<customer>"; `json`
+// its JSON form (to_json(const FixNotice&)).
+struct StoredFixNotice {
+  std::string id;
+  std::int64_t fix_id = 0;
+  CustomerId customer;
+  CaseId case_id;
+  Instant send_at_utc;
+  std::string json;
+  friend bool operator==(const StoredFixNotice&, const StoredFixNotice&) = default;
+};
 
 // JournalStore
 //
@@ -280,6 +313,40 @@ class JournalStore {
   // The policy the case was opened under, or std::nullopt.
   virtual result<std::optional<PolicyRef>> pinned_policy(const CaseId& case_id) const;
 
+  // --- root causes fixed (docs/analytics.md, "Root cause fixed") ---------
+  //
+  // The defaults keep nothing: record_fix() fails with
+  // errc::invalid_argument, fixes() is empty. SqliteStore keeps them.
+
+  // JournalStore::record_fix()
+  //
+  // In one transaction, keeps `fix` (a fix of the same category at the same
+  // instant is the same fix: a retry adds nothing) and `notices`, at most
+  // one per customer and fix (a customer already holding one keeps it).
+  // Returns the fix as kept, with its counts. Fails with
+  // errc::invalid_argument for a fix RootCauseFix::make() would refuse, or
+  // store_errc::storage_failed.
+  virtual result<RecordedFix> record_fix(const RootCauseFix& fix, std::span<const FixNotice> notices);
+  // What record_fix() refuses in every store: a fix RootCauseFix::make()
+  // would refuse (the category is not looked up: a store has no taxonomy).
+  static result<void> check_fix(const RootCauseFix& fix);
+
+  // JournalStore::fixes()
+  //
+  // Every fix kept, in the order first kept, with its counts.
+  virtual result<std::vector<RecordedFix>> fixes() const;
+
+  // JournalStore::undelivered_fix_notices()
+  //
+  // The notices of fix `fix_id` not yet delivered, by customer id.
+  virtual result<std::vector<StoredFixNotice>> undelivered_fix_notices(std::int64_t fix_id) const;
+
+  // JournalStore::deliver_fix_notice()
+  //
+  // Marks notice `notice_id` as delivered (the customer was told): true when
+  // it did; false when the id is unknown or already delivered.
+  virtual result<bool> deliver_fix_notice(std::string_view notice_id);
+
  protected:
   // The ranges below bounds[0], from each bound to the next, and from the
   // last bound on (one range, every case, when `bounds` is empty); `bounds`
@@ -320,6 +387,35 @@ result<std::optional<Case>> restore(const JournalStore& store, const CaseId& cas
 // Fails as restore() does, and with store_errc::corrupt_store when a pinned
 // or named version is not kept or does not read back with its hash.
 result<std::optional<Case>> restore_pinned(const JournalStore& store, const CaseId& case_id, const Policy& fallback);
+
+// FixRun
+//
+// What notify_fixed() did: the fix as the store keeps it (with its counts
+// after this run) and the plan (every notice and open case, including those
+// an earlier run already kept).
+struct FixRun {
+  RecordedFix recorded;
+  FixPlan plan;
+};
+
+// notify_fixed()
+//
+// Closes the loop on a fixed root cause: restores every case of `store`
+// (restore_pinned(), `policy` where the store holds no pin), plans the
+// notices under `policy` (the policy notices are sent under now:
+// plan_fix_notices()) and keeps the fix and its notices (record_fix()).
+// The host then delivers undelivered_fix_notices() and marks each
+// deliver_fix_notice(). Fails as those calls do; a case that does not
+// replay fails the run (the detail names it) and nothing is kept.
+//
+// Example:
+//   auto fix = redress::RootCauseFix::make("delivery.late", "Couriers now scan at the door", now, "ops",
+//                                          settings.root_causes).value();
+//   auto run = redress::notify_fixed(store, fix, policy, now).value();
+//   for (const auto& n : store.undelivered_fix_notices(run.recorded.id).value()) {
+//     if (send(n.json)) store.deliver_fix_notice(n.id);
+//   }
+result<FixRun> notify_fixed(JournalStore& store, const RootCauseFix& fix, const Policy& policy, Instant now_utc);
 
 // PinnedPolicies
 //

@@ -332,10 +332,44 @@ result<void> detail_case_access::on(const events::PromiseBroken& e) {
 // --- pauses ------------------------------------------------------------------------
 
 const TimeZone& detail_case_access::customer_zone(const Calendar& cal) const {
-  if (c.clocks().customer_zone) return *c.clocks().customer_zone;
+  return engine_detail::customer_zone_of(c, settings, cal);
+}
+
+namespace engine_detail {
+
+const TimeZone& customer_zone_of(const Case& c, const Settings& settings, const Calendar& cal) {
+  if (c.customer_time_zone()) return *c.customer_time_zone();
   if (settings.contact_window.time_zone) return *settings.contact_window.time_zone;
   return cal.time_zone();
 }
+
+result<WindowInstant> window_instant(const Calendar& cal, const TimeZone& zone, const ContactWindow& w, Instant ideal,
+                                     bool earlier) {
+  BOOST_OUTCOME_TRY(auto window, ServiceWindow::make(w.opens, w.closes));
+  const std::vector<ServiceWindow> allowed{window};
+  auto found = earlier ? cal.latest_contact_at_or_before(ideal, zone, allowed)
+                       : cal.earliest_contact_at_or_after(ideal, zone, allowed);
+  if (found) return WindowInstant{found.value(), false};
+  if (found.error() != make_error_code(errc::out_of_range)) return found.error();
+  // Beyond the calendar's covered range the service hours are unknown:
+  // the customer's window alone.
+  CivilTime want = zone.to_civil(ideal);
+  Duration tod = want.time_of_day();
+  Instant at = ideal;
+  if (tod < w.opens || tod >= w.closes) {
+    const auto day = boost::gregorian::days(1);
+    const Duration last = w.closes - boost::posix_time::minutes(1);
+    if (earlier) {
+      want = tod >= w.closes ? CivilTime(want.date(), last) : CivilTime(want.date() - day, last);
+    } else {
+      want = tod < w.opens ? CivilTime(want.date(), w.opens) : CivilTime(want.date() + day, w.opens);
+    }
+    at = zone.to_instant(want);
+  }
+  return WindowInstant{at, true};
+}
+
+}  // namespace engine_detail
 
 result<Instant> detail_case_access::contact_instant(Instant ideal, bool earlier, std::string_view what) {
   // The one place the contact window is applied: the customer's window, on
@@ -343,40 +377,17 @@ result<Instant> detail_case_access::contact_instant(Instant ideal, bool earlier,
   BOOST_OUTCOME_TRY(auto cal, calendar());
   const TimeZone& zone = customer_zone(*cal);
   const ContactWindow& w = settings.contact_window;
-  BOOST_OUTCOME_TRY(auto window, ServiceWindow::make(w.opens, w.closes));
-  const std::vector<ServiceWindow> allowed{window};
-  auto found = earlier ? cal->latest_contact_at_or_before(ideal, zone, allowed)
-                       : cal->earliest_contact_at_or_after(ideal, zone, allowed);
-  Instant at;
-  if (found) {
-    at = found.value();
-  } else if (found.error() == make_error_code(errc::out_of_range)) {
-    // Beyond the calendar's covered range the service hours are unknown:
-    // the customer's window alone.
-    CivilTime want = zone.to_civil(ideal);
-    Duration tod = want.time_of_day();
-    at = ideal;
-    if (tod < w.opens || tod >= w.closes) {
-      const auto day = boost::gregorian::days(1);
-      const Duration last = w.closes - boost::posix_time::minutes(1);
-      if (earlier) {
-        want = tod >= w.closes ? CivilTime(want.date(), last) : CivilTime(want.date() - day, last);
-      } else {
-        want = tod < w.opens ? CivilTime(want.date(), w.opens) : CivilTime(want.date() + day, w.opens);
-      }
-      at = zone.to_instant(want);
-    }
+  BOOST_OUTCOME_TRY(auto found, engine_detail::window_instant(*cal, zone, w, ideal, earlier));
+  if (found.beyond_calendar) {
     why("contact.window", fmt::format(clock_texts::kWindowNoService, what, format_duration(w.opens),
                                       format_duration(w.closes), zone.name()));
-    return at;
-  } else {
-    return found.error();
+    return found.at;
   }
-  if (at != ideal) {
-    why("contact.window", fmt::format(clock_texts::kWindowMoved, what, format_instant(ideal), format_instant(at),
+  if (found.at != ideal) {
+    why("contact.window", fmt::format(clock_texts::kWindowMoved, what, format_instant(ideal), format_instant(found.at),
                                       format_duration(w.opens), format_duration(w.closes), zone.name()));
   }
-  return at;
+  return found.at;
 }
 
 result<void> detail_case_access::start_customer_wait(std::string_view what) {

@@ -43,6 +43,22 @@ result<T> from_policy(result<T> r, std::string_view method) {
                       fmt::format("policy.{}: {} ({})", method, r.error().message(), last_error_detail()));
 }
 
+// The contact window (policy contact_window), shared by the engine's clocks
+// and the root-cause-fixed notices (root_cause_fixed.cpp).
+// The zone a customer is contacted in: the case's own, else the policy's
+// contact window's, else the calendar's.
+const TimeZone& customer_zone_of(const Case& c, const Settings& settings, const Calendar& cal);
+// The instant inside window `w` (on `zone`'s clock) and the calendar's
+// service hours at or after `ideal` (at or before it when `earlier`);
+// `beyond_calendar` when the calendar does not cover the date and the
+// window alone decided.
+struct WindowInstant {
+  Instant at;
+  bool beyond_calendar = false;
+};
+result<WindowInstant> window_instant(const Calendar& cal, const TimeZone& zone, const ContactWindow& w, Instant ideal,
+                                     bool earlier);
+
 inline bool remedy_counts_toward_caps(const Remedy& r) { return r.status != RemedyStatus::rejected; }
 
 // `before`, the number, `after`: fmt::format("{}{}{}") for the hot trace lines.

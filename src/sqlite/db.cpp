@@ -94,6 +94,22 @@ const char* sql_text(Sql sql) noexcept {
     case Sql::case_policy_get:
       return "SELECT p.hash, p.id, p.version FROM case_policies c JOIN policies p ON p.hash = c.hash "
              "WHERE c.case_id = ?";
+    case Sql::fix_get: return "SELECT id FROM root_cause_fixes WHERE category = ? AND fixed_at_us = ?";
+    case Sql::fix_insert:
+      return "INSERT INTO root_cause_fixes (category, note, fixed_at_us, fixed_by) VALUES (?, ?, ?, ?)";
+    case Sql::fixes_all:
+      return "SELECT f.id, f.category, f.note, f.fixed_at_us, f.fixed_by, "
+             "(SELECT count(*) FROM fix_notices n WHERE n.fix_id = f.id), "
+             "(SELECT count(*) FROM fix_notices n WHERE n.fix_id = f.id AND n.delivered = 1) "
+             "FROM root_cause_fixes f WHERE ?1 = 0 OR f.id = ?1 ORDER BY f.id";
+    case Sql::fix_notice_insert:
+      return "INSERT INTO fix_notices (fix_id, customer, id, case_id, send_at_us, body_json, delivered) "
+             "VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT DO NOTHING";
+    case Sql::fix_notices_undelivered:
+      return "SELECT id, customer, case_id, send_at_us, body_json FROM fix_notices "
+             "WHERE fix_id = ? AND delivered = 0 ORDER BY customer";
+    case Sql::fix_notice_deliver: return "UPDATE fix_notices SET delivered = 1 WHERE id = ? AND delivered = 0";
+    case Sql::fix_notices_erase: return "DELETE FROM fix_notices WHERE customer = ? AND delivered = 0";
     case Sql::count_: break;
   }
   return "";

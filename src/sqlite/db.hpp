@@ -70,6 +70,13 @@ enum class Sql : std::size_t {
   policies_all,
   case_policy_insert,
   case_policy_get,
+  fix_get,
+  fix_insert,
+  fixes_all,
+  fix_notice_insert,
+  fix_notices_undelivered,
+  fix_notice_deliver,
+  fix_notices_erase,
   count_,
 };
 

@@ -111,6 +111,28 @@ constexpr const char* kMigrations[] = {
     "  hash TEXT NOT NULL REFERENCES policies (hash)"
     ") STRICT, WITHOUT ROWID;"
     "UPDATE meta SET value = 6 WHERE key = 'schema_version';",
+    // 6 -> 7: root causes fixed (docs/analytics.md, "Root cause fixed"): each
+    // fix, one per category and instant, and the notices to its customers,
+    // one per customer, until delivered.
+    "CREATE TABLE root_cause_fixes ("
+    "  id INTEGER PRIMARY KEY,"
+    "  category TEXT NOT NULL,"
+    "  note TEXT NOT NULL,"
+    "  fixed_at_us INTEGER NOT NULL,"
+    "  fixed_by TEXT NOT NULL,"
+    "  UNIQUE (category, fixed_at_us)"
+    ") STRICT;"
+    "CREATE TABLE fix_notices ("
+    "  fix_id INTEGER NOT NULL REFERENCES root_cause_fixes (id),"
+    "  customer TEXT NOT NULL,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  case_id TEXT NOT NULL,"
+    "  send_at_us INTEGER NOT NULL,"
+    "  body_json TEXT NOT NULL,"
+    "  delivered INTEGER NOT NULL CHECK (delivered IN (0, 1)),"
+    "  PRIMARY KEY (fix_id, customer)"
+    ") STRICT, WITHOUT ROWID;"
+    "UPDATE meta SET value = 7 WHERE key = 'schema_version';",
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
 static_assert(SqliteStore::kApplicationId == 1380209235);

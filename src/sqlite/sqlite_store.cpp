@@ -11,6 +11,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <boost/json/serialize.hpp>
 
 #include <redress/journal.hpp>
 #include <redress/json.hpp>
@@ -576,6 +577,110 @@ result<std::optional<PolicyRef>> SqliteStore::pinned_policy(const CaseId& case_i
   });
 }
 
+// --- root causes fixed -------------------------------------------------------
+
+namespace {
+
+// The fix in the row `q` is on (fixes_all's columns).
+result<RecordedFix> read_fix(const Query& q, std::string_view label) {
+  BOOST_OUTCOME_TRY(auto at, from_us(q.int64(3), label, "root_cause_fixes.fixed_at_us"));
+  return RecordedFix{q.int64(0),
+                     RootCauseFix{std::string(q.text(1)), std::string(q.text(2)), at, std::string(q.text(4))},
+                     static_cast<std::size_t>(q.int64(5)), static_cast<std::size_t>(q.int64(6))};
+}
+
+}  // namespace
+
+result<RecordedFix> SqliteStore::record_fix(const RootCauseFix& fix, std::span<const FixNotice> notices) {
+  BOOST_OUTCOME_TRYV(check_fix(fix));
+  for (std::size_t i = 0; i < notices.size(); ++i) {
+    if (notices[i].send_at_utc.is_special()) {
+      return fail(errc::invalid_argument, fmt::format("notices[{}].send_at: not a time", i));
+    }
+  }
+  auto& db = impl_->db;
+  return guarded(db.label(), "record_fix", [&]() -> result<RecordedFix> {
+    std::lock_guard lock(impl_->mutex);
+    BOOST_OUTCOME_TRY(auto tx, Transaction::begin(db, Transaction::Mode::write));
+    std::int64_t fix_id = 0;
+    {
+      BOOST_OUTCOME_TRY(auto q, db.query(Sql::fix_get));
+      q.bind(fix.category).bind(to_us(fix.fixed_at_utc));
+      BOOST_OUTCOME_TRY(bool row, q.step("looking the fix up"));
+      if (row) fix_id = q.int64(0);
+    }
+    if (fix_id == 0) {
+      BOOST_OUTCOME_TRY(auto q, db.query(Sql::fix_insert));
+      q.bind(fix.category).bind(fix.note).bind(to_us(fix.fixed_at_utc)).bind(fix.fixed_by);
+      BOOST_OUTCOME_TRYV(q.run("keeping the fix"));
+      fix_id = sqlite3_last_insert_rowid(db.handle());
+    }
+    for (const auto& n : notices) {
+      const std::string id = fmt::format("fix-{}.{}", fix_id, n.customer.str());
+      const std::string body = boost::json::serialize(to_json(n));
+      BOOST_OUTCOME_TRY(auto q, db.query(Sql::fix_notice_insert));
+      q.bind(fix_id).bind(n.customer.str()).bind(id).bind(n.case_id.str()).bind(to_us(n.send_at_utc)).bind(body);
+      BOOST_OUTCOME_TRYV(q.run("keeping a fix notice"));
+    }
+    BOOST_OUTCOME_TRY(auto q, db.query(Sql::fixes_all));
+    q.bind(fix_id);
+    BOOST_OUTCOME_TRY(bool row, q.step("reading the fix back"));
+    if (!row) return corrupt(db.label(), "root_cause_fixes");
+    BOOST_OUTCOME_TRY(auto recorded, read_fix(q, db.label()));
+    BOOST_OUTCOME_TRYV(tx.commit());
+    return recorded;
+  });
+}
+
+result<std::vector<RecordedFix>> SqliteStore::fixes() const {
+  auto& db = impl_->db;
+  return guarded(db.label(), "fixes", [&]() -> result<std::vector<RecordedFix>> {
+    std::lock_guard lock(impl_->mutex);
+    BOOST_OUTCOME_TRY(auto q, db.query(Sql::fixes_all));
+    q.bind(std::int64_t{0});
+    std::vector<RecordedFix> out;
+    for (;;) {
+      BOOST_OUTCOME_TRY(bool row, q.step("listing the fixes"));
+      if (!row) return out;
+      BOOST_OUTCOME_TRY(auto f, read_fix(q, db.label()));
+      out.push_back(std::move(f));
+    }
+  });
+}
+
+result<std::vector<StoredFixNotice>> SqliteStore::undelivered_fix_notices(std::int64_t fix_id) const {
+  auto& db = impl_->db;
+  return guarded(db.label(), "undelivered_fix_notices", [&]() -> result<std::vector<StoredFixNotice>> {
+    std::lock_guard lock(impl_->mutex);
+    BOOST_OUTCOME_TRY(auto q, db.query(Sql::fix_notices_undelivered));
+    q.bind(fix_id);
+    std::vector<StoredFixNotice> out;
+    for (;;) {
+      BOOST_OUTCOME_TRY(bool row, q.step("listing the fix notices"));
+      if (!row) return out;
+      auto customer = CustomerId::make(q.text(1));
+      if (!customer) return corrupt(db.label(), "fix_notices.customer");
+      auto case_id = CaseId::make(q.text(2));
+      if (!case_id) return corrupt(db.label(), "fix_notices.case_id");
+      BOOST_OUTCOME_TRY(auto at, from_us(q.int64(3), db.label(), "fix_notices.send_at_us"));
+      out.push_back({std::string(q.text(0)), fix_id, std::move(customer).value(), std::move(case_id).value(), at,
+                     std::string(q.text(4))});
+    }
+  });
+}
+
+result<bool> SqliteStore::deliver_fix_notice(std::string_view notice_id) {
+  auto& db = impl_->db;
+  return guarded(db.label(), "deliver_fix_notice", [&]() -> result<bool> {
+    if (notice_id.empty()) return fail(errc::invalid_argument, "notice_id: empty");
+    std::lock_guard lock(impl_->mutex);
+    BOOST_OUTCOME_TRY(auto q, db.query(Sql::fix_notice_deliver));
+    q.bind(notice_id);
+    BOOST_OUTCOME_TRYV(q.run("marking the fix notice delivered"));
+    return sqlite3_changes(db.handle()) > 0;
+  });
+}
+
 result<void> SqliteStore::persist(const CaseId& case_id, const FollowUp& follow_up) {
   auto& db = impl_->db;
   return guarded(db.label(), "persist", [&]() -> result<void> {
@@ -908,6 +1013,11 @@ result<Erasure> SqliteStore::erase(const CustomerId& customer) {
         BOOST_OUTCOME_TRY(auto q, db.query(Sql::outbox_erase));
         q.bind(customer.str());
         BOOST_OUTCOME_TRYV(q.run("erasing the customer's outbox actions"));
+      }
+      {
+        BOOST_OUTCOME_TRY(auto q, db.query(Sql::fix_notices_erase));
+        q.bind(customer.str());
+        BOOST_OUTCOME_TRYV(q.run("dropping the customer's undelivered fix notices"));
       }
       BOOST_OUTCOME_TRYV(tx.commit());
     }

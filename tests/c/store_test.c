@@ -167,6 +167,69 @@ TEST(a_committed_step_puts_its_actions_in_the_outbox_once_per_event_id) {
   redress_store_free(store);
 }
 
+TEST(a_fixed_root_cause_tells_each_customer_once_until_delivered) {
+  static const char late[] =
+      "[{\"at\": \"2025-03-03T10:00:00+08:00\", \"type\": \"contact_received\", \"channel\": \"app\","
+      "  \"text\": \"where is my parcel\"},"
+      " {\"at\": \"2025-03-03T10:05:00+08:00\", \"type\": \"root_cause_recorded\", \"category\": \"delivery.late\","
+      "  \"description\": \"the carrier missed the slot\"}]";
+  redress_store *store = fresh_store("c_store_fixes.db");
+  redress_policy *policy = test_policy();
+  redress_buf out = REDRESS_BUF_INIT, fixes = REDRESS_BUF_INIT;
+  const char *cases[][2] = {{"C-1", "U-1"}, {"C-2", "U-1"}, {"C-3", "U-2"}};
+  char id[64] = "";
+  const char *at;
+  int delivered = -1;
+  size_t i;
+  uint64_t seq = 0;
+  for (i = 0; i < 3; ++i) {
+    redress_case *initial = NULL, *c = NULL;
+    CHECK(redress_case_open(&initial, cases[i][0], cases[i][1], "CNY", "2025-03-03T10:00:00+08:00") == 0);
+    CHECK(redress_case_restore(&c, initial, policy, late, strlen(late)) == 0);
+    CHECK(redress_store_append(&seq, store, c, late, strlen(late), 0) == 0);
+    redress_case_free(initial);
+    redress_case_free(c);
+  }
+  CHECK(redress_store_notify_fixed(&out, store, policy, "delivery.late", "couriers now confirm the slot", "ops",
+                                   "2025-03-10T02:00:00Z", "2025-03-11T07:00:00Z") == 0);
+  CHECK(CONTAINS(out.ptr, "\"cases\":3"));
+  CHECK(CONTAINS(out.ptr, "\"customers\":2"));
+  CHECK(CONTAINS(out.ptr, "\"code\":\"root_cause.fixed\""));
+  CHECK(CONTAINS(out.ptr, "\"type\":\"notify_fixed\""));
+  CHECK(CONTAINS(out.ptr, "couriers now confirm the slot"));
+  /* deliver the first notice: its id follows "id":" in the notices list */
+  at = out.ptr == NULL ? NULL : strstr(out.ptr, "\"id\":\"fix-");
+  CHECK(at != NULL);
+  if (at != NULL) {
+    at += strlen("\"id\":\"");
+    for (i = 0; at[i] != '"' && i + 1 < sizeof id; ++i) id[i] = at[i];
+    id[i] = '\0';
+    CHECK(redress_store_deliver_fix_notice(&delivered, store, id) == 0);
+    CHECK(delivered == 1);
+    CHECK(redress_store_deliver_fix_notice(&delivered, store, id) == 0);
+    CHECK(delivered == 0);
+  }
+  CHECK(redress_store_fixes(&fixes, store) == 0);
+  CHECK(CONTAINS(fixes.ptr, "\"customers\":2"));
+  CHECK(CONTAINS(fixes.ptr, "\"told\":1"));
+  /* Called again: nobody gets a second notice; only the one not delivered is listed. */
+  CHECK(redress_store_notify_fixed(&out, store, policy, "delivery.late", "couriers now confirm the slot", "ops",
+                                   "2025-03-10T02:00:00Z", "2025-03-12T07:00:00Z") == 0);
+  CHECK(CONTAINS(out.ptr, "\"customers\":2"));
+  CHECK(CONTAINS(out.ptr, "\"notices\":[{\"id\":\"fix-"));
+  CHECK(!CONTAINS(out.ptr, id));
+  CHECK(redress_store_notify_fixed(&out, store, policy, "delivery.late", "", NULL, "2025-03-10T02:00:00Z",
+                                   "2025-03-12T07:00:00Z") == REDRESS_EINVALID_ARGUMENT);
+  CHECK(CONTAINS(redress_error_last(), "note"));
+  CHECK(redress_store_notify_fixed(&out, store, policy, "delivery.late", "fixed", NULL, "yesterday",
+                                   "2025-03-12T07:00:00Z") == REDRESS_EINVALID_ARGUMENT);
+  CHECK(CONTAINS(redress_error_last(), "fixed_at"));
+  redress_buf_dispose(&out);
+  redress_buf_dispose(&fixes);
+  redress_policy_free(policy);
+  redress_store_free(store);
+}
+
 int main(void) {
   RUN(a_journal_appended_is_read_back_and_restores_the_case);
   RUN(a_stale_expected_sequence_fails_with_store_conflict);
@@ -174,5 +237,6 @@ int main(void) {
   RUN(a_committed_step_puts_its_actions_in_the_outbox_once_per_event_id);
   RUN(a_file_that_is_not_a_store_fails_with_corrupt_store);
   RUN(a_postgres_store_that_cannot_be_reached_or_was_not_built_fails_cleanly);
+  RUN(a_fixed_root_cause_tells_each_customer_once_until_delivered);
   return finish();
 }

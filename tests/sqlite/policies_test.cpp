@@ -38,8 +38,9 @@ TEST_CASE("a version 4 store is migrated on open: its cases have no pin and rest
     auto store = open_store(path);
     record(store, c, v1, "2025-01-24T07:00:00Z", ev::ContactReceived{Channel::phone, std::nullopt, "hello"});
   }
-  // Version 5 is the current file without what version 6 added.
-  raw_exec(path, "DROP TABLE case_policies; DROP TABLE policies; UPDATE meta SET value = 5 WHERE key = 'schema_version';");
+  // Version 5 is the current file without what versions 6 and 7 added.
+  raw_exec(path, "DROP TABLE fix_notices; DROP TABLE root_cause_fixes; DROP TABLE case_policies; DROP TABLE policies; "
+                 "UPDATE meta SET value = 5 WHERE key = 'schema_version';");
   auto store = open_store(path);
   CHECK_FALSE(store.pinned_policy(c.id()).value());
   CHECK(store.policies().value().empty());

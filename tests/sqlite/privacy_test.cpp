@@ -137,8 +137,9 @@ TEST_SUITE("sqlite_privacy") {
       auto store = open_with(path, plaintext());
       REQUIRE(store.append(header, std::vector<Event>{contact}, 0, CaseState::open));
     }
-    // Version 4 is the current file without what versions 5 and 6 added.
+    // Version 4 is the current file without what versions 5 to 7 added.
     raw_exec(path,
+             "DROP TABLE fix_notices; DROP TABLE root_cause_fixes; "
              "DROP TABLE case_policies; DROP TABLE policies; DROP TABLE customer_keys; DROP TABLE contact_index; DROP INDEX cases_customer; "
              "ALTER TABLE events DROP COLUMN sealed; ALTER TABLE outbox DROP COLUMN sealed; "
              "DELETE FROM meta WHERE key = 'protection'; UPDATE meta SET value = 4 WHERE key = 'schema_version';");

@@ -183,10 +183,10 @@ TEST_SUITE("sqlite_store files") {
       REQUIRE(store.append(hdr(id), batch(id, 1, 2), 0, CaseState::open));
     }
     // Version 3 is versions 1 to 3 of the migrations, which never change:
-    // the current file without what versions 4 to 6 added.
+    // the current file without what versions 4 to 7 added.
     raw_exec(path,
              "DROP TABLE outbox; DROP TABLE event_ids; DROP TABLE customer_keys; DROP TABLE contact_index; "
-             "DROP TABLE case_policies; DROP TABLE policies; "
+             "DROP TABLE fix_notices; DROP TABLE root_cause_fixes; DROP TABLE case_policies; DROP TABLE policies; "
              "DROP INDEX cases_customer; ALTER TABLE events DROP COLUMN sealed; DELETE FROM meta WHERE key = "
              "'protection'; UPDATE meta SET value = 3 WHERE key = 'schema_version';");
     auto store = open_store(path);

@@ -1,11 +1,13 @@
 // redress report: what recovery costs, where it fails and what to fix first,
 // over a store's cases or scenario files (docs/analytics.md).
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
 #include <fstream>
 #include <mutex>
 #include <thread>
+#include <tuple>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -333,6 +335,24 @@ int run(std::span<const std::string_view> args) {
   }
 
   Summary s = analytics.value().summary();
+  if (!o.store_uri.empty()) {
+    // Root causes fixed are kept beside the journals, not in them.
+    auto fixes = [&]() -> result<std::vector<RecordedFix>> {
+      BOOST_OUTCOME_TRY(auto store, open_store_uri(o.store_uri, o.keys));
+      return store.journal->fixes();
+    }();
+    if (!fixes) {
+      fmt::print(stderr, "redress report: {}\n", terminal_safe(last_error_detail()));
+      return 1;
+    }
+    for (const auto& f : fixes.value()) {
+      s.fixes.push_back({f.fix.category, f.fix.fixed_at_utc, f.fix.note, f.fix.fixed_by,
+                         static_cast<std::int64_t>(f.customers), static_cast<std::int64_t>(f.told)});
+    }
+    std::stable_sort(s.fixes.begin(), s.fixes.end(), [](const FixRow& a, const FixRow& b) {
+      return std::tie(a.cause, a.fixed_at_utc) < std::tie(b.cause, b.fixed_at_utc);
+    });
+  }
   switch (o.format) {
     // Stored text (causes, ids) must not drive the terminal: controls escaped.
     case Options::Format::text: fmt::print("{}", terminal_safe(report_text(s, o.language))); break;

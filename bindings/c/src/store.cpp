@@ -392,6 +392,68 @@ int redress_store_erase(redress_buf* out, redress_store* store, const char* cust
   });
 }
 
+int redress_store_notify_fixed(redress_buf* out, redress_store* store, const redress_policy* policy, const char* cause,
+                               const char* note, const char* fixed_by, const char* fixed_at, const char* now) {
+  if (out != nullptr) redress_buf_dispose(out);
+  return guard([&]() -> result<void> {
+    BOOST_OUTCOME_TRYV(need(out, "out"));
+    BOOST_OUTCOME_TRYV(need(store, "store"));
+    BOOST_OUTCOME_TRYV(need(policy, "policy"));
+    BOOST_OUTCOME_TRY(auto cause_text, text_arg(cause, "cause"));
+    BOOST_OUTCOME_TRY(auto note_text, text_arg(note, "note"));
+    std::string_view by;
+    if (fixed_by != nullptr) { BOOST_OUTCOME_TRY(by, text_arg(fixed_by, "fixed_by")); }
+    BOOST_OUTCOME_TRY(auto fixed, c_api::instant_arg(fixed_at, "fixed_at"));
+    BOOST_OUTCOME_TRY(auto at, c_api::instant_arg(now, "now"));
+    // The taxonomy: the reference policy has one for every case; any case asks for it.
+    BOOST_OUTCOME_TRY(auto any, Case::open(CaseId::make("notify-fixed").value(), CustomerId::make("notify-fixed").value(),
+                                           Currency::CNY, at));
+    BOOST_OUTCOME_TRY(auto settings, policy->policy->settings(any));
+    BOOST_OUTCOME_TRY(auto fix, RootCauseFix::make(cause_text, std::string(note_text), fixed, std::string(by),
+                                                   settings->root_causes));
+    BOOST_OUTCOME_TRY(auto run, notify_fixed(*store->journal, fix, *policy->policy, at));
+    BOOST_OUTCOME_TRY(auto pending, store->journal->undelivered_fix_notices(run.recorded.id));
+    boost::json::array open, notices;
+    for (const auto& o : run.plan.open_cases) open.push_back(to_json(o));
+    for (const auto& n : pending) {
+      boost::system::error_code ec;
+      auto body = boost::json::parse(n.json, ec);
+      if (ec || !body.is_object()) return c_api::fail(errc::corrupt_store, "fix_notices: a stored notice is not JSON");
+      boost::json::object notice{{"id", n.id}};
+      for (auto& member : body.as_object()) notice.emplace(member.key(), std::move(member.value()));
+      notices.push_back(std::move(notice));
+    }
+    const boost::json::object o{{"fix", to_json(run.recorded)},
+                                {"cases", run.plan.cases},
+                                {"open_cases", std::move(open)},
+                                {"notices", std::move(notices)}};
+    return c_api::put(out, boost::json::serialize(o));
+  });
+}
+
+int redress_store_deliver_fix_notice(int* delivered_out, redress_store* store, const char* notice_id) {
+  put_flag(delivered_out, false);
+  return guard([&]() -> result<void> {
+    BOOST_OUTCOME_TRYV(need(store, "store"));
+    BOOST_OUTCOME_TRY(auto id, text_arg(notice_id, "notice_id"));
+    BOOST_OUTCOME_TRY(auto delivered, store->journal->deliver_fix_notice(id));
+    put_flag(delivered_out, delivered);
+    return boost::outcome_v2::success();
+  });
+}
+
+int redress_store_fixes(redress_buf* out, const redress_store* store) {
+  if (out != nullptr) redress_buf_dispose(out);
+  return guard([&]() -> result<void> {
+    BOOST_OUTCOME_TRYV(need(out, "out"));
+    BOOST_OUTCOME_TRYV(need(store, "store"));
+    BOOST_OUTCOME_TRY(auto fixes, store->journal->fixes());
+    boost::json::array list;
+    for (const auto& f : fixes) list.push_back(to_json(f));
+    return c_api::put(out, boost::json::serialize(list));
+  });
+}
+
 int redress_report_store(redress_buf* out, const char* format, const char* language, const redress_store* store,
                          const redress_policy* policy) {
   return c_api::guard([&]() -> result<void> {

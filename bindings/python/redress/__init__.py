@@ -571,6 +571,27 @@ class Store(_Handle):
         {"cases", "events_rewritten", "index_entries", "key_deleted"}."""
         return _call_json(lib.redress_store_erase, self, _text(customer_id, "customer_id"))
 
+    def notify_fixed(self, policy, cause, note, by=None, fixed_at=None, now=None):
+        """Root cause `cause` (a category of the policy's taxonomy) was fixed: keeps the fix and one
+        notice per customer whose cases had it (docs/analytics.md, "Root cause fixed"). Returns
+        {"fix", "cases", "open_cases", "notices"}: "notices" are those not yet delivered; send each
+        ("text" at "send_at") and mark it with deliver_fix_notice(). `fixed_at` defaults to `now`,
+        `now` to the current time."""
+        if now is None:
+            now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+        if fixed_at is None:
+            fixed_at = now
+        return _call_json(lib.redress_store_notify_fixed, self, policy, _text(cause, "cause"), _text(note, "note"),
+                          _text(by, "by"), _instant(fixed_at, "fixed_at"), _instant(now, "now"))
+
+    def deliver_fix_notice(self, notice_id):
+        """Marks a fix notice delivered (the customer was told); True the first time."""
+        return _call_int(lib.redress_store_deliver_fix_notice, self, _text(notice_id, "notice_id")) == 1
+
+    def fixes(self):
+        """Every root-cause fix kept: [{"id", "category", "note", "fixed_at", "fixed_by", "customers", "told"}]."""
+        return _call_json(lib.redress_store_fixes, self)
+
 
 class SqliteStore(Store):
     """The store in one SQLite file, created if missing (unless told not to).

@@ -122,6 +122,9 @@ _FUNCTIONS = {
     "redress_store_acknowledge": (INT, [c_int_p, HANDLE, CHARS]),
     "redress_store_find_open_cases": (INT, [BUF_P, HANDLE, CHARS, CHARS]),
     "redress_store_erase": (INT, [BUF_P, HANDLE, CHARS]),
+    "redress_store_notify_fixed": (INT, [BUF_P, HANDLE, HANDLE, CHARS, CHARS, CHARS, CHARS, CHARS]),
+    "redress_store_deliver_fix_notice": (INT, [c_int_p, HANDLE, CHARS]),
+    "redress_store_fixes": (INT, [BUF_P, HANDLE]),
 }
 
 

@@ -598,6 +598,47 @@ REDRESS_EXTERN(int) redress_store_find_open_cases(redress_buf *out, const redres
  * with REDRESS_EINVALID_ARGUMENT. */
 REDRESS_EXTERN(int) redress_store_erase(redress_buf *out, redress_store *store, const char *customer_id);
 
+/* redress_store_notify_fixed()
+ *
+ * Root cause `cause` (a category of the policy's taxonomy: an id, a label or
+ * an alias) was fixed at `fixed_at` (an instant, e.g.
+ * "2026-03-01T09:00:00Z") by `fixed_by` (may be NULL); `note` says what
+ * changed, in words customers read (docs/analytics.md, "Root cause fixed").
+ * Restores every case of `store`, finds those with the cause (open ones,
+ * and closed ones within the policy's fix_notice_window_days before the
+ * fix), plans one notice per customer at `now` (their locale, their contact
+ * window) and keeps the fix and its notices, once per customer however
+ * often it is called. `out` holds
+ *
+ *   {"fix": {"id", "category", "note", "fixed_at", "fixed_by", "customers",
+ *            "told"},
+ *    "cases": 3,
+ *    "open_cases": [{"case_id", "finding": {...}, "suggested_update"}],
+ *    "notices": [{"id", "type": "notify_fixed", "customer", "case_id",
+ *                 "cases", "locale", "text", "send_at"}]}
+ *
+ * "notices" lists those not yet delivered: send each, then mark it with
+ * redress_store_deliver_fix_notice(). REDRESS_EINVALID_ARGUMENT for an
+ * unknown cause (the nearest categories named), an empty note, a bad
+ * instant, or a store that keeps no fixes (PostgreSQL, for now). */
+REDRESS_EXTERN(int) redress_store_notify_fixed(redress_buf *out, redress_store *store, const redress_policy *policy,
+                                               const char *cause, const char *note, const char *fixed_by,
+                                               const char *fixed_at, const char *now);
+
+/* redress_store_deliver_fix_notice()
+ *
+ * Marks the fix notice `notice_id` delivered (the customer was told).
+ * *delivered_out (may be NULL) is 1 the first time, 0 for an unknown or
+ * already delivered id. */
+REDRESS_EXTERN(int) redress_store_deliver_fix_notice(int *delivered_out, redress_store *store, const char *notice_id);
+
+/* redress_store_fixes()
+ *
+ * Every root-cause fix the store keeps, in the order kept, as a JSON array
+ * of {"id", "category", "note", "fixed_at", "fixed_by", "customers",
+ * "told"}. */
+REDRESS_EXTERN(int) redress_store_fixes(redress_buf *out, const redress_store *store);
+
 /* redress_report_store()
  *
  * As redress_report_journals(), over every case of `store`, each replayed
