@@ -256,6 +256,10 @@ result<void> detail_case_access::on(const events::CloseRequested&) {
   }
   c.stage_ = Stage::closed;
   cancel_if([](const FollowUp&) { return true; });
+  // A closed case takes no reply (only stale timers): the fingerprints that
+  // caught repeated replies are of no more use, and they were most of what
+  // a closed case held.
+  c.reply_fingerprints_ = {};
   act(actions::Close{});
   why("close", "resolved, feeling confirmed, root cause recorded");
   return success();

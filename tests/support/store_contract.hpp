@@ -617,7 +617,9 @@ const auto lease = boost::posix_time::minutes(5);
 
     auto claimed_ids = [&](std::string_view now) {
       std::vector<std::pair<FollowUpId, Instant>> out;
-      for (const auto& f : store.claim_due(instant(now), 100, claimer("w1"), lease).value()) {
+      auto claimed = store.claim_due(instant(now), 100, claimer("w1"), lease);
+      REQUIRE_MESSAGE(claimed, why());
+      for (const auto& f : claimed.value()) {
         out.emplace_back(f.follow_up.id, f.follow_up.due_at_utc);
       }
       return out;
