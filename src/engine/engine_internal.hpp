@@ -98,10 +98,23 @@ struct detail_case_access {
     return std::string(t.empty() ? name : t);
   }
 
+  // The pin for `ref`: cases pinned to the same policy version one after
+  // another on a thread share one block (a closed case's JSON and equality
+  // are the same as with a block of its own).
+  static SharedList<PolicyRef> pinned(const PolicyRef& ref) {
+    thread_local SharedList<PolicyRef> last;
+    if (last.empty() || !(last.front() == ref)) {
+      SharedList<PolicyRef> pin;
+      pin.push_back(ref);
+      last = std::move(pin);
+    }
+    return last;
+  }
+
   void finish() {
     // A case is pinned to the policy its first event is applied with.
     if (c.events_applied_ == 0 && c.policy_.empty()) {
-      if (const PolicyRef* ref = policy.identity()) c.policy_.push_back(*ref);
+      if (const PolicyRef* ref = policy.identity()) c.policy_ = pinned(*ref);
     }
     c.last_event_at_utc_ = ev.at_utc;
     ++c.events_applied_;

@@ -544,6 +544,9 @@ const auto lease = boost::posix_time::minutes(5);
     std::vector<FollowUp> kept;
     for (const auto& c : due) kept.push_back(c.follow_up);
     auto expected = scheduled(first.step);
+    // A store keeps the timer (id, kind, due); what its instant was computed
+    // from stays with the case.
+    for (auto& f : expected) f.basis = {};
     std::sort(expected.begin(), expected.end(), [](const FollowUp& a, const FollowUp& b) {
       return a.due_at_utc != b.due_at_utc ? a.due_at_utc < b.due_at_utc : a.id.str() < b.id.str();
     });
