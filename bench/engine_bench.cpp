@@ -618,6 +618,11 @@ void breakdown(Breakdown& b, const Case& c) {
   add_heap(b, "findings: message text", texts);
   add_heap(b, "root_cause", c.root_cause() ? heap_of(c.root_cause()->category) + heap_of(c.root_cause()->description)
                                            : 0);
+  add_heap(b, "reply_fingerprints (released once closed)", buffer_of(c.reply_fingerprints()));
+  add_heap(b, "escalations", buffer_of(c.escalations()));
+  double contents = buffer_of(c.remedy_contents());
+  for (const auto& r : c.remedy_contents()) contents += heap_of(r.remedy) + heap_of(r.text);
+  add_heap(b, "remedy_contents", contents);
 }
 
 Memory measure_memory() {

@@ -556,6 +556,21 @@ json::value to_json(const FollowUp& f) {
   return json::object{{"id", to_json(f.id)}, {"kind", to_json(f.kind)}, {"due_at", to_json(f.due_at_utc)}};
 }
 
+// A pending follow-up as the case holds it: with what its due instant was
+// computed from on the calendar, so that a case read back re-times it alike.
+json::value pending_json(const FollowUp& f) {
+  json::value v = to_json(f);
+  const ClockBasis& b = f.basis;
+  if (!b.on_calendar()) return v;
+  json::object& o = v.as_object();
+  o["from"] = to_json(b.from_utc);
+  if (b.working_days != 0) o["working_days"] = b.working_days;
+  if (b.service_time) o["working_time"] = to_json(b.span);
+  else if (b.span != Duration()) o["wall_time"] = to_json(b.span);
+  if (b.window != ContactMove::none) o["window"] = b.window == ContactMove::earlier ? "earlier" : "later";
+  return v;
+}
+
 json::value to_json(const Finding& f) {
   return json::object{{"code", f.code.str()},
                       {"severity", to_json(f.severity)},
@@ -678,7 +693,11 @@ json::value to_json(const Case& c) {
       {"needs", std::move(needs)},
       {"promises", array_of(c.promises())},
       {"remedies", array_of(c.remedies())},
-      {"pending_follow_ups", array_of(c.pending_follow_ups())},
+      {"pending_follow_ups", [&] {
+         json::array a;
+         for (const auto& f : c.pending_follow_ups()) a.push_back(pending_json(f));
+         return a;
+       }()},
       {"findings", array_of(c.findings())},
       {"flags", json::object{{"repeat_contacts", f.repeat_contacts},
                              {"safety", f.safety},
@@ -924,12 +943,27 @@ result<Case> detail_case_access::from_json(const json::value& v, std::string_vie
     c.remedies_.push_back(std::move(r));
     return boost::outcome_v2::success();
   }));
-  constexpr std::array<std::string_view, 3> kFollowUp{"id", "kind", "due_at"};
+  constexpr std::array<std::string_view, 8> kFollowUp{"id",           "kind",         "due_at",    "from",
+                                                      "working_days", "working_time", "wall_time", "window"};
   BOOST_OUTCOME_TRYV(each_object(f, "pending_follow_ups", kFollowUp, [&](const Fields& e) -> result<void> {
     BOOST_OUTCOME_TRY(auto fid, e.get<FollowUpId>("id"));
     BOOST_OUTCOME_TRY(auto kind, (e.enumerator<FollowUpKind, &parse_follow_up_kind>("kind")));
     BOOST_OUTCOME_TRY(auto due_at, e.get<Instant>("due_at"));
-    FollowUp fu{std::move(fid), kind, due_at};
+    ClockBasis basis;
+    BOOST_OUTCOME_TRY(auto from, e.maybe<Instant>("from"));
+    if (from) {
+      BOOST_OUTCOME_TRY(auto days, e.integer("working_days", 0));
+      if (days < 0 || days > INT16_MAX) return json_fail(e.at("working_days"), "out of range");
+      BOOST_OUTCOME_TRY(auto working, e.maybe<Duration>("working_time"));
+      BOOST_OUTCOME_TRY(auto wall, e.maybe<Duration>("wall_time"));
+      BOOST_OUTCOME_TRY(auto window, e.text("window"));
+      if (!window.empty() && window != "earlier" && window != "later") {
+        return json_fail(e.at("window"), "expected \"earlier\" or \"later\"");
+      }
+      basis = {*from, working.value_or(wall.value_or(Duration())), static_cast<std::int16_t>(days), working.has_value(),
+               window.empty() ? ContactMove::none : window == "earlier" ? ContactMove::earlier : ContactMove::later};
+    }
+    FollowUp fu{std::move(fid), kind, due_at, basis};
     c.pending_.push_back(std::move(fu));
     return boost::outcome_v2::success();
   }));

@@ -721,3 +721,184 @@ TEST_SUITE("clocks") {
     CHECK(health[1].public_replies_on_time == Ratio{0, 0});
   }
 }
+
+namespace {
+
+// The case of `j` after a calendar_changed event at `when` under `updated`,
+// as a journey that goes on under it.
+Journey calendar_changed(const Journey& j, const Policy& updated, std::string_view when) {
+  Journey k{updated, j.c};
+  k.on(when, ev::CalendarChanged{});
+  return k;
+}
+
+// The reschedule action of the last step that replaced `old` (nullptr: none).
+const actions::RescheduleFollowUp* rescheduled(const Journey& j, const FollowUpId& old) {
+  for (const auto& a : j.last.actions) {
+    if (auto r = std::get_if<actions::RescheduleFollowUp>(&a); r && r->replaces == old) return r;
+  }
+  return nullptr;
+}
+
+// Checks that the follow-up `old` moved to `due` with a reschedule action
+// saying why, and that the case holds the new timer instead; returns it.
+FollowUp moved_to(const Journey& j, const FollowUp& old, std::string_view due) {
+  const auto* r = rescheduled(j, old.id);
+  REQUIRE(r != nullptr);
+  CHECK(r->follow_up.kind == old.kind);
+  CHECK(r->follow_up.due_at_utc == at(due));
+  CHECK(r->follow_up.id != old.id);
+  CHECK(r->why.find("The new calendar moves") != std::string::npos);
+  auto now = pending(j.c, old.kind);
+  REQUIRE(now.has_value());
+  CHECK(now->id == r->follow_up.id);
+  CHECK(now->due_at_utc == at(due));
+  CHECK(traced(j, "calendar.changed"));
+  return *now;
+}
+
+}  // namespace
+
+TEST_SUITE("clocks on a new calendar") {
+  TEST_CASE("a new calendar re-times a courier's deadline, and the wait fires at the new time, not the old") {
+    auto policy = reference_policy();
+    Journey j{policy, new_case("2025-03-10T02:00:00Z")};
+    j.on("2025-03-10T10:00:00+08:00", ev::ContactReceived{Channel::phone, std::nullopt, "parcel lost"});
+    j.on("2025-03-10T10:05:00+08:00", ev::AwaitingThirdParty{"SF Express", 1, {}});
+    FollowUp old = *pending(j.c, FollowUpKind::third_party);
+    CHECK(old.due_at_utc == at("2025-03-11T21:00:00+08:00"));
+    // The official calendar: Tuesday 11 March is a holiday after all.
+    auto updated = with_holiday("2025-03-11");
+    Journey k = calendar_changed(j, updated, "2025-03-10T12:00:00+08:00");
+    FollowUp now = moved_to(k, old, "2025-03-12T21:00:00+08:00");
+    CHECK(k.c.third_parties().front().deadline == now.id);
+
+    k.on("2025-03-11T21:00:00+08:00", ev::TimerFired{old.id});
+    CHECK_FALSE(k.found("third_party.late"));
+    CHECK(traced(k, "timer.stale"));
+    k.on("2025-03-12T21:00:00+08:00", ev::TimerFired{now.id});
+    CHECK(k.found("third_party.late"));
+  }
+
+  TEST_CASE("a new calendar re-times the reminder and the auto-resolve of a case waiting on the customer") {
+    boost::json::object extra;
+    extra["awaiting_customer"] =
+        boost::json::parse(R"({"remind_after_working_days": 1, "auto_resolve_after_working_days": 3})");
+    auto policy = reference_policy(extra);
+    Journey j = waiting_since_monday(policy);
+    FollowUp reminder = *pending(j.c, FollowUpKind::customer_reminder);
+    FollowUp resolve = *pending(j.c, FollowUpKind::auto_resolve);
+    CHECK(reminder.due_at_utc == at("2025-03-11T19:59:00+08:00"));
+    CHECK(resolve.due_at_utc == at("2025-03-13T21:00:00+08:00"));
+    auto updated = with_holiday("2025-03-11", extra);
+    Journey k = calendar_changed(j, updated, "2025-03-10T12:00:00+08:00");
+    // One working day is now Wednesday, three are Friday; the reminder still
+    // moves earlier into the contact window.
+    moved_to(k, reminder, "2025-03-12T19:59:00+08:00");
+    FollowUp now = moved_to(k, resolve, "2025-03-14T21:00:00+08:00");
+    k.on("2025-03-13T21:00:00+08:00", ev::TimerFired{resolve.id});
+    CHECK_FALSE(k.c.resolved());
+    k.on("2025-03-14T21:00:00+08:00", ev::TimerFired{now.id});
+    CHECK(k.c.resolved());
+  }
+
+  TEST_CASE("a new calendar re-times the public-reply clock of a negative review, and the review keeps the new deadline") {
+    boost::json::object extra;
+    extra["public_reply_within"] = "PT4H";
+    auto policy = reference_policy(extra);
+    Journey j{policy, new_case("2025-03-10T10:00:00Z")};
+    j.on("2025-03-10T18:00:00+08:00", ev::ContactReceived{Channel::review, std::nullopt, "one star"});
+    j.on("2025-03-10T18:01:00+08:00", ev::EmotionObserved{Emotion::make(EmotionKind::angry, 8).value()});
+    FollowUp old = *pending(j.c, FollowUpKind::public_reply);
+    CHECK(old.due_at_utc == at("2025-03-11T10:00:00+08:00"));
+    auto updated = with_holiday("2025-03-11", extra);
+    Journey k = calendar_changed(j, updated, "2025-03-10T19:00:00+08:00");
+    FollowUp now = moved_to(k, old, "2025-03-12T10:00:00+08:00");
+    REQUIRE(k.c.public_reviews().size() == 1);
+    CHECK(k.c.public_reviews()[0].due_at_utc == at("2025-03-12T10:00:00+08:00"));
+    CHECK(k.c.public_reviews()[0].follow_up == now.id);
+    // A reply on Wednesday morning is now in time.
+    k.on("2025-03-12T09:30:00+08:00", ev::PublicReplySent{"We are sorry; a replacement is on its way."});
+    CHECK(k.c.public_reviews()[0].answered_on_time());
+    CHECK(cancelled(k, now.id));
+  }
+
+  TEST_CASE("a new calendar re-times an approval's timeout, and the remedy waits on the new timer") {
+    auto policy = reference_policy();
+    Journey j{policy, new_case("2025-03-10T12:00:00Z")};
+    j.on("2025-03-10T20:40:00+08:00", order_with_loss("O-1", Loss{LossKind::money, cny("500"), std::nullopt}));
+    j.on("2025-03-10T20:41:00+08:00", ev::NeedStated{"my money back"});
+    j.propose("2025-03-10T20:50:00+08:00", "R-1", RemedyKind::cash, "500");
+    REQUIRE(j.action<actions::RequestApproval>() != nullptr);
+    FollowUp old = *pending(j.c, FollowUpKind::approval);
+    // Ten service minutes on Monday, twenty on Tuesday morning.
+    CHECK(old.due_at_utc == at("2025-03-11T09:20:00+08:00"));
+    auto updated = with_holiday("2025-03-11");
+    Journey k = calendar_changed(j, updated, "2025-03-10T21:30:00+08:00");
+    FollowUp now = moved_to(k, old, "2025-03-12T09:20:00+08:00");
+    k.on("2025-03-11T09:20:00+08:00", ev::TimerFired{old.id});
+    CHECK_FALSE(k.found("approval.timed_out"));
+    k.on("2025-03-12T09:20:00+08:00", ev::TimerFired{now.id});
+    CHECK(k.found("approval.timed_out"));
+  }
+
+  TEST_CASE("a new calendar re-times a satisfaction check into the next working morning's contact window") {
+    auto policy = reference_policy();
+    Journey j{policy, new_case("2025-03-10T12:00:00Z")};
+    j.on("2025-03-10T20:00:00+08:00", ev::ContactReceived{Channel::phone, std::nullopt, "the fridge is warm"});
+    j.on("2025-03-10T20:30:00+08:00", ev::Resolved{"engineer fixed it"});
+    FollowUp old = *pending(j.c, FollowUpKind::satisfaction_check);
+    CHECK(old.due_at_utc == at("2025-03-12T10:00:00+08:00"));
+    auto updated = with_holiday("2025-03-12");
+    Journey k = calendar_changed(j, updated, "2025-03-10T21:00:00+08:00");
+    moved_to(k, old, "2025-03-13T10:00:00+08:00");
+  }
+
+  TEST_CASE("a new calendar re-times an update target on service hours, and its warning goes with it") {
+    boost::json::object extra;
+    extra["targets"] = boost::json::parse(
+        R"([{"channel": "chat", "first_response": "PT20M", "update": "PT20M", "resolution": "PT8H", "on": "service_hours"}])");
+    extra["warnings"] = boost::json::parse(R"({"update": "PT5M"})");
+    auto policy = reference_policy(extra);
+    Journey j{policy, new_case("2025-03-10T14:30:00Z")};
+    j.on("2025-03-10T22:30:00+08:00", ev::ContactReceived{Channel::chat, std::nullopt, "my order vanished"});
+    FollowUp update = *pending(j.c, FollowUpKind::update);
+    FollowUp warning = *pending(j.c, FollowUpKind::update_warning);
+    FollowUp resolution = *pending(j.c, FollowUpKind::resolution);
+    CHECK(update.due_at_utc == at("2025-03-11T10:00:00+08:00"));
+    CHECK(resolution.due_at_utc == at("2025-03-11T17:00:00+08:00"));
+    auto updated = with_holiday("2025-03-11", extra);
+    Journey k = calendar_changed(j, updated, "2025-03-10T23:00:00+08:00");
+    moved_to(k, update, "2025-03-12T10:00:00+08:00");
+    moved_to(k, resolution, "2025-03-12T17:00:00+08:00");
+    CHECK(k.c.resolution_due_at_utc() == at("2025-03-12T17:00:00+08:00"));
+    CHECK(cancelled(k, warning.id));
+    auto new_warning = pending(k.c, FollowUpKind::update_warning);
+    REQUIRE(new_warning.has_value());
+    CHECK(new_warning->due_at_utc == at("2025-03-12T09:55:00+08:00"));
+  }
+
+  TEST_CASE("a clock off the calendar is not re-timed, and a case read back from JSON re-times alike") {
+    boost::json::object extra;
+    extra["public_reply_within"] = "PT4H";
+    auto policy = reference_policy(extra);
+    Journey j{policy, new_case("2025-03-10T10:00:00Z")};
+    j.on("2025-03-10T18:00:00+08:00", ev::ContactReceived{Channel::review, std::nullopt, "one star"});
+    j.on("2025-03-10T18:01:00+08:00", ev::EmotionObserved{Emotion::make(EmotionKind::angry, 8).value()});
+    j.on("2025-03-10T18:02:00+08:00", ev::AwaitingThirdParty{"SF Express", 0, boost::posix_time::hours(2)});
+    auto back = case_from_json(to_json(j.c));
+    REQUIRE_MESSAGE(back.has_value(), std::string(last_error_detail()));
+    CHECK(back.value() == j.c);
+    auto updated = with_holiday("2025-03-11", extra);
+    Journey k = calendar_changed(j, updated, "2025-03-10T19:00:00+08:00");
+    Journey r{updated, back.value()};
+    r.on("2025-03-10T19:00:00+08:00", ev::CalendarChanged{});
+    CHECK(r.c == k.c);
+    CHECK(r.last.actions == k.last.actions);
+    // The update clock runs on wall-clock minutes inside the contact window:
+    // 18:00 + 20 minutes is not on a holiday, so it stays.
+    for (const auto& a : k.last.actions) {
+      if (auto m = std::get_if<actions::RescheduleFollowUp>(&a)) CHECK(m->follow_up.kind != FollowUpKind::update);
+    }
+  }
+}

@@ -247,6 +247,30 @@ enum class FollowUpKind : std::uint8_t {
 std::string_view to_string(FollowUpKind k) noexcept;
 result<FollowUpKind> parse_follow_up_kind(std::string_view text);
 
+// ContactMove
+//
+// How a timer for an outbound contact is moved into the customer's contact
+// window: not at all, earlier (a reminder's lead is a minimum) or later.
+enum class ContactMove : std::uint8_t { none, earlier, later };
+
+// ClockBasis
+//
+// What a follow-up's due instant was computed from on the business calendar,
+// so that a new calendar (events::CalendarChanged) computes it again: from
+// `from_utc`, `working_days` working days (by the policy's deadline rule),
+// else `span` of service time (`service_time`) or of wall-clock time, then
+// moved into the customer's contact window as `window` says. `from_utc` is
+// not_a_date_time for a timer that does not depend on the calendar.
+struct ClockBasis {
+  Instant from_utc;
+  Duration span;
+  std::int16_t working_days = 0;
+  bool service_time = false;
+  ContactMove window = ContactMove::none;
+  bool on_calendar() const noexcept { return !from_utc.is_special(); }
+  friend bool operator==(const ClockBasis&, const ClockBasis&) = default;
+};
+
 // FollowUp
 //
 // A pending timer the host must fire back as a `TimerFired` event.
@@ -254,6 +278,7 @@ struct FollowUp {
   FollowUpId id;
   FollowUpKind kind = FollowUpKind::update;
   Instant due_at_utc;
+  ClockBasis basis = {};
   friend bool operator==(const FollowUp&, const FollowUp&) = default;
 };
 

@@ -37,7 +37,7 @@ inline constexpr std::string_view kPublicReplyLate = "the public reply came {} a
 inline constexpr std::string_view kPublicReplyOnTime = "replied publicly {} before the deadline";
 inline constexpr std::string_view kPublicReplyNoClock = "replied publicly to the {} of {}";
 inline constexpr std::string_view kNoPublicContact = "the case has no public contact (review, social) to reply to";
-inline constexpr std::string_view kRetimed = "the new calendar moves the deadline of \"{}\" from {} to {}";
+inline constexpr std::string_view kRetimed = "the new calendar moves \"{}\" from {} to {}";
 inline constexpr std::string_view kRetimedNone = "no open deadline changes on the new calendar";
 inline constexpr std::string_view kWindowReason = "policy contact_window {}-{} in {}";
 }  // namespace clock_texts
@@ -74,9 +74,9 @@ result<void> detail_case_access::restart_update_clock(std::string_view why_text)
     ClockTargets t = targets();
     bool first = c.contacts_ == 1 && std::holds_alternative<events::ContactReceived>(ev.body);
     Duration span = first ? t.first_response : t.update;
-    BOOST_OUTCOME_TRY(auto ideal, target_due(span, t.service_hours));
-    BOOST_OUTCOME_TRY(auto due, contact_instant(ideal, false, "the update"));
-    BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update, due));
+    const ClockBasis basis{ev.at_utc, span, 0, t.service_hours, ContactMove::later};
+    BOOST_OUTCOME_TRY(auto due, basis_due(FollowUpKind::update, basis));
+    BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update, due, basis));
     if (settings.update_warning_lead > Duration()) {
       BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update_warning, due - settings.update_warning_lead));
     }
@@ -85,13 +85,16 @@ result<void> detail_case_access::restart_update_clock(std::string_view why_text)
                                      to_string(c.priority_),
                                      c.channels_.empty() ? std::string_view("any") : to_string(c.channels_[0])));
     if (first && t.resolution && c.clocks().resolution_due.is_special() && !c.resolved_) {
-      BOOST_OUTCOME_TRY(auto resolve_by, target_due(*t.resolution, t.service_hours));
-      BOOST_OUTCOME_TRYV(schedule_resolution(resolve_by));
+      const ClockBasis by{ev.at_utc, *t.resolution, 0, t.service_hours, ContactMove::none};
+      BOOST_OUTCOME_TRY(auto resolve_by, basis_due(FollowUpKind::resolution, by));
+      BOOST_OUTCOME_TRYV(schedule_resolution(resolve_by, by));
     }
     return success();
   }
-  BOOST_OUTCOME_TRY(auto due, contact_instant(ev.at_utc + settings.update_interval, false, "the update"));
-  BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update, due));
+  // Wall-clock time, but the contact window meets the calendar's service hours.
+  const ClockBasis basis{ev.at_utc, settings.update_interval, 0, false, ContactMove::later};
+  BOOST_OUTCOME_TRY(auto due, basis_due(FollowUpKind::update, basis));
+  BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update, due, basis));
   if (settings.update_warning_lead > Duration()) {
     BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update_warning, due - settings.update_warning_lead));
   }
@@ -232,12 +235,12 @@ result<void> detail_case_access::on(const events::RightExpiring& e) {
   // The lead is a minimum: the reminder moves earlier into the contact
   // window, never later; only when that is already past does it go to the
   // next opening.
-  BOOST_OUTCOME_TRY(auto due, contact_instant(expires - settings.reminder_lead, true, "the reminder"));
-  if (due < ev.at_utc) { BOOST_OUTCOME_TRY(due, contact_instant(ev.at_utc, false, "the reminder")); }
+  const ClockBasis basis{expires - settings.reminder_lead, Duration(), 0, false, ContactMove::earlier};
+  BOOST_OUTCOME_TRY(auto due, basis_due(FollowUpKind::reminder, basis));
   if (due >= expires) {
     find("reminder.too_late", Severity::warn, say("finding.reminder.too_late"));
   }
-  BOOST_OUTCOME_TRYV(schedule(FollowUpKind::reminder, due));
+  BOOST_OUTCOME_TRYV(schedule(FollowUpKind::reminder, due, basis));
   why("reminder.window", fmt::format("policy reminder_lead = {}, contact window {}-{}",
                                      format_duration(settings.reminder_lead), format_duration(w.opens),
                                      format_duration(w.closes)));
@@ -404,15 +407,20 @@ result<void> detail_case_access::start_customer_wait(std::string_view what) {
   why("pause.customer", fmt::format("waiting on the customer ({}): the update clock stops until they answer",
                                     what.empty() ? std::string_view("an answer") : what));
   if (settings.awaiting_reminder_working_days > 0) {
+    const ClockBasis basis{ev.at_utc, Duration(), static_cast<std::int16_t>(settings.awaiting_reminder_working_days),
+                           false, ContactMove::earlier};
     BOOST_OUTCOME_TRY(auto ideal, working_deadline(settings.awaiting_reminder_working_days, Duration(),
                                                    "pause.reminder"));
     BOOST_OUTCOME_TRY(auto due, contact_instant(ideal, true, "the reminder"));
-    BOOST_OUTCOME_TRYV(schedule(FollowUpKind::customer_reminder, std::max(due, ev.at_utc)));
+    BOOST_OUTCOME_TRYV(schedule(FollowUpKind::customer_reminder, std::max(due, ev.at_utc), basis));
   }
   if (settings.awaiting_auto_resolve_working_days > 0) {
     BOOST_OUTCOME_TRY(auto due, working_deadline(settings.awaiting_auto_resolve_working_days, Duration(),
                                                  "pause.auto_resolve"));
-    BOOST_OUTCOME_TRYV(schedule(FollowUpKind::auto_resolve, due));
+    BOOST_OUTCOME_TRYV(schedule(FollowUpKind::auto_resolve, due,
+                                {ev.at_utc, Duration(),
+                                 static_cast<std::int16_t>(settings.awaiting_auto_resolve_working_days), false,
+                                 ContactMove::none}));
   }
   return success();
 }
@@ -437,12 +445,14 @@ result<void> detail_case_access::customer_answered() {
     // runs on from now.
     ClockTargets t = targets();
     Instant due = c.clocks().resolution_due + (ev.at_utc - std::min(since, c.clocks().resolution_due));
+    ClockBasis basis;
     if (t.service_hours) {
       BOOST_OUTCOME_TRY(auto cal, calendar());
       BOOST_OUTCOME_TRY(auto left, cal->working_time_between(since, c.clocks().resolution_due));
-      BOOST_OUTCOME_TRY(due, cal->add_working_time(ev.at_utc, left));
+      basis = {ev.at_utc, left, 0, true, ContactMove::none};
+      BOOST_OUTCOME_TRY(due, basis_due(FollowUpKind::resolution, basis));
     }
-    BOOST_OUTCOME_TRYV(schedule_resolution(due));
+    BOOST_OUTCOME_TRYV(schedule_resolution(due, basis));
   }
   c.update_overdue_since_ = Instant();
   return restart_update_clock("the customer answered: update due in");
@@ -467,7 +477,9 @@ result<void> detail_case_access::on(const events::AwaitingThirdParty& e) {
   ThirdPartyWait wait{e.party, ev.at_utc, Instant(), std::nullopt};
   if (e.working_days != 0 || (!e.working_time.is_special() && e.working_time != Duration())) {
     BOOST_OUTCOME_TRY(auto due, working_deadline(e.working_days, e.working_time, "pause.third_party.deadline"));
-    if (!c.resolved_) { BOOST_OUTCOME_TRY(wait.deadline, schedule(FollowUpKind::third_party, due)); }
+    const ClockBasis basis{ev.at_utc, e.working_days > 0 ? Duration() : e.working_time,
+                           static_cast<std::int16_t>(e.working_days), e.working_days == 0, ContactMove::none};
+    if (!c.resolved_) { BOOST_OUTCOME_TRY(wait.deadline, schedule(FollowUpKind::third_party, due, basis)); }
   }
   clocks().third_parties.push_back(std::move(wait));
   why("pause.third_party", fmt::format("waiting on {}; the customer's clocks keep running", e.party));
@@ -588,16 +600,45 @@ ClockTargets detail_case_access::targets() const {
   return ClockTargets{settings.update_interval, settings.update_interval, std::nullopt, false};
 }
 
-result<Instant> detail_case_access::target_due(Duration span, bool service_hours) {
-  if (!service_hours) return ev.at_utc + span;
-  BOOST_OUTCOME_TRY(auto cal, calendar());
-  return cal->add_working_time(ev.at_utc, span);
+namespace {
+
+// How the contact window names a follow-up in the trace.
+std::string_view contact_name(FollowUpKind kind) noexcept {
+  switch (kind) {
+    case FollowUpKind::update: return "the update";
+    case FollowUpKind::satisfaction_check: return "the satisfaction check";
+    default: return "the reminder";
+  }
 }
 
-result<void> detail_case_access::schedule_resolution(Instant due) {
+}  // namespace
+
+result<Instant> detail_case_access::basis_due(FollowUpKind kind, const ClockBasis& b) {
+  Instant due = b.from_utc + b.span;
+  if (b.working_days > 0 || b.service_time) {
+    BOOST_OUTCOME_TRY(auto cal, calendar());
+    if (b.working_days > 0) {
+      BOOST_OUTCOME_TRY(due, cal->due_after_working_days(b.from_utc, b.working_days,
+                                                         settings.deadline_rule(PromiseKind::reply)));
+    } else {
+      BOOST_OUTCOME_TRY(due, cal->add_working_time(b.from_utc, b.span));
+    }
+  }
+  if (b.window == ContactMove::none) return due;
+  BOOST_OUTCOME_TRY(auto at, contact_instant(due, b.window == ContactMove::earlier, contact_name(kind)));
+  if (kind == FollowUpKind::reminder && at < ev.at_utc) {
+    // Already past: the next opening of the window.
+    BOOST_OUTCOME_TRY(at, contact_instant(ev.at_utc, false, contact_name(kind)));
+  } else if (b.window == ContactMove::earlier) {
+    at = std::max(at, ev.at_utc);
+  }
+  return at;
+}
+
+result<void> detail_case_access::schedule_resolution(Instant due, const ClockBasis& basis) {
   cancel_kind(FollowUpKind::resolution);
   clocks().resolution_due = due;
-  BOOST_OUTCOME_TRYV(schedule(FollowUpKind::resolution, due));
+  BOOST_OUTCOME_TRYV(schedule(FollowUpKind::resolution, due, basis));
   why("resolution.target", fmt::format("to be resolved by {} (policy targets)", format_instant(due)));
   return success();
 }
@@ -632,10 +673,11 @@ result<void> detail_case_access::public_feeling(const events::EmotionObserved& e
     why("public_reply.clock", fmt::format(clock_texts::kPublicReplyOff, to_string(channel)));
     return success();
   }
+  const ClockBasis basis{contact_at, settings.public_reply_within, 0, true, ContactMove::none};
+  BOOST_OUTCOME_TRY(auto due, basis_due(FollowUpKind::public_reply, basis));
   BOOST_OUTCOME_TRY(auto cal, calendar());
-  BOOST_OUTCOME_TRY(auto due, cal->add_working_time(contact_at, settings.public_reply_within));
   note_provisional(*cal, due, "public_reply.clock");
-  BOOST_OUTCOME_TRY(auto id, schedule(FollowUpKind::public_reply, std::max(due, ev.at_utc)));
+  BOOST_OUTCOME_TRY(auto id, schedule(FollowUpKind::public_reply, std::max(due, ev.at_utc), basis));
   clocks().public_reviews.push_back({contact_at, channel, due, Instant(), id});
   why("public_reply.clock", fmt::format(clock_texts::kPublicReplyClock, to_string(channel), format_instant(contact_at),
                                         format_instant(due), format_duration(settings.public_reply_within)));
@@ -691,22 +733,72 @@ result<void> detail_case_access::public_reply_missed(const FollowUp& f) {
 // --- a new calendar ----------------------------------------------------------------
 
 // Moves a pending follow-up to `due` under a new id, with a reschedule action.
-result<FollowUpId> detail_case_access::reschedule(const FollowUpId& old, Instant due, std::string why_text) {
+result<FollowUpId> detail_case_access::reschedule(const FollowUp& old, Instant due, std::string why_text) {
   auto& p = c.pending_;
-  FollowUpKind kind = FollowUpKind::promise;
   for (std::size_t i = 0; i < p.size(); ++i) {
-    if (p[i].id == old) {
-      kind = p[i].kind;
+    if (p[i].id == old.id) {
       p.erase(i);
       break;
     }
   }
   BOOST_OUTCOME_TRY(auto id, follow_up_id(c.next_follow_up_));
   ++c.next_follow_up_;
-  FollowUp f{id, kind, due};
+  FollowUp f{id, old.kind, due, old.basis};
   c.pending_.push_back(f);
-  act(actions::RescheduleFollowUp{std::move(f), old, std::move(why_text)});
+  act(actions::RescheduleFollowUp{std::move(f), old.id, std::move(why_text)});
   return id;
+}
+
+result<bool> detail_case_access::retime(const FollowUp& f) {
+  BOOST_OUTCOME_TRY(auto due, basis_due(f.kind, f.basis));
+  Instant timer = due;
+  PublicReview* review = nullptr;
+  if (f.kind == FollowUpKind::public_reply) {
+    // The review keeps its deadline; the timer never lies in the past.
+    for (auto& r : change(clocks().public_reviews)) {
+      if (r.follow_up == f.id) review = &r;
+    }
+    if (review == nullptr || review->due_at_utc == due) return false;
+    timer = std::max(due, ev.at_utc);
+  } else if (due == f.due_at_utc) {
+    return false;
+  }
+  const std::string what = term("follow_up.", to_string(f.kind));
+  why("calendar.changed", fmt::format(clock_texts::kRetimed, what, format_instant(f.due_at_utc), format_instant(timer)));
+  const std::uint64_t seq = c.next_follow_up_;
+  BOOST_OUTCOME_TRY(auto id, reschedule(f, timer, say("reschedule.calendar_changed",
+                                                       {{"what", what}, {"from", f.due_at_utc}, {"to", timer}})));
+  // Whatever held the old timer holds the new one.
+  switch (f.kind) {
+    case FollowUpKind::update:
+      cancel_kind(FollowUpKind::update_warning);
+      if (settings.update_warning_lead > Duration()) {
+        BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update_warning, due - settings.update_warning_lead));
+      }
+      break;
+    case FollowUpKind::resolution:
+      clocks().resolution_due = due;
+      break;
+    case FollowUpKind::public_reply:
+      review->due_at_utc = due;
+      review->follow_up = id;
+      break;
+    case FollowUpKind::third_party:
+      for (auto& w : change(clocks().third_parties)) {
+        if (w.deadline == f.id) w.deadline = id;
+      }
+      break;
+    case FollowUpKind::approval:
+      for (auto& r : change(c.remedies_)) {
+        if (r.approval_timer == 0) continue;
+        BOOST_OUTCOME_TRY(auto held, follow_up_id(r.approval_timer));
+        if (held == f.id) r.approval_timer = static_cast<std::uint32_t>(seq);
+      }
+      break;
+    default:
+      break;
+  }
+  return true;
 }
 
 result<void> detail_case_access::on(const events::CalendarChanged&) {
@@ -717,11 +809,15 @@ result<void> detail_case_access::on(const events::CalendarChanged&) {
     if (p.working_days == 0 && p.working_time <= Duration()) continue;
     BOOST_OUTCOME_TRY(auto due, promise_due(p.made_at_utc, p.kind, p.working_days, p.working_time, "calendar.changed"));
     if (due == p.due_at_utc) continue;
-    std::string text = fmt::format(clock_texts::kRetimed, p.what, format_instant(p.due_at_utc), format_instant(due));
-    why("calendar.changed", text);
-    FollowUpId old = p.follow_up;
+    why("calendar.changed", fmt::format(clock_texts::kRetimed, p.what, format_instant(p.due_at_utc), format_instant(due)));
+    std::string text = say("reschedule.calendar_changed", {{"what", p.what}, {"from", p.due_at_utc}, {"to", due}});
+    const FollowUpId old = p.follow_up;
     std::optional<FollowUpId> warning = p.warning;
-    BOOST_OUTCOME_TRY(auto id, reschedule(old, due, std::move(text)));
+    FollowUp timer{old, FollowUpKind::promise, p.due_at_utc};
+    for (const auto& f : c.pending_) {
+      if (f.id == old) timer = f;
+    }
+    BOOST_OUTCOME_TRY(auto id, reschedule(timer, due, std::move(text)));
     if (warning) cancel_if([&](const FollowUp& f) { return f.id == *warning; });
     BOOST_OUTCOME_TRY(auto new_warning, schedule_promise_warning(due));
     Promise& q = change(c.promises_)[i];
@@ -729,6 +825,15 @@ result<void> detail_case_access::on(const events::CalendarChanged&) {
     q.follow_up = std::move(id);
     q.warning = std::move(new_warning);
     moved = true;
+  }
+  // Every other clock computed on the calendar: third parties' deadlines, the
+  // pause's reminder and auto-resolve, public replies, approvals, the
+  // satisfaction check, reminders, the update and resolution targets.
+  const SharedList<FollowUp> pending = c.pending_;  // shares the elements: re-timing changes c.pending_
+  for (const FollowUp& f : pending) {
+    if (!f.basis.on_calendar()) continue;
+    BOOST_OUTCOME_TRY(auto retimed, retime(f));
+    moved |= retimed;
   }
   if (!moved) why("calendar.changed", std::string(clock_texts::kRetimedNone));
   return success();

@@ -208,9 +208,9 @@ result<void> detail_case_access::on(const events::Resolved&) {
     }
   }
   cancel_kind(FollowUpKind::promise);
-  BOOST_OUTCOME_TRY(auto check_at, contact_instant(ev.at_utc + settings.satisfaction_check_after, false,
-                                                   "the satisfaction check"));  // clocks.cpp
-  BOOST_OUTCOME_TRYV(schedule(FollowUpKind::satisfaction_check, check_at));
+  const ClockBasis basis{ev.at_utc, settings.satisfaction_check_after, 0, false, ContactMove::later};
+  BOOST_OUTCOME_TRY(auto check_at, basis_due(FollowUpKind::satisfaction_check, basis));  // clocks.cpp
+  BOOST_OUTCOME_TRYV(schedule(FollowUpKind::satisfaction_check, check_at, basis));
   act(actions::Reply{say("reply.resolved")});
   why("resolved", fmt::format("updates stop; satisfaction check in {}",
                               format_duration(settings.satisfaction_check_after)));
@@ -256,6 +256,10 @@ result<void> detail_case_access::on(const events::CloseRequested&) {
   }
   c.stage_ = Stage::closed;
   cancel_if([](const FollowUp&) { return true; });
+  // A closed case takes no reply (only stale timers): the fingerprints that
+  // caught repeated replies are of no more use, and they were most of what
+  // a closed case held.
+  c.reply_fingerprints_ = {};
   act(actions::Close{});
   why("close", "resolved, feeling confirmed, root cause recorded");
   return success();

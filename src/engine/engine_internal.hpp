@@ -114,10 +114,23 @@ struct detail_case_access {
     return std::string(t.empty() ? name : t);
   }
 
+  // The pin for `ref`: cases pinned to the same policy version one after
+  // another on a thread share one block (a closed case's JSON and equality
+  // are the same as with a block of its own).
+  static SharedList<PolicyRef> pinned(const PolicyRef& ref) {
+    thread_local SharedList<PolicyRef> last;
+    if (last.empty() || !(last.front() == ref)) {
+      SharedList<PolicyRef> pin;
+      pin.push_back(ref);
+      last = std::move(pin);
+    }
+    return last;
+  }
+
   void finish() {
     // A case is pinned to the policy its first event is applied with.
     if (c.events_applied_ == 0 && c.policy_.empty()) {
-      if (const PolicyRef* ref = policy.identity()) c.policy_.push_back(*ref);
+      if (const PolicyRef* ref = policy.identity()) c.policy_ = pinned(*ref);
     }
     c.last_event_at_utc_ = ev.at_utc;
     ++c.events_applied_;
@@ -208,10 +221,12 @@ struct detail_case_access {
     return FollowUpId::make(std::string_view(buf, static_cast<std::size_t>(end - buf)));
   }
 
-  result<FollowUpId> schedule(FollowUpKind kind, Instant due) {
+  // `basis`: what `due` was computed from on the calendar (clocks.cpp re-times
+  // it on a new calendar), or nothing for a timer off the calendar.
+  result<FollowUpId> schedule(FollowUpKind kind, Instant due, const ClockBasis& basis = {}) {
     BOOST_OUTCOME_TRY(auto id, follow_up_id(c.next_follow_up_));
     ++c.next_follow_up_;
-    FollowUp f{id, kind, due};
+    FollowUp f{id, kind, due, basis};
     c.pending_.push_back(f);
     act(actions::ScheduleFollowUp{std::move(f)});
     return id;
@@ -402,9 +417,14 @@ struct detail_case_access {
   result<void> on(const events::PublicReplySent& e);
   result<void> on(const events::CustomerTimeZone& e);
   result<void> public_reply_missed(const FollowUp& f);
-  // A new calendar: open promises whose deadlines change are re-timed.
+  // A new calendar: open promises and every pending follow-up computed on
+  // the calendar whose deadlines change are re-timed.
   result<void> on(const events::CalendarChanged&);
-  result<FollowUpId> reschedule(const FollowUpId& old, Instant due, std::string why_text);
+  result<FollowUpId> reschedule(const FollowUp& old, Instant due, std::string why_text);
+  // A follow-up's due instant computed from its basis on the policy's calendar.
+  result<Instant> basis_due(FollowUpKind kind, const ClockBasis& b);
+  // Re-times one pending follow-up on the new calendar; true when it moved.
+  result<bool> retime(const FollowUp& f);
   result<void> start_customer_wait(std::string_view what);
   void end_customer_wait(std::string_view why_text);
   // The customer got in touch while the case waited on them.
@@ -422,9 +442,7 @@ struct detail_case_access {
   result<void> warn_before(const FollowUp& f);
   // Targets by priority and channel (policy `targets`).
   ClockTargets targets() const;
-  // `span` after the event: of service hours, or around the clock.
-  result<Instant> target_due(Duration span, bool service_hours);
-  result<void> schedule_resolution(Instant due);
+  result<void> schedule_resolution(Instant due, const ClockBasis& basis);
 
   // --- safety.cpp: safety and scope -------------------------------------------
 

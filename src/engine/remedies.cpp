@@ -124,13 +124,13 @@ result<int> detail_case_access::cap_level(const events::RemedyProposed& e, int a
 }
 
 result<void> detail_case_access::request_approval(Remedy& r, int level) {
-  BOOST_OUTCOME_TRY(auto cal, calendar());
-  BOOST_OUTCOME_TRY(auto due, cal->add_working_time(ev.at_utc, settings.approval_timeout));
+  const ClockBasis basis{ev.at_utc, settings.approval_timeout, 0, true, ContactMove::none};
+  BOOST_OUTCOME_TRY(auto due, basis_due(FollowUpKind::approval, basis));  // clocks.cpp
   std::uint64_t seq = c.next_follow_up_;
   r.approval_level = level;
   r.status = RemedyStatus::approval_requested;
   act(actions::RequestApproval{r.id, r.value, level});
-  BOOST_OUTCOME_TRYV(schedule(FollowUpKind::approval, due));
+  BOOST_OUTCOME_TRYV(schedule(FollowUpKind::approval, due, basis));
   r.approval_timer = static_cast<std::uint32_t>(seq);
   why("approval.clock", fmt::format("an answer from level {} ({}) is due within {} of working time",
                                     level, role(level), format_duration(settings.approval_timeout)));

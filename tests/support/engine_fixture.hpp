@@ -21,6 +21,15 @@ inline ReferencePolicy reference_policy(const boost::json::object& extra = {}) {
   return ReferencePolicy::from_json(policy_document(extra)).value();
 }
 
+// The reference policy with `extra`, on the China calendar with `day` a
+// holiday too: the official calendar that arrives after deadlines were set.
+inline ReferencePolicy with_holiday(std::string_view day, boost::json::object extra = {}) {
+  boost::json::value cal = policy_document().at("calendar");
+  cal.as_object()["holidays"].as_array().push_back(boost::json::string(day));
+  extra["calendar"] = cal;
+  return reference_policy(extra);
+}
+
 inline Instant at(std::string_view text) { return parse_instant(text).value(); }
 inline Money cny(std::string_view text) { return Money::parse(text, Currency::CNY).value(); }
 inline CaseId case_id(std::string_view s = "C-1") { return CaseId::make(s).value(); }

@@ -544,6 +544,9 @@ const auto lease = boost::posix_time::minutes(5);
     std::vector<FollowUp> kept;
     for (const auto& c : due) kept.push_back(c.follow_up);
     auto expected = scheduled(first.step);
+    // A store keeps the timer (id, kind, due); what its instant was computed
+    // from stays with the case.
+    for (auto& f : expected) f.basis = {};
     std::sort(expected.begin(), expected.end(), [](const FollowUp& a, const FollowUp& b) {
       return a.due_at_utc != b.due_at_utc ? a.due_at_utc < b.due_at_utc : a.id.str() < b.id.str();
     });
@@ -579,6 +582,57 @@ const auto lease = boost::posix_time::minutes(5);
     REQUIRE_MESSAGE(done, why());
     CHECK(store.claim_due(instant("2030-01-01T00:00:00Z"), 10, claimer("w1"), lease).value().empty());
     CHECK(store.cancel(fid("F-9")).value() == false);
+  }
+
+  TEST_CASE_TEMPLATE_DEFINE("a reschedule action moves the persisted follow-up: it is claimed at its new time, not the old",
+                            T, store_commit_reschedules) {
+    T fx;
+    auto& store = fx.store;
+    const auto policy = reference_policy();
+    Case c = new_case("2025-03-10T02:00:00Z");
+    const CaseHeader header = CaseHeader::of(c);
+    std::uint64_t seq = 0;
+    // Applies `body` at `when` under `p` and commits the step; returns it.
+    auto step = [&](std::string_view when, EventBody body, const Policy& p) {
+      const Event e{c.id(), instant(when), std::nullopt, std::move(body)};
+      auto s = apply(c, e, p, e.at_utc);
+      REQUIRE_MESSAGE(s, why());
+      auto done = store.commit(header, e, s.value(), seq);
+      REQUIRE_MESSAGE(done, why());
+      seq = done.value().seq;
+      c = s.value().next;
+      return s.value();
+    };
+    step("2025-03-10T02:00:00Z", ev::ContactReceived{Channel::phone, std::nullopt, "parcel lost"}, policy);
+    // The courier has 1 working day: Tuesday 21:00 in Shanghai.
+    auto waited = step("2025-03-10T02:05:00Z", ev::AwaitingThirdParty{"SF Express", 1, {}}, policy);
+    REQUIRE(scheduled(waited).size() == 1);
+    const FollowUp old = scheduled(waited).front();
+    CHECK(old.due_at_utc == instant("2025-03-11T13:00:00Z"));
+    // The official calendar makes Tuesday a holiday: Wednesday 21:00.
+    auto moved = step("2025-03-10T04:00:00Z", ev::CalendarChanged{}, with_holiday("2025-03-11"));
+    const actions::RescheduleFollowUp* r = nullptr;
+    for (const auto& a : moved.actions) {
+      if (const auto* x = std::get_if<actions::RescheduleFollowUp>(&a); x && x->replaces == old.id) r = x;
+    }
+    REQUIRE(r != nullptr);
+    CHECK(r->follow_up.due_at_utc == instant("2025-03-12T13:00:00Z"));
+
+    auto claimed_ids = [&](std::string_view now) {
+      std::vector<std::pair<FollowUpId, Instant>> out;
+      auto claimed = store.claim_due(instant(now), 100, claimer("w1"), lease);
+      REQUIRE_MESSAGE(claimed, why());
+      for (const auto& f : claimed.value()) {
+        out.emplace_back(f.follow_up.id, f.follow_up.due_at_utc);
+      }
+      return out;
+    };
+    for (const auto& [id, due] : claimed_ids("2025-03-12T12:59:00Z")) {
+      CHECK(id != old.id);
+      CHECK(id != r->follow_up.id);
+    }
+    const auto at_new = claimed_ids("2025-03-12T13:00:00Z");
+    CHECK(at_new == std::vector<std::pair<FollowUpId, Instant>>{{r->follow_up.id, r->follow_up.due_at_utc}});
   }
 
   TEST_CASE_TEMPLATE_DEFINE("an event id the case already holds returns the stored outcome and stores nothing twice",
@@ -734,6 +788,7 @@ const auto lease = boost::posix_time::minutes(5);
   TEST_CASE_TEMPLATE_INVOKE(store_follow_up_bad_input, Fixture);         \
   TEST_CASE_TEMPLATE_INVOKE(store_commit, Fixture);                      \
   TEST_CASE_TEMPLATE_INVOKE(store_commit_cancels, Fixture);              \
+  TEST_CASE_TEMPLATE_INVOKE(store_commit_reschedules, Fixture);          \
   TEST_CASE_TEMPLATE_INVOKE(store_commit_idempotent, Fixture);           \
   TEST_CASE_TEMPLATE_INVOKE(store_commit_nothing, Fixture);              \
   TEST_CASE_TEMPLATE_INVOKE(store_outbox_lease, Fixture);                \

@@ -75,7 +75,8 @@ result<json::value> read_calendar_document(const std::string& path, std::string_
   return cal;
 }
 
-result<ReferencePolicy> load_policy(const json::value& v, const std::string& base_dir, std::string_view data_dir) {
+result<ReferencePolicy> load_policy(const json::value& v, const std::string& base_dir, std::string_view data_dir,
+                                    const json::value* calendar) {
   json::value doc = v;
   fs::path policy_dir = base_dir;
   if (v.is_string()) {
@@ -85,6 +86,7 @@ result<ReferencePolicy> load_policy(const json::value& v, const std::string& bas
   }
   if (!doc.is_object()) return json_fail("policy", "expected an object or a file name");
   auto& obj = doc.as_object();
+  if (calendar != nullptr) obj["calendar"] = *calendar;
   if (auto it = obj.find("calendar"); it != obj.end() && it->value().is_string()) {
     std::string name(it->value().as_string());
     BOOST_OUTCOME_TRY(auto p, calendar_path(name, policy_dir, data_dir));
@@ -140,13 +142,24 @@ result<Scenario> load_scenario(std::string_view path, std::string_view data_dir)
         BOOST_OUTCOME_TRYV(detail::json_known_members(ev.as_object(), p, {"type", "at"}));
         BOOST_OUTCOME_TRY(auto at_v, detail::json_member(ev.as_object(), p, "at"));
         BOOST_OUTCOME_TRY(auto at, from_json<Instant>(*at_v, detail::json_child(p, "at")));
-        timeline.push_back({at, std::nullopt});
+        timeline.push_back({at, std::nullopt, nullptr});
+        continue;
+      }
+      auto calendar = ev.as_object().find("calendar");
+      if (type != ev.as_object().end() && type->value() == "calendar_changed" && calendar != ev.as_object().end()) {
+        // The official calendar arrives: the policy on it decides from here on.
+        BOOST_OUTCOME_TRY(auto changed, load_policy(*policy_v, file.parent_path().string(), data_dir, &calendar->value()));
+        json::object rest = ev.as_object();
+        rest.erase("calendar");
+        BOOST_OUTCOME_TRY(auto event, event_from_json(rest, p, defaults));
+        Instant at = event.at_utc;
+        timeline.push_back({at, std::move(event), std::make_shared<const ReferencePolicy>(std::move(changed))});
         continue;
       }
     }
     BOOST_OUTCOME_TRY(auto event, event_from_json(ev, p, defaults));
     Instant at = event.at_utc;
-    timeline.push_back({at, std::move(event)});
+    timeline.push_back({at, std::move(event), nullptr});
   }
   json::object expect;
   if (auto it = obj->find("expect"); it != obj->end()) {
@@ -163,8 +176,9 @@ result<Scenario> load_scenario(std::string_view path, std::string_view data_dir)
 result<Played> play(const Scenario& s, const std::function<void(const Event&, const Step&)>& on_step,
                     const std::function<void(const Event&, std::string_view why)>& on_refused) {
   Played p{s.initial, {}};
+  const Policy* policy = s.policy.get();
   auto step_once = [&](const Event& e) -> result<void> {
-    auto step = apply(p.final_case, e, *s.policy, e.at_utc);
+    auto step = apply(p.final_case, e, *policy, e.at_utc);
     if (!step) {
       std::string why = fmt::format("the engine rejected {} at {}: {}", event_type(e.body),
                                     format_instant(e.at_utc), last_error_detail());
@@ -192,6 +206,7 @@ result<Played> play(const Scenario& s, const std::function<void(const Event&, co
   };
   for (const auto& entry : s.timeline) {
     BOOST_OUTCOME_TRYV(fire_due(entry.at_utc));
+    if (entry.policy) policy = entry.policy.get();
     if (entry.event) {
       BOOST_OUTCOME_TRYV(step_once(*entry.event));
     }

@@ -18,9 +18,12 @@ namespace redress::cli {
 
 // One point on a scenario's timeline: an event, or (without one) a moment the
 // clock advances to, firing the follow-ups due by then.
+// A `calendar_changed` entry with a "calendar" member also gives the policy,
+// on that calendar, that decides from this event on.
 struct TimelineEntry {
   Instant at_utc;
   std::optional<Event> event;
+  std::shared_ptr<const ReferencePolicy> policy;
 };
 
 struct Scenario {
@@ -41,9 +44,10 @@ result<boost::json::value> read_calendar_document(const std::string& path, std::
 // Reads a policy document: inline (an object) or a file path relative to
 // `base_dir`. A "calendar" given as a string is a file path relative to the
 // policy's directory, or the name of a bundled calendar in
-// `data_dir`/calendars/ ("cn").
+// `data_dir`/calendars/ ("cn"). `calendar`, when given, replaces the
+// document's calendar (a calendar_changed entry's new calendar).
 result<ReferencePolicy> load_policy(const boost::json::value& v, const std::string& base_dir,
-                                    std::string_view data_dir);
+                                    std::string_view data_dir, const boost::json::value* calendar = nullptr);
 
 // Reads the scenario file at `path`.
 result<Scenario> load_scenario(std::string_view path, std::string_view data_dir);
