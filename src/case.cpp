@@ -85,7 +85,7 @@ class CodeTable {
 const std::string kEmptyCode;
 
 // docs/engine.md's "Every finding code", in its order.
-constexpr std::array<std::string_view, 40> kEngineFindingCodes{
+constexpr std::array<std::string_view, 41> kEngineFindingCodes{
     "review.before_apology",    "remedy.before_need",         "remedy.extension_ineligible",
     "remedy.cash_without_loss", "remedy.over_cap",            "remedy.skipped_rung",
     "remedy.below_lost_value",  "remedy.cash_out_of_proportion", "approval.timed_out",
@@ -95,7 +95,8 @@ constexpr std::array<std::string_view, 40> kEngineFindingCodes{
     "update.due_soon",          "promise.due_soon",           "resolution.missed",
     "third_party.late",         "contact.repeat",             "emotion.rising",
     "safety.emergency",         "abuse.recorded",             "precedent.outlier",
-    "precedent.consistent",     "scope.out_of_scope",         "scope.beyond_help",
+    "precedent.consistent",     "precedent.unverified",       "scope.out_of_scope",
+    "scope.beyond_help",
     "proactive.opened",         "reminder.too_late",          "callback.outside_window",
     "calendar.provisional",     "public_reply.missed",        "public_reply.late",
     "close.unresolved",         "close.feeling_unconfirmed",  "close.root_cause_missing",
