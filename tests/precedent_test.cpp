@@ -52,7 +52,7 @@ TEST_SUITE("precedents") {
     // Not believed, and not escalated as an outlier either: nothing is known of it.
     CHECK(j.action<actions::Escalate>() == nullptr);
     REQUIRE(j.action<actions::Reply>() != nullptr);
-    CHECK(j.action<actions::Reply>()->text == Messages::builtin("reply.precedent.unverified", Locale::en));
+    CHECK(j.action<actions::Reply>()->text == MessageCatalogue::builtin("reply.precedent.unverified", Locale::en));
     CHECK(traced(j, "precedent.unverified", "store"));
   }
 
@@ -81,7 +81,10 @@ TEST_SUITE("precedents") {
   TEST_CASE("facts the store gave within the loss and the goodwill cap are consistent") {
     auto policy = reference_policy();
     Journey j{policy, new_case()};
-    j.on("2025-01-24T07:01:00Z", ev::PrecedentCited{"O-5001", RemedyKind::extra, cny("60"),
+    // At the limit: the cited loss plus the policy's goodwill cap.
+    const Money cap = policy.settings(j.c).value()->goodwill_cap;
+    const Money limit = add(cny("50"), cap).value();
+    j.on("2025-01-24T07:01:00Z", ev::PrecedentCited{"O-5001", RemedyKind::extra, limit,
                                                     Loss{LossKind::money, cny("50"), std::nullopt},
                                                     ev::PrecedentSource::store});
     CHECK(j.found("precedent.consistent"));
@@ -97,7 +100,7 @@ TEST_SUITE("precedents") {
     REQUIRE(f != nullptr);
     CHECK(f->message == "无法查到C-friend:没有它给了什么、损失了什么的记录;未经核实,不可采信");
     REQUIRE(j.action<actions::Reply>() != nullptr);
-    CHECK(j.action<actions::Reply>()->text == Messages::builtin("reply.precedent.unverified", Locale::zh_hans));
+    CHECK(j.action<actions::Reply>()->text == MessageCatalogue::builtin("reply.precedent.unverified", Locale::zh_hans));
   }
 
   TEST_CASE("a precedent_cited with only a reference reads as a citation without facts") {

@@ -200,7 +200,13 @@ struct PrecedentCited {
   Money value;
   Loss cited_loss;
   PrecedentSource source = PrecedentSource::host;
-  friend bool operator==(const PrecedentCited&, const PrecedentCited&) = default;
+  // Equal citations: the same reference and source, and the same facts
+  // unless there are none (the placeholders do not count).
+  friend bool operator==(const PrecedentCited& a, const PrecedentCited& b) {
+    if (a.reference != b.reference || a.source != b.source) return false;
+    return a.source == PrecedentSource::none ||
+           (a.kind == b.kind && a.value == b.value && a.cited_loss == b.cited_loss);
+  }
 };
 
 // The customer asked for something outside the service's scope. When the
