@@ -209,10 +209,10 @@ std::string text_table(const std::vector<std::vector<std::string>>& rows, bool t
   }
   std::string out;
   for (const auto& r : rows) {
-    std::string l = " ";
+    std::string l;
     for (std::size_t i = 0; i < r.size(); ++i) {
       const bool last_text = tail && i + 1 == r.size();
-      l += " " + (last_text ? r[i] : pad(r[i], width[i], i == 0));
+      l += "  " + (last_text ? r[i] : pad(r[i], width[i], i == 0));
     }
     while (!l.empty() && l.back() == ' ') l.pop_back();
     out += l + "\n";

@@ -13,11 +13,7 @@ namespace {
 using namespace redress;
 using namespace redress::testing;
 
-const ReferencePolicy& policy() {
-  static const ReferencePolicy p =
-      reference_policy(boost::json::object{{"severities", boost::json::object{{"remedy.cash_without_loss", "warn"}}}});
-  return p;
-}
+const ReferencePolicy& policy() { return cash_without_loss_allowed_policy(); }
 
 Summary summarise(int cases, unsigned seed) {
   constexpr std::array<std::string_view, 3> causes{"coupon.expiry", "delivery.late", ""};

@@ -11,39 +11,47 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 store="sqlite:$work/cases.db"
 run() { "$redress" run --store "$store" --data "$data" --quiet --clock input "$@"; }
-# field FILE N EXPR: EXPR evaluated on the N-th output line (0-based) as `o`.
-field() { python3 -c 'import json,sys; o=[json.loads(l) for l in open(sys.argv[1])][int(sys.argv[2])]; print(eval(sys.argv[3]))' "$@"; }
+# field FILE N EXPR: EXPR evaluated as `o` on the step of C-me's N-th
+# citation (1-based; timer firings of other cases in between are skipped).
+field() {
+  python3 -c '
+import json, sys
+steps = [json.loads(l) for l in open(sys.argv[1])]
+cited = [s for s in steps if s.get("case_id") == "C-me" and s.get("event", {}).get("type") == "precedent_cited"]
+o = cited[int(sys.argv[2]) - 1]
+print(eval(sys.argv[3]))' "$@"
+}
 codes() { field "$1" "$2" '" ".join(f["code"] for f in o.get("findings", []))'; }
 fail() { echo "precedent.sh: $*" >&2; exit 1; }
 
-# The friend's case: 200 cash on order O-5001, which lost nothing.
+# The friend's case: a 400 gift (awaiting approval) on order O-5001, which lost 10.
 cat > "$work/friend" <<'IN'
 {"case_id":"C-003-1","customer":"U-2001","at":"2025-04-14T09:00:00+08:00","type":"contact_received","channel":"phone","text":"my order is late"}
-{"case_id":"C-003-1","at":"2025-04-14T09:01:00+08:00","type":"order_linked","order":{"id":"O-5001","loss":{"kind":"none"}}}
-{"case_id":"C-003-1","at":"2025-04-14T09:02:00+08:00","type":"need_stated","text":"cash"}
-{"case_id":"C-003-1","at":"2025-04-14T09:03:00+08:00","type":"remedy_proposed","remedy":"R-1","kind":"cash","value":"200","order":"O-5001"}
+{"case_id":"C-003-1","at":"2025-04-14T09:01:00+08:00","type":"order_linked","order":{"id":"O-5001","loss":{"kind":"money","amount":"10"}}}
+{"case_id":"C-003-1","at":"2025-04-14T09:02:00+08:00","type":"need_stated","text":"something for my trouble"}
+{"case_id":"C-003-1","at":"2025-04-14T09:03:00+08:00","type":"remedy_proposed","remedy":"R-1","kind":"extra","value":"400","order":"O-5001"}
 IN
 run < "$work/friend" > /dev/null
 
 # 1. A citation of the friend's case by id: the store's facts, judged an outlier.
 cat > "$work/cite" <<'IN'
-{"case_id":"C-me","customer":"U-2002","at":"2025-04-14T10:00:00+08:00","type":"contact_received","channel":"phone","text":"my friend got 200 cash"}
+{"case_id":"C-me","customer":"U-2002","at":"2025-04-14T10:00:00+08:00","type":"contact_received","channel":"phone","text":"my friend got 400"}
 {"case_id":"C-me","at":"2025-04-14T10:01:00+08:00","type":"precedent_cited","reference":"C-003-1"}
 {"case_id":"C-me","at":"2025-04-14T10:02:00+08:00","type":"precedent_cited","reference":"O-5001"}
 {"case_id":"C-me","at":"2025-04-14T10:03:00+08:00","type":"precedent_cited","reference":"C-ghost"}
-{"case_id":"C-me","at":"2025-04-14T10:04:00+08:00","type":"precedent_cited","reference":"C-003-1","kind":"extra","value":"10","cited_loss":{"kind":"none"}}
+{"case_id":"C-me","at":"2025-04-14T10:04:00+08:00","type":"precedent_cited","reference":"C-003-1","kind":"extra","value":"10","cited_loss":{"kind":"money","amount":"10"}}
 IN
 run < "$work/cite" > "$work/out"
 [ "$(field "$work/out" 1 'o["event"].get("source")')" = store ] || fail "the case id was not answered from the store"
 [ "$(field "$work/out" 1 '"value" in o["event"] and "cited_loss" in o["event"]')" = True ] || fail "no facts stored with the event"
-codes "$work/out" 1 | grep -qw precedent.outlier || fail "200 cash for no loss, from the store, is not an outlier: $(codes "$work/out" 1)"
+codes "$work/out" 1 | grep -qw precedent.outlier || fail "a 400 gift against a loss of 10, from the store, is not an outlier: $(codes "$work/out" 1)"
 # 2. By order id, the same facts.
 [ "$(field "$work/out" 2 'o["event"].get("source")')" = store ] || fail "the order id was not answered from the store"
 codes "$work/out" 2 | grep -qw precedent.outlier || fail "the order's precedent is not an outlier"
 # 3. An id the store does not hold: unverified, stored without facts.
 codes "$work/out" 3 | grep -qw precedent.unverified || fail "an unknown id is not unverified: $(codes "$work/out" 3)"
 [ "$(field "$work/out" 3 '"value" in o["event"]')" = False ] || fail "facts were invented for an unknown id"
-# 4. Facts the host gives are kept: 10 against no loss is consistent.
+# 4. Facts the host gives are kept: 10 against a loss of 10 is consistent.
 codes "$work/out" 4 | grep -qw precedent.consistent || fail "the host's facts were not judged as given"
 [ "$(field "$work/out" 4 'o["event"].get("source")')" = None ] || fail "the host's facts were marked as the store's"
 

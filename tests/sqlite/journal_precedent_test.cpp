@@ -2,7 +2,7 @@
 #include <redress/journal_precedent.hpp>
 #include <redress/sqlite_store.hpp>
 
-#include "sqlite/sqlite_fixture.hpp"
+#include "sqlite/journal_fixture.hpp"
 #include "support/engine_fixture.hpp"
 
 using namespace redress;
@@ -13,21 +13,13 @@ namespace {
 
 using Timeline = std::vector<std::pair<std::string_view, EventBody>>;
 
-// Folds `bodies` into a new case `id` (of `currency`) and stores its journal.
+// A new case `id` of customer U-1 in `currency`, its journal stored.
 Case store_case(SqliteStore& store, const Policy& policy, std::string_view id, Timeline bodies,
                 Currency currency = Currency::CNY) {
-  Case c = Case::open(case_id(id), CustomerId::make("U-1").value(), currency, at("2025-01-24T07:00:00Z")).value();
-  std::vector<Event> journal;
-  for (auto& [when, body] : bodies) {
-    Event e{c.id(), at(when), std::nullopt, std::move(body)};
-    auto step = apply(c, e, policy, e.at_utc);
-    REQUIRE_MESSAGE(step.has_value(), std::string(last_error_detail()));
-    c = std::move(step.value().next);
-    journal.push_back(std::move(e));
-  }
-  auto appended = store.append(CaseHeader::of(c), journal, 0, state_of(c));
-  REQUIRE_MESSAGE(appended.has_value(), std::string(last_error_detail()));
-  return c;
+  return store_journal(
+      store, policy,
+      Case::open(case_id(id), CustomerId::make("U-1").value(), currency, at("2025-01-24T07:00:00Z")).value(),
+      std::move(bodies));
 }
 
 // The friend's case: order O-5001 lost nothing, 200 CNY cash on it at
@@ -37,14 +29,6 @@ Timeline friends_case() {
           {"2025-01-24T07:01:00Z", ev::NeedStated{"cash"}},
           {"2025-01-24T07:02:00Z", ev::RemedyProposed{remedy_id("R-1"), RemedyKind::cash, cny("200"), order_id("O-5001")}},
           {"2025-01-25T09:00:00Z", ev::RemedyProposed{remedy_id("R-2"), RemedyKind::extra, cny("20"), order_id("O-5001")}}};
-}
-
-// The engine tests' policy, with cash where nothing was lost allowed on
-// record (a warning), so the friend's case can have given it.
-const ReferencePolicy& lenient_policy() {
-  static const ReferencePolicy p =
-      reference_policy(boost::json::object{{"severities", boost::json::object{{"remedy.cash_without_loss", "warn"}}}});
-  return p;
 }
 
 Case citing_case() {
@@ -63,7 +47,7 @@ Event citation(std::string reference, std::string_view when = "2025-01-26T07:00:
 TEST_CASE("a precedent cited by case id is answered with what that case gave and lost") {
   TempDir dir;
   auto store = SqliteStore::open(dir.file("cases.db"), keyed()).value();
-  const auto& policy = lenient_policy();
+  const auto& policy = cash_without_loss_allowed_policy();
   store_case(store, policy, "C-friend", friends_case());
   auto found = find_precedent(store, policy, citing_case(), "C-friend", at("2025-01-26T07:00:00Z"));
   REQUIRE_MESSAGE(found, std::string(last_error_detail()));
@@ -76,7 +60,7 @@ TEST_CASE("a precedent cited by case id is answered with what that case gave and
 TEST_CASE("a precedent is answered as the cited case stood when it was cited, not later") {
   TempDir dir;
   auto store = SqliteStore::open(dir.file("cases.db"), keyed()).value();
-  const auto& policy = lenient_policy();
+  const auto& policy = cash_without_loss_allowed_policy();
   store_case(store, policy, "C-friend", friends_case());
   auto found = find_precedent(store, policy, citing_case(), "C-friend", at("2025-01-24T08:00:00Z"));
   REQUIRE(found);
@@ -90,7 +74,7 @@ TEST_CASE("a precedent is answered as the cited case stood when it was cited, no
 TEST_CASE("a precedent cited by order id sums the remedies on that order across cases") {
   TempDir dir;
   auto store = SqliteStore::open(dir.file("cases.db"), keyed()).value();
-  const auto& policy = lenient_policy();
+  const auto& policy = cash_without_loss_allowed_policy();
   store_case(store, policy, "C-friend", friends_case());
   store_case(store, policy, "C-other",
              {{"2025-01-24T07:00:00Z", order_with_loss("O-7", Loss{LossKind::money, cny("90"), std::nullopt})},
@@ -107,7 +91,7 @@ TEST_CASE("a precedent cited by order id sums the remedies on that order across 
 TEST_CASE("an id the store does not hold, free text, or a case in another currency is not found") {
   TempDir dir;
   auto store = SqliteStore::open(dir.file("cases.db"), keyed()).value();
-  const auto& policy = lenient_policy();
+  const auto& policy = cash_without_loss_allowed_policy();
   store_case(store, policy, "C-friend", friends_case());
   store_case(store, policy, "C-usd",
              {{"2025-01-24T07:00:00Z",
@@ -124,7 +108,7 @@ TEST_CASE("an id the store does not hold, free text, or a case in another curren
 TEST_CASE("resolving a citation fills in the store's facts, and the engine judges them an outlier") {
   TempDir dir;
   auto store = SqliteStore::open(dir.file("cases.db"), keyed()).value();
-  const auto& policy = lenient_policy();
+  const auto& policy = cash_without_loss_allowed_policy();
   store_case(store, policy, "C-friend", friends_case());
   Case me = citing_case();
   auto resolved = resolve_precedent(store, policy, me, citation("C-friend"));
@@ -142,7 +126,7 @@ TEST_CASE("resolving a citation fills in the store's facts, and the engine judge
 TEST_CASE("a citation the store cannot find stays without facts, and the engine records it unverified") {
   TempDir dir;
   auto store = SqliteStore::open(dir.file("cases.db"), keyed()).value();
-  const auto& policy = lenient_policy();
+  const auto& policy = cash_without_loss_allowed_policy();
   Case me = citing_case();
   auto resolved = resolve_precedent(store, policy, me, citation("C-ghost"));
   REQUIRE(resolved);
@@ -157,7 +141,7 @@ TEST_CASE("a citation the store cannot find stays without facts, and the engine 
 TEST_CASE("a citation without facts is stored and read back in a case of any currency") {
   TempDir dir;
   auto store = SqliteStore::open(dir.file("cases.db"), keyed()).value();
-  const auto& policy = lenient_policy();
+  const auto& policy = cash_without_loss_allowed_policy();
   Case c = store_case(store, policy, "C-usd",
                       {{"2025-01-24T07:00:00Z",
                         ev::PrecedentCited{"C-ghost", RemedyKind::cash, Money::zero(Currency::USD),
@@ -174,7 +158,7 @@ TEST_CASE("a citation without facts is stored and read back in a case of any cur
 TEST_CASE("facts the host reported are kept as they are, whatever the store holds") {
   TempDir dir;
   auto store = SqliteStore::open(dir.file("cases.db"), keyed()).value();
-  const auto& policy = lenient_policy();
+  const auto& policy = cash_without_loss_allowed_policy();
   store_case(store, policy, "C-friend", friends_case());
   Event host{case_id("C-me"), at("2025-01-26T07:00:00Z"), std::nullopt,
              ev::PrecedentCited{"C-friend", RemedyKind::extra, cny("10"), Loss::nothing(Currency::CNY)}};

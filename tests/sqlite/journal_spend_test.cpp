@@ -2,7 +2,7 @@
 #include <redress/journal_spend.hpp>
 #include <redress/sqlite_store.hpp>
 
-#include "sqlite/sqlite_fixture.hpp"
+#include "sqlite/journal_fixture.hpp"
 #include "support/engine_fixture.hpp"
 
 using namespace redress;
@@ -11,22 +11,13 @@ namespace ev = redress::events;
 
 namespace {
 
-// Folds `bodies` into a new case `id` of `customer` and stores its journal.
+// A new case `id` of `customer`, its journal (`bodies`) stored.
 Case store_case(SqliteStore& store, const Policy& policy, std::string_view id, std::string_view customer,
                 std::vector<std::pair<std::string_view, EventBody>> bodies) {
-  Case c = Case::open(case_id(id), CustomerId::make(customer).value(), Currency::CNY, at("2025-01-24T07:00:00Z"))
-               .value();
-  std::vector<Event> journal;
-  for (auto& [when, body] : bodies) {
-    Event e{c.id(), at(when), std::nullopt, std::move(body)};
-    auto step = apply(c, e, policy, e.at_utc);
-    REQUIRE_MESSAGE(step.has_value(), std::string(last_error_detail()));
-    c = std::move(step.value().next);
-    journal.push_back(std::move(e));
-  }
-  auto appended = store.append(CaseHeader::of(c), journal, 0, state_of(c));
-  REQUIRE_MESSAGE(appended.has_value(), std::string(last_error_detail()));
-  return c;
+  return store_journal(
+      store, policy,
+      Case::open(case_id(id), CustomerId::make(customer).value(), Currency::CNY, at("2025-01-24T07:00:00Z")).value(),
+      std::move(bodies));
 }
 
 // A case with one 20 CNY gift to the customer, in incident group `group`.
