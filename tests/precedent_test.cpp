@@ -114,7 +114,7 @@ TEST_SUITE("precedents") {
     CHECK_FALSE(back.contains("source"));
   }
 
-  TEST_CASE("facts marked as the store's read back as the store's; facts without a source are the host's") {
+  TEST_CASE("facts marked as the store's read back as the store's, and facts without a source as the host's") {
     auto store = read(R"({"at": "2025-01-24T07:00:00Z", "type": "precedent_cited", "reference": "C-1", "kind": "cash",
                           "value": "20", "cited_loss": {"kind": "none"}, "source": "store"})");
     REQUIRE_MESSAGE(store, std::string(last_error_detail()));
