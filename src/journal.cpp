@@ -146,7 +146,7 @@ const std::map<std::string_view, std::vector<std::string_view>, std::less<>>& bo
       {"timer_fired", {"follow_up"}},
       {"safety_risk_reported", {"text"}},
       {"abuse_established", {"text"}},
-      {"precedent_cited", {"reference", "kind", "value", "cited_loss"}},
+      {"precedent_cited", {"reference", "kind", "value", "cited_loss", "source"}},
       {"out_of_scope_request", {"request", "helped"}},
       {"failure_signal", {"signal", "count"}},
       {"right_expiring", {"order", "right"}},
@@ -209,6 +209,29 @@ result<Loss> loss_from(const Fields& f) {
 }
 
 result<Emotion> emotion_from(const Fields& f) { return f.get<Emotion>("emotion"); }
+
+// Where a precedent's facts come from: "source" ("host", the default, or
+// "store") when `kind`, `value` and `cited_loss` are given; none when none of
+// them is (the reference alone). Some of them without the others is refused,
+// naming the first one missing.
+result<events::PrecedentSource> precedent_source(const Fields& f) {
+  using events::PrecedentSource;
+  constexpr std::array<std::string_view, 3> facts = {"kind", "value", "cited_loss"};
+  const auto given = std::count_if(facts.begin(), facts.end(), [&](std::string_view k) { return f.find(k) != nullptr; });
+  BOOST_OUTCOME_TRY(auto source, f.text("source"));
+  if (given == 0) {
+    if (!source.empty()) return json_fail(f.at("source"), "given without the facts (kind, value, cited_loss)");
+    BOOST_OUTCOME_TRY(auto reference, f.text("reference"));
+    if (reference.empty()) return json_fail(f.at("reference"), "missing (a citation without facts names the cited case or order)");
+    return PrecedentSource::none;
+  }
+  for (auto k : facts) {
+    if (f.find(k) == nullptr) return json_fail(f.at(k), "missing (a precedent's facts are kind, value and cited_loss together)");
+  }
+  if (source.empty() || source == "host") return PrecedentSource::host;
+  if (source == "store") return PrecedentSource::store;
+  return json_fail(f.at("source"), "must be \"host\" or \"store\"");
+}
 
 // Decodes the payload named by `type`.
 result<EventBody> body_from(std::string_view type, const Fields& f) {
@@ -327,12 +350,18 @@ result<EventBody> body_from(std::string_view type, const Fields& f) {
   }
   if (type == "precedent_cited") {
     BOOST_OUTCOME_TRY(auto reference, f.text("reference"));
+    BOOST_OUTCOME_TRY(auto source, precedent_source(f));
+    if (source == e::PrecedentSource::none) {
+      // The reference alone: the facts are unknown (placeholders in the case's currency).
+      const Currency cur = f.defaults.currency;
+      return e::PrecedentCited{std::move(reference), RemedyKind::cash, Money::zero(cur), Loss::nothing(cur), source};
+    }
     BOOST_OUTCOME_TRY(auto kind, (f.enumerator<RemedyKind, &parse_remedy_kind>("kind")));
     BOOST_OUTCOME_TRY(auto value, f.money("value"));
     std::string lp;
     BOOST_OUTCOME_TRY(auto lf, f.object("cited_loss", lp, kLossMembers));
     BOOST_OUTCOME_TRY(auto loss, loss_from(lf));
-    return e::PrecedentCited{std::move(reference), kind, value, std::move(loss)};
+    return e::PrecedentCited{std::move(reference), kind, value, std::move(loss), source};
   }
   if (type == "out_of_scope_request") {
     BOOST_OUTCOME_TRY(auto request, f.text("request"));
@@ -460,9 +489,12 @@ json::object body_to_json(const EventBody& body) {
           o["follow_up"] = to_json(x.follow_up);
         } else if constexpr (std::is_same_v<T, e::PrecedentCited>) {
           o["reference"] = x.reference;
-          o["kind"] = to_json(x.kind);
-          o["value"] = to_json(x.value);
-          o["cited_loss"] = to_json(x.cited_loss);
+          if (x.source != e::PrecedentSource::none) {
+            o["kind"] = to_json(x.kind);
+            o["value"] = to_json(x.value);
+            o["cited_loss"] = to_json(x.cited_loss);
+          }
+          if (x.source == e::PrecedentSource::store) o["source"] = "store";
         } else if constexpr (std::is_same_v<T, e::OutOfScopeRequest>) {
           o["request"] = x.request;
           o["helped"] = x.helped;

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
+#include <vector>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -160,6 +162,122 @@ void text_notes(std::string& out, std::string_view heading, const std::vector<Re
   }
 }
 
+// The coaching page's words (the HTML page and the text report's section).
+struct CoachWords {
+  std::string_view title, note, giving_agent, giving_cause, giving_note, agent, cause, granted_above, amount_above,
+      cash_without_loss, approvals, scores, scores_note, replies, median, spread, findings, repeat, feeling_rose,
+      by_period, period, none, unattributed, unrecorded;
+};
+
+constexpr CoachWords kCoachEnglish{
+    "Coaching", "What agents give against what was lost, and how they write to customers.",
+    "Over-compensation by agent", "Over-compensation by cause",
+    "A granted remedy is above the loss when it exceeds the loss it answers by more than the policy's extra gesture.",
+    "agent", "cause", "above the loss", "amount above", "cash without loss", "approvals granted / requested",
+    "Apology structure scores", "Median and quartiles (25%-75%) of each agent's apology and update scores, 0-100.",
+    "replies", "median", "25%-75%", "most raised findings", "repeat replies", "feeling rose after reply",
+    "Scores by period", "period", "none", "(unattributed)", "(no root cause recorded)"};
+
+constexpr CoachWords kCoachChinese{
+    "辅导", "坐席给出的补救与实际损失的对比,以及坐席如何给客户写回复。",
+    "按坐席的过度补偿", "按根因的过度补偿",
+    "已发放补救超出其对应损失且超过政策的额外心意时,计为超出损失。",
+    "坐席", "根因", "超出损失", "超出金额", "无损失现金", "审批通过 / 申请",
+    "致歉结构得分", "各坐席致歉与进展更新得分(0-100)的中位数与四分位(25%-75%)。",
+    "回复数", "中位数", "25%-75%", "最常见问题", "重复回复", "回复后客户情绪上升",
+    "按时段的得分", "时段", "无", "(未注明)", "(未记录根因)"};
+
+
+const CoachWords& coach_words(ReportLanguage l) { return l == ReportLanguage::zh ? kCoachChinese : kCoachEnglish; }
+
+// `text` padded with spaces to `width` terminal cells, on the right
+// (`left` true: text to the left) or on the left.
+std::string pad(std::string_view text, std::size_t width, bool left = true) {
+  const std::size_t n = cells(text);
+  const std::string fill(n < width ? width - n : 0, ' ');
+  return left ? std::string(text) + fill : fill + std::string(text);
+}
+
+// One row of a text table: the first column to the left, the others to the
+// right, each as wide as its widest cell (heading included); a last column
+// of free text (`tail`) is left as it is.
+std::string text_table(const std::vector<std::vector<std::string>>& rows, bool tail) {
+  std::vector<std::size_t> width;
+  for (const auto& r : rows) {
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      if (width.size() <= i) width.push_back(0);
+      width[i] = std::max(width[i], cells(r[i]));
+    }
+  }
+  std::string out;
+  for (const auto& r : rows) {
+    std::string l;
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      const bool last_text = tail && i + 1 == r.size();
+      l += "  " + (last_text ? r[i] : pad(r[i], width[i], i == 0));
+    }
+    while (!l.empty() && l.back() == ' ') l.pop_back();
+    out += l + "\n";
+  }
+  return out;
+}
+
+void text_giving(std::string& out, std::string_view heading, const std::vector<GivingRow>& rows, const Summary& s,
+                 const CoachWords& cw, bool agents) {
+  out += fmt::format("\n{}\n  {}\n", heading, cw.giving_note);
+  if (rows.empty()) {
+    out += fmt::format("  {}\n", cw.none);
+    return;
+  }
+  std::vector<std::vector<std::string>> table{{std::string(agents ? cw.agent : cw.cause), std::string(cw.granted_above),
+                                               std::string(cw.amount_above), std::string(cw.cash_without_loss),
+                                               std::string(cw.approvals)}};
+  for (const auto& r : rows) {
+    const std::string key = r.key.empty() ? std::string(agents ? cw.unattributed : cw.unrecorded) : r.key;
+    table.push_back({key, fmt::format("{} ({}/{})", percent(r.above_loss), r.above_loss.count, r.above_loss.of),
+                     money_text(r.amount_above, s.currency),
+                     fmt::format("{} ({})", r.cash_without_loss, money_text(r.cash_without_loss_total, s.currency)),
+                     fmt::format("{}/{}", r.approvals_granted.count, r.approvals_granted.of)});
+  }
+  out += text_table(table, false);
+}
+
+// The coaching section: what the HTML report's coaching page shows.
+void text_coaching(std::string& out, const Summary& s, ReportLanguage language) {
+  const CoachWords& cw = coach_words(language);
+  out += fmt::format("\n{}\n{}\n", cw.title, cw.note);
+  text_giving(out, cw.giving_agent, s.giving_by_agent, s, cw, true);
+  text_giving(out, cw.giving_cause, s.giving_by_cause, s, cw, false);
+  out += fmt::format("\n{}\n  {}\n", cw.scores, cw.scores_note);
+  if (s.coaching.empty()) {
+    out += fmt::format("  {}\n", cw.none);
+    return;
+  }
+  std::vector<std::vector<std::string>> table{{std::string(cw.agent), std::string(cw.replies), std::string(cw.median),
+                                               std::string(cw.spread), std::string(cw.repeat),
+                                               std::string(cw.feeling_rose), std::string(cw.findings)}};
+  for (const auto& a : s.coaching) {
+    std::string findings;
+    for (const auto& f : a.top_findings) findings += fmt::format("{}{} ({})", findings.empty() ? "" : ", ", f.code, f.count);
+    table.push_back({a.agent.empty() ? std::string(cw.unattributed) : a.agent, fmt::format("{}", a.scores.replies),
+                     fmt::format("{}", a.scores.median), fmt::format("{}-{}", a.scores.p25, a.scores.p75),
+                     fmt::format("{} ({}/{})", percent(a.repeat_replies), a.repeat_replies.count, a.repeat_replies.of),
+                     fmt::format("{} ({}/{})", percent(a.feeling_rose), a.feeling_rose.count, a.feeling_rose.of),
+                     findings.empty() ? std::string(cw.none) : findings});
+  }
+  out += text_table(table, true);
+  out += fmt::format("\n{}\n", cw.by_period);
+  std::vector<std::vector<std::string>> periods{{std::string(cw.agent), std::string(cw.period), std::string(cw.replies),
+                                                 std::string(cw.median), std::string(cw.spread)}};
+  for (const auto& a : s.coaching) {
+    for (const auto& p : a.by_period) {
+      periods.push_back({a.agent.empty() ? std::string(cw.unattributed) : a.agent, format_date(p.bucket),
+                         fmt::format("{}", p.replies), fmt::format("{}", p.median),
+                         fmt::format("{}-{}", p.p25, p.p75)});
+    }
+  }
+  out += text_table(periods, false);
+}
 }  // namespace
 
 std::string report_text(const Summary& s, ReportLanguage language) {
@@ -215,6 +333,7 @@ std::string report_text(const Summary& s, ReportLanguage language) {
                          fmt::format("{}/{}", f.told, f.customers), f.fixed_by.empty() ? w.nobody : f.fixed_by, f.note);
     }
   }
+  text_coaching(out, s, language);
   return out;
 }
 
@@ -568,30 +687,6 @@ std::string notes_table(std::string_view id, const std::vector<RemedyNote>& note
 
 // --- the coaching page: over-compensation and how agents write ------------
 
-struct CoachWords {
-  std::string_view title, note, giving_agent, giving_cause, giving_note, agent, cause, granted_above, amount_above,
-      cash_without_loss, approvals, scores, scores_note, replies, median, spread, findings, repeat, feeling_rose,
-      by_period, period, none, unattributed, unrecorded;
-};
-
-constexpr CoachWords kCoachEnglish{
-    "Coaching", "What agents give against what was lost, and how they write to customers.",
-    "Over-compensation by agent", "Over-compensation by cause",
-    "A granted remedy is above the loss when it exceeds the loss it answers by more than the policy's extra gesture.",
-    "agent", "cause", "above the loss", "amount above", "cash without loss", "approvals granted / requested",
-    "Apology structure scores", "Median and quartiles (25%-75%) of each agent's apology and update scores, 0-100.",
-    "replies", "median", "25%-75%", "most raised findings", "repeat replies", "feeling rose after reply",
-    "Scores by period", "period", "none", "(unattributed)", "(no root cause recorded)"};
-
-constexpr CoachWords kCoachChinese{
-    "辅导", "坐席给出的补救与实际损失的对比,以及坐席如何给客户写回复。",
-    "按坐席的过度补偿", "按根因的过度补偿",
-    "已发放补救超出其对应损失且超过政策的额外心意时,计为超出损失。",
-    "坐席", "根因", "超出损失", "超出金额", "无损失现金", "审批通过 / 申请",
-    "致歉结构得分", "各坐席致歉与进展更新得分(0-100)的中位数与四分位(25%-75%)。",
-    "回复数", "中位数", "25%-75%", "最常见问题", "重复回复", "回复后客户情绪上升",
-    "按时段的得分", "时段", "无", "(未注明)", "(未记录根因)"};
-
 std::string giving_table(std::string_view id, std::string_view attribute, const std::vector<GivingRow>& rows,
                          const Summary& s, const CoachWords& cw, bool agents) {
   if (rows.empty()) return fmt::format("<p class=\"note\" id=\"{}\">{}</p>\n", id, escape_html(cw.none));
@@ -651,7 +746,7 @@ std::string scores_svg(const std::vector<AgentCoaching>& agents, const CoachWord
 }
 
 std::string coaching_html(const Summary& s, ReportLanguage language) {
-  const CoachWords& cw = language == ReportLanguage::zh ? kCoachChinese : kCoachEnglish;
+  const CoachWords& cw = coach_words(language);
   std::string out = fmt::format("<section id=\"coaching\">\n<h2>{}</h2>\n<p class=\"note\">{}</p>\n",
                                 escape_html(cw.title), escape_html(cw.note));
   out += fmt::format("<h3>{}</h3>\n<p class=\"note\">{}</p>\n", escape_html(cw.giving_agent), escape_html(cw.giving_note));

@@ -21,11 +21,7 @@ using namespace redress::testing;
 
 // The engine tests' policy, with cash where nothing was lost allowed on
 // record (a warning) so such remedies can be granted and counted.
-const ReferencePolicy& policy() {
-  static const ReferencePolicy p =
-      reference_policy(boost::json::object{{"severities", boost::json::object{{"remedy.cash_without_loss", "warn"}}}});
-  return p;
-}
+const ReferencePolicy& policy() { return cash_without_loss_allowed_policy(); }
 
 std::vector<GeneratedCase> generate(const std::vector<CaseSpec>& specs, const Policy& under = policy()) {
   std::vector<GeneratedCase> out;

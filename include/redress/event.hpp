@@ -181,15 +181,32 @@ struct AbuseEstablished {
   friend bool operator==(const AbuseEstablished&, const AbuseEstablished&) = default;
 };
 
+// Where the facts of a cited precedent come from: the host reported them
+// (`host`), they were read from the store's journal of the cited case or
+// order (`store`, see <redress/journal_precedent.hpp>), or nobody could
+// establish them (`none`: the citation is unverified).
+enum class PrecedentSource : std::uint8_t { host, store, none };
+
 // The customer cited another case's remedy ("your colleague gave my friend
 // 200 cash"). The host looks the precedent up and reports what was given and
-// what that order had lost; the engine judges it, and never copies it.
+// what that order had lost, or names only the cited case or order id in
+// `reference` and has the store answer (resolve_precedent()); the engine
+// judges the facts, and never copies them. With `source` none the facts are
+// unknown (`kind`, `value` and `cited_loss` are placeholders, zero in the
+// case's currency) and the citation is recorded as unverified.
 struct PrecedentCited {
-  std::string reference;  // the cited case or order, as the host knows it
+  std::string reference;  // the cited case or order, as the host knows it (or its id)
   RemedyKind kind = RemedyKind::cash;
   Money value;
   Loss cited_loss;
-  friend bool operator==(const PrecedentCited&, const PrecedentCited&) = default;
+  PrecedentSource source = PrecedentSource::host;
+  // Equal citations: the same reference and source, and the same facts
+  // unless there are none (the placeholders do not count).
+  friend bool operator==(const PrecedentCited& a, const PrecedentCited& b) {
+    if (a.reference != b.reference || a.source != b.source) return false;
+    return a.source == PrecedentSource::none ||
+           (a.kind == b.kind && a.value == b.value && a.cited_loss == b.cited_loss);
+  }
 };
 
 // The customer asked for something outside the service's scope. When the

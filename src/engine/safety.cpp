@@ -36,6 +36,14 @@ result<void> detail_case_access::on(const events::AbuseEstablished&) {
 }
 
 result<void> detail_case_access::on(const events::PrecedentCited& e) {
+  if (e.source == events::PrecedentSource::none) {
+    // Nobody could establish what the cited case gave or lost: recorded, never believed.
+    c.flags_.precedent_claim = true;
+    find("precedent.unverified", Severity::warn, say("finding.precedent.unverified", {{"reference", e.reference}}));
+    act(actions::Reply{say("reply.precedent.unverified")});
+    why("precedent.unverified", "no facts of the cited case or order: neither the host nor the store gave them");
+    return success();
+  }
   BOOST_OUTCOME_TRYV(check_currency(e.value, "value"));
   BOOST_OUTCOME_TRYV(check_currency(e.cited_loss.amount, "cited_loss.amount"));
   c.flags_.precedent_claim = true;
@@ -54,7 +62,9 @@ result<void> detail_case_access::on(const events::PrecedentCited& e) {
              {{"reference", e.reference}, {"value", e.value}, {"lost", e.cited_loss.amount}}));
   }
   act(actions::Reply{say("reply.precedent")});
-  why("precedent.judged", fmt::format("policy goodwill_cap = {}", money_text(settings.goodwill_cap)));
+  why("precedent.judged", fmt::format("policy goodwill_cap = {}; the facts as {}", money_text(settings.goodwill_cap),
+                                      e.source == events::PrecedentSource::store ? "the store's journal shows them"
+                                                                                 : "the host reported them"));
   return success();
 }
 

@@ -62,6 +62,27 @@ grep -q '^health,2025-03-03,first_response_on_time.count,,1' "$tmp/store.csv"
 grep -q '^health,2025-03-03,first_response_on_time.of,,2' "$tmp/store.csv"
 grep -q '^health,2025-03-03,escalations,,1' "$tmp/store.csv"
 grep -q '^health,2025-03-03,closed_well.count,,1' "$tmp/store.csv"
+# The text report's coaching section: each agent's replies, median score and
+# spread as the JSON summary has them (A-1 and A-2 each apologised once).
+"$redress" report --store "sqlite:$tmp/cases.db" --data "$data" --json --quiet >"$tmp/store.json"
+"$redress" report --store "sqlite:$tmp/cases.db" --data "$data" --quiet >"$tmp/store.txt"
+grep -q '^Coaching$' "$tmp/store.txt"
+python3 - "$tmp/store.json" "$tmp/store.txt" <<'PY'
+import json, re, sys
+s = json.load(open(sys.argv[1]))
+text = open(sys.argv[2], encoding="utf-8").read()
+scores = text.split("\nApology structure scores\n", 1)[1].split("\n\n", 1)[0].splitlines()
+assert [a["agent"] for a in s["coaching"]] == ["A-1", "A-2"], s["coaching"]
+for a in s["coaching"]:
+    row = [l for l in scores if l.split()[:1] == [a["agent"]]]
+    assert len(row) == 1, (a["agent"], scores)
+    cells = re.split(r"\s{2,}", row[0].strip())
+    sc = a["scores"]
+    assert cells[1:4] == [str(sc["replies"]), str(sc["median"]), f'{sc["p25"]}-{sc["p75"]}'], (cells, sc)
+giving = text.split("\nOver-compensation by agent\n", 1)[1].split("\n\n", 1)[0]
+assert re.search(r"^  A-1 ", giving, re.M), giving
+PY
+grep -q '^辅导$' <<<"$("$redress" report --store "sqlite:$tmp/cases.db" --data "$data" --quiet --lang zh)"
 # Progress and the end of the run go to standard error.
 "$redress" report --store "sqlite:$tmp/cases.db" --data "$data" --json 2>"$tmp/err" >/dev/null
 grep -q 'done: 2 cases' "$tmp/err"

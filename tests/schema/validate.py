@@ -213,6 +213,11 @@ def main():
     refuses(v, "policy", {**policy, "authority": [{"level": 0, "limt": "200"}]}, "a misspelt authority member")
     refuses(v, "policy", {**policy, "version": -1}, "a negative version")
     refuses(v, "policy", {**policy, "locale": "fr"}, "a locale redress does not speak")
+    cited = {"case_id": "C-1", "at": "2025-01-24T07:00:00Z", "type": "precedent_cited", "reference": "C-2"}
+    check(v, "event", cited, "a precedent cited by id alone")
+    refuses(v, "event", {**cited, "source": "store"}, "a precedent's source without its facts")
+    refuses(v, "event", {**cited, "value": "200"}, "part of a precedent's facts")
+    refuses(v, "event", {**cited, "reference": ""}, "a precedent with neither facts nor a reference")
     refuses(v, "policy", {**policy, "deadlines": {"visit": "business_time"}}, "a deadline for an unknown promise kind")
     refuses(v, "policy", {**policy, "deadlines": {"callback": "eventually"}}, "an unknown deadline rule")
     refuses(v, "policy", {**policy, "messages": {"framing.extra": {"fr": "un cadeau"}}}, "a message in an unknown locale")

@@ -30,6 +30,14 @@ inline ReferencePolicy with_holiday(std::string_view day, boost::json::object ex
   return reference_policy(extra);
 }
 
+// The reference policy with cash where nothing was lost allowed on record
+// (a warning instead of a block), so such remedies can be given and counted.
+inline const ReferencePolicy& cash_without_loss_allowed_policy() {
+  static const ReferencePolicy p =
+      reference_policy(boost::json::object{{"severities", boost::json::object{{"remedy.cash_without_loss", "warn"}}}});
+  return p;
+}
+
 inline Instant at(std::string_view text) { return parse_instant(text).value(); }
 inline Money cny(std::string_view text) { return Money::parse(text, Currency::CNY).value(); }
 inline CaseId case_id(std::string_view s = "C-1") { return CaseId::make(s).value(); }

@@ -17,6 +17,7 @@
 
 #include "command.hpp"
 #include "scenario.hpp"
+#include "store_uri.hpp"
 #include "text.hpp"
 
 namespace redress::cli {
@@ -43,6 +44,11 @@ options:
                  timeline (with --json: a {"refused": ...} line) and go on
                  with the next event, as `redress run` does (a refusal shown
                  is not a failure: the exit status is that of the replay)
+  --store URI    look precedents cited by id alone (a precedent_cited
+                 event with a reference and no facts) up in this store's
+                 journals, as `redress run` does (replay stores nothing).
+                 A sealed store takes --master-key-file FILE,
+                 --master-key-env NAME or --insecure-plaintext (docs/cli.md)
   -h, --help     this text
 
 exit status: 0 replayed (and expectations met), 1 a bad scenario, an event
@@ -284,9 +290,13 @@ int run(std::span<const std::string_view> args) {
   }
   bool as_json = false, check = false, quiet = false, keep_going = false;
   std::string data_dir = default_data_dir();
-  std::optional<std::string_view> file;
+  std::optional<std::string_view> file, store_uri;
+  StoreKeyOptions keys;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--json") {
+    if (parse_store_key_option(args, i, keys)) continue;
+    if (args[i] == "--store" && i + 1 < args.size()) {
+      store_uri = args[++i];
+    } else if (args[i] == "--json") {
       as_json = true;
     } else if (args[i] == "--check") {
       check = true;
@@ -307,7 +317,18 @@ int run(std::span<const std::string_view> args) {
     fmt::print(stderr, "redress replay: which scenario?\n\n{}", kHelp);
     return 2;
   }
-  return replay_file(*file, {as_json, check, quiet, keep_going, data_dir});
+  ReplayOptions options{as_json, check, quiet, keep_going, data_dir};
+  OpenedStore store;
+  if (store_uri) {
+    auto opened = open_store_uri(*store_uri, keys);
+    if (!opened) {
+      fmt::print(stderr, "redress replay: --store: {}\n", last_error_detail());
+      return 2;
+    }
+    store = std::move(opened).value();
+    options.precedents = store.journal;
+  }
+  return replay_file(*file, options);
 }
 
 }  // namespace
@@ -356,7 +377,8 @@ int replay_file(std::string_view file, const ReplayOptions& options) {
       fmt::print("\n{}  {}\n    ✗ REFUSED {}\n", local_time(e.at_utc, tz), summarise(e), why);
     }
   };
-  auto played = options.keep_going ? play(s, on_step, on_refused) : play(s, on_step);
+  auto played = options.keep_going ? play(s, on_step, on_refused, options.precedents)
+                                    : play(s, on_step, {}, options.precedents);
   if (!played) {
     fmt::print(stderr, "redress replay: {}: {}\n", file, last_error_detail());
     return 1;

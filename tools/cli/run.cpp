@@ -22,6 +22,7 @@
 #include <redress/engine.hpp>
 #include <redress/json.hpp>
 #include <redress/journal.hpp>
+#include <redress/journal_precedent.hpp>
 #include <redress/journal_spend.hpp>
 #include <redress/store.hpp>
 
@@ -398,9 +399,12 @@ class Runner {
       }
       BOOST_OUTCOME_TRY(const Policy* under, policy_for(c, e));
       const bool opening = c.events_applied() == 0;
-      BOOST_OUTCOME_TRY(auto step, apply(c, e, *under, e.at_utc));
+      // A precedent cited by id alone: its facts from the store's journals,
+      // stored with the event (docs/stores.md, "Precedents from the journals").
+      BOOST_OUTCOME_TRY(const Event resolved, resolve_precedent(*store_.journal, *policy_, c, e));
+      BOOST_OUTCOME_TRY(auto step, apply(c, resolved, *under, resolved.at_utc));
       const CaseState state = state_of(step.next);
-      auto committed = store_.steps->commit(CaseHeader::of(c), e, step, c.events_applied(),
+      auto committed = store_.steps->commit(CaseHeader::of(c), resolved, step, c.events_applied(),
                                             event_id ? std::optional<std::string_view>(*event_id) : std::nullopt);
       if (!committed && committed.error() == errc::store_conflict && attempt < 3) {
         cases_.erase(e.case_id);
@@ -415,7 +419,7 @@ class Runner {
       if (committed.value().replayed) return replayed(e, *event_id, committed.value());
       json::array ids;
       for (const auto& id : committed.value().action_ids) ids.emplace_back(id);
-      json::object out{{"case_id", e.case_id.str()}, {"seq", committed.value().seq}, {"event", to_json(e)}};
+      json::object out{{"case_id", e.case_id.str()}, {"seq", committed.value().seq}, {"event", to_json(resolved)}};
       json::value produced = to_json(step);
       for (auto& [key, value] : produced.as_object()) out[key] = std::move(value);
       out["action_ids"] = std::move(ids);

@@ -10,6 +10,7 @@
 
 #include <redress/detail/json_read.hpp>
 #include <redress/journal.hpp>
+#include <redress/journal_precedent.hpp>
 
 #include "command.hpp"
 
@@ -174,10 +175,15 @@ result<Scenario> load_scenario(std::string_view path, std::string_view data_dir)
 }
 
 result<Played> play(const Scenario& s, const std::function<void(const Event&, const Step&)>& on_step,
-                    const std::function<void(const Event&, std::string_view why)>& on_refused) {
+                    const std::function<void(const Event&, std::string_view why)>& on_refused,
+                    const JournalStore* precedents) {
   Played p{s.initial, {}};
   const Policy* policy = s.policy.get();
-  auto step_once = [&](const Event& e) -> result<void> {
+  auto step_once = [&](const Event& given) -> result<void> {
+    Event e = given;
+    if (precedents != nullptr) {
+      BOOST_OUTCOME_TRY(e, resolve_precedent(*precedents, *policy, p.final_case, given));
+    }
     auto step = apply(p.final_case, e, *policy, e.at_utc);
     if (!step) {
       std::string why = fmt::format("the engine rejected {} at {}: {}", event_type(e.body),

@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 
 #include <redress/engine.hpp>
+#include <redress/store.hpp>
 
 namespace redress::cli {
 
@@ -65,8 +66,11 @@ struct Played {
 // `play` fails with the engine's error, the detail naming the event and its
 // instant, unless `on_refused` is given: then it is called with the event
 // and that detail, the event is left out of the journal, and play goes on.
+// With `precedents`, a precedent cited by id alone is looked up in that
+// store first (resolve_precedent(), <redress/journal_precedent.hpp>).
 result<Played> play(const Scenario& s, const std::function<void(const Event&, const Step&)>& on_step = {},
-                    const std::function<void(const Event&, std::string_view why)>& on_refused = {});
+                    const std::function<void(const Event&, std::string_view why)>& on_refused = {},
+                    const JournalStore* precedents = nullptr);
 
 struct ReplayOptions {
   bool json = false;   // JSON lines instead of the human timeline
@@ -74,6 +78,7 @@ struct ReplayOptions {
   bool quiet = false;  // print only unmet expectations
   bool keep_going = false;  // report a refused event in the timeline and go on
   std::string data_dir;
+  const JournalStore* precedents = nullptr;  // where cited precedents are looked up (--store)
 };
 
 // Replays the scenario at `file` and prints its timeline; returns the exit
