@@ -791,11 +791,25 @@ class Linter {
 
   void policy_and_blame() {
     for (const Hit& h : hits_) {
-      if (h.is(kind_policy)) add(code_id("policy_speak"), h.span);
+      if (h.is(kind_policy) && !in_customers_favour(h)) add(code_id("policy_speak"), h.span);
       if (h.is(kind_blame)) add(code_id("blame.customer"), h.span);
       if (h.is(kind_helpless)) add(code_id("refusal.helpless"), h.span);
       if (h.is(kind_deflect)) add(code_id("refusal.deflection"), h.span);
     }
+  }
+
+  // A rule cited in the customer's favour ("按照我们的退换政策,这种情况是可以
+  // 免费换新的,我已经帮您提交了"): a repair or an alternative after it in its
+  // sentence, and nothing refused, helpless or deflected there. It is no
+  // rule quoted at the customer.
+  bool in_customers_favour(const Hit& policy) const {
+    bool offer = false;
+    for (const Hit& o : hits_) {
+      if (o.sentence != policy.sentence) continue;
+      if (o.is(kind_refusal) || o.is(kind_helpless) || o.is(kind_deflect) || o.is(kind_blame)) return false;
+      if ((o.is(kind_repair) || o.is(kind_alternative)) && o.span.begin_byte >= policy.span.end_byte) offer = true;
+    }
+    return offer;
   }
 
   void refusals() {
@@ -806,7 +820,9 @@ class Linter {
     // A reason is an explanation, a cause or condition (kind reason), or a
     // fact or a rule given as one (the rule itself is policy_speak's to
     // report).
-    if (!any(kind_explanation) && !any(kind_policy) && !any(kind_fact) && !any(kind_reason)) {
+    // The customer's own doing, said (the blame is blame.customer's to
+    // report), is given as the reason too: 你部機係你自己跌爛嘅,我哋唔包.
+    if (!any(kind_explanation) && !any(kind_policy) && !any(kind_fact) && !any(kind_reason) && !any(kind_blame)) {
       add(code_id("refusal.no_reason"), refusal->span);
     }
     if (!any(kind_alternative) && !any(kind_repair)) add(code_id("refusal.no_alternative"), refusal->span);
