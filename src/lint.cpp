@@ -800,13 +800,15 @@ class Linter {
 
   // A rule cited in the customer's favour ("按照我们的退换政策,这种情况是可以
   // 免费换新的,我已经帮您提交了"): a repair or an alternative after it in its
-  // sentence, and nothing refused, helpless or deflected there. It is no
-  // rule quoted at the customer.
+  // sentence, and nothing refused, helpless, deflected or blamed from it on
+  // (这次不再修了,按三包规定给您直接换新机). It is no rule quoted at the
+  // customer.
   bool in_customers_favour(const Hit& policy) const {
     bool offer = false;
     for (const Hit& o : hits_) {
       if (o.sentence != policy.sentence) continue;
-      if (o.is(kind_refusal) || o.is(kind_helpless) || o.is(kind_deflect) || o.is(kind_blame)) return false;
+      const bool against = o.is(kind_refusal) || o.is(kind_helpless) || o.is(kind_deflect) || o.is(kind_blame);
+      if (against && o.span.end_byte > policy.span.begin_byte) return false;
       if ((o.is(kind_repair) || o.is(kind_alternative)) && o.span.begin_byte >= policy.span.end_byte) offer = true;
     }
     return offer;
