@@ -371,12 +371,14 @@ inline constexpr std::array<CurrencyMarker, 26> kCurrencyPrefixes = {
      {"CNY", Currency::CNY}, {"HKD", Currency::HKD}, {"USD", Currency::USD}, {"€", Currency::EUR},
      {"£", Currency::GBP},   {"$", Currency::USD},   {"港币", Currency::HKD}}};
 // After an amount, lower case.
-inline constexpr std::array<CurrencyMarker, 18> kCurrencySuffixes = {
+inline constexpr std::array<CurrencyMarker, 25> kCurrencySuffixes = {
     {{"块钱", Currency::CNY},   {"塊錢", Currency::CNY}, {"元", Currency::CNY},    {"块", Currency::CNY},
      {"塊", Currency::CNY},     {"圆", Currency::CNY},   {"yuan", Currency::CNY},  {"rmb", Currency::CNY},
      {"cny", Currency::CNY},    {"美元", Currency::USD}, {"美金", Currency::USD},  {"usd", Currency::USD},
      {"dollars", Currency::USD}, {"港币", Currency::HKD}, {"港幣", Currency::HKD}, {"hkd", Currency::HKD},
-     {"港元", Currency::HKD}, {"蚊", Currency::HKD}}};
+     {"港元", Currency::HKD}, {"蚊", Currency::HKD},    {"pounds", Currency::GBP}, {"pound", Currency::GBP},
+     {"quid", Currency::GBP},  {"gbp", Currency::GBP},  {"euros", Currency::EUR}, {"euro", Currency::EUR},
+     {"eur", Currency::EUR}}};
 
 // Currency markers around an amount: ¥/￥/$ before, 元/块/yuan/rmb/... after.
 std::optional<Currency> currency_marker(std::string_view s, const Number& n, std::size_t& begin, std::size_t& end) {
@@ -791,27 +793,11 @@ class Linter {
 
   void policy_and_blame() {
     for (const Hit& h : hits_) {
-      if (h.is(kind_policy) && !in_customers_favour(h)) add(code_id("policy_speak"), h.span);
+      if (h.is(kind_policy)) add(code_id("policy_speak"), h.span);
       if (h.is(kind_blame)) add(code_id("blame.customer"), h.span);
       if (h.is(kind_helpless)) add(code_id("refusal.helpless"), h.span);
       if (h.is(kind_deflect)) add(code_id("refusal.deflection"), h.span);
     }
-  }
-
-  // A rule cited in the customer's favour ("按照我们的退换政策,这种情况是可以
-  // 免费换新的,我已经帮您提交了"): a repair or an alternative after it in its
-  // sentence, and nothing refused, helpless, deflected or blamed from it on
-  // (这次不再修了,按三包规定给您直接换新机). It is no rule quoted at the
-  // customer.
-  bool in_customers_favour(const Hit& policy) const {
-    bool offer = false;
-    for (const Hit& o : hits_) {
-      if (o.sentence != policy.sentence) continue;
-      const bool against = o.is(kind_refusal) || o.is(kind_helpless) || o.is(kind_deflect) || o.is(kind_blame);
-      if (against && o.span.end_byte > policy.span.begin_byte) return false;
-      if ((o.is(kind_repair) || o.is(kind_alternative)) && o.span.begin_byte >= policy.span.end_byte) offer = true;
-    }
-    return offer;
   }
 
   void refusals() {
@@ -822,9 +808,7 @@ class Linter {
     // A reason is an explanation, a cause or condition (kind reason), or a
     // fact or a rule given as one (the rule itself is policy_speak's to
     // report).
-    // The customer's own doing, said (the blame is blame.customer's to
-    // report), is given as the reason too: 你部機係你自己跌爛嘅,我哋唔包.
-    if (!any(kind_explanation) && !any(kind_policy) && !any(kind_fact) && !any(kind_reason) && !any(kind_blame)) {
+    if (!any(kind_explanation) && !any(kind_policy) && !any(kind_fact) && !any(kind_reason)) {
       add(code_id("refusal.no_reason"), refusal->span);
     }
     if (!any(kind_alternative) && !any(kind_repair)) add(code_id("refusal.no_alternative"), refusal->span);
