@@ -371,12 +371,14 @@ inline constexpr std::array<CurrencyMarker, 26> kCurrencyPrefixes = {
      {"CNY", Currency::CNY}, {"HKD", Currency::HKD}, {"USD", Currency::USD}, {"€", Currency::EUR},
      {"£", Currency::GBP},   {"$", Currency::USD},   {"港币", Currency::HKD}}};
 // After an amount, lower case.
-inline constexpr std::array<CurrencyMarker, 18> kCurrencySuffixes = {
+inline constexpr std::array<CurrencyMarker, 25> kCurrencySuffixes = {
     {{"块钱", Currency::CNY},   {"塊錢", Currency::CNY}, {"元", Currency::CNY},    {"块", Currency::CNY},
      {"塊", Currency::CNY},     {"圆", Currency::CNY},   {"yuan", Currency::CNY},  {"rmb", Currency::CNY},
      {"cny", Currency::CNY},    {"美元", Currency::USD}, {"美金", Currency::USD},  {"usd", Currency::USD},
      {"dollars", Currency::USD}, {"港币", Currency::HKD}, {"港幣", Currency::HKD}, {"hkd", Currency::HKD},
-     {"港元", Currency::HKD}, {"蚊", Currency::HKD}}};
+     {"港元", Currency::HKD}, {"蚊", Currency::HKD},    {"pounds", Currency::GBP}, {"pound", Currency::GBP},
+     {"quid", Currency::GBP},  {"gbp", Currency::GBP},  {"euros", Currency::EUR}, {"euro", Currency::EUR},
+     {"eur", Currency::EUR}}};
 
 // Currency markers around an amount: ¥/￥/$ before, 元/块/yuan/rmb/... after.
 std::optional<Currency> currency_marker(std::string_view s, const Number& n, std::size_t& begin, std::size_t& end) {

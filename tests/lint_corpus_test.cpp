@@ -7,9 +7,9 @@
 // - the wild files (wild_*.txt), written independently of the rules, each
 //   case with an `id:`. The ids listed in sealed/<file stem>.ids are the
 //   sealed test split, fixed before any tuning; the rest is development data;
-// - the second development set (dev2_*.txt), written and labelled later, in
-//   the wild files' format, measured with their development split and never
-//   sealed.
+// - the second and third development sets (dev2_*.txt, dev3_*.txt), written
+//   and labelled later, in the wild files' format, measured with their
+//   development split and never sealed.
 //   Rules are tuned on the development split only. The sealed split is only
 //   ever reported as figures (precision and recall per code and per family,
 //   counts per code), never as texts, and its figures must not fall below
@@ -18,6 +18,7 @@
 // REDRESS_CORPUS_EXCLUDE=FILE also reports the sealed split less the ids in
 // FILE (one a line). REDRESS_CORPUS_DEV_MISSES=1 prints every development case whose codes
 // differ from the expected ones (development cases only).
+// REDRESS_CORPUS_DEV_ONLY=1 prints the development figures alone.
 #include "support/test.hpp"
 
 #include <algorithm>
@@ -70,9 +71,10 @@ std::vector<Case> load(const std::filesystem::path& path) {
   int number = 0;
   Case current;
   // Measured files: the wild ones (split into development and sealed) and
-  // the second development set (dev2_*.txt, development only).
+  // the second and third development sets (dev2_*.txt, dev3_*.txt,
+  // development only).
   const std::string name = path.filename().string();
-  const bool wild = name.rfind("wild_", 0) == 0 || name.rfind("dev2_", 0) == 0;
+  const bool wild = name.rfind("wild_", 0) == 0 || name.rfind("dev2_", 0) == 0 || name.rfind("dev3_", 0) == 0;
   auto flush = [&] {
     if (!current.text.empty() || current.has_expect) cases.push_back(current);
     current = Case{};
@@ -134,7 +136,8 @@ const std::vector<Case>& corpus() {
     for (const auto& f : files) {
       auto cases = load(f);
       const auto sealed = read_ids(dir / "sealed" / (f.stem().string() + ".ids"));
-      // dev2_*.txt was written and labelled after the split: none of it is sealed.
+      // dev2_*.txt and dev3_*.txt were written and labelled after the split:
+      // none of them is sealed.
       const bool splittable = f.filename().string().rfind("wild_", 0) == 0;
       for (auto& c : cases) c.sealed = splittable && sealed.count(c.id) == 1;
       out.insert(out.end(), cases.begin(), cases.end());
@@ -375,8 +378,11 @@ TEST_SUITE("lint corpus") {
     const Metrics dev = measure(false);
     const Metrics sealed = measure(true);
     print("development", dev);
-    print("sealed", sealed);
-    if (const char* path = std::getenv("REDRESS_CORPUS_EXCLUDE")) {
+    // REDRESS_CORPUS_DEV_ONLY=1: the development figures alone, for tuning
+    // without seeing the sealed ones.
+    const bool dev_only = std::getenv("REDRESS_CORPUS_DEV_ONLY") != nullptr;
+    if (!dev_only) print("sealed", sealed);
+    if (const char* path = std::getenv("REDRESS_CORPUS_EXCLUDE"); path != nullptr && !dev_only) {
       // The sealed split without the ids listed in the file: the split is
       // recomputed as the corpus grows, so a case once in the development
       // split may be sealed now; this gives the figures on sealed cases
