@@ -772,7 +772,7 @@ namespace {
 struct WhatIfWords {
   std::string_view title, overview, changes, changes_note, measure, count, cases_changed, remedies, escalations,
       findings, deadlines, skipped, value, value_note, currency, before, after, difference, examples, examples_note,
-      case_id, at, kind, subject, failed, reason, none;
+      case_id, at, kind, subject, amount, failed, reason, none;
   std::array<std::string_view, 6> kinds;  // WhatIfChangeKind, in order
 };
 
@@ -783,7 +783,7 @@ constexpr WhatIfWords kWhatIfEnglish{
     "measure", "count", "cases that would change", "remedies (offered, blocked, sent for approval)", "escalations",
     "findings", "deadlines moved", "events that no longer apply", "Value of the remedies left standing",
     "Remedies not rejected in the final cases, under each policy.", "currency", "before", "after", "difference",
-    "Examples", "The first changes found, in the order of the store's cases.", "case", "at", "kind", "subject",
+    "Examples", "The first changes found, in the order of the store's cases.", "case", "at", "kind", "subject", "value",
     "Cases not compared", "reason", "none",
     {"finding raised", "finding cleared", "finding severity", "remedy", "deadline", "escalation"}};
 
@@ -792,7 +792,7 @@ constexpr WhatIfWords kWhatIfChinese{
     "每个案例的事件记录分别按其当时适用的政策和新政策逐个事件重放。", "指标", "数量", "会变化的案例",
     "补救(发放、拦截、送审)", "升级", "检查发现", "期限变化", "不再适用的事件", "仍有效补救的金额",
     "最终案例中未被拒绝的补救,分别按两种政策计。", "币种", "之前", "之后", "差额", "示例",
-    "最先发现的变化,按存储中案例的顺序。", "案例", "时间", "类型", "对象", "未能比较的案例", "原因", "无",
+    "最先发现的变化,按存储中案例的顺序。", "案例", "时间", "类型", "对象", "金额", "未能比较的案例", "原因", "无",
     {"新增发现", "消除发现", "发现级别变化", "补救", "期限", "升级"}};
 
 struct WhatIfFigure {
@@ -875,7 +875,7 @@ std::string whatif_examples(const WhatIfSummary& s, const WhatIfWords& w) {
       "<table id=\"whatif-examples\"><tr><th class=\"k\">{}</th><th class=\"k\">{}</th><th class=\"k\">{}</th>"
       "<th class=\"k\">{}</th><th class=\"k\">{}</th><th class=\"k\">{}</th><th>{}</th></tr>\n",
       escape_html(w.case_id), escape_html(w.at), escape_html(w.kind), escape_html(w.subject), escape_html(w.before),
-      escape_html(w.after), escape_html(w.value));
+      escape_html(w.after), escape_html(w.amount));
   for (const auto& e : s.examples()) {
     const auto& c = e.change;
     out += fmt::format(

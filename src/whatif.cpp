@@ -307,7 +307,8 @@ result<WhatIfSummary> whatif_store(const JournalStore& store, const Policy& cand
       if (!header) return detail::fail(errc::corrupt_store, "the store holds no header for it");
       BOOST_OUTCOME_TRY(auto journal, store.events(id));
       BOOST_OUTCOME_TRY(const Policy* old_policy, pinned.opened_under(id, fallback));
-      BOOST_OUTCOME_TRY(auto initial, Case::open(header->id, header->customer, header->currency, header->opened_at_utc));
+      BOOST_OUTCOME_TRY(auto initial,
+                        Case::open(header->id, header->customer, header->currency, header->opened_at_utc));
       BOOST_OUTCOME_TRY(auto answer, whatif(initial, journal, *old_policy, candidate));
       return summary.add(answer, journal);
     }();

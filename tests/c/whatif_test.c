@@ -136,7 +136,8 @@ TEST(whatif_over_a_store_counts_the_refund_sent_for_approval_as_redress_whatif_j
   CHECK(CONTAINS(out.ptr, "data-measure=\"remedies_changed\" data-count=\"1\""));
   CHECK(CONTAINS(out.ptr, "data-before-minor=\"15000\""));
   /* Bad arguments fail naming what. */
-  CHECK(redress_whatif_store(&out, "json", NULL, store, new_policy, old_policy, "June", 10) == REDRESS_EINVALID_ARGUMENT);
+  CHECK(redress_whatif_store(&out, "json", NULL, store, new_policy, old_policy, "June", 10) ==
+        REDRESS_EINVALID_ARGUMENT);
   CHECK(CONTAINS(redress_error_last(), "since"));
   CHECK(out.ptr == NULL);
   CHECK(redress_whatif_store(&out, "json", NULL, store, new_policy, NULL, NULL, 10) == REDRESS_EINVALID_ARGUMENT);
