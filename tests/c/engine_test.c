@@ -273,11 +273,11 @@ static int prior_spend(redress_spend *out, const redress_policy_impl *self, cons
  * through a policy struct of `version`; its return code in *rc. */
 static char *gesture_step(struct prior *p, unsigned int version, int *rc) {
   static const char doc[] =
-      "{"currency": "CNY", "calendar": "cn", "customer_cap_count": 3, "customer_cap_period": "PT720H","
-      " "authority": [{"level": 0, "limit": "200"}, {"level": 1}]}";
+      "{\"currency\": \"CNY\", \"calendar\": \"cn\", \"customer_cap_count\": 3, \"customer_cap_period\": \"PT720H\","
+      " \"authority\": [{\"level\": 0, \"limit\": \"200\"}, {\"level\": 1}]}";
   static const char gesture[] =
-      "{"at": "2025-01-24T15:06:00+08:00", "type": "remedy_proposed", "remedy": "R-1","
-      " "kind": "extra", "value": "20", "order": "O-1"}";
+      "{\"at\": \"2025-01-24T15:06:00+08:00\", \"type\": \"remedy_proposed\", \"remedy\": \"R-1\","
+      " \"kind\": \"extra\", \"value\": \"20\", \"order\": \"O-1\"}";
   redress_policy *reference = NULL, *mine = NULL;
   redress_policy_impl impl;
   redress_case *c = NULL;
