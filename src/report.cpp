@@ -9,6 +9,8 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <redress/whatif.hpp>
+
 namespace redress {
 inline namespace v1 {
 
@@ -886,6 +888,169 @@ std::string report_html(const Summary& s, ReportLanguage language) {
   }
   out += "</section>\n";
   return out + coaching_html(s, language) + "</body>\n</html>\n";
+}
+
+// --- what-if ---------------------------------------------------------------
+
+namespace {
+
+struct WhatIfWords {
+  std::string_view title, overview, changes, changes_note, measure, count, cases_changed, remedies, escalations,
+      findings, deadlines, skipped, value, value_note, currency, before, after, difference, examples, examples_note,
+      case_id, at, kind, subject, amount, failed, reason, none;
+  std::array<std::string_view, 6> kinds;  // WhatIfChangeKind, in order
+};
+
+constexpr WhatIfWords kWhatIfEnglish{
+    "What the new policy would change", "{cases} cases compared; {changed} would change.",
+    "Decisions that change",
+    "Each case's journal replayed under the policy it was decided under and under the new one, event by event.",
+    "measure", "count", "cases that would change", "remedies (offered, blocked, sent for approval)", "escalations",
+    "findings", "deadlines moved", "events that no longer apply", "Value of the remedies left standing",
+    "Remedies not rejected in the final cases, under each policy.", "currency", "before", "after", "difference",
+    "Examples", "The first changes found, in the order of the store's cases.", "case", "at", "kind", "subject", "value",
+    "Cases not compared", "reason", "none",
+    {"finding raised", "finding cleared", "finding severity", "remedy", "deadline", "escalation"}};
+
+constexpr WhatIfWords kWhatIfChinese{
+    "新政策会带来的变化", "共比较 {cases} 个案例,其中 {changed} 个会有变化。", "会变化的决定",
+    "每个案例的事件记录分别按其当时适用的政策和新政策逐个事件重放。", "指标", "数量", "会变化的案例",
+    "补救(发放、拦截、送审)", "升级", "检查发现", "期限变化", "不再适用的事件", "仍有效补救的金额",
+    "最终案例中未被拒绝的补救,分别按两种政策计。", "币种", "之前", "之后", "差额", "示例",
+    "最先发现的变化,按存储中案例的顺序。", "案例", "时间", "类型", "对象", "金额", "未能比较的案例", "原因", "无",
+    {"新增发现", "消除发现", "发现级别变化", "补救", "期限", "升级"}};
+
+struct WhatIfFigure {
+  std::string_view measure;
+  std::string_view WhatIfWords::*label;
+  std::int64_t count;
+};
+
+std::string whatif_figures(const WhatIfSummary& s, const WhatIfWords& w) {
+  const std::array<WhatIfFigure, 6> figures{{
+      {"cases_changed", &WhatIfWords::cases_changed, s.cases_changed()},
+      {"remedies_changed", &WhatIfWords::remedies, s.remedies_changed()},
+      {"escalations_changed", &WhatIfWords::escalations, s.escalations_changed()},
+      {"findings_changed", &WhatIfWords::findings, s.findings_changed()},
+      {"deadlines_changed", &WhatIfWords::deadlines, s.deadlines_changed()},
+      {"events_skipped", &WhatIfWords::skipped, s.events_skipped()},
+  }};
+  const double width = 960, left = 330, right = 80, bar = 18, gap = 8, top = 8;
+  const double plot_w = width - left - right;
+  const double height = top * 2 + static_cast<double>(figures.size()) * (bar + gap);
+  std::int64_t max = 0;
+  for (const auto& f : figures) max = std::max(max, f.count);
+  std::string svg = fmt::format(
+      "<svg id=\"whatif-chart\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" role=\"img\" "
+      "aria-label=\"{2}\">\n",
+      width, num(height), escape_html(w.changes));
+  std::string table = fmt::format("<table id=\"whatif-figures\"><tr><th class=\"k\">{}</th><th>{}</th></tr>\n",
+                                  escape_html(w.measure), escape_html(w.count));
+  for (std::size_t i = 0; i < figures.size(); ++i) {
+    const auto& f = figures[i];
+    const double y = top + static_cast<double>(i) * (bar + gap);
+    const double bw = max == 0 ? 0 : plot_w * static_cast<double>(f.count) / static_cast<double>(max);
+    svg += fmt::format(
+        "<g class=\"figure\" data-measure=\"{}\" data-count=\"{}\"><text class=\"label\" x=\"{}\" y=\"{}\" "
+        "text-anchor=\"end\">{}</text><rect class=\"hbar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>"
+        "<text class=\"value\" x=\"{}\" y=\"{}\">{}</text></g>\n",
+        f.measure, f.count, left - 8, num(y + bar - 5), escape_html(w.*f.label), left, num(y), num(bw), bar,
+        num(left + bw + 6), num(y + bar - 5), f.count);
+    table += fmt::format("<tr data-measure=\"{}\" data-count=\"{}\"><td class=\"k\">{}</td><td>{}</td></tr>\n",
+                         f.measure, f.count, escape_html(w.*f.label), f.count);
+  }
+  return svg + "</svg>\n" + table + "</table>\n";
+}
+
+// One row per currency either side has: before, after and the difference.
+std::string whatif_money(const WhatIfSummary& s, const WhatIfWords& w) {
+  std::vector<Currency> currencies;
+  for (const auto* t : {&s.remedies_before(), &s.remedies_after()}) {
+    for (Money m : t->amounts()) {
+      if (std::find(currencies.begin(), currencies.end(), m.currency()) == currencies.end()) {
+        currencies.push_back(m.currency());
+      }
+    }
+  }
+  std::sort(currencies.begin(), currencies.end(),
+            [](Currency a, Currency b) { return a.code() < b.code(); });
+  if (currencies.empty()) return fmt::format("<p class=\"note\" id=\"whatif-money\">{}</p>\n", escape_html(w.none));
+  std::string out = fmt::format(
+      "<table id=\"whatif-money\"><tr><th class=\"k\">{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+      escape_html(w.currency), escape_html(w.before), escape_html(w.after), escape_html(w.difference));
+  for (Currency c : currencies) {
+    const Money before = s.remedies_before().in(c), after = s.remedies_after().in(c);
+    auto diff = subtract(after, before);
+    out += fmt::format(
+        "<tr class=\"money\" data-currency=\"{}\" data-before-minor=\"{}\" data-after-minor=\"{}\"{}>"
+        "<td class=\"k\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+        c.code(), before.minor_units(), after.minor_units(),
+        diff ? fmt::format(" data-difference-minor=\"{}\"", diff.value().minor_units()) : std::string(), c.code(),
+        escape_html(to_string(before)), escape_html(to_string(after)),
+        diff ? escape_html(to_string(diff.value())) : std::string(w.none));
+  }
+  return out + "</table>\n";
+}
+
+std::string whatif_examples(const WhatIfSummary& s, const WhatIfWords& w) {
+  if (s.examples().empty()) {
+    return fmt::format("<p class=\"note\" id=\"whatif-examples\">{}</p>\n", escape_html(w.none));
+  }
+  std::string out = fmt::format(
+      "<table id=\"whatif-examples\"><tr><th class=\"k\">{}</th><th class=\"k\">{}</th><th class=\"k\">{}</th>"
+      "<th class=\"k\">{}</th><th class=\"k\">{}</th><th class=\"k\">{}</th><th>{}</th></tr>\n",
+      escape_html(w.case_id), escape_html(w.at), escape_html(w.kind), escape_html(w.subject), escape_html(w.before),
+      escape_html(w.after), escape_html(w.amount));
+  for (const auto& e : s.examples()) {
+    const auto& c = e.change;
+    out += fmt::format(
+        "<tr class=\"example\" data-case=\"{}\" data-kind=\"{}\" data-subject=\"{}\"{}><td class=\"k\">{}</td>"
+        "<td class=\"k\">{}</td><td class=\"k\">{}</td><td class=\"k\">{}</td><td class=\"k\">{}</td>"
+        "<td class=\"k\">{}</td><td>{}</td></tr>\n",
+        escape_html(e.case_id.str()), to_string(c.kind), escape_html(c.subject),
+        c.value ? fmt::format(" data-value-minor=\"{}\"", c.value->minor_units()) : std::string(),
+        escape_html(e.case_id.str()), format_instant(e.at_utc), escape_html(w.kinds[static_cast<std::size_t>(c.kind)]),
+        escape_html(c.subject), escape_html(c.before.empty() ? std::string("—") : c.before),
+        escape_html(c.after.empty() ? std::string("—") : c.after),
+        c.value ? escape_html(to_string(*c.value)) : std::string("—"));
+  }
+  return out + "</table>\n";
+}
+
+}  // namespace
+
+std::string whatif_html(const WhatIfSummary& s, ReportLanguage language) {
+  const WhatIfWords& w = language == ReportLanguage::zh ? kWhatIfChinese : kWhatIfEnglish;
+  const std::string overview = fmt::format(fmt::runtime(w.overview), fmt::arg("cases", s.cases()),
+                                           fmt::arg("changed", s.cases_changed()));
+  std::string out = fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{}</style>\n"
+      "</head>\n<body>\n<h1>{}</h1>\n<p class=\"meta\" id=\"overview\" data-cases=\"{}\" data-cases-changed=\"{}\" "
+      "data-failed=\"{}\">{}</p>\n",
+      words(language).lang, escape_html(w.title), kStyle, escape_html(w.title), s.cases(), s.cases_changed(),
+      s.failed().size(), escape_html(overview));
+  out += fmt::format("<section id=\"changes\">\n<h2>{}</h2>\n<p class=\"note\">{}</p>\n", escape_html(w.changes),
+                     escape_html(w.changes_note));
+  out += whatif_figures(s, w) + "</section>\n";
+  out += fmt::format("<section id=\"value\">\n<h2>{}</h2>\n<p class=\"note\">{}</p>\n", escape_html(w.value),
+                     escape_html(w.value_note));
+  out += whatif_money(s, w) + "</section>\n";
+  out += fmt::format("<section id=\"examples\">\n<h2>{}</h2>\n<p class=\"note\">{}</p>\n", escape_html(w.examples),
+                     escape_html(w.examples_note));
+  out += whatif_examples(s, w) + "</section>\n";
+  out += fmt::format("<section id=\"failed\">\n<h2>{} ({})</h2>\n", escape_html(w.failed), s.failed().size());
+  if (s.failed().empty()) {
+    out += fmt::format("<p class=\"note\">{}</p>\n", escape_html(w.none));
+  } else {
+    out += fmt::format("<table id=\"whatif-failed\"><tr><th class=\"k\">{}</th><th class=\"k\">{}</th></tr>\n",
+                       escape_html(w.case_id), escape_html(w.reason));
+    for (const auto& [id, why] : s.failed()) {
+      out += fmt::format("<tr data-case=\"{}\"><td class=\"k\">{}</td><td class=\"k\">{}</td></tr>\n",
+                         escape_html(id.str()), escape_html(id.str()), escape_html(why));
+    }
+    out += "</table>\n";
+  }
+  return out + "</section>\n</body>\n</html>\n";
 }
 
 }  // namespace v1

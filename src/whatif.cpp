@@ -294,5 +294,31 @@ std::string WhatIfSummary::to_text() const {
   return out;
 }
 
+result<WhatIfSummary> whatif_store(const JournalStore& store, const Policy& candidate, const Policy& fallback,
+                                   const WhatIfStoreOptions& options) {
+  PinnedPolicies pinned(store);
+  WhatIfSummary summary;
+  summary.max_examples = options.max_examples;
+  BOOST_OUTCOME_TRY(auto ids, store.cases());
+  for (const auto& id : ids) {
+    BOOST_OUTCOME_TRY(auto header, store.header(id));
+    if (header && options.since && header->opened_at_utc < Instant(*options.since)) continue;
+    auto compared = [&]() -> result<void> {
+      if (!header) return detail::fail(errc::corrupt_store, "the store holds no header for it");
+      BOOST_OUTCOME_TRY(auto journal, store.events(id));
+      BOOST_OUTCOME_TRY(const Policy* old_policy, pinned.opened_under(id, fallback));
+      BOOST_OUTCOME_TRY(auto initial,
+                        Case::open(header->id, header->customer, header->currency, header->opened_at_utc));
+      BOOST_OUTCOME_TRY(auto answer, whatif(initial, journal, *old_policy, candidate));
+      return summary.add(answer, journal);
+    }();
+    if (!compared) {
+      if (compared.error() == errc::storage_failed) return compared.error();
+      summary.add_failure(id, std::string(last_error_detail()));
+    }
+  }
+  return summary;
+}
+
 }  // namespace v1
 }  // namespace redress

@@ -1,6 +1,9 @@
 // Policy versions (id, version, content hash), the pin a case records, the
 // calendars a policy names, and what-if replays under another policy.
+#include <fmt/format.h>
+
 #include <redress/journal.hpp>
+#include <redress/report.hpp>
 #include <redress/whatif.hpp>
 
 #include "support/engine_fixture.hpp"
@@ -28,6 +31,12 @@ std::vector<Event> refund_journal() {
       e("2025-01-24T07:03:00Z", ev::RemedyProposed{remedy_id("R-1"), RemedyKind::cash, cny("150"), order_id("O-1")}),
       e("2025-01-24T07:04:00Z", ev::RemedyAccepted{remedy_id("R-1")}),
   };
+}
+
+// A front line allowed 100 CNY instead of 200.
+boost::json::object lower_front_line_limit() {
+  return {{"authority", boost::json::parse(R"([{"level": 0, "limit": "100"}, {"level": 1, "limit": "2000"},
+      {"level": 2}])")}};
 }
 
 const WhatIfChange* change_of(const WhatIf& w, WhatIfChangeKind kind, std::string_view subject) {
@@ -149,8 +158,7 @@ TEST_CASE("a policy_moved event pins the case to the version it names, applied w
 
 TEST_CASE("what-if under a lower front-line limit sends the refund for approval and skips the acceptance") {
   auto old_policy = reference_policy(versioned("1"));
-  auto new_policy = reference_policy(versioned("2", {{"authority", boost::json::parse(R"([{"level": 0, "limit": "100"},
-      {"level": 1, "limit": "2000"}, {"level": 2}])")}}));
+  auto new_policy = reference_policy(versioned("2", lower_front_line_limit()));
   auto journal = refund_journal();
   auto w = whatif(new_case(), journal, old_policy, new_policy);
   REQUIRE_MESSAGE(w, std::string(last_error_detail()));
@@ -200,14 +208,20 @@ TEST_CASE("what-if refuses a journal with another case's event, naming it") {
   CHECK(std::string(last_error_detail()).find("journal[2]") != std::string::npos);
 }
 
-TEST_CASE("a what-if summary counts the changed cases, remedies and the value left standing") {
+// The refund journal compared under a lower front-line limit, then (when
+// `and_unchanged`) under the same policy.
+static WhatIfSummary refund_summary(bool and_unchanged) {
   auto old_policy = reference_policy(versioned("1"));
-  auto new_policy = reference_policy(versioned("2", {{"authority", boost::json::parse(R"([{"level": 0, "limit": "100"},
-      {"level": 1, "limit": "2000"}, {"level": 2}])")}}));
+  auto new_policy = reference_policy(versioned("2", lower_front_line_limit()));
   auto journal = refund_journal();
   WhatIfSummary summary;
   REQUIRE(summary.add(whatif(new_case(), journal, old_policy, new_policy).value(), journal));
-  REQUIRE(summary.add(whatif(new_case(), journal, old_policy, old_policy).value(), journal));
+  if (and_unchanged) REQUIRE(summary.add(whatif(new_case(), journal, old_policy, old_policy).value(), journal));
+  return summary;
+}
+
+TEST_CASE("a what-if summary counts the changed cases, remedies and the value left standing") {
+  WhatIfSummary summary = refund_summary(true);
   CHECK(summary.cases() == 2);
   CHECK(summary.cases_changed() == 1);
   CHECK(summary.remedies_changed() == 1);
@@ -216,4 +230,28 @@ TEST_CASE("a what-if summary counts the changed cases, remedies and the value le
   auto json = summary.to_json().as_object();
   CHECK(json.at("examples").as_array().size() >= 2);
   CHECK(summary.to_text().find("R-1: offered -> sent for approval at level 1") != std::string::npos);
+}
+
+TEST_CASE("the what-if page carries the summary's figures in each language and escapes recorded text") {
+  WhatIfSummary summary = refund_summary(false);
+  summary.add_failure(case_id("C-2"), "journal[0]: <b>not</b> a \"case\"");
+  for (auto language : {ReportLanguage::en, ReportLanguage::zh}) {
+    const std::string page = whatif_html(summary, language);
+    auto has = [&](std::string_view text) { return page.find(text) != std::string::npos; };
+    CHECK(has(language == ReportLanguage::en ? "<html lang=\"en\">" : "<html lang=\"zh-CN\">"));
+    CHECK(has(fmt::format("data-cases=\"{}\" data-cases-changed=\"{}\" data-failed=\"1\"", summary.cases(),
+                          summary.cases_changed())));
+    CHECK(has(fmt::format("<g class=\"figure\" data-measure=\"remedies_changed\" data-count=\"{}\"",
+                          summary.remedies_changed())));
+    CHECK(has(fmt::format("<tr data-measure=\"events_skipped\" data-count=\"{}\"", summary.events_skipped())));
+    const Money before = summary.remedies_before().in(Currency::CNY);
+    const Money after = summary.remedies_after().in(Currency::CNY);
+    CHECK(has(fmt::format("data-currency=\"CNY\" data-before-minor=\"{}\" data-after-minor=\"{}\" "
+                          "data-difference-minor=\"{}\"",
+                          before.minor_units(), after.minor_units(), after.minor_units() - before.minor_units())));
+    CHECK(has("data-kind=\"remedy\" data-subject=\"R-1\" data-value-minor=\"15000\""));
+    CHECK(has("journal[0]: &lt;b&gt;not&lt;/b&gt; a &quot;case&quot;"));
+    CHECK_FALSE(has("<b>not</b>"));
+  }
+  CHECK(whatif_html(summary, ReportLanguage::zh).find("新政策会带来的变化") != std::string::npos);
 }

@@ -11,6 +11,8 @@
 //     cost by agent and by remedy kind. Every chart mark carries its numbers
 //     in data-* attributes (money in minor units, ratios in per mille) and
 //     shows them in a <text> label.
+// whatif_html() renders a what-if summary (<redress/whatif.hpp>) as a page
+// in the same style.
 // The interface strings come in English and Simplified Chinese
 // (`ReportLanguage`); labels from the data (causes, agents, case ids) are
 // shown as recorded, HTML-escaped. docs/analytics.md shows each format.
@@ -25,6 +27,8 @@
 
 namespace redress {
 inline namespace v1 {
+
+class WhatIfSummary;  // <redress/whatif.hpp>
 
 // ReportLanguage
 //
@@ -59,6 +63,20 @@ std::string report_csv(const Summary& s);
 // One self-contained HTML5 document (UTF-8): inline CSS and inline SVG, no
 // script and no external resource of any kind.
 std::string report_html(const Summary& s, ReportLanguage language);
+
+// whatif_html()
+//
+// A what-if summary (whatif_store(), `redress whatif --html`) as one
+// self-contained HTML5 page in the report's style: the counts of cases,
+// remedies, escalations, findings and deadlines that would change (a bar
+// chart and a table), the value of the remedies left standing under each
+// policy per currency, the examples and the cases not compared. Every figure
+// carries its number in data-* attributes (money in minor units).
+//
+// Example:
+//   auto s = redress::whatif_store(store, candidate, fallback);
+//   if (s) page = redress::whatif_html(s.value(), redress::ReportLanguage::zh);
+std::string whatif_html(const WhatIfSummary& s, ReportLanguage language);
 
 // escape_html()
 //

@@ -14,9 +14,13 @@
 //
 // A `WhatIfSummary` adds many cases' answers up (how many cases, remedies,
 // how much money and how many escalations would change, with examples), as
-// text or JSON: what `redress whatif --store` prints.
+// text or JSON: what `redress whatif --store` prints. `whatif_store()`
+// fills one from every case of a store (the CLI, the C API and Python call
+// it); `whatif_html()` (<redress/report.hpp>) renders it as a page in the
+// report's style.
 //
-// Pure: no I/O, no clock.
+// Pure: no I/O, no clock (whatif_store() reads only through the store it is
+// given).
 //
 // Example (given const redress::Case& initial, std::span<const redress::Event> journal,
 //          const redress::Policy& old_policy, const redress::Policy& new_policy):
@@ -40,6 +44,8 @@
 #include <redress/engine.hpp>
 #include <redress/event.hpp>
 #include <redress/policy.hpp>
+#include <redress/store.hpp>
+#include <redress/time.hpp>
 
 namespace redress {
 inline namespace v1 {
@@ -118,6 +124,15 @@ result<WhatIf> whatif(const Case& initial, std::span<const Event> journal, const
 // each side's stage, escalation level, remedy value and policy.
 boost::json::value to_json(const WhatIf& w, std::span<const Event> journal);
 
+// WhatIfExample
+//
+// A change kept as an example: its case and the instant of its event.
+struct WhatIfExample {
+  CaseId case_id;
+  WhatIfChange change;
+  Instant at_utc;
+};
+
 // WhatIfSummary
 //
 // Many cases' answers added up.
@@ -142,6 +157,10 @@ class WhatIfSummary {
   // cases, under each policy, per currency.
   const MoneyTotals& remedies_before() const noexcept { return money_before_; }
   const MoneyTotals& remedies_after() const noexcept { return money_after_; }
+  // The changes kept as examples (at most max_examples, in the order added)
+  // and the cases that could not be compared, with the reason.
+  const std::vector<WhatIfExample>& examples() const noexcept { return examples_; }
+  const std::vector<std::pair<CaseId, std::string>>& failed() const noexcept { return failed_; }
 
   // {"cases", "cases_changed", "remedies_changed", "escalations_changed",
   //  "findings_changed", "deadlines_changed", "events_skipped",
@@ -154,17 +173,40 @@ class WhatIfSummary {
   std::size_t max_examples = 10;
 
  private:
-  struct Example {
-    CaseId case_id;
-    WhatIfChange change;
-    Instant at_utc;
-  };
   std::int64_t cases_ = 0, cases_changed_ = 0, remedies_changed_ = 0, escalations_changed_ = 0,
                findings_changed_ = 0, deadlines_changed_ = 0, events_skipped_ = 0;
   MoneyTotals money_before_, money_after_;
-  std::vector<Example> examples_;
+  std::vector<WhatIfExample> examples_;
   std::vector<std::pair<CaseId, std::string>> failed_;
 };
+
+// WhatIfStoreOptions
+//
+// Which of a store's cases whatif_store() compares, and how many examples
+// it keeps.
+struct WhatIfStoreOptions {
+  // Only cases opened on or after this day (UTC); every case when unset.
+  std::optional<CivilDate> since;
+  std::size_t max_examples = 10;
+};
+
+// whatif_store()
+//
+// Compares every case of `store` (opened since `options.since`): its journal
+// replayed under the policy version it was opened under (the store's pin,
+// PinnedPolicies; `fallback` for a case stored before pins were kept) and
+// under `candidate`, added up. A case that cannot be compared (no header, a
+// journal or pinned policy that does not read back, a policy failure, totals
+// that would overflow) is counted among `failed()` with the reason; the call
+// fails only when the store itself cannot be read (errc::storage_failed).
+// What `redress whatif --store` prints, redress_whatif_store() in C and
+// whatif_store() in Python return.
+//
+// Example:
+//   auto s = redress::whatif_store(store, candidate, fallback, {.since = redress::CivilDate(2025, 6, 1)});
+//   if (s) fmt::print("{}", s.value().to_text());
+result<WhatIfSummary> whatif_store(const JournalStore& store, const Policy& candidate, const Policy& fallback,
+                                   const WhatIfStoreOptions& options = {});
 
 }  // namespace v1
 }  // namespace redress

@@ -255,6 +255,80 @@ TEST(a_policy_struct_of_an_unknown_version_or_without_fallback_is_refused) {
   redress_policy_free(reference);
 }
 
+/* A host whose records show `remedies` earlier remedies to the customer in
+ * the last 30 days (negative: an answer out of range). */
+struct prior {
+  int64_t remedies;
+};
+
+static int prior_spend(redress_spend *out, const redress_policy_impl *self, const redress_case *c) {
+  (void)c;
+  out->has_customer_remedies_in_period = 1;
+  out->customer_remedies_in_period = ((const struct prior *)self->user_data)->remedies;
+  return 0;
+}
+
+/* The step of a 20 CNY gesture proposed under a policy allowing three
+ * remedies per customer in 30 days, the host reporting `p`'s earlier ones
+ * through a policy struct of `version`; its return code in *rc. */
+static char *gesture_step(struct prior *p, unsigned int version, int *rc) {
+  static const char doc[] =
+      "{\"currency\": \"CNY\", \"calendar\": \"cn\", \"customer_cap_count\": 3, \"customer_cap_period\": \"PT720H\","
+      " \"authority\": [{\"level\": 0, \"limit\": \"200\"}, {\"level\": 1}]}";
+  static const char gesture[] =
+      "{\"at\": \"2025-01-24T15:06:00+08:00\", \"type\": \"remedy_proposed\", \"remedy\": \"R-1\","
+      " \"kind\": \"extra\", \"value\": \"20\", \"order\": \"O-1\"}";
+  redress_policy *reference = NULL, *mine = NULL;
+  redress_policy_impl impl;
+  redress_case *c = NULL;
+  redress_buf step = REDRESS_BUF_INIT;
+  char *text = NULL;
+  CHECK(redress_policy_parse(&reference, doc, strlen(doc)) == 0);
+  CHECK(redress_policy_init(&impl, version) == 0);
+  impl.user_data = p;
+  impl.prior_spend = prior_spend;
+  CHECK(redress_policy_new(&mine, &impl, reference) == 0);
+  c = case_with_order(mine);
+  *rc = redress_case_apply(&step, c, mine, gesture, strlen(gesture), "2025-01-24T15:06:00+08:00");
+  if (step.ptr != NULL) {
+    text = (char *)malloc(strlen(step.ptr) + 1);
+    if (text != NULL) strcpy(text, step.ptr);
+  }
+  redress_buf_dispose(&step);
+  redress_case_free(c);
+  redress_policy_free(mine);
+  redress_policy_free(reference);
+  return text;
+}
+
+TEST(a_hosts_count_of_earlier_remedies_sends_the_fourth_in_30_days_for_approval) {
+  struct prior third = {2}, fourth = {3};
+  int rc = 0;
+  char *step = gesture_step(&third, REDRESS_POLICY_VERSION, &rc);
+  CHECK(rc == 0);
+  CHECK(CONTAINS(step, "\"type\":\"offer\"") && !CONTAINS(step, "remedy.over_cap"));
+  free(step);
+  step = gesture_step(&fourth, REDRESS_POLICY_VERSION, &rc);
+  CHECK(rc == 0);
+  CHECK(CONTAINS(step, "remedy.over_cap"));
+  CHECK(CONTAINS(step, "\"type\":\"request_approval\""));
+  free(step);
+}
+
+TEST(a_version_1_policy_struct_reports_no_count_and_a_count_out_of_range_fails_the_event) {
+  struct prior fourth = {3}, negative = {-1};
+  int rc = 0;
+  /* A version 1 host does not know the count member: it is not read. */
+  char *step = gesture_step(&fourth, 1, &rc);
+  CHECK(rc == 0);
+  CHECK(!CONTAINS(step, "remedy.over_cap"));
+  free(step);
+  step = gesture_step(&negative, REDRESS_POLICY_VERSION, &rc);
+  CHECK(rc == REDRESS_EPOLICY_FAILED);
+  CHECK(CONTAINS(redress_error_last(), "customer_remedies_in_period"));
+  free(step);
+}
+
 int main(void) {
   RUN(a_policy_document_that_does_not_parse_fails_naming_the_field);
   RUN(applying_an_event_advances_the_case_and_returns_the_step);
@@ -265,5 +339,7 @@ int main(void) {
   RUN(a_failing_policy_method_fails_the_event_with_policy_failed);
   RUN(policy_control_reaches_the_host_only_for_its_own_operations);
   RUN(a_policy_struct_of_an_unknown_version_or_without_fallback_is_refused);
+  RUN(a_hosts_count_of_earlier_remedies_sends_the_fourth_in_30_days_for_approval);
+  RUN(a_version_1_policy_struct_reports_no_count_and_a_count_out_of_range_fails_the_event);
   return finish();
 }

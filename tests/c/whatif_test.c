@@ -1,4 +1,6 @@
 /* Policy identity and what-if replays through the C API. */
+#include <stdio.h>
+
 #include "check.h"
 #include "fixture.h"
 
@@ -85,9 +87,75 @@ TEST(the_report_over_journals_gives_the_summary_as_json_and_the_page_as_html) {
   redress_policy_free(policy);
 }
 
+/* A fresh SQLite store holding the journal above as case C-1 (opened
+ * 2025-01-24) and a contact alone as case C-2 (opened 2025-06-07). */
+static redress_store *store_with_two_cases(redress_policy *policy) {
+  static const char later[] =
+      "[{\"at\": \"2025-06-07T14:00:00+08:00\", \"type\": \"contact_received\", \"channel\": \"chat\","
+      "  \"text\": \"Where is my parcel?\"}]";
+  char path[512];
+  redress_store *store = NULL;
+  redress_case *initial = NULL, *c = NULL;
+  uint64_t seq = 0;
+  snprintf(path, sizeof path, "%s/%s", REDRESS_TEST_BINARY_DIR, "c_whatif_store.db");
+  remove(path);
+  CHECK(redress_store_open_sqlite(&store, path, NULL) == 0);
+  CHECK(redress_case_open(&initial, "C-1", "U-1", "CNY", "2025-01-24T15:00:00+08:00") == 0);
+  CHECK(redress_case_restore(&c, initial, policy, journal, strlen(journal)) == 0);
+  CHECK(redress_store_append(&seq, store, c, journal, strlen(journal), 0) == 0);
+  redress_case_free(initial);
+  redress_case_free(c);
+  CHECK(redress_case_open(&initial, "C-2", "U-2", "CNY", "2025-06-07T14:00:00+08:00") == 0);
+  CHECK(redress_case_restore(&c, initial, policy, later, strlen(later)) == 0);
+  CHECK(redress_store_append(&seq, store, c, later, strlen(later), 0) == 0);
+  redress_case_free(initial);
+  redress_case_free(c);
+  return store;
+}
+
+TEST(whatif_over_a_store_counts_the_refund_sent_for_approval_as_redress_whatif_json_does) {
+  redress_policy *old_policy = policy_with_limit("1", "200"), *new_policy = policy_with_limit("2", "100");
+  redress_store *store = store_with_two_cases(old_policy);
+  redress_buf out = REDRESS_BUF_INIT;
+  /* The store keeps no pins for cases appended from C: the fallback decided them. */
+  CHECK(redress_whatif_store(&out, "json", NULL, store, new_policy, old_policy, NULL, 10) == 0);
+  CHECK(CONTAINS(out.ptr, "\"cases\":2,\"cases_changed\":"));
+  CHECK(CONTAINS(out.ptr, "\"remedies_changed\":1,"));
+  CHECK(CONTAINS(out.ptr, "\"remedy_value_before\":[{\"amount_minor\":15000,\"currency\":\"CNY\"}]"));
+  CHECK(CONTAINS(out.ptr, "\"subject\":\"R-1\",\"before\":\"offered\",\"after\":\"sent for approval at level 1\""));
+  CHECK(CONTAINS(out.ptr, "\"failed\":[]"));
+  /* Since June: only the later case, which changes nothing. */
+  CHECK(redress_whatif_store(&out, "json", NULL, store, new_policy, old_policy, "2025-06-01", 10) == 0);
+  CHECK(CONTAINS(out.ptr, "\"cases\":1,\"cases_changed\":0,\"remedies_changed\":0,"));
+  /* No examples asked for: none kept, the counts unchanged. */
+  CHECK(redress_whatif_store(&out, "json", NULL, store, new_policy, old_policy, NULL, 0) == 0);
+  CHECK(CONTAINS(out.ptr, "\"remedies_changed\":1,") && CONTAINS(out.ptr, "\"examples\":[]"));
+  /* The page in Chinese carries the figures. */
+  CHECK(redress_whatif_store(&out, "html", "zh", store, new_policy, old_policy, NULL, 10) == 0);
+  CHECK(CONTAINS(out.ptr, "<html lang=\"zh-CN\">") && CONTAINS(out.ptr, "新政策会带来的变化"));
+  CHECK(CONTAINS(out.ptr, "data-measure=\"remedies_changed\" data-count=\"1\""));
+  CHECK(CONTAINS(out.ptr, "data-before-minor=\"15000\""));
+  /* Bad arguments fail naming what. */
+  CHECK(redress_whatif_store(&out, "json", NULL, store, new_policy, old_policy, "June", 10) ==
+        REDRESS_EINVALID_ARGUMENT);
+  CHECK(CONTAINS(redress_error_last(), "since"));
+  CHECK(out.ptr == NULL);
+  CHECK(redress_whatif_store(&out, "json", NULL, store, new_policy, NULL, NULL, 10) == REDRESS_EINVALID_ARGUMENT);
+  CHECK(CONTAINS(redress_error_last(), "fallback"));
+  CHECK(redress_whatif_store(&out, "pdf", NULL, store, new_policy, old_policy, NULL, 10) == REDRESS_EINVALID_ARGUMENT);
+  CHECK(CONTAINS(redress_error_last(), "format"));
+  CHECK(redress_whatif_store(&out, "json", NULL, NULL, new_policy, old_policy, NULL, 10) == REDRESS_EINVALID_ARGUMENT);
+  CHECK(CONTAINS(redress_error_last(), "store"));
+  redress_buf_dispose(&out);
+  redress_store_free(store);
+  redress_policy_free(old_policy);
+  redress_policy_free(new_policy);
+}
+
 int main(void) {
   RUN(a_policy_naming_a_bundled_calendar_parses_and_has_an_identity_with_a_content_hash);
   RUN(whatif_reports_the_refund_sent_for_approval_and_the_acceptance_that_no_longer_applies);
   RUN(the_report_over_journals_gives_the_summary_as_json_and_the_page_as_html);
+  RUN(whatif_over_a_store_counts_the_refund_sent_for_approval_as_redress_whatif_json_does);
   return finish();
 }

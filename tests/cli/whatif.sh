@@ -47,6 +47,43 @@ grep -q "'before': 'offered'" "$work/remedy" && grep -q "'after': 'sent for appr
 [ "$(value "$work/all.json" 'o["events_skipped"] >= 1')" = True ] || fail "the acceptance awaiting approval was not reported"
 [ "$(value "$work/all.json" 'o["failed"]')" = "[]" ] || fail "a case could not be compared"
 
+# 1b. The HTML page: the report's style (the same stylesheet), every figure of
+# the JSON summary in its data attributes, in English and in Chinese.
+"$redress" whatif --store "$store" --data "$data" --policy "$work/new.json" --html "$work/whatif-en.html" --quiet
+"$redress" whatif --store "$store" --data "$data" --policy "$work/new.json" --html - --lang zh > "$work/whatif-zh.html"
+"$redress" report --store "$store" --data "$data" --html "$work/report.html" --quiet || true
+python3 - "$work/all.json" "$work/whatif-en.html" "$work/whatif-zh.html" "$work/report.html" <<'PY' ||
+import json, re, sys
+summary = json.load(open(sys.argv[1]))
+en, zh, report = (open(p, encoding="utf-8").read() for p in sys.argv[2:5])
+style = lambda page: re.search(r"<style>(.*?)</style>", page, re.S).group(1)
+assert style(en) == style(report) == style(zh), "the page does not use the report's stylesheet"
+assert '<html lang="en">' in en and "What the new policy would change" in en, "the English page"
+assert '<html lang="zh-CN">' in zh and "新政策会带来的变化" in zh, "the Chinese page"
+for page in (en, zh):
+    overview = re.search(r'id="overview" data-cases="(\d+)" data-cases-changed="(\d+)"', page)
+    assert overview and (int(overview[1]), int(overview[2])) == (summary["cases"], summary["cases_changed"]), "overview"
+    for measure in ("cases_changed", "remedies_changed", "escalations_changed", "findings_changed",
+                    "deadlines_changed", "events_skipped"):
+        marks = re.findall(r'<g class="figure" data-measure="%s" data-count="(\d+)"' % measure, page)
+        rows = re.findall(r'<tr data-measure="%s" data-count="(\d+)"' % measure, page)
+        assert marks == rows == [str(summary[measure])], f"{measure}: chart {marks}, table {rows}"
+    for before in summary["remedy_value_before"]:
+        after = [m for m in summary["remedy_value_after"] if m["currency"] == before["currency"]][0]
+        row = 'data-currency="%s" data-before-minor="%d" data-after-minor="%d" data-difference-minor="%d"' % (
+            before["currency"], before["amount_minor"], after["amount_minor"],
+            after["amount_minor"] - before["amount_minor"])
+        assert row in page, f"the money row {row}"
+    examples = re.findall(r'<tr class="example" data-case="([^"]+)" data-kind="([^"]+)" data-subject="([^"]+)"', page)
+    assert examples == [(e["case"], e["kind"], e["subject"]) for e in summary["examples"]], "the examples"
+    assert '<td class="k">sent for approval at level 1</td>' in page, "the refund's new outcome"
+PY
+  fail "the HTML page does not carry the summary's figures"
+status=0; "$redress" whatif --store "$store" --policy "$work/new.json" --json --html x 2> "$work/err" || status=$?
+[ "$status" = 2 ] && grep -q "choose one" "$work/err" || fail "--json with --html is not a usage error"
+status=0; "$redress" whatif --store "$store" --policy "$work/new.json" --lang fr --html x 2> "$work/err" || status=$?
+[ "$status" = 2 ] && grep -q -- "--lang" "$work/err" || fail "an unknown --lang is not a usage error"
+
 # 2. --since keeps the cases opened from that day; the text form names the changes.
 "$redress" whatif --store "$store" --data "$data" --policy "$work/new.json" --since 2025-06-01 --json > "$work/since.json"
 [ "$(value "$work/since.json" 'o["cases"]')" = 1 ] || fail "--since did not leave the May case out"

@@ -1,6 +1,9 @@
 """Policy identity and what-if replays from Python."""
 
+import datetime
 import json
+import os
+import tempfile
 import unittest
 
 import redress
@@ -55,6 +58,102 @@ class WhatIfTest(unittest.TestCase):
             with self.assertRaises(redress.RedressError) as caught:
                 redress.whatif(c, "[", old, old)
         self.assertEqual(caught.exception.code, redress.ErrorCode.INVALID_JSON)
+
+
+class WhatIfStoreTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.store = redress.SqliteStore(os.path.join(self.dir.name, "cases.db"))
+        self.old, self.new = policy("1", "200"), policy("2", "100")
+        # C-1 (January): the 150 refund; C-2 (June): a contact alone.
+        later = [{"at": "2025-06-07T14:00:00+08:00", "type": "contact_received", "channel": "chat",
+                  "text": "Where is my parcel?"}]
+        for case_id, opened, events in (("C-1", "2025-01-24T15:00:00+08:00", JOURNAL),
+                                        ("C-2", "2025-06-07T14:00:00+08:00", later)):
+            with redress.Case.open(case_id, "U-1", "CNY", opened) as initial:
+                with redress.Case.restore(initial, self.old, events) as case:
+                    self.store.append(case, events, 0)
+
+    def tearDown(self):
+        self.store.close()
+        self.old.close()
+        self.new.close()
+        self.dir.cleanup()
+
+    def test_whatif_over_a_store_counts_the_refund_sent_for_approval(self):
+        summary = redress.whatif_store(self.store, self.new, self.old)
+        self.assertEqual((summary["cases"], summary["remedies_changed"]), (2, 1))
+        self.assertEqual(summary["remedy_value_before"], [{"amount_minor": 15000, "currency": "CNY"}])
+        remedy = [e for e in summary["examples"] if e["kind"] == "remedy"]
+        self.assertEqual([(e["case"], e["before"], e["after"]) for e in remedy],
+                         [("C-1", "offered", "sent for approval at level 1")])
+        self.assertEqual(summary["failed"], [])
+
+    def test_since_keeps_the_later_case_and_examples_bounds_the_examples(self):
+        summary = redress.whatif_store(self.store, self.new, self.old, since=datetime.date(2025, 6, 1))
+        self.assertEqual((summary["cases"], summary["cases_changed"]), (1, 0))
+        summary = redress.whatif_store(self.store, self.new, self.old, examples=0)
+        self.assertEqual((summary["remedies_changed"], summary["examples"]), (1, []))
+
+    def test_the_page_carries_the_figures_in_the_language_asked(self):
+        page = redress.whatif_store(self.store, self.new, self.old, format="html", language="zh")
+        self.assertIn('<html lang="zh-CN">', page)
+        self.assertIn('data-measure="remedies_changed" data-count="1"', page)
+        self.assertIn("仍有效补救的金额", page)
+
+    def test_a_bad_since_raises_naming_it(self):
+        with self.assertRaises(redress.RedressError) as caught:
+            redress.whatif_store(self.store, self.new, self.old, since="June")
+        self.assertIn("since", caught.exception.message)
+        self.assertEqual(caught.exception.code, redress.ErrorCode.INVALID_ARGUMENT)
+
+
+class PriorSpendTest(unittest.TestCase):
+    """The host reports the customer's earlier remedies (issue 19's count cap)."""
+
+    EVENTS = JOURNAL[:3]
+    GESTURE = {"at": "2025-01-24T15:06:00+08:00", "type": "remedy_proposed", "remedy": "R-1", "kind": "extra",
+               "value": "20", "order": "O-1"}
+
+    def step_with_earlier_remedies(self, answer):
+        seen = []
+
+        def prior_spend(case):
+            seen.append(case["customer"])
+            return answer
+
+        with redress.Policy.parse({"currency": "CNY", "calendar": "cn", "customer_cap_count": 3,
+                                   "customer_cap_period": "PT720H",
+                                   "authority": [{"level": 0, "limit": "200"}, {"level": 1}]}) as base:
+            host = base.with_prior_spend(prior_spend)
+        with host, redress.Case.open("C-1", "U-1", "CNY", "2025-01-24T15:00:00+08:00") as initial:
+            with redress.Case.restore(initial, host, self.EVENTS) as case:
+                step = case.apply(self.GESTURE, host)
+        self.assertIn("U-1", seen)
+        return step
+
+    def kinds(self, step):
+        return [a["type"] for a in step.actions]
+
+    def findings(self, step):
+        return [f["code"] for f in step.findings]
+
+    def test_a_fourth_remedy_in_30_days_goes_to_approval(self):
+        step = self.step_with_earlier_remedies({"customer_remedies_in_period": 3})
+        self.assertIn("remedy.over_cap", self.findings(step))
+        self.assertIn("request_approval", self.kinds(step))
+        self.assertNotIn("offer", self.kinds(step))
+
+    def test_a_third_remedy_is_offered(self):
+        step = self.step_with_earlier_remedies({"customer_remedies_in_period": 2, "customer_in_period_minor": 4000})
+        self.assertNotIn("remedy.over_cap", self.findings(step))
+        self.assertIn("offer", self.kinds(step))
+
+    def test_an_answer_that_does_not_fit_fails_the_event_with_policy_failed(self):
+        for answer in ({"customer_remedies_in_period": -1}, {"remedies": 3}):
+            with self.assertRaises(redress.RedressError) as caught:
+                self.step_with_earlier_remedies(answer)
+            self.assertEqual(caught.exception.code, redress.ErrorCode.POLICY_FAILED)
 
 
 class WholePolicyLintTest(unittest.TestCase):

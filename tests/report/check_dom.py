@@ -1,11 +1,13 @@
 """Checks the report's DOM, as Chromium built it, against the JSON summary.
 
-    check_dom.py SUMMARY.json DOM-en.html DOM-zh.html SCREENSHOT.png
+    check_dom.py SUMMARY.json DOM-en.html DOM-zh.html SCREENSHOT.png \
+        [WHATIF.json DOM-whatif-en.html DOM-whatif-zh.html]
 
 Every chart must be there, with one mark per cause (the Pareto chart shows at
 most 15), health period and measure, agent and remedy kind, and each mark's
 data attributes and labels must carry the summary's numbers; so must the
-coaching page's over-compensation rows, score marks and coaching rows.
+coaching page's over-compensation rows, score marks and coaching rows. The
+what-if page's bars, tables and examples must carry its JSON summary's figures.
 """
 import json
 import struct
@@ -201,6 +203,42 @@ def check_coaching(dom, summary, lang):
             expect(f"{f['code']} ({f['count']})" in tr.all_text(), f"{lang}: {a['agent']!r} shows finding {f['code']}")
 
 
+WHATIF_MEASURES = ("cases_changed", "remedies_changed", "escalations_changed", "findings_changed",
+                   "deadlines_changed", "events_skipped")
+
+
+def check_whatif(dom, summary, lang):
+    overview = dom.by_id("overview")
+    expect(overview is not None and overview.attrs.get("data-cases") == str(summary["cases"])
+           and overview.attrs.get("data-cases-changed") == str(summary["cases_changed"]),
+           f"whatif {lang}: the overview carries the case counts")
+    chart = dom.by_id("whatif-chart")
+    marks = {g.attrs.get("data-measure"): g for g in chart.find_all("g", "figure")} if chart else {}
+    expect(sorted(marks) == sorted(WHATIF_MEASURES), f"whatif {lang}: one bar per measure, not {sorted(marks)}")
+    for measure in WHATIF_MEASURES:
+        g = marks.get(measure)
+        if g is None:
+            continue
+        expect(g.attrs.get("data-count") == str(summary[measure]),
+               f"whatif {lang}: the {measure} bar carries {summary[measure]}, not {g.attrs.get('data-count')}")
+        values = [t.all_text() for t in g.find_all("text", "value")]
+        expect(values == [str(summary[measure])], f"whatif {lang}: the {measure} bar is labelled {values}")
+    table = dom.by_id("whatif-money")
+    rows = {tr.attrs.get("data-currency"): tr for tr in table.find_all("tr", "money")} if table else {}
+    for before in summary["remedy_value_before"]:
+        tr = rows.get(before["currency"])
+        after = minor(summary["remedy_value_after"], before["currency"])
+        expect(tr is not None and tr.attrs.get("data-before-minor") == str(before["amount_minor"])
+               and tr.attrs.get("data-after-minor") == str(after)
+               and tr.attrs.get("data-difference-minor") == str(after - before["amount_minor"]),
+               f"whatif {lang}: the {before['currency']} row carries the values before and after")
+    table = dom.by_id("whatif-examples")
+    examples = list(table.find_all("tr", "example")) if table else []
+    expect([(tr.attrs.get("data-case"), tr.attrs.get("data-kind"), tr.attrs.get("data-subject")) for tr in examples]
+           == [(e["case"], e["kind"], e["subject"]) for e in summary["examples"]],
+           f"whatif {lang}: one example row per example, in order")
+
+
 summary = json.load(open(sys.argv[1], encoding="utf-8"))
 en = Tree(open(sys.argv[2], encoding="utf-8").read()).root
 zh = Tree(open(sys.argv[3], encoding="utf-8").read()).root
@@ -223,6 +261,19 @@ expect(png[:8] == b"\x89PNG\r\n\x1a\n", "the screenshot is a PNG")
 width, height = struct.unpack(">II", png[16:24])
 expect((width, height) == (1040, 1480), f"the screenshot is the window's size ({width}x{height})")
 expect(len(png) > 30_000, f"the screenshot shows something ({len(png)} bytes)")
+
+if len(sys.argv) > 5:
+    whatif = json.load(open(sys.argv[5], encoding="utf-8"))
+    w_en = Tree(open(sys.argv[6], encoding="utf-8").read()).root
+    w_zh = Tree(open(sys.argv[7], encoding="utf-8").read()).root
+    expect(whatif["cases"] == summary["cases"], "whatif: every case of the store is compared")
+    expect(whatif["remedies_changed"] > 0, "whatif: a lower front-line limit changes some remedies")
+    check_whatif(w_en, whatif, "en")
+    check_whatif(w_zh, whatif, "zh")
+    expect(next(w_en.find_all("html")).attrs.get("lang") == "en"
+           and next(w_zh.find_all("html")).attrs.get("lang") == "zh-CN", "whatif: each page says its language")
+    expect("What the new policy would change" in w_en.all_text() and "新政策会带来的变化" in w_zh.all_text(),
+           "whatif: the interface speaks each language")
 
 for f in failures:
     print("check_dom:", f, file=sys.stderr)

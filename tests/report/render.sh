@@ -5,7 +5,8 @@
 #   render.sh REDRESS MAKE_STORE DATA_DIR
 #
 # A store of generated cases (make_store.cpp) is reported as JSON and as HTML
-# in English and Chinese. Chromium loads each page (--dump-dom gives the
+# in English and Chinese, and so is `redress whatif` over it with a lower
+# front-line limit. Chromium loads each page (--dump-dom gives the
 # document it built) and takes a screenshot; the SVG marks' data attributes
 # and labels are compared with the JSON summary. Set
 # REDRESS_REPORT_SCREENSHOT=FILE to keep the English screenshot (docs/report.png
@@ -36,10 +37,26 @@ report=("$redress" report --store "sqlite:$tmp/cases.db" --policy "$tmp/cases.db
 for lang in en zh; do
   "${report[@]}" --lang "$lang" --html "$tmp/report-$lang.html"
 done
+# The what-if page over the same store: a front line allowed half as much.
+python3 - "$tmp/cases.db.policy.json" "$tmp/new-policy.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1], encoding="utf-8"))
+p["version"] = "2"
+for level in p["authority"]:
+    if level.get("level") == 0 and "limit" in level:
+        level["limit"] = str(int(float(level["limit"]) / 2))
+json.dump(p, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
+PY
+whatif=("$redress" whatif --store "sqlite:$tmp/cases.db" --old-policy "$tmp/cases.db.policy.json"
+        --policy "$tmp/new-policy.json" --examples 25)
+"${whatif[@]}" --json >"$tmp/whatif.json" || true
+for lang in en zh; do
+  "${whatif[@]}" --lang "$lang" --html "$tmp/whatif-$lang.html" --quiet || true
+done
 
 # Self-contained: no script, no external resource, no URL at all.
 if grep -Eiq '<script|<link|<img|<iframe|<object|<embed|@import|url\(|(src|href)=|https?:|ftp:|//[a-z0-9]' \
-  "$tmp"/report-*.html; then
+  "$tmp"/report-*.html "$tmp"/whatif-*.html; then
   echo "render.sh: the report refers to something outside itself" >&2
   exit 1
 fi
@@ -52,9 +69,11 @@ chromium_run() {
 }
 for lang in en zh; do
   chromium_run "dom-$lang" --dump-dom "file://$tmp/report-$lang.html" >"$tmp/dom-$lang.html"
+  chromium_run "whatif-$lang" --dump-dom "file://$tmp/whatif-$lang.html" >"$tmp/dom-whatif-$lang.html"
 done
 chromium_run shot --window-size=1040,1480 --screenshot="$tmp/report.png" "file://$tmp/report-en.html" >/dev/null
 
-python3 "$here/check_dom.py" "$tmp/summary.json" "$tmp/dom-en.html" "$tmp/dom-zh.html" "$tmp/report.png"
+python3 "$here/check_dom.py" "$tmp/summary.json" "$tmp/dom-en.html" "$tmp/dom-zh.html" "$tmp/report.png" \
+  "$tmp/whatif.json" "$tmp/dom-whatif-en.html" "$tmp/dom-whatif-zh.html"
 if [ -n "${REDRESS_REPORT_SCREENSHOT:-}" ]; then cp "$tmp/report.png" "$REDRESS_REPORT_SCREENSHOT"; fi
 echo "render.sh: the report rendered with its charts and numbers"

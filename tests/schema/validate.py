@@ -6,7 +6,7 @@ usage: validate.py REDRESS_BINARY DATA_DIR
 Checks that every schema is a valid draft 2020-12 schema; that every bundled
 policy, calendar and scenario is valid; that what the CLI writes with --json
 (`redress replay --json` steps, journal events and final cases, `redress run`
-steps and the journal and outbox it stores, `redress report --json` summaries) is valid; and that each schema
+steps and the journal and outbox it stores, `redress report --json` and `redress whatif --json` summaries) is valid; and that each schema
 rejects a sample of invalid documents (an unknown member, a wrong type, a
 missing required member) while accepting a host's "x-" members.
 """
@@ -76,7 +76,7 @@ def json_lines(text):
 def main():
     redress, data = sys.argv[1], sys.argv[2]
     schemas = load_schemas()
-    for want in ["common", "policy", "calendar", "event", "step", "case", "scenario", "report"]:
+    for want in ["common", "policy", "calendar", "event", "step", "case", "scenario", "report", "whatif"]:
         if want not in schemas:
             FAILURES.append(f"docs/schema/{want}.schema.json is missing")
     v = make_validators(schemas)
@@ -174,6 +174,15 @@ def main():
             FAILURES.append(f"report --store: exit {rc}: {err.strip()[:300]}")
         else:
             ok("report", json.loads(out), "report --store --json")
+        # what the moved version would have changed in the store's cases
+        rc, out, err = cli(redress, "whatif", "--store", store, "--insecure-plaintext", "--data", data,
+                           "--policy", f"{tmp}/moved.json", "--json")
+        if rc != 0:
+            FAILURES.append(f"whatif --store: exit {rc}: {err.strip()[:300]}")
+            whatif = {}
+        else:
+            whatif = json.loads(out)
+            ok("whatif", whatif, "whatif --store --json")
     rc, out, err = cli(redress, "report", "--quiet", "--json", "--data", data, *map(str, scenarios[:-1]))
     if rc != 0:
         FAILURES.append(f"report --json: exit {rc}: {err.strip()[:300]}")
@@ -193,13 +202,16 @@ def main():
     case = lines[-1]["case"]
     _, out, _ = cli(redress, "report", "--quiet", "--json", "--data", data, str(scenarios[0]))
     report = json.loads(out)
+    whatif = {**whatif, "examples": [{"case": "C-1", "event": 3, "at": "2026-02-16T02:03:00Z", "kind": "remedy",
+                                      "subject": "R-1", "before": "offered", "after": "sent for approval at level 1",
+                                      "value": {"amount_minor": 5000, "currency": "CNY"}}]}
     samples = {"policy": policy, "calendar": calendar, "scenario": scenario, "event": event, "step": step,
-               "case": case, "report": report}
+               "case": case, "report": report, "whatif": whatif}
     for kind, doc in samples.items():
         ok(kind, doc, f"the {kind} sample")
         with_x = copy.deepcopy(doc)
         with_x["x-host-ref"] = {"anything": [1, 2]}
-        if kind not in ("step", "report"):  # what redress writes has no x- members
+        if kind not in ("step", "report", "whatif"):  # what redress writes has no x- members
             ok(kind, with_x, f"a {kind} with an x- member")
         bad = copy.deepcopy(doc)
         bad["colour"] = "blue"
@@ -267,6 +279,10 @@ def main():
     refuses(v, "report", {**report, "coaching": [{"agent": "A-1"}]}, "a coaching row without its measures")
     refuses(v, "report", {**report, "giving": {"by_agent": [{"agent": "A-1", "above_loss": 3}]}},
             "a giving row whose rate is a number")
+
+    refuses(v, "whatif", {**whatif, "remedies_changed": "one"}, "a count that is a string")
+    refuses(v, "whatif", {**whatif, "examples": [{**whatif["examples"][0], "kind": "mood"}]}, "an unknown change kind")
+    refuses(v, "whatif", {k: x for k, x in whatif.items() if k != "failed"}, "a summary without its failures")
 
     if FAILURES:
         for f in FAILURES:

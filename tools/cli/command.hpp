@@ -61,6 +61,11 @@ std::optional<std::string> read_file(std::string_view path, std::size_t max_byte
 result<std::string> read_document(std::string_view path, std::string_view what,
                                   std::size_t max_bytes = kMaxDocumentBytes);
 
+// Writes a page (an HTML report) to `path`, "-" for standard output, and
+// says so on standard error unless `quiet`. False, after saying why on
+// standard error as `command`, when the file cannot be written.
+bool write_page(std::string_view command, std::string_view path, std::string_view page, bool quiet);
+
 }  // namespace redress::cli
 
 #define REDRESS_CLI_CONCAT2(a, b) a##b

@@ -67,4 +67,19 @@ std::optional<std::string> read_file(std::string_view path, std::size_t max_byte
   return std::move(text).value();
 }
 
+bool write_page(std::string_view command, std::string_view path, std::string_view page, bool quiet) {
+  if (path == "-") {
+    fmt::print("{}", page);
+    return true;
+  }
+  std::ofstream out{std::string(path), std::ios::binary};
+  out << page;
+  if (!out.flush()) {
+    fmt::print(stderr, "redress {}: cannot write {}\n", command, path);
+    return false;
+  }
+  if (!quiet) fmt::print(stderr, "redress {}: wrote {}\n", command, path);
+  return true;
+}
+
 }  // namespace redress::cli

@@ -4,7 +4,6 @@
 #include <atomic>
 #include <charconv>
 #include <chrono>
-#include <fstream>
 #include <mutex>
 #include <thread>
 #include <tuple>
@@ -358,21 +357,9 @@ int run(std::span<const std::string_view> args) {
     case Options::Format::text: fmt::print("{}", terminal_safe(report_text(s, o.language))); break;
     case Options::Format::json: fmt::print("{}\n", report_json(s)); break;
     case Options::Format::csv: fmt::print("{}", report_csv(s)); break;
-    case Options::Format::html: {
-      std::string page = report_html(s, o.language);
-      if (o.html_file == "-") {
-        fmt::print("{}", page);
-        break;
-      }
-      std::ofstream out(o.html_file, std::ios::binary);
-      out << page;
-      if (!out.flush()) {
-        fmt::print(stderr, "redress report: cannot write {}\n", o.html_file);
-        return 1;
-      }
-      if (!o.quiet) fmt::print(stderr, "redress report: wrote {}\n", o.html_file);
+    case Options::Format::html:
+      if (!write_page("report", o.html_file, report_html(s, o.language), o.quiet)) return 1;
       break;
-    }
   }
   return skipped == 0 ? 0 : 1;
 }

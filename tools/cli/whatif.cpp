@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <redress/report.hpp>
 #include <redress/store.hpp>
 #include <redress/whatif.hpp>
 
@@ -39,6 +40,10 @@ options:
   --data DIR        where bundled calendars live (default: share/redress
                     beside the binary, or $REDRESS_DATA_DIR)
   --json            the summary as JSON
+  --html FILE       the summary as a self-contained HTML page in the style
+                    of redress report, written to FILE ("-": standard output)
+  --lang en|zh      the HTML page's own words (default: en)
+  --quiet           no "wrote FILE" note on standard error
   -h, --help        this text
 
 exit status: 0 compared (whether or not anything would change); 1 a policy
@@ -60,33 +65,15 @@ struct Options {
   std::optional<CivilDate> since;
   std::size_t examples = 10;
   bool json = false;
+  std::string html_file;
+  ReportLanguage language = ReportLanguage::en;
+  bool quiet = false;
 };
 
 // Compares every case of the store; fails only when the store cannot be read.
 result<WhatIfSummary> compare_store(const Options& o, const Policy& candidate, const Policy& fallback) {
   BOOST_OUTCOME_TRY(auto store, open_store_uri(o.store_uri, o.keys));
-  const JournalStore& js = *store.journal;
-  PinnedPolicies pinned(js);
-  WhatIfSummary summary;
-  summary.max_examples = o.examples;
-  BOOST_OUTCOME_TRY(auto ids, js.cases());
-  for (const auto& id : ids) {
-    BOOST_OUTCOME_TRY(auto header, js.header(id));
-    if (header && o.since && header->opened_at_utc < Instant(*o.since)) continue;
-    auto compared = [&]() -> result<void> {
-      if (!header) return detail::fail(errc::corrupt_store, "the store holds no header for it");
-      BOOST_OUTCOME_TRY(auto journal, js.events(id));
-      BOOST_OUTCOME_TRY(const Policy* old_policy, pinned.opened_under(id, fallback));
-      BOOST_OUTCOME_TRY(auto initial, Case::open(header->id, header->customer, header->currency, header->opened_at_utc));
-      BOOST_OUTCOME_TRY(auto answer, whatif(initial, journal, *old_policy, candidate));
-      return summary.add(answer, journal);
-    }();
-    if (!compared) {
-      if (compared.error() == errc::storage_failed) return compared.error();
-      summary.add_failure(id, std::string(last_error_detail()));
-    }
-  }
-  return summary;
+  return whatif_store(*store.journal, candidate, fallback, {.since = o.since, .max_examples = o.examples});
 }
 
 int run(std::span<const std::string_view> args) {
@@ -121,12 +108,21 @@ int run(std::span<const std::string_view> args) {
     } else if (parse_store_key_option(args, i, o.keys)) {
     } else if (a == "--json") {
       o.json = true;
+    } else if (a == "--html" && has_value) {
+      o.html_file = args[++i];
+    } else if (a == "--lang" && has_value) {
+      auto l = parse_report_language(args[++i]);
+      if (!l) return usage(fmt::format("--lang: {}", last_error_detail()));
+      o.language = l.value();
+    } else if (a == "--quiet") {
+      o.quiet = true;
     } else {
       return usage(fmt::format("unexpected argument \"{}\"", terminal_safe(a)));
     }
   }
   if (o.store_uri.empty()) return usage("which store? (--store sqlite:PATH or postgres:CONNINFO)");
   if (o.policy_file.empty()) return usage("which candidate policy? (--policy NEW.json)");
+  if (o.json && !o.html_file.empty()) return usage("choose one of --json and --html");
   if (o.old_policy_file.empty()) o.old_policy_file = default_policy_file(o.data_dir);
   if (o.old_policy_file.empty()) {
     fmt::print(stderr, "redress whatif: {}\n", kNoDataDir);
@@ -151,11 +147,13 @@ int run(std::span<const std::string_view> args) {
   const auto& s = summary.value();
   if (o.json) {
     fmt::print("{}\n", json::serialize(s.to_json()));
+  } else if (!o.html_file.empty()) {
+    if (!write_page("whatif", o.html_file, whatif_html(s, o.language), o.quiet)) return 1;
   } else {
     // Stored text (ids, reasons) must not drive the terminal.
     fmt::print("{}", terminal_safe(s.to_text()));
   }
-  return s.to_json().as_object().at("failed").as_array().empty() ? 0 : 1;
+  return s.failed().empty() ? 0 : 1;
 }
 
 }  // namespace

@@ -110,6 +110,14 @@ result<CivilDate> date_arg(const char* text, std::string_view what);
 // are the defaults).
 result<std::vector<Event>> journal_arg(const char* json, std::size_t len, const Case& c);
 
+// The format of a summary ("json" or "html") and the page's language ("en",
+// "zh"; NULL: "en"), each named on failure.
+struct PageFormat {
+  bool html = false;
+  ReportLanguage language = ReportLanguage::en;
+};
+result<PageFormat> page_format_arg(const char* format, const char* language);
+
 // A report being built (report.cpp): the analytics over the policy's
 // settings and calendar zone, then the summary as JSON or the HTML page.
 struct ReportOut {

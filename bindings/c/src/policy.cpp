@@ -2,6 +2,7 @@
 // C through redress_policy_impl (sys/policy.h).
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -66,6 +67,16 @@ class CPolicy final : public Policy {
     if (spend.has_customer_in_period != 0) {
       out.customer_in_period = Money::from_minor_units(spend.customer_in_period_minor, currency_);
     }
+    // The count is a version 2 member: a version 1 host does not know it.
+    if (impl_.version >= 2 && spend.has_customer_remedies_in_period != 0) {
+      const std::int64_t n = spend.customer_remedies_in_period;
+      if (n < 0 || n > std::numeric_limits<int>::max()) {
+        return c_api::fail(errc::policy_failed,
+                           fmt::format("policy prior_spend: customer_remedies_in_period {} is not 0 to {}", n,
+                                       std::numeric_limits<int>::max()));
+      }
+      out.customer_remedies_in_period = static_cast<int>(n);
+    }
     return out;
   }
 
@@ -115,8 +126,9 @@ int redress_policy_new(redress_policy** out, const redress_policy_impl* impl, co
     BOOST_OUTCOME_TRYV(need(impl, "impl"));
     BOOST_OUTCOME_TRYV(need(fallback, "fallback"));
     BOOST_OUTCOME_TRYV(c_api::check_version(impl->version, REDRESS_POLICY_VERSION, "impl.version"));
-    // Version 1 is the whole struct; a later version copies only the
-    // members the caller's version has and leaves the rest NULL.
+    // Versions 1 and 2 have the same members (version 2 only reads more of
+    // redress_spend); a later version copies only the members the caller's
+    // version has and leaves the rest NULL.
     const redress_policy_impl copy = *impl;
     BOOST_OUTCOME_TRY(auto currency, Currency::from_code(fallback->currency));
     auto policy = std::make_shared<const CPolicy>(copy, fallback->policy, currency);

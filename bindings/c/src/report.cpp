@@ -14,16 +14,24 @@ using c_api::text_arg;
 
 namespace redress::c_api {
 
-result<ReportOut> report_begin(const char* format, const char* language, const redress_policy* policy) {
-  BOOST_OUTCOME_TRYV(need(policy, "policy"));
+result<PageFormat> page_format_arg(const char* format, const char* language) {
   BOOST_OUTCOME_TRY(auto f, text_arg(format, "format"));
   if (f != "json" && f != "html") return detail::fail(errc::invalid_argument, "format: expected \"json\" or \"html\"");
-  ReportOut r;
-  r.html = f == "html";
+  PageFormat page;
+  page.html = f == "html";
   if (language != nullptr) {
     BOOST_OUTCOME_TRY(auto l, text_arg(language, "language"));
-    BOOST_OUTCOME_TRY(r.language, detail::at_path(parse_report_language(l), "language"));
+    BOOST_OUTCOME_TRY(page.language, detail::at_path(parse_report_language(l), "language"));
   }
+  return page;
+}
+
+result<ReportOut> report_begin(const char* format, const char* language, const redress_policy* policy) {
+  BOOST_OUTCOME_TRYV(need(policy, "policy"));
+  BOOST_OUTCOME_TRY(auto page, page_format_arg(format, language));
+  ReportOut r;
+  r.html = page.html;
+  r.language = page.language;
   BOOST_OUTCOME_TRY(auto any, Case::open(CaseId::make("report").value(), CustomerId::make("report").value(),
                                          Currency::CNY, Instant(boost::gregorian::date(2025, 1, 1))));
   BOOST_OUTCOME_TRY(auto settings, policy->policy->settings(any));

@@ -10,6 +10,7 @@
 #include <redress/engine.hpp>
 #include <redress/journal.hpp>
 #include <redress/store.hpp>
+#include <redress/whatif.hpp>
 #if REDRESS_C_HAS_SQLITE
 #include <redress/sqlite_store.hpp>
 #endif
@@ -471,6 +472,27 @@ int redress_report_store(redress_buf* out, const char* format, const char* langu
       BOOST_OUTCOME_TRYV(r.analytics->add(*c, journal));
     }
     return c_api::report_end(out, r);
+  });
+}
+
+int redress_whatif_store(redress_buf* out, const char* format, const char* language, const redress_store* store,
+                         const redress_policy* new_policy, const redress_policy* fallback, const char* since,
+                         size_t max_examples) {
+  return c_api::guard([&]() -> result<void> {
+    BOOST_OUTCOME_TRYV(c_api::need(out, "out"));
+    redress_buf_dispose(out);
+    BOOST_OUTCOME_TRYV(c_api::need(store, "store"));
+    BOOST_OUTCOME_TRYV(c_api::need(new_policy, "new_policy"));
+    BOOST_OUTCOME_TRYV(c_api::need(fallback, "fallback"));
+    BOOST_OUTCOME_TRY(auto page, c_api::page_format_arg(format, language));
+    WhatIfStoreOptions options;
+    options.max_examples = max_examples;
+    if (since != nullptr) {
+      BOOST_OUTCOME_TRY(options.since, c_api::date_arg(since, "since"));
+    }
+    BOOST_OUTCOME_TRY(auto summary, whatif_store(*store->journal, *new_policy->policy, *fallback->policy, options));
+    return c_api::put(out, page.html ? whatif_html(summary, page.language)
+                                     : boost::json::serialize(summary.to_json()));
   });
 }
 

@@ -25,7 +25,7 @@ import enum
 import json
 import os
 
-from ._native import FIRED_CB, Buf, LintOptions, SqliteOptions, lib
+from ._native import FIRED_CB, PRIOR_SPEND_CB, Buf, LintOptions, PolicyImpl, SqliteOptions, lib
 
 __all__ = [
     "Calendar",
@@ -43,6 +43,7 @@ __all__ = [
     "report",
     "version",
     "whatif",
+    "whatif_store",
 ]
 
 _TIME_SIZE = 40
@@ -270,6 +271,46 @@ class Policy(_Handle):
         hash the library computed (docs/policy.md, "Versions and pinning")."""
         return _call_json(lib.redress_policy_identity, self)
 
+    # The members of the answer with_prior_spend() reads, and their flags.
+    _SPEND = (("incident_group_minor", "has_incident_group"),
+              ("customer_in_period_minor", "has_customer_in_period"),
+              ("customer_remedies_in_period", "has_customer_remedies_in_period"))
+
+    def with_prior_spend(self, prior_spend):
+        """A new policy answering as this one, except that the remedies granted
+        outside a case come from `prior_spend(case)`: `case` is the case as a
+        dict (Case.to_dict()), the answer a dict with any of
+        "incident_group_minor" and "customer_in_period_minor" (value in minor
+        units of the policy's currency) and "customer_remedies_in_period" (how
+        many remedies the customer was granted in the policy's cap period,
+        for its customer_cap_count); a member left out is not known. An
+        exception, or an answer that does not fit, fails the event with
+        POLICY_FAILED. This policy may be closed afterwards."""
+        keys = {key for key, _ in self._SPEND}
+
+        def answer(out, _impl, case_ptr):
+            try:
+                got = prior_spend(_call_json(lib.redress_case_json, case_ptr))
+                unknown = set(got) - keys
+                if unknown:
+                    raise ValueError(f"prior_spend: unknown member {sorted(unknown)[0]!r}")
+                for key, flag in self._SPEND:
+                    if got.get(key) is not None:
+                        setattr(out.contents, key, int(got[key]))
+                        setattr(out.contents, flag, 1)
+                return 0
+            except Exception:  # noqa: BLE001 - nothing may unwind through C
+                return -1
+
+        impl = PolicyImpl()
+        _check(lib.redress_policy_init(ctypes.byref(impl), 2))
+        callback = PRIOR_SPEND_CB(answer)
+        impl.prior_spend = callback
+        policy = Policy._create(lib.redress_policy_new, ctypes.byref(impl), self)
+        policy._callback = callback  # the C policy calls it while it lives
+        policy._lint = self._lint
+        return policy
+
 
 class Step:
     """What one event produced: actions for the host, findings, why, and the
@@ -349,6 +390,24 @@ def whatif(initial, events, old_policy, new_policy):
     outcome under "before" and "after" (docs/policy.md, "What-if")."""
     text = _journal(events)
     return _call_json(lib.redress_whatif, initial, old_policy, new_policy, text, len(text))
+
+
+def whatif_store(store, new_policy, fallback, since=None, format="json", language=None, examples=10):
+    """What `new_policy` would have changed in the cases of `store` opened on or
+    after `since` (a date or "YYYY-MM-DD", UTC; None: every case), each replayed
+    under the policy version the store pinned it to (`fallback` for a case
+    without one): with format="json" the summary `redress whatif --json` prints
+    as a dict (counts of cases, remedies, escalations, findings and deadlines
+    that change, the remedy value before and after, up to `examples`
+    examples, the cases not compared); with format="html" the page in the
+    report's style, in `language` ("en" or "zh"). docs/policy.md, "What-if"."""
+    if isinstance(examples, bool) or not isinstance(examples, int) or examples < 0:
+        raise ValueError(f"examples: expected a whole number of at least 0, got {examples!r}")
+    day = None if since is None else _date(since, "since")
+    lang = None if language is None else _text(language, "language")
+    text = _call_text(lib.redress_whatif_store, _text(format, "format"), lang, store, new_policy, fallback, day,
+                      examples)
+    return json.loads(text) if format == "json" else text
 
 
 def report(policy, cases=None, store=None, format="json", language=None):

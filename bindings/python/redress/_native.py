@@ -54,6 +54,37 @@ class SqliteOptions(ctypes.Structure):
     ]
 
 
+class Spend(ctypes.Structure):
+    """redress_spend (sys/policy.h): remedies granted outside a case."""
+
+    _fields_ = [
+        ("has_incident_group", ctypes.c_int),
+        ("incident_group_minor", ctypes.c_int64),
+        ("has_customer_in_period", ctypes.c_int),
+        ("customer_in_period_minor", ctypes.c_int64),
+        ("has_customer_remedies_in_period", ctypes.c_int),
+        ("customer_remedies_in_period", ctypes.c_int64),
+    ]
+
+
+# int (*prior_spend)(redress_spend *out, const redress_policy_impl *self, const redress_case *c)
+PRIOR_SPEND_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(Spend), ctypes.c_void_p, ctypes.c_void_p)
+
+
+class PolicyImpl(ctypes.Structure):
+    """redress_policy_impl, version 2; the methods Python does not answer stay NULL."""
+
+    _fields_ = [
+        ("version", ctypes.c_uint),
+        ("user_data", ctypes.c_void_p),
+        ("authority", ctypes.c_void_p),
+        ("scope", ctypes.c_void_p),
+        ("prior_spend", PRIOR_SPEND_CB),
+        ("control", ctypes.c_void_p),
+        ("release", ctypes.c_void_p),
+    ]
+
+
 FIRED_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_char_p, ctypes.c_void_p)
 
 BUF_P = ctypes.POINTER(Buf)
@@ -71,6 +102,8 @@ _FUNCTIONS = {
     "redress_policy_parse": (INT, [c_handle_p, CHARS, SIZE]),
     "redress_policy_free": (None, [HANDLE]),
     "redress_policy_currency": (CHARS, [HANDLE]),
+    "redress_policy_init": (INT, [ctypes.POINTER(PolicyImpl), ctypes.c_uint]),
+    "redress_policy_new": (INT, [c_handle_p, ctypes.POINTER(PolicyImpl), HANDLE]),
     "redress_case_open": (INT, [c_handle_p, CHARS, CHARS, CHARS, CHARS]),
     "redress_case_restore": (INT, [c_handle_p, HANDLE, HANDLE, CHARS, SIZE]),
     "redress_case_copy": (INT, [c_handle_p, HANDLE]),
@@ -81,6 +114,7 @@ _FUNCTIONS = {
     "redress_whatif": (INT, [BUF_P, HANDLE, HANDLE, HANDLE, CHARS, SIZE]),
     "redress_report_journals": (INT, [BUF_P, CHARS, CHARS, HANDLE, CHARS, SIZE]),
     "redress_report_store": (INT, [BUF_P, CHARS, CHARS, HANDLE, HANDLE]),
+    "redress_whatif_store": (INT, [BUF_P, CHARS, CHARS, HANDLE, HANDLE, HANDLE, CHARS, SIZE]),
     "redress_case_id": (CHARS, [HANDLE]),
     "redress_case_customer": (CHARS, [HANDLE]),
     "redress_case_currency": (CHARS, [HANDLE]),

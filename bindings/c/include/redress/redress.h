@@ -647,6 +647,28 @@ REDRESS_EXTERN(int) redress_store_fixes(redress_buf *out, const redress_store *s
 REDRESS_EXTERN(int) redress_report_store(redress_buf *out, const char *format, const char *language,
                                          const redress_store *store, const redress_policy *policy);
 
+/* redress_whatif_store()
+ *
+ * What `new_policy` would have changed in the cases of `store` opened on or
+ * after `since` ("YYYY-MM-DD", UTC; NULL: every case): each case's journal
+ * replayed under the policy version the store pinned it to (`fallback` for
+ * a case without one) and under `new_policy` (docs/policy.md, "What-if").
+ * `format` "json" writes the summary `redress whatif --json` prints:
+ *
+ *   {"cases", "cases_changed", "remedies_changed", "escalations_changed",
+ *    "findings_changed", "deadlines_changed", "events_skipped",
+ *    "remedy_value_before": [...], "remedy_value_after": [...],
+ *    "examples": [...], "failed": [{"case", "reason"}]}
+ *
+ * with at most `max_examples` examples; "html" the same as a page in the
+ * report's style, in `language` ("en" or "zh"; NULL: "en"). A case that
+ * cannot be compared is listed in "failed", not fatal; the call fails when
+ * the store cannot be read (REDRESS_ESTORAGE_FAILED) or an argument is bad
+ * (REDRESS_EINVALID_ARGUMENT naming it). */
+REDRESS_EXTERN(int) redress_whatif_store(redress_buf *out, const char *format, const char *language,
+                                         const redress_store *store, const redress_policy *new_policy,
+                                         const redress_policy *fallback, const char *since, size_t max_examples);
+
 REDRESS_END_DECL
 
 #ifndef REDRESS_DEPRECATE_HARD

@@ -47,19 +47,27 @@
 
 REDRESS_BEGIN_DECL
 
-#define REDRESS_POLICY_VERSION 1
+#define REDRESS_POLICY_VERSION 2
 
 typedef struct redress_policy_impl redress_policy_impl;
 
 /* redress_spend
  *
  * Remedies already granted outside the case, in minor units of the policy's
- * currency; a `has_` flag of 0 means "not known". */
+ * currency; a `has_` flag of 0 means "not known". The library zeroes the
+ * struct before each call, so a host that knows fewer members leaves the
+ * later ones unknown. Members are only ever appended. */
 typedef struct redress_spend {
   int has_incident_group;
   int64_t incident_group_minor;
   int has_customer_in_period;
   int64_t customer_in_period_minor;
+  /* --- read from policies of version 2 on --- */
+  /* How many remedies (non-material ones not counted) the customer was
+   * granted in the policy's cap period outside this case, for the policy's
+   * `customer_cap_count` (0 to INT_MAX). */
+  int has_customer_remedies_in_period;
+  int64_t customer_remedies_in_period;
 } redress_spend;
 
 /* Extension operations (see `control`) below this value are reserved for
@@ -86,8 +94,9 @@ struct redress_policy_impl {
   int (*scope)(int *in_scope_out, char **reason_out, char **alternative_out, const redress_policy_impl *self,
                const redress_case *c, const char *request);
 
-  /* Remedies granted outside this case, as the host's records show. *out
-   * starts with nothing known. */
+  /* Remedies granted outside this case, as the host's records show: their
+   * value and (from version 2 on) their count. *out starts with nothing
+   * known. */
   int (*prior_spend)(redress_spend *out, const redress_policy_impl *self, const redress_case *c);
 
   /* Host-defined operations, reached through redress_policy_control(): `op`
