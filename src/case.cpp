@@ -85,7 +85,7 @@ class CodeTable {
 const std::string kEmptyCode;
 
 // docs/engine.md's "Every finding code", in its order.
-constexpr std::array<std::string_view, 41> kEngineFindingCodes{
+constexpr auto kEngineFindingCodes = std::to_array<std::string_view>({
     "review.before_apology",    "remedy.before_need",         "remedy.extension_ineligible",
     "remedy.cash_without_loss", "remedy.over_cap",            "remedy.skipped_rung",
     "remedy.below_lost_value",  "remedy.cash_out_of_proportion", "approval.timed_out",
@@ -96,11 +96,11 @@ constexpr std::array<std::string_view, 41> kEngineFindingCodes{
     "third_party.late",         "contact.repeat",             "emotion.rising",
     "safety.emergency",         "abuse.recorded",             "precedent.outlier",
     "precedent.consistent",     "precedent.unverified",       "scope.out_of_scope",
-    "scope.beyond_help",
+    "scope.beyond_help",          
     "proactive.opened",         "reminder.too_late",          "callback.outside_window",
     "calendar.provisional",     "public_reply.missed",        "public_reply.late",
     "close.unresolved",         "close.feeling_unconfirmed",  "close.root_cause_missing",
-    "close.feeling_negative",   "root_cause.fixed"};
+    "close.feeling_negative",   "root_cause.fixed"});
 
 }  // namespace
 
