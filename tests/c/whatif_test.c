@@ -113,11 +113,45 @@ static redress_store *store_with_two_cases(redress_policy *policy) {
   return store;
 }
 
+TEST(a_case_committed_from_c_is_pinned_so_whatif_compares_it_under_the_version_that_decided_it) {
+  static const char *const events[] = {
+      "{\"at\": \"2025-01-24T15:00:00+08:00\", \"type\": \"contact_received\", \"channel\": \"phone\","
+      " \"text\": \"The TV has no picture\"}",
+      "{\"at\": \"2025-01-24T15:03:00+08:00\", \"type\": \"need_stated\", \"text\": \"my money back\"}",
+      "{\"at\": \"2025-01-24T15:04:00+08:00\", \"type\": \"order_linked\","
+      " \"order\": {\"id\": \"O-1\", \"loss\": {\"kind\": \"money\", \"amount\": \"500\"}}}",
+      "{\"at\": \"2025-01-24T15:06:00+08:00\", \"type\": \"remedy_proposed\", \"remedy\": \"R-1\","
+      " \"kind\": \"cash\", \"value\": \"150\", \"order\": \"O-1\"}"};
+  redress_policy *old_policy = policy_with_limit("1", "200"), *new_policy = policy_with_limit("2", "100");
+  redress_store *store = NULL;
+  redress_case *c = NULL;
+  redress_buf out = REDRESS_BUF_INIT;
+  char path[512];
+  uint64_t seq = 0;
+  size_t i;
+  snprintf(path, sizeof path, "%s/%s", REDRESS_TEST_BINARY_DIR, "c_whatif_pinned.db");
+  remove(path);
+  CHECK(redress_store_open_sqlite(&store, path, NULL) == 0);
+  CHECK(redress_case_open(&c, "C-1", "U-1", "CNY", "2025-01-24T15:00:00+08:00") == 0);
+  for (i = 0; i < sizeof events / sizeof events[0]; ++i, ++seq) {
+    CHECK(redress_store_commit(&out, store, c, old_policy, events[i], strlen(events[i]), "2025-01-24T07:10:00Z", seq,
+                               NULL) == 0);
+  }
+  /* The new version as the fallback: only the pin can make the case differ. */
+  CHECK(redress_whatif_store(&out, "json", NULL, store, new_policy, new_policy, NULL, 10) == 0);
+  CHECK(CONTAINS(out.ptr, "\"cases\":1,\"cases_changed\":1"));
+  redress_buf_dispose(&out);
+  redress_case_free(c);
+  redress_store_free(store);
+  redress_policy_free(old_policy);
+  redress_policy_free(new_policy);
+}
+
 TEST(whatif_over_a_store_counts_the_refund_sent_for_approval_as_redress_whatif_json_does) {
   redress_policy *old_policy = policy_with_limit("1", "200"), *new_policy = policy_with_limit("2", "100");
   redress_store *store = store_with_two_cases(old_policy);
   redress_buf out = REDRESS_BUF_INIT;
-  /* The store keeps no pins for cases appended from C: the fallback decided them. */
+  /* redress_store_append() records no pins: the fallback decided these cases. */
   CHECK(redress_whatif_store(&out, "json", NULL, store, new_policy, old_policy, NULL, 10) == 0);
   CHECK(CONTAINS(out.ptr, "\"cases\":2,\"cases_changed\":"));
   CHECK(CONTAINS(out.ptr, "\"remedies_changed\":1,"));
@@ -156,6 +190,7 @@ int main(void) {
   RUN(a_policy_naming_a_bundled_calendar_parses_and_has_an_identity_with_a_content_hash);
   RUN(whatif_reports_the_refund_sent_for_approval_and_the_acceptance_that_no_longer_applies);
   RUN(the_report_over_journals_gives_the_summary_as_json_and_the_page_as_html);
+  RUN(a_case_committed_from_c_is_pinned_so_whatif_compares_it_under_the_version_that_decided_it);
   RUN(whatif_over_a_store_counts_the_refund_sent_for_approval_as_redress_whatif_json_does);
   return finish();
 }

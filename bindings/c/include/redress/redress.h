@@ -554,7 +554,11 @@ REDRESS_EXTERN(int) redress_store_complete_follow_up(int *completed_out, redress
  * ("step" as redress_case_apply() gives it, absent when "replayed") and `c`
  * becomes the next case. On failure nothing is stored and `c` is unchanged:
  * REDRESS_ESTORE_CONFLICT for a stale `expected_last_seq`, and the errors of
- * redress_case_apply(). */
+ * redress_case_apply(). The step that opens a case under a policy document
+ * (redress_policy_parse()) also keeps that policy version in the store and
+ * pins the case to it, as `redress run` does, so redress_whatif_store() and
+ * restores read the case under the version that decided it
+ * (docs/contracts.md). */
 REDRESS_EXTERN(int) redress_store_commit(redress_buf *out, redress_store *store, redress_case *c,
                                          const redress_policy *policy, const char *event_json, size_t len,
                                          const char *now, uint64_t expected_last_seq, const char *event_id);
