@@ -64,9 +64,9 @@ struct Precedent {
 // for. Fails with the store's error when a journal cannot be read or no
 // longer replays.
 //
-// Example:
-//   auto p = redress::find_precedent(store, policy, c, "C-friend", now);
-//   if (p && *p) { /* (*p)->value, (*p)->loss */ }
+// Example (given const JournalStore& store, const Policy& policy, const Case& c, Instant now):
+//   BOOST_OUTCOME_TRY(auto p, find_precedent(store, policy, c, "C-friend", now));
+//   if (p) { /* p->value, p->loss */ }
 result<std::optional<Precedent>> find_precedent(const JournalStore& store, const Policy& fallback, const Case& citing,
                                                 std::string_view reference, Instant as_of);
 
@@ -79,9 +79,10 @@ result<std::optional<Precedent>> find_precedent(const JournalStore& store, const
 // back unchanged. `citing` is the case as it is before `e`. Fails as
 // find_precedent() does.
 //
-// Example:
-//   BOOST_OUTCOME_TRY(auto resolved, redress::resolve_precedent(store, policy, c, event));
-//   BOOST_OUTCOME_TRY(auto step, redress::apply(c, resolved, policy, now));
+// Example (given const JournalStore& store, const Policy& policy, const Case& c, const Event& event,
+//          Instant now):
+//   BOOST_OUTCOME_TRY(auto resolved, resolve_precedent(store, policy, c, event));
+//   BOOST_OUTCOME_TRY(auto step, apply(c, resolved, policy, now));
 //   // store `resolved`, the event whose facts the step judged
 result<Event> resolve_precedent(const JournalStore& store, const Policy& fallback, const Case& citing, Event e);
 

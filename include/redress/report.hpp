@@ -73,9 +73,9 @@ std::string report_html(const Summary& s, ReportLanguage language);
 // policy per currency, the examples and the cases not compared. Every figure
 // carries its number in data-* attributes (money in minor units).
 //
-// Example:
-//   auto s = redress::whatif_store(store, candidate, fallback);
-//   if (s) page = redress::whatif_html(s.value(), redress::ReportLanguage::zh);
+// Example (given const JournalStore& store, const Policy& candidate, const Policy& fallback):
+//   BOOST_OUTCOME_TRY(auto s, whatif_store(store, candidate, fallback));
+//   std::string page = whatif_html(s, ReportLanguage::zh);
 std::string whatif_html(const WhatIfSummary& s, ReportLanguage language);
 
 // escape_html()

@@ -42,11 +42,11 @@ inline namespace v1 {
 // policy's taxonomy (or any text without one); `note` says what changed, in
 // words the customer can read; `fixed_by` (may be empty) who fixed it.
 //
-// Example:
-//   auto fix = redress::RootCauseFix::make("Delivery late", "Couriers now scan at the door",
-//                                          redress::parse_instant("2026-03-01T09:00:00Z").value(),
-//                                          "ops-team", settings.root_causes).value();
-//   fix.category   // "delivery.late"
+// Example (given const Settings& settings):
+//   BOOST_OUTCOME_TRY(auto at, parse_instant("2026-03-01T09:00:00Z"));
+//   BOOST_OUTCOME_TRY(auto fix, RootCauseFix::make("Delivery late", "Couriers now scan at the door", at,
+//                                                  "ops-team", settings.root_causes));
+//   const std::string& category = fix.category;  // "delivery.late"
 struct RootCauseFix {
   std::string category;
   std::string note;
@@ -121,9 +121,10 @@ struct FixPlan {
 // recovery, not this notice). Fails with errc::invalid_argument when
 // `now_utc` is not a time, or with errc::policy_failed when the policy does.
 //
-// Example:
-//   auto plan = redress::plan_fix_notices(fix, cases, policy, now).value();
-//   for (const auto& n : plan.notices) send(n.customer, n.text, n.send_at_utc);
+// Example (given const RootCauseFix& fix, std::span<const Case> cases, const Policy& policy, Instant now,
+//          std::function<void(const FixNotice&)> send):
+//   BOOST_OUTCOME_TRY(auto plan, plan_fix_notices(fix, cases, policy, now));
+//   for (const auto& n : plan.notices) send(n);  // n.customer, n.text, n.send_at_utc
 result<FixPlan> plan_fix_notices(const RootCauseFix& fix, std::span<const Case> cases, const Policy& policy,
                                  Instant now_utc);
 

@@ -408,12 +408,16 @@ struct FixRun {
 // deliver_fix_notice(). Fails as those calls do; a case that does not
 // replay fails the run (the detail names it) and nothing is kept.
 //
-// Example:
-//   auto fix = redress::RootCauseFix::make("delivery.late", "Couriers now scan at the door", now, "ops",
-//                                          settings.root_causes).value();
-//   auto run = redress::notify_fixed(store, fix, policy, now).value();
-//   for (const auto& n : store.undelivered_fix_notices(run.recorded.id).value()) {
-//     if (send(n.json)) store.deliver_fix_notice(n.id);
+// Example (given JournalStore& store, const ReferencePolicy& policy, Instant now,
+//          std::function<bool(const std::string&)> send):
+//   BOOST_OUTCOME_TRY(auto fix, RootCauseFix::make("delivery.late", "Couriers now scan at the door", now, "ops",
+//                                                  policy.settings().root_causes));
+//   BOOST_OUTCOME_TRY(auto run, notify_fixed(store, fix, policy, now));
+//   BOOST_OUTCOME_TRY(auto notices, store.undelivered_fix_notices(run.recorded.id));
+//   for (const auto& n : notices) {
+//     if (send(n.json)) {
+//       BOOST_OUTCOME_TRYV(store.deliver_fix_notice(n.id));
+//     }
 //   }
 result<FixRun> notify_fixed(JournalStore& store, const RootCauseFix& fix, const Policy& policy, Instant now_utc);
 

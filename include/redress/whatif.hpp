@@ -202,9 +202,9 @@ struct WhatIfStoreOptions {
 // What `redress whatif --store` prints, redress_whatif_store() in C and
 // whatif_store() in Python return.
 //
-// Example:
-//   auto s = redress::whatif_store(store, candidate, fallback, {.since = redress::CivilDate(2025, 6, 1)});
-//   if (s) fmt::print("{}", s.value().to_text());
+// Example (given const JournalStore& store, const Policy& candidate, const Policy& fallback):
+//   BOOST_OUTCOME_TRY(auto s, whatif_store(store, candidate, fallback, {.since = CivilDate(2025, 6, 1)}));
+//   fmt::print("{}", s.to_text());
 result<WhatIfSummary> whatif_store(const JournalStore& store, const Policy& candidate, const Policy& fallback,
                                    const WhatIfStoreOptions& options = {});
 
