@@ -309,9 +309,13 @@ int redress_store_commit(redress_buf* out, redress_store* store, redress_case* c
     const auto* document = dynamic_cast<const ReferencePolicy*>(policy->policy.get());
     const bool pins = document != nullptr && c->value.policy() == nullptr && step.next.policy() != nullptr &&
                       step.next.policy()->hash == document->ref().hash;
-    if (pins) BOOST_OUTCOME_TRYV(store->journal->keep_policy(document->ref(), document->canonical_json()));
+    if (pins) {
+      BOOST_OUTCOME_TRYV(store->journal->keep_policy(document->ref(), document->canonical_json()));
+    }
     BOOST_OUTCOME_TRY(auto done, store->steps->commit(CaseHeader::of(c->value), event, step, expected_last_seq, id));
-    if (pins && !done.replayed) BOOST_OUTCOME_TRYV(store->journal->pin_policy(c->value.id(), document->ref().hash));
+    if (pins && !done.replayed) {
+      BOOST_OUTCOME_TRYV(store->journal->pin_policy(c->value.id(), document->ref().hash));
+    }
     boost::json::array ids;
     for (const auto& a : done.action_ids) ids.emplace_back(a);
     boost::json::object result{{"seq", done.seq}, {"action_ids", std::move(ids)}, {"replayed", done.replayed}};
