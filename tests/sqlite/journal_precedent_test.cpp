@@ -2,7 +2,8 @@
 #include <redress/journal_precedent.hpp>
 #include <redress/sqlite_store.hpp>
 
-#include "sqlite/journal_fixture.hpp"
+#include "sqlite/sqlite_fixture.hpp"
+#include "support/journal_fixture.hpp"
 #include "support/engine_fixture.hpp"
 
 using namespace redress;

@@ -20,6 +20,7 @@
 #include <redress/store.hpp>
 
 #include "support/engine_fixture.hpp"
+#include "support/journal_fixture.hpp"
 #include "support/store_rows.hpp"
 #include "support/test.hpp"
 
@@ -50,22 +51,12 @@ inline const FollowUp* update_due(const Case& c) {
 }
 
 // Folds `bodies` into a new case `id` of `customer` and stores its journal.
-template <class Store>
-Case store_case(Store& store, const Policy& policy, std::string_view id, std::string_view customer,
-                std::vector<std::pair<std::string_view, EventBody>> bodies) {
-  Case c = Case::open(case_id(id), CustomerId::make(customer).value(), Currency::CNY, at("2025-01-24T07:00:00Z"))
-               .value();
-  std::vector<Event> journal;
-  for (auto& [when, body] : bodies) {
-    Event e{c.id(), at(when), std::nullopt, std::move(body)};
-    auto step = apply(c, e, policy, e.at_utc);
-    REQUIRE_MESSAGE(step.has_value(), std::string(last_error_detail()));
-    c = std::move(step.value().next);
-    journal.push_back(std::move(e));
-  }
-  auto appended = store.append(CaseHeader::of(c), journal, 0, state_of(c));
-  REQUIRE_MESSAGE(appended.has_value(), std::string(last_error_detail()));
-  return c;
+inline Case store_case(JournalStore& store, const Policy& policy, std::string_view id, std::string_view customer,
+                       std::vector<std::pair<std::string_view, EventBody>> bodies) {
+  return store_journal(
+      store, policy,
+      Case::open(case_id(id), CustomerId::make(customer).value(), Currency::CNY, at("2025-01-24T07:00:00Z")).value(),
+      std::move(bodies));
 }
 
 // A case with one 20 CNY gift to the customer, in incident group `group`.

@@ -1,23 +1,22 @@
-// Journals folded by the engine and stored in a SQLite store, for the tests
-// of what the store's journals answer (prior spend, cited precedents).
-#ifndef REDRESS_TESTS_SQLITE_JOURNAL_FIXTURE_HPP
-#define REDRESS_TESTS_SQLITE_JOURNAL_FIXTURE_HPP
+// Journals folded by the engine and stored, for the tests of what a store's
+// journals answer (prior spend, cited precedents), in either store.
+#ifndef REDRESS_TESTS_SUPPORT_JOURNAL_FIXTURE_HPP
+#define REDRESS_TESTS_SUPPORT_JOURNAL_FIXTURE_HPP
 
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include <redress/engine.hpp>
-#include <redress/sqlite_store.hpp>
+#include <redress/store.hpp>
 
-#include "sqlite/sqlite_fixture.hpp"
 #include "support/engine_fixture.hpp"
 
 namespace redress::testing {
 
 // Folds `bodies` (instant, event) into `c` under `policy`, stores the journal
 // as the case's first append, and returns the case after it.
-inline Case store_journal(SqliteStore& store, const Policy& policy, Case c,
+inline Case store_journal(JournalStore& store, const Policy& policy, Case c,
                           std::vector<std::pair<std::string_view, EventBody>> bodies) {
   std::vector<Event> journal;
   for (auto& [when, body] : bodies) {
@@ -34,4 +33,4 @@ inline Case store_journal(SqliteStore& store, const Policy& policy, Case c,
 
 }  // namespace redress::testing
 
-#endif  // REDRESS_TESTS_SQLITE_JOURNAL_FIXTURE_HPP
+#endif  // REDRESS_TESTS_SUPPORT_JOURNAL_FIXTURE_HPP
