@@ -15,7 +15,8 @@ build=build
 flags=()
 if [ "${1:-}" = --sanitize ]; then
   build=build-asan
-  flags+=(-DREDRESS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug)
+  # The benchmarks are not tests: they are left out of the sanitizer build.
+  flags+=(-DREDRESS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DREDRESS_BUILD_BENCH=OFF)
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fi
