@@ -15,14 +15,13 @@ packages=(
   libfmt-dev doctest-dev libsqlite3-dev libbenchmark-dev
   # The PostgreSQL store links libpq; its tests start a throwaway server.
   libpq-dev postgresql
-  # The stores encrypt personal data and hash contact points with libsodium.
+  # libsodium: the stores encrypt personal data and hash contact points;
+  # policies' content hashes (crypto_generichash).
   libsodium-dev
   # The report test renders the HTML report in headless Chromium, with a CJK font.
   chromium fonts-wqy-microhei
   # Time zones with daylight saving: Howard Hinnant's date/tz over the system's tzdata.
   libhowardhinnant-date-dev tzdata
-  # Policies' content hashes (crypto_generichash); the stores encrypt with it too.
-  libsodium-dev
   # The pip-install test builds the Python package in a venv, offline.
   python3-venv python3-setuptools
   # The schema test validates documents against docs/schema/ (draft 2020-12).
