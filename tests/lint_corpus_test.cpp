@@ -7,8 +7,8 @@
 // - the wild files (wild_*.txt), written independently of the rules, each
 //   case with an `id:`. The ids listed in sealed/<file stem>.ids are the
 //   sealed test split, fixed before any tuning; the rest is development data;
-// - the second and third development sets (dev2_*.txt, dev3_*.txt), written
-//   and labelled later, in the wild files' format, measured with their
+// - the second, third and fourth development sets (dev2_*.txt, dev3_*.txt,
+//   dev4_*.txt), written and labelled later, in the wild files' format, measured with their
 //   development split and never sealed.
 //   Rules are tuned on the development split only. The sealed split is only
 //   ever reported as figures (precision and recall per code and per family,
@@ -71,10 +71,11 @@ std::vector<Case> load(const std::filesystem::path& path) {
   int number = 0;
   Case current;
   // Measured files: the wild ones (split into development and sealed) and
-  // the second and third development sets (dev2_*.txt, dev3_*.txt,
-  // development only).
+  // the second, third and fourth development sets (dev2_*.txt, dev3_*.txt,
+  // dev4_*.txt, development only).
   const std::string name = path.filename().string();
-  const bool wild = name.rfind("wild_", 0) == 0 || name.rfind("dev2_", 0) == 0 || name.rfind("dev3_", 0) == 0;
+  const bool wild = name.rfind("wild_", 0) == 0 || name.rfind("dev2_", 0) == 0 || name.rfind("dev3_", 0) == 0 ||
+                    name.rfind("dev4_", 0) == 0;
   auto flush = [&] {
     if (!current.text.empty() || current.has_expect) cases.push_back(current);
     current = Case{};
@@ -136,7 +137,7 @@ const std::vector<Case>& corpus() {
     for (const auto& f : files) {
       auto cases = load(f);
       const auto sealed = read_ids(dir / "sealed" / (f.stem().string() + ".ids"));
-      // dev2_*.txt and dev3_*.txt were written and labelled after the split:
+      // dev2_*.txt, dev3_*.txt and dev4_*.txt were written and labelled after the split:
       // none of them is sealed.
       const bool splittable = f.filename().string().rfind("wild_", 0) == 0;
       for (auto& c : cases) c.sealed = splittable && sealed.count(c.id) == 1;
