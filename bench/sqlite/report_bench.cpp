@@ -144,7 +144,7 @@ Fixture& fixture() {
 
 result<void> fold(Analytics& a, const CaseHeader& h, std::span<const Event> journal, const Policy& policy) {
   BOOST_OUTCOME_TRY(auto initial, Case::open(h.id, h.customer, h.currency, h.opened_at_utc));
-  BOOST_OUTCOME_TRY(auto c, replay(initial, journal, policy));
+  BOOST_OUTCOME_TRY(auto c, replay(initial, journal, policy, ReplayMode::case_only));  // as `redress report` does
   return a.add(c, journal);
 }
 
