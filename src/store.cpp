@@ -149,7 +149,8 @@ result<std::optional<Case>> PinnedPolicies::restore(const CaseId& case_id, const
   return std::optional<Case>(std::move(c));
 }
 
-result<Case> PinnedPolicies::replay(const CaseHeader& header, std::span<const Event> journal, const Policy& fallback) {
+result<Case> PinnedPolicies::replay(const CaseHeader& header, std::span<const Event> journal, const Policy& fallback,
+                                    ReplayMode mode) {
   const CaseId& case_id = header.id;
   BOOST_OUTCOME_TRY(const Policy* under, opened_under(case_id, fallback));
   BOOST_OUTCOME_TRY(auto c, Case::open(header.id, header.customer, header.currency, header.opened_at_utc));
@@ -157,7 +158,7 @@ result<Case> PinnedPolicies::replay(const CaseHeader& header, std::span<const Ev
   // applied with the version it names.
   std::size_t from = 0;
   auto run_to = [&](std::size_t to) -> result<void> {
-    auto next = ::redress::replay(c, std::span<const Event>(journal.data() + from, to - from), *under);
+    auto next = ::redress::replay(c, std::span<const Event>(journal.data() + from, to - from), *under, mode);
     if (!next) {
       return detail::fail(static_cast<errc>(next.error().value()),
                           fmt::format("case {}, events from {}: {}", case_id.str(), from + 1, last_error_detail()));

@@ -425,6 +425,23 @@ TEST_SUITE("analytics") {
     CHECK_FALSE(merged.merge(Analytics::make(other_options).value()).has_value());
   }
 
+  TEST_CASE("a case replayed for the report alone is the case replayed in full, and its report is byte for byte the same") {
+    auto cases = generate(varied_specs(120, 13));
+    auto full = Analytics::make(analytics_options(policy().settings())).value();
+    auto case_only = Analytics::make(analytics_options(policy().settings())).value();
+    for (const auto& g : cases) {
+      auto whole = replay(g.initial, g.journal, policy());
+      auto lean = replay(g.initial, g.journal, policy(), ReplayMode::case_only);
+      REQUIRE_MESSAGE(whole.has_value(), std::string(last_error_detail()));
+      REQUIRE_MESSAGE(lean.has_value(), std::string(last_error_detail()));
+      CHECK(lean.value() == whole.value());
+      CHECK(whole.value() == g.final_case);
+      REQUIRE(full.add(whole.value(), g.journal).has_value());
+      REQUIRE(case_only.add(lean.value(), g.journal).has_value());
+    }
+    CHECK(boost::json::serialize(to_json(case_only.summary())) == boost::json::serialize(to_json(full.summary())));
+  }
+
   TEST_CASE("the listed remedies stop at the list limit, the first by case id, while counts and totals cover all") {
     std::vector<CaseSpec> specs;
     for (int i = 5; i >= 1; --i) {

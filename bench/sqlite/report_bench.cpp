@@ -6,8 +6,8 @@
 // REDRESS_REPORT_BENCH_EVENTS events (default 1,000,000). Then, each run
 // folding every case into a fresh Analytics:
 //   - store/scan_jobs1: JournalStore::scan() (one statement's rows, decoded
-//     as they come), each case replayed under the policy and folded in: what
-//     `redress report --store` does;
+//     as they come), each case replayed under the policy (ReplayMode::case_only)
+//     and folded in: what `redress report --store` does;
 //   - store/scan_jobs2: the same with the store split in two (split()), two
 //     threads each with its own connection and accumulator, merged: `--jobs 2`;
 //   - store/per_case (the reference): cases(), then header() and events() of
@@ -144,7 +144,7 @@ Fixture& fixture() {
 
 result<void> fold(Analytics& a, const CaseHeader& h, std::span<const Event> journal, const Policy& policy) {
   BOOST_OUTCOME_TRY(auto initial, Case::open(h.id, h.customer, h.currency, h.opened_at_utc));
-  BOOST_OUTCOME_TRY(auto c, replay(initial, journal, policy));
+  BOOST_OUTCOME_TRY(auto c, replay(initial, journal, policy, ReplayMode::case_only));  // as `redress report` does
   return a.add(c, journal);
 }
 

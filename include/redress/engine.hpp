@@ -18,6 +18,7 @@
 #ifndef REDRESS_ENGINE_HPP
 #define REDRESS_ENGINE_HPP
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <variant>
@@ -193,6 +194,19 @@ result<Step> apply(const Case& current, const Event& event, const Policy& policy
 // instant, and returns the final case. Fails at the first event apply()
 // rejects; last_error_detail() then says which (by index).
 result<Case> replay(const Case& initial, std::span<const Event> journal, const Policy& policy);
+
+// How much of each step replay() works out on the way to the final case.
+enum class ReplayMode : std::uint8_t {
+  // Each event exactly as apply() took it: the replay fails wherever apply()
+  // would have (the overload above).
+  full,
+  // Only what changes the case: the remedy suggestions of each step are not
+  // worked out, so a policy that fails only when asked for them does not fail
+  // the replay. The case is the one `full` gives. For reading many cases
+  // (`redress report`).
+  case_only,
+};
+result<Case> replay(const Case& initial, std::span<const Event> journal, const Policy& policy, ReplayMode mode);
 
 }  // namespace v1
 }  // namespace redress

@@ -439,8 +439,10 @@ class PinnedPolicies {
   // Replays `journal` (the whole journal of the case `header` names, as
   // scan() hands it over) under its pinned versions, without reading the
   // journal again. The store's pins are read through the store given at
-  // construction, so inside a scan() give it another connection.
-  result<Case> replay(const CaseHeader& header, std::span<const Event> journal, const Policy& fallback);
+  // construction, so inside a scan() give it another connection. `mode` as
+  // for redress::replay().
+  result<Case> replay(const CaseHeader& header, std::span<const Event> journal, const Policy& fallback,
+                      ReplayMode mode = ReplayMode::full);
   // The policy a journal starts under: the case's pin, or `fallback`.
   result<const Policy*> opened_under(const CaseId& case_id, const Policy& fallback);
 

@@ -131,14 +131,23 @@ namespace {
 // is never moved): the case is copied, or moved, once, then moved into place
 // (clang 14 does not take the Case alone as the in-place argument); on
 // failure it is dropped.
+//
+// What is worked out besides the next case: everything (apply()); the
+// suggestions but not the step's actions, findings and trace (replay() in
+// ReplayMode::full, which reads the case alone, but fails where apply() would);
+// or nothing but the case (ReplayMode::case_only).
+enum class Detail { step, suggestions, case_only };
+
 template <class CaseRef>
-result<Step> fold(CaseRef&& current, const Event& event, const Policy& policy, const Settings& settings) {
+result<Step> fold(CaseRef&& current, const Event& event, const Policy& policy, const Settings& settings,
+                  Detail detail) {
   result<Step> out{boost::outcome_v2::in_place_type<Step>, Step{std::forward<CaseRef>(current), {}, {}, {}, {}}};
   Step& step = out.value();
   detail_case_access run{policy, event, settings, step.next, step.actions, step.findings, step.trace};
+  run.record_step = detail == Detail::step;
   auto done = run.check_event();
   if (done) done = std::visit([&](const auto& e) { return run.on(e); }, event.body);
-  if (done) done = run.suggest(step.suggestions);
+  if (done && detail != Detail::case_only) done = run.suggest(step.suggestions);
   if (done) {
     run.finish();
   } else {
@@ -151,7 +160,8 @@ result<Step> fold(CaseRef&& current, const Event& event, const Policy& policy, c
 // never touched) or as `Case&&` (moved into the working copy: the caller
 // gives its case up, even on failure; replay() discards it then).
 template <class CaseRef>
-result<Step> apply_to(CaseRef&& current, const Event& event, const Policy& policy, Instant now_utc) {
+result<Step> apply_to(CaseRef&& current, const Event& event, const Policy& policy, Instant now_utc,
+                      Detail detail = Detail::step) {
   auto bad = [&](std::string why) {
     return detail::fail(errc::invalid_event,
                         fmt::format("{} event on case {}: {}", event_type(event.body), current.id().str(), why));
@@ -173,7 +183,7 @@ result<Step> apply_to(CaseRef&& current, const Event& event, const Policy& polic
   try {
     BOOST_OUTCOME_TRY(auto settings, from_policy(policy.settings(current), "settings"));
     if (settings == nullptr) return detail::fail(errc::policy_failed, "policy.settings: returned no settings");
-    return fold(std::forward<CaseRef>(current), event, policy, *settings);
+    return fold(std::forward<CaseRef>(current), event, policy, *settings, detail);
   } catch (const std::exception& e) {
     return detail::fail(errc::policy_failed, fmt::format("the policy threw: {}", e.what()));
   } catch (...) {
@@ -188,10 +198,17 @@ result<Step> apply(const Case& current, const Event& event, const Policy& policy
 }
 
 result<Case> replay(const Case& initial, std::span<const Event> journal, const Policy& policy) {
+  return replay(initial, journal, policy, ReplayMode::full);
+}
+
+result<Case> replay(const Case& initial, std::span<const Event> journal, const Policy& policy, ReplayMode mode) {
   // The working case moves from step to step: on failure it is dropped.
+  // Only the case is kept, so the steps' actions, findings and trace are
+  // never recorded.
+  const auto detail = mode == ReplayMode::case_only ? Detail::case_only : Detail::suggestions;
   Case c = initial;
   for (std::size_t i = 0; i < journal.size(); ++i) {
-    auto step = apply_to(std::move(c), journal[i], policy, journal[i].at_utc);
+    auto step = apply_to(std::move(c), journal[i], policy, journal[i].at_utc, detail);
     if (!step) {
       return detail::fail(static_cast<errc>(step.error().value()),
                           fmt::format("journal[{}]: {}", i, last_error_detail()));

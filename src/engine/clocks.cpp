@@ -64,8 +64,10 @@ result<void> detail_case_access::restart_update_clock(std::string_view why_text)
     return success();
   }
   if (const Promise* p = covering_promise()) {
-    why("update.covered", fmt::format("the promise \"{}\" due {} is the update (policy promise_covers_updates)",
-                                      p->what, format_instant(p->due_at_utc)));
+    if (record_step) {  // the trace's text is formatted only when it is kept
+      why("update.covered", fmt::format("the promise \"{}\" due {} is the update (policy promise_covers_updates)",
+                                        p->what, format_instant(p->due_at_utc)));
+    }
     return success();
   }
   if (!settings.targets.empty()) {
@@ -80,10 +82,12 @@ result<void> detail_case_access::restart_update_clock(std::string_view why_text)
     if (settings.update_warning_lead > Duration()) {
       BOOST_OUTCOME_TRYV(schedule(FollowUpKind::update_warning, due - settings.update_warning_lead));
     }
-    why("update.target", fmt::format("{} {} {} (policy targets: {} {})", why_text, format_duration(span),
-                                     t.service_hours ? "of service hours" : "around the clock",
-                                     to_string(c.priority_),
-                                     c.channels_.empty() ? std::string_view("any") : to_string(c.channels_[0])));
+    if (record_step) {
+      why("update.target", fmt::format("{} {} {} (policy targets: {} {})", why_text, format_duration(span),
+                                       t.service_hours ? "of service hours" : "around the clock",
+                                       to_string(c.priority_),
+                                       c.channels_.empty() ? std::string_view("any") : to_string(c.channels_[0])));
+    }
     if (first && t.resolution && c.clocks().resolution_due.is_special() && !c.resolved_) {
       const ClockBasis by{ev.at_utc, *t.resolution, 0, t.service_hours, ContactMove::none};
       BOOST_OUTCOME_TRY(auto resolve_by, basis_due(FollowUpKind::resolution, by));
@@ -382,11 +386,13 @@ result<Instant> detail_case_access::contact_instant(Instant ideal, bool earlier,
   const ContactWindow& w = settings.contact_window;
   BOOST_OUTCOME_TRY(auto found, engine_detail::window_instant(*cal, zone, w, ideal, earlier));
   if (found.beyond_calendar) {
-    why("contact.window", fmt::format(clock_texts::kWindowNoService, what, format_duration(w.opens),
-                                      format_duration(w.closes), zone.name()));
+    if (record_step) {
+      why("contact.window", fmt::format(clock_texts::kWindowNoService, what, format_duration(w.opens),
+                                        format_duration(w.closes), zone.name()));
+    }
     return found.at;
   }
-  if (found.at != ideal) {
+  if (found.at != ideal && record_step) {
     why("contact.window", fmt::format(clock_texts::kWindowMoved, what, format_instant(ideal), format_instant(found.at),
                                       format_duration(w.opens), format_duration(w.closes), zone.name()));
   }
@@ -639,7 +645,7 @@ result<void> detail_case_access::schedule_resolution(Instant due, const ClockBas
   cancel_kind(FollowUpKind::resolution);
   clocks().resolution_due = due;
   BOOST_OUTCOME_TRYV(schedule(FollowUpKind::resolution, due, basis));
-  why("resolution.target", fmt::format("to be resolved by {} (policy targets)", format_instant(due)));
+  if (record_step) why("resolution.target", fmt::format("to be resolved by {} (policy targets)", format_instant(due)));
   return success();
 }
 

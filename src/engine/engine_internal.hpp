@@ -84,6 +84,10 @@ struct detail_case_access {
   std::vector<Action>& actions;
   std::vector<Finding>& findings;
   std::vector<TraceEntry>& trace;
+  // False when only the case is wanted (replay()): the step's actions,
+  // findings and trace are then not recorded, since nobody reads them; the
+  // case changes exactly as it would otherwise.
+  bool record_step = true;
 
   // --- texts: the message catalogue (<redress/messages.hpp>) -------------------
 
@@ -147,17 +151,19 @@ struct detail_case_access {
   Severity find(std::string_view code, Severity fallback, std::string message) {
     Severity s = severity_of(code, fallback);
     Finding f{FindingCode(code), s, std::move(message), ev.at_utc};
-    c.findings_.push_back(f);
-    findings.push_back(std::move(f));
+    if (record_step) findings.push_back(f);
+    c.findings_.push_back(std::move(f));
     return s;
   }
 
   // Most events add one to three of each: one block, not one per growth.
   void why(std::string_view rule, std::string detail) {
+    if (!record_step) return;
     if (trace.capacity() == 0) trace.reserve(4);
     trace.push_back({std::string(rule), std::move(detail)});
   }
   void act(Action a) {
+    if (!record_step) return;
     if (actions.capacity() == 0) actions.reserve(4);
     actions.push_back(std::move(a));
   }

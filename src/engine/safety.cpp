@@ -19,7 +19,7 @@ using engine_detail::money_text;
 
 result<void> detail_case_access::on(const events::SafetyRiskReported&) {
   // Whatever else this event produces, the emergency comes first.
-  actions.insert(actions.begin(), actions::Emergency{say("emergency.safety")});
+  if (record_step) actions.insert(actions.begin(), actions::Emergency{say("emergency.safety")});
   c.flags_.safety = true;
   raise_priority(Priority::emergency);
   find("safety.emergency", Severity::info, say("finding.safety.emergency"));

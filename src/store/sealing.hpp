@@ -13,6 +13,7 @@
 #define REDRESS_SRC_STORE_SEALING_HPP
 
 #include <array>
+#include <charconv>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -289,9 +290,17 @@ inline std::string event_ad(std::string_view case_id, std::int64_t seq) {
   return fmt::format("redress event|{}|{}", case_id, seq);
 }
 // event_ad() written into `out`, without allocating for a usual case id.
+// Read for every sealed event of a scan: appended by hand, which costs a
+// fraction of formatting it.
 inline std::string_view event_ad(fmt::memory_buffer& out, std::string_view case_id, std::int64_t seq) {
+  constexpr std::string_view prefix = "redress event|";
+  char digits[24];
+  const auto* end = std::to_chars(digits, digits + sizeof digits, seq).ptr;
   out.clear();
-  fmt::format_to(std::back_inserter(out), "redress event|{}|{}", case_id, seq);
+  out.append(prefix.data(), prefix.data() + prefix.size());
+  out.append(case_id.data(), case_id.data() + case_id.size());
+  out.push_back('|');
+  out.append(static_cast<const char*>(digits), end);
   return {out.data(), out.size()};
 }
 inline std::string action_ad(std::string_view action_id) { return fmt::format("redress action|{}", action_id); }

@@ -253,7 +253,7 @@ inline result<Event> decode_event(const CaseId& case_id, std::int64_t seq, std::
     return fail(store_errc::corrupt_store, fmt::format("{}: {}.body_json: not a JSON object", label, field()));
   }
   BOOST_OUTCOME_TRYV(unseal(parsed.as_object()));
-  auto e = event_from_json(parsed, "event");
+  auto e = event_from_json(parsed);  // no path: one is only built for the detail below
   if (!e) {
     e = event_from_json(parsed, field());  // again, for the detail to name the stored event
     return corrupt(label, field() + ".body_json");

@@ -148,7 +148,8 @@ result<void> fold_range(Analytics& a, const JournalStore& js, const CaseRange& r
                         PinnedPolicies& pinned, FoldShared& shared) {
   return js.scan(range, [&](const CaseHeader& header, std::span<const Event> journal) -> result<void> {
     auto folded = [&]() -> result<void> {
-      BOOST_OUTCOME_TRY(auto c, pinned.replay(header, journal, policy));
+      // The report reads the case alone: no step's suggestions are worked out.
+      BOOST_OUTCOME_TRY(auto c, pinned.replay(header, journal, policy, ReplayMode::case_only));
       return a.add(c, journal);
     }();
     if (!folded) {
