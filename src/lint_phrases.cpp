@@ -536,7 +536,7 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
   }
   auto key_of = [](const auto& slot) { return key_hash(slot.key); };
   auto free = [](const auto& slot) { return slot.key == 0; };
-  data->pair_filter.assign((std::size_t{1} << kFilterBits) / 64, 0);
+  data->pair_filter.assign((std::size_t{1} << kPairFilterBits) / 64, 0);
   std::vector<PairSlot> pair_items;
   for (const auto& [key, id] : pairs) {
     const std::uint16_t* c = &data->classes[data->phrases[id].classes];
@@ -547,8 +547,8 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
   data->pair_shift = cuckoo_fill(data->pair_slots, pair_items, key_of, free);
   // The triple filter passes the classes of every phrase of three units;
   // the quad filter the first four of the longer ones.
-  data->triple_filter.assign((std::size_t{1} << kFilterBits) / 64, 0);
-  data->quad_filter.assign((std::size_t{1} << kFilterBits) / 64, 0);
+  data->triple_filter.assign((std::size_t{1} << kTripleFilterBits) / 64, 0);
+  data->quad_filter.assign((std::size_t{1} << kQuadFilterBits) / 64, 0);
   for (const PhraseInfo& p : data->phrases) {
     if (p.length < 3) continue;
     const std::uint16_t* c = &data->classes[p.classes];
@@ -590,6 +590,10 @@ result<std::shared_ptr<const PhraseSetData>> compile_phrases(std::span<const Phr
   }
   data->quad_shift = cuckoo_fill(data->quad_slots, quad_items, key_of, free);
   if (data->pair_shift == 0 || data->triple_shift == 0 || data->quad_shift == 0) return too_many();
+  data->facts.reserve(data->phrases.size());
+  for (const PhraseInfo& p : data->phrases) {
+    data->facts.push_back({p.kinds, p.value, p.refs_begin, p.refs_count, p.checks, p.latin});
+  }
   return std::shared_ptr<const PhraseSetData>(std::move(data));
 }
 

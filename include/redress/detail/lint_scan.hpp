@@ -144,6 +144,20 @@ struct PhraseInfo {
   std::uint32_t refs_begin = 0;
 };
 
+// What lint() reads of a phrase at each match, in 16 bytes (a PhraseInfo,
+// with its text, takes 56): a reply's matches fall anywhere among tens of
+// thousands of phrases, so each read is likely a cache miss, and more of
+// these fit in the cache than of PhraseInfo.
+struct PhraseFacts {
+  std::uint32_t kinds = 0;
+  std::int32_t value = 0;
+  std::uint32_t refs_begin = 0;
+  std::uint16_t refs_count = 0;
+  std::uint8_t checks = 0;
+  bool latin = false;
+};
+static_assert(sizeof(PhraseFacts) == 16);
+
 // PhraseInfo::checks and GapRule::checks.
 inline constexpr std::uint8_t kPatternMoney = 1;   // <money>: an amount of money follows
 inline constexpr std::uint8_t kPatternNumber = 2;  // <number>: a number follows
@@ -209,11 +223,17 @@ inline constexpr std::uint64_t triple_key(std::uint64_t c0, std::uint64_t c1, st
 inline constexpr std::uint64_t quad_key(std::uint64_t c0, std::uint64_t c1, std::uint64_t c2, std::uint64_t c3) noexcept {
   return (c0 << 36 | c1 << 24 | c2 << 12 | c3) + 1;
 }
-// Hashes of kFilterBits bits for the filters (2 KiB each, to stay in L1
-// beside the entries of the characters in use) of a phrase's first two,
-// three and four classes, each built on the one before: a multiplication
-// per class.
-inline constexpr unsigned kFilterBits = 14;
+// Hashes for the filters of a phrase's first two, three and four classes,
+// each built on the one before: a multiplication per class. Each filter
+// has its own size: small enough to stay in L1 beside the entries of the
+// characters in use, large enough that few of its bits are set (a set bit
+// lets a position through to a table lookup that may miss the cache). With
+// 21,361 phrases, 2 KiB each would leave the filters of four classes 41 %
+// full (16,581 phrases of four units or more), of three 19 %, of two 5 %.
+// Sized 2, 4 and 8 KiB, they are 5 %, 10 % and 12 % full.
+inline constexpr unsigned kPairFilterBits = 14;
+inline constexpr unsigned kTripleFilterBits = 15;
+inline constexpr unsigned kQuadFilterBits = 16;
 struct PrefixHashes {
   std::uint32_t two;
   std::uint32_t three;
@@ -223,8 +243,7 @@ inline PrefixHashes prefix_hashes(std::uint32_t c0, std::uint32_t c1, std::uint3
   const std::uint32_t two = (c0 << 12 | c1) * 0x9E3779B1u;
   const std::uint32_t three = (two ^ c2) * 0x85EBCA77u;
   const std::uint32_t four = (three ^ c3) * 0xC2B2AE3Du;
-  constexpr unsigned kShift = 32 - kFilterBits;
-  return {two >> kShift, three >> kShift, four >> kShift};
+  return {two >> (32 - kPairFilterBits), three >> (32 - kTripleFilterBits), four >> (32 - kQuadFilterBits)};
 }
 // The phrase tables and the table of words use cuckoo hashing: a key is in
 // one of two slots, both read at once, so that a lookup makes no branch on
@@ -266,14 +285,15 @@ inline constexpr std::uint8_t kAsciiDrop = 2;
 
 struct PhraseSetData {
   std::vector<PhraseInfo> phrases;
+  std::vector<PhraseFacts> facts;  // by phrase, as in `phrases`
   std::vector<std::uint16_t> classes;  // the phrases' class sequences, then kClassPadding zeros
   // The table entry of every BMP code point (class and flags), 128 KiB: one
   // load per code point, where two-level pages took two dependent ones.
   std::vector<std::uint16_t> entries;
   std::vector<std::int32_t> single;                   // class -> one-unit phrase, or -1
-  std::vector<std::uint64_t> pair_filter;             // 2^kFilterBits bits, by prefix_hashes().two
+  std::vector<std::uint64_t> pair_filter;             // 2^kPairFilterBits bits, by prefix_hashes().two
   std::vector<PairSlot> pair_slots;                   // cuckoo table: 2^(64 - pair_shift) slots
-  std::vector<std::uint64_t> triple_filter;           // 2^kFilterBits bits, by prefix_hashes().three: phrases of 3 units
+  std::vector<std::uint64_t> triple_filter;           // 2^kTripleFilterBits bits, by prefix_hashes().three: phrases of 3 units
   std::vector<TripleSlot> triple_slots;               // cuckoo table; phrases of 3 units
   std::vector<std::uint64_t> quad_filter;             // the same by the first four classes: phrases of 4 units or more
   std::vector<QuadSlot> quad_slots;                   // cuckoo table; phrases of 4 units or more
