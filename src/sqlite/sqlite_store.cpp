@@ -589,6 +589,18 @@ result<RecordedFix> read_fix(const Query& q, std::string_view label) {
                      static_cast<std::size_t>(q.int64(5)), static_cast<std::size_t>(q.int64(6))};
 }
 
+// The notice in the row `q` is on (columns: id, customer, case_id,
+// send_at_us, body_json, fix_id), claimed until `lease_until`.
+result<StoredFixNotice> read_fix_notice(const Query& q, std::string_view label, Instant lease_until) {
+  auto customer = CustomerId::make(q.text(1));
+  if (!customer) return corrupt(label, "fix_notices.customer");
+  auto case_id = CaseId::make(q.text(2));
+  if (!case_id) return corrupt(label, "fix_notices.case_id");
+  BOOST_OUTCOME_TRY(auto at, from_us(q.int64(3), label, "fix_notices.send_at_us"));
+  return StoredFixNotice{std::string(q.text(0)), q.int64(5), std::move(customer).value(), std::move(case_id).value(),
+                         at, std::string(q.text(4)), lease_until};
+}
+
 }  // namespace
 
 result<RecordedFix> SqliteStore::record_fix(const RootCauseFix& fix, std::span<const FixNotice> notices) {
@@ -654,13 +666,8 @@ result<std::vector<StoredFixNotice>> SqliteStore::undelivered_fix_notices(std::i
     for (;;) {
       BOOST_OUTCOME_TRY(bool row, q.step("listing the fix notices"));
       if (!row) return out;
-      auto customer = CustomerId::make(q.text(1));
-      if (!customer) return corrupt(db.label(), "fix_notices.customer");
-      auto case_id = CaseId::make(q.text(2));
-      if (!case_id) return corrupt(db.label(), "fix_notices.case_id");
-      BOOST_OUTCOME_TRY(auto at, from_us(q.int64(3), db.label(), "fix_notices.send_at_us"));
-      out.push_back({std::string(q.text(0)), fix_id, std::move(customer).value(), std::move(case_id).value(), at,
-                     std::string(q.text(4)), Instant()});
+      BOOST_OUTCOME_TRY(auto n, read_fix_notice(q, db.label(), Instant()));
+      out.push_back(std::move(n));
     }
   });
 }
@@ -684,13 +691,8 @@ result<std::vector<StoredFixNotice>> SqliteStore::claim_fix_notices(std::int64_t
       for (;;) {
         BOOST_OUTCOME_TRY(bool row, q.step("claiming the fix notices"));
         if (!row) break;
-        auto customer = CustomerId::make(q.text(1));
-        if (!customer) return corrupt(db.label(), "fix_notices.customer");
-        auto case_id = CaseId::make(q.text(2));
-        if (!case_id) return corrupt(db.label(), "fix_notices.case_id");
-        BOOST_OUTCOME_TRY(auto at, from_us(q.int64(3), db.label(), "fix_notices.send_at_us"));
-        out.push_back({std::string(q.text(0)), q.int64(5), std::move(customer).value(), std::move(case_id).value(), at,
-                       std::string(q.text(4)), until});
+        BOOST_OUTCOME_TRY(auto n, read_fix_notice(q, db.label(), until));
+        out.push_back(std::move(n));
       }
     }
     for (const auto& n : out) {

@@ -167,12 +167,29 @@ TEST(a_committed_step_puts_its_actions_in_the_outbox_once_per_event_id) {
   redress_store_free(store);
 }
 
+/* A late parcel, its root cause recorded: the journal of each case of a fix. */
+static const char late[] =
+    "[{\"at\": \"2025-03-03T10:00:00+08:00\", \"type\": \"contact_received\", \"channel\": \"app\","
+    "  \"text\": \"where is my parcel\"},"
+    " {\"at\": \"2025-03-03T10:05:00+08:00\", \"type\": \"root_cause_recorded\", \"category\": \"delivery.late\","
+    "  \"description\": \"the carrier missed the slot\"}]";
+
+/* Stores a late parcel's journal for each of `count` {case id, customer} pairs. */
+static void store_late_parcels(redress_store *store, const redress_policy *policy, const char *cases[][2],
+                               size_t count) {
+  size_t i;
+  uint64_t seq = 0;
+  for (i = 0; i < count; ++i) {
+    redress_case *initial = NULL, *c = NULL;
+    CHECK(redress_case_open(&initial, cases[i][0], cases[i][1], "CNY", "2025-03-03T10:00:00+08:00") == 0);
+    CHECK(redress_case_restore(&c, initial, policy, late, strlen(late)) == 0);
+    CHECK(redress_store_append(&seq, store, c, late, strlen(late), 0) == 0);
+    redress_case_free(initial);
+    redress_case_free(c);
+  }
+}
+
 TEST(a_fixed_root_cause_tells_each_customer_once_until_delivered) {
-  static const char late[] =
-      "[{\"at\": \"2025-03-03T10:00:00+08:00\", \"type\": \"contact_received\", \"channel\": \"app\","
-      "  \"text\": \"where is my parcel\"},"
-      " {\"at\": \"2025-03-03T10:05:00+08:00\", \"type\": \"root_cause_recorded\", \"category\": \"delivery.late\","
-      "  \"description\": \"the carrier missed the slot\"}]";
   redress_store *store = fresh_store("c_store_fixes.db");
   redress_policy *policy = test_policy();
   redress_buf out = REDRESS_BUF_INIT, fixes = REDRESS_BUF_INIT;
@@ -181,15 +198,7 @@ TEST(a_fixed_root_cause_tells_each_customer_once_until_delivered) {
   const char *at;
   int delivered = -1;
   size_t i;
-  uint64_t seq = 0;
-  for (i = 0; i < 3; ++i) {
-    redress_case *initial = NULL, *c = NULL;
-    CHECK(redress_case_open(&initial, cases[i][0], cases[i][1], "CNY", "2025-03-03T10:00:00+08:00") == 0);
-    CHECK(redress_case_restore(&c, initial, policy, late, strlen(late)) == 0);
-    CHECK(redress_store_append(&seq, store, c, late, strlen(late), 0) == 0);
-    redress_case_free(initial);
-    redress_case_free(c);
-  }
+  store_late_parcels(store, policy, cases, 3);
   CHECK(redress_store_notify_fixed(&out, store, policy, "delivery.late", "couriers now confirm the slot", "ops",
                                    "2025-03-10T02:00:00Z", "2025-03-11T07:00:00Z") == 0);
   CHECK(CONTAINS(out.ptr, "\"cases\":3"));
@@ -294,22 +303,9 @@ TEST(fix_notices_claimed_by_one_sender_are_not_given_to_another_until_the_lease_
   redress_store *store = fresh_store("c_store_fix_claims.db");
   redress_policy *policy = test_policy();
   redress_buf out = REDRESS_BUF_INIT, first = REDRESS_BUF_INIT, second = REDRESS_BUF_INIT;
-  static const char late[] =
-      "[{\"at\": \"2025-03-03T10:00:00+08:00\", \"type\": \"contact_received\", \"channel\": \"app\","
-      "  \"text\": \"where is my parcel\"},"
-      " {\"at\": \"2025-03-03T10:05:00+08:00\", \"type\": \"root_cause_recorded\", \"category\": \"delivery.late\","
-      "  \"description\": \"the carrier missed the slot\"}]";
   const char *cases[2][2] = {{"C-1", "U-1"}, {"C-2", "U-2"}};
-  uint64_t seq = 0;
-  int i, delivered = 0;
-  for (i = 0; i < 2; ++i) {
-    redress_case *initial = NULL, *c = NULL;
-    CHECK(redress_case_open(&initial, cases[i][0], cases[i][1], "CNY", "2025-03-03T10:00:00+08:00") == 0);
-    CHECK(redress_case_restore(&c, initial, policy, late, strlen(late)) == 0);
-    CHECK(redress_store_append(&seq, store, c, late, strlen(late), 0) == 0);
-    redress_case_free(initial);
-    redress_case_free(c);
-  }
+  int delivered = 0;
+  store_late_parcels(store, policy, cases, 2);
   CHECK(redress_store_notify_fixed(&out, store, policy, "delivery.late", "couriers now confirm the slot", "ops",
                                    "2025-03-10T02:00:00Z", "2025-03-11T07:00:00Z") == 0);
   CHECK(redress_store_claim_fix_notices(&first, store, 0, "2025-03-11T07:00:00Z", 1, "mailer-a", 300) == 0);
