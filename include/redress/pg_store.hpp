@@ -8,7 +8,7 @@
 // The database:
 //   - The store's tables (`meta`, `cases`, `events`, `follow_ups`, `outbox`,
 //     `event_ids`, `customer_keys`, `contact_index`, `policies`,
-//     `case_policies`) live in
+//     `case_policies`, `root_cause_fixes`, `fix_notices`) live in
 //     the first schema of the connection's search_path, `public` unless the
 //     conninfo says otherwise (`options='-c search_path=redress'`). To share
 //     a database with other tables, give redress a schema of its own.
@@ -22,8 +22,9 @@
 //   - A transaction is acknowledged once PostgreSQL has committed it: with
 //     the server's default `synchronous_commit = on`, it survives a killed
 //     process, a server crash and a power cut.
-//   - Due follow-ups are claimed with `FOR UPDATE SKIP LOCKED`: claimers
-//     never wait for each other and never hold the same follow-up at once.
+//   - Due follow-ups, outbox actions and fix notices are claimed with
+//     `FOR UPDATE SKIP LOCKED`: claimers never wait for each other and never
+//     hold the same row at once.
 // docs/stores.md describes the schema.
 //
 // A lost connection (the server restarted, the backend was terminated, the
@@ -95,7 +96,7 @@ struct PgOptions {
 class PgStore final : public StepStore, public PersonalDataStore {
  public:
   // The schema version this build writes and migrates to.
-  static constexpr std::int64_t kSchemaVersion = 4;
+  static constexpr std::int64_t kSchemaVersion = 5;
   // meta.application of every redress schema.
   static constexpr std::string_view kApplication = "redress";
 
@@ -142,6 +143,13 @@ class PgStore final : public StepStore, public PersonalDataStore {
   result<std::vector<PolicyRef>> policies() const override;
   result<void> pin_policy(const CaseId& case_id, std::string_view hash) override;
   result<std::optional<PolicyRef>> pinned_policy(const CaseId& case_id) const override;
+
+  result<RecordedFix> record_fix(const RootCauseFix& fix, std::span<const FixNotice> notices) override;
+  result<std::vector<RecordedFix>> fixes() const override;
+  result<std::vector<StoredFixNotice>> undelivered_fix_notices(std::int64_t fix_id) const override;
+  result<std::vector<StoredFixNotice>> claim_fix_notices(std::int64_t fix_id, Instant now_utc, std::size_t max_count,
+                                                         const ClaimerId& claimer, Duration lease) override;
+  result<bool> deliver_fix_notice(std::string_view notice_id) override;
 
   result<void> persist(const CaseId& case_id, const FollowUp& follow_up) override;
   result<bool> cancel(const FollowUpId& id) override;

@@ -74,7 +74,7 @@ struct SqliteOptions {
 class SqliteStore final : public StepStore, public PersonalDataStore {
  public:
   // The schema version this build writes and migrates to.
-  static constexpr std::int64_t kSchemaVersion = 7;
+  static constexpr std::int64_t kSchemaVersion = 8;
   // PRAGMA application_id of every redress store: "RDRS".
   static constexpr std::int32_t kApplicationId = 0x52445253;
 
@@ -121,6 +121,8 @@ class SqliteStore final : public StepStore, public PersonalDataStore {
   result<RecordedFix> record_fix(const RootCauseFix& fix, std::span<const FixNotice> notices) override;
   result<std::vector<RecordedFix>> fixes() const override;
   result<std::vector<StoredFixNotice>> undelivered_fix_notices(std::int64_t fix_id) const override;
+  result<std::vector<StoredFixNotice>> claim_fix_notices(std::int64_t fix_id, Instant now_utc, std::size_t max_count,
+                                                         const ClaimerId& claimer, Duration lease) override;
   result<bool> deliver_fix_notice(std::string_view notice_id) override;
 
   result<void> persist(const CaseId& case_id, const FollowUp& follow_up) override;

@@ -166,7 +166,9 @@ boost::json::value to_json(const RecordedFix& fix);
 // StoredFixNotice
 //
 // A FixNotice kept until delivered: `id` is "fix-<fix id>.<customer>"; `json`
-// its JSON form (to_json(const FixNotice&)).
+// its JSON form (to_json(const FixNotice&)). `lease_until_utc` is when the
+// claim of claim_fix_notices() ends (not a time in what
+// undelivered_fix_notices() lists).
 struct StoredFixNotice {
   std::string id;
   std::int64_t fix_id = 0;
@@ -174,6 +176,7 @@ struct StoredFixNotice {
   CaseId case_id;
   Instant send_at_utc;
   std::string json;
+  Instant lease_until_utc;
   friend bool operator==(const StoredFixNotice&, const StoredFixNotice&) = default;
 };
 
@@ -316,7 +319,8 @@ class JournalStore {
   // --- root causes fixed (docs/analytics.md, "Root cause fixed") ---------
   //
   // The defaults keep nothing: record_fix() fails with
-  // errc::invalid_argument, fixes() is empty. SqliteStore keeps them.
+  // errc::invalid_argument, fixes() is empty. SqliteStore and PgStore keep
+  // them.
 
   // JournalStore::record_fix()
   //
@@ -341,10 +345,26 @@ class JournalStore {
   // The notices of fix `fix_id` not yet delivered, by customer id.
   virtual result<std::vector<StoredFixNotice>> undelivered_fix_notices(std::int64_t fix_id) const;
 
+  // JournalStore::claim_fix_notices()
+  //
+  // Claims up to `max_count` notices of fix `fix_id` (0: of every fix) not
+  // yet delivered, for `claimer` until `now_utc + lease`, by fix and
+  // customer id: a notice claimed by another run whose lease has not ended
+  // is left out, so concurrent runs never deliver the same notice. A
+  // claimed notice is acknowledged with deliver_fix_notice(); one never
+  // acknowledged can be claimed again once its lease ends (delivered at
+  // least once). Fails with errc::invalid_argument for a negative fix id,
+  // a `now_utc` that is not a time, a lease that is not positive or a
+  // `max_count` of 0.
+  virtual result<std::vector<StoredFixNotice>> claim_fix_notices(std::int64_t fix_id, Instant now_utc,
+                                                                 std::size_t max_count, const ClaimerId& claimer,
+                                                                 Duration lease);
+
   // JournalStore::deliver_fix_notice()
   //
-  // Marks notice `notice_id` as delivered (the customer was told): true when
-  // it did; false when the id is unknown or already delivered.
+  // Marks notice `notice_id` as delivered (the customer was told), claimed
+  // or not: true when it did; false when the id is unknown or already
+  // delivered.
   virtual result<bool> deliver_fix_notice(std::string_view notice_id);
 
  protected:
@@ -404,8 +424,8 @@ struct FixRun {
 // (restore_pinned(), `policy` where the store holds no pin), plans the
 // notices under `policy` (the policy notices are sent under now:
 // plan_fix_notices()) and keeps the fix and its notices (record_fix()).
-// The host then delivers undelivered_fix_notices() and marks each
-// deliver_fix_notice(). Fails as those calls do; a case that does not
+// The host then claims the notices (claim_fix_notices()), delivers them and
+// marks each deliver_fix_notice(). Fails as those calls do; a case that does not
 // replay fails the run (the detail names it) and nothing is kept.
 //
 // Example (given JournalStore& store, const ReferencePolicy& policy, Instant now,
@@ -413,7 +433,8 @@ struct FixRun {
 //   BOOST_OUTCOME_TRY(auto fix, RootCauseFix::make("delivery.late", "Couriers now scan at the door", now, "ops",
 //                                                  policy.settings().root_causes));
 //   BOOST_OUTCOME_TRY(auto run, notify_fixed(store, fix, policy, now));
-//   BOOST_OUTCOME_TRY(auto notices, store.undelivered_fix_notices(run.recorded.id));
+//   BOOST_OUTCOME_TRY(auto notices, store.claim_fix_notices(run.recorded.id, now, 100, ClaimerId::make("mailer").value(),
+//                                                           boost::posix_time::minutes(5)));
 //   for (const auto& n : notices) {
 //     if (send(n.json)) {
 //       BOOST_OUTCOME_TRYV(store.deliver_fix_notice(n.id));

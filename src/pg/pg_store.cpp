@@ -765,6 +765,181 @@ result<std::optional<PolicyRef>> PgStore::pinned_policy(const CaseId& case_id) c
   });
 }
 
+// --- root causes fixed -------------------------------------------------------
+
+namespace {
+
+// The fixes `fix_id` selects (0: every fix), in the order kept, with their
+// counts.
+result<std::vector<RecordedFix>> read_fixes(Conn& conn, std::int64_t fix_id) {
+  BOOST_OUTCOME_TRY(auto rows, conn.run("SELECT f.id, f.category, f.note, f.fixed_at_us, f.fixed_by, "
+                                        "(SELECT count(*) FROM fix_notices n WHERE n.fix_id = f.id), "
+                                        "(SELECT count(*) FROM fix_notices n WHERE n.fix_id = f.id AND n.delivered) "
+                                        "FROM root_cause_fixes f WHERE $1 = 0 OR f.id = $1 ORDER BY f.id",
+                                        "listing the fixes", {fix_id}));
+  std::vector<RecordedFix> out;
+  out.reserve(static_cast<std::size_t>(rows.size()));
+  for (int r = 0; r < rows.size(); ++r) {
+    BOOST_OUTCOME_TRY(auto id, rows.int64(r, 0, conn.label(), "root_cause_fixes.id"));
+    BOOST_OUTCOME_TRY(auto at_us, rows.int64(r, 3, conn.label(), "root_cause_fixes.fixed_at_us"));
+    BOOST_OUTCOME_TRY(auto at, detail::store::from_us(at_us, conn.label(), "root_cause_fixes.fixed_at_us"));
+    BOOST_OUTCOME_TRY(auto customers, rows.int64(r, 5, conn.label(), "count(fix_notices)"));
+    BOOST_OUTCOME_TRY(auto told, rows.int64(r, 6, conn.label(), "count(fix_notices)"));
+    out.push_back(RecordedFix{
+        id, RootCauseFix{std::string(rows.text(r, 1)), std::string(rows.text(r, 2)), at, std::string(rows.text(r, 4))},
+        static_cast<std::size_t>(customers), static_cast<std::size_t>(told)});
+  }
+  return out;
+}
+
+// The notices in `rows` (columns: id, customer, case_id, send_at_us,
+// body_json, sealed, fix_id), unsealed, by fix and customer id.
+result<std::vector<StoredFixNotice>> read_fix_notices(Conn& conn, Sealer& sealer, const Rows& rows,
+                                                      Instant lease_until) {
+  std::vector<StoredFixNotice> out;
+  out.reserve(static_cast<std::size_t>(rows.size()));
+  for (int r = 0; r < rows.size(); ++r) {
+    auto customer = CustomerId::make(rows.text(r, 1));
+    if (!customer) return detail::store::corrupt(conn.label(), "fix_notices.customer");
+    auto case_id = CaseId::make(rows.text(r, 2));
+    if (!case_id) return detail::store::corrupt(conn.label(), "fix_notices.case_id");
+    BOOST_OUTCOME_TRY(auto send_us, rows.int64(r, 3, conn.label(), "fix_notices.send_at_us"));
+    BOOST_OUTCOME_TRY(auto send_at, detail::store::from_us(send_us, conn.label(), "fix_notices.send_at_us"));
+    BOOST_OUTCOME_TRY(auto fix_id, rows.int64(r, 6, conn.label(), "fix_notices.fix_id"));
+    StoredFixNotice n{std::string(rows.text(r, 0)), fix_id, std::move(customer).value(), std::move(case_id).value(),
+                      send_at, std::string(rows.text(r, 4)), lease_until};
+    if (!rows.is_null(r, 5)) {
+      const auto field = fmt::format("fix_notices[{}].sealed", n.id);
+      BOOST_OUTCOME_TRY(const auto* key, customer_key(conn, sealer, n.customer, false));
+      if (key == nullptr) {
+        n.json = boost::json::serialize(boost::json::object{{"type", "notify_fixed"}});  // erased meanwhile
+      } else {
+        BOOST_OUTCOME_TRY(auto sealed, from_bytea(rows.text(r, 5), conn.label(), field));
+        BOOST_OUTCOME_TRY(n.json, detail::store::unseal(key, sealed, detail::store::fix_notice_ad(n.id), conn.label(),
+                                                        field));
+      }
+    }
+    out.push_back(std::move(n));
+  }
+  std::sort(out.begin(), out.end(), [](const StoredFixNotice& a, const StoredFixNotice& b) {
+    return a.fix_id != b.fix_id ? a.fix_id < b.fix_id : a.customer.str() < b.customer.str();
+  });
+  return out;
+}
+
+}  // namespace
+
+result<RecordedFix> PgStore::record_fix(const RootCauseFix& fix, std::span<const FixNotice> notices) {
+  BOOST_OUTCOME_TRYV(check_fix(fix));
+  BOOST_OUTCOME_TRYV(detail::store::check_fix_notices(notices));
+  auto& conn = impl_->conn;
+  return guarded(conn.label(), "record_fix", [&]() -> result<RecordedFix> {
+    BOOST_OUTCOME_TRY(auto lock, take(*impl_));
+    BOOST_OUTCOME_TRY(auto tx, Transaction::begin(conn));
+    // One statement: a process keeping the same fix at once waits for this
+    // one and then finds its row.
+    const auto at_us = detail::store::to_us(fix.fixed_at_utc);
+    BOOST_OUTCOME_TRY(auto inserted,
+                      conn.run("INSERT INTO root_cause_fixes (category, note, fixed_at_us, fixed_by) "
+                               "VALUES ($1, $2, $3, $4) ON CONFLICT (category, fixed_at_us) DO NOTHING RETURNING id",
+                               "keeping the fix", {fix.category, fix.note, at_us, fix.fixed_by}, Effect::write));
+    std::int64_t fix_id = 0;
+    if (inserted.size() == 1) {
+      BOOST_OUTCOME_TRY(fix_id, inserted.int64(0, 0, conn.label(), "root_cause_fixes.id"));
+    } else {
+      BOOST_OUTCOME_TRY(auto kept, conn.run("SELECT id FROM root_cause_fixes WHERE category = $1 AND fixed_at_us = $2",
+                                            "looking the fix up", {fix.category, at_us}));
+      if (kept.size() != 1) return detail::store::corrupt(conn.label(), "root_cause_fixes");
+      BOOST_OUTCOME_TRY(fix_id, kept.int64(0, 0, conn.label(), "root_cause_fixes.id"));
+    }
+    auto& sealer = impl_->sealer;
+    for (const auto& n : notices) {
+      const std::string id = detail::store::fix_notice_id(fix_id, n.customer);
+      const std::string body = boost::json::serialize(to_json(n));
+      const SecretKey* key = nullptr;
+      if (sealer.encrypting()) {
+        BOOST_OUTCOME_TRY(key, customer_key(conn, sealer, n.customer, true));
+      }
+      // The notice's text is addressed to the customer: sealed whole, as an
+      // outbox action is.
+      BOOST_OUTCOME_TRYV(conn.run(
+          "INSERT INTO fix_notices (fix_id, customer, id, case_id, send_at_us, body_json, sealed, delivered) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, false) ON CONFLICT (fix_id, customer) DO NOTHING",
+          "keeping a fix notice",
+          {fix_id, n.customer.str(), id, n.case_id.str(), detail::store::to_us(n.send_at_utc),
+           key == nullptr ? Param(body) : Param("{}"),
+           key == nullptr ? Param::null()
+                          : Param(bytea(Sealer::seal_with(key->bytes, body, detail::store::fix_notice_ad(id))))},
+          Effect::write));
+    }
+    BOOST_OUTCOME_TRY(auto kept, read_fixes(conn, fix_id));
+    if (kept.size() != 1) return detail::store::corrupt(conn.label(), "root_cause_fixes");
+    BOOST_OUTCOME_TRYV(tx.commit());
+    return std::move(kept[0]);
+  });
+}
+
+result<std::vector<RecordedFix>> PgStore::fixes() const {
+  auto& conn = impl_->conn;
+  return guarded(conn.label(), "fixes", [&]() -> result<std::vector<RecordedFix>> {
+    BOOST_OUTCOME_TRY(auto lock, take(*impl_));
+    return read_fixes(conn, 0);
+  });
+}
+
+result<std::vector<StoredFixNotice>> PgStore::undelivered_fix_notices(std::int64_t fix_id) const {
+  auto& conn = impl_->conn;
+  return guarded(conn.label(), "undelivered_fix_notices", [&]() -> result<std::vector<StoredFixNotice>> {
+    BOOST_OUTCOME_TRY(auto lock, take(*impl_));
+    BOOST_OUTCOME_TRY(auto rows, conn.run("SELECT id, customer, case_id, send_at_us, body_json, sealed, fix_id "
+                                          "FROM fix_notices WHERE fix_id = $1 AND NOT delivered",
+                                          "listing the fix notices", {fix_id}));
+    return read_fix_notices(conn, impl_->sealer, rows, Instant());
+  });
+}
+
+result<std::vector<StoredFixNotice>> PgStore::claim_fix_notices(std::int64_t fix_id, Instant now_utc,
+                                                                std::size_t max_count, const ClaimerId& claimer,
+                                                                Duration lease) {
+  BOOST_OUTCOME_TRYV(JournalStore::claim_fix_notices(fix_id, now_utc, max_count, claimer, lease));
+  auto& conn = impl_->conn;
+  return guarded(conn.label(), "claim_fix_notices", [&]() -> result<std::vector<StoredFixNotice>> {
+    const auto until = now_utc + lease;
+    const auto limit = static_cast<std::int64_t>(std::min<std::uint64_t>(max_count, INT64_MAX));
+    BOOST_OUTCOME_TRY(auto lock, take(*impl_));
+    // One transaction: a claim whose sealed notices do not open is undone.
+    // Notices another claimer is taking at this moment are skipped, not
+    // waited for.
+    BOOST_OUTCOME_TRY(auto tx, Transaction::begin(conn));
+    BOOST_OUTCOME_TRY(
+        auto rows,
+        conn.run("UPDATE fix_notices n SET claimed_until_us = $2 "
+                 "FROM (SELECT fix_id, customer FROM fix_notices "
+                 "      WHERE ($1 = 0 OR fix_id = $1) AND NOT delivered "
+                 "        AND (claimed_until_us IS NULL OR claimed_until_us <= $3) "
+                 "      ORDER BY fix_id, customer LIMIT $4 FOR UPDATE SKIP LOCKED) due "
+                 "WHERE n.fix_id = due.fix_id AND n.customer = due.customer "
+                 "RETURNING n.id, n.customer, n.case_id, n.send_at_us, n.body_json, n.sealed, n.fix_id",
+                 "claiming the fix notices",
+                 {fix_id, detail::store::to_us(until), detail::store::to_us(now_utc), limit}, Effect::write));
+    BOOST_OUTCOME_TRY(auto out, read_fix_notices(conn, impl_->sealer, rows, until));
+    BOOST_OUTCOME_TRYV(tx.commit());
+    return out;
+  });
+}
+
+result<bool> PgStore::deliver_fix_notice(std::string_view notice_id) {
+  auto& conn = impl_->conn;
+  return guarded(conn.label(), "deliver_fix_notice", [&]() -> result<bool> {
+    if (notice_id.empty()) return fail(errc::invalid_argument, "notice_id: empty");
+    BOOST_OUTCOME_TRY(auto lock, take(*impl_));
+    BOOST_OUTCOME_TRY(auto rows, conn.run("UPDATE fix_notices SET delivered = true, claimed_until_us = NULL "
+                                          "WHERE id = $1 AND NOT delivered",
+                                          "marking the fix notice delivered", {notice_id}, Effect::write));
+    return rows.changed() > 0;
+  });
+}
+
 // --- personal data -----------------------------------------------------------
 
 result<ContactMatch> PgStore::find_open_cases(const ContactPoint& point) const {
@@ -831,6 +1006,8 @@ result<Erasure> PgStore::erase(const CustomerId& customer) {
                                 "sealed = NULL, state = 'done', lease_until_us = NULL "
                                 "WHERE case_id IN (SELECT case_id FROM cases WHERE customer = $1)",
                                 "erasing the customer's outbox actions", {customer.str()}, Effect::write));
+    BOOST_OUTCOME_TRYV(conn.run("DELETE FROM fix_notices WHERE customer = $1 AND NOT delivered",
+                                "dropping the customer's undelivered fix notices", {customer.str()}, Effect::write));
     BOOST_OUTCOME_TRYV(tx.commit());
     impl_->sealer.forget(customer);
     return out;

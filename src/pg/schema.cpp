@@ -103,6 +103,31 @@ constexpr const char* kMigrations[] = {
     "  case_id text COLLATE \"C\" PRIMARY KEY,"
     "  hash text COLLATE \"C\" NOT NULL REFERENCES policies (hash));"
     "UPDATE meta SET value = '4' WHERE key = 'schema_version';",
+    // 4 -> 5: root causes fixed (docs/analytics.md, "Root cause fixed"): each
+    // fix, one per category and instant, and the notices to its customers,
+    // one per customer, until delivered; a notice is claimed for delivery
+    // until a lease ends. A notice is sealed whole with its customer's data
+    // key, as an outbox action is.
+    "CREATE TABLE root_cause_fixes ("
+    "  id bigserial PRIMARY KEY,"
+    "  category text NOT NULL,"
+    "  note text NOT NULL,"
+    "  fixed_at_us bigint NOT NULL,"
+    "  fixed_by text NOT NULL,"
+    "  UNIQUE (category, fixed_at_us));"
+    "CREATE TABLE fix_notices ("
+    "  fix_id bigint NOT NULL REFERENCES root_cause_fixes (id),"
+    "  customer text COLLATE \"C\" NOT NULL,"
+    "  id text COLLATE \"C\" NOT NULL UNIQUE,"
+    "  case_id text COLLATE \"C\" NOT NULL,"
+    "  send_at_us bigint NOT NULL,"
+    "  body_json text NOT NULL,"
+    "  sealed bytea,"
+    "  delivered boolean NOT NULL,"
+    "  claimed_until_us bigint,"
+    "  PRIMARY KEY (fix_id, customer));"
+    "CREATE INDEX fix_notices_customer ON fix_notices (customer) WHERE NOT delivered;"
+    "UPDATE meta SET value = '5' WHERE key = 'schema_version';",
 };
 static_assert(std::size(kMigrations) == PgStore::kSchemaVersion);
 

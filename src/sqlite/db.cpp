@@ -106,9 +106,14 @@ const char* sql_text(Sql sql) noexcept {
       return "INSERT INTO fix_notices (fix_id, customer, id, case_id, send_at_us, body_json, delivered) "
              "VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT DO NOTHING";
     case Sql::fix_notices_undelivered:
-      return "SELECT id, customer, case_id, send_at_us, body_json FROM fix_notices "
+      return "SELECT id, customer, case_id, send_at_us, body_json, fix_id FROM fix_notices "
              "WHERE fix_id = ? AND delivered = 0 ORDER BY customer";
     case Sql::fix_notice_deliver: return "UPDATE fix_notices SET delivered = 1 WHERE id = ? AND delivered = 0";
+    case Sql::fix_notices_claimable:
+      return "SELECT id, customer, case_id, send_at_us, body_json, fix_id FROM fix_notices "
+             "WHERE (?1 = 0 OR fix_id = ?1) AND delivered = 0 AND (claimed_until_us IS NULL OR claimed_until_us <= ?2) "
+             "ORDER BY fix_id, customer LIMIT ?3";
+    case Sql::fix_notice_claim: return "UPDATE fix_notices SET claimed_until_us = ? WHERE id = ?";
     case Sql::fix_notices_erase: return "DELETE FROM fix_notices WHERE customer = ? AND delivered = 0";
     case Sql::count_: break;
   }

@@ -76,6 +76,8 @@ enum class Sql : std::size_t {
   fix_notice_insert,
   fix_notices_undelivered,
   fix_notice_deliver,
+  fix_notices_claimable,
+  fix_notice_claim,
   fix_notices_erase,
   count_,
 };

@@ -589,15 +589,23 @@ result<RecordedFix> read_fix(const Query& q, std::string_view label) {
                      static_cast<std::size_t>(q.int64(5)), static_cast<std::size_t>(q.int64(6))};
 }
 
+// The notice in the row `q` is on (columns: id, customer, case_id,
+// send_at_us, body_json, fix_id), claimed until `lease_until`.
+result<StoredFixNotice> read_fix_notice(const Query& q, std::string_view label, Instant lease_until) {
+  auto customer = CustomerId::make(q.text(1));
+  if (!customer) return corrupt(label, "fix_notices.customer");
+  auto case_id = CaseId::make(q.text(2));
+  if (!case_id) return corrupt(label, "fix_notices.case_id");
+  BOOST_OUTCOME_TRY(auto at, from_us(q.int64(3), label, "fix_notices.send_at_us"));
+  return StoredFixNotice{std::string(q.text(0)), q.int64(5), std::move(customer).value(), std::move(case_id).value(),
+                         at, std::string(q.text(4)), lease_until};
+}
+
 }  // namespace
 
 result<RecordedFix> SqliteStore::record_fix(const RootCauseFix& fix, std::span<const FixNotice> notices) {
   BOOST_OUTCOME_TRYV(check_fix(fix));
-  for (std::size_t i = 0; i < notices.size(); ++i) {
-    if (notices[i].send_at_utc.is_special()) {
-      return fail(errc::invalid_argument, fmt::format("notices[{}].send_at: not a time", i));
-    }
-  }
+  BOOST_OUTCOME_TRYV(detail::store::check_fix_notices(notices));
   auto& db = impl_->db;
   return guarded(db.label(), "record_fix", [&]() -> result<RecordedFix> {
     std::lock_guard lock(impl_->mutex);
@@ -616,7 +624,7 @@ result<RecordedFix> SqliteStore::record_fix(const RootCauseFix& fix, std::span<c
       fix_id = sqlite3_last_insert_rowid(db.handle());
     }
     for (const auto& n : notices) {
-      const std::string id = fmt::format("fix-{}.{}", fix_id, n.customer.str());
+      const std::string id = detail::store::fix_notice_id(fix_id, n.customer);
       const std::string body = boost::json::serialize(to_json(n));
       BOOST_OUTCOME_TRY(auto q, db.query(Sql::fix_notice_insert));
       q.bind(fix_id).bind(n.customer.str()).bind(id).bind(n.case_id.str()).bind(to_us(n.send_at_utc)).bind(body);
@@ -658,14 +666,42 @@ result<std::vector<StoredFixNotice>> SqliteStore::undelivered_fix_notices(std::i
     for (;;) {
       BOOST_OUTCOME_TRY(bool row, q.step("listing the fix notices"));
       if (!row) return out;
-      auto customer = CustomerId::make(q.text(1));
-      if (!customer) return corrupt(db.label(), "fix_notices.customer");
-      auto case_id = CaseId::make(q.text(2));
-      if (!case_id) return corrupt(db.label(), "fix_notices.case_id");
-      BOOST_OUTCOME_TRY(auto at, from_us(q.int64(3), db.label(), "fix_notices.send_at_us"));
-      out.push_back({std::string(q.text(0)), fix_id, std::move(customer).value(), std::move(case_id).value(), at,
-                     std::string(q.text(4))});
+      BOOST_OUTCOME_TRY(auto n, read_fix_notice(q, db.label(), Instant()));
+      out.push_back(std::move(n));
     }
+  });
+}
+
+result<std::vector<StoredFixNotice>> SqliteStore::claim_fix_notices(std::int64_t fix_id, Instant now_utc,
+                                                                    std::size_t max_count, const ClaimerId& claimer,
+                                                                    Duration lease) {
+  BOOST_OUTCOME_TRYV(JournalStore::claim_fix_notices(fix_id, now_utc, max_count, claimer, lease));
+  auto& db = impl_->db;
+  return guarded(db.label(), "claim_fix_notices", [&]() -> result<std::vector<StoredFixNotice>> {
+    const auto until = now_utc + lease;
+    const auto limit = static_cast<std::int64_t>(std::min<std::uint64_t>(max_count, INT64_MAX));
+    std::lock_guard lock(impl_->mutex);
+    // One write transaction: another connection's claim waits for this one
+    // and then sees the lease.
+    BOOST_OUTCOME_TRY(auto tx, Transaction::begin(db, Transaction::Mode::write));
+    std::vector<StoredFixNotice> out;
+    {
+      BOOST_OUTCOME_TRY(auto q, db.query(Sql::fix_notices_claimable));
+      q.bind(fix_id).bind(to_us(now_utc)).bind(limit);
+      for (;;) {
+        BOOST_OUTCOME_TRY(bool row, q.step("claiming the fix notices"));
+        if (!row) break;
+        BOOST_OUTCOME_TRY(auto n, read_fix_notice(q, db.label(), until));
+        out.push_back(std::move(n));
+      }
+    }
+    for (const auto& n : out) {
+      BOOST_OUTCOME_TRY(auto q, db.query(Sql::fix_notice_claim));
+      q.bind(to_us(until)).bind(n.id);
+      BOOST_OUTCOME_TRYV(q.run("claiming a fix notice"));
+    }
+    BOOST_OUTCOME_TRYV(tx.commit());
+    return out;
   });
 }
 

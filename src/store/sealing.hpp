@@ -304,6 +304,10 @@ inline std::string_view event_ad(fmt::memory_buffer& out, std::string_view case_
   return {out.data(), out.size()};
 }
 inline std::string action_ad(std::string_view action_id) { return fmt::format("redress action|{}", action_id); }
+// The associated data a sealed fix notice is bound to: its id.
+inline std::string fix_notice_ad(std::string_view notice_id) {
+  return fmt::format("redress fix notice|{}", notice_id);
+}
 
 }  // namespace detail::store
 }  // namespace v1

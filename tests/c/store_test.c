@@ -167,12 +167,29 @@ TEST(a_committed_step_puts_its_actions_in_the_outbox_once_per_event_id) {
   redress_store_free(store);
 }
 
+/* A late parcel, its root cause recorded: the journal of each case of a fix. */
+static const char late[] =
+    "[{\"at\": \"2025-03-03T10:00:00+08:00\", \"type\": \"contact_received\", \"channel\": \"app\","
+    "  \"text\": \"where is my parcel\"},"
+    " {\"at\": \"2025-03-03T10:05:00+08:00\", \"type\": \"root_cause_recorded\", \"category\": \"delivery.late\","
+    "  \"description\": \"the carrier missed the slot\"}]";
+
+/* Stores a late parcel's journal for each of `count` {case id, customer} pairs. */
+static void store_late_parcels(redress_store *store, const redress_policy *policy, const char *cases[][2],
+                               size_t count) {
+  size_t i;
+  uint64_t seq = 0;
+  for (i = 0; i < count; ++i) {
+    redress_case *initial = NULL, *c = NULL;
+    CHECK(redress_case_open(&initial, cases[i][0], cases[i][1], "CNY", "2025-03-03T10:00:00+08:00") == 0);
+    CHECK(redress_case_restore(&c, initial, policy, late, strlen(late)) == 0);
+    CHECK(redress_store_append(&seq, store, c, late, strlen(late), 0) == 0);
+    redress_case_free(initial);
+    redress_case_free(c);
+  }
+}
+
 TEST(a_fixed_root_cause_tells_each_customer_once_until_delivered) {
-  static const char late[] =
-      "[{\"at\": \"2025-03-03T10:00:00+08:00\", \"type\": \"contact_received\", \"channel\": \"app\","
-      "  \"text\": \"where is my parcel\"},"
-      " {\"at\": \"2025-03-03T10:05:00+08:00\", \"type\": \"root_cause_recorded\", \"category\": \"delivery.late\","
-      "  \"description\": \"the carrier missed the slot\"}]";
   redress_store *store = fresh_store("c_store_fixes.db");
   redress_policy *policy = test_policy();
   redress_buf out = REDRESS_BUF_INIT, fixes = REDRESS_BUF_INIT;
@@ -181,15 +198,7 @@ TEST(a_fixed_root_cause_tells_each_customer_once_until_delivered) {
   const char *at;
   int delivered = -1;
   size_t i;
-  uint64_t seq = 0;
-  for (i = 0; i < 3; ++i) {
-    redress_case *initial = NULL, *c = NULL;
-    CHECK(redress_case_open(&initial, cases[i][0], cases[i][1], "CNY", "2025-03-03T10:00:00+08:00") == 0);
-    CHECK(redress_case_restore(&c, initial, policy, late, strlen(late)) == 0);
-    CHECK(redress_store_append(&seq, store, c, late, strlen(late), 0) == 0);
-    redress_case_free(initial);
-    redress_case_free(c);
-  }
+  store_late_parcels(store, policy, cases, 3);
   CHECK(redress_store_notify_fixed(&out, store, policy, "delivery.late", "couriers now confirm the slot", "ops",
                                    "2025-03-10T02:00:00Z", "2025-03-11T07:00:00Z") == 0);
   CHECK(CONTAINS(out.ptr, "\"cases\":3"));
@@ -230,6 +239,102 @@ TEST(a_fixed_root_cause_tells_each_customer_once_until_delivered) {
   redress_store_free(store);
 }
 
+TEST(a_cited_case_or_order_is_found_in_the_store_with_what_it_gave_and_lost) {
+  static const char friend_case[] =
+      "[{\"at\": \"2025-01-24T15:00:00+08:00\", \"type\": \"contact_received\", \"channel\": \"phone\","
+      "  \"text\": \"Charged twice\"},"
+      " {\"at\": \"2025-01-24T15:03:00+08:00\", \"type\": \"need_stated\", \"text\": \"my money back\"},"
+      " {\"at\": \"2025-01-24T15:04:00+08:00\", \"type\": \"order_linked\","
+      "  \"order\": {\"id\": \"O-7\", \"loss\": {\"kind\": \"money\", \"amount\": \"500\"}}},"
+      " {\"at\": \"2025-01-24T15:06:00+08:00\", \"type\": \"remedy_proposed\", \"remedy\": \"R-1\", \"kind\": \"cash\","
+      "  \"value\": \"150\", \"order\": \"O-7\"},"
+      " {\"at\": \"2025-01-24T15:07:00+08:00\", \"type\": \"remedy_accepted\", \"remedy\": \"R-1\"}]";
+  redress_store *store = fresh_store("c_store_precedent.db");
+  redress_policy *policy = test_policy();
+  redress_case *initial = NULL, *cited = NULL, *citing = NULL;
+  redress_precedent found = REDRESS_PRECEDENT_INIT;
+  uint64_t seq = 0;
+  CHECK(redress_case_open(&initial, "C-friend", "U-1", "CNY", "2025-01-24T15:00:00+08:00") == 0);
+  CHECK(redress_case_restore(&cited, initial, policy, friend_case, strlen(friend_case)) == 0);
+  CHECK(redress_store_append(&seq, store, cited, friend_case, strlen(friend_case), 0) == 0);
+  CHECK(redress_case_open(&citing, "C-2", "U-2", "CNY", "2025-02-01T10:00:00+08:00") == 0);
+
+  CHECK(redress_store_find_precedent(&found, store, policy, citing, "C-friend", "2025-02-01T02:00:00Z") == 0);
+  CHECK(found.found == 1);
+  CHECK(strcmp(found.kind, "cash") == 0);
+  CHECK(found.value_minor == 15000);
+  CHECK(strcmp(found.loss_kind, "money") == 0);
+  CHECK(found.loss_minor == 50000);
+  CHECK(strcmp(found.currency, "CNY") == 0);
+  /* by the order the cited case linked */
+  CHECK(redress_store_find_precedent(&found, store, policy, citing, "O-7", "2025-02-01T02:00:00Z") == 0);
+  CHECK(found.found == 1 && found.value_minor == 15000);
+  /* before the cited case had any event, and an id the store does not hold: not found, nothing left behind */
+  CHECK(redress_store_find_precedent(&found, store, policy, citing, "C-friend", "2025-01-01T00:00:00Z") == 0);
+  CHECK(found.found == 0 && found.value_minor == 0 && found.kind[0] == '\0' && found.currency[0] == '\0');
+  CHECK(redress_store_find_precedent(&found, store, policy, citing, "my friend got 200", "2025-02-01T02:00:00Z") == 0);
+  CHECK(found.found == 0);
+  CHECK(found.version == REDRESS_PRECEDENT_VERSION);
+
+  CHECK(redress_store_find_precedent(&found, store, policy, citing, "", "2025-02-01T02:00:00Z") ==
+        REDRESS_EINVALID_ARGUMENT);
+  CHECK(CONTAINS(redress_error_last(), "reference"));
+  CHECK(redress_store_find_precedent(&found, store, policy, citing, "C-friend", "soon") == REDRESS_EINVALID_ARGUMENT);
+  CHECK(CONTAINS(redress_error_last(), "as_of"));
+  CHECK(redress_store_find_precedent(&found, store, policy, NULL, "C-friend", "2025-02-01T02:00:00Z") ==
+        REDRESS_EINVALID_ARGUMENT);
+  CHECK(CONTAINS(redress_error_last(), "citing"));
+  found.version = REDRESS_PRECEDENT_VERSION + 1;
+  CHECK(redress_store_find_precedent(&found, store, policy, citing, "C-friend", "2025-02-01T02:00:00Z") ==
+        REDRESS_EINVALID_ARGUMENT);
+  CHECK(CONTAINS(redress_error_last(), "out.version"));
+  CHECK(redress_precedent_init(&found, REDRESS_PRECEDENT_VERSION) == 0);
+  CHECK(found.version == REDRESS_PRECEDENT_VERSION && found.found == 0);
+  CHECK(redress_precedent_init(&found, 0) == REDRESS_EINVALID_ARGUMENT);
+
+  redress_case_free(initial);
+  redress_case_free(cited);
+  redress_case_free(citing);
+  redress_policy_free(policy);
+  redress_store_free(store);
+}
+
+TEST(fix_notices_claimed_by_one_sender_are_not_given_to_another_until_the_lease_ends) {
+  redress_store *store = fresh_store("c_store_fix_claims.db");
+  redress_policy *policy = test_policy();
+  redress_buf out = REDRESS_BUF_INIT, first = REDRESS_BUF_INIT, second = REDRESS_BUF_INIT;
+  const char *cases[2][2] = {{"C-1", "U-1"}, {"C-2", "U-2"}};
+  int delivered = 0;
+  store_late_parcels(store, policy, cases, 2);
+  CHECK(redress_store_notify_fixed(&out, store, policy, "delivery.late", "couriers now confirm the slot", "ops",
+                                   "2025-03-10T02:00:00Z", "2025-03-11T07:00:00Z") == 0);
+  CHECK(redress_store_claim_fix_notices(&first, store, 0, "2025-03-11T07:00:00Z", 1, "mailer-a", 300) == 0);
+  CHECK(CONTAINS(first.ptr, "\"id\":\"fix-1.U-1\""));
+  CHECK(CONTAINS(first.ptr, "\"lease_until\":\"2025-03-11T07:05:00Z\""));
+  CHECK(CONTAINS(first.ptr, "couriers now confirm the slot"));
+  CHECK(redress_store_claim_fix_notices(&second, store, 1, "2025-03-11T07:01:00Z", 10, "mailer-b", 300) == 0);
+  CHECK(CONTAINS(second.ptr, "\"id\":\"fix-1.U-2\""));
+  CHECK(!CONTAINS(second.ptr, "U-1"));
+  CHECK(redress_store_deliver_fix_notice(&delivered, store, "fix-1.U-2") == 0);
+  CHECK(delivered == 1);
+  /* mailer-a never marked U-1's notice: after its lease it is claimed again */
+  CHECK(redress_store_claim_fix_notices(&second, store, 1, "2025-03-11T07:04:00Z", 10, "mailer-b", 300) == 0);
+  CHECK(second.ptr != NULL && strcmp(second.ptr, "[]") == 0);
+  CHECK(redress_store_claim_fix_notices(&second, store, 1, "2025-03-11T07:05:00Z", 10, "mailer-b", 300) == 0);
+  CHECK(CONTAINS(second.ptr, "\"id\":\"fix-1.U-1\""));
+  CHECK(redress_store_claim_fix_notices(&second, store, 1, "2025-03-11T07:05:00Z", 10, "mailer-b", 0) ==
+        REDRESS_EINVALID_ARGUMENT);
+  CHECK(CONTAINS(redress_error_last(), "lease_seconds"));
+  CHECK(redress_store_claim_fix_notices(&second, store, 1, "2025-03-11T07:05:00Z", 0, "mailer-b", 300) ==
+        REDRESS_EINVALID_ARGUMENT);
+  CHECK(CONTAINS(redress_error_last(), "max_count"));
+  redress_buf_dispose(&out);
+  redress_buf_dispose(&first);
+  redress_buf_dispose(&second);
+  redress_policy_free(policy);
+  redress_store_free(store);
+}
+
 int main(void) {
   RUN(a_journal_appended_is_read_back_and_restores_the_case);
   RUN(a_stale_expected_sequence_fails_with_store_conflict);
@@ -238,5 +343,7 @@ int main(void) {
   RUN(a_file_that_is_not_a_store_fails_with_corrupt_store);
   RUN(a_postgres_store_that_cannot_be_reached_or_was_not_built_fails_cleanly);
   RUN(a_fixed_root_cause_tells_each_customer_once_until_delivered);
+  RUN(a_cited_case_or_order_is_found_in_the_store_with_what_it_gave_and_lost);
+  RUN(fix_notices_claimed_by_one_sender_are_not_given_to_another_until_the_lease_ends);
   return finish();
 }

@@ -30,8 +30,8 @@ TEST_CASE("a version 3 PostgreSQL store is migrated on open: its cases have no p
     auto store = open_store(schema.conninfo());
     record(store, c, v1, "2025-01-24T07:00:00Z", ev::ContactReceived{Channel::phone, std::nullopt, "hello"});
   }
-  // Version 3 is the current schema without what version 4 added.
-  schema.raw().exec("DROP TABLE case_policies; DROP TABLE policies; "
+  // Version 3 is the current schema without what versions 4 and 5 added.
+  schema.raw().exec("DROP TABLE fix_notices; DROP TABLE root_cause_fixes; DROP TABLE case_policies; DROP TABLE policies; "
                     "UPDATE meta SET value = '3' WHERE key = 'schema_version'");
   auto store = open_store(schema.conninfo());
   CHECK_FALSE(store.pinned_policy(c.id()).value());

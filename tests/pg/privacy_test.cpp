@@ -93,8 +93,8 @@ TEST_SUITE("pg_privacy") {
       auto store = open_store(schema.conninfo(), plaintext());
       REQUIRE(store.append(header, std::vector<Event>{contact}, 0, CaseState::open));
     }
-    // Version 2 is the current schema without what versions 3 and 4 added.
-    schema.raw().exec("DROP TABLE case_policies; DROP TABLE policies; DROP TABLE customer_keys; "
+    // Version 2 is the current schema without what versions 3 to 5 added.
+    schema.raw().exec("DROP TABLE fix_notices; DROP TABLE root_cause_fixes; DROP TABLE case_policies; DROP TABLE policies; DROP TABLE customer_keys; "
                       "DROP TABLE contact_index; DROP INDEX cases_customer; ALTER TABLE events DROP COLUMN sealed; "
                       "ALTER TABLE outbox DROP COLUMN sealed; DELETE FROM meta WHERE key = 'protection'; "
                       "UPDATE meta SET value = '2' WHERE key = 'schema_version'");

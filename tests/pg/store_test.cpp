@@ -125,7 +125,7 @@ TEST_SUITE("pg_store databases") {
     CHECK(raw.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == std::to_string(PgStore::kSchemaVersion));
     CHECK(raw.column("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1") ==
           std::vector<std::string>{"case_policies", "cases", "contact_index", "customer_keys", "event_ids", "events",
-                                   "follow_ups", "meta", "outbox", "policies"});
+                                   "fix_notices", "follow_ups", "meta", "outbox", "policies", "root_cause_fixes"});
     CHECK(raw.scalar("SELECT value FROM meta WHERE key = 'protection'").starts_with("encrypted:"));
     CHECK(store.name().find(schema.name()) != std::string::npos);
   }
@@ -181,8 +181,8 @@ TEST_SUITE("pg_store databases") {
     const auto id = cid();
     { REQUIRE(open_store(schema.conninfo(), plaintext()).append(hdr(id), batch(id, 1, 2), 0, CaseState::open)); }
     // Version 1 is the first migration, which never changes: the current
-    // schema without what versions 2 to 4 added.
-    schema.raw().exec("DROP TABLE case_policies; DROP TABLE policies; DROP TABLE customer_keys; "
+    // schema without what versions 2 to 5 added.
+    schema.raw().exec("DROP TABLE fix_notices; DROP TABLE root_cause_fixes; DROP TABLE case_policies; DROP TABLE policies; DROP TABLE customer_keys; "
                       "DROP TABLE contact_index; DROP INDEX cases_customer; ALTER TABLE events DROP COLUMN sealed; "
                       "DROP TABLE outbox; DROP TABLE event_ids; DELETE FROM meta WHERE key = 'protection'; "
                       "UPDATE meta SET value = '1' WHERE key = 'schema_version'");

@@ -56,6 +56,20 @@ class FixedTest(unittest.TestCase):
         self.assertEqual(again["fix"]["id"], kept["id"])
         self.assertEqual([n["customer"] for n in again["notices"]], ["U-2"])
 
+    def test_a_claimed_notice_goes_to_no_other_sender_until_its_lease_ends(self):
+        run = self.store.notify_fixed(self.policy, "delivery.late", "couriers now confirm the slot",
+                                      fixed_at="2025-03-10T02:00:00Z", now="2025-03-11T07:00:00Z")
+        first = self.store.claim_fix_notices("2025-03-11T07:00:00Z", 1, "mailer-a", 300)
+        self.assertEqual([n["customer"] for n in first], ["U-1"])
+        self.assertEqual(first[0]["lease_until"], "2025-03-11T07:05:00Z")
+        self.assertEqual(first[0]["fix_id"], run["fix"]["id"])
+        other = self.store.claim_fix_notices("2025-03-11T07:01:00Z", 10, "mailer-b", 300, fix_id=run["fix"]["id"])
+        self.assertEqual([n["customer"] for n in other], ["U-2"])
+        self.assertTrue(self.store.deliver_fix_notice(other[0]["id"]))
+        self.assertEqual(self.store.claim_fix_notices("2025-03-11T07:04:59Z", 10, "mailer-b", 300), [])
+        again = self.store.claim_fix_notices("2025-03-11T07:05:00Z", 10, "mailer-b", 300)
+        self.assertEqual([n["id"] for n in again], [first[0]["id"]])
+
     def test_an_unknown_cause_is_refused_with_the_nearest_named(self):
         with self.assertRaises(redress.RedressError) as caught:
             self.store.notify_fixed(self.policy, "delivery.lait", "fixed", now="2025-03-11T07:00:00Z")

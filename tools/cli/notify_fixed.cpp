@@ -1,5 +1,7 @@
 // redress notify-fixed: a fixed root cause reaches every customer who suffered it
 // (docs/analytics.md, "Root cause fixed").
+#include <unistd.h>
+
 #include <cstdio>
 
 #include <boost/json.hpp>
@@ -27,8 +29,10 @@ fix_notice_window_days, 180 by default, before the fix), and tells each
 customer concerned what changed: one notice per customer however many such
 cases they had, in the locale of their latest case, sent inside their
 contact window. The fix and its notices are kept in the store; notices are
-delivered at least once (a run stopped before it marked them delivered
-prints them again; running again adds no notice).
+delivered at least once: each is claimed for 5 minutes from --now before it
+is printed, so runs at the same time never print the same notice, and a run
+stopped before it marked one delivered leaves it to be printed again once
+the claim ends (running again adds no notice).
 
 Writes JSON lines to standard output:
   {"type": "open_case", "case_id", "finding": {...}, "suggested_update"}
@@ -43,7 +47,7 @@ Writes JSON lines to standard output:
       and those told so far.
 
 options:
-  --store URI     sqlite:PATH (required)
+  --store URI     sqlite:PATH or postgres:CONNINFO (required)
   --cause C       the root cause that was fixed (required)
   --note TEXT     what was fixed, in words customers read (required)
   --by WHO        who fixed it
@@ -60,6 +64,10 @@ options:
 exit status: 0 done, 1 a case did not replay or the policy cannot be read
 (nothing was kept), 2 a usage error, 3 the store failed (run again).
 )";
+
+// How many notices one claim takes, and for how long (from --now).
+constexpr std::size_t kClaimBatch = 100;
+const Duration kClaimLease = boost::posix_time::minutes(5);
 
 int usage(std::string_view why) {
   fmt::print(stderr, "redress notify-fixed: {}\n\n{}", terminal_safe(why), kHelp);
@@ -152,16 +160,22 @@ int run(std::span<const std::string_view> args) {
     if (!emit(typed("open_case", to_json(o)))) return fail("standard output: write failed", 1);
   }
   const std::int64_t fix_id = done.value().recorded.id;
-  auto pending = journal.undelivered_fix_notices(fix_id);
-  if (!pending) return fail(last_error_detail(), 3);
-  for (const auto& n : pending.value()) {
-    boost::system::error_code ec;
-    auto body = json::parse(n.json, ec);
-    if (ec || !body.is_object()) return fail(fmt::format("fix_notices[{}]: the stored notice is not JSON", n.id), 3);
-    body.as_object()["id"] = n.id;
-    // Never mark delivered what could not be written: it is printed again.
-    if (!emit(body)) return fail("standard output: write failed", 1);
-    if (auto r = journal.deliver_fix_notice(n.id); !r) return fail(last_error_detail(), 3);
+  // Each notice is claimed before it is printed: a run at the same time
+  // skips it, and one after the lease prints it again unless it was marked.
+  const auto claimer = ClaimerId::make(fmt::format("notify-fixed.{}", static_cast<long>(::getpid()))).value();
+  for (;;) {
+    auto pending = journal.claim_fix_notices(fix_id, *now, kClaimBatch, claimer, kClaimLease);
+    if (!pending) return fail(last_error_detail(), 3);
+    if (pending.value().empty()) break;
+    for (const auto& n : pending.value()) {
+      boost::system::error_code ec;
+      auto body = json::parse(n.json, ec);
+      if (ec || !body.is_object()) return fail(fmt::format("fix_notices[{}]: the stored notice is not JSON", n.id), 3);
+      body.as_object()["id"] = n.id;
+      // Never mark delivered what could not be written: it is printed again.
+      if (!emit(body)) return fail("standard output: write failed", 1);
+      if (auto r = journal.deliver_fix_notice(n.id); !r) return fail(last_error_detail(), 3);
+    }
   }
   auto kept = journal.fixes();
   if (!kept) return fail(last_error_detail(), 3);

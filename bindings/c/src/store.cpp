@@ -9,6 +9,7 @@
 #include <redress/detail/json_read.hpp>
 #include <redress/engine.hpp>
 #include <redress/journal.hpp>
+#include <redress/journal_precedent.hpp>
 #include <redress/store.hpp>
 #include <redress/whatif.hpp>
 #if REDRESS_C_HAS_SQLITE
@@ -464,6 +465,64 @@ int redress_store_fixes(redress_buf* out, const redress_store* store) {
     boost::json::array list;
     for (const auto& f : fixes) list.push_back(to_json(f));
     return c_api::put(out, boost::json::serialize(list));
+  });
+}
+
+int redress_store_claim_fix_notices(redress_buf* out, redress_store* store, std::int64_t fix_id, const char* now,
+                                    std::size_t max_count, const char* claimer, std::int64_t lease_seconds) {
+  if (out != nullptr) redress_buf_dispose(out);
+  return guard([&]() -> result<void> {
+    BOOST_OUTCOME_TRYV(need(out, "out"));
+    BOOST_OUTCOME_TRYV(need(store, "store"));
+    BOOST_OUTCOME_TRY(auto at, c_api::instant_arg(now, "now"));
+    BOOST_OUTCOME_TRY(auto who_text, text_arg(claimer, "claimer"));
+    BOOST_OUTCOME_TRY(auto who, detail::at_path(ClaimerId::make(who_text), "claimer"));
+    if (lease_seconds <= 0) {
+      return detail::fail(errc::invalid_argument, fmt::format("lease_seconds: {} is not positive", lease_seconds));
+    }
+    BOOST_OUTCOME_TRY(auto claimed, store->journal->claim_fix_notices(fix_id, at, max_count, who,
+                                                                      boost::posix_time::seconds(lease_seconds)));
+    boost::json::array list;
+    for (const auto& n : claimed) {
+      boost::system::error_code ec;
+      auto body = boost::json::parse(n.json, ec);
+      if (ec || !body.is_object()) return c_api::fail(errc::corrupt_store, "fix_notices: a stored notice is not JSON");
+      boost::json::object o{{"id", n.id}, {"fix_id", n.fix_id}};
+      for (auto& member : body.as_object()) o.emplace(member.key(), std::move(member.value()));
+      o["lease_until"] = format_instant(n.lease_until_utc);
+      list.push_back(std::move(o));
+    }
+    return c_api::put(out, boost::json::serialize(list));
+  });
+}
+
+int redress_precedent_init(redress_precedent* out, unsigned int version) {
+  return c_api::init_versioned(out, version, REDRESS_PRECEDENT_VERSION, redress_precedent REDRESS_PRECEDENT_INIT,
+                               "out");
+}
+
+int redress_store_find_precedent(redress_precedent* out, const redress_store* store, const redress_policy* policy,
+                                 const redress_case* citing, const char* reference, const char* as_of) {
+  return guard([&]() -> result<void> {
+    BOOST_OUTCOME_TRYV(need(out, "out"));
+    BOOST_OUTCOME_TRYV(c_api::check_version(out->version, REDRESS_PRECEDENT_VERSION, "out.version"));
+    const unsigned int version = out->version;
+    *out = redress_precedent REDRESS_PRECEDENT_INIT;
+    out->version = version;
+    BOOST_OUTCOME_TRYV(need(store, "store"));
+    BOOST_OUTCOME_TRYV(need(policy, "policy"));
+    BOOST_OUTCOME_TRYV(need(citing, "citing"));
+    BOOST_OUTCOME_TRY(auto ref, text_arg(reference, "reference"));
+    if (ref.empty()) return detail::fail(errc::invalid_argument, "reference: empty");
+    BOOST_OUTCOME_TRY(auto at, c_api::instant_arg(as_of, "as_of"));
+    BOOST_OUTCOME_TRY(auto found, find_precedent(*store->journal, *policy->policy, citing->value, ref, at));
+    if (!found) return boost::outcome_v2::success();
+    out->found = 1;
+    BOOST_OUTCOME_TRYV(c_api::put(out->kind, sizeof out->kind, to_string(found->kind)));
+    out->value_minor = found->value.minor_units();
+    BOOST_OUTCOME_TRYV(c_api::put(out->loss_kind, sizeof out->loss_kind, to_string(found->loss.kind)));
+    out->loss_minor = found->loss.amount.minor_units();
+    return c_api::put(out->currency, sizeof out->currency, found->value.currency().code());
   });
 }
 

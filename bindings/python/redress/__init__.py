@@ -25,7 +25,7 @@ import enum
 import json
 import os
 
-from ._native import FIRED_CB, PRIOR_SPEND_CB, Buf, LintOptions, PolicyImpl, SqliteOptions, lib
+from ._native import FIRED_CB, PRIOR_SPEND_CB, Buf, LintOptions, PolicyImpl, Precedent, SqliteOptions, lib
 
 __all__ = [
     "Calendar",
@@ -650,6 +650,30 @@ class Store(_Handle):
     def fixes(self):
         """Every root-cause fix kept: [{"id", "category", "note", "fixed_at", "fixed_by", "customers", "told"}]."""
         return _call_json(lib.redress_store_fixes, self)
+
+    def claim_fix_notices(self, now, max_count, claimer, lease_seconds, fix_id=0):
+        """Claims undelivered fix notices of fix `fix_id` (0: of every fix) for `claimer`:
+        [{"id", "fix_id", "type", "customer", "case_id", "cases", "locale", "text", "send_at",
+        "lease_until"}]. Another claimer gets none of them until the lease ends; one not marked
+        with deliver_fix_notice() by then is claimed again (at least once; same id)."""
+        return _call_json(lib.redress_store_claim_fix_notices, self, int(fix_id), _instant(now, "now"),
+                          _count(max_count, "max_count"), _text(claimer, "claimer"), int(lease_seconds))
+
+    def find_precedent(self, policy, citing, reference, as_of):
+        """What the store's journals show for `reference` (a case id or an order id) cited on case
+        `citing` at `as_of` (include/redress/journal_precedent.hpp): None when the store cannot find
+        it, else {"kind", "value": {"minor", "currency"}, "loss": {"kind", "minor"}}, in the citing
+        case's currency. Cases pinned to a policy version replay under it, the others under `policy`."""
+        found = Precedent()
+        found.version = 1
+        _check(lib.redress_store_find_precedent(ctypes.byref(found), self, policy, citing,
+                                                _text(reference, "reference"), _instant(as_of, "as_of")))
+        if not found.found:
+            return None
+        currency = found.currency.decode()
+        return {"kind": found.kind.decode(),
+                "value": {"minor": found.value_minor, "currency": currency},
+                "loss": {"kind": found.loss_kind.decode(), "minor": found.loss_minor}}
 
 
 class SqliteStore(Store):

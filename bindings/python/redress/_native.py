@@ -67,6 +67,20 @@ class Spend(ctypes.Structure):
     ]
 
 
+class Precedent(ctypes.Structure):
+    """redress_precedent, version 1: what the store found for a cited case or order."""
+
+    _fields_ = [
+        ("version", ctypes.c_uint),
+        ("found", ctypes.c_int),
+        ("kind", ctypes.c_char * 16),
+        ("value_minor", ctypes.c_int64),
+        ("loss_kind", ctypes.c_char * 8),
+        ("loss_minor", ctypes.c_int64),
+        ("currency", ctypes.c_char * 4),
+    ]
+
+
 # int (*prior_spend)(redress_spend *out, const redress_policy_impl *self, const redress_case *c)
 PRIOR_SPEND_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(Spend), ctypes.c_void_p, ctypes.c_void_p)
 
@@ -159,6 +173,9 @@ _FUNCTIONS = {
     "redress_store_notify_fixed": (INT, [BUF_P, HANDLE, HANDLE, CHARS, CHARS, CHARS, CHARS, CHARS]),
     "redress_store_deliver_fix_notice": (INT, [c_int_p, HANDLE, CHARS]),
     "redress_store_fixes": (INT, [BUF_P, HANDLE]),
+    "redress_store_claim_fix_notices": (INT, [BUF_P, HANDLE, ctypes.c_int64, CHARS, SIZE, CHARS, ctypes.c_int64]),
+    "redress_precedent_init": (INT, [ctypes.POINTER(Precedent), ctypes.c_uint]),
+    "redress_store_find_precedent": (INT, [ctypes.POINTER(Precedent), HANDLE, HANDLE, HANDLE, CHARS, CHARS]),
 }
 
 

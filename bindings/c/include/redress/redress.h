@@ -622,9 +622,10 @@ REDRESS_EXTERN(int) redress_store_erase(redress_buf *out, redress_store *store, 
  *                 "cases", "locale", "text", "send_at"}]}
  *
  * "notices" lists those not yet delivered: send each, then mark it with
- * redress_store_deliver_fix_notice(). REDRESS_EINVALID_ARGUMENT for an
- * unknown cause (the nearest categories named), an empty note, a bad
- * instant, or a store that keeps no fixes (PostgreSQL, for now). */
+ * redress_store_deliver_fix_notice(). Senders that may run at once take the
+ * notices with redress_store_claim_fix_notices() instead, so that no notice
+ * is sent twice. REDRESS_EINVALID_ARGUMENT for an unknown cause (the nearest
+ * categories named), an empty note or a bad instant. */
 REDRESS_EXTERN(int) redress_store_notify_fixed(redress_buf *out, redress_store *store, const redress_policy *policy,
                                                const char *cause, const char *note, const char *fixed_by,
                                                const char *fixed_at, const char *now);
@@ -642,6 +643,68 @@ REDRESS_EXTERN(int) redress_store_deliver_fix_notice(int *delivered_out, redress
  * of {"id", "category", "note", "fixed_at", "fixed_by", "customers",
  * "told"}. */
 REDRESS_EXTERN(int) redress_store_fixes(redress_buf *out, const redress_store *store);
+
+/* redress_store_claim_fix_notices()
+ *
+ * Claims up to `max_count` undelivered notices of fix `fix_id` (0: of every
+ * fix) for `claimer`, leased for `lease_seconds` from `now`, by fix and
+ * customer, as a JSON array of {"id", "fix_id", "type": "notify_fixed",
+ * "customer", "case_id", "cases", "locale", "text", "send_at",
+ * "lease_until"}. A notice another claimer holds under an unexpired lease is
+ * left out, so concurrent senders never send the same notice; one not
+ * marked with redress_store_deliver_fix_notice() before its lease ends is
+ * claimed again (at least once: deduplicate by "id"). */
+REDRESS_EXTERN(int) redress_store_claim_fix_notices(redress_buf *out, redress_store *store, int64_t fix_id,
+                                                    const char *now, size_t max_count, const char *claimer,
+                                                    int64_t lease_seconds);
+
+/* redress_precedent
+ *
+ * What redress_store_find_precedent() found (docs/engine.md, "Precedent").
+ * Start from REDRESS_PRECEDENT_INIT or redress_precedent_init(); the caller
+ * sets `version`, the library fills the members that version has. Members
+ * are only ever appended. */
+typedef struct redress_precedent {
+  unsigned int version;
+  /* 1 when the store holds the cited case or order; 0 otherwise (then every
+   * member below is "" or 0). */
+  int found;
+  /* The kind of its largest remedy: "extension", "replacement", "extra",
+   * "cash" or "non_material". */
+  char kind[16];
+  /* What its remedies not rejected gave, in minor units of `currency`. */
+  int64_t value_minor;
+  /* What it had lost: "none", "money" or "right", and how much, in minor
+   * units of `currency`. */
+  char loss_kind[8];
+  int64_t loss_minor;
+  /* The citing case's currency ("CNY"). */
+  char currency[4];
+} redress_precedent;
+
+#define REDRESS_PRECEDENT_VERSION 1
+#define REDRESS_PRECEDENT_INIT {REDRESS_PRECEDENT_VERSION, 0, "", 0, "", 0, ""}
+
+/* redress_precedent_init()
+ *
+ * Fills `out` with the empty answer of `version`. */
+REDRESS_EXTERN(int) redress_precedent_init(redress_precedent *out, unsigned int version);
+
+/* redress_store_find_precedent()
+ *
+ * What the store's journals show for `reference` (a case id or an order id)
+ * cited on case `citing` at `as_of` (an instant): a case the store holds
+ * (not `citing` itself) or an order linked on its other cases, of the citing
+ * case's currency, as of `as_of` (include/redress/journal_precedent.hpp).
+ * Cases the store pinned to a policy version replay under it, the others
+ * under `policy`. out->found is 0 for a reference the store cannot find (an
+ * unknown id, free text, a case of another currency): the engine records
+ * such a citation as unverified. REDRESS_EINVALID_ARGUMENT for a NULL
+ * argument, an empty reference, a bad instant or an unknown out->version;
+ * the store's error when a journal cannot be read or no longer replays. */
+REDRESS_EXTERN(int) redress_store_find_precedent(redress_precedent *out, const redress_store *store,
+                                                 const redress_policy *policy, const redress_case *citing,
+                                                 const char *reference, const char *as_of);
 
 /* redress_report_store()
  *
