@@ -360,9 +360,13 @@ result<std::vector<Event>> PgStore::events(const CaseId& case_id) const {
     BOOST_OUTCOME_TRY(auto tx, Transaction::begin(conn, Transaction::Mode::snapshot));
     BOOST_OUTCOME_TRY(auto last, read_last_seq(conn, case_id));
     std::optional<CustomerId> customer;
+    Currency currency = Currency::CNY;  // a journal without a header row is refused below as short
     if (last > 0) {
       BOOST_OUTCOME_TRY(auto stored, read_header(conn, case_id));
-      if (stored) customer = stored->customer;
+      if (stored) {
+        customer = stored->customer;
+        currency = stored->currency;
+      }
     }
     auto key = case_key(conn, impl_->sealer, customer ? &*customer : nullptr);
     BOOST_OUTCOME_TRY(auto rows,
@@ -379,7 +383,7 @@ result<std::vector<Event>> PgStore::events(const CaseId& case_id) const {
         BOOST_OUTCOME_TRY(const auto* data_key, key.get());
         return detail::store::merge_sealed(event, data_key, sealed, case_id.str(), seq, conn.label());
       };
-      BOOST_OUTCOME_TRY(auto e, detail::store::decode_event(case_id, seq, out.size(), rows.text(r, 1),
+      BOOST_OUTCOME_TRY(auto e, detail::store::decode_event(case_id, currency, seq, out.size(), rows.text(r, 1),
                                                             rows.text(r, 2), conn.label(), put_back));
       out.push_back(std::move(e));
     }

@@ -324,6 +324,7 @@ result<std::vector<Event>> SqliteStore::events(const CaseId& case_id) const {
     BOOST_OUTCOME_TRY(auto tx, Transaction::begin(db, Transaction::Mode::read));
     BOOST_OUTCOME_TRY(auto last, read_last_seq(db, case_id));
     std::optional<CustomerId> customer;
+    Currency currency = Currency::CNY;  // a journal without a header row is refused below as short
     if (last > 0) {
       BOOST_OUTCOME_TRY(auto q, db.query(Sql::case_header));
       q.bind(case_id.str());
@@ -332,6 +333,11 @@ result<std::vector<Event>> SqliteStore::events(const CaseId& case_id) const {
         auto id = CustomerId::make(q.text(0));
         if (!id) return corrupt(db.label(), fmt::format("cases[\"{}\"].customer", case_id.str()));
         customer = std::move(id).value();
+      }
+      if (row && !q.is_null(1)) {
+        auto code = Currency::from_code(q.text(1));
+        if (!code) return corrupt(db.label(), fmt::format("cases[\"{}\"].currency", case_id.str()));
+        currency = code.value();
       }
     }
     auto key = case_key(db, impl_->sealer, customer ? &*customer : nullptr);
@@ -348,7 +354,7 @@ result<std::vector<Event>> SqliteStore::events(const CaseId& case_id) const {
           BOOST_OUTCOME_TRY(const auto* data_key, key.get());
           return merge_sealed(event, data_key, q.blob(3), case_id.str(), seq, db.label());
         };
-        BOOST_OUTCOME_TRY(auto e, decode_event(case_id, seq, out.size(), q.text(1), q.text(2), db.label(), put_back));
+        BOOST_OUTCOME_TRY(auto e, decode_event(case_id, currency, seq, out.size(), q.text(1), q.text(2), db.label(), put_back));
         out.push_back(std::move(e));
       }
     }
@@ -459,7 +465,8 @@ result<void> SqliteStore::scan(const CaseRange& range, const JournalVisitor& vis
           return merge_sealed(event, data_key, q.blob(8), header->id.str(), seq, db.label());
         };
         BOOST_OUTCOME_TRY(auto e,
-                          decode_event(header->id, seq, journal.size(), q.text(6), q.text(7), db.label(), put_back));
+                          decode_event(header->id, header->currency, seq, journal.size(), q.text(6), q.text(7), db.label(),
+                                       put_back));
         journal.push_back(std::move(e));
       }
     }

@@ -125,7 +125,10 @@ struct Row {
 // Checks event `i` of a batch for case `case_id` and turns it into its row.
 // The journal's JSON form must bring the event back unchanged, or reading
 // the journal later would fail or differ from what was acknowledged.
-inline result<Row> to_row(const CaseId& case_id, const Event& e, std::size_t i, bool split = false) {
+// Amounts the JSON form leaves implicit (a loss of nothing) read back in the
+// case's `currency`.
+inline result<Row> to_row(const CaseId& case_id, Currency currency, const Event& e, std::size_t i,
+                          bool split = false) {
   if (e.case_id != case_id) {
     return fail(errc::invalid_argument, fmt::format("events[{}].case_id: \"{}\" is not the case appended to, \"{}\"", i,
                                                     e.case_id.str(), case_id.str()));
@@ -144,9 +147,11 @@ inline result<Row> to_row(const CaseId& case_id, const Event& e, std::size_t i, 
   // Decoded without a path first: building the field paths costs more than
   // the decoding. A failure is decoded again, with the path, for its detail.
   const auto path = [i] { return fmt::format("events[{}]", i); };
-  auto back = event_from_json(json);
+  JournalDefaults defaults;
+  defaults.currency = currency;
+  auto back = event_from_json(json, {}, defaults);
   if (!back) {
-    (void)event_from_json(json, path());
+    (void)event_from_json(json, path(), defaults);
     return fail(errc::invalid_event, fmt::format("{} (its journal JSON does not decode back)", last_error_detail()));
   }
   if (back.value() != e) {
@@ -186,7 +191,7 @@ inline result<std::vector<Row>> to_rows(const CaseHeader& header, std::span<cons
   std::vector<Row> rows;
   rows.reserve(events.size());
   for (std::size_t i = 0; i < events.size(); ++i) {
-    BOOST_OUTCOME_TRY(auto row, to_row(case_id, events[i], i, split));
+    BOOST_OUTCOME_TRY(auto row, to_row(case_id, header.currency, events[i], i, split));
     rows.push_back(std::move(row));
   }
   return rows;
@@ -232,8 +237,9 @@ struct NoUnseal {
   result<void> operator()(boost::json::object&) const { return boost::outcome_v2::success(); }
 };
 template <class Unseal = NoUnseal>
-inline result<Event> decode_event(const CaseId& case_id, std::int64_t seq, std::size_t count, std::string_view type,
-                                  std::string_view body_json, std::string_view label, Unseal&& unseal = {}) {
+inline result<Event> decode_event(const CaseId& case_id, Currency currency, std::int64_t seq, std::size_t count,
+                                  std::string_view type, std::string_view body_json, std::string_view label,
+                                  Unseal&& unseal = {}) {
   // The field is named only when something is wrong: formatting it for every
   // event read would cost more than decoding most of them.
   const auto field = [&] { return fmt::format("events[case \"{}\", seq {}]", case_id.str(), seq); };
@@ -253,9 +259,11 @@ inline result<Event> decode_event(const CaseId& case_id, std::int64_t seq, std::
     return fail(store_errc::corrupt_store, fmt::format("{}: {}.body_json: not a JSON object", label, field()));
   }
   BOOST_OUTCOME_TRYV(unseal(parsed.as_object()));
-  auto e = event_from_json(parsed);  // no path: one is only built for the detail below
+  JournalDefaults defaults;  // amounts left implicit (a loss of nothing) are in the case's currency
+  defaults.currency = currency;
+  auto e = event_from_json(parsed, {}, defaults);  // no path: one is only built for the detail below
   if (!e) {
-    e = event_from_json(parsed, field());  // again, for the detail to name the stored event
+    e = event_from_json(parsed, field(), defaults);  // again, for the detail to name the stored event
     return corrupt(label, field() + ".body_json");
   }
   if (e.value().case_id != case_id || event_type(e.value().body) != type) {
@@ -388,7 +396,7 @@ inline result<StepRows> to_step_rows(const CaseHeader& header, const Event& even
     return fail(errc::invalid_argument,
                 fmt::format("expected_last_seq: {} leaves no room for another event", expected_last_seq));
   }
-  BOOST_OUTCOME_TRY(auto row, to_row(header.id, event, 0, split));
+  BOOST_OUTCOME_TRY(auto row, to_row(header.id, header.currency, event, 0, split));
   StepRows out{std::move(row), state_of(step.next), {}, {}, {}};
   const auto seq = expected_last_seq + 1;
   out.actions.reserve(step.actions.size());

@@ -93,6 +93,40 @@ const auto lease = boost::posix_time::minutes(5);
     CHECK(store.events(id).value() == batch(id, 1, 3));
   }
 
+  TEST_CASE_TEMPLATE_DEFINE("a case in euros whose order lost nothing is stored and reads back in euros", T,
+                            store_other_currency) {
+    // The journal's JSON leaves the currency of a loss of nothing implicit:
+    // it is the case's, not the default's.
+    T fx;
+    auto& store = fx.store;
+    const auto id = cid("C-EUR");
+    CaseHeader header = hdr(id);
+    header.currency = Currency::EUR;
+    const std::vector<Event> events{
+        Event{id, t0, std::nullopt,
+              ev::ContactReceived{Channel::email, ContactPoint::email("anna@example.de").value(), "Paket fehlt"}},
+        Event{id, t0 + boost::posix_time::minutes(1), std::nullopt,
+              ev::OrderLinked{Order{order_id("O-EUR"), Loss::nothing(Currency::EUR)}, std::nullopt}},
+    };
+    REQUIRE_MESSAGE(store.append(header, events, 0, CaseState::open), why());
+    const auto back = store.events(id);
+    REQUIRE_MESSAGE(back, why());
+    CHECK(back.value() == events);
+    const auto& order = std::get<ev::OrderLinked>(back.value()[1].body).order;
+    CHECK(order.loss.amount.currency() == Currency::EUR);
+    // A scan reads it alike.
+    bool seen = false;
+    REQUIRE(store.scan({}, [&](const CaseHeader& h, std::span<const Event> journal) -> result<void> {
+      if (h.id == id) {
+        seen = true;
+        CHECK(h.currency == Currency::EUR);
+        CHECK(std::vector<Event>(journal.begin(), journal.end()) == events);
+      }
+      return boost::outcome_v2::success();
+    }));
+    CHECK(seen);
+  }
+
   TEST_CASE_TEMPLATE_DEFINE("an append from a stale sequence number fails with conflict and stores nothing", T,
                             store_stale_seq) {
     T fx;
@@ -770,6 +804,7 @@ const auto lease = boost::posix_time::minutes(5);
   TEST_CASE_TEMPLATE_INVOKE(store_value_semantics, Fixture);             \
   TEST_CASE_TEMPLATE_INVOKE(store_append_read, Fixture);                 \
   TEST_CASE_TEMPLATE_INVOKE(store_retried_batch, Fixture);               \
+  TEST_CASE_TEMPLATE_INVOKE(store_other_currency, Fixture);              \
   TEST_CASE_TEMPLATE_INVOKE(store_stale_seq, Fixture);                   \
   TEST_CASE_TEMPLATE_INVOKE(store_bad_input, Fixture);                   \
   TEST_CASE_TEMPLATE_INVOKE(store_utf8, Fixture);                        \
