@@ -36,6 +36,24 @@ constexpr std::array<std::string_view, 7> kDayNames{"Sun", "Mon", "Tue", "Wed", 
 const Instant kEpoch(CivilDate(1970, 1, 1));
 const std::int64_t kEpochDayNumber = CivilDate(1970, 1, 1).day_number();
 
+// Instants as microseconds since the epoch, straight from Boost's own count.
+// `at - kEpoch` and `kEpoch + microseconds(us)` check both operands for
+// special values and go through a time_duration on every call; the
+// questions below are asked per event, so they convert with one addition.
+// A ptime counts ticks (microseconds, asserted) since the start of the day
+// numbered 0, the special values being the ends of the count; callers
+// refuse special instants before converting. The count is a protected
+// member: a pointer to it, formed through a derived class, reads it from
+// any Instant.
+static_assert(Duration::ticks_per_second() == 1'000'000, "Instant and Duration count microseconds");
+struct InstantCount : Instant {
+  static std::int64_t of(const Instant& at) { return (at.*&InstantCount::time_).time_count(); }
+};
+constexpr std::int64_t kEpochCount = std::int64_t{2440588} * kDayUs;  // day number of 1970-01-01
+
+std::int64_t micros_of(Instant at) { return InstantCount::of(at) - kEpochCount; }
+Instant instant_of_micros(std::int64_t us) { return Instant(Instant::time_rep_type(us + kEpochCount)); }
+
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   std::int64_t q = a / b;
   return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
@@ -134,6 +152,7 @@ struct Calendar::Index {
   std::vector<std::int64_t> closes;
   std::vector<std::int64_t> preceding;  // working time in a day before window k
   std::int64_t per_day = 0;             // working time of one working day
+  std::int64_t total = 0;               // working time in the covered range
   std::uint32_t per_day_minutes = 0;    // the same in minutes (windows are whole minutes)
   std::int64_t offset = 0;              // the zone's offset from UTC (before the first shift)
   std::vector<Shift> shifts;            // offset changes around the covered range; empty for a fixed zone
@@ -145,6 +164,9 @@ struct Calendar::Index {
   // Whether the covered range comes within two days of the supported
   // instants' ends, so that an answer may fall outside them.
   bool near_limits = false;
+  // The supported instants, kMinInstant..kMaxInstant, in microseconds since the epoch.
+  std::int64_t min_utc = micros_of(kMinInstant);
+  std::int64_t max_utc = micros_of(kMaxInstant);
 
   bool working(std::int32_t i) const { return before[i + 1] != before[i]; }
 
@@ -160,7 +182,7 @@ struct Calendar::Index {
   }
 
   // Binary searches over the shifts, for the days the tables below mark.
-  std::int64_t search_utc(std::int64_t utc) const {
+  [[gnu::noinline]] std::int64_t search_utc(std::int64_t utc) const {
     auto it = std::upper_bound(shifts.begin(), shifts.end(), utc,
                                [](std::int64_t v, const Shift& s) { return v < s.utc; });
     return it == shifts.begin() ? offset : std::prev(it)->after;
@@ -204,7 +226,7 @@ struct Calendar::Index {
   // repeated one its earlier instant. This is what is_open() sees, so a
   // service window that opens or closes inside a skipped hour does so when
   // the clock jumps past its edge.
-  std::int64_t utc_of_local(std::int64_t local) const {
+  [[gnu::noinline]] std::int64_t utc_of_local(std::int64_t local) const {
     auto it = std::upper_bound(shifts.begin(), shifts.end(), local,
                                [](std::int64_t v, const Shift& s) { return v < s.local; });
     const std::int64_t before = it == shifts.begin() ? offset : std::prev(it)->after;
@@ -212,25 +234,25 @@ struct Calendar::Index {
     return local - before;
   }
 
-  Instant instant_at(std::int64_t i, std::int64_t time_of_day) const {
-    return kEpoch + boost::posix_time::microseconds(utc_at(i, time_of_day));
-  }
-
   // The instant at day i, time_of_day, or out_of_range when it lies beyond
   // the supported instants (a calendar ending 9999-12-31 west of UTC).
   result<Instant> checked_instant_at(std::int64_t i, std::int64_t time_of_day, const CalendarSpec& spec,
                                      std::string_view field) const {
     const std::int64_t utc = utc_at(i, time_of_day);
-    if (utc < (kMinInstant - kEpoch).total_microseconds() || utc > (kMaxInstant - kEpoch).total_microseconds()) {
+    if (utc < min_utc || utc > max_utc) [[unlikely]] {
       return fail_out_of_range(fmt::format("{}: the answer, {} at {}, is beyond the supported instants", field,
                                            format_date(date_at(i)), time_of_day_text(boost::posix_time::microseconds(time_of_day))),
                                spec);
     }
-    return kEpoch + boost::posix_time::microseconds(utc);
+    return instant_of_micros(utc);
   }
 
+  // Only a day with a shift in it (marked in local_day_offset) can be irregular.
   bool is_irregular(std::int32_t i) const {
-    return !irregular.empty() && std::binary_search(irregular.begin(), irregular.end(), i);
+    return !irregular.empty() && local_day_offset[i] == kSearch && listed_irregular(i);
+  }
+  [[gnu::noinline]] bool listed_irregular(std::int32_t i) const {
+    return std::binary_search(irregular.begin(), irregular.end(), i);
   }
 
   // Window k of day i in real time: [start, start + length).
@@ -255,7 +277,7 @@ struct Calendar::Index {
   }
 
   // The same on an irregular day, in real time up to the instant `utc`.
-  std::int64_t within_irregular_day(std::int32_t i, std::int64_t utc) const {
+  [[gnu::noinline]] std::int64_t within_irregular_day(std::int32_t i, std::int64_t utc) const {
     std::int64_t sum = 0;
     for (std::size_t k = 0; k < opens.size(); ++k) {
       auto [start, length] = real_window(i, k);
@@ -266,7 +288,7 @@ struct Calendar::Index {
 
   // The instant on irregular day i at which `elapsed` has elapsed: the
   // earliest such (elapsed in 1..real_length) or the latest (0..real_length-1).
-  std::int64_t irregular_instant(std::int32_t i, std::int64_t elapsed, bool earliest_one) const {
+  [[gnu::noinline]] std::int64_t irregular_instant(std::int32_t i, std::int64_t elapsed, bool earliest_one) const {
     std::int64_t sum = 0;
     for (std::size_t k = 0; k < opens.size(); ++k) {
       auto [start, length] = real_window(i, k);
@@ -303,30 +325,38 @@ struct Calendar::Index {
     return p + (is_irregular(at.day) ? within_irregular_day(at.day, at.utc) : within_day(at.time_of_day));
   }
 
-  // The instant at which working time `target` has elapsed: the earliest
-  // such (target >= 1) or the latest (target < total).
-  Instant instant_of_position(std::int64_t target, bool earliest_one) const {
-    if (extra.empty()) {
-      if (earliest_one) {
-        std::int64_t rank = whole_days(target - 1);
-        return instant_at(select[rank], earliest(target - rank * per_day));
-      }
-      std::int64_t rank = whole_days(target);
-      return instant_at(select[rank], latest(target - rank * per_day));
+  // The instant (microseconds since the epoch) at which working time
+  // `target` has elapsed: the earliest such (target >= 1) or the latest
+  // (target < total).
+  std::int64_t utc_of_position(std::int64_t target, bool earliest_one) const {
+    if (!extra.empty()) [[unlikely]] return utc_of_position_with_extra(target, earliest_one);
+    if (earliest_one) {
+      std::int64_t rank = whole_days(target - 1);
+      return utc_at(select[rank], earliest(target - rank * per_day));
     }
-    // The last rank whose day starts before (earliest) or at (latest) target.
-    std::int64_t lo = 0, hi = working_days();
-    while (hi - lo > 1) {
-      std::int64_t mid = lo + (hi - lo) / 2;
-      std::int64_t start = start_of_rank(mid);
-      if (earliest_one ? start < target : start <= target) lo = mid; else hi = mid;
-    }
-    const std::int32_t day = select[lo];
-    const std::int64_t elapsed = target - start_of_rank(lo);
-    if (is_irregular(day)) {
-      return kEpoch + boost::posix_time::microseconds(irregular_instant(day, elapsed, earliest_one));
-    }
-    return instant_at(day, earliest_one ? earliest(elapsed) : latest(elapsed));
+    std::int64_t rank = whole_days(target);
+    return utc_at(select[rank], latest(target - rank * per_day));
+  }
+
+  // The same when some days are longer or shorter (a service window holds a
+  // change of clocks). Working days start at start_of_rank(r), which is
+  // r * per_day off by the sum of those differences so far: a few hours at
+  // most, so the rank of target / per_day is within a step or two of the
+  // answer, the last rank whose day starts before (earliest) or at (latest)
+  // target. Ranks start in non-decreasing order (a day whose windows all
+  // fall in a skipped hour has no working time), so stepping finds the
+  // rank a binary search would.
+  [[gnu::noinline]] std::int64_t utc_of_position_with_extra(std::int64_t target, bool earliest_one) const {
+    auto starts_in_time = [&](std::int64_t r) {
+      return earliest_one ? start_of_rank(r) < target : start_of_rank(r) <= target;
+    };
+    std::int64_t rank = std::min<std::int64_t>(whole_days(std::max<std::int64_t>(target, 0)), working_days() - 1);
+    while (rank > 0 && !starts_in_time(rank)) --rank;
+    while (rank + 1 < working_days() && starts_in_time(rank + 1)) ++rank;
+    const std::int32_t day = select[rank];
+    const std::int64_t elapsed = target - start_of_rank(rank);
+    if (is_irregular(day)) return irregular_instant(day, elapsed, earliest_one);
+    return utc_at(day, earliest_one ? earliest(elapsed) : latest(elapsed));
   }
 
   // The zone's offsets over the covered range: the offset before it, the
@@ -402,21 +432,51 @@ struct Calendar::Index {
 
   // The index of `date`, or out_of_range naming `field`.
   result<std::int32_t> index_of(CivilDate date, const CalendarSpec& spec, std::string_view field) const {
+    std::int32_t i = 0;
+    if (!find_index(date, i)) [[unlikely]] return index_error(date, spec, field);
+    return i;
+  }
+
+  // The same as a flag, for the hot paths: an error is built only once it
+  // is known there is one (a result<> that may hold one costs more to pass
+  // back than the few instructions of the answer).
+  bool find_index(CivilDate date, std::int32_t& i) const {
+    if (date.is_special()) return false;
+    const std::int64_t k = static_cast<std::int64_t>(date.day_number()) - kEpochDayNumber - first_day;
+    if (k < 0 || k >= days) return false;
+    i = static_cast<std::int32_t>(k);
+    return true;
+  }
+
+  [[gnu::noinline]] std::error_code index_error(CivilDate date, const CalendarSpec& spec, std::string_view field) const {
     if (date.is_special()) return detail::fail(errc::invalid_argument, fmt::format("{}: not a date", field));
-    std::int64_t i = static_cast<std::int64_t>(date.day_number()) - kEpochDayNumber - first_day;
-    if (i < 0 || i >= days) return fail_out_of_range(fmt::format("{}: {}", field, format_date(date)), spec);
-    return static_cast<std::int32_t>(i);
+    return fail_out_of_range(fmt::format("{}: {}", field, format_date(date)), spec);
   }
 
   // The local date index and time of day of `at`, or out_of_range naming `field`.
   result<Local> locate(Instant at, const CalendarSpec& spec, std::string_view field) const {
+    Local local{};
+    if (!find_local(at, local)) [[unlikely]] return locate_error(at, spec, field);
+    return local;
+  }
+
+  // The same as a flag. Local time is counted from the start of the covered
+  // range, so that one unsigned comparison checks both ends and the day is
+  // an unsigned division by a constant (a multiplication).
+  bool find_local(Instant at, Local& out) const {
+    if (at.is_special()) return false;
+    const std::int64_t utc = micros_of(at);
+    const std::uint64_t since_first = static_cast<std::uint64_t>(utc + offset_at_utc(utc) - first_day * kDayUs);
+    if (since_first >= static_cast<std::uint64_t>(days) * kDayUs) return false;
+    const std::uint64_t i = since_first / kDayUs;
+    out = Local{static_cast<std::int32_t>(i), static_cast<std::int64_t>(since_first - i * kDayUs), utc};
+    return true;
+  }
+
+  [[gnu::noinline]] std::error_code locate_error(Instant at, const CalendarSpec& spec, std::string_view field) const {
     if (at.is_special()) return detail::fail(errc::invalid_argument, fmt::format("{}: not an instant", field));
-    const std::int64_t utc = (at - kEpoch).total_microseconds();
-    const std::int64_t local = utc + offset_at_utc(utc);
-    std::int64_t day = floor_div(local, kDayUs);
-    std::int64_t i = day - first_day;
-    if (i < 0 || i >= days) return instant_out_of_range(at, day, spec, field);
-    return Local{static_cast<std::int32_t>(i), local - day * kDayUs, utc};
+    const std::int64_t utc = micros_of(at);
+    return instant_out_of_range(at, floor_div(utc + offset_at_utc(utc), kDayUs), spec, field);
   }
 };
 
@@ -507,6 +567,7 @@ result<Calendar> Calendar::make(CalendarSpec spec) {
   ix->per_day_minutes = static_cast<std::uint32_t>(ix->per_day / kMinuteUs);
   ix->near_limits = spec.first_date < CivilDate(1400, 1, 3) || spec.last_date > CivilDate(9999, 12, 29);
   BOOST_OUTCOME_TRY(ix->load_zone(spec));
+  ix->total = std::int64_t{ix->working_days()} * ix->per_day + (ix->extra.empty() ? 0 : ix->extra.back());
   return Calendar(std::move(spec), std::move(ix));
 }
 
@@ -533,7 +594,8 @@ result<DayKind> Calendar::day_kind(CivilDate date) const {
 
 result<CivilDate> Calendar::add_working_days(CivilDate date, int n) const {
   const Index& ix = *index_;
-  BOOST_OUTCOME_TRY(auto i, ix.index_of(date, spec_, "date"));
+  std::int32_t i = 0;
+  if (!ix.find_index(date, i)) [[unlikely]] return ix.index_error(date, spec_, "date");
   std::int64_t rank = n > 0 ? std::int64_t{ix.before[i + 1]} + n - 1 : std::int64_t{ix.before[i]} + n;
   if (rank < 0 || rank >= ix.working_days()) {
     return fail_out_of_range(fmt::format("n: {} working days from {}", n, format_date(date)), spec_);
@@ -582,25 +644,25 @@ result<Instant> Calendar::add_working_time(Instant from_utc, Duration working_ti
   if (working_time.is_special()) {
     return detail::fail(errc::invalid_argument, "working_time: not a duration");
   }
-  const std::int64_t amount = working_time.total_microseconds();
+  const std::int64_t amount = working_time.ticks();  // microseconds, as asserted above
   if (amount == 0) return next_opening(from_utc);
-  BOOST_OUTCOME_TRY(auto at, ix.locate(from_utc, spec_, "from_utc"));
+  Index::Local at{};
+  if (!ix.find_local(from_utc, at)) [[unlikely]] return ix.locate_error(from_utc, spec_, "from_utc");
   const std::int64_t position = ix.position(at);
-  const std::int64_t total = std::int64_t{ix.working_days()} * ix.per_day + (ix.extra.empty() ? 0 : ix.extra.back());
-  if (amount > 0 ? amount > total - position : -amount > position) {
+  if (amount > 0 ? amount > ix.total - position : -amount > position) [[unlikely]] {
     return fail_out_of_range(fmt::format("working_time: {} of service time from {}", format_duration(working_time),
                                          format_instant(from_utc)),
                              spec_);
   }
   // A positive amount lands on the earliest instant at which the target has
   // elapsed, a negative one on the latest.
-  const Instant answer = ix.instant_of_position(position + amount, amount > 0);
-  if (ix.near_limits && (answer < kMinInstant || answer > kMaxInstant)) {
+  const std::int64_t answer = ix.utc_of_position(position + amount, amount > 0);
+  if (ix.near_limits && (answer < ix.min_utc || answer > ix.max_utc)) [[unlikely]] {
     return fail_out_of_range(fmt::format("working_time: {} of service time from {} is beyond the supported instants",
                                          format_duration(working_time), format_instant(from_utc)),
                              spec_);
   }
-  return answer;
+  return instant_of_micros(answer);
 }
 
 result<Duration> Calendar::working_time_between(Instant from_utc, Instant to_utc) const {
