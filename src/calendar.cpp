@@ -30,6 +30,7 @@ inline namespace v1 {
 namespace {
 
 constexpr std::int64_t kMinuteUs = 60'000'000;
+__extension__ typedef unsigned __int128 UInt128;  // g++ and clang; __extension__ keeps -Wpedantic quiet
 constexpr std::int64_t kDayUs = 24 * 60 * kMinuteUs;
 constexpr std::array<std::string_view, 7> kDayNames{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 
@@ -111,6 +112,15 @@ std::error_code instant_out_of_range(Instant at, std::int64_t day, const Calenda
   return fail_out_of_range(fmt::format("{}: {} (local date {})", field, format_instant(at), local_date), spec);
 }
 
+// out_of_range for add_working_time; out of line, so that the formatting
+// does not weigh on the function's common path.
+[[gnu::noinline]] std::error_code working_time_out_of_range(Instant from, Duration working_time,
+                                                            const CalendarSpec& spec, std::string_view why) {
+  return fail_out_of_range(fmt::format("working_time: {} of service time from {}{}", format_duration(working_time),
+                                       format_instant(from), why),
+                           spec);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -148,12 +158,20 @@ struct Calendar::Index {
   std::int32_t days = 0;       // number of covered dates
   std::vector<std::int32_t> before;
   std::vector<std::int32_t> select;
-  std::vector<std::int64_t> opens;      // service windows, microseconds since midnight, in order
-  std::vector<std::int64_t> closes;
-  std::vector<std::int64_t> preceding;  // working time in a day before window k
+  // A service window, microseconds since midnight, with the working time
+  // of a day before it opens and by the time it closes; one struct per
+  // window so that a loop over them reads one array.
+  struct Window {
+    std::int64_t opens;
+    std::int64_t closes;
+    std::int64_t preceding;
+    std::int64_t through;  // preceding + closes - opens
+  };
+  std::vector<Window> windows;          // in order, at least one
   std::int64_t per_day = 0;             // working time of one working day
   std::int64_t total = 0;               // working time in the covered range
   std::uint32_t per_day_minutes = 0;    // the same in minutes (windows are whole minutes)
+  std::uint64_t per_day_reciprocal = 0; // ceil(2^63 / per_day_minutes), for whole_days
   std::int64_t offset = 0;              // the zone's offset from UTC (before the first shift)
   std::vector<Shift> shifts;            // offset changes around the covered range; empty for a fixed zone
   // Working days on which a shift falls inside a service window, so the
@@ -170,10 +188,16 @@ struct Calendar::Index {
 
   bool working(std::int32_t i) const { return before[i + 1] != before[i]; }
 
-  // position / per_day for 0 <= position <= the range's total working time,
-  // as a 32-bit division: the quotient of whole minutes is the same, and fits.
+  // position / per_day for 0 <= position <= the range's total working time.
+  // The quotient of whole minutes is the same; it is taken as a
+  // multiplication by per_day_reciprocal, ceil(2^63 / per_day_minutes),
+  // keeping the high bits: the division it replaces is the slowest step of
+  // add_working_time. Exact: with m * d = 2^63 + e, 0 <= e < d <= 1440,
+  // n * m / 2^63 exceeds n / d by n * e / (d * 2^63), less than 1 / d for
+  // any n < 2^32 (the range holds at most 2^28 working minutes).
   std::int64_t whole_days(std::int64_t position) const {
-    return static_cast<std::uint32_t>(position / kMinuteUs) / per_day_minutes;
+    const std::uint64_t n = static_cast<std::uint32_t>(position / kMinuteUs);
+    return static_cast<std::int64_t>(static_cast<UInt128>(n) * per_day_reciprocal >> 63);
   }
   std::int32_t working_days() const { return before[days]; }
 
@@ -206,8 +230,9 @@ struct Calendar::Index {
 
   std::int64_t offset_at_utc(std::int64_t utc) const {
     if (shifts.empty()) return offset;
+    // Before utc_base the difference wraps to a span far past the table.
     const std::uint64_t u = static_cast<std::uint64_t>(utc - utc_base) >> kUtcSpanBits;
-    if (utc >= utc_base && u < utc_span_offset.size() && utc_span_offset[u] != kSearch) {
+    if (u < utc_span_offset.size() && utc_span_offset[u] != kSearch) {
       return std::int64_t{utc_span_offset[u]} * kMinuteUs;
     }
     return search_utc(utc);
@@ -257,29 +282,27 @@ struct Calendar::Index {
 
   // Window k of day i in real time: [start, start + length).
   std::pair<std::int64_t, std::int64_t> real_window(std::int32_t i, std::size_t k) const {
-    const std::int64_t start = utc_at(i, opens[k]);
-    return {start, std::max<std::int64_t>(0, utc_at(i, closes[k]) - start)};
+    const std::int64_t start = utc_at(i, windows[k].opens);
+    return {start, std::max<std::int64_t>(0, utc_at(i, windows[k].closes) - start)};
   }
 
   std::int64_t real_length(std::int32_t i) const {
     std::int64_t sum = 0;
-    for (std::size_t k = 0; k < opens.size(); ++k) sum += real_window(i, k).second;
+    for (std::size_t k = 0; k < windows.size(); ++k) sum += real_window(i, k).second;
     return sum;
   }
 
   // Service time elapsed on a working day by `time_of_day`.
   std::int64_t within_day(std::int64_t time_of_day) const {
     std::int64_t sum = 0;
-    for (std::size_t k = 0; k < opens.size(); ++k) {
-      sum += std::clamp(time_of_day - opens[k], std::int64_t{0}, closes[k] - opens[k]);
-    }
+    for (const Window& w : windows) sum += std::clamp(time_of_day - w.opens, std::int64_t{0}, w.through - w.preceding);
     return sum;
   }
 
   // The same on an irregular day, in real time up to the instant `utc`.
   [[gnu::noinline]] std::int64_t within_irregular_day(std::int32_t i, std::int64_t utc) const {
     std::int64_t sum = 0;
-    for (std::size_t k = 0; k < opens.size(); ++k) {
+    for (std::size_t k = 0; k < windows.size(); ++k) {
       auto [start, length] = real_window(i, k);
       sum += std::clamp(utc - start, std::int64_t{0}, length);
     }
@@ -290,26 +313,29 @@ struct Calendar::Index {
   // earliest such (elapsed in 1..real_length) or the latest (0..real_length-1).
   [[gnu::noinline]] std::int64_t irregular_instant(std::int32_t i, std::int64_t elapsed, bool earliest_one) const {
     std::int64_t sum = 0;
-    for (std::size_t k = 0; k < opens.size(); ++k) {
+    for (std::size_t k = 0; k < windows.size(); ++k) {
       auto [start, length] = real_window(i, k);
       if (earliest_one ? sum + length >= elapsed : sum + length > elapsed) return start + elapsed - sum;
       sum += length;
     }
-    return utc_at(i, closes.back());
+    return utc_at(i, windows.back().closes);
   }
 
   // The earliest time of day by which `elapsed` (1..per_day) has elapsed.
+  // The window is the number of windows closed before it (`through` rises
+  // with k); counting them all, rather than stopping at the first that is
+  // not, gives a loop of fixed length the processor predicts.
   std::int64_t earliest(std::int64_t elapsed) const {
     std::size_t k = 0;
-    while (preceding[k] + (closes[k] - opens[k]) < elapsed) ++k;
-    return opens[k] + elapsed - preceding[k];
+    for (const Window& w : windows) k += w.through < elapsed ? 1 : 0;
+    return windows[k].opens + elapsed - windows[k].preceding;
   }
 
   // The latest time of day at which exactly `elapsed` (0..per_day-1) has elapsed.
   std::int64_t latest(std::int64_t elapsed) const {
     std::size_t k = 0;
-    while (preceding[k] + (closes[k] - opens[k]) <= elapsed) ++k;
-    return opens[k] + elapsed - preceding[k];
+    for (const Window& w : windows) k += w.through <= elapsed ? 1 : 0;
+    return windows[k].opens + elapsed - windows[k].preceding;
   }
 
   // Working time from the start of the range to the start of working day
@@ -318,9 +344,17 @@ struct Calendar::Index {
     return r * per_day + (extra.empty() ? 0 : extra[select[r]]);
   }
 
+  // Without irregular days (extra empty) the time within the day is worked
+  // out whether or not the day is a working day and then kept or not: a
+  // select, where a branch on the day would be mispredicted often.
   std::int64_t position(Local at) const {
-    std::int64_t p = before[at.day] * per_day;
-    if (!extra.empty()) p += extra[at.day];
+    if (!extra.empty()) [[unlikely]] return position_with_extra(at);
+    const std::int64_t within = within_day(at.time_of_day);
+    return before[at.day] * per_day + (working(at.day) ? within : 0);
+  }
+
+  [[gnu::noinline]] std::int64_t position_with_extra(Local at) const {
+    const std::int64_t p = before[at.day] * per_day + extra[at.day];
     if (!working(at.day)) return p;
     return p + (is_irregular(at.day) ? within_irregular_day(at.day, at.utc) : within_day(at.time_of_day));
   }
@@ -412,8 +446,8 @@ struct Calendar::Index {
     // The working days on which a shift changes a service window's length.
     for (std::int32_t i = 0; i < days; ++i) {
       if (local_day_offset[i] != kSearch || !working(i)) continue;
-      for (std::size_t k = 0; k < opens.size(); ++k) {
-        if (real_window(i, k).second != closes[k] - opens[k]) {
+      for (std::size_t k = 0; k < windows.size(); ++k) {
+        if (real_window(i, k).second != windows[k].closes - windows[k].opens) {
           irregular.push_back(i);
           break;
         }
@@ -559,12 +593,12 @@ result<Calendar> Calendar::make(CalendarSpec spec) {
     if (working) ix->select.push_back(i);
   }
   for (const auto& w : spec.service_hours) {
-    ix->preceding.push_back(ix->per_day);
-    ix->opens.push_back(w.opens().total_microseconds());
-    ix->closes.push_back(w.closes().total_microseconds());
+    const std::int64_t preceding = ix->per_day;
     ix->per_day += w.length().total_microseconds();
+    ix->windows.push_back({w.opens().total_microseconds(), w.closes().total_microseconds(), preceding, ix->per_day});
   }
   ix->per_day_minutes = static_cast<std::uint32_t>(ix->per_day / kMinuteUs);
+  ix->per_day_reciprocal = ((std::uint64_t{1} << 63) - 1) / ix->per_day_minutes + 1;
   ix->near_limits = spec.first_date < CivilDate(1400, 1, 3) || spec.last_date > CivilDate(9999, 12, 29);
   BOOST_OUTCOME_TRY(ix->load_zone(spec));
   ix->total = std::int64_t{ix->working_days()} * ix->per_day + (ix->extra.empty() ? 0 : ix->extra.back());
@@ -616,8 +650,8 @@ result<bool> Calendar::is_open(Instant at_utc) const {
   const Index& ix = *index_;
   BOOST_OUTCOME_TRY(auto at, ix.locate(at_utc, spec_, "at_utc"));
   if (!ix.working(at.day)) return false;
-  for (std::size_t k = 0; k < ix.opens.size(); ++k) {
-    if (ix.opens[k] <= at.time_of_day && at.time_of_day < ix.closes[k]) return true;
+  for (std::size_t k = 0; k < ix.windows.size(); ++k) {
+    if (ix.windows[k].opens <= at.time_of_day && at.time_of_day < ix.windows[k].closes) return true;
   }
   return false;
 }
@@ -626,9 +660,9 @@ result<Instant> Calendar::next_opening(Instant at_utc) const {
   const Index& ix = *index_;
   BOOST_OUTCOME_TRY(auto at, ix.locate(at_utc, spec_, "at_utc"));
   if (ix.working(at.day)) {
-    for (std::size_t k = 0; k < ix.opens.size(); ++k) {
-      if (at.time_of_day < ix.closes[k]) {
-        return at.time_of_day >= ix.opens[k] ? at_utc : ix.checked_instant_at(at.day, ix.opens[k], spec_, "at_utc");
+    for (std::size_t k = 0; k < ix.windows.size(); ++k) {
+      if (at.time_of_day < ix.windows[k].closes) {
+        return at.time_of_day >= ix.windows[k].opens ? at_utc : ix.checked_instant_at(at.day, ix.windows[k].opens, spec_, "at_utc");
       }
     }
   }
@@ -636,7 +670,7 @@ result<Instant> Calendar::next_opening(Instant at_utc) const {
   if (rank >= ix.working_days()) {
     return fail_out_of_range(fmt::format("at_utc: the next opening after {}", format_instant(at_utc)), spec_);
   }
-  return ix.checked_instant_at(ix.select[rank], ix.opens.front(), spec_, "at_utc");
+  return ix.checked_instant_at(ix.select[rank], ix.windows.front().opens, spec_, "at_utc");
 }
 
 result<Instant> Calendar::add_working_time(Instant from_utc, Duration working_time) const {
@@ -650,17 +684,13 @@ result<Instant> Calendar::add_working_time(Instant from_utc, Duration working_ti
   if (!ix.find_local(from_utc, at)) [[unlikely]] return ix.locate_error(from_utc, spec_, "from_utc");
   const std::int64_t position = ix.position(at);
   if (amount > 0 ? amount > ix.total - position : -amount > position) [[unlikely]] {
-    return fail_out_of_range(fmt::format("working_time: {} of service time from {}", format_duration(working_time),
-                                         format_instant(from_utc)),
-                             spec_);
+    return working_time_out_of_range(from_utc, working_time, spec_, "");
   }
   // A positive amount lands on the earliest instant at which the target has
   // elapsed, a negative one on the latest.
   const std::int64_t answer = ix.utc_of_position(position + amount, amount > 0);
   if (ix.near_limits && (answer < ix.min_utc || answer > ix.max_utc)) [[unlikely]] {
-    return fail_out_of_range(fmt::format("working_time: {} of service time from {} is beyond the supported instants",
-                                         format_duration(working_time), format_instant(from_utc)),
-                             spec_);
+    return working_time_out_of_range(from_utc, working_time, spec_, " is beyond the supported instants");
   }
   return instant_of_micros(answer);
 }
@@ -687,8 +717,8 @@ result<Instant> Calendar::due_after_working_days(Instant from_utc, int n, Deadli
   }
   std::int64_t rank = 0;
   if (n == 0) {
-    if (ix.working(at.day) && at.time_of_day < ix.closes.back()) {
-      return ix.checked_instant_at(at.day, ix.closes.back(), spec_, "from_utc");
+    if (ix.working(at.day) && at.time_of_day < ix.windows.back().closes) {
+      return ix.checked_instant_at(at.day, ix.windows.back().closes, spec_, "from_utc");
     }
     rank = ix.before[at.day + 1];
   } else {
@@ -697,7 +727,7 @@ result<Instant> Calendar::due_after_working_days(Instant from_utc, int n, Deadli
   if (rank >= ix.working_days()) {
     return fail_out_of_range(fmt::format("n: {} working days from {}", n, format_instant(from_utc)), spec_);
   }
-  return ix.checked_instant_at(ix.select[rank], ix.closes.back(), spec_, "n");
+  return ix.checked_instant_at(ix.select[rank], ix.windows.back().closes, spec_, "n");
 }
 
 // ---------------------------------------------------------------------------
@@ -767,7 +797,7 @@ result<Instant> Calendar::contact_search(Instant ideal_utc, const TimeZone& zone
     if (i < 0 || i >= ix.days) break;
     if (!ix.working(static_cast<std::int32_t>(i))) continue;
     std::optional<std::int64_t> best;
-    for (std::size_t k = 0; k < ix.opens.size(); ++k) {
+    for (std::size_t k = 0; k < ix.windows.size(); ++k) {
       auto [start, length] = ix.real_window(static_cast<std::int32_t>(i), k);
       if (length == 0) continue;
       customer_spans(Span{start, start + length}, [&](Span s) {
