@@ -50,7 +50,8 @@ static_assert(Duration::ticks_per_second() == 1'000'000, "Instant and Duration c
 struct InstantCount : Instant {
   static std::int64_t of(const Instant& at) { return (at.*&InstantCount::time_).time_count(); }
 };
-constexpr std::int64_t kEpochCount = std::int64_t{2440588} * kDayUs;  // day number of 1970-01-01
+static_assert(CivilDate(1970, 1, 1).day_number() == 2440588);
+constexpr std::int64_t kEpochCount = std::int64_t{2440588} * kDayUs;  // the count at 1970-01-01T00:00Z
 
 std::int64_t micros_of(Instant at) { return InstantCount::of(at) - kEpochCount; }
 Instant instant_of_micros(std::int64_t us) { return Instant(Instant::time_rep_type(us + kEpochCount)); }
