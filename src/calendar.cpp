@@ -30,11 +30,31 @@ inline namespace v1 {
 namespace {
 
 constexpr std::int64_t kMinuteUs = 60'000'000;
+__extension__ typedef unsigned __int128 UInt128;  // g++ and clang; __extension__ keeps -Wpedantic quiet
 constexpr std::int64_t kDayUs = 24 * 60 * kMinuteUs;
 constexpr std::array<std::string_view, 7> kDayNames{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 
 const Instant kEpoch(CivilDate(1970, 1, 1));
 const std::int64_t kEpochDayNumber = CivilDate(1970, 1, 1).day_number();
+
+// Instants as microseconds since the epoch, straight from Boost's own count.
+// `at - kEpoch` and `kEpoch + microseconds(us)` check both operands for
+// special values and go through a time_duration on every call; the
+// questions below are asked per event, so they convert with one addition.
+// A ptime counts ticks (microseconds, asserted) since the start of the day
+// numbered 0, the special values being the ends of the count; callers
+// refuse special instants before converting. The count is a protected
+// member: a pointer to it, formed through a derived class, reads it from
+// any Instant.
+static_assert(Duration::ticks_per_second() == 1'000'000, "Instant and Duration count microseconds");
+struct InstantCount : Instant {
+  static std::int64_t of(const Instant& at) { return (at.*&InstantCount::time_).time_count(); }
+};
+static_assert(CivilDate(1970, 1, 1).day_number() == 2440588);
+constexpr std::int64_t kEpochCount = std::int64_t{2440588} * kDayUs;  // the count at 1970-01-01T00:00Z
+
+std::int64_t micros_of(Instant at) { return InstantCount::of(at) - kEpochCount; }
+Instant instant_of_micros(std::int64_t us) { return Instant(Instant::time_rep_type(us + kEpochCount)); }
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   std::int64_t q = a / b;
@@ -93,6 +113,15 @@ std::error_code instant_out_of_range(Instant at, std::int64_t day, const Calenda
   return fail_out_of_range(fmt::format("{}: {} (local date {})", field, format_instant(at), local_date), spec);
 }
 
+// out_of_range for add_working_time; out of line, so that the formatting
+// does not weigh on the function's common path.
+[[gnu::noinline]] std::error_code working_time_out_of_range(Instant from, Duration working_time,
+                                                            const CalendarSpec& spec, std::string_view why) {
+  return fail_out_of_range(fmt::format("working_time: {} of service time from {}{}", format_duration(working_time),
+                                       format_instant(from), why),
+                           spec);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -130,11 +159,20 @@ struct Calendar::Index {
   std::int32_t days = 0;       // number of covered dates
   std::vector<std::int32_t> before;
   std::vector<std::int32_t> select;
-  std::vector<std::int64_t> opens;      // service windows, microseconds since midnight, in order
-  std::vector<std::int64_t> closes;
-  std::vector<std::int64_t> preceding;  // working time in a day before window k
+  // A service window, microseconds since midnight, with the working time
+  // of a day before it opens and by the time it closes; one struct per
+  // window so that a loop over them reads one array.
+  struct Window {
+    std::int64_t opens;
+    std::int64_t closes;
+    std::int64_t preceding;
+    std::int64_t through;  // preceding + closes - opens
+  };
+  std::vector<Window> windows;          // in order, at least one
   std::int64_t per_day = 0;             // working time of one working day
+  std::int64_t total = 0;               // working time in the covered range
   std::uint32_t per_day_minutes = 0;    // the same in minutes (windows are whole minutes)
+  std::uint64_t per_day_reciprocal = 0; // ceil(2^63 / per_day_minutes), for whole_days
   std::int64_t offset = 0;              // the zone's offset from UTC (before the first shift)
   std::vector<Shift> shifts;            // offset changes around the covered range; empty for a fixed zone
   // Working days on which a shift falls inside a service window, so the
@@ -145,13 +183,22 @@ struct Calendar::Index {
   // Whether the covered range comes within two days of the supported
   // instants' ends, so that an answer may fall outside them.
   bool near_limits = false;
+  // The supported instants, kMinInstant..kMaxInstant, in microseconds since the epoch.
+  std::int64_t min_utc = micros_of(kMinInstant);
+  std::int64_t max_utc = micros_of(kMaxInstant);
 
   bool working(std::int32_t i) const { return before[i + 1] != before[i]; }
 
-  // position / per_day for 0 <= position <= the range's total working time,
-  // as a 32-bit division: the quotient of whole minutes is the same, and fits.
+  // position / per_day for 0 <= position <= the range's total working time.
+  // The quotient of whole minutes is the same; it is taken as a
+  // multiplication by per_day_reciprocal, ceil(2^63 / per_day_minutes),
+  // keeping the high bits: the division it replaces is the slowest step of
+  // add_working_time. Exact: with m * d = 2^63 + e, 0 <= e < d <= 1440,
+  // n * m / 2^63 exceeds n / d by n * e / (d * 2^63), less than 1 / d for
+  // any n < 2^32 (the range holds at most 2^28 working minutes).
   std::int64_t whole_days(std::int64_t position) const {
-    return static_cast<std::uint32_t>(position / kMinuteUs) / per_day_minutes;
+    const std::uint64_t n = static_cast<std::uint32_t>(position / kMinuteUs);
+    return static_cast<std::int64_t>(static_cast<UInt128>(n) * per_day_reciprocal >> 63);
   }
   std::int32_t working_days() const { return before[days]; }
 
@@ -160,7 +207,7 @@ struct Calendar::Index {
   }
 
   // Binary searches over the shifts, for the days the tables below mark.
-  std::int64_t search_utc(std::int64_t utc) const {
+  [[gnu::noinline]] std::int64_t search_utc(std::int64_t utc) const {
     auto it = std::upper_bound(shifts.begin(), shifts.end(), utc,
                                [](std::int64_t v, const Shift& s) { return v < s.utc; });
     return it == shifts.begin() ? offset : std::prev(it)->after;
@@ -184,8 +231,9 @@ struct Calendar::Index {
 
   std::int64_t offset_at_utc(std::int64_t utc) const {
     if (shifts.empty()) return offset;
+    // Before utc_base the difference wraps to a span far past the table.
     const std::uint64_t u = static_cast<std::uint64_t>(utc - utc_base) >> kUtcSpanBits;
-    if (utc >= utc_base && u < utc_span_offset.size() && utc_span_offset[u] != kSearch) {
+    if (u < utc_span_offset.size() && utc_span_offset[u] != kSearch) {
       return std::int64_t{utc_span_offset[u]} * kMinuteUs;
     }
     return search_utc(utc);
@@ -204,7 +252,7 @@ struct Calendar::Index {
   // repeated one its earlier instant. This is what is_open() sees, so a
   // service window that opens or closes inside a skipped hour does so when
   // the clock jumps past its edge.
-  std::int64_t utc_of_local(std::int64_t local) const {
+  [[gnu::noinline]] std::int64_t utc_of_local(std::int64_t local) const {
     auto it = std::upper_bound(shifts.begin(), shifts.end(), local,
                                [](std::int64_t v, const Shift& s) { return v < s.local; });
     const std::int64_t before = it == shifts.begin() ? offset : std::prev(it)->after;
@@ -212,52 +260,50 @@ struct Calendar::Index {
     return local - before;
   }
 
-  Instant instant_at(std::int64_t i, std::int64_t time_of_day) const {
-    return kEpoch + boost::posix_time::microseconds(utc_at(i, time_of_day));
-  }
-
   // The instant at day i, time_of_day, or out_of_range when it lies beyond
   // the supported instants (a calendar ending 9999-12-31 west of UTC).
   result<Instant> checked_instant_at(std::int64_t i, std::int64_t time_of_day, const CalendarSpec& spec,
                                      std::string_view field) const {
     const std::int64_t utc = utc_at(i, time_of_day);
-    if (utc < (kMinInstant - kEpoch).total_microseconds() || utc > (kMaxInstant - kEpoch).total_microseconds()) {
+    if (utc < min_utc || utc > max_utc) [[unlikely]] {
       return fail_out_of_range(fmt::format("{}: the answer, {} at {}, is beyond the supported instants", field,
                                            format_date(date_at(i)), time_of_day_text(boost::posix_time::microseconds(time_of_day))),
                                spec);
     }
-    return kEpoch + boost::posix_time::microseconds(utc);
+    return instant_of_micros(utc);
   }
 
+  // Only a day with a shift in it (marked in local_day_offset) can be irregular.
   bool is_irregular(std::int32_t i) const {
-    return !irregular.empty() && std::binary_search(irregular.begin(), irregular.end(), i);
+    return !irregular.empty() && local_day_offset[i] == kSearch && listed_irregular(i);
+  }
+  [[gnu::noinline]] bool listed_irregular(std::int32_t i) const {
+    return std::binary_search(irregular.begin(), irregular.end(), i);
   }
 
   // Window k of day i in real time: [start, start + length).
   std::pair<std::int64_t, std::int64_t> real_window(std::int32_t i, std::size_t k) const {
-    const std::int64_t start = utc_at(i, opens[k]);
-    return {start, std::max<std::int64_t>(0, utc_at(i, closes[k]) - start)};
+    const std::int64_t start = utc_at(i, windows[k].opens);
+    return {start, std::max<std::int64_t>(0, utc_at(i, windows[k].closes) - start)};
   }
 
   std::int64_t real_length(std::int32_t i) const {
     std::int64_t sum = 0;
-    for (std::size_t k = 0; k < opens.size(); ++k) sum += real_window(i, k).second;
+    for (std::size_t k = 0; k < windows.size(); ++k) sum += real_window(i, k).second;
     return sum;
   }
 
   // Service time elapsed on a working day by `time_of_day`.
   std::int64_t within_day(std::int64_t time_of_day) const {
     std::int64_t sum = 0;
-    for (std::size_t k = 0; k < opens.size(); ++k) {
-      sum += std::clamp(time_of_day - opens[k], std::int64_t{0}, closes[k] - opens[k]);
-    }
+    for (const Window& w : windows) sum += std::clamp(time_of_day - w.opens, std::int64_t{0}, w.through - w.preceding);
     return sum;
   }
 
   // The same on an irregular day, in real time up to the instant `utc`.
-  std::int64_t within_irregular_day(std::int32_t i, std::int64_t utc) const {
+  [[gnu::noinline]] std::int64_t within_irregular_day(std::int32_t i, std::int64_t utc) const {
     std::int64_t sum = 0;
-    for (std::size_t k = 0; k < opens.size(); ++k) {
+    for (std::size_t k = 0; k < windows.size(); ++k) {
       auto [start, length] = real_window(i, k);
       sum += std::clamp(utc - start, std::int64_t{0}, length);
     }
@@ -266,28 +312,31 @@ struct Calendar::Index {
 
   // The instant on irregular day i at which `elapsed` has elapsed: the
   // earliest such (elapsed in 1..real_length) or the latest (0..real_length-1).
-  std::int64_t irregular_instant(std::int32_t i, std::int64_t elapsed, bool earliest_one) const {
+  [[gnu::noinline]] std::int64_t irregular_instant(std::int32_t i, std::int64_t elapsed, bool earliest_one) const {
     std::int64_t sum = 0;
-    for (std::size_t k = 0; k < opens.size(); ++k) {
+    for (std::size_t k = 0; k < windows.size(); ++k) {
       auto [start, length] = real_window(i, k);
       if (earliest_one ? sum + length >= elapsed : sum + length > elapsed) return start + elapsed - sum;
       sum += length;
     }
-    return utc_at(i, closes.back());
+    return utc_at(i, windows.back().closes);
   }
 
   // The earliest time of day by which `elapsed` (1..per_day) has elapsed.
+  // The window is the number of windows closed before it (`through` rises
+  // with k); counting them all, rather than stopping at the first that is
+  // not, gives a loop of fixed length the processor predicts.
   std::int64_t earliest(std::int64_t elapsed) const {
     std::size_t k = 0;
-    while (preceding[k] + (closes[k] - opens[k]) < elapsed) ++k;
-    return opens[k] + elapsed - preceding[k];
+    for (const Window& w : windows) k += w.through < elapsed ? 1 : 0;
+    return windows[k].opens + elapsed - windows[k].preceding;
   }
 
   // The latest time of day at which exactly `elapsed` (0..per_day-1) has elapsed.
   std::int64_t latest(std::int64_t elapsed) const {
     std::size_t k = 0;
-    while (preceding[k] + (closes[k] - opens[k]) <= elapsed) ++k;
-    return opens[k] + elapsed - preceding[k];
+    for (const Window& w : windows) k += w.through <= elapsed ? 1 : 0;
+    return windows[k].opens + elapsed - windows[k].preceding;
   }
 
   // Working time from the start of the range to the start of working day
@@ -296,37 +345,53 @@ struct Calendar::Index {
     return r * per_day + (extra.empty() ? 0 : extra[select[r]]);
   }
 
+  // Without irregular days (extra empty) the time within the day is worked
+  // out whether or not the day is a working day and then kept or not: a
+  // select, where a branch on the day would be mispredicted often.
   std::int64_t position(Local at) const {
-    std::int64_t p = before[at.day] * per_day;
-    if (!extra.empty()) p += extra[at.day];
+    if (!extra.empty()) [[unlikely]] return position_with_extra(at);
+    const std::int64_t within = within_day(at.time_of_day);
+    return before[at.day] * per_day + (working(at.day) ? within : 0);
+  }
+
+  [[gnu::noinline]] std::int64_t position_with_extra(Local at) const {
+    const std::int64_t p = before[at.day] * per_day + extra[at.day];
     if (!working(at.day)) return p;
     return p + (is_irregular(at.day) ? within_irregular_day(at.day, at.utc) : within_day(at.time_of_day));
   }
 
-  // The instant at which working time `target` has elapsed: the earliest
-  // such (target >= 1) or the latest (target < total).
-  Instant instant_of_position(std::int64_t target, bool earliest_one) const {
-    if (extra.empty()) {
-      if (earliest_one) {
-        std::int64_t rank = whole_days(target - 1);
-        return instant_at(select[rank], earliest(target - rank * per_day));
-      }
-      std::int64_t rank = whole_days(target);
-      return instant_at(select[rank], latest(target - rank * per_day));
+  // The instant (microseconds since the epoch) at which working time
+  // `target` has elapsed: the earliest such (target >= 1) or the latest
+  // (target < total).
+  std::int64_t utc_of_position(std::int64_t target, bool earliest_one) const {
+    if (!extra.empty()) [[unlikely]] return utc_of_position_with_extra(target, earliest_one);
+    if (earliest_one) {
+      std::int64_t rank = whole_days(target - 1);
+      return utc_at(select[rank], earliest(target - rank * per_day));
     }
-    // The last rank whose day starts before (earliest) or at (latest) target.
-    std::int64_t lo = 0, hi = working_days();
-    while (hi - lo > 1) {
-      std::int64_t mid = lo + (hi - lo) / 2;
-      std::int64_t start = start_of_rank(mid);
-      if (earliest_one ? start < target : start <= target) lo = mid; else hi = mid;
-    }
-    const std::int32_t day = select[lo];
-    const std::int64_t elapsed = target - start_of_rank(lo);
-    if (is_irregular(day)) {
-      return kEpoch + boost::posix_time::microseconds(irregular_instant(day, elapsed, earliest_one));
-    }
-    return instant_at(day, earliest_one ? earliest(elapsed) : latest(elapsed));
+    std::int64_t rank = whole_days(target);
+    return utc_at(select[rank], latest(target - rank * per_day));
+  }
+
+  // The same when some days are longer or shorter (a service window holds a
+  // change of clocks). Working days start at start_of_rank(r), which is
+  // r * per_day off by the sum of those differences so far: a few hours at
+  // most, so the rank of target / per_day is within a step or two of the
+  // answer, the last rank whose day starts before (earliest) or at (latest)
+  // target. Ranks start in non-decreasing order (a day whose windows all
+  // fall in a skipped hour has no working time), so stepping finds the
+  // rank a binary search would.
+  [[gnu::noinline]] std::int64_t utc_of_position_with_extra(std::int64_t target, bool earliest_one) const {
+    auto starts_in_time = [&](std::int64_t r) {
+      return earliest_one ? start_of_rank(r) < target : start_of_rank(r) <= target;
+    };
+    std::int64_t rank = std::min<std::int64_t>(whole_days(std::max<std::int64_t>(target, 0)), working_days() - 1);
+    while (rank > 0 && !starts_in_time(rank)) --rank;
+    while (rank + 1 < working_days() && starts_in_time(rank + 1)) ++rank;
+    const std::int32_t day = select[rank];
+    const std::int64_t elapsed = target - start_of_rank(rank);
+    if (is_irregular(day)) return irregular_instant(day, elapsed, earliest_one);
+    return utc_at(day, earliest_one ? earliest(elapsed) : latest(elapsed));
   }
 
   // The zone's offsets over the covered range: the offset before it, the
@@ -382,8 +447,8 @@ struct Calendar::Index {
     // The working days on which a shift changes a service window's length.
     for (std::int32_t i = 0; i < days; ++i) {
       if (local_day_offset[i] != kSearch || !working(i)) continue;
-      for (std::size_t k = 0; k < opens.size(); ++k) {
-        if (real_window(i, k).second != closes[k] - opens[k]) {
+      for (std::size_t k = 0; k < windows.size(); ++k) {
+        if (real_window(i, k).second != windows[k].closes - windows[k].opens) {
           irregular.push_back(i);
           break;
         }
@@ -402,21 +467,51 @@ struct Calendar::Index {
 
   // The index of `date`, or out_of_range naming `field`.
   result<std::int32_t> index_of(CivilDate date, const CalendarSpec& spec, std::string_view field) const {
+    std::int32_t i = 0;
+    if (!find_index(date, i)) [[unlikely]] return index_error(date, spec, field);
+    return i;
+  }
+
+  // The same as a flag, for the hot paths: an error is built only once it
+  // is known there is one (a result<> that may hold one costs more to pass
+  // back than the few instructions of the answer).
+  bool find_index(CivilDate date, std::int32_t& i) const {
+    if (date.is_special()) return false;
+    const std::int64_t k = static_cast<std::int64_t>(date.day_number()) - kEpochDayNumber - first_day;
+    if (k < 0 || k >= days) return false;
+    i = static_cast<std::int32_t>(k);
+    return true;
+  }
+
+  [[gnu::noinline]] std::error_code index_error(CivilDate date, const CalendarSpec& spec, std::string_view field) const {
     if (date.is_special()) return detail::fail(errc::invalid_argument, fmt::format("{}: not a date", field));
-    std::int64_t i = static_cast<std::int64_t>(date.day_number()) - kEpochDayNumber - first_day;
-    if (i < 0 || i >= days) return fail_out_of_range(fmt::format("{}: {}", field, format_date(date)), spec);
-    return static_cast<std::int32_t>(i);
+    return fail_out_of_range(fmt::format("{}: {}", field, format_date(date)), spec);
   }
 
   // The local date index and time of day of `at`, or out_of_range naming `field`.
   result<Local> locate(Instant at, const CalendarSpec& spec, std::string_view field) const {
+    Local local{};
+    if (!find_local(at, local)) [[unlikely]] return locate_error(at, spec, field);
+    return local;
+  }
+
+  // The same as a flag. Local time is counted from the start of the covered
+  // range, so that one unsigned comparison checks both ends and the day is
+  // an unsigned division by a constant (a multiplication).
+  bool find_local(Instant at, Local& out) const {
+    if (at.is_special()) return false;
+    const std::int64_t utc = micros_of(at);
+    const std::uint64_t since_first = static_cast<std::uint64_t>(utc + offset_at_utc(utc) - first_day * kDayUs);
+    if (since_first >= static_cast<std::uint64_t>(days) * kDayUs) return false;
+    const std::uint64_t i = since_first / kDayUs;
+    out = Local{static_cast<std::int32_t>(i), static_cast<std::int64_t>(since_first - i * kDayUs), utc};
+    return true;
+  }
+
+  [[gnu::noinline]] std::error_code locate_error(Instant at, const CalendarSpec& spec, std::string_view field) const {
     if (at.is_special()) return detail::fail(errc::invalid_argument, fmt::format("{}: not an instant", field));
-    const std::int64_t utc = (at - kEpoch).total_microseconds();
-    const std::int64_t local = utc + offset_at_utc(utc);
-    std::int64_t day = floor_div(local, kDayUs);
-    std::int64_t i = day - first_day;
-    if (i < 0 || i >= days) return instant_out_of_range(at, day, spec, field);
-    return Local{static_cast<std::int32_t>(i), local - day * kDayUs, utc};
+    const std::int64_t utc = micros_of(at);
+    return instant_out_of_range(at, floor_div(utc + offset_at_utc(utc), kDayUs), spec, field);
   }
 };
 
@@ -499,14 +594,15 @@ result<Calendar> Calendar::make(CalendarSpec spec) {
     if (working) ix->select.push_back(i);
   }
   for (const auto& w : spec.service_hours) {
-    ix->preceding.push_back(ix->per_day);
-    ix->opens.push_back(w.opens().total_microseconds());
-    ix->closes.push_back(w.closes().total_microseconds());
+    const std::int64_t preceding = ix->per_day;
     ix->per_day += w.length().total_microseconds();
+    ix->windows.push_back({w.opens().total_microseconds(), w.closes().total_microseconds(), preceding, ix->per_day});
   }
   ix->per_day_minutes = static_cast<std::uint32_t>(ix->per_day / kMinuteUs);
+  ix->per_day_reciprocal = ((std::uint64_t{1} << 63) - 1) / ix->per_day_minutes + 1;
   ix->near_limits = spec.first_date < CivilDate(1400, 1, 3) || spec.last_date > CivilDate(9999, 12, 29);
   BOOST_OUTCOME_TRY(ix->load_zone(spec));
+  ix->total = std::int64_t{ix->working_days()} * ix->per_day + (ix->extra.empty() ? 0 : ix->extra.back());
   return Calendar(std::move(spec), std::move(ix));
 }
 
@@ -533,7 +629,8 @@ result<DayKind> Calendar::day_kind(CivilDate date) const {
 
 result<CivilDate> Calendar::add_working_days(CivilDate date, int n) const {
   const Index& ix = *index_;
-  BOOST_OUTCOME_TRY(auto i, ix.index_of(date, spec_, "date"));
+  std::int32_t i = 0;
+  if (!ix.find_index(date, i)) [[unlikely]] return ix.index_error(date, spec_, "date");
   std::int64_t rank = n > 0 ? std::int64_t{ix.before[i + 1]} + n - 1 : std::int64_t{ix.before[i]} + n;
   if (rank < 0 || rank >= ix.working_days()) {
     return fail_out_of_range(fmt::format("n: {} working days from {}", n, format_date(date)), spec_);
@@ -554,8 +651,8 @@ result<bool> Calendar::is_open(Instant at_utc) const {
   const Index& ix = *index_;
   BOOST_OUTCOME_TRY(auto at, ix.locate(at_utc, spec_, "at_utc"));
   if (!ix.working(at.day)) return false;
-  for (std::size_t k = 0; k < ix.opens.size(); ++k) {
-    if (ix.opens[k] <= at.time_of_day && at.time_of_day < ix.closes[k]) return true;
+  for (std::size_t k = 0; k < ix.windows.size(); ++k) {
+    if (ix.windows[k].opens <= at.time_of_day && at.time_of_day < ix.windows[k].closes) return true;
   }
   return false;
 }
@@ -564,9 +661,9 @@ result<Instant> Calendar::next_opening(Instant at_utc) const {
   const Index& ix = *index_;
   BOOST_OUTCOME_TRY(auto at, ix.locate(at_utc, spec_, "at_utc"));
   if (ix.working(at.day)) {
-    for (std::size_t k = 0; k < ix.opens.size(); ++k) {
-      if (at.time_of_day < ix.closes[k]) {
-        return at.time_of_day >= ix.opens[k] ? at_utc : ix.checked_instant_at(at.day, ix.opens[k], spec_, "at_utc");
+    for (std::size_t k = 0; k < ix.windows.size(); ++k) {
+      if (at.time_of_day < ix.windows[k].closes) {
+        return at.time_of_day >= ix.windows[k].opens ? at_utc : ix.checked_instant_at(at.day, ix.windows[k].opens, spec_, "at_utc");
       }
     }
   }
@@ -574,7 +671,7 @@ result<Instant> Calendar::next_opening(Instant at_utc) const {
   if (rank >= ix.working_days()) {
     return fail_out_of_range(fmt::format("at_utc: the next opening after {}", format_instant(at_utc)), spec_);
   }
-  return ix.checked_instant_at(ix.select[rank], ix.opens.front(), spec_, "at_utc");
+  return ix.checked_instant_at(ix.select[rank], ix.windows.front().opens, spec_, "at_utc");
 }
 
 result<Instant> Calendar::add_working_time(Instant from_utc, Duration working_time) const {
@@ -582,25 +679,21 @@ result<Instant> Calendar::add_working_time(Instant from_utc, Duration working_ti
   if (working_time.is_special()) {
     return detail::fail(errc::invalid_argument, "working_time: not a duration");
   }
-  const std::int64_t amount = working_time.total_microseconds();
+  const std::int64_t amount = working_time.ticks();  // microseconds, as asserted above
   if (amount == 0) return next_opening(from_utc);
-  BOOST_OUTCOME_TRY(auto at, ix.locate(from_utc, spec_, "from_utc"));
+  Index::Local at{};
+  if (!ix.find_local(from_utc, at)) [[unlikely]] return ix.locate_error(from_utc, spec_, "from_utc");
   const std::int64_t position = ix.position(at);
-  const std::int64_t total = std::int64_t{ix.working_days()} * ix.per_day + (ix.extra.empty() ? 0 : ix.extra.back());
-  if (amount > 0 ? amount > total - position : -amount > position) {
-    return fail_out_of_range(fmt::format("working_time: {} of service time from {}", format_duration(working_time),
-                                         format_instant(from_utc)),
-                             spec_);
+  if (amount > 0 ? amount > ix.total - position : -amount > position) [[unlikely]] {
+    return working_time_out_of_range(from_utc, working_time, spec_, "");
   }
   // A positive amount lands on the earliest instant at which the target has
   // elapsed, a negative one on the latest.
-  const Instant answer = ix.instant_of_position(position + amount, amount > 0);
-  if (ix.near_limits && (answer < kMinInstant || answer > kMaxInstant)) {
-    return fail_out_of_range(fmt::format("working_time: {} of service time from {} is beyond the supported instants",
-                                         format_duration(working_time), format_instant(from_utc)),
-                             spec_);
+  const std::int64_t answer = ix.utc_of_position(position + amount, amount > 0);
+  if (ix.near_limits && (answer < ix.min_utc || answer > ix.max_utc)) [[unlikely]] {
+    return working_time_out_of_range(from_utc, working_time, spec_, " is beyond the supported instants");
   }
-  return answer;
+  return instant_of_micros(answer);
 }
 
 result<Duration> Calendar::working_time_between(Instant from_utc, Instant to_utc) const {
@@ -625,8 +718,8 @@ result<Instant> Calendar::due_after_working_days(Instant from_utc, int n, Deadli
   }
   std::int64_t rank = 0;
   if (n == 0) {
-    if (ix.working(at.day) && at.time_of_day < ix.closes.back()) {
-      return ix.checked_instant_at(at.day, ix.closes.back(), spec_, "from_utc");
+    if (ix.working(at.day) && at.time_of_day < ix.windows.back().closes) {
+      return ix.checked_instant_at(at.day, ix.windows.back().closes, spec_, "from_utc");
     }
     rank = ix.before[at.day + 1];
   } else {
@@ -635,7 +728,7 @@ result<Instant> Calendar::due_after_working_days(Instant from_utc, int n, Deadli
   if (rank >= ix.working_days()) {
     return fail_out_of_range(fmt::format("n: {} working days from {}", n, format_instant(from_utc)), spec_);
   }
-  return ix.checked_instant_at(ix.select[rank], ix.closes.back(), spec_, "n");
+  return ix.checked_instant_at(ix.select[rank], ix.windows.back().closes, spec_, "n");
 }
 
 // ---------------------------------------------------------------------------
@@ -705,7 +798,7 @@ result<Instant> Calendar::contact_search(Instant ideal_utc, const TimeZone& zone
     if (i < 0 || i >= ix.days) break;
     if (!ix.working(static_cast<std::int32_t>(i))) continue;
     std::optional<std::int64_t> best;
-    for (std::size_t k = 0; k < ix.opens.size(); ++k) {
+    for (std::size_t k = 0; k < ix.windows.size(); ++k) {
       auto [start, length] = ix.real_window(static_cast<std::int32_t>(i), k);
       if (length == 0) continue;
       customer_spans(Span{start, start + length}, [&](Span s) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <random>
 #include <sstream>
 #include <string>
 #include <type_traits>
@@ -93,6 +94,16 @@ struct Naive {
     while (n > 0) {
       if (open_minute(t)) --n;
       t += minutes(1);
+    }
+    return t;
+  }
+
+  // The latest instant with n open minutes between it and t: the start of
+  // the n-th open minute counting back.
+  Instant subtract_minutes(Instant t, int n) const {
+    while (n > 0) {
+      t -= minutes(1);
+      if (open_minute(t)) --n;
     }
     return t;
   }
@@ -670,6 +681,47 @@ TEST_SUITE("calendar zones") {
           for (int counted = 0; counted < n; t += minutes(1)) counted += cal.is_open(t).value() ? 1 : 0;
           CHECK(cal.add_working_time(from, minutes(n)).value() == t);
           CHECK(cal.working_time_between(from, t).value() == minutes(n));
+        }
+      }
+    }
+  }
+
+  TEST_CASE("working time agrees with minute-by-minute stepping at random instants in daylight-saving zones") {
+    // Starts drawn around every change of clocks and across the range, in
+    // Berlin and New York, for a desk with a lunch break on weekdays and
+    // for one open around the clock (whose days with a change are 23 or 25
+    // hours long), over three years with holidays.
+    std::mt19937 random(20261207);
+    for (const char* zone : {"Europe/Berlin", "America/New_York"}) {
+      for (bool whole_day : {false, true}) {
+        CalendarSpec spec = around_the_clock(zone).spec();
+        spec.first_date = day("2024-01-01");
+        spec.last_date = day("2026-12-31");
+        spec.holidays = {day("2024-03-29"), day("2024-12-25"), day("2025-03-31"), day("2025-11-03"), day("2026-10-26")};
+        if (!whole_day) {
+          spec.weekmask = Weekmask::monday_to_friday();
+          spec.service_hours = {window(9, 12), window(13, 21)};
+          spec.extra_working_days = {day("2025-03-29"), day("2025-11-01")};  // Saturdays before a change
+        }
+        const Calendar cal = Calendar::make(spec).value();
+        const Naive naive{cal.spec()};
+        const Instant first = at("2024-01-06T00:00:00Z"), last = at("2026-12-24T00:00:00Z");
+        std::vector<Instant> changes;
+        for (const auto& t : spec.time_zone.transitions(first, last)) changes.push_back(t.at_utc);
+        REQUIRE(changes.size() == 6);
+        std::uniform_int_distribution<int> any_minute(0, static_cast<int>((last - first).total_seconds() / 60));
+        std::uniform_int_distribution<int> near_change(-3 * 1440, 3 * 1440), amount(1, 2000);
+        std::uniform_int_distribution<std::size_t> which(0, changes.size() - 1);
+        for (int k = 0; k < 160; ++k) {
+          const Instant from = k % 2 == 0 ? changes[which(random)] + minutes(near_change(random))
+                                          : first + minutes(any_minute(random));
+          const int n = amount(random);
+          CAPTURE(zone);
+          CAPTURE(whole_day);
+          CAPTURE(format_instant(from));
+          CAPTURE(n);
+          CHECK(cal.add_working_time(from, minutes(n)).value() == naive.add_minutes(from, n));
+          CHECK(cal.add_working_time(from, minutes(-n)).value() == naive.subtract_minutes(from, n));
         }
       }
     }
