@@ -58,6 +58,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -582,13 +583,19 @@ template <class Tag>
 double heap_of(const redress::BasicId<Tag>& id) {
   return id.str().size() > 15 ? static_cast<double>(id.str().size() + 1) : 0;
 }
+// A SharedText is one block (a count and the size, the text and a NUL) held
+// once for every case that carries the same text: counted the first time
+// `seen` meets it.
+double heap_of(const redress::SharedText& t, std::unordered_set<const char*>& seen) {
+  return !t.empty() && seen.insert(t.c_str()).second ? static_cast<double>(8 + t.size() + 1) : 0;
+}
 // A case's list is one block: a count and the size (8 bytes), then the elements.
 template <class T>
 double buffer_of(const redress::SharedList<T>& v) {
   return v.empty() ? 0 : static_cast<double>(8 + v.size() * sizeof(T));
 }
 
-void breakdown(Breakdown& b, const Case& c) {
+void breakdown(Breakdown& b, const Case& c, std::unordered_set<const char*>& shared) {
   add_heap(b, "ids (case, customer)", heap_of(c.id()) + heap_of(c.customer()));
   double contacts = buffer_of(c.contact_points());
   for (const auto& p : c.contact_points()) contacts += heap_of(p.value());
@@ -613,11 +620,13 @@ void breakdown(Breakdown& b, const Case& c) {
   for (const auto& f : c.pending_follow_ups()) pending += heap_of(f.id);
   add_heap(b, "pending_follow_ups (empty once closed)", pending);
   double findings = buffer_of(c.findings()), texts = 0;
-  for (const auto& f : c.findings()) texts += heap_of(f.message);  // the code is shared (FindingCode)
+  // The code is shared (FindingCode); a message is shared with the cases that have the same text.
+  for (const auto& f : c.findings()) texts += heap_of(f.message, shared);
   add_heap(b, "findings", findings);
-  add_heap(b, "findings: message text", texts);
-  add_heap(b, "root_cause", c.root_cause() ? heap_of(c.root_cause()->category) + heap_of(c.root_cause()->description)
-                                           : 0);
+  add_heap(b, "findings: message text (each distinct text once)", texts);
+  add_heap(b, "root_cause (each distinct text once)",
+           c.root_cause() ? heap_of(c.root_cause()->category, shared) + heap_of(c.root_cause()->description, shared)
+                          : 0);
   add_heap(b, "reply_fingerprints (released once closed)", buffer_of(c.reply_fingerprints()));
   add_heap(b, "escalations", buffer_of(c.escalations()));
   double contents = buffer_of(c.remedy_contents());
@@ -648,7 +657,8 @@ Memory measure_memory() {
   Memory m;
   m.closed = kept.size();
   if (m.closed > 0) m.arena_bytes = static_cast<double>(arena_after - arena_before) / static_cast<double>(m.closed);
-  for (const Case& c : kept) breakdown(m.fields, c);
+  std::unordered_set<const char*> shared;
+  for (const Case& c : kept) breakdown(m.fields, c, shared);
   for (auto& [name, total] : m.fields) total /= static_cast<double>(std::max<std::size_t>(1, m.closed));
   std::sort(m.fields.begin(), m.fields.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   m.allocations_per_event =

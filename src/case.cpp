@@ -1,6 +1,9 @@
 // Names of the case model's enumerators, events and actions.
 #include <algorithm>
 #include <array>
+#include <cstring>
+#include <new>
+#include <stdexcept>
 #include <mutex>
 #include <unordered_set>
 
@@ -84,6 +87,75 @@ class CodeTable {
 
 const std::string kEmptyCode;
 
+// Every text a SharedText holds, each once, while one points to it. A count
+// reaches 0 only under the table's lock (release() takes the lock for the
+// last reference), and intern() counts a found copy under the same lock, so
+// a copy is never found while it is being freed.
+class TextTable {
+ public:
+  using Node = detail::SharedTextNode;
+  static TextTable& instance() {
+    static TextTable* table = new TextTable;  // never destroyed: texts may outlive static destructors
+    return *table;
+  }
+  static std::string_view view(const Node* n) noexcept {
+    return {reinterpret_cast<const char*>(n + 1), n->size};
+  }
+  Node* intern(std::string_view text) {
+    if (text.size() >= UINT32_MAX) throw std::length_error("redress::SharedText: text too long");
+    std::lock_guard lock(mutex_);
+    auto it = texts_.find(text);
+    if (it != texts_.end()) {
+      (*it)->refs.fetch_add(1, std::memory_order_relaxed);
+      return *it;
+    }
+    void* p = ::operator new(sizeof(Node) + text.size() + 1);
+    Node* n = ::new (p) Node{{1}, static_cast<std::uint32_t>(text.size())};
+    char* chars = reinterpret_cast<char*>(n + 1);
+    std::memcpy(chars, text.data(), text.size());
+    chars[text.size()] = '\0';
+    try {
+      texts_.insert(n);
+    } catch (...) {
+      free(n);
+      throw;
+    }
+    return n;
+  }
+  void release(Node* n) noexcept {
+    std::uint32_t refs = n->refs.load(std::memory_order_relaxed);
+    while (refs > 1) {
+      if (n->refs.compare_exchange_weak(refs, refs - 1, std::memory_order_acq_rel)) return;
+    }
+    std::lock_guard lock(mutex_);
+    if (n->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    texts_.erase(n);
+    free(n);
+  }
+
+ private:
+  static void free(Node* n) noexcept {
+    n->~Node();
+    ::operator delete(static_cast<void*>(n));
+  }
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>()(s); }
+    std::size_t operator()(const Node* n) const noexcept { return (*this)(view(n)); }
+  };
+  struct Equal {
+    using is_transparent = void;
+    static std::string_view of(std::string_view s) noexcept { return s; }
+    static std::string_view of(const Node* n) noexcept { return view(n); }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const noexcept {
+      return of(a) == of(b);
+    }
+  };
+  std::mutex mutex_;
+  std::unordered_set<Node*, Hash, Equal> texts_;
+};
+
 // docs/engine.md's "Every finding code", in its order.
 constexpr auto kEngineFindingCodes = std::to_array<std::string_view>({
     "review.before_apology",    "remedy.before_need",         "remedy.extension_ineligible",
@@ -117,6 +189,9 @@ bool is_finding_code(std::string_view code) noexcept {
 FindingCode::FindingCode() noexcept : text_(&kEmptyCode) {}
 FindingCode::FindingCode(std::string_view text)
     : text_(text.empty() ? &kEmptyCode : CodeTable::instance().intern(text)) {}
+
+detail::SharedTextNode* SharedText::intern(std::string_view text) { return TextTable::instance().intern(text); }
+void SharedText::release(Node* n) noexcept { TextTable::instance().release(n); }
 
 std::string_view to_string(Stage s) noexcept { return name_of(kStages, s); }
 std::string_view to_string(Priority p) noexcept { return name_of(kPriorities, p); }

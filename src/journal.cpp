@@ -483,8 +483,8 @@ json::object body_to_json(const EventBody& body) {
           if (!x.working_time.is_special() && x.working_time != Duration()) o["working_time"] = to_json(x.working_time);
           if (x.kind != PromiseKind::reply) o["kind"] = name(to_string(x.kind));
         } else if constexpr (std::is_same_v<T, e::RootCauseRecorded>) {
-          o["category"] = x.cause.category;
-          o["description"] = x.cause.description;
+          o["category"] = x.cause.category.view();
+          o["description"] = x.cause.description.view();
         } else if constexpr (std::is_same_v<T, e::TimerFired>) {
           o["follow_up"] = to_json(x.follow_up);
         } else if constexpr (std::is_same_v<T, e::PrecedentCited>) {
@@ -606,12 +606,12 @@ json::value pending_json(const FollowUp& f) {
 json::value to_json(const Finding& f) {
   return json::object{{"code", f.code.str()},
                       {"severity", to_json(f.severity)},
-                      {"message", f.message},
+                      {"message", f.message.view()},
                       {"at", to_json(f.at_utc)}};
 }
 
 json::value to_json(const RootCause& r) {
-  return json::object{{"category", r.category}, {"description", r.description}};
+  return json::object{{"category", r.category.view()}, {"description", r.description.view()}};
 }
 
 json::value to_json(const TraceEntry& t) { return json::object{{"rule", t.rule}, {"detail", t.detail}}; }

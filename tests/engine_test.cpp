@@ -1,9 +1,11 @@
 #include "support/engine_fixture.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -15,6 +17,8 @@ namespace ev = redress::events;
 namespace {
 
 ContactPoint phone(std::string_view text) { return ContactPoint::phone(text).value(); }
+// Where a shared text's one copy is.
+const void* held_at(const SharedText& text) { return text.c_str(); }
 
 }  // namespace
 
@@ -327,6 +331,74 @@ TEST_SUITE("engine") {
                                                     Loss{LossKind::money, cny("80"), std::nullopt}});
     CHECK(j.found("precedent.consistent"));
     CHECK_FALSE(j.found("precedent.outlier"));
+  }
+
+  TEST_CASE("two cases with the same finding message and root cause hold each text once") {
+    auto policy = reference_policy();
+    auto close_early = [&] {
+      Journey j{policy, new_case()};
+      j.on("2025-01-24T07:00:00Z", ev::ContactReceived{Channel::chat, std::nullopt, ""});
+      j.on("2025-01-24T07:10:00Z", ev::RootCauseRecorded{{"coupon.expiry", "no reminder before expiry"}});
+      j.on("2025-01-24T07:11:00Z", ev::CloseRequested{});
+      return j.c;
+    };
+    Case a = close_early();
+    Case b = close_early();
+    REQUIRE(!a.findings().empty());
+    REQUIRE(b.findings().size() == a.findings().size());
+    CHECK(a.findings()[0].message == b.findings()[0].message);
+    CHECK(held_at(a.findings()[0].message) == held_at(b.findings()[0].message));
+    REQUIRE(a.root_cause());
+    CHECK(a.root_cause()->category == "coupon.expiry");
+    CHECK(held_at(a.root_cause()->description) == held_at(b.root_cause()->description));
+  }
+
+  TEST_CASE("a shared text reads as its text, compares with text and outlives the text it was made from") {
+    std::string made_from = "the customer has not confirmed a neutral or positive feeling";
+    SharedText text(made_from);
+    made_from.assign(made_from.size(), 'x');
+    CHECK(text == "the customer has not confirmed a neutral or positive feeling");
+    CHECK(text.view().size() == text.size());
+    CHECK(std::string_view(text.c_str()) == text.view());
+    CHECK(text.find("neutral") != std::string_view::npos);
+    CHECK(text.str() == std::string(text.view()));
+    SharedText copy = text;
+    CHECK(copy == text);
+    CHECK(held_at(copy) == held_at(text));
+    CHECK(SharedText("another text") != text);
+    CHECK(SharedText().empty());
+    CHECK(SharedText("") == SharedText());
+    CHECK(SharedText().c_str() == std::string_view());
+    CHECK(SharedText(std::string("a\0b", 3)).size() == 3);
+  }
+
+  TEST_CASE("a shared text dropped by every holder is made again from its text") {
+    std::string_view text = "a text held by nobody else in this program: 7f3a9c";
+    {
+      SharedText first(text);
+      CHECK(first == text);
+    }
+    SharedText again(text);
+    CHECK(again == text);
+    CHECK(again.size() == text.size());
+  }
+
+  TEST_CASE("shared texts made, copied and dropped on several threads stay whole") {
+    std::vector<std::thread> threads;
+    std::atomic<int> wrong{0};
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&wrong, t] {
+        for (int i = 0; i < 2000; ++i) {
+          std::string want = fmt::format("message {}", i % 7);
+          SharedText a(want);
+          SharedText b = a;
+          SharedText c(fmt::format("thread {} message {}", t, i % 3));
+          if (b != want || a.c_str() != b.c_str() || c.view().find("message") == std::string_view::npos) ++wrong;
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    CHECK(wrong.load() == 0);
   }
 
   TEST_CASE("closing needs a resolution, a confirmed neutral or positive feeling and a root cause") {

@@ -33,6 +33,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -350,6 +351,88 @@ class FindingCode {
   const std::string* text_;
 };
 
+// SharedText
+//
+// A text the program holds once however many findings and root causes carry
+// it: finding messages are written from a catalogue with few distinct
+// values, and a taxonomy's categories repeat across thousands of cases. A
+// SharedText points to the one copy of its text (8 bytes; the empty text
+// points to nothing) and keeps it alive; the copy is freed with the last
+// SharedText that points to it. Copying costs no allocation, two texts are
+// equal when they point to the same copy, and SharedTexts may be made,
+// copied and dropped from several threads at once.
+//
+// It reads as a `std::string_view` (view(), or converted), and `c_str()` is
+// the same text NUL-terminated; `str()` is a std::string copy. It compares
+// with text.
+//
+// Example:
+//   redress::SharedText message("the problem is not resolved");
+//   bool same = message == "the problem is not resolved";  // true
+//   std::string_view text = message;                        // borrowed
+namespace detail {
+// The one copy of a SharedText's text: a count of the SharedTexts pointing to
+// it and the size, then the text and a NUL, in one block.
+struct SharedTextNode {
+  std::atomic<std::uint32_t> refs;
+  std::uint32_t size;
+};
+}  // namespace detail
+
+class SharedText {
+ public:
+  // The empty text.
+  SharedText() noexcept = default;
+  // The text `text`, held once.
+  SharedText(std::string_view text) : node_(text.empty() ? nullptr : intern(text)) {}
+  SharedText(const std::string& text) : SharedText(std::string_view(text)) {}
+  SharedText(const char* text) : SharedText(std::string_view(text)) {}
+  SharedText(const SharedText& other) noexcept : node_(other.node_) {
+    if (node_ != nullptr) node_->refs.fetch_add(1, std::memory_order_relaxed);
+  }
+  SharedText(SharedText&& other) noexcept : node_(std::exchange(other.node_, nullptr)) {}
+  SharedText& operator=(SharedText other) noexcept {
+    std::swap(node_, other.node_);
+    return *this;
+  }
+  ~SharedText() {
+    if (node_ != nullptr) release(node_);
+  }
+
+  std::string_view view() const noexcept {
+    return node_ == nullptr ? std::string_view() : std::string_view(chars(node_), node_->size);
+  }
+  operator std::string_view() const noexcept { return view(); }
+  std::string str() const { return std::string(view()); }
+  const char* c_str() const noexcept { return node_ == nullptr ? "" : chars(node_); }
+  std::size_t size() const noexcept { return node_ == nullptr ? 0 : node_->size; }
+  bool empty() const noexcept { return node_ == nullptr; }
+  // Where `part` first occurs, or std::string_view::npos.
+  std::size_t find(std::string_view part) const noexcept { return view().find(part); }
+  bool starts_with(std::string_view prefix) const noexcept { return view().starts_with(prefix); }
+
+  friend bool operator==(const SharedText& a, const SharedText& b) noexcept { return a.node_ == b.node_; }
+  // With any text (a literal, a std::string, a std::string_view).
+  template <class Text>
+    requires(std::is_convertible_v<const Text&, std::string_view> && !std::is_same_v<Text, SharedText>)
+  friend bool operator==(const SharedText& a, const Text& b) noexcept {
+    return a.view() == std::string_view(b);
+  }
+  friend std::strong_ordering operator<=>(const SharedText& a, const SharedText& b) noexcept {
+    return a.view().compare(b.view()) <=> 0;
+  }
+
+ private:
+  using Node = detail::SharedTextNode;
+  static const char* chars(const Node* n) noexcept { return reinterpret_cast<const char*>(n + 1); }
+  // The copy of `text` (made if there is none), counted once more.
+  static Node* intern(std::string_view text);
+  // Counts one SharedText less; frees the copy with the last one.
+  static void release(Node* n) noexcept;
+
+  Node* node_ = nullptr;
+};
+
 // engine_finding_codes()
 //
 // Every finding code the engine reports itself, in the order docs/engine.md
@@ -366,10 +449,11 @@ bool is_finding_code(std::string_view code) noexcept;
 //
 // Something a rule noticed, with a stable `code` ("remedy.over_authority";
 // docs/engine.md lists them all), a severity, a sentence for a human, and when.
+// The sentence is a SharedText: the same message on many cases is held once.
 struct Finding {
   FindingCode code;
   Severity severity = Severity::info;
-  std::string message;
+  SharedText message;
   Instant at_utc;
   friend bool operator==(const Finding&, const Finding&) = default;
 };
@@ -425,10 +509,12 @@ struct EmotionRecord {
 // RootCause
 //
 // Why it happened, for the pattern reports: a category from the host's
-// taxonomy ("coupon.expiry", "delivery.late") and a description.
+// taxonomy ("coupon.expiry", "delivery.late") and a description. Both are
+// SharedTexts: the categories, and often the descriptions, repeat from case
+// to case, and a closed case keeps its root cause for good.
 struct RootCause {
-  std::string category;
-  std::string description;
+  SharedText category;
+  SharedText description;
   friend bool operator==(const RootCause&, const RootCause&) = default;
 };
 

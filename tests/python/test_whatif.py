@@ -122,6 +122,11 @@ class PriorSpendTest(unittest.TestCase):
             seen.append(case["customer"])
             return answer
 
+        step = self.step_with_earlier_remedies_from(prior_spend)
+        self.assertIn("U-1", seen)
+        return step
+
+    def step_with_earlier_remedies_from(self, prior_spend):
         with redress.Policy.parse({"currency": "CNY", "calendar": "cn", "customer_cap_count": 3,
                                    "customer_cap_period": "PT720H",
                                    "authority": [{"level": 0, "limit": "200"}, {"level": 1}]}) as base:
@@ -129,7 +134,6 @@ class PriorSpendTest(unittest.TestCase):
         with host, redress.Case.open("C-1", "U-1", "CNY", "2025-01-24T15:00:00+08:00") as initial:
             with redress.Case.restore(initial, host, self.EVENTS) as case:
                 step = case.apply(self.GESTURE, host)
-        self.assertIn("U-1", seen)
         return step
 
     def kinds(self, step):
@@ -154,6 +158,39 @@ class PriorSpendTest(unittest.TestCase):
             with self.assertRaises(redress.RedressError) as caught:
                 self.step_with_earlier_remedies(answer)
             self.assertEqual(caught.exception.code, redress.ErrorCode.POLICY_FAILED)
+
+    def test_an_exception_in_prior_spend_reaches_the_caller_with_its_type_and_text(self):
+        def refuse(case):
+            raise LookupError(f"no spend record for {case['customer']}")
+
+        with self.assertRaises(redress.RedressError) as caught:
+            self.step_with_earlier_remedies_from(refuse)
+        error = caught.exception
+        self.assertEqual(error.code, redress.ErrorCode.POLICY_FAILED)
+        self.assertTrue(error.message.endswith("prior_spend: LookupError: no spend record for U-1"), error.message)
+        self.assertIsInstance(error.__cause__, LookupError)
+
+    def test_an_unknown_member_is_named_in_the_error(self):
+        with self.assertRaises(redress.RedressError) as caught:
+            self.step_with_earlier_remedies({"remedies": 3})
+        self.assertIn("prior_spend: ValueError: unknown member 'remedies'", caught.exception.message)
+
+    def test_an_answer_the_library_refuses_carries_no_host_exception(self):
+        with self.assertRaises(redress.RedressError) as caught:
+            self.step_with_earlier_remedies({"customer_remedies_in_period": -1})
+        self.assertIn("customer_remedies_in_period -1", caught.exception.message)
+        self.assertNotIn("Error:", caught.exception.message)
+        self.assertIsNone(caught.exception.__cause__)
+
+    def test_a_host_exception_does_not_stick_to_the_next_call(self):
+        def refuse(case):
+            raise KeyError(case["customer"])
+
+        with self.assertRaises(redress.RedressError):
+            self.step_with_earlier_remedies_from(refuse)
+        with self.assertRaises(redress.RedressError) as caught:
+            redress.Case.open("C-2", "U-2", "CNY", "not an instant")
+        self.assertNotIn("KeyError", caught.exception.message)
 
 
 class WholePolicyLintTest(unittest.TestCase):

@@ -137,7 +137,7 @@ void record(Outcome& out, const Step& step) {
     if (auto* w = std::get_if<actions::Warn>(&a)) out.texts.push_back(w->text);
     out.actions.insert(std::move(type));
   }
-  for (const auto& f : step.findings) out.texts.push_back(f.message);
+  for (const auto& f : step.findings) out.texts.emplace_back(f.message.view());
   for (const auto& s : step.suggestions) {
     out.texts.push_back(s.framing);
     out.texts.push_back(s.why);

@@ -24,6 +24,7 @@ import datetime as _dt
 import enum
 import json
 import os
+import threading
 
 from ._native import FIRED_CB, PRIOR_SPEND_CB, Buf, LintOptions, PolicyImpl, Precedent, SqliteOptions, lib
 
@@ -94,9 +95,29 @@ class RedressError(Exception):
         super().__init__(f"{self.name}: {message}")
 
 
+# The exception a host function raised in a callback on this thread, kept until
+# the call that made the callback returns: C cannot carry it, so _check() adds
+# its type and text to the POLICY_FAILED error the call fails with.
+_host_failure = threading.local()
+
+
+def _host_failed(method, exception):
+    """Keeps what `method` (a policy method the host implements) raised."""
+    _host_failure.method = method
+    _host_failure.exception = exception
+
+
 def _check(rc):
+    exception = getattr(_host_failure, "exception", None)
+    if exception is not None:
+        method = _host_failure.method
+        _host_failure.exception = None
     if rc < 0:
-        raise RedressError(rc, lib.redress_error_last().decode("utf-8", "replace"))
+        message = lib.redress_error_last().decode("utf-8", "replace")
+        if exception is not None and rc == ErrorCode.POLICY_FAILED:
+            error = RedressError(rc, f"{message}: {method}: {type(exception).__name__}: {exception}")
+            raise error from exception
+        raise RedressError(rc, message)
     return rc
 
 
@@ -285,7 +306,9 @@ class Policy(_Handle):
         many remedies the customer was granted in the policy's cap period,
         for its customer_cap_count); a member left out is not known. An
         exception, or an answer that does not fit, fails the event with
-        POLICY_FAILED. This policy may be closed afterwards."""
+        POLICY_FAILED; the RedressError raised then ends with the exception's
+        type and text ("...: prior_spend: KeyError: 'U-1'") and has it as its
+        __cause__. This policy may be closed afterwards."""
         keys = {key for key, _ in self._SPEND}
 
         def answer(out, _impl, case_ptr):
@@ -293,13 +316,14 @@ class Policy(_Handle):
                 got = prior_spend(_call_json(lib.redress_case_json, case_ptr))
                 unknown = set(got) - keys
                 if unknown:
-                    raise ValueError(f"prior_spend: unknown member {sorted(unknown)[0]!r}")
+                    raise ValueError(f"unknown member {sorted(unknown)[0]!r}")
                 for key, flag in self._SPEND:
                     if got.get(key) is not None:
                         setattr(out.contents, key, int(got[key]))
                         setattr(out.contents, flag, 1)
                 return 0
-            except Exception:  # noqa: BLE001 - nothing may unwind through C
+            except Exception as exception:  # noqa: BLE001 - nothing may unwind through C
+                _host_failed("prior_spend", exception)
                 return -1
 
         impl = PolicyImpl()
