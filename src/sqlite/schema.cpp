@@ -136,8 +136,8 @@ constexpr const char* kMigrations[] = {
     // 7 -> 8: a fix notice is claimed for delivery until a lease ends
     // (JournalStore::claim_fix_notices), so that concurrent runs do not both
     // deliver it; NULL when never claimed.
-    "ALTER TABLE fix_notices ADD COLUMN claimed_until_us INTEGER;"
-    "UPDATE meta SET value = 8 WHERE key = 'schema_version';",
+    ("ALTER TABLE fix_notices ADD COLUMN claimed_until_us INTEGER;"
+     "UPDATE meta SET value = 8 WHERE key = 'schema_version';"),
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
 static_assert(SqliteStore::kApplicationId == 1380209235);
