@@ -8,6 +8,8 @@
 
 #include <redress/engine.hpp>
 
+#include "store/store_rows.hpp"
+
 namespace redress {
 inline namespace v1 {
 
@@ -110,18 +112,8 @@ result<std::vector<StoredFixNotice>> JournalStore::claim_fix_notices(std::int64_
                                                                      Duration lease) {
   // What every store refuses; a store that keeps fixes checks here first.
   if (fix_id < 0) return detail::fail(errc::invalid_argument, fmt::format("fix_id: {} is negative", fix_id));
-  if (now_utc.is_special()) return detail::fail(errc::invalid_argument, "now_utc: not a time (a special value)");
-  if (lease.is_special() || lease <= Duration(0, 0, 0)) {
-    return detail::fail(errc::invalid_argument,
-                        fmt::format("lease: {} is not a positive duration",
-                                    lease.is_special() ? std::string("a special value") : format_duration(lease)));
-  }
-  if (max_count == 0) return detail::fail(errc::invalid_argument, "max_count: 0; claim at least one");
+  BOOST_OUTCOME_TRYV(detail::store::check_claim(now_utc, max_count, lease));
   if (claimer.str().empty()) return detail::fail(errc::invalid_argument, "claimer: empty");
-  const Instant last(boost::gregorian::date(9999, 12, 31), boost::posix_time::hours(24) - boost::posix_time::microseconds(1));
-  if (now_utc > last || lease > last - now_utc) {
-    return detail::fail(errc::out_of_range, fmt::format("lease: now_utc + {} is after 9999-12-31", format_duration(lease)));
-  }
   return std::vector<StoredFixNotice>();
 }
 

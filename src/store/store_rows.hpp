@@ -302,7 +302,6 @@ inline std::error_code id_taken(const FollowUp& follow_up, std::string_view case
                           follow_up.id.str(), case_id, kind, due ? format_instant(due.value()) : std::to_string(due_us)));
 }
 
-// Checks the arguments of FollowUpStore::claim_due.
 // What record_fix() refuses in the notices of every store that keeps them.
 inline result<void> check_fix_notices(std::span<const FixNotice> notices) {
   for (std::size_t i = 0; i < notices.size(); ++i) {
@@ -318,6 +317,7 @@ inline std::string fix_notice_id(std::int64_t fix_id, const CustomerId& customer
   return fmt::format("fix-{}.{}", fix_id, customer.str());
 }
 
+// Checks the arguments of FollowUpStore::claim_due (and of every other claim).
 inline result<void> check_claim(Instant now_utc, std::size_t max_count, Duration lease) {
   if (now_utc.is_special()) return fail(errc::invalid_argument, "now_utc: not a time (a special value)");
   if (lease.is_special() || lease <= Duration(0, 0, 0)) {
