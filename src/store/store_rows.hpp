@@ -27,7 +27,7 @@
 #include <redress/journal.hpp>
 #include <redress/store.hpp>
 
-#include "store/sealing.hpp"
+#include "sealing.hpp"  // beside this header, whoever includes it
 
 namespace redress {
 inline namespace v1 {
